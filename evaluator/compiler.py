@@ -1,0 +1,519 @@
+"""The target compiler: one 指标值 cell → one :class:`~evaluator.target.Target`.
+
+The grammar is small and hand-written; every word it knows is in
+``data/lexicon.toml``. The steps:
+
+1. fold look-alike glyphs (``≧`` → ``≥``, full-width → ASCII), offsets unchanged;
+2. mask what is never a target: quoted slogans (“最多跑一次”), book titles
+   (《反有组织犯罪法》), scale notes (（总分30分）), dates, idioms such as 一批;
+3. find every quantity: comparator phrase, number (Arabic or Chinese, 万/亿),
+   unit, rate basis, range, trailing 以上/以内;
+4. one quantity → ``compare``/``range``/``zero``; several → ``all``; none → the
+   non-numeric kinds (zero event, trend, full coverage, deliverable, formula,
+   metric name, qualitative), each with a reason the user can act on.
+
+>>> compile_target("不少于10场").to_dict()["op"], compile_target("不少于10场").value
+('>=', 10.0)
+"""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, replace
+from functools import lru_cache
+
+from .lexicon import Lexicon, lexicon, normalize
+from .target import Target
+
+_MASK = "\x00"
+_SEGMENT_BREAKS = frozenset(";,。!?\n\r")
+_PUNCT = " \t\r\n,.;:、。!?'\"“”‘’()[]<>《》{}…·-~_=+*/\\|"
+_ARABIC = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_YMD = (r"(?:19|20)\d{2}\s*年(?:\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*[日号])?)?"
+        r"|(?:19|20)\d{2}[.\-/](?:0?[1-9]|1[0-2])(?:[.\-/](?:[0-2]?\d|3[01]))?(?![\d.])")
+_MD = r"\d{1,2}\s*月\s*\d{1,2}\s*[日号]|\d{1,2}\s*月(?=底|末|初|前|中旬|上旬|下旬|份)"
+_DATE_TAIL = r"(?:底|末|初|前|以前|之前|中旬|上旬|下旬|份)?"
+_DATE = f"(?:{_YMD}|{_MD}){_DATE_TAIL}"
+_DATE_SPAN = re.compile(
+    rf"{_DATE}(?:\s*(?:-{{1,2}}|~|至|到)\s*(?:{_DATE}|\d{{1,2}}\s*月{_DATE_TAIL}))?")
+_QUOTES = re.compile(r"“[^”]{0,40}”|‘[^’]{0,40}’|\"[^\"]{0,40}\"|「[^」]{0,40}」|《[^》]{0,60}》|〈[^〉]{0,60}〉")
+_PAREN = re.compile(r"\([^()]{0,40}\)")
+_FORMULA = re.compile(r"[\u4e00-\u9fff)\]]\s*=\s*[(\[\u4e00-\u9fff]|[\u4e00-\u9fff)]\s*[/÷]\s*[(\u4e00-\u9fff]")
+_FORMULA_STRONG = re.compile(r"[\u4e00-\u9fff]\s*=\s*[^=]*[\u4e00-\u9fff)]\s*[/÷×*]\s*[(\u4e00-\u9fff]")
+_RANGE_SEPS = ("--", "-", "~", "至", "到")
+_OPS = (">=", "<=", ">", "<", "==")
+_OP_SYMBOL = {">=": "≥", "<=": "≤", ">": ">", "<": "<", "==": "="}
+
+
+@dataclass
+class _Quantity:
+    """A quantity found in the text, before it becomes a Target."""
+
+    start: int
+    end: int
+    value: float
+    unit: str | None = None
+    per: str | None = None
+    op: str | None = None
+    high: float | None = None  # set for ranges
+    has_comparator: bool = False
+
+
+def compile_target(text: object) -> Target:
+    """Compile one target cell. Never raises; each distinct text is compiled once.
+
+    >>> compile_target("≥10次/年").to_dict()["per"]
+    '年'
+    """
+    if text is None or (isinstance(text, float) and math.isnan(text)):
+        text = ""
+    if not isinstance(text, str):
+        text = str(text)
+    return _compile_cached(text)
+
+
+@lru_cache(maxsize=262144)
+def _compile_cached(text: str) -> Target:
+    try:
+        return _compile(text)
+    except Exception as exc:  # noqa: BLE001 - a cell must never stop the table
+        return Target(kind="qualitative", raw=text, canonical=_clean(text),
+                      reason=lexicon().reasons["parse_error"].format(error=type(exc).__name__),
+                      notes=("parse_error",))
+
+
+def compile_cache_info():
+    """Cache statistics (hits, misses) of the compiler, for benchmarks."""
+    return _compile_cached.cache_info()
+
+
+def _clean(text: str) -> str:
+    """Normalised text used as the canonical form of non-numeric targets."""
+    s = normalize(text)
+    s = "".join(" " if (ord(c) < 32 or ord(c) == 127) else c for c in s)
+    return re.sub(r"\s+", " ", s).strip()
+
+
+def _compile(raw: str) -> Target:
+    lex = lexicon()
+    s = _clean(raw)
+    core = s.strip(_PUNCT)
+    if s in lex.empty_exact or core in lex.empty_exact or not core:
+        return Target(kind="empty", raw=raw, canonical="", reason=lex.reasons["empty"])
+    masked, notes = _mask(s, lex)
+    if _is_formula(s, masked):
+        return Target(kind="formula", raw=raw, canonical=s,
+                      reason=lex.reasons["formula"].format(text=s), notes=("formula",))
+    quantities = _find_quantities(s, masked, lex)
+    if quantities:
+        clauses = [_to_target(q, s, raw) for q in quantities]
+        if len(clauses) == 1:
+            return replace(clauses[0], raw=raw, notes=tuple(notes))
+        canonical = ";".join(c.canonical for c in clauses)
+        return Target(kind="all", raw=raw, canonical=canonical, clauses=tuple(clauses),
+                      span=(quantities[0].start, quantities[-1].end), notes=tuple(notes))
+    return _non_numeric(raw, s, masked, notes, lex)
+
+
+# --------------------------------------------------------------------------- masking
+def _mask(s: str, lex: Lexicon) -> tuple[str, list[str]]:
+    """Blank out (same length) the parts of ``s`` that are never a target."""
+    chars = list(s)
+    notes: list[str] = []
+
+    def blank(a: int, b: int) -> None:
+        for i in range(a, b):
+            chars[i] = _MASK
+
+    for m in _QUOTES.finditer(s):
+        blank(m.start(), m.end())
+    for m in _PAREN.finditer(s):
+        inner = m.group(0)
+        if any(w in inner for w in lex.scale_words):
+            blank(m.start(), m.end())
+            notes.append(lex.reasons["scale_note"].format(text=inner))
+    for m in _DATE_SPAN.finditer(s):
+        blank(m.start(), m.end())
+        notes.append("date:" + m.group(0))
+    text = "".join(chars)
+    for phrase in lex.not_numbers:
+        start = text.find(phrase)
+        while start >= 0:
+            blank(start, start + len(phrase))
+            text = "".join(chars)
+            start = text.find(phrase, start + len(phrase))
+    # ordinals (第3季度) and codes (G20, 5G, shp2000) are not quantities
+    for m in re.finditer(r"第\s*[\d零〇一二两三四五六七八九十百]+|[A-Za-z]+\d+[A-Za-z]*|\d+[A-Za-z]+\d*", text):
+        tok = m.group(0)
+        if tok.startswith("第") or not _is_number_with_latin_unit(tok, lex):
+            blank(m.start(), m.end())
+    return "".join(chars), notes
+
+
+def _is_number_with_latin_unit(tok: str, lex: Lexicon) -> bool:
+    """True for 80M, 2km, 3s (a number then a known Latin unit spelling)."""
+    m = re.fullmatch(r"(\d+(?:\.\d+)?)([A-Za-z]+\d?)", tok)
+    return bool(m) and m.group(2) in lex.unit_spellings
+
+
+def _is_formula(s: str, masked: str) -> bool:
+    if _FORMULA_STRONG.search(s):
+        return True
+    has_digit = any(c.isdigit() for c in masked)
+    return not has_digit and bool(_FORMULA.search(s))
+
+
+# --------------------------------------------------------------------------- quantities
+def _find_quantities(s: str, masked: str, lex: Lexicon) -> list[_Quantity]:
+    found: list[_Quantity] = []
+    pos = 0
+    n = len(masked)
+    numeral_chars = lex.numeral_chars
+    while pos < n:
+        c = masked[pos]
+        if c.isdigit() or (c == "." and pos + 1 < n and masked[pos + 1].isdigit()):
+            q = _read_arabic(masked, pos, lex)
+        elif masked.startswith("百分之", pos):
+            q = _read_percent_words(masked, pos, lex)
+        elif c in numeral_chars:
+            q = _read_chinese(masked, pos, lex)
+        else:
+            q = None
+        if q is None:
+            pos += 1
+            continue
+        _read_comparators(masked, q, lex)
+        if _keep(q, masked):
+            found.append(q)
+        pos = max(q.end, pos + 1)
+    for q in found:
+        if q.per is None and q.unit not in lex.per_excluded:
+            q.per = _context_per(masked, q.start, lex)
+    return found
+
+
+def _read_arabic(t: str, pos: int, lex: Lexicon) -> _Quantity | None:
+    m = _ARABIC.match(t, pos)
+    if not m:
+        return None
+    # a digit glued to a preceding letter or digit run is part of a code
+    if pos > 0 and (t[pos - 1].isascii() and t[pos - 1].isalpha()):
+        return None
+    value = float(m.group(0).replace(",", ""))
+    q = _Quantity(start=pos, end=m.end(), value=value)
+    _read_unit(t, q, lex)
+    _read_range(t, q, lex)
+    return q
+
+
+def _read_percent_words(t: str, pos: int, lex: Lexicon) -> _Quantity | None:
+    start = pos + len("百分之")
+    m = _ARABIC.match(t, start)
+    if m:
+        value, end = float(m.group(0).replace(",", "")), m.end()
+    else:
+        parsed = _chinese_number(t, start, lex)
+        if parsed is None:
+            return None
+        value, end = parsed
+    return _Quantity(start=pos, end=end, value=value, unit="%")
+
+
+def _read_chinese(t: str, pos: int, lex: Lexicon) -> _Quantity | None:
+    parsed = _chinese_number(t, pos, lex)
+    if parsed is None:
+        return None
+    value, end = parsed
+    q = _Quantity(start=pos, end=end, value=value)
+    _read_unit(t, q, lex)
+    if q.unit is None:  # a Chinese numeral counts only with its classifier (一场, 十二次)
+        return None
+    _read_range(t, q, lex)
+    return q
+
+
+def _chinese_number(t: str, pos: int, lex: Lexicon) -> tuple[float, int] | None:
+    """Parse 十二, 两, 一百零五, 三千五百 … starting at ``pos``."""
+    digits, small, large = lex.numeral_digits, lex.numeral_small, lex.numeral_large
+    end = pos
+    while end < len(t) and (t[end] in digits or t[end] in small or t[end] in large):
+        end += 1
+    if end == pos:
+        return None
+    total, section, current = 0, 0, None
+    for ch in t[pos:end]:
+        if ch in digits:
+            current = digits[ch]
+        elif ch in small:
+            section += (1 if current is None else current) * small[ch]
+            current = None
+        else:
+            section += current or 0
+            total += (section or 1) * large[ch]
+            section, current = 0, None
+    value = total + section + (current or 0)
+    if value == 0 and not any(ch in ("零", "〇") for ch in t[pos:end]):
+        return None
+    return float(value), end
+
+
+def _match_longest(t: str, pos: int, phrases: tuple[str, ...]) -> str | None:
+    for p in phrases:
+        if t.startswith(p, pos):
+            return p
+    return None
+
+
+def _skip_spaces(t: str, pos: int) -> int:
+    while pos < len(t) and t[pos] == " ":
+        pos += 1
+    return pos
+
+
+def _read_unit(t: str, q: _Quantity, lex: Lexicon) -> None:
+    """Read multiplier, unit and rate basis after the number (in place)."""
+    pos = _skip_spaces(t, q.end)
+    unit_word = _match_longest(t, pos, lex.units_longest)
+    if unit_word is None or _is_latin_prefix(t, pos, unit_word):
+        mult = _match_longest(t, pos, lex.multipliers_longest)
+        if mult:
+            q.value *= lex.multipliers[mult]
+            pos += len(mult)
+            q.end = pos
+            unit_word = _match_longest(t, pos, lex.units_longest)
+            if unit_word is not None and _is_latin_prefix(t, pos, unit_word):
+                unit_word = None
+    if unit_word is not None:
+        q.unit = lex.unit_spellings[unit_word]
+        pos += len(unit_word)
+        q.end = pos
+    _read_rate(t, q, lex)
+
+
+def _is_latin_prefix(t: str, pos: int, word: str) -> bool:
+    """'m' in 'mu' or 'M' in 'Mbps' is not the unit 米."""
+    end = pos + len(word)
+    return word.isascii() and end < len(t) and t[end].isascii() and t[end].isalpha()
+
+
+def _read_rate(t: str, q: _Quantity, lex: Lexicon) -> None:
+    """``/月``, ``/人/天``, ``/人.每天``, ``/人、天`` after the unit."""
+    pos = q.end
+    compound = [q.unit] if q.unit else []
+    while pos < len(t) and t[pos] in "/每":
+        nxt = pos + 1
+        word = _match_longest(t, nxt, lex.units_longest)
+        if word is None:
+            break
+        unit = lex.unit_spellings[word]
+        if _is_time_basis(unit):
+            q.per = unit
+            pos = nxt + len(word)
+            break
+        if t[pos] == "每" or not compound:
+            break
+        compound.append(unit)
+        pos = nxt + len(word)
+        # 元/人.每天 · 元/人、天 : a trailing time basis after a compound unit
+        if pos < len(t) and t[pos] in ".、·":
+            j = pos + 1 + (1 if t.startswith("每", pos + 1) else 0)
+            word2 = _match_longest(t, j, lex.units_longest)
+            if word2 and _is_time_basis(lex.unit_spellings[word2]):
+                q.per = lex.unit_spellings[word2]
+                pos = j + len(word2)
+                break
+    if len(compound) > 1:
+        q.unit = "/".join(compound)
+    q.end = max(q.end, pos)
+
+
+def _is_time_basis(unit: str) -> bool:
+    return unit in ("天", "周", "月", "季度", "年", "小时")
+
+
+def _read_range(t: str, q: _Quantity, lex: Lexicon) -> None:
+    pos = _skip_spaces(t, q.end)
+    for sep in _RANGE_SEPS:
+        if t.startswith(sep, pos):
+            j = _skip_spaces(t, pos + len(sep))
+            m = _ARABIC.match(t, j)
+            if not m:
+                return
+            other = _Quantity(start=j, end=m.end(), value=float(m.group(0).replace(",", "")))
+            _read_unit(t, other, lex)
+            if q.unit and other.unit and q.unit != other.unit:
+                return
+            if other.value < q.value:
+                return
+            q.high = other.value
+            q.unit = q.unit or other.unit
+            q.per = q.per or other.per
+            q.end = other.end
+            return
+
+
+def _read_comparators(t: str, q: _Quantity, lex: Lexicon) -> None:
+    """Attach the comparator written after (以上) or before (不少于) the number."""
+    pos = _skip_spaces(t, q.end)
+    after = _match_longest(t, pos, lex.after_longest)
+    if after:
+        q.op = lex.after[after]
+        q.has_comparator = True
+        q.end = pos + len(after)
+    before, before_start = _before_phrase(t, q.start, lex)
+    if before:
+        op = lex.before[before]
+        if q.op is None and op != "none":
+            q.op = op
+        q.has_comparator = q.has_comparator or op != "none"
+        if before_start is not None and before_start == q.start - len(before):
+            q.start = before_start
+
+
+def _before_phrase(t: str, start: int, lex: Lexicon) -> tuple[str | None, int | None]:
+    """The nearest comparator phrase before ``start`` in the same clause."""
+    end = start
+    while end > 0 and t[end - 1] == " ":
+        end -= 1
+    adjacent = _match_ending(t, end, lex.before_longest)
+    if adjacent:
+        return adjacent, end - len(adjacent)
+    lo = max(0, end - lex.word_gap)
+    for i in range(end - 1, lo - 1, -1):
+        ch = t[i]
+        if ch in _SEGMENT_BREAKS or ch.isdigit() or ch == _MASK:
+            break
+        word = _match_ending(t, i, lex.before_longest)
+        if word and len(word) >= 2 and _CJK.match(word):
+            return word, None
+    return None, None
+
+
+def _match_ending(t: str, end: int, phrases: tuple[str, ...]) -> str | None:
+    for p in phrases:
+        if end >= len(p) and t.startswith(p, end - len(p)):
+            return p
+    return None
+
+
+def _keep(q: _Quantity, t: str) -> bool:
+    """A quantity counts when it has a unit or a comparator, or is the whole cell."""
+    if q.unit or q.op or q.has_comparator:
+        return True
+    rest = (t[:q.start] + t[q.end:]).strip(_PUNCT + _MASK)
+    return rest == ""
+
+
+def _context_per(t: str, start: int, lex: Lexicon) -> str | None:
+    """每月 … 20次: the time basis written earlier in the same clause."""
+    i = start
+    while i > 0 and t[i - 1] not in _SEGMENT_BREAKS:
+        i -= 1
+    clause = t[i:start]
+    best, best_at = None, -1
+    for word in lex.per_words_longest:
+        at = clause.rfind(word)
+        if at > best_at:
+            best, best_at = lex.per_words[word], at
+    return best
+
+
+# --------------------------------------------------------------------------- targets
+def _num(v: float) -> str:
+    if v == int(v) and abs(v) < 1e15:
+        return str(int(v))
+    return repr(round(v, 10)).rstrip("0").rstrip(".")
+
+
+def _unit_text(unit: str | None, per: str | None) -> str:
+    return (unit or "") + (f"/{per}" if per else "")
+
+
+def _to_target(q: _Quantity, s: str, raw: str) -> Target:
+    if q.high is not None and q.high != q.value:
+        canonical = f"{_num(q.value)}-{_num(q.high)}{_unit_text(q.unit, q.per)}"
+        return Target(kind="range", raw=raw, canonical=canonical, low=q.value, high=q.high,
+                      unit=q.unit, per=q.per, span=(q.start, q.end))
+    if q.value == 0 and q.op in (None, "==", "<="):
+        canonical = f"=0{_unit_text(q.unit, q.per)}"
+        return Target(kind="zero", raw=raw, canonical=canonical, unit=q.unit, per=q.per,
+                      span=(q.start, q.end))
+    canonical = f"{_OP_SYMBOL.get(q.op, '')}{_num(q.value)}{_unit_text(q.unit, q.per)}"
+    return Target(kind="compare", raw=raw, canonical=canonical, op=q.op, value=q.value,
+                  unit=q.unit, per=q.per, span=(q.start, q.end))
+
+
+def _non_numeric(raw: str, s: str, masked: str, notes: list[str], lex: Lexicon) -> Target:
+    core = s.strip(_PUNCT)
+    reasons = lex.reasons
+    if any(p in s for p in lex.zero_phrases):
+        return Target(kind="zero", raw=raw, canonical=s, notes=("zero_phrase",))
+    direction = _trend(core, lex)
+    if direction:
+        return Target(kind="trend", raw=raw, canonical=s, direction=direction,
+                      reason=reasons["trend"].format(text=core))
+    if any(p in core for p in lex.full_phrases) and _short_state(core, lex):
+        return Target(kind="compare", raw=raw, canonical="100%", value=100.0, unit="%",
+                      notes=("full_coverage",))
+    if core in lex.done_no:
+        return Target(kind="done", raw=raw, canonical=s, value=0.0,
+                      reason=reasons["done_no"].format(text=core))
+    if _is_done(core, lex):
+        return Target(kind="done", raw=raw, canonical=s, value=1.0,
+                      reason=reasons["done"].format(text=core))
+    dates = [n[5:] for n in notes if n.startswith("date:")]
+    if dates and len(masked.replace(_MASK, "").strip(_PUNCT)) <= 6:
+        return Target(kind="done", raw=raw, canonical=s, value=1.0,
+                      reason=reasons["deadline"].format(text="、".join(dates)), notes=("deadline",))
+    if core.endswith(lex.metric_name_ends) and not _has_verb(core, lex):
+        return Target(kind="qualitative", raw=raw, canonical=s,
+                      reason=reasons["metric_name"].format(text=core), notes=("metric_name",))
+    return Target(kind="qualitative", raw=raw, canonical=s,
+                  reason=reasons["qualitative"].format(text=_short(core)), notes=("qualitative",))
+
+
+def _short(text: str, limit: int = 30) -> str:
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def _short_state(core: str, lex: Lexicon) -> bool:
+    """全覆盖 as the whole statement (not buried in a long sentence)."""
+    return len(core) <= 16 and not any(c in core for c in ",;。")
+
+
+def _has_verb(core: str, lex: Lexicon) -> bool:
+    return core.startswith(lex.done_starts) or core.startswith(lex.done_not_starts)
+
+
+def _trend(core: str, lex: Lexicon) -> str | None:
+    for direction, verbs in (("stable", lex.trend_stable), ("up", lex.trend_up),
+                             ("down", lex.trend_down)):
+        for verb in verbs:
+            if not core.endswith(verb):
+                continue
+            prefix = core[: len(core) - len(verb)]
+            had_modifier = False
+            stripped = True
+            while stripped:
+                stripped = False
+                for mod in lex.trend_modifiers:
+                    if prefix.endswith(mod):
+                        prefix = prefix[: len(prefix) - len(mod)]
+                        had_modifier = stripped = True
+                        break
+            if prefix == "" and (had_modifier or direction != "stable" or verb != "稳定"):
+                return direction
+            if (had_modifier and len(prefix) <= lex.trend_max_subject
+                    and not any(ch in prefix for ch in ",;、。 ")):
+                return direction
+            return None
+    return None
+
+
+def _is_done(core: str, lex: Lexicon) -> bool:
+    if core in lex.done_exact:
+        return True
+    if core.startswith(lex.done_not_starts):
+        return False
+    return core.startswith(lex.done_starts) or core.endswith(lex.done_ends)

@@ -1,0 +1,78 @@
+"""Issues: every problem found in the input, as data (code, severity, location, message).
+
+Nothing stops at the first problem: readers, the lint and the scorer append
+:class:`Issue` rows and carry on. ``issues_frame`` turns them into the issues table.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+
+import pandas as pd
+
+SEVERITIES = ("error", "warning", "info")
+
+
+@dataclass(frozen=True)
+class Issue:
+    code: str
+    severity: str
+    message: str
+    file: str | None = None
+    sheet: str | None = None
+    row: int | None = None
+    column: str | None = None
+    project_id: str | None = None
+    project: str | None = None
+    indicator_no: int | None = None
+    cell: str | None = None
+
+    def location(self) -> str:
+        """Where the issue is, as a user sees it: 文件 · 工作表 · 第N行 · 列."""
+        parts = []
+        if self.file:
+            parts.append(str(self.file))
+        if self.sheet:
+            parts.append(f"工作表「{self.sheet}」")
+        if self.row is not None:
+            parts.append(f"第{self.row}行")
+        if self.column:
+            parts.append(f"「{self.column}」列")
+        if self.project:
+            parts.append(f"项目「{self.project}」")
+        if self.indicator_no is not None:
+            parts.append(f"指标{self.indicator_no}")
+        return " · ".join(parts)
+
+
+ISSUE_COLUMNS = [f.name for f in fields(Issue)]
+
+
+def issues_frame(issues: list[Issue]) -> pd.DataFrame:
+    """The issues table, columns in a fixed order even when empty."""
+    df = pd.DataFrame([asdict(i) for i in issues], columns=ISSUE_COLUMNS)
+    df["row"] = df["row"].astype("Int64")
+    df["indicator_no"] = df["indicator_no"].astype("Int64")
+    return df
+
+
+class EvaluatorError(Exception):
+    """Base of every error the engine raises on purpose."""
+
+
+class InputError(ValueError, EvaluatorError):
+    """A file could not be read at all (as opposed to a bad cell, which is an Issue)."""
+
+    def __init__(self, message: str, file: str | None = None):
+        super().__init__(f"{file}: {message}" if file else message)
+        self.file = file
+        self.reason = message
+
+
+class RulePackError(ValueError, EvaluatorError):
+    """A rule pack failed validation."""
+
+    def __init__(self, message: str, pack: str | None = None, key: str | None = None):
+        where = " · ".join(x for x in (pack, key) if x)
+        super().__init__(f"{where}: {message}" if where else message)
+        self.pack = pack
+        self.key = key

@@ -1,0 +1,125 @@
+"""The Chinese vocabulary of targets, loaded once from ``data/lexicon.toml``.
+
+Grammar lives in :mod:`evaluator.compiler`; every word it recognises lives in the
+data file, so a phrase learned from one table works in any table.
+"""
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from .units import defined_units
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    fold: dict[int, str]
+    before: dict[str, str]
+    before_longest: tuple[str, ...]
+    after: dict[str, str]
+    after_longest: tuple[str, ...]
+    word_gap: int
+    unit_spellings: dict[str, str]
+    units_longest: tuple[str, ...]
+    multipliers: dict[str, float]
+    multipliers_longest: tuple[str, ...]
+    per_words: dict[str, str]
+    per_words_longest: tuple[str, ...]
+    per_excluded: frozenset[str]
+    numeral_digits: dict[str, int]
+    numeral_small: dict[str, int]
+    numeral_large: dict[str, int]
+    not_numbers: tuple[str, ...]
+    zero_phrases: tuple[str, ...]
+    trend_modifiers: tuple[str, ...]
+    trend_up: tuple[str, ...]
+    trend_down: tuple[str, ...]
+    trend_stable: tuple[str, ...]
+    trend_max_subject: int
+    done_exact: frozenset[str]
+    done_no: frozenset[str]
+    done_starts: tuple[str, ...]
+    done_ends: tuple[str, ...]
+    done_not_starts: tuple[str, ...]
+    full_phrases: tuple[str, ...]
+    scale_words: tuple[str, ...]
+    metric_name_ends: tuple[str, ...]
+    empty_exact: frozenset[str]
+    reasons: dict[str, str]
+
+    @property
+    def numeral_chars(self) -> str:
+        return "".join([*self.numeral_digits, *self.numeral_small, *self.numeral_large])
+
+
+def _longest(keys) -> tuple[str, ...]:
+    return tuple(sorted(keys, key=len, reverse=True))
+
+
+def _fold_table(data: dict) -> dict[int, str]:
+    table: dict[int, str] = {}
+    # full-width ASCII (！ to ～) maps one-for-one onto ASCII: offsets are kept
+    for code in range(0xFF01, 0xFF5F):
+        table[code] = chr(code - 0xFEE0)
+    for section in ("fold", "traditional"):
+        for src, dst in data.get(section, {}).items():
+            if len(src) == 1 and len(dst) == 1:
+                table[ord(src)] = dst
+    return table
+
+
+@lru_cache(maxsize=1)
+def lexicon() -> Lexicon:
+    raw = resources.files("evaluator").joinpath("data/lexicon.toml").read_text(encoding="utf-8")
+    data = tomllib.loads(raw)
+    spellings = {u: u for u in defined_units()}
+    spellings.update(data["unit_spellings"])
+    num = data["numerals"]
+    trend = data["trend"]
+    done = data["done"]
+    return Lexicon(
+        fold=_fold_table(data),
+        before=dict(data["before"]),
+        before_longest=_longest(data["before"]),
+        after=dict(data["after"]),
+        after_longest=_longest(data["after"]),
+        word_gap=int(data["limits"]["word_gap"]),
+        unit_spellings=spellings,
+        units_longest=_longest(spellings),
+        multipliers={k: float(v) for k, v in data["multipliers"].items()},
+        multipliers_longest=_longest(data["multipliers"]),
+        per_words=dict(data["per_words"]),
+        per_words_longest=_longest(data["per_words"]),
+        per_excluded=frozenset(data["per_applies"]["exclude"]),
+        numeral_digits=dict(num["digits"]),
+        numeral_small=dict(num["small_units"]),
+        numeral_large=dict(num["large_units"]),
+        not_numbers=_longest(data["not_numbers"]["phrases"]),
+        zero_phrases=_longest(data["zero"]["phrases"]),
+        trend_modifiers=_longest(trend["modifiers"]),
+        trend_up=_longest(trend["up"]),
+        trend_down=_longest(trend["down"]),
+        trend_stable=_longest(trend["stable"]),
+        trend_max_subject=int(trend["max_subject"]),
+        done_exact=frozenset(done["exact"]),
+        done_no=frozenset(done["no"]),
+        done_starts=_longest(done["starts"]),
+        done_ends=_longest(done["ends"]),
+        done_not_starts=_longest(done["not_starts"]),
+        full_phrases=_longest(data["full"]["phrases"]),
+        scale_words=tuple(data["scale_notes"]["words"]),
+        metric_name_ends=_longest(data["metric_name"]["ends"]),
+        empty_exact=frozenset(data["empty"]["exact"]),
+        reasons=dict(data["reasons"]),
+    )
+
+
+def normalize(text: str) -> str:
+    """Fold look-alike glyphs one-for-one (offsets unchanged).
+
+    >>> normalize("≧735人次；注销率＞98％")
+    '≥735人次;注销率>98%'
+    """
+    return text.translate(lexicon().fold)

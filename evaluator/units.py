@@ -1,0 +1,77 @@
+"""Units: the pint registry with the Chinese vocabulary, and cached conversions.
+
+The definitions live in ``data/units.txt``; spellings (日 → 天, 百分比 → %) live in
+``data/lexicon.toml``. Scoring never does per-row pint arithmetic: it asks
+:func:`conversion_factor` once per distinct unit pair.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib import resources
+
+import pint
+
+#: canonical unit names whose pint name differs
+_PINT_NAME = {"%": "percent", "‰": "permille"}
+
+#: time bases a rate can have, canonical names
+PER_UNITS = ("秒", "分钟", "小时", "天", "周", "月", "季度", "年")
+
+
+@lru_cache(maxsize=1)
+def registry() -> pint.UnitRegistry:
+    ureg = pint.UnitRegistry(cache_folder=None)
+    text = resources.files("evaluator").joinpath("data/units.txt").read_text(encoding="utf-8")
+    ureg.load_definitions(text.splitlines())
+    return ureg
+
+
+@lru_cache(maxsize=1)
+def defined_units() -> frozenset[str]:
+    """Canonical unit names defined in data/units.txt (plus % and ‰)."""
+    text = resources.files("evaluator").joinpath("data/units.txt").read_text(encoding="utf-8")
+    names = {"%", "‰"}
+    for line in text.splitlines():
+        line = line.strip()
+        if line and not line.startswith("#") and "=" in line:
+            names.add(line.split("=", 1)[0].strip())
+    names.discard("permille")
+    return frozenset(names)
+
+
+def pint_expr(unit: str | None, per: str | None = None) -> str:
+    """The pint expression for a canonical unit and optional rate basis."""
+    parts = []
+    if unit:
+        # compound units such as 元/人 or 元/人/天 are written with '/'
+        parts.append("/".join(f"({_PINT_NAME.get(u, u)})" for u in unit.split("/")))
+    else:
+        parts.append("dimensionless")
+    if per:
+        parts.append(f"({_PINT_NAME.get(per, per)})")
+    return "/".join(parts)
+
+
+@lru_cache(maxsize=4096)
+def conversion_factor(unit_from: str | None, per_from: str | None,
+                      unit_to: str | None, per_to: str | None) -> float | None:
+    """Factor f with ``value_to = value_from * f``; ``None`` when dimensions differ.
+
+    >>> conversion_factor("毫秒", None, "秒", None)
+    0.001
+    >>> conversion_factor("个", None, "场", None) is None
+    True
+    """
+    if (unit_from, per_from) == (unit_to, per_to):
+        return 1.0
+    ureg = registry()
+    try:
+        q = ureg.Quantity(1.0, pint_expr(unit_from, per_from))
+        return float(q.to(pint_expr(unit_to, per_to)).magnitude)
+    except (pint.errors.DimensionalityError, pint.errors.UndefinedUnitError,
+            pint.errors.DefinitionSyntaxError, ValueError, AttributeError, TypeError):
+        return None
+
+
+def compatible(unit_a: str | None, per_a: str | None, unit_b: str | None, per_b: str | None) -> bool:
+    return conversion_factor(unit_a, per_a, unit_b, per_b) is not None
