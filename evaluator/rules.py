@@ -1,0 +1,264 @@
+"""Rule packs: versioned scoring rules as data (``scoring_rules/*.toml``).
+
+A rule pack is read with :mod:`tomllib`, checked against the schema below and turned
+into a frozen :class:`RulePack`. Nothing in a pack is executed. Every problem raises
+:class:`~evaluator.issues.RulePackError` naming the pack and the key, in Chinese.
+
+>>> pack = load_rule_pack("national-2020")          # doctest: +SKIP
+>>> pack.weights["output"], pack.tier("部分达成").default  # doctest: +SKIP
+(50.0, 0.7)
+"""
+from __future__ import annotations
+
+import hashlib
+import tomllib
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any, Callable
+
+from .issues import RulePackError
+
+DEFAULT_PACK = "national-2020"
+#: scoring blocks in report order; ``execution`` is 预算执行率
+BLOCKS = ("output", "benefit", "satisfaction", "cost")
+WEIGHT_KEYS = ("execution",) + BLOCKS
+
+# --- schema -------------------------------------------------------------------
+# Each leaf is a checker(value, pack, key) that returns the cleaned value or raises.
+Checker = Callable[[Any, str, str], Any]
+
+
+def _fail(pack: str, key: str, message: str) -> RulePackError:
+    return RulePackError(message, pack=pack, key=key)
+
+
+def _str(value: Any, pack: str, key: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise _fail(pack, key, "应为非空文本")
+    return value
+
+
+def _number(lo: float | None = None, hi: float | None = None) -> Checker:
+    def check(value: Any, pack: str, key: str) -> float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise _fail(pack, key, f"应为数值，实际为「{value!r}」")
+        if (lo is not None and value < lo) or (hi is not None and value > hi):
+            raise _fail(pack, key, f"数值 {value} 超出允许范围 [{lo}, {hi}]")
+        return float(value)
+    return check
+
+
+def _int(lo: int, hi: int) -> Checker:
+    def check(value: Any, pack: str, key: str) -> int:
+        if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
+            raise _fail(pack, key, f"应为 {lo}–{hi} 之间的整数，实际为「{value!r}」")
+        return value
+    return check
+
+
+def _choice(*options: str) -> Checker:
+    def check(value: Any, pack: str, key: str) -> str:
+        if value not in options:
+            raise _fail(pack, key, f"取值「{value}」无效，可选：{'、'.join(options)}")
+        return value
+    return check
+
+
+def _words(value: Any, pack: str, key: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(w, str) and w for w in value):
+        raise _fail(pack, key, "应为非空文本组成的列表")
+    return tuple(value)
+
+
+def _code_map(value: Any, pack: str, key: str) -> dict[str, str]:
+    if not isinstance(value, dict):
+        raise _fail(pack, key, "应为 代码 = 板块 的表")
+    for code, block in value.items():
+        if block not in BLOCKS:
+            raise _fail(pack, f"{key}.{code}", f"板块「{block}」无效，可选：{'、'.join(BLOCKS)}")
+    return dict(value)
+
+
+def _table_list(schema: dict[str, Checker]) -> Checker:
+    def check(value: Any, pack: str, key: str) -> tuple[dict[str, Any], ...]:
+        if not isinstance(value, list):
+            raise _fail(pack, key, "应为表的列表")
+        return tuple(_check_table(item, schema, pack, f"{key}[{i}]") for i, item in enumerate(value))
+    return check
+
+
+_TIER = {"name": _str, "low": _number(0, 1), "high": _number(0, 1), "default": _number(0, 1),
+         "words": _words}
+_GRADE = {"name": _str, "min": _number(0, 100)}
+_CAP = {"below": _number(0, 1), "max_total": _number(0, 100)}
+
+SCHEMA: dict[str, dict[str, Checker]] = {
+    "pack": {"name": _str, "version": _str, "title": _str, "source": _str, "notes": _str},
+    "weights": {k: _number(0, 100) for k in WEIGHT_KEYS},
+    "blocks": {"level1": _code_map, "level2": _code_map, "cost_into": _choice(*BLOCKS[:3]),
+               "absent_block": _choice("respread", "full", "zero")},
+    "switches": {"category_trust": _choice("reader", "level1", "level2"),
+                 "not_applicable": _choice("respread", "full"),
+                 "multi_clause": _choice("mean", "min"),
+                 "reverse_rule": _choice("ratio", "linear"),
+                 "done_no_ratio": _number(0, 1)},
+    "direction": {"default": _choice(">=", "<="), "less": _words, "more": _words},
+    "qualitative": {"tiers": _table_list(_TIER), "not_applicable_words": _words},
+    "trend": {"flat_tier": _str, "wrong_tier": _str, "stable_tolerance": _number(0, 1)},
+    "over_achievement": {"factor": _number(0, 100), "deduct": _number(0, 1)},
+    "execution": {"rule": _choice("proportional"), "cap": _table_list(_CAP)},
+    "grades": {"tiers": _table_list(_GRADE)},
+    "rounding": {"digits": _int(0, 6), "mode": _choice("half_up", "half_even")},
+}
+
+
+def _join(key: str, sub: str) -> str:
+    return f"{key}.{sub}" if key else sub
+
+
+def _check_table(value: Any, schema: dict[str, Checker], pack: str, key: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise _fail(pack, key, "应为表（[...] 或 {...}）")
+    unknown = sorted(set(value) - set(schema))
+    if unknown:
+        raise _fail(pack, _join(key, unknown[0]), f"未知的键「{unknown[0]}」（拼写错误？），允许的键：{'、'.join(schema)}")
+    missing = [k for k in schema if k not in value]
+    if missing:
+        raise _fail(pack, _join(key, missing[0]), f"缺少必填键「{missing[0]}」")
+    return {k: schema[k](value[k], pack, _join(key, k)) for k in schema}
+
+
+# --- the pack ------------------------------------------------------------------
+@dataclass(frozen=True)
+class Tier:
+    name: str
+    low: float
+    high: float
+    default: float
+    words: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RulePack:
+    """A validated rule pack. ``data`` keeps the checked sections as plain values."""
+
+    name: str
+    version: str
+    title: str
+    source: str
+    path: str
+    sha256: str
+    data: dict[str, dict[str, Any]] = field(repr=False)
+
+    # convenience views ---------------------------------------------------------
+    @property
+    def weights(self) -> dict[str, float]:
+        return self.data["weights"]
+
+    @property
+    def switches(self) -> dict[str, Any]:
+        return self.data["switches"]
+
+    @property
+    def tiers(self) -> tuple[Tier, ...]:
+        return tuple(Tier(**t) for t in self.data["qualitative"]["tiers"])
+
+    def tier(self, name: str) -> Tier:
+        for t in self.tiers:
+            if t.name == name:
+                return t
+        raise KeyError(name)
+
+    @property
+    def digits(self) -> int:
+        return self.data["rounding"]["digits"]
+
+    def block_of(self, block: str) -> str:
+        """The block an indicator category scores in (成本 folds into ``cost_into`` at 0 points)."""
+        if block == "cost" and self.weights["cost"] == 0:
+            return self.data["blocks"]["cost_into"]
+        return block
+
+    def grade(self, total: float) -> str:
+        for g in sorted(self.data["grades"]["tiers"], key=lambda g: -g["min"]):
+            if total >= g["min"] - 1e-9:
+                return g["name"]
+        return self.data["grades"]["tiers"][-1]["name"]
+
+    def provenance(self) -> dict[str, str]:
+        return {"rule_pack": self.name, "rule_pack_version": self.version,
+                "rule_pack_sha256": self.sha256, "rule_pack_source": self.source}
+
+
+def _check_semantics(data: dict[str, Any], pack: str) -> None:
+    total = sum(data["weights"].values())
+    if abs(total - 100) > 1e-9:
+        raise _fail(pack, "weights", f"各板块分值合计应为100，实际为 {total:g}")
+    if data["weights"]["cost"] == 0 and data["weights"][data["blocks"]["cost_into"]] == 0:
+        raise _fail(pack, "blocks.cost_into", "成本指标并入的板块分值为0")
+    tiers = data["qualitative"]["tiers"]
+    if not tiers:
+        raise _fail(pack, "qualitative.tiers", "至少需要一个评定档次")
+    names = [t["name"] for t in tiers]
+    for i, t in enumerate(tiers):
+        if not t["low"] <= t["default"] <= t["high"]:
+            raise _fail(pack, f"qualitative.tiers[{i}].default", f"档次「{t['name']}」的默认得分率 {t['default']} 不在区间 [{t['low']}, {t['high']}] 内")
+    for key in ("flat_tier", "wrong_tier"):
+        if data["trend"][key] not in names:
+            raise _fail(pack, f"trend.{key}", f"档次「{data['trend'][key]}」不在 qualitative.tiers 中")
+    mins = [g["min"] for g in data["grades"]["tiers"]]
+    if not mins or min(mins) != 0:
+        raise _fail(pack, "grades.tiers", "等级下限中必须有0（最低等级）")
+
+
+def parse_rule_pack(text: str, label: str, path: str = "") -> RulePack:
+    """Validate the TOML text of a pack; ``label`` names it in error messages."""
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise RulePackError(f"TOML 格式错误：{exc}", pack=label) from exc
+    data = _check_table(raw, {k: (lambda v, p, key, s=s: _check_table(v, s, p, key)) for k, s in SCHEMA.items()},
+                        label, "")
+    _check_semantics(data, label)
+    info = data["pack"]
+    return RulePack(name=info["name"], version=info["version"], title=info["title"],
+                    source=info["source"], path=path,
+                    sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(), data=data)
+
+
+def available_packs() -> list[str]:
+    """Names of the packs shipped with the engine."""
+    return sorted(p.name[:-5] for p in _pack_dir_entries())
+
+
+def _pack_dir_entries() -> list[Any]:
+    entries: list[Any] = []
+    try:
+        entries = [p for p in resources.files("evaluator.scoring_rules").iterdir() if p.name.endswith(".toml")]
+    except (ModuleNotFoundError, FileNotFoundError):
+        pass
+    if not entries:
+        src = Path(__file__).resolve().parent.parent / "scoring_rules"
+        if src.is_dir():
+            entries = sorted(src.glob("*.toml"))
+    return entries
+
+
+def load_rule_pack(name_or_path: str | Path | RulePack = DEFAULT_PACK) -> RulePack:
+    """Load a shipped pack by name (``national-2020``) or any pack file by path."""
+    if isinstance(name_or_path, RulePack):
+        return name_or_path
+    text_name = str(name_or_path)
+    path = Path(text_name)
+    if text_name.endswith(".toml") or path.suffix or "/" in text_name or "\\" in text_name:
+        if not path.is_file():
+            raise RulePackError(f"找不到规则包文件「{text_name}」", pack=text_name)
+        return parse_rule_pack(path.read_text(encoding="utf-8"), path.stem, str(path))
+    for entry in _pack_dir_entries():
+        if entry.name == f"{text_name}.toml":
+            pack = parse_rule_pack(entry.read_text(encoding="utf-8"), text_name, str(entry))
+            if pack.name != text_name:
+                raise RulePackError(f"包名「{pack.name}」与文件名不一致", pack=text_name, key="pack.name")
+            return pack
+    raise RulePackError(f"没有名为「{text_name}」的规则包，可用：{'、'.join(available_packs())}", pack=text_name)
