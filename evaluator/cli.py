@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 from . import __version__
@@ -50,6 +51,12 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except Exception as exc:  # noqa: BLE001 - no traceback reaches the user
+        if os.environ.get("EVALUATOR_DEBUG"):
+            raise
+        print(f"内部错误：{type(exc).__name__}: {exc}（设置环境变量 EVALUATOR_DEBUG=1 可查看详细信息，"
+              "欢迎附上输入文件报告问题）", file=sys.stderr)
+        return 3
 
 
 if __name__ == "__main__":

@@ -107,6 +107,7 @@ def _compile(raw: str) -> Target:
                       reason=lex.reasons["formula"].format(text=s), notes=("formula",))
     quantities = _find_quantities(s, masked, lex)
     if quantities:
+        quantities = _join_bounds(quantities, masked)
         clauses = [_to_target(q, s, raw) for q in quantities]
         if len(clauses) == 1:
             return replace(clauses[0], raw=raw, notes=tuple(notes))
@@ -239,7 +240,8 @@ def _chinese_number(t: str, pos: int, lex: Lexicon) -> tuple[float, int] | None:
     end = pos
     while end < len(t) and (t[end] in digits or t[end] in small or t[end] in large):
         end += 1
-    if end == pos:
+    if end == pos or t[pos] in large or (t[pos] in small and t[pos] != "十"):
+        # 百分点, 千方百计, 万家: a number never starts with 百/千/万/亿
         return None
     total, section, current = 0, 0, None
     for ch in t[pos:end]:
@@ -284,6 +286,12 @@ def _read_unit(t: str, q: _Quantity, lex: Lexicon) -> None:
             unit_word = _match_longest(t, pos, lex.units_longest)
             if unit_word is not None and _is_latin_prefix(t, pos, unit_word):
                 unit_word = None
+    if unit_word is None and t.startswith("(", pos):
+        inner = _match_longest(t, pos + 1, lex.units_longest)
+        if inner and t.startswith(")", pos + 1 + len(inner)):
+            q.unit = lex.unit_spellings[inner]
+            q.end = pos + len(inner) + 2
+            return
     if unit_word is not None:
         q.unit = lex.unit_spellings[unit_word]
         pos += len(unit_word)
@@ -397,6 +405,20 @@ def _match_ending(t: str, end: int, phrases: tuple[str, ...]) -> str | None:
     return None
 
 
+def _join_bounds(qs: list[_Quantity], t: str) -> list[_Quantity]:
+    """``≥90%且≤100%`` is one range, not two targets."""
+    if len(qs) != 2:
+        return qs
+    a, b = qs
+    between = t[a.end:b.start].strip()
+    if (a.op in (">=", ">") and b.op in ("<=", "<") and a.unit == b.unit and a.per == b.per
+            and a.high is None and b.high is None and between in ("", "且", "并且", "、", ",", "和", "至")
+            and a.value <= b.value):
+        return [_Quantity(start=a.start, end=b.end, value=a.value, unit=a.unit, per=a.per,
+                          high=b.value, has_comparator=True)]
+    return qs
+
+
 def _keep(q: _Quantity, t: str) -> bool:
     """A quantity counts when it has a unit or a comparator, or is the whole cell."""
     if q.unit or q.op or q.has_comparator:
@@ -487,6 +509,10 @@ def _has_verb(core: str, lex: Lexicon) -> bool:
 
 
 def _trend(core: str, lex: Lexicon) -> str | None:
+    for phrase in lex.trend_vs_prior_longest:
+        at = core.find(phrase)
+        if at >= 0 and at <= lex.trend_max_subject and len(core) - at - len(phrase) <= 4:
+            return lex.trend_vs_prior[phrase]
     for direction, verbs in (("stable", lex.trend_stable), ("up", lex.trend_up),
                              ("down", lex.trend_down)):
         for verb in verbs:

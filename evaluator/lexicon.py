@@ -38,6 +38,8 @@ class Lexicon:
     trend_down: tuple[str, ...]
     trend_stable: tuple[str, ...]
     trend_max_subject: int
+    trend_vs_prior: dict[str, str]
+    trend_vs_prior_longest: tuple[str, ...]
     done_exact: frozenset[str]
     done_no: frozenset[str]
     done_starts: tuple[str, ...]
@@ -103,6 +105,8 @@ def lexicon() -> Lexicon:
         trend_down=_longest(trend["down"]),
         trend_stable=_longest(trend["stable"]),
         trend_max_subject=int(trend["max_subject"]),
+        trend_vs_prior=dict(data["trend_vs_prior"]),
+        trend_vs_prior_longest=_longest(data["trend_vs_prior"]),
         done_exact=frozenset(done["exact"]),
         done_no=frozenset(done["no"]),
         done_starts=_longest(done["starts"]),
