@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 import re
+from decimal import Decimal
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
@@ -443,9 +444,11 @@ def _context_per(t: str, start: int, lex: Lexicon) -> str | None:
 
 # --------------------------------------------------------------------------- targets
 def _num(v: float) -> str:
-    if v == int(v) and abs(v) < 1e15:
+    """Plain decimal digits, never an exponent (1e16 → 10000000000000000)."""
+    if math.isfinite(v) and v == int(v):
         return str(int(v))
-    return repr(round(v, 10)).rstrip("0").rstrip(".")
+    text = format(Decimal(repr(v)), "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def _unit_text(unit: str | None, per: str | None) -> str:
