@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 import re
 from decimal import Decimal
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import lru_cache
 
 from .lexicon import Lexicon, lexicon, normalize
@@ -31,6 +31,8 @@ _SEGMENT_BREAKS = frozenset(";,。!?\n\r")
 _PUNCT = " \t\r\n,.;:、。!?'\"“”‘’()[]<>《》{}…·-~_=+*/\\|"
 _ARABIC = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+# control characters count as white space; runs of white space fold to one
+_SPACES = re.compile(r"[\s\x00-\x1f\x7f]+")
 _YMD = (r"(?:19|20)\d{2}\s*年(?:\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*[日号])?)?"
         r"|(?:19|20)\d{2}[.\-/](?:0?[1-9]|1[0-2])(?:[.\-/](?:[0-2]?\d|3[01]))?(?![\d.])")
 _MD = r"\d{1,2}\s*月\s*\d{1,2}\s*[日号]|\d{1,2}\s*月(?=底|末|初|前|中旬|上旬|下旬|份)"
@@ -91,9 +93,7 @@ def compile_cache_info():
 
 def _clean(text: str) -> str:
     """Normalised text used as the canonical form of non-numeric targets."""
-    s = normalize(text)
-    s = "".join(" " if (ord(c) < 32 or ord(c) == 127) else c for c in s)
-    return re.sub(r"\s+", " ", s).strip()
+    return _SPACES.sub(" ", normalize(text)).strip()
 
 
 def _compile(raw: str) -> Target:
@@ -109,9 +109,9 @@ def _compile(raw: str) -> Target:
     quantities = _find_quantities(s, masked, lex)
     if quantities:
         quantities = _join_bounds(quantities, masked)
-        clauses = [_to_target(q, s, raw) for q in quantities]
-        if len(clauses) == 1:
-            return replace(clauses[0], raw=raw, notes=tuple(notes))
+        if len(quantities) == 1:
+            return _to_target(quantities[0], raw, tuple(notes))
+        clauses = [_to_target(q, raw) for q in quantities]
         canonical = ";".join(c.canonical for c in clauses)
         return Target(kind="all", raw=raw, canonical=canonical, clauses=tuple(clauses),
                       span=(quantities[0].start, quantities[-1].end), notes=tuple(notes))
@@ -138,13 +138,9 @@ def _mask(s: str, lex: Lexicon) -> tuple[str, list[str]]:
     for m in _DATE_SPAN.finditer(s):
         blank(m.start(), m.end())
         notes.append("date:" + m.group(0))
+    for m in lex.not_numbers_re.finditer(s):
+        blank(m.start(), m.end())
     text = "".join(chars)
-    for phrase in lex.not_numbers:
-        start = text.find(phrase)
-        while start >= 0:
-            blank(start, start + len(phrase))
-            text = "".join(chars)
-            start = text.find(phrase, start + len(phrase))
     # ordinals (第3季度) and codes (G20, 5G, shp2000) are not quantities
     for m in re.finditer(r"第\s*[\d零〇一二两三四五六七八九十百]+|[A-Za-z]+\d+[A-Za-z]*|\d+[A-Za-z]+\d*", text):
         tok = m.group(0)
@@ -170,25 +166,23 @@ def _is_formula(s: str, masked: str) -> bool:
 def _find_quantities(s: str, masked: str, lex: Lexicon) -> list[_Quantity]:
     found: list[_Quantity] = []
     pos = 0
-    n = len(masked)
-    numeral_chars = lex.numeral_chars
-    while pos < n:
-        c = masked[pos]
-        if c.isdigit() or (c == "." and pos + 1 < n and masked[pos + 1].isdigit()):
-            q = _read_arabic(masked, pos, lex)
-        elif masked.startswith("百分之", pos):
-            q = _read_percent_words(masked, pos, lex)
-        elif c in numeral_chars:
-            q = _read_chinese(masked, pos, lex)
+    for m in lex.number_start_re.finditer(masked):
+        if m.start() < pos:
+            continue
+        start = m.start()
+        c = masked[start]
+        if c.isdigit() or c == ".":
+            q = _read_arabic(masked, start, lex)
+        elif masked.startswith("百分之", start):
+            q = _read_percent_words(masked, start, lex)
         else:
-            q = None
+            q = _read_chinese(masked, start, lex)
         if q is None:
-            pos += 1
             continue
         _read_comparators(masked, q, lex)
         if _keep(q, masked):
             found.append(q)
-        pos = max(q.end, pos + 1)
+        pos = max(q.end, start + 1)
     for q in found:
         if q.per is None and q.unit not in lex.per_excluded:
             q.per = _context_per(masked, q.start, lex)
@@ -261,11 +255,9 @@ def _chinese_number(t: str, pos: int, lex: Lexicon) -> tuple[float, int] | None:
     return float(value), end
 
 
-def _match_longest(t: str, pos: int, phrases: tuple[str, ...]) -> str | None:
-    for p in phrases:
-        if t.startswith(p, pos):
-            return p
-    return None
+def _match_longest(t: str, pos: int, phrases: re.Pattern) -> str | None:
+    m = phrases.match(t, pos)
+    return m.group(0) if m else None
 
 
 def _skip_spaces(t: str, pos: int) -> int:
@@ -277,18 +269,18 @@ def _skip_spaces(t: str, pos: int) -> int:
 def _read_unit(t: str, q: _Quantity, lex: Lexicon) -> None:
     """Read multiplier, unit and rate basis after the number (in place)."""
     pos = _skip_spaces(t, q.end)
-    unit_word = _match_longest(t, pos, lex.units_longest)
+    unit_word = _match_longest(t, pos, lex.units_re)
     if unit_word is None or _is_latin_prefix(t, pos, unit_word):
-        mult = _match_longest(t, pos, lex.multipliers_longest)
+        mult = _match_longest(t, pos, lex.multipliers_re)
         if mult:
             q.value *= lex.multipliers[mult]
             pos += len(mult)
             q.end = pos
-            unit_word = _match_longest(t, pos, lex.units_longest)
+            unit_word = _match_longest(t, pos, lex.units_re)
             if unit_word is not None and _is_latin_prefix(t, pos, unit_word):
                 unit_word = None
     if unit_word is None and t.startswith("(", pos):
-        inner = _match_longest(t, pos + 1, lex.units_longest)
+        inner = _match_longest(t, pos + 1, lex.units_re)
         if inner and t.startswith(")", pos + 1 + len(inner)):
             q.unit = lex.unit_spellings[inner]
             q.end = pos + len(inner) + 2
@@ -312,7 +304,7 @@ def _read_rate(t: str, q: _Quantity, lex: Lexicon) -> None:
     compound = [q.unit] if q.unit else []
     while pos < len(t) and t[pos] in "/每":
         nxt = pos + 1
-        word = _match_longest(t, nxt, lex.units_longest)
+        word = _match_longest(t, nxt, lex.units_re)
         if word is None:
             break
         unit = lex.unit_spellings[word]
@@ -327,7 +319,7 @@ def _read_rate(t: str, q: _Quantity, lex: Lexicon) -> None:
         # 元/人.每天 · 元/人、天 : a trailing time basis after a compound unit
         if pos < len(t) and t[pos] in ".、·":
             j = pos + 1 + (1 if t.startswith("每", pos + 1) else 0)
-            word2 = _match_longest(t, j, lex.units_longest)
+            word2 = _match_longest(t, j, lex.units_re)
             if word2 and _is_time_basis(lex.unit_spellings[word2]):
                 q.per = lex.unit_spellings[word2]
                 pos = j + len(word2)
@@ -365,7 +357,7 @@ def _read_range(t: str, q: _Quantity, lex: Lexicon) -> None:
 def _read_comparators(t: str, q: _Quantity, lex: Lexicon) -> None:
     """Attach the comparator written after (以上) or before (不少于) the number."""
     pos = _skip_spaces(t, q.end)
-    after = _match_longest(t, pos, lex.after_longest)
+    after = _match_longest(t, pos, lex.after_re)
     if after:
         q.op = lex.after[after]
         q.has_comparator = True
@@ -381,29 +373,28 @@ def _read_comparators(t: str, q: _Quantity, lex: Lexicon) -> None:
 
 
 def _before_phrase(t: str, start: int, lex: Lexicon) -> tuple[str | None, int | None]:
-    """The nearest comparator phrase before ``start`` in the same clause."""
+    """The nearest comparator phrase before ``start`` in the same clause.
+
+    Symbols and one-character words (达, 在) must stand right before the number;
+    longer words may stand a few characters away (每月至少到网格巡查走访20次).
+    """
     end = start
     while end > 0 and t[end - 1] == " ":
         end -= 1
-    adjacent = _match_ending(t, end, lex.before_longest)
-    if adjacent:
-        return adjacent, end - len(adjacent)
     lo = max(0, end - lex.word_gap)
-    for i in range(end - 1, lo - 1, -1):
-        ch = t[i]
-        if ch in _SEGMENT_BREAKS or ch.isdigit() or ch == _MASK:
-            break
-        word = _match_ending(t, i, lex.before_longest)
-        if word and len(word) >= 2 and _CJK.match(word):
+    i = end
+    while i > lo and t[i - 1] not in _SEGMENT_BREAKS and not t[i - 1].isdigit() and t[i - 1] != _MASK:
+        i -= 1
+    matches = list(lex.before_re.finditer(t, i, end))
+    if not matches:
+        return None, None
+    if matches[-1].end() == end:
+        return matches[-1].group(0), matches[-1].start()
+    for m in reversed(matches):
+        word = m.group(0)
+        if len(word) >= 2 and _CJK.match(word):
             return word, None
     return None, None
-
-
-def _match_ending(t: str, end: int, phrases: tuple[str, ...]) -> str | None:
-    for p in phrases:
-        if end >= len(p) and t.startswith(p, end - len(p)):
-            return p
-    return None
 
 
 def _join_bounds(qs: list[_Quantity], t: str) -> list[_Quantity]:
@@ -455,18 +446,18 @@ def _unit_text(unit: str | None, per: str | None) -> str:
     return (unit or "") + (f"/{per}" if per else "")
 
 
-def _to_target(q: _Quantity, s: str, raw: str) -> Target:
+def _to_target(q: _Quantity, raw: str, notes: tuple[str, ...] = ()) -> Target:
     if q.high is not None and q.high != q.value:
         canonical = f"{_num(q.value)}-{_num(q.high)}{_unit_text(q.unit, q.per)}"
         return Target(kind="range", raw=raw, canonical=canonical, low=q.value, high=q.high,
-                      unit=q.unit, per=q.per, span=(q.start, q.end))
+                      unit=q.unit, per=q.per, span=(q.start, q.end), notes=notes)
     if q.value == 0 and q.op in (None, "==", "<="):
         canonical = f"=0{_unit_text(q.unit, q.per)}"
         return Target(kind="zero", raw=raw, canonical=canonical, unit=q.unit, per=q.per,
-                      span=(q.start, q.end))
+                      span=(q.start, q.end), notes=notes)
     canonical = f"{_OP_SYMBOL.get(q.op, '')}{_num(q.value)}{_unit_text(q.unit, q.per)}"
     return Target(kind="compare", raw=raw, canonical=canonical, op=q.op, value=q.value,
-                  unit=q.unit, per=q.per, span=(q.start, q.end))
+                  unit=q.unit, per=q.per, span=(q.start, q.end), notes=notes)
 
 
 def _non_numeric(raw: str, s: str, masked: str, notes: list[str], lex: Lexicon) -> Target:

@@ -5,6 +5,7 @@ data file, so a phrase learned from one table works in any table.
 """
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
@@ -17,21 +18,16 @@ from .units import defined_units
 class Lexicon:
     fold: dict[int, str]
     before: dict[str, str]
-    before_longest: tuple[str, ...]
     after: dict[str, str]
-    after_longest: tuple[str, ...]
     word_gap: int
     unit_spellings: dict[str, str]
-    units_longest: tuple[str, ...]
     multipliers: dict[str, float]
-    multipliers_longest: tuple[str, ...]
     per_words: dict[str, str]
     per_words_longest: tuple[str, ...]
     per_excluded: frozenset[str]
     numeral_digits: dict[str, int]
     numeral_small: dict[str, int]
     numeral_large: dict[str, int]
-    not_numbers: tuple[str, ...]
     zero_phrases: tuple[str, ...]
     trend_modifiers: tuple[str, ...]
     trend_up: tuple[str, ...]
@@ -50,6 +46,14 @@ class Lexicon:
     metric_name_ends: tuple[str, ...]
     empty_exact: frozenset[str]
     reasons: dict[str, str]
+    # the same phrase sets as longest-first regexes (one C-level match per position)
+    before_re: re.Pattern
+    after_re: re.Pattern
+    units_re: re.Pattern
+    multipliers_re: re.Pattern
+    not_numbers_re: re.Pattern
+    #: where a number may start: a digit, 百分之, or a Chinese numeral that can begin a number
+    number_start_re: re.Pattern
 
     @property
     def numeral_chars(self) -> str:
@@ -58,6 +62,11 @@ class Lexicon:
 
 def _longest(keys) -> tuple[str, ...]:
     return tuple(sorted(keys, key=len, reverse=True))
+
+
+def _alternation(keys) -> re.Pattern:
+    """A regex trying ``keys`` longest first, so a match is the longest phrase."""
+    return re.compile("|".join(re.escape(k) for k in _longest(keys)))
 
 
 def _fold_table(data: dict) -> dict[int, str]:
@@ -84,21 +93,16 @@ def lexicon() -> Lexicon:
     return Lexicon(
         fold=_fold_table(data),
         before=dict(data["before"]),
-        before_longest=_longest(data["before"]),
         after=dict(data["after"]),
-        after_longest=_longest(data["after"]),
         word_gap=int(data["limits"]["word_gap"]),
         unit_spellings=spellings,
-        units_longest=_longest(spellings),
         multipliers={k: float(v) for k, v in data["multipliers"].items()},
-        multipliers_longest=_longest(data["multipliers"]),
         per_words=dict(data["per_words"]),
         per_words_longest=_longest(data["per_words"]),
         per_excluded=frozenset(data["per_applies"]["exclude"]),
         numeral_digits=dict(num["digits"]),
         numeral_small=dict(num["small_units"]),
         numeral_large=dict(num["large_units"]),
-        not_numbers=_longest(data["not_numbers"]["phrases"]),
         zero_phrases=_longest(data["zero"]["phrases"]),
         trend_modifiers=_longest(trend["modifiers"]),
         trend_up=_longest(trend["up"]),
@@ -117,6 +121,13 @@ def lexicon() -> Lexicon:
         metric_name_ends=_longest(data["metric_name"]["ends"]),
         empty_exact=frozenset(data["empty"]["exact"]),
         reasons=dict(data["reasons"]),
+        before_re=_alternation(data["before"]),
+        after_re=_alternation(data["after"]),
+        units_re=_alternation(spellings),
+        multipliers_re=_alternation(data["multipliers"]),
+        not_numbers_re=_alternation(data["not_numbers"]["phrases"]),
+        number_start_re=re.compile(
+            r"\d|\.\d|百分之|[" + re.escape("".join(num["digits"]) + "十") + "]"),
     )
 
 
