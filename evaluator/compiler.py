@@ -41,6 +41,7 @@ _DATE = f"(?:{_YMD}|{_MD}){_DATE_TAIL}"
 _DATE_SPAN = re.compile(
     rf"{_DATE}(?:\s*(?:-{{1,2}}|~|至|到)\s*(?:{_DATE}|\d{{1,2}}\s*月{_DATE_TAIL}))?")
 _QUOTES = re.compile(r"“[^”]{0,40}”|‘[^’]{0,40}’|\"[^\"]{0,40}\"|「[^」]{0,40}」|《[^》]{0,60}》|〈[^〉]{0,60}〉")
+_RATIO = re.compile(r"\d+(?:\.\d+)?\s*(?::|比)\s*\d+(?:\.\d+)?")
 _PAREN = re.compile(r"\([^()]{0,40}\)")
 _FORMULA = re.compile(r"[\u4e00-\u9fff)\]]\s*=\s*[(\[\u4e00-\u9fff]|[\u4e00-\u9fff)]\s*[/÷]\s*[(\u4e00-\u9fff]")
 _FORMULA_STRONG = re.compile(r"[\u4e00-\u9fff]\s*=\s*[^=]*[\u4e00-\u9fff)]\s*[/÷×*]\s*[(\u4e00-\u9fff]")
@@ -141,6 +142,10 @@ def _mask(s: str, lex: Lexicon) -> tuple[str, list[str]]:
     for m in lex.not_numbers_re.finditer(s):
         blank(m.start(), m.end())
     text = "".join(chars)
+    # ratios (1:3, 1比1) are not quantities
+    for m in _RATIO.finditer(text):
+        blank(m.start(), m.end())
+    text = "".join(chars)
     # ordinals (第3季度) and codes (G20, 5G, shp2000) are not quantities
     for m in re.finditer(r"第\s*[\d零〇一二两三四五六七八九十百]+|[A-Za-z]+\d+[A-Za-z]*|\d+[A-Za-z]+\d*", text):
         tok = m.group(0)
@@ -180,7 +185,7 @@ def _find_quantities(s: str, masked: str, lex: Lexicon) -> list[_Quantity]:
         if q is None:
             continue
         _read_comparators(masked, q, lex)
-        if _keep(q, masked):
+        if _keep(q, masked, lex):
             found.append(q)
         pos = max(q.end, start + 1)
     for q in found:
@@ -330,7 +335,7 @@ def _read_rate(t: str, q: _Quantity, lex: Lexicon) -> None:
 
 
 def _is_time_basis(unit: str) -> bool:
-    return unit in ("天", "周", "月", "季度", "年", "小时")
+    return unit in ("天", "周", "月", "季度", "半年", "年", "小时")
 
 
 def _read_range(t: str, q: _Quantity, lex: Lexicon) -> None:
@@ -411,9 +416,12 @@ def _join_bounds(qs: list[_Quantity], t: str) -> list[_Quantity]:
     return qs
 
 
-def _keep(q: _Quantity, t: str) -> bool:
-    """A quantity counts when it has a unit or a comparator, or is the whole cell."""
+def _keep(q: _Quantity, t: str, lex: Lexicon) -> bool:
+    """A quantity counts when it has a unit or a comparator, follows a metric noun
+    (发生率0), or is the whole cell."""
     if q.unit or q.op or q.has_comparator:
+        return True
+    if q.start > 0 and t[q.start - 1] in lex.number_after_nouns:
         return True
     rest = (t[:q.start] + t[q.end:]).strip(_PUNCT + _MASK)
     return rest == ""

@@ -44,6 +44,7 @@ class Lexicon:
     full_phrases: tuple[str, ...]
     scale_words: tuple[str, ...]
     metric_name_ends: tuple[str, ...]
+    number_after_nouns: frozenset[str]
     empty_exact: frozenset[str]
     reasons: dict[str, str]
     # the same phrase sets as longest-first regexes (one C-level match per position)
@@ -119,6 +120,7 @@ def lexicon() -> Lexicon:
         full_phrases=_longest(data["full"]["phrases"]),
         scale_words=tuple(data["scale_notes"]["words"]),
         metric_name_ends=_longest(data["metric_name"]["ends"]),
+        number_after_nouns=frozenset(data["metric_name"]["number_after"]),
         empty_exact=frozenset(data["empty"]["exact"]),
         reasons=dict(data["reasons"]),
         before_re=_alternation(data["before"]),

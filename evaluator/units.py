@@ -15,7 +15,7 @@ import pint
 _PINT_NAME = {"%": "percent", "‰": "permille"}
 
 #: time bases a rate can have, canonical names
-PER_UNITS = ("秒", "分钟", "小时", "天", "周", "月", "季度", "年")
+PER_UNITS = ("秒", "分钟", "小时", "天", "周", "月", "季度", "半年", "年")
 
 
 @lru_cache(maxsize=1)
