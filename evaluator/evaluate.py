@@ -1,0 +1,170 @@
+"""``evaluate(targets, actuals, rules)``: the whole scoring pipeline as one pure call.
+
+>>> from evaluator import evaluate                                # doctest: +SKIP
+>>> ev = evaluate("examples/seed/targets.txt", "examples/seed/actuals.csv")
+>>> ev.projects[["project", "total", "grade"]]
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from . import __version__
+from .issues import ISSUE_COLUMNS, Issue, issues_frame
+from .rules import RulePack, load_rule_pack
+from .points import apply_weights, project_scores
+from .scoring import score_indicators
+from .explain import explain_execution, explain_indicators, summarize_projects
+
+#: internal working columns dropped from the public indicator table
+_INTERNAL = ["reason_args", "t_kind", "t_canonical", "t_unit", "t_low", "t_high", "t_direction", "t_n",
+             "rating_points", "clause_detail"]
+INDICATOR_SCORE_COLUMNS = ["actual_text", "prior_text", "rating", "self_score", "self_diff", "note", "block",
+                           "weight_points", "status", "method", "points", "ratio", "op_used", "op_source", "rule",
+                           "flag", "pending_reason", "actual_value", "target_value", "explanation"]
+PROJECT_SCORE_COLUMNS = ["budget_annual", "spent_annual", "execution_rate", "execution_points", "execution_status",
+                         "points_output", "points_benefit", "points_satisfaction", "points_cost",
+                         "weight_output", "weight_benefit", "weight_satisfaction", "weight_cost",
+                         "total", "total_min", "total_max", "execution_cap", "grade", "status",
+                         "share_auto", "share_review", "share_pending", "share_not_evaluable",
+                         "self_total", "self_diff", "execution_explanation", "summary"]
+
+
+@dataclass
+class Evaluation:
+    indicators: pd.DataFrame
+    projects: pd.DataFrame
+    departments: pd.DataFrame
+    issues: pd.DataFrame
+    rule_pack: RulePack
+    provenance: dict[str, Any] = field(default_factory=dict)
+
+
+def _file_hash(path: str | Path) -> str:
+    try:
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    except OSError:
+        return ""
+
+
+def _load_targets(targets: Any) -> Any:
+    if isinstance(targets, (str, Path)):
+        from .readers import read_targets  # the readers land separately
+        return read_targets(targets)
+    return targets
+
+
+def _load_actuals(actuals: Any, table: Any) -> Any:
+    from .actuals import Actuals, read_actuals, empty_actuals
+    if actuals is None:
+        return empty_actuals()
+    if isinstance(actuals, (str, Path)):
+        return read_actuals(actuals, table)
+    if isinstance(actuals, pd.DataFrame):
+        return Actuals(indicators=actuals, projects=pd.DataFrame(columns=["project_id"]), issues=issues_frame([]))
+    return actuals
+
+
+def _merge_actuals(ind: pd.DataFrame, acts: Any) -> pd.DataFrame:
+    cols = ["actual_text", "prior_text", "rating", "self_score", "note", "actual_file", "actual_row"]
+    a = acts.indicators.copy()
+    for c in cols:
+        if c not in a:
+            a[c] = np.nan
+    a = a[["project_id", "indicator_no"] + cols].drop_duplicates(["project_id", "indicator_no"], keep="first")
+    base = ind.drop(columns=[c for c in cols if c in ind], errors="ignore")
+    base = base.assign(_no=pd.to_numeric(base["indicator_no"], errors="coerce"))
+    a = a.assign(_no=pd.to_numeric(a["indicator_no"], errors="coerce")).drop(columns=["indicator_no"])
+    merged = base.merge(a, how="left", on=["project_id", "_no"]).drop(columns=["_no"])
+    merged.index = ind.index
+    for c in ("actual_text", "prior_text", "rating", "note"):
+        merged[c] = merged[c].where(merged[c].notna(), "").astype(str).replace("nan", "")
+    merged["self_score"] = pd.to_numeric(merged["self_score"], errors="coerce")
+    return merged
+
+
+def _merge_funds(projects: pd.DataFrame, acts: Any) -> pd.DataFrame:
+    funds = acts.projects.copy()
+    for c in ("budget_annual", "spent_annual", "self_execution", "self_total_given"):
+        if c not in funds:
+            funds[c] = np.nan
+    funds = funds[["project_id", "budget_annual", "spent_annual", "self_execution", "self_total_given"]]
+    base = projects.drop(columns=[c for c in funds.columns if c != "project_id" and c in projects], errors="ignore")
+    out = base.merge(funds.drop_duplicates("project_id"), how="left", on="project_id")
+    out.index = projects.index
+    return out
+
+
+def departments_table(projects: pd.DataFrame) -> pd.DataFrame:
+    """Derived department score: budget-weighted mean of settled projects, simple mean beside it."""
+    rows = []
+    for dep, g in projects.groupby(projects.get("department", pd.Series("", index=projects.index)).fillna(""), sort=False):
+        done = g[g["status"] == "scored"]
+        w = pd.to_numeric(done.get("budget_total"), errors="coerce").fillna(0.0)
+        weighted = float((done["total"] * w).sum() / w.sum()) if len(done) and w.sum() > 0 else np.nan
+        rows.append({"department": dep, "n_projects": len(g), "n_scored": len(done),
+                     "n_open": int(g["status"].isin(["pending", "partial"]).sum()),
+                     "n_unscorable": int(g["status"].isin(["classified", "no_indicators"]).sum()),
+                     "score_budget_weighted": round(weighted, 2) if not np.isnan(weighted) else np.nan,
+                     "score_simple_mean": round(float(done["total"].mean()), 2) if len(done) else np.nan,
+                     "basis": "派生指标：无官方部门平均规则，按已完成评分项目的预算加权平均（旁列简单平均）"})
+    return pd.DataFrame(rows)
+
+
+def evaluate(targets: Any, actuals: Any = None, rules: str | Path | RulePack = "national-2020") -> Evaluation:
+    """Score a target table against the year's actuals under a rule pack.
+
+    ``targets``: a :class:`~evaluator.readers.TargetTable` (or anything with ``.projects``
+    and ``.indicators``), or a path to read. ``actuals``: the result of
+    :func:`evaluator.actuals.read_actuals`, a path, an indicator-level DataFrame, or None.
+    """
+    pack = load_rule_pack(rules)
+    table = _load_targets(targets)
+    acts = _load_actuals(actuals, table)
+    ind = _merge_actuals(table.indicators, acts)
+    ind, issues = score_indicators(ind, pack)
+    ind, absent, w_issues = apply_weights(ind, pack)
+    issues += w_issues
+    ind["self_diff"] = (ind["self_score"] - ind["points"]).round(pack.digits)
+    ind["explanation"] = explain_indicators(ind, pack)
+    projects = project_scores(_merge_funds(table.projects, acts), ind, absent, pack)
+    projects["execution_explanation"] = [explain_execution(p, pack) for _, p in projects.iterrows()]
+    projects["summary"] = summarize_projects(projects, ind, pack)
+    issues += _rollup_issues(projects, ind, pack)
+    all_issues = pd.concat([df for df in (getattr(table, "issues", None), getattr(acts, "issues", None), issues_frame(issues))
+                            if df is not None and len(df)], ignore_index=True) if issues or len(getattr(acts, "issues", [])) or len(getattr(table, "issues", [])) else issues_frame([])
+    all_issues = all_issues.reindex(columns=ISSUE_COLUMNS)
+    public = ind.drop(columns=[c for c in _INTERNAL if c in ind])
+    provenance = {"engine": "evaluator", "engine_version": __version__, **pack.provenance(),
+                  "targets": getattr(table, "source", ""), "actuals": getattr(acts, "source", "")}
+    for key in ("targets", "actuals"):
+        if provenance[key]:
+            provenance[f"{key}_sha256"] = _file_hash(provenance[key])
+    return Evaluation(indicators=public, projects=projects, departments=departments_table(projects),
+                      issues=all_issues, rule_pack=pack, provenance=provenance)
+
+
+def _rollup_issues(projects: pd.DataFrame, ind: pd.DataFrame, pack: RulePack) -> list[Issue]:
+    from .explain import message, num
+    out: list[Issue] = []
+    for _, p in projects.iterrows():
+        loc = {"project_id": p["project_id"], "project": p.get("project")}
+        if pd.notna(p.get("execution_rate")) and p["execution_rate"] > 1:
+            out.append(Issue(code="execution_over", severity="warning", column="全年执行数",
+                             message=message("issues", "execution_over", spent=num(p["spent_annual"], 4),
+                                             budget=num(p["budget_used"], 4)), **loc))
+        if p.get("budget_fallback"):
+            out.append(Issue(code="budget_fallback", severity="info", column="全年预算数",
+                             message=message("issues", "budget_fallback"), **loc))
+        g = ind[ind["project_id"] == p["project_id"]]
+        if len(g) and g["weight"].notna().all():
+            s = float(g["weight"].sum())
+            if abs(s + pack.weights["execution"] - 100) > 0.01:
+                out.append(Issue(code="table_weights", severity="warning", column="分值",
+                                 message=message("issues", "table_weights", sum=num(s), execution=num(pack.weights["execution"])), **loc))
+    return out

@@ -1,0 +1,222 @@
+"""Chinese explanations: one sentence per indicator, one summary per project.
+
+All wording is in ``data/messages.toml``; this module only picks the template and
+fills in the numbers, e.g.
+「年度指标值 ≥50个，实际 46个，未达成；按比例得分 46/50 × 5.00 = 4.60」.
+"""
+from __future__ import annotations
+
+import math
+import tomllib
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import pandas as pd
+
+from .rules import BLOCKS, RulePack
+
+
+@lru_cache(maxsize=1)
+def messages() -> dict[str, dict[str, Any]]:
+    text = resources.files("evaluator").joinpath("data/messages.toml").read_text(encoding="utf-8")
+    return tomllib.loads(text)
+
+
+def message(section: str, key: str, **values: Any) -> str:
+    """Fill template ``[section] key`` of messages.toml."""
+    return messages()[section][key].format(**values)
+
+
+def num(x: Any, digits: int = 2) -> str:
+    """A number as a reviewer writes it: 46, 97.5, 4.60 for points."""
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return ""
+    x = float(x)
+    if digits == 2:
+        return f"{x:.2f}"
+    text = f"{x:.4f}".rstrip("0").rstrip(".")
+    return text if text not in ("-0", "") else "0"
+
+
+def pct(x: float) -> str:
+    return "" if x is None or math.isnan(x) else f"{x * 100:.4f}".rstrip("0").rstrip(".") + "%"
+
+
+def _unit_text(value: float, unit: Any) -> str:
+    u = unit if isinstance(unit, str) else ""
+    return f"{num(value, 4)}{u}"
+
+
+def _target_part(row: pd.Series) -> str:
+    target = row.get("t_canonical") or row.get("target_text") or ""
+    part = message("target", "period" if row.get("target_source") == "period" else "annual", target=target)
+    op = messages()["ops"].get(row.get("op_used") or "", "")
+    src = row.get("op_source")
+    if src in ("name", "default", "hint") and row.get("t_kind") in ("compare", "all"):
+        key = {"name": "inferred", "default": "default_direction", "hint": "hint"}[src]
+        part += message("target", key, op=op)
+    return part
+
+
+def _actual_part(row: pd.Series) -> str:
+    actual = str(row.get("actual_text") or "").strip()
+    av, unit = row.get("actual_value"), row.get("t_unit")
+    args = row.get("reason_args") or {}
+    if "formula_value" in args:
+        return message("rule", "formula_value", formula=args["formula"], value=_unit_text(av, unit))
+    if av is None or (isinstance(av, float) and math.isnan(av)) or row.get("t_kind") not in ("compare", "range", "zero"):
+        return message("actual", "plain", actual=actual)
+    shown = _unit_text(av, unit)
+    if shown == actual:
+        return message("actual", "plain", actual=actual)
+    if isinstance(unit, str) and unit and actual.replace(".", "").replace("-", "").isdigit():
+        return message("actual", "bare", actual=actual, unit=unit)
+    return message("actual", "converted", actual=actual, converted=shown)
+
+
+def _rule_part(row: pd.Series, pack: RulePack) -> str:
+    rule = row["rule"]
+    w, p = num(row["weight_points"]), num(row["points"])
+    a, t = num(row.get("actual_value"), 4), num(row.get("target_value"), 4)
+    args = row.get("reason_args") or {}
+    tw = messages()["trend_words"]
+    if rule in ("full", "range_inside", "zero_met", "ge_missed", "le_missed_ratio", "le_missed_linear",
+                "le_zero_target", "zero_missed", "range_low", "range_high", "range_high_linear"):
+        return message("rule", rule, weight=w, points=p, actual=a, target=t,
+                       low=num(row.get("t_low"), 4), high=num(row.get("t_high"), 4))
+    if rule == "all":
+        parts = "，".join(message("rule", "all_part", target=c[0], actual=_unit_text(c[1][0], c[1][1]), ratio=pct(c[2]))
+                         for c in args.get("clauses", []))
+        return message("rule", "all", n=len(args.get("clauses", [])), parts=parts, how=message("rule", "how_" + args["how"]),
+                       ratio=pct(row["ratio"]), weight=w, points=p)
+    if rule.startswith("trend"):
+        return message("rule", rule, direction=tw.get(args.get("direction", "up"), ""), tier=args.get("tier", ""),
+                       ratio=pct(row["ratio"]), weight=w, points=p, change=pct(args.get("change", math.nan)),
+                       tol=pct(pack.data["trend"]["stable_tolerance"]))
+    if rule in ("done_yes", "done_no"):
+        return message("rule", rule, actual=row.get("actual_text", ""), ratio=pct(row["ratio"]), weight=w, points=p)
+    if rule == "review_tier":
+        return message("rule", rule, rating=args.get("rating", ""), tier=args.get("tier", ""), low=pct(args.get("low")),
+                       high=pct(args.get("high")), ratio=pct(row["ratio"]), weight=w, points=p)
+    if rule == "review_points":
+        return message("rule", rule, points=p, weight=w)
+    return ""
+
+
+def _pending_part(row: pd.Series) -> str:
+    reason = row["pending_reason"]
+    args = row.get("reason_args") or {}
+    ex = messages()["examples"]
+    example = ex.get(row.get("t_unit") or "", None) or (f"52{row['t_unit']}" if isinstance(row.get("t_unit"), str) and row.get("t_unit") else ex["default"])
+    section = "pending" if row["status"] == "pending" else "not_evaluable"
+    target = row.get("t_canonical") or row.get("target_text") or ""
+    values = dict(example=example, target=target, actual=row.get("actual_text", ""), n=row.get("t_n") or "",
+                  reason=_short_reason(row), formula=target, weight=num(row.get("weight_points")),
+                  rating=args.get("rating", ""), prior=args.get("prior", row.get("prior_text", "")),
+                  actual_unit=args.get("actual_unit", ""), target_unit=args.get("target_unit", ""))
+    if reason == "formula":
+        values["example"] = "一般=10；满意=50；非常满意=30；评价数量=100"
+    return message(section, reason, **values)
+
+
+def _short_reason(row: pd.Series) -> str:
+    t = row.get("target")
+    reason = getattr(t, "reason", None) or ""
+    return reason if reason.endswith("。") or not reason else reason + "。"
+
+
+def explain_indicator(row: pd.Series, pack: RulePack) -> str:
+    """The Chinese sentence for one scored indicator row."""
+    status = row["status"]
+    if status == "excluded":
+        key = "na_full" if pack.switches["not_applicable"] == "full" else "na_respread"
+        return message("rule", key, weight=num(row["weight_points"]))
+    head = _target_part(row)
+    if status != "scored":
+        actual = str(row.get("actual_text") or "").strip()
+        lead = f"{head}，{message('actual', 'plain', actual=actual)}" if actual else head
+        return f"{lead}；{_pending_part(row)}"
+    parts = [head]
+    if row["method"] == "auto" and row["t_kind"] not in ("done",):
+        parts.append(_actual_part(row) if not str(row.get("rule", "")).startswith("trend")
+                     else message("actual", "with_prior", prior=(row.get("reason_args") or {}).get("prior", ""),
+                                  actual=row.get("actual_text", "")))
+        if row["rule"] not in ("all",) and not str(row["rule"]).startswith("trend"):
+            parts.append(message("verdict", "met" if row["ratio"] >= 1 - 1e-12 and "missed" not in row["rule"] else "missed"))
+    text = "，".join(parts) + "；" + _rule_part(row, pack)
+    flag = row.get("flag") or ""
+    if flag:
+        times = row.get("over_times")
+        text += "；" + message("rule", "over_le" if flag == "over_achieved_le" else "over",
+                              times=num(times, 4) if flag == "over_achieved" else pct(times))
+        deduct = pack.data["over_achievement"]["deduct"]
+        if deduct > 0:
+            text += "；" + message("rule", "deduct", deduct=pct(deduct), weight=num(row["weight_points"]),
+                                  amount=num(deduct * row["weight_points"]), points=num(row["points"]))
+    ignored = (row.get("reason_args") or {}).get("rating_ignored")
+    if ignored:
+        text += message("rule", "rating_ignored", rating=ignored)
+    return text
+
+
+def explain_indicators(ind: pd.DataFrame, pack: RulePack) -> pd.Series:
+    return pd.Series([explain_indicator(r, pack) for _, r in ind.iterrows()], index=ind.index, dtype=object)
+
+
+def explain_execution(p: pd.Series, pack: RulePack) -> str:
+    if p.get("execution_status") != "scored":
+        return message("pending", "execution")
+    text = message("execution", "scored", spent=num(p.get("spent_annual"), 4), budget=num(p.get("budget_used"), 4),
+                   rate=pct(p["execution_rate"]), weight=num(pack.weights["execution"]), points=num(p["execution_points"]))
+    if p["execution_rate"] > 1:
+        text += "；" + message("execution", "over", rate=pct(p["execution_rate"]))
+    if p.get("budget_fallback"):
+        text += "；" + message("execution", "budget_fallback", budget=num(p.get("budget_used"), 4))
+    if p.get("execution_cap", 100) < 100:
+        caps = [c for c in pack.data["execution"]["cap"] if p["execution_rate"] < c["below"]]
+        below = min(c["below"] for c in caps)
+        text += "；" + message("execution", "cap", rate=pct(p["execution_rate"]), below=pct(below), cap=num(p["execution_cap"]))
+    return text
+
+
+def summarize_project(p: pd.Series, g: pd.DataFrame, pack: RulePack) -> str:
+    """A short Chinese summary of one project: total, blocks, weakest, flags, what is open."""
+    name = p.get("project", p["project_id"])
+    if p["status"] in ("classified", "no_indicators"):
+        return message("summary", p["status"], project=name)
+    blocks_text = [message("summary", "block_part", block=message("blocks", "execution"),
+                           points=num(p["execution_points"]) if p["execution_status"] == "scored" else "待补",
+                           weight=num(pack.weights["execution"]))]
+    for b in BLOCKS:
+        if p.get(f"weight_{b}", 0) > 0:
+            blocks_text.append(message("summary", "block_part", block=message("blocks", b),
+                                       points=num(p[f"points_{b}"]), weight=num(p[f"weight_{b}"])))
+    grade = p["grade"] or message("summary", "grade_open")
+    if p["status"] == "scored":
+        head = message("summary", "head", project=name, total=num(p["total"]), grade=grade)
+    else:
+        head = message("summary", "head_pending", project=name, total=num(p["total"]),
+                       pending=num(p["total_max"] - p["total"]), min=num(p["total_min"]), max=num(p["total_max"]), grade=grade)
+    parts = [head, "；".join(blocks_text)]
+    scored = g[(g["status"] == "scored") & (g["ratio"] < 1 - 1e-9)].sort_values("ratio").head(3)
+    if len(scored):
+        parts.append(message("summary", "weakest", items="、".join(
+            message("summary", "weakest_item", name=r["name"], ratio=pct(r["ratio"])) for _, r in scored.iterrows())))
+    over = g[g["flag"].astype(str).str.startswith("over_achieved")]
+    if len(over):
+        parts.append(message("summary", "over", items="、".join(over["name"].astype(str))))
+    for status, key in (("pending", "pending"), ("not_evaluable", "not_evaluable")):
+        sel = g[g["status"] == status]
+        if len(sel):
+            parts.append(message("summary", key, n=len(sel), items="、".join(sel["name"].astype(str).head(5))))
+    if pd.notna(p.get("self_total")):
+        parts.append(message("summary", "self", self_total=num(p["self_total"]), diff=num(p["self_diff"])))
+    return "。".join(parts) + "。"
+
+
+def summarize_projects(projects: pd.DataFrame, ind: pd.DataFrame, pack: RulePack) -> pd.Series:
+    groups = dict(tuple(ind.groupby("project_id", sort=False)))
+    empty = ind.iloc[0:0]
+    return pd.Series([summarize_project(p, groups.get(p["project_id"], empty), pack) for _, p in projects.iterrows()],
+                     index=projects.index, dtype=object)

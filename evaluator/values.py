@@ -1,0 +1,139 @@
+"""Reading actual values (实际完成值) with the same vocabulary as targets.
+
+``parse_actual("2500毫秒")`` → a number with unit 毫秒; ``parse_actual("96%;99%")`` →
+two clauses; ``parse_actual("达成预期指标")`` → yes; ``parse_actual("一般=10;满意=50")``
+→ named components for a formula target. Each distinct text is parsed once (cached).
+"""
+from __future__ import annotations
+
+import ast
+import operator
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+from .compiler import compile_target
+
+ACTUAL_KINDS = ("empty", "number", "clauses", "yes", "no", "none", "na", "components", "unreadable")
+
+
+@dataclass(frozen=True)
+class ActualValue:
+    """One parsed actual cell.
+
+    ``none`` is a no-word that also means "zero occurrences" (无, 没有, 未发生).
+    """
+
+    kind: str
+    raw: str
+    value: float | None = None
+    unit: str | None = None
+    per: str | None = None
+    clauses: tuple[tuple[float, str | None, str | None], ...] = ()
+    components: tuple[tuple[str, float], ...] = ()
+
+
+@lru_cache(maxsize=1)
+def vocabulary() -> dict[str, Any]:
+    """The actuals vocabulary (``data/actuals.toml``)."""
+    text = resources.files("evaluator").joinpath("data/actuals.toml").read_text(encoding="utf-8")
+    return tomllib.loads(text)
+
+
+def _word_sets() -> tuple[frozenset[str], frozenset[str], frozenset[str], frozenset[str]]:
+    w = vocabulary()["words"]
+    return frozenset(w["yes"]), frozenset(w["no"]), frozenset(w["none"]), frozenset(w["not_applicable"])
+
+
+_STRIP = " \t\r\n。.，,；;！!"
+_COMPONENT = re.compile(r"^\s*([^\d=＝:：;；,，\s][^=＝:：;；,，]*?)\s*[=＝:：]\s*(-?\d[\d,]*(?:\.\d+)?)\s*$")
+_SPLIT = re.compile(r"[;；,，、\n]")
+
+
+def _components(text: str) -> tuple[tuple[str, float], ...] | None:
+    parts = [p for p in _SPLIT.split(text) if p.strip()]
+    if len(parts) < 2:
+        return None
+    out = []
+    for part in parts:
+        m = _COMPONENT.match(part)
+        if not m:
+            return None
+        out.append((m.group(1).strip(), float(m.group(2).replace(",", ""))))
+    return tuple(out)
+
+
+@lru_cache(maxsize=65536)
+def parse_actual(text: str | None) -> ActualValue:
+    """Parse one actual cell.
+
+    >>> parse_actual("5.2万份").value
+    52000.0
+    """
+    raw = "" if text is None else str(text)
+    core = raw.strip().strip(_STRIP)
+    if not core or core.lower() == "nan":
+        return ActualValue("empty", raw)
+    yes, no, none, na = _word_sets()
+    if core in na:
+        return ActualValue("na", raw)
+    if core in none:
+        return ActualValue("none", raw, value=0.0)
+    if core in yes:
+        return ActualValue("yes", raw)
+    if core in no:
+        return ActualValue("no", raw)
+    comps = _components(core)
+    if comps:
+        return ActualValue("components", raw, components=comps)
+    target = compile_target(core)
+    if target.kind in ("compare", "zero") and target.value is not None:
+        return ActualValue("number", raw, value=float(target.value), unit=target.unit, per=target.per)
+    if target.kind == "all" and target.clauses and all(
+            c.kind in ("compare", "zero") and c.value is not None for c in target.clauses):
+        return ActualValue("clauses", raw, clauses=tuple((float(c.value), c.unit, c.per) for c in target.clauses))
+    if target.kind == "done":
+        return ActualValue("no" if target.canonical in no else "yes", raw)
+    return ActualValue("unreadable", raw)
+
+
+# --- formulas ----------------------------------------------------------------
+_OPS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv}
+_FOLD = str.maketrans({"（": "(", "）": ")", "＋": "+", "－": "-", "×": "*", "＊": "*", "÷": "/", "／": "/",
+                       "＝": "=", "[": "(", "]": ")"})
+
+
+def _eval_node(node: ast.AST) -> float:
+    if isinstance(node, ast.Expression):
+        return _eval_node(node.body)
+    if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)):
+        return float(node.value)
+    if isinstance(node, ast.BinOp) and type(node.op) in _OPS:
+        return _OPS[type(node.op)](_eval_node(node.left), _eval_node(node.right))
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        return -_eval_node(node.operand)
+    raise ValueError("unsupported")
+
+
+def evaluate_formula(formula: str, components: tuple[tuple[str, float], ...]) -> float | None:
+    """Value of ``满意度=(一般+满意+非常满意)/评价数量`` given named components; None if it can't.
+
+    Only arithmetic on numbers is evaluated (parsed with :mod:`ast`, never executed).
+    """
+    text = formula.translate(_FOLD)
+    rhs = text.split("=", 1)[1] if "=" in text else text
+    names = sorted((n for n, _ in components), key=len, reverse=True)
+    values = dict(components)
+    # replace longest names first so 非常满意 is not read as 非常 + 满意
+    pattern = re.compile("|".join(re.escape(n) for n in names)) if names else None
+    if pattern is None:
+        return None
+    expr = pattern.sub(lambda m: f"({values[m.group(0)]!r})", rhs)
+    expr = re.sub(r"[×]", "*", expr).strip().rstrip("。.")
+    try:
+        return _eval_node(ast.parse(expr, mode="eval"))
+    except (SyntaxError, ValueError, ZeroDivisionError, TypeError):
+        return None
