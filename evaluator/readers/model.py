@@ -1,0 +1,110 @@
+"""What the layout readers hand to the tidy step: projects, indicators, totals as printed.
+
+Layout readers only split the page; deciding categories, composing and compiling
+targets happens once, in :mod:`evaluator.readers.tidy`, for every layout alike.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+#: money columns, in the order printed in the seed layout
+MONEY_FIELDS = ("budget_total", "budget_fiscal", "budget_special", "budget_other")
+
+_AMOUNT = re.compile(r"^[-+]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$")
+
+
+@dataclass
+class IndicatorRecord:
+    """One indicator as printed (no interpretation yet)."""
+
+    sheet: str | None
+    row: int
+    column: str
+    indicator_no: int | None = None
+    level1_raw: str = ""
+    level2_raw: str = ""
+    #: codes printed in the cell itself (seed layout ``1-产出指标``), "" otherwise
+    level1_code_printed: str = ""
+    level2_code_printed: str = ""
+    name: str = ""
+    annual_text: str = ""
+    period_text: str = ""
+    nature_text: str = ""
+    unit_text: str = ""
+    weight_text: str = ""
+    direction_text: str = ""
+
+
+@dataclass
+class ProjectRecord:
+    """One project as printed, with the indicators read under it."""
+
+    project: str
+    department: str
+    sheet: str | None
+    row: int
+    money_printed: dict[str, str] = field(default_factory=dict)
+    goal: str = ""
+    classified_text: str = ""
+    indicators: list[IndicatorRecord] = field(default_factory=list)
+    #: column name of each money cell, for issue locations
+    money_columns: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class TotalRecord:
+    """A 合计 row (``kind='total'``) or a department subtotal row (``kind='department'``)."""
+
+    kind: str
+    label: str
+    sheet: str | None
+    row: int
+    money_printed: dict[str, str] = field(default_factory=dict)
+    money_columns: dict[str, str] = field(default_factory=dict)
+    #: index of the first project this subtotal covers (department rows)
+    first_project: int = 0
+
+
+@dataclass
+class RawTable:
+    """Everything a layout reader found in one file."""
+
+    file: str
+    layout: str
+    department: str = ""
+    money_unit: str = ""
+    money_unit_declared: bool = False
+    projects: list[ProjectRecord] = field(default_factory=list)
+    totals: list[TotalRecord] = field(default_factory=list)
+
+
+def parse_amount(text: str) -> float | None:
+    """Money cell → number; thousands separators read right; empty → None.
+
+    >>> parse_amount("4,157.41")
+    4157.41
+    >>> parse_amount("")
+    >>> parse_amount("abc")
+    Traceback (most recent call last):
+    ...
+    ValueError: abc
+    """
+    s = (text or "").strip().replace("，", ",").replace(" ", "").replace("\u00a0", "")
+    s = s.lstrip("¥￥")
+    for suffix in ("万元", "亿元", "元"):
+        if s.endswith(suffix):
+            s = s[: -len(suffix)]
+    if s in ("", "-", "—", "--", "/"):
+        return None
+    if not _AMOUNT.match(s):
+        raise ValueError(text)
+    return float(s.replace(",", ""))
+
+
+def looks_like_amount(text: str) -> bool:
+    """True for ``3,309,840.00``, ``20.00``, ``4157``."""
+    try:
+        return parse_amount(text) is not None
+    except ValueError:
+        return False

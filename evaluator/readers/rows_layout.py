@@ -1,0 +1,284 @@
+"""Row-per-indicator tables: one 三级指标 per row under a header row.
+
+Handles split 指标性质 | 指标值 | 度量单位 cells, 指标方向 and 权重 columns, paired
+长期/中期 and 年度 blocks, project blocks with money between repeated headers
+(multi-project pages), and merged cells printed only on the first row they span:
+such rows are shorter, and :func:`align` decides which merged columns they lack.
+
+>>> from .header import parse_header
+>>> h = parse_header(("一级指标", "二级指标", "三级指标", "指标值"), 1)
+>>> [h.columns[i].field for i in align(h, ("质量指标", "验收合格率", "≥98%"))]
+['level2', 'name', 'annual']
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from itertools import combinations
+
+from ..issues import Issue
+from .header import Header, label_value, parse_header, strip_department_tags
+from .io import Row
+from .model import MONEY_FIELDS, IndicatorRecord, ProjectRecord, RawTable, TotalRecord, looks_like_amount
+from .vocab import direction_hint, fold, has_label, header_field, level1_code, level2_code, vocabulary
+
+_VALUE_LIKE = re.compile(r"\d|^[≥≤＞＜><=＝≧≦═﹦]")
+_NUMBER = re.compile(r"^\s*\d+(\.\d+)?\s*$")
+#: alignment tries at most this many ways of skipping merged columns per row
+MAX_MERGED = 12
+
+
+def align(header: Header, cells: tuple[str, ...]) -> list[int]:
+    """Column index for each cell of a row that may lack merged (carried-down) cells.
+
+    Tries every set of mergeable columns the row could be missing and keeps the
+    placement whose cells best fit their columns (a category name under 一级/二级,
+    a comparator under 指标性质, an amount under 预算数 …).
+    """
+    width, n = header.width, len(cells)
+    if n >= width:
+        return list(range(width))
+    mergeable = [c.index for c in header.columns if c.field in vocabulary().mergeable][:MAX_MERGED]
+    best: tuple[float, list[int]] | None = None
+    for k in range(0, min(len(mergeable), width - n) + 1):
+        for skipped in combinations(mergeable, k):
+            free = [i for i in range(width) if i not in skipped]
+            placed = free[:n]
+            score = sum(_fit(header.columns[i].field, cell) for i, cell in zip(placed, cells))
+            score -= 0.3 * (len(free) - n) + sum(0.01 * i for i in skipped)
+            if best is None or score > best[0] + 1e-9:
+                best = (score, placed)
+    return best[1] if best else list(range(n))
+
+
+def _fit(field_name: str | None, text: str) -> float:
+    """How well ``text`` fits a column of ``field_name`` (higher is better)."""
+    if not text:
+        return 0.0
+    l1, l2 = level1_code(text) is not None, level2_code(text) is not None
+    if field_name == "level1":
+        return 3.0 if l1 else (-2.0 if l2 else -1.0)
+    if field_name == "level2":
+        return 3.0 if l2 else (-2.0 if l1 else -1.0)
+    if l1 or l2:
+        return -1.0 if field_name in (None, "label", "note") else -3.0
+    if field_name in ("annual", "period"):
+        return 1.0 if _VALUE_LIKE.search(text) else 0.0
+    if field_name == "nature":
+        return 2.0 if direction_hint(text) or fold(text) in ("定量", "定性") else -2.0
+    if field_name == "direction":
+        return 2.0 if direction_hint(text) else -2.0
+    if field_name == "unit":
+        return 1.0 if len(text) <= 6 and not re.search(r"\d", text) else -2.0
+    if field_name == "weight":
+        return 1.5 if _NUMBER.match(text) else -2.0
+    if field_name in MONEY_FIELDS:
+        return 2.0 if looks_like_amount(text) else -2.0
+    if field_name in ("project", "department", "goal", "name"):
+        return -1.5 if looks_like_amount(text) or direction_hint(text) else 0.2
+    return 0.0
+
+
+@dataclass
+class _State:
+    header: Header
+    table: RawTable
+    sheet: str | None
+    issues: list[Issue]
+    mode: str = "grid"  # "grid" under a header, "block" inside a project block
+    carry: dict[int, str] = field(default_factory=dict)
+    project: ProjectRecord | None = None
+    department: str = ""
+
+
+def read_indicator_rows(header: Header, rows: list[Row], table: RawTable, sheet: str | None,
+                        issues: list[Issue]) -> None:
+    """Read the rows under a row-per-indicator header into ``table``."""
+    state = _State(header, table, sheet, issues, department=table.department)
+    for row in rows:
+        if not any(row.cells):
+            continue
+        new_header = parse_header(row.cells, row.number)
+        if new_header is not None and new_header.layout == "rows":
+            state.header, state.mode, state.carry = new_header, "grid", {}
+            continue
+        if _block_row(state, row):
+            continue
+        if state.mode == "grid":
+            _grid_row(state, row)
+
+
+def _block_row(state: _State, row: Row) -> bool:
+    """Label rows of a project block (项目名称 / 预算数 / 绩效目标 / 单位：万元)."""
+    cells = [c for c in row.cells]
+    first = cells[0]
+    declared = [label_value(c) for c in cells]
+    if any(declared):
+        others = [c for c, d in zip(cells, declared) if not d and c]
+        for d in declared:
+            if d:
+                _declare(state, *d)
+        if len(others) == 1 and not any(d and d[0] == "department" for d in declared):
+            _declare(state, "department", strip_department_tags(others[0]))
+        if len(others) <= 1:
+            state.mode = "block"
+            return True
+    if has_label(first, "project"):
+        name = next((c for c in cells[1:] if c), "")
+        state.project = _new_project(state, name, row)
+        state.mode, state.carry = "block", {}
+        return True
+    if state.mode == "block" and has_label(first, "goal"):
+        if state.project is not None:
+            state.project.goal = "\n".join(c for c in cells[1:] if c)
+        return True
+    if has_label(first, "budget_block") or (state.mode == "block" and _money_pairs(state, cells, row, dry=True)):
+        _money_pairs(state, cells, row)
+        state.mode = "block"
+        return True
+    return state.mode == "block"
+
+
+def _declare(state: _State, kind: str, value: str) -> None:
+    table = state.table
+    if kind == "money_unit":
+        table.money_unit, table.money_unit_declared = value, True
+    elif kind == "department":
+        state.department = value
+        if not table.department:
+            table.department = value
+
+
+def _money_pairs(state: _State, cells: list[str], row: Row, dry: bool = False) -> bool:
+    """``预算数 | 20.00 | 其中:财政资金 | 20.00`` → money of the current project."""
+    found = False
+    for i, cell in enumerate(cells[:-1]):
+        match = header_field(cell)
+        if match and match[0] in MONEY_FIELDS and looks_like_amount(cells[i + 1]):
+            found = True
+            if not dry and state.project is not None:
+                state.project.money_printed[match[0]] = cells[i + 1]
+                state.project.money_columns[match[0]] = cell
+    return found
+
+
+def _new_project(state: _State, name: str, row: Row) -> ProjectRecord:
+    project = ProjectRecord(name, state.department or state.table.department, state.sheet, row.number)
+    state.table.projects.append(project)
+    return project
+
+
+def _grid_row(state: _State, row: Row) -> None:
+    header = state.header
+    placed = align(header, row.cells)
+    if len(row.cells) > header.width:
+        state.issues.append(Issue("extra_cells", "warning", f"该行有 {len(row.cells)} 个单元格，多于表头的 {header.width} 列，多出的单元格未读取",
+                                  file=state.table.file, sheet=state.sheet, row=row.number))
+    cells = {i: c for i, c in zip(placed, row.cells)}
+    values = _fill_merged(state, cells)
+    byfield = _by_field(header, values)
+    if byfield.get("project") and not byfield.get("goal") and not _is_indicator(byfield):
+        # a name with money but no goal and no indicator: a department (sub)total row
+        byfield.setdefault("department", byfield["project"])
+        if not byfield.get("department") or byfield["department"] == state.department:
+            byfield["department"] = byfield["project"]
+        _department_total(state, row, byfield, header)
+        return
+    if byfield.get("project") and not _same_project(state, byfield):
+        _start_grid_project(state, row, byfield, header, cells)
+    elif not byfield.get("project") and _money_only(byfield):
+        _department_total(state, row, byfield, header)
+        return
+    if _is_indicator(byfield):
+        _add_indicator(state, row, byfield, header)
+
+
+def _fill_merged(state: _State, cells: dict[int, str]) -> dict[int, str]:
+    """Cells of mergeable columns missing or empty in this row take the value above."""
+    values = dict(cells)
+    mergeable = vocabulary().mergeable
+    for col in state.header.columns:
+        if col.field not in mergeable:
+            continue
+        if values.get(col.index):
+            state.carry[col.index] = values[col.index]
+        elif col.index in state.carry and col.field not in MONEY_FIELDS and col.field != "project":
+            values[col.index] = state.carry[col.index]
+    return values
+
+
+def _by_field(header: Header, values: dict[int, str]) -> dict[str, str]:
+    """Row values by field; the annual block wins over the period block for names."""
+    out: dict[str, str] = {}
+    for col in header.columns:
+        text = values.get(col.index, "")
+        if not col.field or not text:
+            continue
+        key = col.field
+        if col.block == "period" and key in ("level2", "name"):
+            key = f"{key}_period"
+        out.setdefault(key, text)
+    for key in ("level2", "name"):
+        if not out.get(key) and out.get(f"{key}_period"):
+            out[key] = out[f"{key}_period"]
+    return out
+
+
+def _same_project(state: _State, byfield: dict[str, str]) -> bool:
+    """A project name repeated on every row (filled down in CSV exports) is one project."""
+    current = state.project
+    return current is not None and current.project == byfield["project"] and (
+        not byfield.get("department") or byfield["department"] == current.department)
+
+
+def _money_only(byfield: dict[str, str]) -> bool:
+    return any(byfield.get(f) for f in MONEY_FIELDS) and not _is_indicator(byfield)
+
+
+def _is_indicator(byfield: dict[str, str]) -> bool:
+    return any(byfield.get(f) for f in ("name", "annual", "period", "nature"))
+
+
+def _start_grid_project(state: _State, row: Row, byfield: dict[str, str], header: Header,
+                        cells: dict[int, str]) -> None:
+    department = byfield.get("department") or state.department
+    project = ProjectRecord(byfield["project"], department, state.sheet, row.number,
+                            goal=byfield.get("goal", ""))
+    for f in MONEY_FIELDS:
+        col = header.find(f)
+        if col is not None and cells.get(col.index):
+            project.money_printed[f] = cells[col.index]
+            project.money_columns[f] = col.label
+    state.table.projects.append(project)
+    state.project = project
+    # category cells carried from the previous project must not leak into this one
+    for col in header.columns:
+        if col.field in ("level1", "level2") and not cells.get(col.index):
+            state.carry.pop(col.index, None)
+
+
+def _department_total(state: _State, row: Row, byfield: dict[str, str], header: Header) -> None:
+    label = byfield.get("department", "")
+    money = {f: byfield[f] for f in MONEY_FIELDS if byfield.get(f)}
+    columns = {f: header.find(f).label for f in money}
+    kind = "total" if has_label(label, "total_row") else "department"
+    state.table.totals.append(TotalRecord(kind, label, state.sheet, row.number, money, columns,
+                                          first_project=len(state.table.projects)))
+    if kind == "department" and label and not state.table.department:
+        state.table.department = label
+
+
+def _add_indicator(state: _State, row: Row, byfield: dict[str, str], header: Header) -> None:
+    if state.project is None:
+        state.project = _new_project(state, "", row)
+    annual_col = header.find("annual") or header.find("period") or header.find("name")
+    record = IndicatorRecord(
+        sheet=state.sheet, row=row.number, column=annual_col.label if annual_col else "",
+        indicator_no=len(state.project.indicators) + 1,
+        level1_raw=byfield.get("level1", ""), level2_raw=byfield.get("level2", ""),
+        name=byfield.get("name", ""), annual_text=byfield.get("annual", ""),
+        period_text=byfield.get("period", ""), nature_text=byfield.get("nature", ""),
+        unit_text=byfield.get("unit", ""), weight_text=byfield.get("weight", ""),
+        direction_text=byfield.get("direction", ""),
+    )
+    state.project.indicators.append(record)

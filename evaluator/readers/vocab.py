@@ -1,0 +1,160 @@
+"""The readers' vocabulary, loaded once from ``data/headers.toml``.
+
+Header aliases, category names and codes, labels and money units live in the data
+file; this module folds spellings and looks words up.
+
+>>> header_field("指标值(长期)")
+('annual', 'period')
+>>> level1_code("產出指標(50分)")
+'1'
+"""
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+#: full-width punctuation folded in keys (headers, categories, labels)
+_WIDTH = str.maketrans({"（": "(", "）": ")", "：": ":", "［": "[", "］": "]", "【": "[", "】": "]",
+                        "\u3000": " ", "\u00a0": " "})
+_SPACES = re.compile(r"\s+")
+_BRACKETED = re.compile(r"\(([^()]*)\)|\[([^\[\]]*)\]")
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    columns: dict[str, str]          # folded alias -> field
+    qualifiers: dict[str, str]       # folded qualifier -> block
+    mergeable: frozenset[str]
+    labels: dict[str, tuple[str, ...]]
+    money_units: dict[str, float]
+    directions: dict[str, str]
+    level1: dict[str, str]           # folded name -> code
+    level2: dict[str, str]
+    level1_names: dict[str, str]
+    level2_names: dict[str, str]
+    seed_labels: dict[str, tuple[str, ...]]
+    traditional: dict[int, str]
+
+
+@lru_cache(maxsize=1)
+def vocabulary() -> Vocabulary:
+    """Load and index ``headers.toml`` (cached)."""
+    raw = tomllib.loads(resources.files("evaluator").joinpath("data/headers.toml").read_text("utf-8"))
+    trad = {ord(k): v for k, v in raw["traditional"].items()}
+    fold = _make_fold(trad)
+    columns: dict[str, str] = {}
+    for field, aliases in raw["columns"].items():
+        for alias in aliases:
+            columns.setdefault(fold(alias), field)
+    qualifiers = {fold(q): block for block, qs in raw["qualifiers"].items() for q in qs}
+    return Vocabulary(
+        columns=columns,
+        qualifiers=qualifiers,
+        mergeable=frozenset(raw["mergeable"]["fields"]),
+        labels={k: tuple(fold(x) for x in v) for k, v in raw["labels"].items()},
+        money_units=dict(raw["money_units"]),
+        directions={fold(k): v for k, v in raw["directions"].items()},
+        level1=_category_index(raw["level1"], fold),
+        level2=_category_index(raw["level2"], fold),
+        level1_names=dict(raw["level1_names"]),
+        level2_names=dict(raw["level2_names"]),
+        seed_labels={k: tuple(v) for k, v in raw["seed_labels"].items()},
+        traditional=trad,
+    )
+
+
+def _make_fold(trad: dict[int, str]):
+    def fold(text: str) -> str:
+        return _SPACES.sub("", text.translate(_WIDTH).translate(trad)).lower()
+    return fold
+
+
+def _category_index(table: dict[str, list[str]], fold) -> dict[str, str]:
+    index: dict[str, str] = {}
+    for code, names in table.items():
+        for name in names:
+            index.setdefault(_category_key(fold(name)), code)
+    return index
+
+
+def _category_key(folded: str) -> str:
+    """``数量指标(必填硬性指标)`` → ``数量``: tags and a trailing 指标 removed."""
+    key = _BRACKETED.sub("", folded)
+    key = re.sub(r"\d+分$", "", key)
+    return key[:-2] if key.endswith("指标") and len(key) > 2 else key
+
+
+def fold(text: str) -> str:
+    """Fold a header or label: traditional → simplified, full-width brackets, no spaces.
+
+    >>> fold("績 效 指 標")
+    '绩效指标'
+    """
+    return _make_fold(vocabulary().traditional)(text or "")
+
+
+def header_field(text: str) -> tuple[str, str | None] | None:
+    """The field a header cell names, and its block (``period``/``annual``/None).
+
+    >>> header_field("二级指标(年度)")
+    ('level2', 'annual')
+    """
+    voc = vocabulary()
+    key = fold(text)
+    if not key:
+        return None
+    if key in voc.columns:
+        field = voc.columns[key]
+        return field, ("period" if field == "period" else None)
+    match = _BRACKETED.search(key)
+    if match:
+        base = (key[: match.start()] + key[match.end():]).strip()
+        qualifier = match.group(1) if match.group(1) is not None else match.group(2)
+        block = _qualifier_block(qualifier)
+        if base in voc.columns:
+            field = voc.columns[base]
+            if field == "period" or (field == "annual" and block == "period"):
+                return "period", "period"
+            return field, block
+    return None
+
+
+def _qualifier_block(qualifier: str) -> str | None:
+    for word, block in vocabulary().qualifiers.items():
+        if word and word in qualifier:
+            return block
+    return None
+
+
+def level1_code(text: str) -> str | None:
+    """Level-1 code for a category cell, or None when the name is not known."""
+    return vocabulary().level1.get(_category_key(fold(text))) if text else None
+
+
+def level2_code(text: str) -> str | None:
+    """Level-2 code for a category cell, or None when the name is not known."""
+    return vocabulary().level2.get(_category_key(fold(text))) if text else None
+
+
+def is_category(text: str) -> bool:
+    """True when a cell is a level-1 or level-2 category name."""
+    return bool(text) and (level1_code(text) is not None or level2_code(text) is not None)
+
+
+def direction_hint(text: str) -> str:
+    """``正向指标`` → ``>=``; ``≧`` → ``>=``; unknown → ``""``."""
+    key = fold(text)
+    return vocabulary().directions.get(key, "")
+
+
+def has_label(text: str, kind: str) -> bool:
+    """True when the folded cell equals one of the labels of ``kind``."""
+    return fold(text) in vocabulary().labels[kind]
+
+
+def money_factor(word: str) -> float | None:
+    """Factor from a money unit word to 万元 (``元`` → 0.0001)."""
+    return vocabulary().money_units.get(fold(word))
