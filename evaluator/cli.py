@@ -18,6 +18,7 @@ from .issues import EvaluatorError
 #: sub-command modules, in the order `evaluator --help` lists them
 COMMAND_MODULES = [
     "evaluator.commands.compile",
+    "evaluator.commands.check",
 ]
 
 

@@ -1,0 +1,90 @@
+"""`evaluator check TABLE`: read a target table, print a summary and every issue.
+
+Exit status: 0 when the table could be read (issues are data); 2 when it could not
+(the message names the file and the reason); with ``--strict``, 1 when any issue
+has severity ``error``.
+"""
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import pandas as pd
+
+from ..check import summarize
+from ..issues import InputError
+from ..readers import TargetTable, read_targets
+from ..safety import neutralize_frame
+
+SEVERITY_NAMES = {"error": "错误", "warning": "警告", "info": "提示"}
+#: issues table column headers in the written file
+ISSUE_HEADERS = {"code": "代码", "severity": "级别", "message": "说明", "file": "文件", "sheet": "工作表",
+                 "row": "行", "column": "列", "project_id": "项目编号", "project": "项目",
+                 "indicator_no": "指标序号", "cell": "单元格内容"}
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("check", help="检查绩效目标表：不可计量的指标值、矛盾的指标类别、对不上的金额等",
+                       description="读取绩效目标表（.txt/.tsv/.csv/.xlsx），打印汇总和全部问题。")
+    p.add_argument("table", metavar="TABLE", help="绩效目标表文件")
+    p.add_argument("-o", "--output", metavar="issues.csv|issues.xlsx", help="把问题清单写入 CSV 或 xlsx 文件")
+    p.add_argument("--strict", action="store_true", help="有「错误」级别的问题时以非零状态退出")
+    p.add_argument("--money-unit", choices=["万元", "元"], help="金额单位（表中未注明时使用）")
+    p.add_argument("--quiet", "-q", action="store_true", help="只打印汇总和错误，不列出警告和提示")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    table = read_targets(args.table, money_unit=args.money_unit)
+    print(summarize(table))
+    print()
+    print(render_issues(table, quiet=args.quiet))
+    if args.output:
+        path = write_issues(table.issues, Path(args.output))
+        print(f"\n问题清单已写入 {path}")
+    n_errors = int((table.issues["severity"] == "error").sum())
+    if args.strict and n_errors:
+        print(f"\n--strict：有 {n_errors} 个错误级别的问题")
+        return 1
+    return 0
+
+
+def render_issues(table: TargetTable, quiet: bool = False) -> str:
+    """One line per issue: 级别 · 位置 · 说明."""
+    from ..issues import Issue
+
+    issues = table.issues
+    if quiet:
+        issues = issues[issues["severity"] == "error"]
+    if issues.empty:
+        return "没有发现问题。"
+    lines = []
+    issues = issues.assign(_row=issues["row"].fillna(0)).sort_values("_row", kind="stable").drop(columns="_row")
+    for rec in issues.to_dict("records"):
+        clean = {k: (None if _missing(v) else v) for k, v in rec.items()}
+        issue = Issue(**clean)
+        lines.append(f"[{SEVERITY_NAMES.get(issue.severity, issue.severity)}] {issue.location()}：{issue.message}")
+    return "\n".join(lines)
+
+
+def _missing(value) -> bool:
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def write_issues(issues: pd.DataFrame, path: Path) -> Path:
+    """Write the issues table with Chinese column headers (.csv as UTF-8 with BOM for Excel, or .xlsx)."""
+    out = issues.copy()
+    out["severity"] = out["severity"].map(lambda s: SEVERITY_NAMES.get(s, s))
+    out = out.rename(columns=ISSUE_HEADERS)
+    out = neutralize_frame(out)
+    suffix = path.suffix.lower()
+    if suffix == ".xlsx":
+        out.to_excel(path, index=False, sheet_name="问题清单")
+    elif suffix in (".csv", ""):
+        out.to_csv(path, index=False, encoding="utf-8-sig")
+    else:
+        raise InputError("只能写出 .csv 或 .xlsx", file=str(path))
+    return path
