@@ -2,7 +2,9 @@
 
 A province is written as one row-per-indicator target table per city (the layout a
 finance bureau's budget system exports: 部门名称 | 项目名称 | money | 年度目标 |
-一级/二级/三级指标 | 实施周期指标值 | 年度指标值, project cells repeated on every row)
+一级/二级/三级指标 | 实施周期指标值 | 年度指标值; the project cells are printed on the
+project's first row only, as merged Excel cells are saved to CSV —
+``--repeat-project-cells`` repeats them on every row instead)
 plus, per city, the matching actuals CSV in the actuals template's columns
 (indicator rows and 项目资金 rows in one file, told apart by 行类型).
 
@@ -40,7 +42,7 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 PHRASES = HERE / "phrases.csv"
 DATA = HERE / "data"
-GENERATOR_VERSION = 5
+GENERATOR_VERSION = 7
 
 #: rows per target file at most (one file per city; readers cap a sheet at 200 000 rows)
 ROWS_PER_FILE = 50_000
@@ -337,7 +339,7 @@ def _zipf_weights(n: int, s: float) -> np.ndarray:
 
 def generate(n_indicators: int, seed: int = 2024, out: Path | None = None, rows_per_file: int = ROWS_PER_FILE,
              tail: float = 0.05, common_variants: float = 0.3, classified: float = 0.003,
-             quiet: bool = False) -> Path:
+             repeat_project_cells: bool = False, quiet: bool = False) -> Path:
     """Write the province; return its directory. Same arguments → byte-identical files."""
     t0 = time.perf_counter()
     out = out or DATA / f"n{n_indicators}_s{seed}"
@@ -402,10 +404,15 @@ def generate(n_indicators: int, seed: int = 2024, out: Path | None = None, rows_
         n_sat = 1 if rng.random() < 0.9 else 0
         take = min(n_out + n_ben + n_sat, n_indicators - n)
         blocks = (["1"] * n_out + ["2"] * n_ben + ["3"] * n_sat)[:take]
+        used: set[str] = set()
         for b in blocks:
             lst = by_block[b]
-            i = pick[b]()
-            ph = lst[i]
+            for _ in range(8):  # the same indicator twice in a project is a table error, not a repeat
+                i = pick[b]()
+                ph = lst[i]
+                if ph["name"] not in used:
+                    break
+            used.add(ph["name"])
             text = ph["target_text"]
             u = uniform()
             if u < tail:
@@ -460,9 +467,10 @@ def generate(n_indicators: int, seed: int = 2024, out: Path | None = None, rows_
         if proj["classified"]:
             wt.writerow(head + ["", "", "涉密内容", "", "涉密内容"])
             continue
+        blank = ["", "", "", "", "", "", ""] if not repeat_project_cells else head
         for no, (ph, text, period) in enumerate(by_project.get(pi, []), start=1):
             l1 = ph["level1_code"]
-            wt.writerow(head + [LEVEL1[l1], ph["level2"], ph["name"], period, text])
+            wt.writerow((head if no == 1 else blank) + [LEVEL1[l1], ph["level2"], ph["name"], period, text])
             actual, prior, rating = actual_for(compiled[text], rng)
             wa.writerow(["指标", pid, proj["project"], no, LEVEL1[l1], ph["level2"], ph["name"], text,
                          actual, prior, rating, "", "", "", ""])
@@ -477,7 +485,7 @@ def generate(n_indicators: int, seed: int = 2024, out: Path | None = None, rows_
         "departments": len({(p["city"], p["department"]) for p in projects}),
         "distinct_target_texts": len(distinct),
         "distinct_share": round(len(distinct) / max(1, len(indicators)), 4),
-        "files": files, "rows_per_file": rows_per_file,
+        "files": files, "rows_per_file": rows_per_file, "repeat_project_cells": repeat_project_cells,
         "target_bytes": sum((out / "targets" / f).stat().st_size for f in files),
         "actual_bytes": sum((out / "actuals" / f).stat().st_size for f in files),
         "seconds": round(time.perf_counter() - t0, 2),
@@ -505,13 +513,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=2024)
     ap.add_argument("--out", type=Path)
     ap.add_argument("--rows-per-file", type=int, default=ROWS_PER_FILE)
+    ap.add_argument("--repeat-project-cells", action="store_true",
+                    help="print department/project/money/goal on every indicator row (default: on the "
+                         "project's first row only, as merged cells are saved to CSV)")
     ap.add_argument("--refresh-phrases", type=Path, metavar="SHARED",
                     help="rebuild benchmarks/phrases.csv from SHARED/corpus and SHARED/seed, then exit")
     a = ap.parse_args(argv)
     if a.refresh_phrases:
         print(f"{refresh_phrases(a.refresh_phrases)} phrases → {PHRASES}")
         return 0
-    print(generate(a.indicators, a.seed, a.out, a.rows_per_file))
+    print(generate(a.indicators, a.seed, a.out, a.rows_per_file, repeat_project_cells=a.repeat_project_cells))
     return 0
 
 
