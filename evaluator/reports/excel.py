@@ -1,0 +1,393 @@
+"""Excel report in the official 项目支出绩效自评表 layout (财预〔2020〕10号 附件).
+
+Sheets: 项目自评表 (one block per project, a page break between projects),
+部门汇总, 问题清单, 部门比较 (comparisons only) and 出处 (provenance).
+Every text cell goes through :func:`~evaluator.reports.tables.neutralise`, so a cell
+typed as ``=HYPERLINK(...)`` is shown as text, never run as a formula.
+
+The file is byte-identical for identical inputs: workbook properties carry a fixed
+time (see :func:`~evaluator.reports.provenance.report_time`) and the zip is rewritten
+with fixed entry timestamps.
+"""
+from __future__ import annotations
+
+import io
+import math
+import re
+import zipfile
+from typing import Any, Iterable
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.pagebreak import Break
+
+from ..rollup import DERIVED_LABEL, PROFILE_KEYS, PROFILE_NAMES, DepartmentRollup
+from . import labels
+from .provenance import provenance_rows, report_time
+from .tables import neutralise, plain
+
+THIN = Side(style="thin", color="808080")
+BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+HEAD_FILL = PatternFill("solid", fgColor="DDE5F0")
+TITLE_FONT = Font(name="宋体", size=14, bold=True)
+BOLD = Font(name="宋体", bold=True)
+BODY = Font(name="宋体", size=10)
+WRAP = Alignment(wrap_text=True, vertical="center")
+CENTER = Alignment(wrap_text=True, vertical="center", horizontal="center")
+
+#: 自评表 columns A–I and their print widths
+FORM_WIDTHS = [14, 10, 12, 22, 16, 16, 8, 8, 40]
+
+
+def _put(ws: Any, row: int, col: int, value: Any, font: Font = BODY, align: Alignment = WRAP,
+         fill: PatternFill | None = None, number_format: str | None = None, border: bool = True) -> Any:
+    cell = ws.cell(row=row, column=col, value=neutralise(plain(value)))
+    cell.font, cell.alignment = font, align
+    if border:
+        cell.border = BORDER
+    if fill is not None:
+        cell.fill = fill
+    if number_format and isinstance(cell.value, (int, float)):
+        cell.number_format = number_format
+    return cell
+
+
+def _merge(ws: Any, row: int, c1: int, c2: int, value: Any, **kw: Any) -> None:
+    for c in range(c1, c2 + 1):
+        _put(ws, row, c, value if c == c1 else None, **kw)
+    if c2 > c1:
+        ws.merge_cells(start_row=row, start_column=c1, end_row=row, end_column=c2)
+
+
+def _num(x: Any) -> float:
+    try:
+        return float(x)
+    except (TypeError, ValueError):
+        return math.nan
+
+
+def _value(x: Any) -> Any:
+    """Number for a numeric cell, or None when missing (keeps the cell a number, not text)."""
+    f = _num(x)
+    return None if math.isnan(f) else f
+
+
+def deviation_text(ind: pd.Series) -> str:
+    """偏差原因分析及改进措施: the unit's note; where empty, drafted from the explanation."""
+    note = str(plain(ind.get("note")) or "").strip()
+    if note:
+        return note
+    status = str(ind.get("status") or "")
+    explanation = str(plain(ind.get("explanation")) or "")
+    ratio = _num(ind.get("ratio"))
+    if status == "scored" and not math.isnan(ratio) and ratio >= 1 - 1e-9 and not str(ind.get("flag") or ""):
+        return ""
+    prefix = "（系统草拟，请单位核实补充）"
+    if status == "scored" and str(ind.get("flag") or "").startswith("over_achieved"):
+        return f"{prefix}{explanation}。建议下一年度合理提高指标值。"
+    if status == "scored":
+        return f"{prefix}{explanation}。请说明未达成原因并提出改进措施。"
+    return f"{prefix}{explanation}"
+
+
+def _budget_cells(p: pd.Series) -> tuple[Any, Any, Any]:
+    start = _value(p.get("budget_total"))
+    year = _value(p.get("budget_annual")) if _value(p.get("budget_annual")) is not None else _value(p.get("budget_used"))
+    spent = _value(p.get("spent_annual"))
+    if spent is None:
+        spent = _value(p.get("spent"))
+    return start, year, spent
+
+
+def _project_block(ws: Any, r: int, p: pd.Series, ind: pd.DataFrame, pack: Any, department: str) -> int:
+    """Write one 自评表 block from row ``r``; return the next free row."""
+    _merge(ws, r, 1, 9, "项目支出绩效自评表", font=TITLE_FONT, align=CENTER, border=False)
+    ws.row_dimensions[r].height = 24
+    r += 1
+    _put(ws, r, 1, "项目名称", font=BOLD, fill=HEAD_FILL)
+    _merge(ws, r, 2, 5, p.get("project"))
+    _put(ws, r, 6, "项目编号", font=BOLD, fill=HEAD_FILL)
+    _merge(ws, r, 7, 9, p.get("project_id"))
+    r += 1
+    _put(ws, r, 1, "主管部门", font=BOLD, fill=HEAD_FILL)
+    _merge(ws, r, 2, 5, p.get("department") or department)
+    _put(ws, r, 6, "实施单位", font=BOLD, fill=HEAD_FILL)
+    _merge(ws, r, 7, 9, p.get("department") or department)
+    r += 1
+    # funds block
+    heads = ["项目资金（万元）", "", "", "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"]
+    for c, h in enumerate(heads, 1):
+        _put(ws, r, c, h or None, font=BOLD, align=CENTER, fill=HEAD_FILL)
+    ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=3)
+    r += 1
+    start, year, spent = _budget_cells(p)
+    exec_weight = float(pack.weights.get("execution", 0))
+    _merge(ws, r, 1, 3, "年度资金总额")
+    _put(ws, r, 4, start, number_format="#,##0.00")
+    _put(ws, r, 5, year, number_format="#,##0.00")
+    _put(ws, r, 6, spent, number_format="#,##0.00")
+    _put(ws, r, 7, exec_weight, number_format="0.00")
+    _put(ws, r, 8, _value(p.get("execution_rate")), number_format="0.00%")
+    _put(ws, r, 9, _value(p.get("execution_points")), number_format="0.00")
+    r += 1
+    for label, key in (("其中：财政拨款", "budget_fiscal"), ("财政专户拨款", "budget_special"), ("其他资金", "budget_other")):
+        _merge(ws, r, 1, 3, label)
+        _put(ws, r, 4, _value(p.get(key)), number_format="#,##0.00")
+        for c in range(5, 10):
+            _put(ws, r, c, None)
+        r += 1
+    # goal
+    _put(ws, r, 1, "年度总体目标", font=BOLD, fill=HEAD_FILL)
+    _merge(ws, r, 2, 5, p.get("goal"))
+    _put(ws, r, 6, "实际完成情况", font=BOLD, fill=HEAD_FILL)
+    _merge(ws, r, 7, 9, p.get("summary"))
+    ws.row_dimensions[r].height = 60
+    r += 1
+    # indicator rows
+    heads = ["绩效指标", "一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分",
+             "偏差原因分析及改进措施"]
+    for c, h in enumerate(heads, 1):
+        _put(ws, r, c, h, font=BOLD, align=CENTER, fill=HEAD_FILL)
+    r += 1
+    first = r
+    for _, i in ind.iterrows():
+        status = str(i.get("status") or "")
+        _put(ws, r, 1, None)
+        _put(ws, r, 2, i.get("level1"))
+        _put(ws, r, 3, i.get("level2"))
+        _put(ws, r, 4, i.get("name"))
+        _put(ws, r, 5, i.get("annual_text") or i.get("target_text"))
+        _put(ws, r, 6, i.get("actual_text"))
+        _put(ws, r, 7, _value(i.get("weight_points")), number_format="0.00")
+        pts = _value(i.get("points"))
+        _put(ws, r, 8, pts if status == "scored" else labels.status_label(status), number_format="0.00")
+        _put(ws, r, 9, deviation_text(i))
+        r += 1
+    if r > first:
+        ws.merge_cells(start_row=first, start_column=1, end_row=r - 1, end_column=1)
+    # total
+    _put(ws, r, 1, "总分", font=BOLD, fill=HEAD_FILL)
+    _merge(ws, r, 2, 6, None, fill=HEAD_FILL)
+    _put(ws, r, 7, 100.0, font=BOLD, number_format="0.00")
+    _put(ws, r, 8, _value(p.get("total")), font=BOLD, number_format="0.00")
+    lo, hi = _num(p.get("total_min")), _num(p.get("total_max"))
+    note = f"等级：{p.get('grade') or '待定'}"
+    if not math.isnan(lo) and not math.isnan(hi) and hi - lo > 1e-9:
+        note += f"；尚有待评/待补指标，总分可达区间 {lo:.2f}–{hi:.2f}"
+    if str(p.get("boundary_warning") or ""):
+        note += f"；{p.get('boundary_warning')}"
+    _put(ws, r, 9, note, font=BOLD)
+    r += 1
+    _put(ws, r, 1, "等级", font=BOLD, fill=HEAD_FILL)
+    _merge(ws, r, 2, 9, p.get("grade") or labels.status_label(p.get("status")), font=BOLD)
+    return r + 1
+
+
+def write_form_sheet(wb: Workbook, rollup: DepartmentRollup, evaluation: Any) -> None:
+    ws = wb.create_sheet("项目自评表")
+    for c, w in enumerate(FORM_WIDTHS, 1):
+        ws.column_dimensions[get_column_letter(c)].width = w
+    groups = {pid: g for pid, g in evaluation.indicators.groupby("project_id", sort=False)} if len(evaluation.indicators) else {}
+    empty = evaluation.indicators.iloc[0:0]
+    r = 1
+    for _, p in rollup.projects.iterrows():
+        r = _project_block(ws, r, p, groups.get(p["project_id"], empty), evaluation.rule_pack, rollup.department)
+        ws.row_breaks.append(Break(id=r - 1))
+        r += 1
+    ws.freeze_panes = "A2"
+    _print_setup(ws, landscape=False)
+
+
+def _table(ws: Any, r: int, frame: pd.DataFrame, columns: list[tuple[str, str]],
+           percent: Iterable[str] = labels.PERCENT_COLUMNS) -> int:
+    """Header + rows of ``frame`` restricted to ``columns``; return the next free row."""
+    percent = set(percent)
+    for c, (_, head) in enumerate(columns, 1):
+        _put(ws, r, c, head, font=BOLD, align=CENTER, fill=HEAD_FILL)
+    r += 1
+    for _, row in frame.iterrows():
+        for c, (key, _) in enumerate(columns, 1):
+            v = row.get(key)
+            if key == "status":
+                v = labels.status_label(v)
+            elif key == "severity":
+                v = labels.SEVERITY.get(str(v), v)
+            fmt = "0.00%" if key in percent else ("0.00" if isinstance(plain(v), float) else None)
+            _put(ws, r, c, v, number_format=fmt)
+        r += 1
+    return r
+
+
+def _widths(ws: Any, widths: list[int]) -> None:
+    for c, w in enumerate(widths, 1):
+        ws.column_dimensions[get_column_letter(c)].width = w
+
+
+def _print_setup(ws: Any, landscape: bool = True, title_row: int | None = None) -> None:
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+    if title_row:
+        ws.print_title_rows = f"{title_row}:{title_row}"
+
+
+def _summary_pairs(s: dict[str, Any]) -> list[tuple[str, Any, str | None]]:
+    return [
+        ("部门", s.get("department"), None),
+        ("部门得分（预算加权平均）", s.get("score"), "0.00"),
+        ("可达区间", f"{_num(s.get('score_min')):.2f}–{_num(s.get('score_max')):.2f}", None),
+        ("部门得分（简单平均）", s.get("score_simple"), "0.00"),
+        ("计算口径", s.get("score_basis"), None),
+        ("部门等级", f"{s.get('grade') or '待定'}（{DERIVED_LABEL}）", None),
+        ("项目数 / 参与平均 / 含待评 / 不参与平均", f"{s.get('n_projects')} / {s.get('n_scored_projects')} / "
+                                          f"{s.get('n_pending_projects')} / {s.get('n_excluded_projects')}", None),
+        ("不参与平均的项目", s.get("excluded_projects") or "无", None),
+        ("等级分布", s.get("grade_distribution"), None),
+        ("指标数 / 已评分 / 待评 / 无法评价", f"{s.get('n_indicators')} / {s.get('n_scored_indicators')} / "
+                                     f"{s.get('n_pending_indicators')} / {s.get('n_not_evaluable_indicators')}", None),
+        *[(f"得分率：{PROFILE_NAMES[k]}", s.get(f"profile_{k}"), "0.00%") for k in PROFILE_KEYS],
+        ("可量化指标占比", s.get("share_measurable"), "0.00%"),
+        ("定性指标分值占比", s.get("share_qualitative_weight"), "0.00%"),
+        ("检查发现的矛盾（条）", s.get("n_contradictions"), None),
+        ("规则包", s.get("rule_pack"), None),
+    ]
+
+
+def write_summary_sheet(wb: Workbook, rollup: DepartmentRollup) -> None:
+    ws = wb.create_sheet("部门汇总")
+    _merge(ws, 1, 1, 6, f"{rollup.department} 部门绩效自评汇总", font=TITLE_FONT, align=CENTER, border=False)
+    r = 2
+    for label, value, fmt in _summary_pairs(rollup.summary):
+        _put(ws, r, 1, label, font=BOLD, fill=HEAD_FILL)
+        ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=2)
+        _merge(ws, r, 3, 8, value, number_format=fmt)
+        r += 1
+    r += 1
+    projects = rollup.projects.copy()
+    from ..rollup import budget_column
+    projects["budget"] = projects.get(budget_column(projects))
+    header_row = r
+    _table(ws, r, projects, labels.PROJECT_COLUMNS)
+    _widths(ws, [8, 28, 12, 9, 9, 8, 8, 8, 8, 8, 8, 6, 9, 9, 8, 40, 24])
+    ws.freeze_panes = ws.cell(row=header_row + 1, column=3)
+    _print_setup(ws, title_row=header_row)
+
+
+def write_issues_sheet(wb: Workbook, issues: pd.DataFrame | None, title: str = "问题清单") -> None:
+    ws = wb.create_sheet(title)
+    frame = issues if issues is not None else pd.DataFrame(columns=[k for k, _ in labels.ISSUE_COLUMNS])
+    cols = list(labels.ISSUE_COLUMNS)
+    if "department" in frame.columns:
+        cols.insert(0, ("department", "部门"))
+    _table(ws, 1, frame, cols)
+    _widths(ws, ([14] if "department" in frame.columns else []) + [6, 18, 50, 18, 10, 6, 10, 24, 8, 30])
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(cols))}{max(len(frame) + 1, 1)}"
+    _print_setup(ws, title_row=1)
+
+
+def write_comparison_sheet(wb: Workbook, comparison: Any) -> None:
+    ws = wb.create_sheet("部门比较")
+    _merge(ws, 1, 1, 8, f"部门比较（部门得分为{DERIVED_LABEL}）", font=TITLE_FONT, align=CENTER, border=False)
+    r = _table(ws, 3, comparison.ranking, labels.RANKING_COLUMNS) + 1
+    _put(ws, r, 1, "板块得分率", font=BOLD, border=False)
+    r = _table(ws, r + 1, comparison.profile, [("department", "部门")] + [(k, PROFILE_NAMES[k]) for k in PROFILE_KEYS]) + 1
+    _put(ws, r, 1, "绩效目标质量", font=BOLD, border=False)
+    r = _table(ws, r + 1, comparison.quality, labels.QUALITY_COLUMNS) + 1
+    if len(comparison.pack_ranks.columns) > 1:
+        _put(ws, r, 1, "不同规则包下的得分与名次", font=BOLD, border=False)
+        cols = [("department", "部门")] + [(c, c.replace("score:", "得分：").replace("rank:", "名次："))
+                                          for c in comparison.pack_ranks.columns if c != "department"]
+        cols = [(k, "名次是否一致" if k == "rank_stable" else h) for k, h in cols]
+        r = _table(ws, r + 1, comparison.pack_ranks, cols)
+    _widths(ws, [6, 24, 14, 10, 10, 10, 10, 8, 10, 10, 10, 10, 50])
+    ws.freeze_panes = "A4"
+    _print_setup(ws, title_row=3)
+
+
+def write_provenance_sheet(wb: Workbook, provenance: dict[str, Any]) -> None:
+    ws = wb.create_sheet("出处")
+    _put(ws, 1, 1, "项目", font=BOLD, fill=HEAD_FILL)
+    _put(ws, 1, 2, "内容", font=BOLD, fill=HEAD_FILL)
+    for r, (label, value) in enumerate(provenance_rows(provenance), 2):
+        _put(ws, r, 1, label)
+        _put(ws, r, 2, value)
+    _widths(ws, [28, 110])
+    _print_setup(ws)
+
+
+def _workbook(provenance: dict[str, Any], title: str) -> Workbook:
+    wb = Workbook()
+    wb.remove(wb.active)
+    when = report_time(provenance.get("generated_at"))
+    props = wb.properties
+    props.creator = "evaluator"
+    props.lastModifiedBy = "evaluator"
+    props.title = neutralise(title)
+    props.created = when
+    props.modified = when
+    props.description = f"evaluator {provenance.get('engine_version', '')}; 规则包 {provenance.get('rule_pack', '')}"
+    return wb
+
+
+def department_workbook(evaluation: Any, rollup: DepartmentRollup, provenance: dict[str, Any]) -> Workbook:
+    wb = _workbook(provenance, f"{rollup.department} 项目支出绩效自评表")
+    write_form_sheet(wb, rollup, evaluation)
+    write_summary_sheet(wb, rollup)
+    write_issues_sheet(wb, getattr(evaluation, "issues", None))
+    write_provenance_sheet(wb, provenance)
+    return wb
+
+
+def comparison_workbook(comparison: Any, provenance: dict[str, Any]) -> Workbook:
+    wb = _workbook(provenance, "部门绩效自评比较")
+    write_comparison_sheet(wb, comparison)
+    for rollup in comparison.rollups:
+        ws_name = re.sub(r"[\\/*?:\[\]]", "_", rollup.department)[:24] or "部门"
+        write_summary_sheet(wb, rollup)
+        wb["部门汇总"].title = _unique(wb, f"汇总-{ws_name}")
+    frames = []
+    for rollup, ev in zip(comparison.rollups, comparison.evaluations):
+        iss = getattr(ev, "issues", None)
+        if iss is not None and len(iss):
+            frames.append(iss.assign(department=rollup.department))
+    issues = pd.concat(frames, ignore_index=True) if frames else None
+    write_issues_sheet(wb, issues)
+    write_provenance_sheet(wb, provenance)
+    return wb
+
+
+def _unique(wb: Workbook, name: str) -> str:
+    base, n = name[:31], 2
+    while name[:31] in wb.sheetnames:
+        name = f"{base[:28]}-{n}"
+        n += 1
+    return name[:31]
+
+
+_CORE_TIME = re.compile(rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:\2>)")
+
+
+def workbook_bytes(wb: Workbook, provenance: dict[str, Any]) -> bytes:
+    """Save deterministically: fixed core-property times and fixed zip entry timestamps."""
+    raw = io.BytesIO()
+    wb.save(raw)
+    stamp = report_time(provenance.get("generated_at"))
+    iso = stamp.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    out = io.BytesIO()
+    with zipfile.ZipFile(raw) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                data = _CORE_TIME.sub(lambda m: m.group(1) + iso + m.group(3), data)
+            entry = zipfile.ZipInfo(info.filename, date_time=(max(stamp.year, 1980), stamp.month, stamp.day,
+                                                              stamp.hour, stamp.minute, stamp.second))
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = 0o600 << 16
+            dst.writestr(entry, data)
+    return out.getvalue()

@@ -1,0 +1,212 @@
+"""Self-contained offline HTML report: summary, inline SVG charts, issues, per-project detail.
+
+One file, no network: CSS inline, charts generated as SVG by :mod:`.charts`, no
+scripts. Rendered with Jinja2 autoescaping, so a project named ``<script>`` shows as
+text; the SVG charts are built with :func:`html.escape` on every label and passed
+in as ``Markup``.
+"""
+from __future__ import annotations
+
+import math
+from importlib import resources
+from typing import Any
+
+import pandas as pd
+from jinja2 import Environment, select_autoescape
+from markupsafe import Markup
+
+from ..rollup import DERIVED_LABEL, PROFILE_KEYS, PROFILE_NAMES, DepartmentRollup, budget_column
+from . import charts, labels
+from .provenance import provenance_rows
+from .tables import plain
+
+
+def _env() -> Environment:
+    return Environment(autoescape=select_autoescape(default=True, default_for_string=True),
+                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+
+
+def _template() -> Any:
+    text = resources.files("evaluator").joinpath("data/report.html.j2").read_text(encoding="utf-8")
+    return _env().from_string(text)
+
+
+def _n(x: Any, digits: int = 2) -> str:
+    v = plain(x)
+    if v is None or isinstance(v, str):
+        return v or ""
+    return f"{float(v):.{digits}f}"
+
+
+def _pct(x: Any) -> str:
+    v = plain(x)
+    return "" if v is None or isinstance(v, str) else f"{float(v) * 100:.1f}%"
+
+
+def _cell(text: Any, cls: str = "") -> dict[str, str]:
+    return {"text": "" if text is None else str(plain(text) if plain(text) is not None else ""), "cls": cls}
+
+
+def _interval(lo: Any, hi: Any) -> str:
+    a, b = plain(lo), plain(hi)
+    if a is None or b is None:
+        return "—"
+    return f"{a:.2f}" if abs(b - a) < 1e-9 else f"{a:.2f}–{b:.2f}"
+
+
+def _bands(pack: Any) -> list[tuple[float, str]]:
+    return [(float(t["min"]), t["name"]) for t in sorted(pack.data["grades"]["tiers"], key=lambda g: -g["min"])]
+
+
+PROJECT_HEAD = ["编号", "项目名称", "预算数（万元）", "执行率", "预算执行", "产出", "效益", "满意度", "总分",
+                "可达区间", "等级", "状态", "单位自评分", "说明"]
+
+
+def _project_rows(projects: pd.DataFrame) -> list[dict[str, Any]]:
+    bcol = budget_column(projects)
+    rows = []
+    for _, p in projects.iterrows():
+        note = p.get("excluded_reason") or p.get("boundary_warning") or ""
+        grade = str(p.get("grade") or "")
+        cells = [_cell(p.get("project_id")), _cell(p.get("project")), _cell(_n(p.get(bcol)), "n"),
+                 _cell(_pct(p.get("execution_rate")), "n"), _cell(_n(p.get("execution_points")), "n"),
+                 _cell(_n(p.get("points_output")), "n"), _cell(_n(p.get("points_benefit")), "n"),
+                 _cell(_n(p.get("points_satisfaction")), "n"), _cell(_n(p.get("total")), "n"),
+                 _cell(_interval(p.get("total_min"), p.get("total_max")), "n"),
+                 _cell(grade or ("待定" if plain(p.get("total")) is not None else ""), f"g-{grade}"),
+                 _cell(labels.status_label(p.get("status")), f"s-{p.get('status')}"),
+                 _cell(_n(p.get("self_total")), "n"), _cell(note)]
+        rows.append({"cells": cells, "cls": "" if p.get("included", True) else "excluded"})
+    return rows
+
+
+ISSUE_HEAD = [h for _, h in labels.ISSUE_COLUMNS]
+
+
+def _issue_rows(issues: pd.DataFrame | None) -> list[list[dict[str, str]]]:
+    if issues is None or not len(issues):
+        return []
+    out = []
+    for _, i in issues.iterrows():
+        row = []
+        for key, _ in labels.ISSUE_COLUMNS:
+            v = i.get(key)
+            if key == "severity":
+                row.append(_cell(labels.SEVERITY.get(str(v), v), f"sev-{v}"))
+            else:
+                row.append(_cell(v))
+        out.append(row)
+    return out
+
+
+def _detail(p: pd.Series, g: pd.DataFrame) -> dict[str, Any]:
+    rows = []
+    for _, i in g.iterrows():
+        status = str(i.get("status") or "")
+        flag = labels.flag_label(i.get("flag"))
+        explanation = str(plain(i.get("explanation")) or "")
+        if flag:
+            explanation = f"{explanation}（{flag}）" if flag not in explanation else explanation
+        rows.append([_cell(i.get("indicator_no")), _cell(i.get("level1")), _cell(i.get("level2")), _cell(i.get("name")),
+                     _cell(i.get("annual_text") or i.get("target_text")), _cell(i.get("actual_text")),
+                     _cell(_n(i.get("weight_points")), "n"), _cell(_n(i.get("points")), "n"),
+                     _cell(labels.status_label(status), f"s-{status}"), _cell(explanation)])
+    grade = p.get("grade") or ("待定" if plain(p.get("total")) is not None else labels.status_label(p.get("status")))
+    headline = f"总分 {_n(p.get('total'))}（{grade}）" if plain(p.get("total")) is not None else str(grade)
+    if plain(p.get("total_max")) is not None and plain(p.get("total_min")) is not None \
+            and p.get("total_max") - p.get("total_min") > 1e-9:
+        headline += f"，可达 {_interval(p.get('total_min'), p.get('total_max'))}"
+    return {"name": str(p.get("project") or ""), "headline": headline, "summary": str(plain(p.get("summary")) or ""),
+            "execution": str(plain(p.get("execution_explanation")) or ""), "rows": rows, "open": False}
+
+
+def department_context(evaluation: Any, rollup: DepartmentRollup, with_details: bool = True) -> dict[str, Any]:
+    s = rollup.summary
+    pack = evaluation.rule_pack
+    projects = rollup.projects
+    bars = [{"label": str(p.get("project")), "value": plain(p.get("total")), "low": plain(p.get("total_min")),
+             "high": plain(p.get("total_max"))} for _, p in projects[projects["included"]].iterrows()]
+    chart = charts.score_bars(bars, _bands(pack), f"{rollup.department} 项目总分与等级区间（竖线为待评指标的可达区间）")
+    profile = [s.get(f"profile_{k}") for k in PROFILE_KEYS]
+    profile_chart = charts.grouped_bars([PROFILE_NAMES[k] for k in PROFILE_KEYS],
+                                        [(rollup.department, [math.nan if v is None else float(v) for v in profile])],
+                                        f"{rollup.department} 各板块得分率（已评分部分）", height=240)
+    groups = {pid: g for pid, g in evaluation.indicators.groupby("project_id", sort=False)} if len(evaluation.indicators) else {}
+    empty = evaluation.indicators.iloc[0:0]
+    warnings = [{"project": str(p.get("project")), "text": str(p.get("boundary_warning"))}
+                for _, p in projects.iterrows() if str(p.get("boundary_warning") or "")]
+    return {
+        "name": rollup.department,
+        "score": _n(s.get("score")), "interval": _interval(s.get("score_min"), s.get("score_max")),
+        "simple": _n(s.get("score_simple")), "simple_interval": _interval(s.get("score_simple_min"), s.get("score_simple_max")),
+        "grade": s.get("grade") or "", "grades": s.get("grade_distribution", ""),
+        "n_scored": s.get("n_scored_projects"), "n_projects": s.get("n_projects"), "n_pending": s.get("n_pending_projects"),
+        "n_scored_ind": s.get("n_scored_indicators"), "n_ind": s.get("n_indicators"),
+        "n_pending_ind": s.get("n_pending_indicators"), "n_ne_ind": s.get("n_not_evaluable_indicators"),
+        "measurable": _pct(s.get("share_measurable")), "qualitative": _pct(s.get("share_qualitative_weight")),
+        "contradictions": s.get("n_contradictions", 0), "basis": s.get("score_basis", DERIVED_LABEL),
+        "excluded": s.get("excluded_projects", ""),
+        "chart": Markup(chart), "profile_chart": Markup(profile_chart), "warnings": warnings,
+        "project_head": PROJECT_HEAD, "project_rows": _project_rows(projects),
+        "issue_head": ISSUE_HEAD, "issues": _issue_rows(getattr(evaluation, "issues", None)),
+        "details": [_detail(p, groups.get(p["project_id"], empty)) for _, p in projects.iterrows()] if with_details else [],
+    }
+
+
+def comparison_context(comparison: Any) -> dict[str, Any]:
+    ranking = comparison.ranking
+    pack = comparison.evaluations[0].rule_pack if comparison.evaluations else None
+    bands = _bands(pack) if pack is not None else [(90.0, "优"), (80.0, "良"), (60.0, "中"), (0.0, "差")]
+    bars = [{"label": f"第{plain(r['rank']) or '—'}名 {r['department']}" + ("（评分指标过少）" if r["few_scored"] else ""),
+             "value": plain(r["score"]), "low": plain(r["score_min"]), "high": plain(r["score_max"]),
+             "colour": charts.SERIES_COLOURS[i % len(charts.SERIES_COLOURS)]}
+            for i, (_, r) in enumerate(ranking.iterrows())]
+    chart = charts.score_bars(bars, bands, f"部门得分比较（预算加权，{DERIVED_LABEL}；竖线为可达区间）")
+    prof = comparison.profile
+    series = [(str(r["department"]), [math.nan if plain(r[k]) is None else float(r[k]) for k in PROFILE_KEYS])
+              for _, r in prof.iterrows()]
+    profile_chart = charts.grouped_bars([PROFILE_NAMES[k] for k in PROFILE_KEYS], series, "各部门板块得分率比较")
+    rank_cols = labels.RANKING_COLUMNS
+    ranking_rows = []
+    for _, r in ranking.iterrows():
+        row = []
+        for key, _ in rank_cols:
+            v = r.get(key)
+            if key in ("score", "score_min", "score_max", "score_simple"):
+                row.append(_cell(_n(v), "n"))
+            elif key == "grade":
+                row.append(_cell(v, f"g-{v}"))
+            else:
+                row.append(_cell(v, "n" if isinstance(plain(v), (int, float)) else ""))
+        ranking_rows.append(row)
+    quality_rows = []
+    for _, r in comparison.quality.iterrows():
+        quality_rows.append([_cell(_pct(r.get(k)), "n") if k in labels.PERCENT_COLUMNS else _cell(r.get(k))
+                             for k, _ in labels.QUALITY_COLUMNS])
+    pack_cols = [c for c in comparison.pack_ranks.columns if c != "department"]
+    pack_head = ["部门"] + [("名次是否一致" if c == "rank_stable" else c.replace("score:", "得分：").replace("rank:", "名次："))
+                          for c in pack_cols]
+    pack_rows = []
+    if pack_cols:
+        for _, r in comparison.pack_ranks.iterrows():
+            row = [_cell(r["department"])]
+            for c in pack_cols:
+                v = r[c]
+                row.append(_cell(("是" if v else "否") if c == "rank_stable" else (_n(v) if c.startswith("score:") else v), "n"))
+            pack_rows.append(row)
+    return {"chart": Markup(chart), "profile_chart": Markup(profile_chart),
+            "ranking_head": [h for _, h in rank_cols], "ranking_rows": ranking_rows,
+            "quality_head": [h for _, h in labels.QUALITY_COLUMNS], "quality_rows": quality_rows,
+            "pack_head": pack_head, "pack_rows": pack_rows}
+
+
+def render_department(evaluation: Any, rollup: DepartmentRollup, provenance: dict[str, Any]) -> str:
+    ctx = department_context(evaluation, rollup)
+    return _template().render(title=f"{rollup.department} 预算绩效自评报告", prov=provenance,
+                              prov_rows=provenance_rows(provenance), comparison=None, departments=[ctx])
+
+
+def render_comparison(comparison: Any, provenance: dict[str, Any]) -> str:
+    deps = [department_context(ev, r) for r, ev in zip(comparison.rollups, comparison.evaluations)]
+    return _template().render(title="部门预算绩效自评比较报告", prov=provenance, prov_rows=provenance_rows(provenance),
+                              comparison=comparison_context(comparison), departments=deps)

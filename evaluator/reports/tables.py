@@ -1,0 +1,112 @@
+"""CSV and JSON of the indicator, project, department and issue tables.
+
+CSV is UTF-8 with a BOM (Excel on Chinese Windows then opens it correctly). Text
+cells that a spreadsheet would run as a formula — starting with ``= + - @``, tab or
+carriage return — are prefixed with ``'``; numbers stay numbers.
+
+>>> neutralise("=HYPERLINK(\\"http://x\\")")
+'\\'=HYPERLINK("http://x")'
+>>> neutralise(-3.5)
+-3.5
+"""
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: Any) -> Any:
+    """Make a text cell inert in a spreadsheet; leave everything else alone."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def plain(value: Any) -> Any:
+    """A cell as a plain JSON/CSV value: numpy scalars unwrapped, NaN → None, objects → text."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        f = float(value)
+        return None if math.isnan(f) or math.isinf(f) else f
+    if isinstance(value, str):
+        return value
+    if hasattr(value, "canonical"):  # a compiled Target: its canonical text stands for it
+        return str(getattr(value, "canonical") or getattr(value, "raw", "") or "")
+    if isinstance(value, (list, tuple, dict)):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+    return str(value)
+
+
+def export_frame(df: pd.DataFrame | None) -> pd.DataFrame:
+    """The table as written: plain values, object columns rendered to text, stable column order."""
+    if df is None:
+        return pd.DataFrame()
+    out = pd.DataFrame(index=range(len(df)))
+    for col in df.columns:
+        values = [plain(v) for v in df[col].tolist()]
+        out[str(col)] = pd.Series(values, dtype=object)
+    return out
+
+
+def safe_frame(df: pd.DataFrame | None) -> pd.DataFrame:
+    """``export_frame`` with text cells neutralised, for spreadsheets (CSV, xlsx)."""
+    out = export_frame(df)
+    for col in out.columns:
+        out[col] = [neutralise(v) for v in out[col].tolist()]
+    return out
+
+
+def _csv_cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return str(value)
+
+
+def to_csv_bytes(df: pd.DataFrame | None) -> bytes:
+    """CSV text (UTF-8 with BOM, CRLF rows, formula-like cells neutralised)."""
+    import csv
+    import io
+
+    frame = safe_frame(df)
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow([neutralise(c) for c in frame.columns])
+    for row in frame.itertuples(index=False, name=None):
+        writer.writerow([_csv_cell(v) for v in row])
+    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+
+
+def records(df: pd.DataFrame | None) -> list[dict[str, Any]]:
+    """Rows as JSON records (plain values, column order kept)."""
+    frame = export_frame(df)
+    cols = list(frame.columns)
+    return [dict(zip(cols, row)) for row in frame.itertuples(index=False, name=None)]
+
+
+def to_json_bytes(payload: Any) -> bytes:
+    """Deterministic JSON: UTF-8, no ASCII escaping, fixed indentation, trailing newline."""
+    return (json.dumps(payload, ensure_ascii=False, indent=1, allow_nan=False, default=plain) + "\n").encode("utf-8")
+
+
+def write_bytes(path: Path, data: bytes) -> Path:
+    """Write only when the content changed (keeps mtimes of unchanged reports)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.is_file() or path.read_bytes() != data:
+        path.write_bytes(data)
+    return path

@@ -1,0 +1,94 @@
+"""Write every report format for one department or a comparison into a directory."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Iterable
+
+import pandas as pd
+
+from ..rollup import DEFAULT_MARGIN, DepartmentRollup, departments_frame, rollup_department
+from .excel import comparison_workbook, department_workbook, workbook_bytes
+from .html import render_comparison, render_department
+from .provenance import build_provenance, merge_provenance
+from .tables import records, to_csv_bytes, to_json_bytes, write_bytes
+
+FORMATS = ("xlsx", "html", "csv", "json")
+#: file names written into OUTDIR (documented in docs/reports.md)
+FILES = {"xlsx": "report.xlsx", "html": "report.html", "indicators": "indicators.csv", "projects": "projects.csv",
+         "departments": "departments.csv", "issues": "issues.csv", "warnings": "boundary_warnings.csv",
+         "json": "report.json"}
+
+
+def _tables(evaluation: Any, rollup: DepartmentRollup) -> dict[str, pd.DataFrame]:
+    return {"indicators": evaluation.indicators, "projects": rollup.projects,
+            "departments": departments_frame([rollup]), "issues": evaluation.issues, "warnings": rollup.warnings}
+
+
+def _check_formats(formats: Iterable[str]) -> tuple[str, ...]:
+    formats = tuple(formats)
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown:
+        raise ValueError(f"未知的报告格式：{'、'.join(unknown)}（可选：{'、'.join(FORMATS)}）")
+    return formats
+
+
+def write_reports(evaluation: Any, outdir: str | Path, formats: Iterable[str] = FORMATS,
+                  margin: float = DEFAULT_MARGIN, generated_at: Any = None,
+                  rollup: DepartmentRollup | None = None) -> dict[str, Path]:
+    """Write the department's reports into ``outdir``; return {kind: path}.
+
+    ``formats`` picks from ``xlsx html csv json``. Same evaluation → same bytes.
+    """
+    formats = _check_formats(formats)
+    out = Path(outdir)
+    rollup = rollup or rollup_department(evaluation, margin=margin)
+    prov = build_provenance(evaluation, rollup.department, generated_at)
+    written: dict[str, Path] = {}
+    tables = _tables(evaluation, rollup)
+    if "xlsx" in formats:
+        written["xlsx"] = write_bytes(out / FILES["xlsx"], workbook_bytes(department_workbook(evaluation, rollup, prov), prov))
+    if "html" in formats:
+        written["html"] = write_bytes(out / FILES["html"], render_department(evaluation, rollup, prov).encode("utf-8"))
+    if "csv" in formats:
+        for name, frame in tables.items():
+            written[name] = write_bytes(out / FILES[name], to_csv_bytes(frame))
+    if "json" in formats:
+        payload = {"provenance": prov, **{name: records(frame) for name, frame in tables.items()}}
+        written["json"] = write_bytes(out / FILES["json"], to_json_bytes(payload))
+    return written
+
+
+def write_comparison(comparison: Any, outdir: str | Path, formats: Iterable[str] = FORMATS,
+                     generated_at: Any = None) -> dict[str, Path]:
+    """Write a comparison (ranking, profiles, quality, pack ranks, each department) into ``outdir``."""
+    formats = _check_formats(formats)
+    out = Path(outdir)
+    provs = [build_provenance(ev, r.department, generated_at) for r, ev in zip(comparison.rollups, comparison.evaluations)]
+    prov = merge_provenance(provs)
+    if generated_at is not None:
+        prov["generated_at"] = provs[0].get("generated_at") if provs else None
+    comparison.provenance = prov
+    tables = {"ranking": comparison.ranking, "profile": comparison.profile, "quality": comparison.quality,
+              "pack_ranks": comparison.pack_ranks, "departments": comparison.departments}
+    frames_ind, frames_proj, frames_iss = [], [], []
+    for r, ev in zip(comparison.rollups, comparison.evaluations):
+        frames_ind.append(ev.indicators.assign(department=r.department))
+        frames_proj.append(r.projects.assign(department=r.department))
+        if ev.issues is not None and len(ev.issues):
+            frames_iss.append(ev.issues.assign(department=r.department))
+    tables["indicators"] = pd.concat(frames_ind, ignore_index=True) if frames_ind else pd.DataFrame()
+    tables["projects"] = pd.concat(frames_proj, ignore_index=True) if frames_proj else pd.DataFrame()
+    tables["issues"] = pd.concat(frames_iss, ignore_index=True) if frames_iss else pd.DataFrame()
+    written: dict[str, Path] = {}
+    if "xlsx" in formats:
+        written["xlsx"] = write_bytes(out / "comparison.xlsx", workbook_bytes(comparison_workbook(comparison, prov), prov))
+    if "html" in formats:
+        written["html"] = write_bytes(out / "comparison.html", render_comparison(comparison, prov).encode("utf-8"))
+    if "csv" in formats:
+        for name, frame in tables.items():
+            written[name] = write_bytes(out / f"comparison_{name}.csv" if name in ("ranking", "profile", "quality", "pack_ranks")
+                                        else out / f"{name}.csv", to_csv_bytes(frame))
+    if "json" in formats:
+        payload = {"provenance": prov, **{name: records(frame) for name, frame in tables.items()}}
+        written["json"] = write_bytes(out / "comparison.json", to_json_bytes(payload))
+    return written

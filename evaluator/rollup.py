@@ -1,0 +1,411 @@
+"""Roll-up beyond the project table: grade-boundary warnings and the department score.
+
+The scorer gives one row per project (total, the interval it can still reach, grade).
+This module adds what a reviewer asks next:
+
+* **grade-boundary warnings** — a project within ``margin`` points of a grade
+  boundary (89.6 against 优 at 90) names the indicators whose change would move the
+  grade and by how much the actual would have to change;
+* **the department** — budget-weighted mean of the scored projects (default) and the
+  simple mean beside it, both *derived* (no official rule exists); classified and
+  unscorable projects are listed, never averaged in as zero; grade distribution;
+  points earned per block; quality of the targets.
+
+Pure functions over DataFrames; nothing here reads or writes files.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+#: label put beside every department score: there is no official averaging rule
+DERIVED_LABEL = "派生（无官方规则）"
+#: default distance (points) from a grade boundary that triggers a warning
+DEFAULT_MARGIN = 1.0
+#: target kinds a unit can measure without a reviewer
+MEASURABLE_KINDS = frozenset({"compare", "range", "all", "zero"})
+#: block keys in report order and their Chinese names (scorer may use either form)
+BLOCK_NAMES = {"output": "产出", "benefit": "效益", "satisfaction": "满意度", "cost": "成本"}
+PROFILE_KEYS = ("output", "benefit", "satisfaction", "execution")
+PROFILE_NAMES = {**BLOCK_NAMES, "execution": "预算执行"}
+#: budget columns, best first: 全年预算数 from the actuals, then the table's 总计
+BUDGET_COLUMNS = ("budget_used", "budget_annual", "budget_year", "annual_budget", "budget_total")
+#: issue codes of ``check`` that mean the table contradicts itself (categories, totals)
+CONTRADICTION_CODES = frozenset({"category_conflict", "row_sum_mismatch", "total_mismatch"})
+
+
+def block_key(value: Any) -> str:
+    """``output``/``benefit``/… whether the scorer wrote the key or the Chinese name."""
+    text = str(value or "")
+    if text in BLOCK_NAMES:
+        return text
+    for key, name in BLOCK_NAMES.items():
+        if name and name in text:
+            return key
+    return text
+
+
+def _num(value: Any) -> float:
+    try:
+        f = float(value)
+    except (TypeError, ValueError):
+        return math.nan
+    return f
+
+
+def _col(df: pd.DataFrame, name: str, default: Any = np.nan) -> pd.Series:
+    return df[name] if name in df.columns else pd.Series(default, index=df.index)
+
+
+def budget_column(projects: pd.DataFrame) -> str:
+    """The budget used to weight projects: 全年预算数 when the actuals give it, else 总计."""
+    for name in BUDGET_COLUMNS:
+        if name in projects.columns and pd.to_numeric(projects[name], errors="coerce").fillna(0).gt(0).any():
+            return name
+    return "budget_total"
+
+
+# --- which projects count -------------------------------------------------------
+def project_inclusion(projects: pd.DataFrame) -> pd.DataFrame:
+    """``included`` (bool) and ``excluded_reason`` (Chinese) for every project.
+
+    A project counts towards the department when it is not classified and has a
+    total. Classified projects and projects without a single scored point are
+    listed with the reason instead — averaging them in as zero would punish a
+    department for secrecy or for missing paperwork twice.
+    """
+    total = pd.to_numeric(_col(projects, "total"), errors="coerce")
+    classified = _col(projects, "classified", False).fillna(False).astype(bool)
+    status = _col(projects, "status", "").fillna("").astype(str)
+    reasons = []
+    for cls, tot, st in zip(classified, total, status):
+        if cls:
+            reasons.append("涉密项目，无公开指标，不参与平均")
+        elif math.isnan(tot) or st in ("not_evaluable", "unscorable", "empty", "no_indicators"):
+            reasons.append("无可评分指标，不参与平均")
+        else:
+            reasons.append("")
+    out = pd.DataFrame({"included": [r == "" for r in reasons], "excluded_reason": reasons}, index=projects.index)
+    return out
+
+
+# --- grade-boundary warnings ------------------------------------------------------
+def grade_boundaries(rule_pack: Any) -> list[tuple[float, str, str]]:
+    """(boundary, grade at or above, grade below) for every boundary above zero, descending."""
+    tiers = sorted(rule_pack.data["grades"]["tiers"], key=lambda g: -g["min"])
+    return [(float(t["min"]), t["name"], tiers[i + 1]["name"]) for i, t in enumerate(tiers[:-1]) if t["min"] > 0]
+
+
+def _fmt(x: float, unit: str = "") -> str:
+    text = f"{x:.2f}".rstrip("0").rstrip(".") if not math.isnan(x) else "?"
+    return f"{text}{unit}"
+
+
+def _unit(row: pd.Series) -> str:
+    target = row.get("target")
+    unit = getattr(target, "unit", None) or row.get("unit_hint") or ""
+    return str(unit) if isinstance(unit, str) else ""
+
+
+def _required_change(row: pd.Series, delta: float, rule_pack: Any) -> str:
+    """How the actual of one indicator must change for its points to move by ``delta``.
+
+    ``delta`` > 0: gain at least that many points; < 0: lose more than ``-delta``.
+    Proportional rules are inverted exactly; other kinds are described in points.
+    """
+    w = _num(row.get("weight_points"))
+    pts = _num(row.get("points"))
+    target = _num(row.get("target_value"))
+    if math.isnan(target):
+        target = _num(getattr(row.get("target"), "value", None))
+    actual = _num(row.get("actual_value"))
+    op = str(row.get("op_used") or getattr(row.get("target"), "op", "") or "")
+    kind = str(row.get("kind") or "")
+    unit = _unit(row)
+    new_ratio = (pts + delta) / w if w > 0 else math.nan
+    points_text = f"得分需{'提高' if delta > 0 else '降低'}{_fmt(abs(delta))}分（现 {_fmt(pts)}/{_fmt(w)}）"
+    if kind != "compare" or math.isnan(target) or target <= 0 or math.isnan(new_ratio):
+        if str(row.get("method")) == "review":
+            return f"评定{points_text}"
+        return points_text
+    if op in (">=", ">"):
+        if delta > 0:
+            need = target * new_ratio
+            now = f"由 {_fmt(actual, unit)} " if not math.isnan(actual) else ""
+            return f"实际完成值需{now}提高到至少 {_fmt(need, unit)}（目标 {op}{_fmt(target, unit)}）"
+        need = target * max(new_ratio, 0.0)
+        return f"实际完成值若低于 {_fmt(need, unit)}（现 {_fmt(actual, unit)}，目标 {op}{_fmt(target, unit)}）即降档"
+    if op in ("<=", "<"):
+        linear = rule_pack.switches.get("reverse_rule") == "linear"
+        if delta > 0:
+            if new_ratio >= 1:
+                need = target
+            else:
+                need = target * (2 - new_ratio) if linear else target / new_ratio
+            now = f"由 {_fmt(actual, unit)} " if not math.isnan(actual) else ""
+            return f"实际完成值需{now}降到至多 {_fmt(need, unit)}（目标 {op}{_fmt(target, unit)}）"
+        r = max(new_ratio, 1e-9)
+        need = target * (2 - r) if linear else target / r
+        return f"实际完成值若高于 {_fmt(need, unit)}（现 {_fmt(actual, unit)}，目标 {op}{_fmt(target, unit)}）即降档"
+    return points_text
+
+
+def boundary_warnings(indicators: pd.DataFrame, projects: pd.DataFrame, rule_pack: Any,
+                      margin: float = DEFAULT_MARGIN) -> pd.DataFrame:
+    """One row per (project near a boundary, indicator whose change alone would cross it).
+
+    Columns: ``project_id project total boundary direction grade_now grade_then gap
+    indicator_no indicator points weight_points change``. ``direction`` is ``up`` when
+    the project sits just below a boundary, ``down`` just above it. The budget
+    execution rate counts as an indicator (``indicator_no`` 0, 预算执行率).
+    """
+    cols = ["project_id", "project", "total", "boundary", "direction", "grade_now", "grade_then", "gap",
+            "indicator_no", "indicator", "points", "weight_points", "change"]
+    rows: list[dict[str, Any]] = []
+    if projects is None or projects.empty:
+        return pd.DataFrame(columns=cols)
+    inc = project_inclusion(projects)
+    exec_weight = float(rule_pack.weights.get("execution", 0))
+    by_project = {pid: g for pid, g in indicators.groupby("project_id", sort=False)} if len(indicators) else {}
+    for idx, proj in projects.iterrows():
+        if not inc.at[idx, "included"]:
+            continue
+        total = _num(proj.get("total"))
+        for boundary, upper, lower in grade_boundaries(rule_pack):
+            if 0 < boundary - total <= margin:
+                direction, gap, now, then = "up", boundary - total, lower, upper
+            elif 0 <= total - boundary < margin:
+                direction, gap, now, then = "down", total - boundary, upper, lower
+            else:
+                continue
+            base = {"project_id": proj.get("project_id"), "project": proj.get("project"), "total": total,
+                    "boundary": boundary, "direction": direction, "grade_now": now, "grade_then": then,
+                    "gap": round(gap, 4)}
+            # execution rate as a pseudo-indicator
+            ep = _num(proj.get("execution_points"))
+            rate = _num(proj.get("execution_rate"))
+            if exec_weight > 0 and not math.isnan(ep):
+                if direction == "up" and exec_weight - ep >= gap - 1e-9:
+                    need = (ep + gap) / exec_weight
+                    rows.append({**base, "indicator_no": 0, "indicator": "预算执行率", "points": ep,
+                                 "weight_points": exec_weight,
+                                 "change": f"预算执行率需由 {_fmt(rate * 100, '%')} 提高到至少 {_fmt(need * 100, '%')}"})
+                elif direction == "down" and ep > gap:
+                    need = (ep - gap) / exec_weight
+                    rows.append({**base, "indicator_no": 0, "indicator": "预算执行率", "points": ep,
+                                 "weight_points": exec_weight,
+                                 "change": f"预算执行率若低于 {_fmt(need * 100, '%')}（现 {_fmt(rate * 100, '%')}）即降档"})
+            group = by_project.get(proj.get("project_id"))
+            if group is None:
+                continue
+            for _, ind in group.iterrows():
+                w, pts = _num(ind.get("weight_points")), _num(ind.get("points"))
+                status = str(ind.get("status") or "")
+                if status == "pending" and direction == "up" and w >= gap - 1e-9:
+                    change = "待评/待补，补齐后最多可得 " + _fmt(w) + " 分"
+                elif status != "scored" or math.isnan(pts) or math.isnan(w):
+                    continue
+                elif direction == "up" and w - pts >= gap - 1e-9:
+                    change = _required_change(ind, gap, rule_pack)
+                elif direction == "down" and pts > gap:
+                    change = _required_change(ind, -gap, rule_pack)
+                else:
+                    continue
+                rows.append({**base, "indicator_no": ind.get("indicator_no"), "indicator": ind.get("name"),
+                             "points": pts, "weight_points": w, "change": change})
+    return pd.DataFrame(rows, columns=cols)
+
+
+def warning_text(warnings: pd.DataFrame) -> dict[Any, str]:
+    """One Chinese sentence per project from :func:`boundary_warnings`."""
+    out: dict[Any, str] = {}
+    for pid, g in warnings.groupby("project_id", sort=False):
+        parts = []
+        for (boundary, direction), h in g.groupby(["boundary", "direction"], sort=False):
+            first = h.iloc[0]
+            names = "；".join(f"{r.indicator}：{r.change}" for r in h.itertuples())
+            if direction == "up":
+                parts.append(f"总分 {_fmt(first.total)} 距「{first.grade_then}」下限 {_fmt(boundary)} 仅差 "
+                             f"{_fmt(first.gap)} 分，单项即可升档的指标：{names}")
+            else:
+                parts.append(f"总分 {_fmt(first.total)} 仅高出「{first.grade_now}」下限 {_fmt(boundary)} "
+                             f"{_fmt(first.gap)} 分，单项即可降档的指标：{names}")
+        out[pid] = "。".join(parts)
+    return out
+
+
+# --- department --------------------------------------------------------------------
+def _weighted(values: pd.Series, weights: pd.Series) -> float:
+    v = pd.to_numeric(values, errors="coerce")
+    w = pd.to_numeric(weights, errors="coerce").fillna(0.0)
+    ok = v.notna()
+    if not ok.any() or w[ok].sum() <= 0:
+        return math.nan
+    return float((v[ok] * w[ok]).sum() / w[ok].sum())
+
+
+def _mean(values: pd.Series) -> float:
+    v = pd.to_numeric(values, errors="coerce").dropna()
+    return float(v.mean()) if len(v) else math.nan
+
+
+def block_profile(indicators: pd.DataFrame, projects: pd.DataFrame, rule_pack: Any) -> dict[str, float]:
+    """Share of the points earned per block (产出/效益/满意度/预算执行) over scored items.
+
+    Pending and not-evaluable indicators are left out of both numerator and
+    denominator: the profile says how well the department did where it can be known.
+    """
+    inc = project_inclusion(projects)
+    keep_ids = set(projects.loc[inc["included"], "project_id"]) if len(projects) else set()
+    out: dict[str, float] = {}
+    if len(indicators):
+        ind = indicators[indicators["project_id"].isin(keep_ids) & (_col(indicators, "status", "") == "scored")]
+        keys = _col(ind, "block", "").map(block_key)
+        for key in ("output", "benefit", "satisfaction", "cost"):
+            sel = ind[keys == key]
+            w = pd.to_numeric(sel.get("weight_points"), errors="coerce").sum() if len(sel) else 0.0
+            out[key] = float(pd.to_numeric(sel["points"], errors="coerce").sum() / w) if w > 0 else math.nan
+    else:
+        out = {k: math.nan for k in ("output", "benefit", "satisfaction", "cost")}
+    ew = float(rule_pack.weights.get("execution", 0))
+    ep = pd.to_numeric(_col(projects.loc[inc["included"]], "execution_points"), errors="coerce").dropna()
+    out["execution"] = float(ep.sum() / (ew * len(ep))) if ew > 0 and len(ep) else math.nan
+    return out
+
+
+def target_quality(indicators: pd.DataFrame, issues: pd.DataFrame | None) -> dict[str, Any]:
+    """Share of measurable targets, share of weight needing a reviewer, contradictions found."""
+    n = len(indicators)
+    kind = _col(indicators, "kind", "").fillna("").astype(str)
+    w = pd.to_numeric(_col(indicators, "weight_points"), errors="coerce").fillna(0.0)
+    review = (_col(indicators, "method", "").fillna("") == "review") | (kind == "qualitative")
+    codes = issues["code"].fillna("").astype(str) if issues is not None and len(issues) and "code" in issues else pd.Series([], dtype=str)
+    contradictions = codes[codes.isin(CONTRADICTION_CODES)]
+    # the reader's own verdict (``measurable`` column, same as ``check``) wins over the kind
+    if "measurable" in indicators.columns:
+        measurable = indicators["measurable"].fillna(False).astype(bool)
+    else:
+        measurable = kind.isin(MEASURABLE_KINDS)
+    return {
+        "n_indicators": n,
+        "n_measurable": int(measurable.sum()),
+        "share_measurable": float(measurable.mean()) if n else math.nan,
+        "share_qualitative_weight": float(w[review].sum() / w.sum()) if w.sum() > 0 else math.nan,
+        "n_contradictions": int(len(contradictions)),
+        "contradiction_codes": "、".join(sorted(set(contradictions))),
+    }
+
+
+@dataclass
+class DepartmentRollup:
+    """One department after roll-up: its summary row plus the project-level extras."""
+
+    department: str
+    summary: dict[str, Any]
+    projects: pd.DataFrame
+    warnings: pd.DataFrame
+    profile: dict[str, float] = field(default_factory=dict)
+
+
+def department_name(evaluation: Any) -> str:
+    for source in (getattr(evaluation, "department", None),
+                   getattr(getattr(evaluation, "targets", None), "department", None)):
+        if isinstance(source, str) and source:
+            return source
+    projects = getattr(evaluation, "projects", None)
+    if projects is not None and "department" in projects and len(projects):
+        names = projects["department"].dropna().astype(str)
+        names = names[names != ""]
+        if len(names):
+            return str(names.mode().iloc[0])
+    return "（未命名部门）"
+
+
+def rollup_department(evaluation: Any, margin: float = DEFAULT_MARGIN, department: str = "") -> DepartmentRollup:
+    """Department summary, project extras and boundary warnings of one evaluation."""
+    pack = evaluation.rule_pack
+    projects = evaluation.projects.copy()
+    indicators = evaluation.indicators
+    name = department or department_name(evaluation)
+    inc = project_inclusion(projects)
+    projects["included"] = inc["included"]
+    projects["excluded_reason"] = inc["excluded_reason"]
+    warnings = boundary_warnings(indicators, projects, pack, margin)
+    texts = warning_text(warnings)
+    projects["boundary_warning"] = projects["project_id"].map(texts).fillna("")
+
+    scored = projects[projects["included"]]
+    bcol = budget_column(projects)
+    budget = pd.to_numeric(_col(scored, bcol), errors="coerce")
+    total = _col(scored, "total")
+    tmin = _col(scored, "total_min").where(_col(scored, "total_min").notna(), total)
+    tmax = _col(scored, "total_max").where(_col(scored, "total_max").notna(), total)
+    weighted = _weighted(total, budget)
+    weighting = "预算加权"
+    if math.isnan(weighted) and len(scored):
+        weighting = "预算数缺失，改用简单平均"
+    summary: dict[str, Any] = {
+        "department": name,
+        "score": weighted if not math.isnan(weighted) else _mean(total),
+        "score_min": _weighted(tmin, budget) if not math.isnan(weighted) else _mean(tmin),
+        "score_max": _weighted(tmax, budget) if not math.isnan(weighted) else _mean(tmax),
+        "score_simple": _mean(total),
+        "score_simple_min": _mean(tmin),
+        "score_simple_max": _mean(tmax),
+        "score_basis": f"{weighting}；{DERIVED_LABEL}",
+        "budget_column": bcol,
+        "budget_scored": float(budget.fillna(0).sum()),
+    }
+    # a grade only when every score still reachable falls in the same band
+    lo_grade = pack.grade(summary["score_min"]) if not math.isnan(summary["score_min"]) else ""
+    hi_grade = pack.grade(summary["score_max"]) if not math.isnan(summary["score_max"]) else ""
+    summary["grade"] = lo_grade if lo_grade == hi_grade else ""
+    summary["grade_note"] = f"部门等级按部门得分套用项目等级线，{DERIVED_LABEL}"
+    pending = (pd.to_numeric(tmax, errors="coerce") - pd.to_numeric(tmin, errors="coerce")).fillna(0) > 1e-9
+    summary.update({
+        "n_projects": int(len(projects)),
+        "n_scored_projects": int(len(scored)),
+        "n_pending_projects": int(pending.sum()),
+        "n_excluded_projects": int((~projects["included"]).sum()),
+        "excluded_projects": _excluded_text(projects),
+    })
+    grades = [t["name"] for t in sorted(pack.data["grades"]["tiers"], key=lambda g: -g["min"])]
+    counts = _col(scored, "grade", "").value_counts()
+    for g in grades:
+        summary[f"grade_{g}"] = int(counts.get(g, 0))
+    open_grade = int((_col(scored, "grade", "").fillna("") == "").sum())
+    summary["grade_待定"] = open_grade
+    summary["grade_distribution"] = " ".join(f"{g}{int(counts.get(g, 0))}" for g in grades) + \
+        (f" 待定{open_grade}" if open_grade else "")
+    status = _col(indicators, "status", "")
+    in_scope = indicators["project_id"].isin(set(scored["project_id"])) if len(indicators) else status.astype(bool)
+    summary["n_indicators"] = int(len(indicators))
+    summary["n_scored_indicators"] = int(((status == "scored") & in_scope).sum())
+    summary["n_pending_indicators"] = int(((status == "pending") & in_scope).sum())
+    summary["n_not_evaluable_indicators"] = int(((status == "not_evaluable") & in_scope).sum())
+    profile = block_profile(indicators, projects, pack)
+    for key in PROFILE_KEYS:
+        summary[f"profile_{key}"] = profile.get(key, math.nan)
+    quality = target_quality(indicators, getattr(evaluation, "issues", None))
+    summary.update({k: v for k, v in quality.items() if k != "n_indicators"})
+    summary["n_boundary_warnings"] = int(warnings["project_id"].nunique()) if len(warnings) else 0
+    summary["rule_pack"] = f"{pack.name} {pack.version}"
+    return DepartmentRollup(department=name, summary=summary, projects=projects, warnings=warnings, profile=profile)
+
+
+def _excluded_text(projects: pd.DataFrame) -> str:
+    """「涉密项目 ×5（涉密项目，无公开指标，不参与平均）」: repeated names counted once."""
+    out = projects.loc[~projects["included"]]
+    parts = []
+    for (name, reason), g in out.groupby([out["project"].astype(str), out["excluded_reason"]], sort=False):
+        parts.append(f"{name}{' ×' + str(len(g)) if len(g) > 1 else ''}（{reason}）")
+    return "、".join(parts)
+
+
+def departments_frame(rollups: list[DepartmentRollup]) -> pd.DataFrame:
+    """The department table: one row per department, columns in a fixed order."""
+    return pd.DataFrame([r.summary for r in rollups])
