@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from .issues import Issue
+from .readers.vocab import is_tag_only
 
 if TYPE_CHECKING:  # pragma: no cover
     from .readers import TargetTable
@@ -73,7 +74,7 @@ def check_categories(table: TargetTable) -> list[Issue]:
                 cell=f"{r['level1_raw']}；{r['level2_raw']}", **_ind(table, r)))
         for level, raw, code in (("一级", r["level1_raw"], r["level1_code_printed"]),
                                  ("二级", r["level2_raw"], r["level2_code_printed"])):
-            if raw and not code:
+            if raw and not code and not is_tag_only(raw):
                 out.append(Issue("unknown_category", "warning",
                                  f"{level}指标「{raw}」不是已知的指标类别，请核对（可在 headers.toml 中补充别名）",
                                  cell=raw, **_ind(table, r)))

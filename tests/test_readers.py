@@ -420,3 +420,28 @@ def test_bad_cells_do_not_stop_the_read(tmp_path):
 def test_header_detection_rejects_data_rows():
     assert parse_header(("产出指标", "数量指标", "培训人次", "≥10"), 2) is None
     assert parse_header(("项目名称", "总计", "绩效指标"), 1).layout == "seed"
+
+
+def test_corpus_csv_reads_every_row_into_the_right_columns():
+    """../shared/corpus/targets_visible.csv (216 rows, 26 documents) read as a row table."""
+    path = SHARED / "corpus" / "targets_visible.csv"
+    if not path.exists():
+        pytest.skip("../shared not present")
+    import pandas as pd
+
+    src = pd.read_csv(path, dtype=str, keep_default_na=False)
+    table = read_targets(path)
+    ind = table.indicators
+    assert len(ind) == len(src) == 216
+    assert list(ind["name"]) == list(src["indicator"])
+    assert list(ind["annual_text"]) == list(src["target_text"])
+    assert list(ind["period_text"]) == list(src["period_target_text"])
+    assert "unknown_category" not in set(table.issues["code"])   # 项目完成指标, (50分), 社会公众或服务对象满意度指标
+
+
+@pytest.mark.parametrize("text, l1", [
+    ("(50分)", None),                 # a score tag alone names no category
+    ("产出指标 (40-50)分", "1"),
+])
+def test_category_score_tags(text, l1):
+    assert level1_code(text) == l1

@@ -55,7 +55,7 @@ def parse_header(cells: tuple[str, ...], row: int) -> Header | None:
         layout = "seed"
     else:
         return None
-    if len(fields) < len([c for c in cells if c]) / 2:
+    if len(fields) < 3 and len(fields) < len([c for c in cells if c]) / 2:
         return None  # a data row that happens to contain two header words
     columns = _columns(cells, matches, layout)
     return Header(row, columns, layout)

@@ -83,7 +83,7 @@ def _category_index(table: dict[str, list[str]], fold) -> dict[str, str]:
 def _category_key(folded: str) -> str:
     """``数量指标(必填硬性指标)`` → ``数量``: tags and a trailing 指标 removed."""
     key = _BRACKETED.sub("", folded)
-    key = re.sub(r"\d+分$", "", key)
+    key = re.sub(r"(\d+(-\d+)?)?分$", "", key)
     return key[:-2] if key.endswith("指标") and len(key) > 2 else key
 
 
@@ -127,6 +127,11 @@ def _qualifier_block(qualifier: str) -> str | None:
         if word and word in qualifier:
             return block
     return None
+
+
+def is_tag_only(text: str) -> bool:
+    """True for a category cell that holds only a score tag such as ``(50分)``."""
+    return bool(text) and not _category_key(fold(text))
 
 
 def level1_code(text: str) -> str | None:
