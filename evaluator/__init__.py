@@ -6,5 +6,6 @@ __version__ = "0.1.0"
 from .compiler import compile_target  # noqa: E402
 from .target import Target  # noqa: E402
 from .readers import TargetTable, read_targets  # noqa: E402
+from .evaluate import Evaluation, evaluate  # noqa: E402
 
-__all__ = ["compile_target", "Target", "TargetTable", "read_targets", "__version__"]
+__all__ = ["compile_target", "Target", "TargetTable", "read_targets", "evaluate", "Evaluation", "__version__"]

@@ -43,13 +43,14 @@ def pct(x: float) -> str:
     return "" if x is None or math.isnan(x) else f"{x * 100:.4f}".rstrip("0").rstrip(".") + "%"
 
 
-def _unit_text(value: float, unit: Any) -> str:
+def _unit_text(value: float, unit: Any, per: Any = None) -> str:
     u = unit if isinstance(unit, str) else ""
-    return f"{num(value, 4)}{u}"
+    basis = f"/{per}" if isinstance(per, str) and per else ""
+    return f"{num(value, 4)}{u}{basis}"
 
 
 def _target_part(row: pd.Series) -> str:
-    target = row.get("t_canonical") or row.get("target_text") or ""
+    target = row.get("t_canonical") or row.get("target_text") or "（空）"
     part = message("target", "period" if row.get("target_source") == "period" else "annual", target=target)
     op = messages()["ops"].get(row.get("op_used") or "", "")
     src = row.get("op_source")
@@ -67,7 +68,7 @@ def _actual_part(row: pd.Series) -> str:
         return message("rule", "formula_value", formula=args["formula"], value=_unit_text(av, unit))
     if av is None or (isinstance(av, float) and math.isnan(av)) or row.get("t_kind") not in ("compare", "range", "zero"):
         return message("actual", "plain", actual=actual)
-    shown = _unit_text(av, unit)
+    shown = _unit_text(av, unit, row.get("t_per"))
     if shown == actual:
         return message("actual", "plain", actual=actual)
     if isinstance(unit, str) and unit and actual.replace(".", "").replace("-", "").isdigit():
@@ -148,8 +149,7 @@ def explain_indicator(row: pd.Series, pack: RulePack) -> str:
     flag = row.get("flag") or ""
     if flag:
         times = row.get("over_times")
-        text += "；" + message("rule", "over_le" if flag == "over_achieved_le" else "over",
-                              times=num(times, 4) if flag == "over_achieved" else pct(times))
+        text += "；" + message("rule", "over", times=num(times, 4))
         deduct = pack.data["over_achievement"]["deduct"]
         if deduct > 0:
             text += "；" + message("rule", "deduct", deduct=pct(deduct), weight=num(row["weight_points"]),

@@ -99,7 +99,7 @@ def apply_weights(ind: pd.DataFrame, pack: RulePack) -> tuple[pd.DataFrame, pd.S
         ind.loc[over_weight, "status"] = "not_evaluable"
         ind.loc[over_weight, "points"] = np.nan
         ind.loc[over_weight, "ratio"] = np.nan
-        ind.loc[over_weight, "pending_reason"] = "rating"
+        ind.loc[over_weight, "pending_reason"] = "rating_over"
         for i in np.flatnonzero(over_weight):
             row = ind.iloc[i]
             ind.at[ind.index[i], "reason_args"] = {**row["reason_args"], "rating": row["rating"]}

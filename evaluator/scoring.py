@@ -245,10 +245,10 @@ def clause_ratios(op: np.ndarray, t: np.ndarray, low: np.ndarray, high: np.ndarr
              "le_missed_linear" if linear else "le_missed_ratio", "le_zero_target", "zero_missed",
              "range_low", "range_high_linear" if linear else "range_high"], default="")
         factor = pack.data["over_achievement"]["factor"]
-        over_ge = ge & (t > 0) & (a >= factor * t) if factor > 0 else np.zeros(len(op), bool)
-        over_le = le & (t > 0) & (a <= t / factor) if factor > 0 else np.zeros(len(op), bool)
-        times = np.where(over_ge | over_le, a / t, np.nan)
-    return {"ratio": ratio, "met": met, "rule": rule, "over": over_ge | over_le, "over_le": over_le, "times": times}
+        # only a higher-is-better target can be set too low (DESIGN §1); a ceiling beaten is no flag
+        over = ge & (t > 0) & (a >= factor * t * (1 - 1e-12)) if factor > 0 else np.zeros(len(op), bool)
+        times = np.where(over, a / t, np.nan)
+    return {"ratio": ratio, "met": met, "rule": rule, "over": over, "times": times}
 
 
 # --- the scorer ------------------------------------------------------------------------
@@ -341,7 +341,7 @@ def score_indicators(df: pd.DataFrame, pack: RulePack) -> tuple[pd.DataFrame, li
         ratio[good] = res["ratio"][ok]
         rule[good] = res["rule"][ok]
         times[good] = res["times"][ok]
-        flag[good] = np.where(res["over_le"][ok], "over_achieved_le", np.where(res["over"][ok], "over_achieved", ""))
+        flag[good] = np.where(res["over"][ok], "over_achieved", "")
         status[good] = "scored"
         method[good] = "auto"
         bad = idx[~ok]
@@ -365,6 +365,10 @@ def score_indicators(df: pd.DataFrame, pack: RulePack) -> tuple[pd.DataFrame, li
     df["clause_detail"], df["pending_reason"], df["reason_args"] = detail, reason, args
     df["t_kind"], df["t_canonical"], df["t_unit"] = tf["t_kind"].to_numpy(), tf["t_canonical"].to_numpy(), tf["t_unit"].to_numpy()
     df["t_low"], df["t_high"], df["t_direction"] = tf["t_low"].to_numpy(), tf["t_high"].to_numpy(), tf["t_direction"].to_numpy()
+    df["t_per"], df["t_n"] = tf["t_per"].to_numpy(), tf["t_n"].to_numpy()
+    # an 'all' target whose clauses all state their direction needs no inference note
+    explicit = df["target"].map(lambda t: isinstance(t, Target) and t.kind == "all" and all(c.op or c.kind != "compare" for c in t.clauses))
+    df.loc[explicit.astype(bool), "op_source"] = "target"
     df["rating_points"] = [r.points for r in ratings]
     issues.extend(_score_issues(df))
     return df, issues
@@ -449,7 +453,7 @@ def _score_all(i, df, tf, a_obj: ActualValue, pack, status, method, ratio, rule,
     status[i], method[i], ratio[i], rule[i] = "scored", "auto", r, "all"
     if res["over"].any():
         j = int(np.flatnonzero(res["over"])[0])
-        flag[i] = "over_achieved_le" if res["over_le"][j] else "over_achieved"
+        flag[i] = "over_achieved"
         times[i] = res["times"][j]
     args[i]["clauses"] = [(clauses[j].canonical or "", a_obj.clauses[j], float(res["ratio"][j])) for j in range(k)]
     args[i]["how"] = how

@@ -90,11 +90,13 @@ def parse_actual(text: str | None) -> ActualValue:
     if comps:
         return ActualValue("components", raw, components=comps)
     target = compile_target(core)
-    if target.kind in ("compare", "zero") and target.value is not None:
+    if target.kind == "zero":
+        return ActualValue("number", raw, value=0.0, unit=target.unit, per=target.per)
+    if target.kind == "compare" and target.value is not None:
         return ActualValue("number", raw, value=float(target.value), unit=target.unit, per=target.per)
     if target.kind == "all" and target.clauses and all(
-            c.kind in ("compare", "zero") and c.value is not None for c in target.clauses):
-        return ActualValue("clauses", raw, clauses=tuple((float(c.value), c.unit, c.per) for c in target.clauses))
+            c.kind == "zero" or (c.kind == "compare" and c.value is not None) for c in target.clauses):
+        return ActualValue("clauses", raw, clauses=tuple((float(c.value or 0.0), c.unit, c.per) for c in target.clauses))
     if target.kind == "done":
         return ActualValue("no" if target.canonical in no else "yes", raw)
     return ActualValue("unreadable", raw)
