@@ -151,3 +151,11 @@ def test_cli_unreadable_file(tmp_path, capsys):
     assert "not_a_table.txt" in err and "表头" in err
     assert main(["check", str(tmp_path / "missing.xlsx")]) != 0
     assert "missing.xlsx" in capsys.readouterr().err
+
+
+def test_header_without_rows(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text("一级指标,二级指标,三级指标,指标值\n", encoding="utf-8")
+    table = read_targets(path)
+    assert len(codes(table, "no_projects")) == 1
+    assert main(["check", str(path), "--strict"]) == 1

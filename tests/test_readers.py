@@ -391,6 +391,7 @@ def test_xlsx_with_merged_cells_and_percent_format(tmp_path):
 
 @pytest.mark.parametrize("name, content, reason", [
     ("missing.csv", None, "不存在"),
+    ("empty.csv", b"", "空"),
     ("not_a_table.txt", "copy", "表头"),
     ("broken.xlsx", b"PK\x03\x04 not really a zip", "Excel"),
     ("old.xls", b"\xd0\xcf\x11\xe0", ".xls"),

@@ -110,6 +110,8 @@ def _load_text(path: Path) -> Loaded:
     if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise InputError("这是二进制文件，不是文本表格（如为 Excel，请使用 .xlsx 扩展名）", file=path.name)
     text, encoding = decode(data, path.name)
+    if not text.strip():
+        raise InputError("文件是空的", file=path.name)
     delimiter = _sniff_delimiter(text, path.suffix.lower())
     rows, issues = _split_text(text, delimiter, path.name)
     return Loaded((Sheet(None, rows),), encoding, tuple(issues))
