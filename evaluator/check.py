@@ -141,7 +141,8 @@ def check_qualitative_share(table: TargetTable) -> list[Issue]:
                          f"项目「{first['project']}」{n} 个指标中有 {k} 个定性或无目标值、无法按数值计分"
                          f"（{share:.0%}：{detail}），这些指标需要评审人评定或补充目标值",
                          file=table.source, sheet=first["source_sheet"] or None, row=int(first["source_row"]),
-                         project_id=pid, project=first["project"]))
+                         column=first["source_column"] or None, project_id=pid, project=first["project"],
+                         cell=f"{k}/{n}"))
     return out
 
 
@@ -156,7 +157,7 @@ def check_projects(table: TargetTable) -> list[Issue]:
         out.append(Issue("no_projects", "error", "表头下面没有读到任何项目或指标", file=table.source))
     for p in _records(table.projects):
         where = {"file": table.source, "sheet": p["source_sheet"] or None, "row": int(p["source_row"]),
-                 "project_id": p["project_id"], "project": p["project"]}
+                 "column": "项目名称", "project_id": p["project_id"], "project": p["project"], "cell": p["project"]}
         if p["classified"]:
             out.append(Issue("classified_project", "info",
                              f"涉密项目（{_fmt(p['budget_total'])} 万元）没有公开的绩效指标：保留在项目表中，不参与评分"
