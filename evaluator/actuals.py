@@ -64,7 +64,8 @@ def _indicator_rows(table: Any) -> pd.DataFrame:
     ind = table.indicators
     get = lambda c: ind[c] if c in ind else ""  # noqa: E731
     return pd.DataFrame({header("project_id"): get("project_id"), header("project"): get("project"),
-                         header("indicator_no"): get("indicator_no"), header("level1"): get("level1"),
+                         header("indicator_no"): pd.to_numeric(get("indicator_no")).astype("Int64").astype(str),
+                         header("level1"): get("level1"),
                          header("level2"): get("level2"), header("name"): get("name"),
                          header("target_text"): get("target_text"),
                          **{header(k): "" for k in ("actual_text", "prior_text", "rating", "self_score", "note")}})

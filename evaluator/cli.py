@@ -19,6 +19,8 @@ from .issues import EvaluatorError
 COMMAND_MODULES = [
     "evaluator.commands.compile",
     "evaluator.commands.check",
+    "evaluator.commands.template",
+    "evaluator.commands.score",
 ]
 
 

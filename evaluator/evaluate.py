@@ -22,7 +22,7 @@ from .scoring import score_indicators
 from .explain import explain_execution, explain_indicators, summarize_projects
 
 #: internal working columns dropped from the public indicator table
-_INTERNAL = ["reason_args", "t_kind", "t_canonical", "t_unit", "t_per", "t_low", "t_high", "t_direction", "t_n",
+_INTERNAL = ["points_exact", "reason_args", "t_kind", "t_canonical", "t_unit", "t_per", "t_low", "t_high", "t_direction", "t_n",
              "rating_points", "clause_detail"]
 INDICATOR_SCORE_COLUMNS = ["actual_text", "prior_text", "rating", "self_score", "self_diff", "note", "block",
                            "weight_points", "status", "method", "points", "ratio", "op_used", "op_source", "rule",

@@ -90,14 +90,17 @@ def apply_weights(ind: pd.DataFrame, pack: RulePack) -> tuple[pd.DataFrame, pd.S
     flagged = ind["flag"].astype(str).str.startswith("over_achieved").to_numpy()
     raw = ratio * wp - np.where(flagged & (deduct > 0), deduct * wp, 0.0)
     status = ind["status"].to_numpy()
-    points = np.where(status == "scored", round_points(np.maximum(np.nan_to_num(raw), 0.0), digits, mode), np.nan)
+    raw = np.where(status == "scored", np.maximum(np.nan_to_num(raw), 0.0), np.nan)
     na_full = (status == "excluded") & (pack.switches["not_applicable"] == "full")
-    points = np.where(na_full, round_points(wp, digits, mode), points)
+    raw = np.where(na_full, wp, raw)
+    # totals add the unrounded points and round once, so rounding never lifts a block above its weight
+    ind["points_exact"] = raw
+    points = round_points(raw, digits, mode)
     ind["ratio"] = np.where(status == "scored", ratio, np.nan)
     ind["points"] = points
     if over_weight.any():
         ind.loc[over_weight, "status"] = "not_evaluable"
-        ind.loc[over_weight, "points"] = np.nan
+        ind.loc[over_weight, ["points", "points_exact"]] = np.nan
         ind.loc[over_weight, "ratio"] = np.nan
         ind.loc[over_weight, "pending_reason"] = "rating_over"
         for i in np.flatnonzero(over_weight):
@@ -151,7 +154,7 @@ def _project_row(p: pd.Series, g: pd.DataFrame, absent: float, pack: RulePack) -
     r: dict[str, Any] = execution(p, pack)
     for b in BLOCKS:
         sel = g[g["block"] == b]
-        r[f"points_{b}"] = float(sel["points"].sum()) if len(sel) else math.nan
+        r[f"points_{b}"] = float(round_points(sel["points_exact"].sum(), pack.digits, pack.data["rounding"]["mode"])) if len(sel) else math.nan
         r[f"weight_{b}"] = float(sel["weight_points"].sum()) if len(sel) else 0.0
     if len(g) == 0:
         r.update(total=math.nan, total_min=math.nan, total_max=math.nan, grade="", execution_cap=100.0,
@@ -161,7 +164,7 @@ def _project_row(p: pd.Series, g: pd.DataFrame, absent: float, pack: RulePack) -
         return r
     ew = pack.weights["execution"]
     exec_pending = r["execution_status"] == "pending"
-    earned = float(np.nansum(g["points"].to_numpy(dtype=float))) + absent
+    earned = float(np.nansum(g["points_exact"].to_numpy(dtype=float))) + absent
     earned += 0.0 if exec_pending else r["execution_points"]
     open_w = float(g.loc[g["status"].isin(UNSETTLED), "weight_points"].sum()) + (ew if exec_pending else 0.0)
     cap = execution_cap(r["execution_rate"], pack)
@@ -195,7 +198,9 @@ def self_totals(projects: pd.DataFrame, ind: pd.DataFrame) -> pd.Series:
     """The unit's own total: 自评总分 when given, else its indicator self-scores plus execution self-score."""
     given = projects["self_total_given"].astype(float) if "self_total_given" in projects else pd.Series(np.nan, index=projects.index)
     if "self_score" in ind and ind["self_score"].notna().any():
-        sums = ind.groupby("project_id")["self_score"].sum(min_count=1)
+        # only a complete set of indicator self-scores adds up to a self-evaluated total
+        complete = ind.groupby("project_id")["self_score"].apply(lambda s: s.notna().all())
+        sums = ind.groupby("project_id")["self_score"].sum(min_count=1).where(complete)
         exe = projects["self_execution"].astype(float) if "self_execution" in projects else pd.Series(0.0, index=projects.index)
         summed = projects["project_id"].map(sums).astype(float) + exe.fillna(0.0)
         return given.fillna(summed)

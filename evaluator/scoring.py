@@ -504,7 +504,7 @@ def _score_issues(df: pd.DataFrame) -> list[Issue]:
              "clauses": ("clause_mismatch", "error"), "rating": ("bad_rating", "error"),
              "prior": ("bad_prior", "error")}
     from .explain import message  # local import: explain depends on scoring columns only
-    mask = df["pending_reason"].isin(list(codes))
+    mask = df["pending_reason"].isin(list(codes)) & (df["status"] == "not_evaluable")
     for _, row in df[mask].iterrows():
         code, sev = codes[row["pending_reason"]]
         a = row["reason_args"]
