@@ -446,3 +446,14 @@ def test_corpus_csv_reads_every_row_into_the_right_columns():
 ])
 def test_category_score_tags(text, l1):
     assert level1_code(text) == l1
+
+
+@pytest.mark.parametrize("module", ["evaluator.readers.vocab", "evaluator.readers.io", "evaluator.readers.header",
+                                    "evaluator.readers.model", "evaluator.readers.seed_layout",
+                                    "evaluator.readers.rows_layout", "evaluator.readers.tidy"])
+def test_docstring_examples(module):
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(module))
+    assert result.failed == 0

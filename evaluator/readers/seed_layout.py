@@ -5,7 +5,7 @@ The cell reads like ``1、1-产出指标：11-数量指标；召开报告会情�
 
 >>> items = split_items("1、1-产出指标：11-数量指标；召开报告会情况；实施周期指标值：不少于1场；年度指标值：不少于1场。")
 >>> [(i.level1_code_printed, i.level2_raw, i.name, i.annual_text) for i in items]
-[('1', '数量指标', '召开报告会情况', '不少于1场')]
+[('1', '11-数量指标', '召开报告会情况', '不少于1场')]
 """
 from __future__ import annotations
 

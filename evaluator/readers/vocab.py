@@ -4,7 +4,7 @@ Header aliases, category names and codes, labels and money units live in the dat
 file; this module folds spellings and looks words up.
 
 >>> header_field("指标值(长期)")
-('annual', 'period')
+('period', 'period')
 >>> level1_code("產出指標(50分)")
 '1'
 """
