@@ -57,7 +57,7 @@ def render_issues(table: TargetTable, quiet: bool = False) -> str:
     if quiet:
         issues = issues[issues["severity"] == "error"]
     if issues.empty:
-        return "没有发现问题。"
+        return "没有错误级别的问题（警告和提示未列出，去掉 -q 可查看）。" if quiet and not table.issues.empty else "没有发现问题。"
     lines = []
     issues = issues.assign(_row=issues["row"].fillna(0)).sort_values("_row", kind="stable").drop(columns="_row")
     for rec in issues.to_dict("records"):
