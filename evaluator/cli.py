@@ -21,6 +21,7 @@ COMMAND_MODULES = [
     "evaluator.commands.check",
     "evaluator.commands.template",
     "evaluator.commands.score",
+    "evaluator.commands.compare",
 ]
 
 

@@ -139,3 +139,55 @@ def _rank_note(row: Any, min_scored: int) -> str:
 def profile_labels() -> dict[str, str]:
     """Chinese column names of the block profile."""
     return {k: PROFILE_NAMES[k] for k in PROFILE_KEYS}
+
+
+def compare_files(departments: list[tuple[Any, Any]], rules: Any = "national-2020", all_packs: bool = True,
+                  margin: float | None = None, min_scored: int = MIN_SCORED_INDICATORS) -> Comparison:
+    """Read, score and compare departments given as (target table, actuals) pairs.
+
+    Each pair may hold paths or already-read objects (anything :func:`evaluator.evaluate`
+    accepts). With ``all_packs`` every shipped rule pack is also applied, for the
+    rank-under-each-pack table. The targets are read once and reused across packs.
+    """
+    from .evaluate import evaluate
+    from .rollup import DEFAULT_MARGIN, rollup_department
+    from .rules import available_packs, load_rule_pack
+
+    margin = DEFAULT_MARGIN if margin is None else margin
+    pack = load_rule_pack(rules)
+    tables = [_read_table(t) for t, _ in departments]
+    evaluations = [evaluate(t, a, rules=pack) for t, (_, a) in zip(tables, departments)]
+    for ev, (t, a) in zip(evaluations, departments):
+        _record_inputs(ev, t, a)
+    rollups = [rollup_department(ev, margin=margin) for ev in evaluations]
+    pack_rollups: dict[str, list[DepartmentRollup]] = {}
+    if all_packs:
+        for name in available_packs():
+            other = load_rule_pack(name)
+            if other.sha256 == pack.sha256:
+                pack_rollups[name] = rollups
+                continue
+            pack_rollups[name] = [rollup_department(evaluate(t, a, rules=other), margin=margin)
+                                  for t, (_, a) in zip(tables, departments)]
+    return compare_departments(rollups, pack_rollups, min_scored=min_scored, evaluations=evaluations)
+
+
+def _record_inputs(evaluation: Any, table: Any, actuals: Any) -> None:
+    """Put name + sha256 of the input files into the provenance when we know the paths."""
+    from pathlib import Path
+
+    from .reports.provenance import file_record
+
+    records = [file_record(p, role) for role, p in (("targets", table), ("actuals", actuals))
+               if isinstance(p, (str, Path)) and Path(p).is_file()]
+    if records and isinstance(getattr(evaluation, "provenance", None), dict):
+        evaluation.provenance["inputs"] = records
+
+
+def _read_table(table: Any) -> Any:
+    from pathlib import Path
+
+    if isinstance(table, (str, Path)):
+        from .readers import read_targets
+        return read_targets(table)
+    return table

@@ -28,21 +28,22 @@ def _short(text: str, n: int = 16) -> str:
 
 
 def _svg(width: int, height: int, body: list[str], label: str) -> str:
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="{_e(label)}" '
+    # inline SVG in HTML5 needs no xmlns: the report then holds no URL at all
+    return (f'<svg role="img" aria-label="{_e(label)}" '
             f'width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
             f"style=\"font-family:{_e(FONT)};font-size:12px\">" + "".join(body) + "</svg>")
 
 
 def score_bars(rows: Sequence[dict[str, Any]], bands: Sequence[tuple[float, str]], title: str,
-               width: int = 860, label_width: int = 230) -> str:
+               width: int = 980, label_width: int = 240, value_width: int = 210) -> str:
     """Horizontal bars on a 0–100 scale over coloured grade bands.
 
     ``rows``: dicts with ``label``, ``value`` and optional ``low``/``high`` (the interval
     still reachable, drawn as a whisker). ``bands``: (lower bound, grade) best first.
     """
-    bar_h, gap, top = 18, 8, 34
+    bar_h, gap, top = 18, 8, 48
     height = top + len(rows) * (bar_h + gap) + 30
-    plot_w = width - label_width - 60
+    plot_w = width - label_width - value_width
     x0 = label_width
 
     def x(v: float) -> float:
@@ -54,9 +55,10 @@ def score_bars(rows: Sequence[dict[str, Any]], bands: Sequence[tuple[float, str]
         colour = BAND_COLOURS[min(i, len(BAND_COLOURS) - 1)]
         body.append(f'<rect x="{_f(x(low))}" y="{top - 6}" width="{_f(x(upper) - x(low))}" '
                     f'height="{height - top - 18}" fill="{colour}"/>')
+        wide = x(upper) - x(low) > 70
+        label = f"{grade}（≥{low:g}）" if low > 0 and wide else grade
         body.append(f'<text x="{_f((x(low) + x(upper)) / 2)}" y="{top - 10}" text-anchor="middle" '
-                    f'fill="#555">{_e(grade)}（≥{low:g}）</text>' if low > 0 else
-                    f'<text x="{_f((x(low) + x(upper)) / 2)}" y="{top - 10}" text-anchor="middle" fill="#555">{_e(grade)}</text>')
+                    f'fill="#555">{_e(label)}</text>')
         upper = low
     for i, row in enumerate(rows):
         y = top + i * (bar_h + gap)

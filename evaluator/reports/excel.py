@@ -26,7 +26,7 @@ from openpyxl.worksheet.pagebreak import Break
 from ..rollup import DERIVED_LABEL, PROFILE_KEYS, PROFILE_NAMES, DepartmentRollup
 from . import labels
 from .provenance import provenance_rows, report_time
-from .tables import neutralise, plain
+from .tables import neutralise, plain, target_cell
 
 THIN = Side(style="thin", color="808080")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
@@ -158,7 +158,7 @@ def _project_block(ws: Any, r: int, p: pd.Series, ind: pd.DataFrame, pack: Any, 
         _put(ws, r, 2, i.get("level1"))
         _put(ws, r, 3, i.get("level2"))
         _put(ws, r, 4, i.get("name"))
-        _put(ws, r, 5, i.get("annual_text") or i.get("target_text"))
+        _put(ws, r, 5, target_cell(i))
         _put(ws, r, 6, i.get("actual_text"))
         _put(ws, r, 7, _value(i.get("weight_points")), number_format="0.00")
         pts = _value(i.get("points"))
@@ -181,7 +181,9 @@ def _project_block(ws: Any, r: int, p: pd.Series, ind: pd.DataFrame, pack: Any, 
     _put(ws, r, 9, note, font=BOLD)
     r += 1
     _put(ws, r, 1, "等级", font=BOLD, fill=HEAD_FILL)
-    _merge(ws, r, 2, 9, p.get("grade") or labels.status_label(p.get("status")), font=BOLD)
+    grade = p.get("grade") or ("待定（可达区间跨越等级线）" if not math.isnan(_num(p.get("total")))
+                               else labels.status_label(p.get("status")))
+    _merge(ws, r, 2, 9, grade, font=BOLD)
     return r + 1
 
 

@@ -18,7 +18,7 @@ from markupsafe import Markup
 from ..rollup import DERIVED_LABEL, PROFILE_KEYS, PROFILE_NAMES, DepartmentRollup, budget_column
 from . import charts, labels
 from .provenance import provenance_rows
-from .tables import plain
+from .tables import plain, target_cell
 
 
 def _env() -> Environment:
@@ -108,7 +108,7 @@ def _detail(p: pd.Series, g: pd.DataFrame) -> dict[str, Any]:
         if flag:
             explanation = f"{explanation}（{flag}）" if flag not in explanation else explanation
         rows.append([_cell(i.get("indicator_no")), _cell(i.get("level1")), _cell(i.get("level2")), _cell(i.get("name")),
-                     _cell(i.get("annual_text") or i.get("target_text")), _cell(i.get("actual_text")),
+                     _cell(target_cell(i)), _cell(i.get("actual_text")),
                      _cell(_n(i.get("weight_points")), "n"), _cell(_n(i.get("points")), "n"),
                      _cell(labels.status_label(status), f"s-{status}"), _cell(explanation)])
     grade = p.get("grade") or ("待定" if plain(p.get("total")) is not None else labels.status_label(p.get("status")))
@@ -117,7 +117,7 @@ def _detail(p: pd.Series, g: pd.DataFrame) -> dict[str, Any]:
             and p.get("total_max") - p.get("total_min") > 1e-9:
         headline += f"，可达 {_interval(p.get('total_min'), p.get('total_max'))}"
     return {"name": str(p.get("project") or ""), "headline": headline, "summary": str(plain(p.get("summary")) or ""),
-            "execution": str(plain(p.get("execution_explanation")) or ""), "rows": rows, "open": False}
+            "execution": str(plain(p.get("execution_explanation")) or ""), "rows": rows, "open": True}
 
 
 def department_context(evaluation: Any, rollup: DepartmentRollup, with_details: bool = True) -> dict[str, Any]:

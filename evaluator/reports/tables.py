@@ -25,7 +25,11 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 def neutralise(value: Any) -> Any:
     """Make a text cell inert in a spreadsheet; leave everything else alone."""
     if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
+        try:  # a plain signed number written as text is data, not a formula
+            float(value)
+            return value
+        except ValueError:
+            return "'" + value
     return value
 
 
@@ -102,6 +106,15 @@ def records(df: pd.DataFrame | None) -> list[dict[str, Any]]:
 def to_json_bytes(payload: Any) -> bytes:
     """Deterministic JSON: UTF-8, no ASCII escaping, fixed indentation, trailing newline."""
     return (json.dumps(payload, ensure_ascii=False, indent=1, allow_nan=False, default=plain) + "\n").encode("utf-8")
+
+
+def target_cell(row: Any) -> str:
+    """年度指标值 as shown in reports: the composed target; says so when the period value is scored."""
+    annual = str(plain(row.get("annual_text")) or "")
+    target = str(plain(row.get("target_text")) or "")
+    if str(row.get("target_source") or "") == "period" and target and target != annual:
+        return f"{annual}（按实施周期指标值 {target} 计分）" if annual else f"{target}（实施周期指标值）"
+    return target or annual
 
 
 def write_bytes(path: Path, data: bytes) -> Path:
