@@ -423,7 +423,13 @@ def _keep(q: _Quantity, t: str, lex: Lexicon) -> bool:
         return True
     if q.start > 0 and t[q.start - 1] in lex.number_after_nouns:
         return True
-    rest = (t[:q.start] + t[q.end:]).strip(_PUNCT + _MASK)
+    # the whole cell, or the whole clause between separators (95;98)
+    lo, hi = q.start, q.end
+    while lo > 0 and t[lo - 1] not in _SEGMENT_BREAKS:
+        lo -= 1
+    while hi < len(t) and t[hi] not in _SEGMENT_BREAKS:
+        hi += 1
+    rest = (t[lo:q.start] + t[q.end:hi]).strip(_PUNCT + _MASK)
     return rest == ""
 
 
