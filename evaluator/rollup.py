@@ -34,6 +34,8 @@ PROFILE_KEYS = ("output", "benefit", "satisfaction", "execution")
 PROFILE_NAMES = {**BLOCK_NAMES, "execution": "预算执行"}
 #: budget columns, best first: 全年预算数 from the actuals, then the table's 总计
 BUDGET_COLUMNS = ("budget_used", "budget_annual", "budget_year", "annual_budget", "budget_total")
+#: comparison operators as printed in Chinese reports
+OP_SIGNS = {">=": "≥", "<=": "≤", ">": "＞", "<": "＜", "==": "＝"}
 #: issue codes of ``check`` that mean the table contradicts itself (categories, totals)
 CONTRADICTION_CODES = frozenset({"category_conflict", "row_sum_mismatch", "total_mismatch"})
 
@@ -127,7 +129,11 @@ def _required_change(row: pd.Series, delta: float, rule_pack: Any) -> str:
     kind = str(row.get("kind") or "")
     unit = _unit(row)
     new_ratio = (pts + delta) / w if w > 0 else math.nan
-    points_text = f"得分需{'提高' if delta > 0 else '降低'}{_fmt(abs(delta))}分（现 {_fmt(pts)}/{_fmt(w)}）"
+    if delta > 0:
+        points_text = f"得分需提高至少 {_fmt(delta)} 分（现 {_fmt(pts)}/{_fmt(w)}）"
+    else:
+        points_text = f"得分若降低超过 {_fmt(-delta)} 分即降档（现 {_fmt(pts)}/{_fmt(w)}）"
+    shown_op = OP_SIGNS.get(op, op)
     if kind != "compare" or math.isnan(target) or target <= 0 or math.isnan(new_ratio):
         if str(row.get("method")) == "review":
             return f"评定{points_text}"
@@ -136,9 +142,9 @@ def _required_change(row: pd.Series, delta: float, rule_pack: Any) -> str:
         if delta > 0:
             need = target * new_ratio
             now = f"由 {_fmt(actual, unit)} " if not math.isnan(actual) else ""
-            return f"实际完成值需{now}提高到至少 {_fmt(need, unit)}（目标 {op}{_fmt(target, unit)}）"
+            return f"实际完成值需{now}提高到至少 {_fmt(need, unit)}（目标 {shown_op}{_fmt(target, unit)}）"
         need = target * max(new_ratio, 0.0)
-        return f"实际完成值若低于 {_fmt(need, unit)}（现 {_fmt(actual, unit)}，目标 {op}{_fmt(target, unit)}）即降档"
+        return f"实际完成值若低于 {_fmt(need, unit)}（现 {_fmt(actual, unit)}，目标 {shown_op}{_fmt(target, unit)}）即降档"
     if op in ("<=", "<"):
         linear = rule_pack.switches.get("reverse_rule") == "linear"
         if delta > 0:
@@ -147,10 +153,10 @@ def _required_change(row: pd.Series, delta: float, rule_pack: Any) -> str:
             else:
                 need = target * (2 - new_ratio) if linear else target / new_ratio
             now = f"由 {_fmt(actual, unit)} " if not math.isnan(actual) else ""
-            return f"实际完成值需{now}降到至多 {_fmt(need, unit)}（目标 {op}{_fmt(target, unit)}）"
+            return f"实际完成值需{now}降到至多 {_fmt(need, unit)}（目标 {shown_op}{_fmt(target, unit)}）"
         r = max(new_ratio, 1e-9)
         need = target * (2 - r) if linear else target / r
-        return f"实际完成值若高于 {_fmt(need, unit)}（现 {_fmt(actual, unit)}，目标 {op}{_fmt(target, unit)}）即降档"
+        return f"实际完成值若高于 {_fmt(need, unit)}（现 {_fmt(actual, unit)}，目标 {shown_op}{_fmt(target, unit)}）即降档"
     return points_text
 
 

@@ -23,7 +23,7 @@ def _f(x: float) -> str:
     return f"{x:.1f}"
 
 
-def _short(text: str, n: int = 16) -> str:
+def _short(text: str, n: int = 18) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
