@@ -174,7 +174,7 @@ def example_comparison():
 
 def test_examples_compare(example_comparison):
     c = example_comparison
-    assert len(c.rollups) == len(_example_dirs()) >= 2
+    assert len(c.rollups) == len(_example_dirs()) >= 3  # the seed and two corpus departments
     ranking = c.ranking
     assert ranking["rank"].notna().all()
     assert (ranking["score_min"] <= ranking["score"] + 1e-9).all()
@@ -191,6 +191,10 @@ def test_examples_compare(example_comparison):
     assert town.summary["grade"] == "" and town.summary["score_max"] > town.summary["score"]
     assert (town.projects["boundary_warning"] != "").any()
     assert town.summary["n_contradictions"] >= 1  # the excerpt's subtotal does not reconcile
+    seed = next(r for n, r in by_name.items() if "政法委" in n)
+    # five classified projects are listed, not averaged in as zero
+    assert seed.summary["n_excluded_projects"] == 5 and "涉密" in seed.summary["excluded_projects"]
+    assert seed.summary["score_min"] > 60
 
 
 # --- reports -------------------------------------------------------------------------------

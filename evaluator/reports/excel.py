@@ -19,7 +19,8 @@ from typing import Any, Iterable
 
 import pandas as pd
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
+from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.pagebreak import Break
 
@@ -37,18 +38,35 @@ BODY = Font(name="宋体", size=10)
 WRAP = Alignment(wrap_text=True, vertical="center")
 CENTER = Alignment(wrap_text=True, vertical="center", horizontal="center")
 
+#: named styles (one per look): assigning a registered name is far cheaper than per-cell style objects
+STYLES = {
+    "ev_body": dict(font=BODY, alignment=WRAP, border=BORDER),
+    "ev_plain": dict(font=BODY, alignment=WRAP),
+    "ev_head": dict(font=BOLD, alignment=CENTER, border=BORDER, fill=HEAD_FILL),
+    "ev_label": dict(font=BOLD, alignment=WRAP, border=BORDER, fill=HEAD_FILL),
+    "ev_bold": dict(font=BOLD, alignment=WRAP, border=BORDER),
+    "ev_bold_plain": dict(font=BOLD, alignment=WRAP),
+    "ev_title": dict(font=TITLE_FONT, alignment=CENTER),
+}
+
 #: 自评表 columns A–I and their print widths
 FORM_WIDTHS = [14, 10, 12, 22, 16, 16, 8, 8, 40]
+
+
+def _style_name(font: Font, align: Alignment, fill: PatternFill | None, border: bool) -> str:
+    if font is TITLE_FONT:
+        return "ev_title"
+    if fill is not None:
+        return "ev_head" if align is CENTER else "ev_label"
+    if font is BOLD:
+        return "ev_bold" if border else "ev_bold_plain"
+    return "ev_body" if border else "ev_plain"
 
 
 def _put(ws: Any, row: int, col: int, value: Any, font: Font = BODY, align: Alignment = WRAP,
          fill: PatternFill | None = None, number_format: str | None = None, border: bool = True) -> Any:
     cell = ws.cell(row=row, column=col, value=neutralise(plain(value)))
-    cell.font, cell.alignment = font, align
-    if border:
-        cell.border = BORDER
-    if fill is not None:
-        cell.fill = fill
+    cell.style = _style_name(font, align, fill, border)
     if number_format and isinstance(cell.value, (int, float)):
         cell.number_format = number_format
     return cell
@@ -58,7 +76,13 @@ def _merge(ws: Any, row: int, c1: int, c2: int, value: Any, **kw: Any) -> None:
     for c in range(c1, c2 + 1):
         _put(ws, row, c, value if c == c1 else None, **kw)
     if c2 > c1:
-        ws.merge_cells(start_row=row, start_column=c1, end_row=row, end_column=c2)
+        _merge_range(ws, row, c1, row, c2)
+
+
+def _merge_range(ws: Any, r1: int, c1: int, r2: int, c2: int) -> None:
+    """Register a merged range without openpyxl's per-cell border rewrite (slow); the covered
+    cells are already written empty with the same style."""
+    ws.merged_cells.add(CellRange(min_col=c1, min_row=r1, max_col=c2, max_row=r2))
 
 
 def _num(x: Any) -> float:
@@ -120,7 +144,7 @@ def _project_block(ws: Any, r: int, p: pd.Series, ind: pd.DataFrame, pack: Any, 
     heads = ["项目资金（万元）", "", "", "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"]
     for c, h in enumerate(heads, 1):
         _put(ws, r, c, h or None, font=BOLD, align=CENTER, fill=HEAD_FILL)
-    ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=3)
+    _merge_range(ws, r, 1, r, 3)
     r += 1
     start, year, spent = _budget_cells(p)
     exec_weight = float(pack.weights.get("execution", 0))
@@ -166,7 +190,7 @@ def _project_block(ws: Any, r: int, p: pd.Series, ind: pd.DataFrame, pack: Any, 
         _put(ws, r, 9, deviation_text(i))
         r += 1
     if r > first:
-        ws.merge_cells(start_row=first, start_column=1, end_row=r - 1, end_column=1)
+        _merge_range(ws, first, 1, r - 1, 1)
     # total
     _put(ws, r, 1, "总分", font=BOLD, fill=HEAD_FILL)
     _merge(ws, r, 2, 6, None, fill=HEAD_FILL)
@@ -266,7 +290,8 @@ def write_summary_sheet(wb: Workbook, rollup: DepartmentRollup) -> None:
     r = 2
     for label, value, fmt in _summary_pairs(rollup.summary):
         _put(ws, r, 1, label, font=BOLD, fill=HEAD_FILL)
-        ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=2)
+        _put(ws, r, 2, None, font=BOLD, fill=HEAD_FILL)
+        _merge_range(ws, r, 1, r, 2)
         _merge(ws, r, 3, 8, value, number_format=fmt)
         r += 1
     r += 1
@@ -326,6 +351,8 @@ def write_provenance_sheet(wb: Workbook, provenance: dict[str, Any]) -> None:
 def _workbook(provenance: dict[str, Any], title: str) -> Workbook:
     wb = Workbook()
     wb.remove(wb.active)
+    for name, attrs in STYLES.items():
+        wb.add_named_style(NamedStyle(name=name, **attrs))
     when = report_time(provenance.get("generated_at"))
     props = wb.properties
     props.creator = "evaluator"
