@@ -47,9 +47,20 @@ class Issue:
 ISSUE_COLUMNS = [f.name for f in fields(Issue)]
 
 
+#: the ``cell`` column quotes at most this many characters (a 10 000-character cell stays readable)
+MAX_ISSUE_CELL = 200
+
+
+def _quote(cell: object) -> object:
+    if isinstance(cell, str) and len(cell) > MAX_ISSUE_CELL:
+        return cell[:MAX_ISSUE_CELL] + f"…（共 {len(cell)} 字）"
+    return cell
+
+
 def issues_frame(issues: list[Issue]) -> pd.DataFrame:
     """The issues table, columns in a fixed order even when empty."""
     df = pd.DataFrame([asdict(i) for i in issues], columns=ISSUE_COLUMNS)
+    df["cell"] = df["cell"].map(_quote)
     df["row"] = df["row"].astype("Int64")
     df["indicator_no"] = df["indicator_no"].astype("Int64")
     return df
@@ -62,10 +73,16 @@ class EvaluatorError(Exception):
 class InputError(ValueError, EvaluatorError):
     """A file could not be read at all (as opposed to a bad cell, which is an Issue)."""
 
-    def __init__(self, message: str, file: str | None = None):
+    def __init__(self, message: str, file: str | None = None, code: str = "unreadable",
+                 sheet: str | None = None, row: int | None = None):
         super().__init__(f"{file}: {message}" if file else message)
         self.file = file
         self.reason = message
+        #: why the file could not be read (``file_empty``, ``xls_format``, ``xlsx_encrypted`` …;
+        #: docs/robustness.md lists them), so tests and callers key on it, not on wording
+        self.code = code
+        self.sheet = sheet
+        self.row = row
 
 
 class RulePackError(ValueError, EvaluatorError):

@@ -13,6 +13,7 @@ import datetime as dt
 import html
 import io
 import re
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,8 +23,22 @@ from ..issues import InputError, Issue
 MAX_CELL = 20_000
 #: rows read per sheet at most
 MAX_ROWS = 200_000
-#: bytes read from a text file at most
+#: bytes read from a text file at most; also the largest .xlsx file accepted
 MAX_BYTES = 64 * 1024 * 1024
+#: an .xlsx is a zip archive: its members may unpack to this many bytes in total at most …
+MAX_ARCHIVE_BYTES = 512 * 1024 * 1024
+#: … in this many members at most …
+MAX_ARCHIVE_MEMBERS = 10_000
+#: … and a member larger than 1 MB may not unpack to more than this many times its packed size
+MAX_COMPRESSION_RATIO = 1_000
+
+#: first bytes of a zip archive (.xlsx) and of an OLE compound file (.xls, encrypted .xlsx)
+ZIP_MAGIC = b"PK\x03\x04"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+#: stream name (UTF-16LE, as stored in the OLE directory) of a password-protected OOXML file
+_ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
+#: C0 control characters other than tab and line breaks, and DEL: invisible, and Excel refuses them
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 ENCODINGS = ("utf-8-sig", "gb18030")
 TEXT_SUFFIXES = {".txt", ".tsv", ".csv", ".tab", ""}
@@ -73,17 +88,38 @@ def clean_cell(text: object) -> str:
 
 
 def load_rows(path: Path) -> Loaded:
-    """Read a target table into rows of cells; raise :class:`InputError` if unreadable."""
+    """Read a target table into rows of cells; raise :class:`InputError` if unreadable.
+
+    The format is decided by the file's first bytes, then by its suffix: an .xlsx saved
+    as ``.csv`` is still read as Excel, and an old .xls renamed ``.xlsx`` is named as such.
+    """
     if not path.exists():
-        raise InputError("文件不存在", file=str(path))
+        raise InputError("文件不存在", file=str(path), code="file_missing")
     if path.is_dir():
-        raise InputError("这是一个文件夹，不是表格文件", file=str(path))
+        raise InputError("这是一个文件夹，不是表格文件", file=str(path), code="not_a_file")
+    with path.open("rb") as fh:
+        magic = fh.read(8)
     suffix = path.suffix.lower()
-    if suffix in EXCEL_SUFFIXES:
+    if magic.startswith(OLE_MAGIC):
+        raise _ole_error(path)
+    if magic.startswith(ZIP_MAGIC) or suffix in EXCEL_SUFFIXES:
         return _load_excel(path)
-    if suffix == ".xls":
-        raise InputError("不支持旧版 .xls 格式，请在 Excel 中另存为 .xlsx 或 .csv", file=str(path))
+    if suffix == ".xls" and magic.lstrip().startswith(b"<"):
+        raise InputError("扩展名为 .xls，但内容是网页（HTML），不是 Excel 工作簿；请在 Excel 中打开后另存为 .xlsx",
+                         file=path.name, code="xls_format")
     return _load_text(path)
+
+
+def _ole_error(path: Path) -> InputError:
+    """An OLE compound file: a password-protected .xlsx, or an old binary .xls (BIFF)."""
+    with path.open("rb") as fh:
+        head = fh.read(MAX_BYTES)
+    if _ENCRYPTED_STREAM in head:
+        return InputError("Excel 文件设置了打开密码（已加密），无法读取；请在 Excel 中取消密码"
+                          "（文件 → 信息 → 保护工作簿 → 用密码进行加密，清空密码）后另存为 .xlsx",
+                          file=path.name, code="xlsx_encrypted")
+    return InputError("这是旧版 Excel 97-2003 格式（.xls），无法读取；请在 Excel 或 WPS 中打开，"
+                      "「另存为」Excel 工作簿（.xlsx）后再试", file=path.name, code="xls_format")
 
 
 def decode(data: bytes, file: str) -> tuple[str, str]:
@@ -93,25 +129,37 @@ def decode(data: bytes, file: str) -> tuple[str, str]:
     ('指标', 'gb18030')
     """
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16"), "utf-16"
+        try:
+            return data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError as exc:
+            raise InputError("文件以 UTF-16 标记开头，但内容无法按 UTF-16 解码", file=file,
+                             code="encoding_unknown") from exc
+    first_error: UnicodeDecodeError | None = None
     for enc in ENCODINGS:
         try:
             return data.decode(enc), enc
-        except UnicodeDecodeError:
+        except UnicodeDecodeError as exc:
+            first_error = first_error or exc
             continue
-    raise InputError("无法识别文件编码（已尝试 UTF-8、GBK/GB18030）", file=file)
+    line = data[: first_error.start].count(b"\n") + 1 if first_error else None
+    raise InputError(f"无法识别文件编码（已尝试 UTF-8、GBK/GB18030）：第{line}行有无法解码的字节；"
+                     "请在 Excel 或记事本中「另存为」UTF-8 编码的 CSV", file=file, code="encoding_unknown", row=line)
 
 
 def _load_text(path: Path) -> Loaded:
     with path.open("rb") as fh:
         data = fh.read(MAX_BYTES + 1)
     if len(data) > MAX_BYTES:
-        raise InputError(f"文件超过 {MAX_BYTES // (1024 * 1024)} MB，不像是一张绩效目标表", file=path.name)
+        raise InputError(f"文件超过 {MAX_BYTES // (1024 * 1024)} MB，不像是一张绩效目标表", file=path.name,
+                         code="file_too_large")
+    if not data.strip():
+        raise InputError("文件是空的", file=path.name, code="file_empty")
     if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise InputError("这是二进制文件，不是文本表格（如为 Excel，请使用 .xlsx 扩展名）", file=path.name)
+        raise InputError("这是二进制文件，不是文本表格（如为 Excel，请使用 .xlsx 扩展名）", file=path.name,
+                         code="binary_file")
     text, encoding = decode(data, path.name)
     if not text.strip():
-        raise InputError("文件是空的", file=path.name)
+        raise InputError("文件是空的", file=path.name, code="file_empty")
     delimiter = _sniff_delimiter(text, path.suffix.lower())
     rows, issues = _split_text(text, delimiter, path.name)
     return Loaded((Sheet(None, rows),), encoding, tuple(issues))
@@ -140,15 +188,20 @@ def _split_text(text: str, delimiter: str, file: str) -> tuple[tuple[Row, ...], 
                 issues.append(Issue("too_many_rows", "warning", f"超过 {MAX_ROWS} 行，其后的行未读取", file=file, row=start))
                 break
     except csv.Error as exc:
-        raise InputError(f"第{start}行无法按表格读取：{exc}", file=file) from exc
+        raise InputError(f"第{start}行无法按表格读取：{exc}", file=file, code="not_a_table", row=start) from exc
     return tuple(rows), issues
 
 
 def _cap_cells(values, file: str, row: int, issues: list[Issue], sheet: str | None = None) -> tuple[str, ...]:
     cells = [clean_cell(v) for v in values]
     for i, c in enumerate(cells):
+        if _CONTROL.search(c):
+            shown = _CONTROL.sub(lambda m: f"\\x{ord(m.group(0)):02x}", c)
+            issues.append(Issue("control_characters", "warning", "单元格含不可见的控制字符，已删除",
+                                file=file, sheet=sheet, row=row, column=column_letter(i), cell=shown))
+            c = cells[i] = _CONTROL.sub("", c).strip()
         if len(c) > MAX_CELL:
-            issues.append(Issue("cell_too_long", "warning", f"单元格超过 {MAX_CELL} 字，已截断",
+            issues.append(Issue("cell_too_long", "warning", f"单元格有 {len(c)} 字，超过 {MAX_CELL} 字，已截断",
                                 file=file, sheet=sheet, row=row, column=column_letter(i), cell=c[:40] + "…"))
             cells[i] = c[:MAX_CELL]
     while cells and not cells[-1]:
@@ -169,23 +222,77 @@ def column_letter(index: int) -> str:
 def _load_excel(path: Path) -> Loaded:
     try:
         import openpyxl
-        from openpyxl.utils.exceptions import InvalidFileException
     except ImportError as exc:  # pragma: no cover - openpyxl is a dependency
         raise InputError("读取 .xlsx 需要 openpyxl", file=path.name) from exc
+    check_archive(path)
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, OSError, KeyError, ValueError) as exc:
-        raise InputError(f"无法作为 Excel 工作簿打开（{type(exc).__name__}）", file=path.name) from exc
-    except Exception as exc:  # zipfile.BadZipFile and XML errors from damaged files
-        raise InputError(f"Excel 文件已损坏或不是 .xlsx（{type(exc).__name__}）", file=path.name) from exc
+    except Exception as exc:  # zipfile.BadZipFile, KeyError, XML errors from damaged files
+        raise InputError(f"Excel 文件已损坏或不是 .xlsx（{type(exc).__name__}），请在 Excel 中打开后重新另存为 .xlsx",
+                         file=path.name, code="xlsx_damaged") from exc
     issues: list[Issue] = []
     sheets = []
     try:
         for ws in wb.worksheets:
-            sheets.append(Sheet(ws.title, _excel_rows(ws, path.name, issues)))
+            try:
+                sheets.append(Sheet(ws.title, _excel_rows(ws, path.name, issues)))
+            except Exception as exc:  # a damaged sheet is read lazily, after the workbook opened
+                raise InputError(f"工作表「{ws.title}」已损坏，无法读取（{type(exc).__name__}）；"
+                                 "请在 Excel 中打开后重新另存为 .xlsx", file=path.name, code="xlsx_damaged",
+                                 sheet=ws.title) from exc
     finally:
         wb.close()
     return Loaded(tuple(sheets), None, tuple(issues))
+
+
+def check_archive(path: Path) -> None:
+    """Refuse an .xlsx before opening it when its zip archive is oversized or its XML declares entities.
+
+    A zip bomb (a few KB unpacking to GB) is caught from the sizes the archive declares
+    (Python's zipfile never inflates a member past its declared size); a "billion laughs"
+    entity bomb from a ``<!DOCTYPE``/``<!ENTITY`` in a part's prolog (spreadsheets never
+    have one). openpyxl's own defusedxml parsing is the second line of defence.
+    """
+    name = path.name
+    if path.stat().st_size > MAX_BYTES:
+        raise InputError(f"文件超过 {MAX_BYTES // (1024 * 1024)} MB，不像是一张绩效目标表", file=name,
+                         code="file_too_large")
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+            if len(members) > MAX_ARCHIVE_MEMBERS:
+                raise InputError(f"Excel 文件内部有 {len(members)} 个部件，超过上限 {MAX_ARCHIVE_MEMBERS}，拒绝打开",
+                                 file=name, code="archive_too_large")
+            total = sum(m.file_size for m in members)
+            if total > MAX_ARCHIVE_BYTES:
+                raise InputError(f"Excel 文件解压后有 {total / 2**20:,.0f} MB，超过上限 {MAX_ARCHIVE_BYTES // 2**20} MB，"
+                                 "拒绝打开（可能是压缩炸弹）", file=name, code="archive_too_large")
+            for m in members:
+                if m.file_size > 2**20 and m.file_size > MAX_COMPRESSION_RATIO * max(m.compress_size, 1):
+                    raise InputError(f"Excel 文件的部件 {m.filename} 压缩比超过 {MAX_COMPRESSION_RATIO} 倍，"
+                                     "拒绝打开（可能是压缩炸弹）", file=name, code="archive_too_large")
+            for m in members:
+                if m.filename.endswith((".xml", ".rels")) and _declares_entities(archive, m):
+                    raise InputError(f"Excel 文件的部件 {m.filename} 含 DOCTYPE/ENTITY 声明（XML 实体扩展攻击的写法），"
+                                     "正常的 Excel 文件没有，拒绝打开", file=name, code="xml_entities")
+    except zipfile.BadZipFile as exc:
+        raise InputError(f"Excel 文件已损坏或不完整（{exc}），请在 Excel 中打开后重新另存为 .xlsx",
+                         file=name, code="xlsx_damaged") from exc
+    except (OSError, EOFError, NotImplementedError, RuntimeError) as exc:
+        raise InputError(f"Excel 文件已损坏或无法解压（{type(exc).__name__}）", file=name,
+                         code="xlsx_damaged") from exc
+
+
+def _declares_entities(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> bool:
+    """True when the XML prolog of ``member`` has a DOCTYPE or ENTITY declaration."""
+    with archive.open(member) as fh:
+        head = fh.read(65536)
+    # the prolog ends where the root element starts: the first "<" not followed by ? or !
+    parts = re.split(rb"<[^?!]", head, maxsplit=1)
+    if len(parts) == 1 and len(head) == 65536:
+        return True  # no root element in 64 KB: a padded prolog hiding a declaration
+    prolog = parts[0].upper()
+    return b"<!DOCTYPE" in prolog or b"<!ENTITY" in prolog
 
 
 def _excel_rows(ws, file: str, issues: list[Issue]) -> tuple[Row, ...]:
