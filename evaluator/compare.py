@@ -158,7 +158,7 @@ def compare_files(departments: list[tuple[Any, Any]], rules: Any = "national-202
     tables = [_read_table(t) for t, _ in departments]
     evaluations = [evaluate(t, a, rules=pack) for t, (_, a) in zip(tables, departments)]
     for ev, (t, a) in zip(evaluations, departments):
-        _record_inputs(ev, t, a)
+        record_inputs(ev, t, a)
     rollups = [rollup_department(ev, margin=margin) for ev in evaluations]
     pack_rollups: dict[str, list[DepartmentRollup]] = {}
     if all_packs:
@@ -172,7 +172,7 @@ def compare_files(departments: list[tuple[Any, Any]], rules: Any = "national-202
     return compare_departments(rollups, pack_rollups, min_scored=min_scored, evaluations=evaluations)
 
 
-def _record_inputs(evaluation: Any, table: Any, actuals: Any) -> None:
+def record_inputs(evaluation: Any, table: Any, actuals: Any) -> None:
     """Put name + sha256 of the input files into the provenance when we know the paths."""
     from pathlib import Path
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..compare import _record_inputs
+from ..compare import record_inputs
 from ..evaluate import Evaluation, evaluate
 from ..reports import write_reports
 from ..rules import available_packs
@@ -73,7 +73,7 @@ def print_summary(ev: Evaluation) -> None:
 
 def run(args: argparse.Namespace) -> int:
     ev = evaluate(args.table, args.actuals, rules=args.rules)
-    _record_inputs(ev, args.table, args.actuals)  # names + sha256 of both inputs into the provenance
+    record_inputs(ev, args.table, args.actuals)  # names + sha256 of both inputs into the provenance
     paths = write_outputs(ev, Path(args.output))
     paths += list(dict.fromkeys(write_reports(ev, Path(args.output), formats=("xlsx", "html", "json")).values()))
     print_summary(ev)
