@@ -223,7 +223,7 @@ def clause_ratios(op: np.ndarray, t: np.ndarray, low: np.ndarray, high: np.ndarr
     """
     op = np.asarray(op, dtype=object)
     linear = pack.switches["reverse_rule"] == "linear"
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         ge = np.isin(op, [">=", ">"]) | ((op == "==") & (t > 0))
         le = np.isin(op, ["<=", "<"])
         zero = (op == "==") & ~(t > 0)
