@@ -376,6 +376,7 @@ def summarize(table: TargetTable) -> str:
              f"{'，编码 ' + table.encoding if table.encoding else ''}）",
              f"部门：{table.department or '（未注明）'}",
              f"项目 {len(p)} 个（涉密 {int(p['classified'].sum())} 个，不参与评分），指标 {len(ind)} 个"]
+    lines.append(conservation_line(table))
     lines.append("指标值：" + _class_counts(ind))
     if int((ind["target_source"] == "period").sum()) if not ind.empty else 0:
         lines.append(f"其中 {int((ind['target_source'] == 'period').sum())} 个指标改用实施周期指标值评分")
@@ -389,6 +390,21 @@ def summarize(table: TargetTable) -> str:
     sev = Counter(table.issues["severity"]) if not table.issues.empty else Counter()
     lines.append(f"问题：错误 {sev.get('error', 0)} 个，警告 {sev.get('warning', 0)} 个，提示 {sev.get('info', 0)} 个")
     return "\n".join(lines)
+
+
+#: issue codes of input rows (or seed cells) with indicator content that became no indicator
+NOT_READ_CODES = ("row_not_read", "unparsed_indicators")
+
+
+def conservation_line(table: TargetTable) -> str:
+    """读入指标 N 条，输出 N 条: every input row with indicator content is an indicator or an issue."""
+    issues = table.issues
+    lost = int(issues["code"].isin(NOT_READ_CODES).sum()) if not issues.empty else 0
+    n = len(table.indicators)
+    line = f"读入指标 {n + lost} 条，输出 {n} 条"
+    if lost:
+        line += f"；另有 {lost} 行未能读取为指标，已列入问题清单（{'、'.join(NOT_READ_CODES)}）"
+    return line
 
 
 def _class_counts(ind: pd.DataFrame) -> str:

@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..issues import InputError, Issue, issues_frame
-from .header import Header, label_value, parse_header, strip_department_tags
+from .header import Header, header_issues, label_value, parse_header, strip_department_tags
 from .io import Sheet, load_rows
 from .model import MONEY_FIELDS, RawTable
 from .rows_layout import read_indicator_rows
@@ -86,6 +86,7 @@ def _read_sheets(sheets: tuple[Sheet, ...], file: str, issues: list[Issue]) -> R
                                     file=file, sheet=sheet.name))
             continue
         found = True
+        issues.extend(header_issues(header, file, sheet.name))
         raw.layout = raw.layout or header.layout
         rows = list(sheet.rows[start + 1:])
         if header.layout == "seed":

@@ -10,6 +10,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
+from ..issues import Issue
 from .vocab import fold, has_label, header_field, money_factor, vocabulary
 
 #: fields that may appear in a period block and an annual block side by side
@@ -78,6 +79,43 @@ def _columns(cells, matches, layout: str) -> tuple[Column, ...]:
             field = "period"
         columns.append(Column(i, field, block, cell))
     return tuple(columns)
+
+
+#: columns a target table may carry but the engine takes from the actuals file instead
+ACTUALS_FIELDS = ("actual", "score")
+
+
+def header_issues(header: Header, file: str, sheet: str | None) -> list[Issue]:
+    """What the header itself says about the table: missing, duplicated, unknown or ignored columns."""
+    from .io import column_letter
+
+    where = dict(file=file, sheet=sheet, row=header.row)
+    out: list[Issue] = []
+    fields = {c.field for c in header.columns}
+    if header.layout == "rows" and not fields & {"annual", "period"}:
+        out.append(Issue("missing_column", "error", "表头缺少「指标值」（年度指标值/实施周期指标值）列：各指标都没有目标值，"
+                         "无法评分", cell=" | ".join(c.label for c in header.columns if c.label), **where))
+    if header.layout == "rows" and "name" not in fields:
+        out.append(Issue("missing_column", "warning", "表头缺少「三级指标」列：指标没有名称，问题清单中只能按行号指认",
+                         cell=" | ".join(c.label for c in header.columns if c.label), **where))
+    seen: dict[tuple[str, str | None], Column] = {}
+    for col in header.columns:
+        letter = column_letter(col.index)
+        if col.field is None:
+            if col.label:
+                out.append(Issue("unknown_column", "info", f"「{col.label}」不是绩效目标表的已知列，该列未读取"
+                                 "（如是同义写法，可在 headers.toml 中添加别名）", column=letter, cell=col.label, **where))
+            continue
+        if col.field in ACTUALS_FIELDS:
+            out.append(Issue("column_ignored", "info", f"目标表中的「{col.label}」列不读取：实际完成值和自评得分请填在 "
+                             "evaluator template 生成的填报表中", column=letter, cell=col.label, **where))
+        key = (col.field, col.block)
+        if key in seen and col.field not in ("label", "note"):
+            first = seen[key]
+            out.append(Issue("duplicate_column", "warning", f"「{col.label}」与第 {column_letter(first.index)} 列"
+                             f"「{first.label}」是同一列，只读取第一列中的内容", column=letter, cell=col.label, **where))
+        seen.setdefault(key, col)
+    return out
 
 
 _LABEL_VALUE = re.compile(r"^\s*([^:：]{1,12})\s*[:：]\s*(.*?)\s*$", re.S)

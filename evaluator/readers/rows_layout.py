@@ -100,12 +100,42 @@ def read_indicator_rows(header: Header, rows: list[Row], table: RawTable, sheet:
             continue
         new_header = parse_header(row.cells, row.number)
         if new_header is not None and new_header.layout == "rows":
+            if new_header.columns == state.header.columns and state.mode == "grid":
+                issues.append(Issue("header_repeated", "info", "表头在此重复出现（如分页打印或两次粘贴），该行按表头跳过",
+                                    file=table.file, sheet=sheet, row=row.number, cell=" | ".join(row.cells)))
             state.header, state.mode, state.carry = new_header, "grid", {}
             continue
+        before = _counts(table)
+        mode = state.mode
         if _block_row(state, row):
+            if mode == "block" and _looks_like_indicator(row.cells):
+                _not_read(state, row, "该行像是指标行，但位于项目信息区（上方没有「一级指标/二级指标/三级指标/指标值」表头），未读取")
             continue
         if state.mode == "grid":
             _grid_row(state, row)
+            if _counts(table) == before and not _carries_category(state, row):
+                _not_read(state, row, "该行没有可识别的指标内容（三级指标、指标值等列为空），未读取")
+
+
+def _counts(table: RawTable) -> tuple[int, int, int]:
+    return len(table.projects), sum(len(p.indicators) for p in table.projects), len(table.totals)
+
+
+def _looks_like_indicator(cells: tuple[str, ...]) -> bool:
+    return len([c for c in cells if c]) >= 3 and any(level1_code(c) or level2_code(c) for c in cells if c)
+
+
+def _carries_category(state: _State, row: Row) -> bool:
+    """A row holding only category cells (一级/二级 printed once above their indicators) is used as carry."""
+    placed = align(state.header, row.cells)
+    fields = {state.header.columns[i].field for i, c in zip(placed, row.cells) if c}
+    return bool(fields) and fields <= {"level1", "level2", "label"}
+
+
+def _not_read(state: _State, row: Row, message: str) -> None:
+    """Nothing is dropped silently: a row with content that became nothing is an issue."""
+    state.issues.append(Issue("row_not_read", "warning", message, file=state.table.file, sheet=state.sheet,
+                              row=row.number, cell=" | ".join(c for c in row.cells if c)))
 
 
 def _block_row(state: _State, row: Row) -> bool:
