@@ -361,8 +361,24 @@ def _variants(stem: str, suffix: str, cells) -> dict[str, list[tuple]]:
     return found
 
 
+#: an indicator name or target longer than this is a pasted paragraph, not a target
+LONG_TEXT = 300
+
+
+def check_long_text(table: TargetTable) -> list[Issue]:
+    """Names and target values of hundreds of characters: a note pasted into the wrong cell."""
+    out = []
+    for r in _records(table.indicators):
+        for field, label, column in (("name", "三级指标", "三级指标"), ("target_text", "指标值", None)):
+            text = r[field] or ""
+            if len(text) > LONG_TEXT:
+                out.append(Issue("long_text", "warning", f"{label}有 {len(text)} 字，不像是一个{label}（通常不超过几十字）；"
+                                 "请检查是否把说明粘进了这个单元格", cell=text, **_ind(table, r, column)))
+    return out
+
+
 RULES = (check_categories, check_targets, check_qualitative_share, check_projects, check_money,
-         check_duplicates, check_empty_cells, check_spelling)
+         check_duplicates, check_empty_cells, check_spelling, check_long_text)
 
 
 # ---------------------------------------------------------------------------

@@ -70,7 +70,8 @@ def _columns(cells, matches, layout: str) -> tuple[Column, ...]:
         field, block = match if match else (None, None)
         if field == "indicator_cell" and layout == "rows":
             field = "label"  # the vertical 绩效指标 label beside an indicator grid
-        if field in BLOCK_FIELDS and block is None and counts[field] > 1:
+        if field in BLOCK_FIELDS and block is None and counts[field] > 1 and counts["annual"] > 1:
+            # (only when 指标值 repeats too: a lone repeated 三级指标 is a duplicated column, not a block)
             # paired blocks without qualifiers: the first is the period block
             block = "period" if seen[field] == 0 else "annual"
         if field is not None:
