@@ -30,7 +30,7 @@ MAX_ARCHIVE_BYTES = 512 * 1024 * 1024
 #: … in this many members at most …
 MAX_ARCHIVE_MEMBERS = 10_000
 #: … and a member larger than 1 MB may not unpack to more than this many times its packed size
-MAX_COMPRESSION_RATIO = 1_000
+MAX_COMPRESSION_RATIO = 500
 
 #: first bytes of a zip archive (.xlsx) and of an OLE compound file (.xls, encrypted .xlsx)
 ZIP_MAGIC = b"PK\x03\x04"
@@ -225,8 +225,13 @@ def _load_excel(path: Path) -> Loaded:
     except ImportError as exc:  # pragma: no cover - openpyxl is a dependency
         raise InputError("读取 .xlsx 需要 openpyxl", file=path.name) from exc
     check_archive(path)
+    with path.open("rb") as fh:  # a file object: openpyxl would refuse an .xlsx saved under another suffix
+        return _read_workbook(openpyxl, fh, path)
+
+
+def _read_workbook(openpyxl, fh, path: Path) -> Loaded:
     try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        wb = openpyxl.load_workbook(fh, read_only=True, data_only=True)
     except Exception as exc:  # zipfile.BadZipFile, KeyError, XML errors from damaged files
         raise InputError(f"Excel 文件已损坏或不是 .xlsx（{type(exc).__name__}），请在 Excel 中打开后重新另存为 .xlsx",
                          file=path.name, code="xlsx_damaged") from exc
