@@ -129,7 +129,7 @@ def _carries_category(state: _State, row: Row) -> bool:
     """A row holding only category cells (一级/二级 printed once above their indicators) is used as carry."""
     placed = align(state.header, row.cells)
     fields = {state.header.columns[i].field for i, c in zip(placed, row.cells) if c}
-    return bool(fields) and fields <= {"level1", "level2", "label"}
+    return bool(fields & {"level1", "level2"}) and fields <= {"level1", "level2", "label", "project", "department"}
 
 
 def _not_read(state: _State, row: Row, message: str) -> None:
@@ -208,6 +208,8 @@ def _grid_row(state: _State, row: Row) -> None:
     values = _fill_merged(state, cells)
     byfield = _by_field(header, values)
     if byfield.get("project") and not byfield.get("goal") and not _is_indicator(byfield):
+        if _same_project(state, byfield) and not any(byfield.get(f) for f in MONEY_FIELDS):
+            return  # the project's name filled down on a row holding only category cells
         # a name with money but no goal and no indicator: a department (sub)total row
         byfield.setdefault("department", byfield["project"])
         if not byfield.get("department") or byfield["department"] == state.department:
