@@ -8,8 +8,6 @@ weights (or given in full / dropped, per the pack's ``blocks.absent_block``).
 """
 from __future__ import annotations
 
-import math
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -21,50 +19,61 @@ from .scoring import round_points
 UNSETTLED = ("pending", "not_evaluable")
 
 
-def block_weights(present: set[str], pack: RulePack) -> tuple[dict[str, float], float]:
-    """Block weights for a project given the blocks it has, and points given for absent blocks."""
-    base = {b: pack.weights[b] for b in BLOCKS if pack.weights[b] > 0}
-    absent = sum(w for b, w in base.items() if b not in present)
-    have = {b: w for b, w in base.items() if b in present}
-    mode = pack.data["blocks"]["absent_block"]
-    if mode == "respread" and have and absent > 0:
-        total = sum(have.values())
-        return {b: w + absent * w / total for b, w in have.items()}, 0.0
-    return have, (absent if mode == "full" else 0.0)
+def _pb_sum(k: np.ndarray, values: np.ndarray, n_projects: int) -> np.ndarray:
+    """Sum ``values`` per (project, block): a (projects × blocks) array."""
+    return np.bincount(k, weights=values, minlength=n_projects * len(BLOCKS)).reshape(n_projects, len(BLOCKS))
 
 
-def project_weights(g: pd.DataFrame, pack: RulePack) -> tuple[np.ndarray, float]:
-    """Points each indicator of one project is worth, and points given for absent blocks."""
+def indicator_weights(ind: pd.DataFrame, pack: RulePack) -> tuple[np.ndarray, pd.Series]:
+    """Points each indicator is worth, and points given per project for absent blocks.
+
+    Computed for all projects at once (no per-project Python): per (project, block)
+    sums via ``np.bincount``.
+    """
+    n = len(ind)
+    codes, uniques = pd.factorize(ind["project_id"], sort=False)
+    n_p = len(uniques)
+    block = pd.Categorical(ind["block"], categories=BLOCKS).codes.astype(np.int64)
+    valid = block >= 0
+    k = codes.astype(np.int64) * len(BLOCKS) + np.where(valid, block, 0)
+    given = ind["weight"].astype(float).to_numpy() if "weight" in ind else np.full(n, np.nan)
+    g0 = np.nan_to_num(given)
+    missing = np.isnan(given)
     respread_na = pack.switches["not_applicable"] == "respread"
-    active = (~((g["status"] == "excluded") & respread_na)).to_numpy()
-    given = g["weight"].astype(float).to_numpy()
-    block = g["block"].to_numpy()
-    w = np.zeros(len(g))
-    if active.any() and not np.isnan(given[active]).any():
-        # the table gives 分值 for every indicator: keep them; re-spread n/a inside the block
-        w = np.nan_to_num(given).copy()
-        for b in set(block[active]):
-            in_b = block == b
-            total, remaining = w[in_b].sum(), w[in_b & active].sum()
-            scale = total / remaining if remaining > 0 else 0.0
-            w[in_b] = np.where(active[in_b], w[in_b] * scale, 0.0)
-        return w, 0.0
-    blocks, absent_pts = block_weights(set(block[active]), pack)
-    for b, bw in blocks.items():
-        in_b = (block == b) & active
-        gv = given[in_b]
-        missing = np.isnan(gv)
-        share = max(bw - np.nansum(gv), 0.0) / missing.sum() if missing.any() else 0.0
-        w[in_b] = np.where(missing, share, gv)
-    if not respread_na:
-        # not-applicable indicators keep an equal share of their block (given in full later)
-        for b, bw in blocks.items():
-            in_b = block == b
-            if (~active & in_b).any():
-                gv = given[in_b]
-                share = max(bw - np.nansum(gv), 0.0) / max(np.isnan(gv).sum(), 1)
-                w[in_b] = np.where(np.isnan(gv), share, gv)
-    return w, absent_pts
+    active = ~((ind["status"].to_numpy() == "excluded") & respread_na) & valid
+
+    # a project whose active indicators all carry 分值 keeps the table's weights;
+    # not-applicable ones hand their points to the rest of their block
+    has_active = np.bincount(codes, weights=active, minlength=n_p) > 0
+    n_missing = np.bincount(codes, weights=active & missing, minlength=n_p)
+    table_given = has_active & (n_missing == 0)
+    total_b, remaining_b = _pb_sum(k, g0, n_p), _pb_sum(k, g0 * active, n_p)
+    scale = np.divide(total_b, remaining_b, out=np.zeros_like(total_b), where=remaining_b > 0).ravel()
+    w_table = np.where(active, g0 * scale[k], 0.0)
+
+    # otherwise: block weights from the pack, absent blocks re-spread (or given / dropped)
+    base = np.array([pack.weights[b] if pack.weights[b] > 0 else 0.0 for b in BLOCKS])
+    present = (_pb_sum(k, active.astype(float), n_p) > 0) & (base > 0)
+    absent = ((~present) * base).sum(axis=1)
+    have = (present * base).sum(axis=1)
+    mode = pack.data["blocks"]["absent_block"]
+    bw = present * base
+    absent_pts = np.zeros(n_p)
+    if mode == "respread":
+        spread = np.divide(absent, have, out=np.zeros_like(have), where=have > 0)
+        bw = bw * (1.0 + spread[:, None])
+    elif mode == "full":
+        absent_pts = absent
+    # inside a block: 分值 where given, the rest of the block split equally
+    given_b = _pb_sum(k, np.where(active, g0, 0.0), n_p)
+    missing_b = _pb_sum(k, (active & missing).astype(float), n_p)
+    share = np.divide(np.maximum(bw - given_b, 0.0), missing_b, out=np.zeros_like(bw), where=missing_b > 0).ravel()
+    in_block = active & present.ravel()[k]
+    w_split = np.where(in_block, np.where(missing, share[k], given), 0.0)
+
+    w = np.where(table_given[codes], w_table, w_split)
+    absent_pts = np.where(table_given, 0.0, absent_pts)
+    return w, pd.Series(absent_pts, index=uniques, dtype=float)
 
 
 def apply_weights(ind: pd.DataFrame, pack: RulePack) -> tuple[pd.DataFrame, pd.Series, list[Issue]]:
@@ -72,13 +81,9 @@ def apply_weights(ind: pd.DataFrame, pack: RulePack) -> tuple[pd.DataFrame, pd.S
     from .explain import message
 
     ind = ind.copy()
-    ind["weight_points"] = 0.0
-    absent: dict[str, float] = {}
     issues: list[Issue] = []
-    for pid, g in ind.groupby("project_id", sort=False):
-        w, pts = project_weights(g, pack)
-        ind.loc[g.index, "weight_points"] = w
-        absent[pid] = pts
+    w, absent = indicator_weights(ind, pack)
+    ind["weight_points"] = w
     digits, mode = pack.digits, pack.data["rounding"]["mode"]
     wp = ind["weight_points"].to_numpy(dtype=float)
     ratio = ind["ratio"].to_numpy(dtype=float)
@@ -112,85 +117,111 @@ def apply_weights(ind: pd.DataFrame, pack: RulePack) -> tuple[pd.DataFrame, pd.S
                                 project_id=row["project_id"], project=row.get("project"),
                                 indicator_no=int(row["indicator_no"]) if pd.notna(row.get("indicator_no")) else None))
     ind["weight_points"] = round_points(wp, max(digits, 4), mode)
-    return ind, pd.Series(absent, dtype=float), issues
+    return ind, absent, issues
 
 
-def _num(x: Any) -> float:
-    try:
-        return float(x)
-    except (TypeError, ValueError):
-        return math.nan
+def _grades(totals: np.ndarray, pack: RulePack) -> np.ndarray:
+    """pack.grade over a column (lower bounds included), "" for NaN."""
+    tiers = sorted(pack.data["grades"]["tiers"], key=lambda g: -g["min"])
+    out = np.full(len(totals), tiers[-1]["name"], dtype=object)
+    assigned = np.zeros(len(totals), bool)
+    for g in tiers:
+        hit = ~assigned & (totals >= g["min"] - 1e-9)
+        out[hit] = g["name"]
+        assigned |= hit
+    out[np.isnan(totals)] = ""
+    return out
 
 
-def execution(row: pd.Series, pack: RulePack) -> dict[str, Any]:
-    """预算执行率 = 全年执行数 / 全年预算数, and its points, for one project."""
-    weight = pack.weights["execution"]
-    budget, spent = _num(row.get("budget_annual")), _num(row.get("spent_annual"))
-    fallback = False
-    if math.isnan(budget) and not math.isnan(spent):
-        budget, fallback = _num(row.get("budget_total")), True
-    if math.isnan(budget) or math.isnan(spent) or budget <= 0:
-        return {"execution_rate": math.nan, "execution_points": math.nan, "execution_status": "pending",
-                "budget_used": budget, "budget_fallback": fallback}
-    rate = spent / budget
-    pts = float(round_points(weight * min(rate, 1.0), pack.digits, pack.data["rounding"]["mode"]))
-    return {"execution_rate": rate, "execution_points": pts, "execution_status": "scored",
-            "budget_used": budget, "budget_fallback": fallback}
+def _executions(projects: pd.DataFrame, pack: RulePack) -> pd.DataFrame:
+    """预算执行率 = 全年执行数 / 全年预算数 and its points, for every project at once."""
+    def col(name: str) -> np.ndarray:
+        return pd.to_numeric(projects[name], errors="coerce").to_numpy(dtype=float) if name in projects \
+            else np.full(len(projects), np.nan)
+
+    budget, spent, total = col("budget_annual"), col("spent_annual"), col("budget_total")
+    fallback = np.isnan(budget) & ~np.isnan(spent)
+    budget = np.where(fallback, total, budget)
+    ok = ~np.isnan(budget) & ~np.isnan(spent) & (np.nan_to_num(budget) > 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rate = np.where(ok, spent / budget, np.nan)
+    pts = round_points(pack.weights["execution"] * np.minimum(rate, 1.0), pack.digits, pack.data["rounding"]["mode"])
+    return pd.DataFrame({"execution_rate": rate, "execution_points": np.where(ok, pts, np.nan),
+                         "execution_status": np.where(ok, "scored", "pending"),
+                         "budget_used": budget, "budget_fallback": fallback}, index=projects.index)
 
 
-def execution_cap(rate: float, pack: RulePack) -> float:
-    """The highest total allowed at this execution rate (100 when no cap applies)."""
-    cap = 100.0
-    if math.isnan(rate):
-        return cap
+def _execution_caps(rate: np.ndarray, pack: RulePack) -> np.ndarray:
+    cap = np.full(len(rate), 100.0)
     for c in pack.data["execution"]["cap"]:
-        if rate < c["below"] - 1e-12:
-            cap = min(cap, c["max_total"])
+        cap = np.where(~np.isnan(rate) & (rate < c["below"] - 1e-12), np.minimum(cap, c["max_total"]), cap)
     return cap
 
 
-def _project_row(p: pd.Series, g: pd.DataFrame, absent: float, pack: RulePack) -> dict[str, Any]:
-    digits, mode = pack.digits, pack.data["rounding"]["mode"]
-    r: dict[str, Any] = execution(p, pack)
-    for b in BLOCKS:
-        sel = g[g["block"] == b]
-        r[f"points_{b}"] = float(round_points(sel["points_exact"].sum(), pack.digits, pack.data["rounding"]["mode"])) if len(sel) else math.nan
-        r[f"weight_{b}"] = float(sel["weight_points"].sum()) if len(sel) else 0.0
-    if len(g) == 0:
-        r.update(total=math.nan, total_min=math.nan, total_max=math.nan, grade="", execution_cap=100.0,
-                 status="classified" if bool(p.get("classified", False)) else "no_indicators",
-                 share_auto=math.nan, share_review=math.nan, share_pending=math.nan,
-                 share_not_evaluable=math.nan, absent_points=0.0)
-        return r
-    ew = pack.weights["execution"]
-    exec_pending = r["execution_status"] == "pending"
-    earned = float(np.nansum(g["points_exact"].to_numpy(dtype=float))) + absent
-    earned += 0.0 if exec_pending else r["execution_points"]
-    open_w = float(g.loc[g["status"].isin(UNSETTLED), "weight_points"].sum()) + (ew if exec_pending else 0.0)
-    cap = execution_cap(r["execution_rate"], pack)
-    total = float(round_points(min(earned, cap), digits, mode))
-    tmax = float(round_points(min(earned + open_w, cap), digits, mode))
-    scored = g["status"] == "scored"
-    share = lambda mask: round(float(g.loc[mask, "weight_points"].sum()) / 100.0, 4)  # noqa: E731
-    lo, hi = pack.grade(total), pack.grade(tmax)
-    r.update(total=total, total_min=total, total_max=tmax, execution_cap=cap, grade=lo if lo == hi else "",
-             status="scored" if open_w == 0 else ("partial" if scored.any() or not exec_pending else "pending"),
-             share_auto=round(share(scored & (g["method"] == "auto")) + (0 if exec_pending else ew / 100.0), 4),
-             share_review=share(scored & (g["method"] == "review")),
-             share_pending=round(share(g["status"] == "pending") + (ew / 100.0 if exec_pending else 0.0), 4),
-             share_not_evaluable=share(g["status"] == "not_evaluable"), absent_points=absent)
-    return r
-
-
 def project_scores(projects: pd.DataFrame, ind: pd.DataFrame, absent: pd.Series, pack: RulePack) -> pd.DataFrame:
-    """Project totals, block points, the interval still reachable, grade and shares."""
-    groups = dict(tuple(ind.groupby("project_id", sort=False)))
-    empty = ind.iloc[0:0]
-    rows = [_project_row(p, groups.get(p["project_id"], empty), float(absent.get(p["project_id"], 0.0)), pack)
-            for _, p in projects.iterrows()]
-    out = pd.concat([projects, pd.DataFrame(rows, index=projects.index)], axis=1)
+    """Project totals, block points, the interval still reachable, grade and shares.
+
+    All projects at once: per (project, block) sums with ``np.bincount``.
+    """
+    digits, mode = pack.digits, pack.data["rounding"]["mode"]
+    ex = _executions(projects, pack)
+    n_p = len(projects)
+    pos = pd.Index(projects["project_id"]).get_indexer(ind["project_id"])
+    on = pos >= 0
+    pos, sub = pos[on], ind[on]
+    block = pd.Categorical(sub["block"], categories=BLOCKS).codes.astype(np.int64)
+    k = pos.astype(np.int64) * len(BLOCKS) + np.maximum(block, 0)
+    pe = sub["points_exact"].to_numpy(dtype=float)
+    wp = sub["weight_points"].to_numpy(dtype=float)
+    status = sub["status"].to_numpy()
+    method = sub["method"].to_numpy()
+
+    def per_project(values: np.ndarray) -> np.ndarray:
+        return np.bincount(pos, weights=values, minlength=n_p)
+
+    r = pd.DataFrame(index=projects.index)
+    r[list(ex.columns)] = ex
+    count_b = _pb_sum(k, np.ones(len(k)), n_p)
+    points_b = round_points(_pb_sum(k, np.nan_to_num(pe), n_p), digits, mode)
+    weight_b = _pb_sum(k, wp, n_p)
+    for j, b in enumerate(BLOCKS):
+        r[f"points_{b}"] = np.where(count_b[:, j] > 0, points_b[:, j], np.nan)
+        r[f"weight_{b}"] = np.where(count_b[:, j] > 0, weight_b[:, j], 0.0)
+    n_ind = per_project(np.ones(len(pos)))
+    ew = pack.weights["execution"]
+    exec_pending = ex["execution_status"].to_numpy() == "pending"
+    absent_pts = projects["project_id"].map(absent).fillna(0.0).to_numpy(dtype=float)
+    earned = per_project(np.nan_to_num(pe)) + absent_pts + np.where(exec_pending, 0.0, ex["execution_points"].to_numpy())
+    open_w = per_project(np.where(np.isin(status, UNSETTLED), wp, 0.0)) + np.where(exec_pending, ew, 0.0)
+    cap = _execution_caps(ex["execution_rate"].to_numpy(), pack)
+    total = round_points(np.minimum(earned, cap), digits, mode)
+    tmax = round_points(np.minimum(earned + open_w, cap), digits, mode)
+    lo, hi = _grades(total, pack), _grades(tmax, pack)
+    any_scored = per_project((status == "scored").astype(float)) > 0
+
+    def share(mask: np.ndarray) -> np.ndarray:
+        return np.round(per_project(np.where(mask, wp, 0.0)) / 100.0, 4)
+
+    has = n_ind > 0
+    classified = projects["classified"].fillna(False).astype(bool).to_numpy() if "classified" in projects \
+        else np.zeros(n_p, bool)
+    r["total"] = np.where(has, total, np.nan)
+    r["total_min"] = r["total"]
+    r["total_max"] = np.where(has, tmax, np.nan)
+    r["execution_cap"] = np.where(has, cap, 100.0)
+    r["grade"] = np.where(has & (lo == hi), lo, "")
+    r["status"] = np.where(~has, np.where(classified, "classified", "no_indicators"),
+                           np.where(open_w == 0, "scored",
+                                    np.where(any_scored | ~exec_pending, "partial", "pending")))
+    scored = status == "scored"
+    r["share_auto"] = np.where(has, np.round(share(scored & (method == "auto")) + np.where(exec_pending, 0, ew / 100.0), 4), np.nan)
+    r["share_review"] = np.where(has, share(scored & (method == "review")), np.nan)
+    r["share_pending"] = np.where(has, np.round(share(status == "pending") + np.where(exec_pending, ew / 100.0, 0.0), 4), np.nan)
+    r["share_not_evaluable"] = np.where(has, share(status == "not_evaluable"), np.nan)
+    r["absent_points"] = np.where(has, absent_pts, 0.0)
+    out = pd.concat([projects, r], axis=1)
     out["self_total"] = self_totals(out, ind)
-    out["self_diff"] = round_points(out["self_total"] - out["total"], pack.digits, pack.data["rounding"]["mode"])
+    out["self_diff"] = round_points(out["self_total"] - out["total"], digits, mode)
     return out
 
 
