@@ -19,7 +19,7 @@ from .issues import ISSUE_COLUMNS, Issue, issues_frame
 from .rules import RulePack, load_rule_pack
 from .points import apply_weights, project_scores
 from .scoring import score_indicators
-from .explain import explain_execution, explain_indicators, summarize_projects
+from .explain import explain_executions, explain_indicators, summarize_projects
 
 #: internal working columns dropped from the public indicator table
 _INTERNAL = ["points_exact", "reason_args", "t_kind", "t_canonical", "t_unit", "t_per", "t_low", "t_high", "t_direction", "t_n",
@@ -133,7 +133,7 @@ def evaluate(targets: Any, actuals: Any = None, rules: str | Path | RulePack = "
     ind["self_diff"] = (ind["self_score"] - ind["points"]).round(pack.digits)
     ind["explanation"] = explain_indicators(ind, pack)
     projects = project_scores(_merge_funds(table.projects, acts), ind, absent, pack)
-    projects["execution_explanation"] = [explain_execution(p, pack) for _, p in projects.iterrows()]
+    projects["execution_explanation"] = explain_executions(projects, pack)
     projects["summary"] = summarize_projects(projects, ind, pack)
     issues += _rollup_issues(projects, ind, pack)
     all_issues = pd.concat([df for df in (getattr(table, "issues", None), getattr(acts, "issues", None), issues_frame(issues))
@@ -152,19 +152,25 @@ def evaluate(targets: Any, actuals: Any = None, rules: str | Path | RulePack = "
 def _rollup_issues(projects: pd.DataFrame, ind: pd.DataFrame, pack: RulePack) -> list[Issue]:
     from .explain import message, num
     out: list[Issue] = []
-    for _, p in projects.iterrows():
+    over = projects["execution_rate"].to_numpy(dtype=float) > 1
+    fallback = projects["budget_fallback"].fillna(False).astype(bool).to_numpy()
+    weights = ind.groupby("project_id", sort=False)["weight"]
+    complete = weights.apply(lambda s: bool(s.notna().all())) if len(ind) else pd.Series(dtype=bool)
+    sums = weights.sum()
+    execution = pack.weights["execution"]
+    bad_sum = {pid for pid, ok in complete.items() if ok and abs(sums[pid] + execution - 100) > 0.01}
+    for i in np.flatnonzero(over | fallback | projects["project_id"].isin(bad_sum).to_numpy()):
+        p = projects.iloc[i]
         loc = {"project_id": p["project_id"], "project": p.get("project")}
-        if pd.notna(p.get("execution_rate")) and p["execution_rate"] > 1:
+        if over[i]:
             out.append(Issue(code="execution_over", severity="warning", column="全年执行数",
                              message=message("issues", "execution_over", spent=num(p["spent_annual"], 4),
                                              budget=num(p["budget_used"], 4)), **loc))
-        if p.get("budget_fallback"):
+        if fallback[i]:
             out.append(Issue(code="budget_fallback", severity="info", column="全年预算数",
                              message=message("issues", "budget_fallback"), **loc))
-        g = ind[ind["project_id"] == p["project_id"]]
-        if len(g) and g["weight"].notna().all():
-            s = float(g["weight"].sum())
-            if abs(s + pack.weights["execution"] - 100) > 0.01:
-                out.append(Issue(code="table_weights", severity="warning", column="分值",
-                                 message=message("issues", "table_weights", sum=num(s), execution=num(pack.weights["execution"])), **loc))
+        if p["project_id"] in bad_sum:
+            out.append(Issue(code="table_weights", severity="warning", column="分值",
+                             message=message("issues", "table_weights", sum=num(float(sums[p["project_id"]])),
+                                             execution=num(execution)), **loc))
     return out
