@@ -105,7 +105,7 @@ def read_indicator_rows(header: Header, rows: list[Row], table: RawTable, sheet:
                                     file=table.file, sheet=sheet, row=row.number, cell=" | ".join(row.cells)))
             state.header, state.mode, state.carry = new_header, "grid", {}
             continue
-        before = _counts(table)
+        before = _counts(state)
         mode = state.mode
         if _block_row(state, row):
             if mode == "block" and _looks_like_indicator(row.cells):
@@ -113,12 +113,19 @@ def read_indicator_rows(header: Header, rows: list[Row], table: RawTable, sheet:
             continue
         if state.mode == "grid":
             _grid_row(state, row)
-            if _counts(table) == before and not _carries_category(state, row):
+            if _counts(state) == before and not _carries_category(state, row):
                 _not_read(state, row, "该行没有可识别的指标内容（三级指标、指标值等列为空），未读取")
 
 
-def _counts(table: RawTable) -> tuple[int, int, int]:
-    return len(table.projects), sum(len(p.indicators) for p in table.projects), len(table.totals)
+def _counts(state: _State) -> tuple[int, int, int, int]:
+    """What a row can add: a project, an indicator (always to the current project), a total.
+
+    Constant time: rows are read one by one, so summing over all projects here would make
+    reading quadratic in the table size.
+    """
+    current = state.project
+    return (len(state.table.projects), id(current), len(current.indicators) if current else 0,
+            len(state.table.totals))
 
 
 def _looks_like_indicator(cells: tuple[str, ...]) -> bool:
