@@ -155,7 +155,7 @@ def _rollup_issues(projects: pd.DataFrame, ind: pd.DataFrame, pack: RulePack) ->
     over = projects["execution_rate"].to_numpy(dtype=float) > 1
     fallback = projects["budget_fallback"].fillna(False).astype(bool).to_numpy()
     weights = ind.groupby("project_id", sort=False)["weight"]
-    complete = weights.apply(lambda s: bool(s.notna().all())) if len(ind) else pd.Series(dtype=bool)
+    complete = weights.count() == weights.size()
     sums = weights.sum()
     execution = pack.weights["execution"]
     bad_sum = {pid for pid, ok in complete.items() if ok and abs(sums[pid] + execution - 100) > 0.01}

@@ -194,24 +194,24 @@ def conversion_factors(a_unit: pd.Series, a_per: pd.Series, t_unit: pd.Series, t
     A bare actual takes the target's unit; a value with a time basis compared with one
     without is read as per year (12 次 in the year = 1 次/月). NaN where they can't convert.
     """
-    au = a_unit.where(a_unit.notna(), t_unit)
-    tu = t_unit.where(t_unit.notna(), au)
-    ap, tp = a_per.copy(), t_per.copy()
-    one_sided = ap.isna() ^ tp.isna()
-    ap = ap.where(~(one_sided & ap.isna()), YEAR)
-    tp = tp.where(~(one_sided & tp.isna()), YEAR)
-    frame = pd.DataFrame({"au": au, "ap": ap, "tu": tu, "tp": tp}).astype(object)
-    frame = frame.where(frame.notna(), None)
-    keys = list(zip(frame["au"], frame["ap"], frame["tu"], frame["tp"]))
-    cache: dict[tuple, float] = {}
-    out = np.empty(len(keys))
-    for i, k in enumerate(keys):
-        f = cache.get(k)
-        if f is None:
-            v = conversion_factor(*k)
-            f = cache[k] = math.nan if v is None else v
-        out[i] = f
-    return out
+    cols = [s.astype(object).where(s.notna(), None).to_numpy() for s in (a_unit, a_per, t_unit, t_per)]
+    key = pd.Series(cols[0]).astype(str)
+    for c in cols[1:]:
+        key = key + "\x00" + pd.Series(c).astype(str)
+    codes, uniques = pd.factorize(key)
+    first = pd.Series(np.arange(len(codes))).groupby(codes).first().to_numpy()
+    factors = np.array([_factor(*(c[i] for c in cols)) for i in first], dtype=float)
+    return factors[codes] if len(codes) else np.empty(0)
+
+
+def _factor(a_unit: str | None, a_per: str | None, t_unit: str | None, t_per: str | None) -> float:
+    """One pair's factor with the same conventions as :func:`conversion_factors` (cached by units)."""
+    au = a_unit if a_unit is not None else t_unit
+    tu = t_unit if t_unit is not None else au
+    if (a_per is None) != (t_per is None):
+        a_per, t_per = a_per or YEAR, t_per or YEAR
+    v = conversion_factor(au, a_per, tu, t_per)
+    return math.nan if v is None else v
 
 
 # --- the vectorised comparison ------------------------------------------------------
@@ -439,8 +439,7 @@ def _score_all(i, df, tf, a_obj: ActualValue, pack, status, method, ratio, rule,
     tv = np.array([0.0 if c.kind == "zero" else (c.value if c.value is not None else np.nan) for c in clauses], float)
     lo = np.array([c.low if c.low is not None else np.nan for c in clauses], float)
     hi = np.array([c.high if c.high is not None else np.nan for c in clauses], float)
-    f = conversion_factors(pd.Series([u for _, u, _ in a_obj.clauses], dtype=object), pd.Series([p for _, _, p in a_obj.clauses], dtype=object),
-                           pd.Series([c.unit for c in clauses], dtype=object), pd.Series([c.per for c in clauses], dtype=object))
+    f = np.array([_factor(u, p, c.unit, c.per) for (_, u, p), c in zip(a_obj.clauses, clauses)], float)
     if np.isnan(f).any():
         j = int(np.flatnonzero(np.isnan(f))[0])
         status[i], reason[i] = "not_evaluable", "unit"
