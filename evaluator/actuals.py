@@ -8,9 +8,6 @@ row to an indicator or project and reports unmatched, duplicate and missing rows
 """
 from __future__ import annotations
 
-import csv
-import io
-import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from .issues import InputError, Issue, issues_frame
+from .safety import neutralize_cell, neutralize_frame
 from .values import vocabulary
 
 IND_KEYS = ["project_id", "project", "indicator_no", "level1", "level2", "name", "target_text",
@@ -97,7 +95,7 @@ def _write_template_csv(ind: pd.DataFrame, proj: pd.DataFrame, path: Path) -> No
         frames.append(prow.assign(**{kind: types["project"][0]}))
         frames.append(ind[ind[header("project_id")] == pid].assign(**{kind: types["indicator"][0]}))
     out = pd.concat(frames, ignore_index=True).reindex(columns=cols).fillna("") if frames else pd.DataFrame(columns=cols)
-    out.to_csv(path, index=False, encoding="utf-8-sig")
+    neutralize_frame(out).to_csv(path, index=False, encoding="utf-8-sig")
 
 
 def _write_template_xlsx(ind: pd.DataFrame, proj: pd.DataFrame, path: Path) -> None:
@@ -111,7 +109,7 @@ def _write_template_xlsx(ind: pd.DataFrame, proj: pd.DataFrame, path: Path) -> N
         ws.title = t["indicator_sheet"] if df is ind else t["project_sheet"]
         ws.append(list(df.columns))
         for row in df.itertuples(index=False):
-            ws.append([None if v == "" else v for v in row])
+            ws.append([None if v == "" else neutralize_cell(v) for v in row])
         fill_cols = {header(k) for k in FILL_KEYS}
         for j, name in enumerate(df.columns, start=1):
             ws.cell(1, j).font = Font(bold=True)
@@ -130,39 +128,39 @@ def _write_template_xlsx(ind: pd.DataFrame, proj: pd.DataFrame, path: Path) -> N
 
 
 # --- reading ------------------------------------------------------------------------
-def _read_csv(path: Path) -> list[tuple[str | None, pd.DataFrame]]:
-    data = path.read_bytes()
-    for enc in ("utf-8-sig", "gb18030"):
-        try:
-            text = data.decode(enc)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise InputError("无法识别文件编码（应为 UTF-8 或 GBK）", file=str(path))
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",\t;")
-        sep = dialect.delimiter
-    except csv.Error:
-        sep = ","
-    df = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False)
-    return [(None, df)]
+def _sheet_frames(path: Path) -> list[tuple[str | None, pd.DataFrame, dict[str, str]]]:
+    """Each sheet as text columns under canonical keys, with the Excel/line row number in ``_row``.
 
+    Files are opened by the same loader as target tables (encodings, Excel safety limits,
+    control characters); the header is the first row that names a known column.
+    """
+    from .readers.io import load_rows
 
-def _read_xlsx(path: Path) -> list[tuple[str | None, pd.DataFrame]]:
-    from openpyxl import load_workbook
-    try:
-        wb = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a bad file
-        raise InputError(f"无法打开 Excel 文件：{exc}", file=str(path)) from exc
+    loaded = load_rows(path)
+    aliases = _alias_map()
     out = []
-    for ws in wb.worksheets:
-        rows = [["" if v is None else (str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)) for v in r]
-                for r in ws.iter_rows(values_only=True)]
-        if not rows:
+    for sheet in loaded.sheets:
+        if sheet.name == vocabulary()["template"]["readme_sheet"] or not sheet.rows:
             continue
-        head = rows[0]
-        out.append((ws.title, pd.DataFrame(rows[1:], columns=[h or f"列{i + 1}" for i, h in enumerate(head)])))
+        head_at = next((i for i, r in enumerate(sheet.rows) if any(_norm(c) in aliases for c in r.cells)), None)
+        if head_at is None:
+            continue
+        head = sheet.rows[head_at].cells
+        width = len(head)
+        body = sheet.rows[head_at + 1:]
+        cells = [(tuple(r.cells) + ("",) * width)[:width] for r in body]
+        raw = pd.DataFrame(cells, columns=[h or f"列{i + 1}" for i, h in enumerate(head)], dtype=object)
+        raw = raw.loc[:, ~pd.Index(raw.columns).duplicated()]
+        df, shown = _canonical_columns(raw)
+        df = df.fillna("").astype(str)
+        for key in set(IND_KEYS) | set(PROJ_KEYS) | {"kind"}:
+            df[key] = df[key].str.strip() if key in df else ""
+        df["_row"] = [r.number for r in body]
+        df = df[(raw.fillna("").astype(str).apply(lambda col: col.str.strip() != "")).any(axis=1).to_numpy()]
+        out.append((sheet.name, df, shown))
+    if not out:
+        raise InputError("没有找到实际完成值表的表头（如「项目编号」「指标序号」「实际完成值」）；"
+                         "请用 evaluator template 生成模板后填写", file=str(path), code="no_header")
     return out
 
 
@@ -177,148 +175,172 @@ def _canonical_columns(df: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:
     return df.rename(columns=mapping), shown
 
 
-def _float(text: Any) -> float | None:
-    s = re.sub(r"[,，\s]|万元|元|分$", "", str(text or ""))
-    if not s:
-        return None
-    try:
-        return float(s)
-    except ValueError:
-        return math.nan
+_NUMBER_NOISE = re.compile(r"[,，\s]|万元|元|分$")
 
 
-def _row_kind(row: pd.Series, sheet: str | None) -> str:
+def _numbers(texts: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Cells → numbers (NaN where empty) and a mask of cells that are not numbers."""
+    clean = texts.fillna("").astype(str).str.replace(_NUMBER_NOISE, "", regex=True)
+    values = pd.to_numeric(clean, errors="coerce")
+    return values, (clean != "") & values.isna()
+
+
+def _row_kinds(df: pd.DataFrame, sheet: str | None) -> np.ndarray:
     types = vocabulary()["row_types"]
-    k = str(row.get("kind", "")).strip()
-    if k in types["project"]:
-        return "project"
-    if k in types["indicator"]:
-        return "indicator"
     if sheet == vocabulary()["template"]["project_sheet"]:
-        return "project"
-    if not str(row.get("indicator_no", "")).strip() and not str(row.get("name", "")).strip() and (
-            str(row.get("budget", "")).strip() or str(row.get("spent", "")).strip()):
-        return "project"
-    return "indicator"
+        return np.full(len(df), "project", dtype=object)
+    money_only = (df["indicator_no"] == "") & (df["name"] == "") & ((df["budget"] != "") | (df["spent"] != ""))
+    kind = np.where(df["kind"].isin(types["project"]), "project",
+                    np.where(df["kind"].isin(types["indicator"]), "indicator",
+                             np.where(money_only, "project", "indicator")))
+    return kind
 
 
 class _Matcher:
-    """Finds the project and indicator a row of the actuals file belongs to."""
+    """Finds the project and indicator the rows of the actuals file belong to (whole columns at once)."""
 
     def __init__(self, table: Any):
-        self.projects = table.projects
-        self.ids = set(self.projects["project_id"].astype(str))
-        names = self.projects.groupby("project")["project_id"].agg(list)
-        self.by_name = {n: ids for n, ids in names.items()}
+        projects = table.projects
+        self.ids = set(projects["project_id"].astype(str))
+        counts = projects.groupby("project")["project_id"].agg(list)
+        self.unique_name = {n: ids[0] for n, ids in counts.items() if len(ids) == 1}
+        self.name_count = {n: len(ids) for n, ids in counts.items()}
         ind = table.indicators
-        self.numbers = set(zip(ind["project_id"].astype(str), pd.to_numeric(ind["indicator_no"]).astype(int)))
-        self.by_ind_name: dict[tuple[str, str], list[int]] = {}
-        self.ind_name: dict[tuple[str, int], str] = {}
-        for pid, no, name in zip(ind["project_id"].astype(str), pd.to_numeric(ind["indicator_no"]).astype(int), ind["name"].astype(str)):
-            self.by_ind_name.setdefault((pid, name.strip()), []).append(no)
-            self.ind_name[(pid, no)] = name
+        self.keys = pd.DataFrame({"project_id": ind["project_id"].astype(str),
+                                  "indicator_no": pd.to_numeric(ind["indicator_no"]).astype(int),
+                                  "ind_name": ind["name"].astype(str).str.strip()})
+        by_name = self.keys.groupby(["project_id", "ind_name"])["indicator_no"]
+        self.by_name = by_name.first()[by_name.size() == 1]
+        self.dup_names = set(by_name.size()[by_name.size() > 1].index)
 
-    def project(self, row: pd.Series) -> tuple[str | None, str]:
-        pid = str(row.get("project_id", "")).strip()
-        if pid in self.ids:
-            return pid, ""
-        name = str(row.get("project", "")).strip()
-        ids = self.by_name.get(name, [])
-        if len(ids) == 1:
-            return ids[0], ""
-        if len(ids) > 1:
-            return None, f"项目名称「{name}」在目标表中出现 {len(ids)} 次，请填写项目编号"
-        return None, f"目标表中没有项目「{pid or name}」"
+    def projects(self, df: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+        """Project id per row (None where unmatched) and why not."""
+        pid = df["project_id"].where(df["project_id"].isin(self.ids), df["project"].map(self.unique_name))
+        why = pd.Series("", index=df.index)
+        for i in np.flatnonzero(pid.isna().to_numpy()):
+            name, given = df["project"].iat[i], df["project_id"].iat[i]
+            n = self.name_count.get(name, 0)
+            why.iat[i] = (f"项目名称「{name}」在目标表中出现 {n} 次，请填写项目编号" if n > 1
+                          else f"目标表中没有项目「{given or name}」")
+        return pid, why
 
-    def indicator(self, pid: str, row: pd.Series) -> tuple[int | None, str]:
-        no = _float(row.get("indicator_no", ""))
-        if no is not None and not math.isnan(no) and (pid, int(no)) in self.numbers:
-            return int(no), ""
-        name = str(row.get("name", "")).strip()
-        nos = self.by_ind_name.get((pid, name), [])
-        if len(nos) == 1:
-            return nos[0], ""
-        shown = row.get("indicator_no", "") or name
-        return None, f"项目 {pid} 中没有指标「{shown}」" if len(nos) == 0 else f"指标名称「{name}」在项目 {pid} 中重复，请填写指标序号"
+    def indicators(self, df: pd.DataFrame, pid: pd.Series) -> tuple[pd.Series, pd.Series]:
+        """Indicator number per row (NaN where unmatched) and why not."""
+        no, _ = _numbers(df["indicator_no"])
+        known = pd.MultiIndex.from_frame(self.keys[["project_id", "indicator_no"]])
+        by_no = pd.MultiIndex.from_arrays([pid.astype(str), no.fillna(-1).round().astype(int)]).isin(known)
+        by_name = pd.MultiIndex.from_arrays([pid.astype(str), df["name"]])
+        from_name = pd.Series(self.by_name.reindex(by_name).to_numpy(), index=df.index)
+        result = pd.Series(np.where(by_no & no.notna().to_numpy(), no.fillna(-1).round(), from_name), index=df.index)
+        why = pd.Series("", index=df.index)
+        for i in np.flatnonzero(result.isna().to_numpy()):
+            p, name = pid.iat[i], df["name"].iat[i]
+            shown = df["indicator_no"].iat[i] or name
+            why.iat[i] = (f"指标名称「{name}」在项目 {p} 中重复，请填写指标序号" if (p, name) in self.dup_names
+                          else f"项目 {p} 中没有指标「{shown}」")
+        return result, why
 
 
 def read_actuals(path: str | Path, table: Any) -> Actuals:
     """Read a filled actuals file and match it to the target table."""
     path = Path(path)
     if not path.is_file():
-        raise InputError("找不到实际完成值文件", file=str(path))
-    sheets = _read_xlsx(path) if path.suffix.lower() in (".xlsx", ".xlsm") else _read_csv(path)
+        raise InputError("找不到实际完成值文件", file=str(path), code="file_missing")
     matcher = _Matcher(table)
     issues: list[Issue] = []
-    ind_rows: list[dict[str, Any]] = []
-    proj_rows: list[dict[str, Any]] = []
-    seen: dict[tuple[str, int], int] = {}
-    seen_p: dict[str, int] = {}
-    for sheet, raw in sheets:
-        if sheet == vocabulary()["template"]["readme_sheet"]:
-            continue
-        df, shown = _canonical_columns(raw)
-        for i, row in df.iterrows():
-            excel_row = int(i) + 2
-            where = dict(file=path.name, sheet=sheet, row=excel_row)
-            if not any(str(v).strip() for v in row.to_numpy()):
-                continue
-            pid, why = matcher.project(row)
-            if pid is None:
-                issues.append(Issue("actual_unmatched", "error", f"无法匹配：{why}；该行未使用", column=shown.get("project", "项目名称"),
-                                    cell=str(row.get("project", "")), **where))
-                continue
-            if _row_kind(row, sheet) == "project":
-                _read_project_row(row, pid, shown, where, seen_p, proj_rows, issues)
-                continue
-            no, why = matcher.indicator(pid, row)
-            if no is None:
-                issues.append(Issue("actual_unmatched", "error", f"无法匹配：{why}；该行未使用", project_id=pid,
-                                    column=shown.get("indicator_no", "指标序号"), cell=str(row.get("indicator_no", "")), **where))
-                continue
-            if (pid, no) in seen:
-                issues.append(Issue("actual_duplicate", "error", f"与第{seen[(pid, no)]}行重复（同一项目同一指标）；采用先出现的一行",
-                                    project_id=pid, indicator_no=no, **where))
-                continue
-            seen[(pid, no)] = excel_row
-            name = str(row.get("name", "")).strip()
-            if name and name != matcher.ind_name[(pid, no)].strip():
-                issues.append(Issue("actual_name_mismatch", "warning",
-                                    f"指标名称「{name}」与目标表「{matcher.ind_name[(pid, no)]}」不一致，已按序号匹配",
-                                    project_id=pid, indicator_no=no, column=shown.get("name"), cell=name, **where))
-            score = _float(row.get("self_score", ""))
-            if score is not None and math.isnan(score):
-                issues.append(Issue("bad_number", "warning", f"自评得分「{row.get('self_score')}」不是数值", project_id=pid,
-                                    indicator_no=no, column=shown.get("self_score"), cell=str(row.get("self_score")), **where))
-            ind_rows.append({"project_id": pid, "indicator_no": no,
-                             **{k: str(row.get(k, "")).strip() for k in ("actual_text", "prior_text", "rating", "note")},
-                             "self_score": score, "actual_file": path.name, "actual_sheet": sheet, "actual_row": excel_row})
-    for (pid, no) in sorted(matcher.numbers - set(seen)):
+    ind_parts, proj_parts = [], []
+    for sheet, df, shown in _sheet_frames(path):
+        where = dict(file=path.name, sheet=sheet)
+        pid, why = matcher.projects(df)
+        for i in np.flatnonzero(pid.isna().to_numpy()):
+            issues.append(Issue("actual_unmatched", "error", f"无法匹配：{why.iat[i]}；该行未使用",
+                                column=shown.get("project", "项目名称"), cell=df["project"].iat[i],
+                                row=int(df["_row"].iat[i]), **where))
+        df = df.assign(project_id=pid)[pid.notna().to_numpy()]
+        kinds = _row_kinds(df, sheet)
+        proj_parts.append(_project_rows_read(df[kinds == "project"], shown, where, issues))
+        ind_parts.append(_indicator_rows_read(df[kinds == "indicator"], matcher, shown, where, issues))
+    ind = pd.concat(ind_parts, ignore_index=True)
+    first = ~ind.duplicated(["project_id", "indicator_no"], keep="first")
+    _duplicates(ind, first, ["project_id", "indicator_no"], "指标", shown_actual=header("actual_text"), issues=issues)
+    ind = ind[first.to_numpy()]
+    seen = pd.MultiIndex.from_frame(ind[["project_id", "indicator_no"]].astype({"indicator_no": int}))
+    expected = pd.MultiIndex.from_frame(matcher.keys[["project_id", "indicator_no"]])
+    for p, n in expected[~expected.isin(seen)]:
         issues.append(Issue("actual_missing", "warning", "实际完成值表中没有这一指标的行，按待补处理", file=path.name,
-                            project_id=pid, indicator_no=no))
-    ind = pd.DataFrame(ind_rows, columns=["project_id", "indicator_no", "actual_text", "prior_text", "rating", "note",
-                                          "self_score", "actual_file", "actual_sheet", "actual_row"])
-    proj = pd.DataFrame(proj_rows, columns=["project_id", "budget_annual", "spent_annual", "self_execution",
-                                            "self_total_given", "funds_row"])
-    return Actuals(ind, proj, issues_frame(issues), source=str(path))
+                            project_id=p, indicator_no=int(n)))
+    proj = pd.concat(proj_parts, ignore_index=True)
+    first_p = ~proj.duplicated(["project_id"], keep="first")
+    _duplicates(proj, first_p, ["project_id"], "项目资金", shown_actual=None, issues=issues)
+    proj = proj[first_p.to_numpy()]
+    ind = ind.astype({"indicator_no": int}).reset_index(drop=True)
+    return Actuals(ind[["project_id", "indicator_no", "actual_text", "prior_text", "rating", "note", "self_score",
+                        "actual_file", "actual_sheet", "actual_row"]],
+                   proj[["project_id", "budget_annual", "spent_annual", "self_execution", "self_total_given",
+                         "funds_row"]].reset_index(drop=True),
+                   issues_frame(issues), source=str(path))
 
 
-def _read_project_row(row: pd.Series, pid: str, shown: dict[str, str], where: dict[str, Any],
-                      seen: dict[str, int], out: list[dict[str, Any]], issues: list[Issue]) -> None:
-    if pid in seen:
-        issues.append(Issue("actual_duplicate", "error", f"项目资金行与第{seen[pid]}行重复；采用先出现的一行",
-                            project_id=pid, **where))
+def _duplicates(df: pd.DataFrame, first: pd.Series, keys: list[str], what: str, shown_actual: str | None,
+                issues: list[Issue]) -> None:
+    """A second row for the same indicator (or project funds) is reported and not used."""
+    if first.all():
         return
-    seen[pid] = where["row"]
-    values: dict[str, float | None] = {}
-    for key in ("budget", "spent", "self_execution", "self_total"):
-        v = _float(row.get(key, ""))
-        if v is not None and math.isnan(v):
-            issues.append(Issue("bad_number", "error", f"「{row.get(key)}」不是数值", project_id=pid,
-                                column=shown.get(key, header(key)), cell=str(row.get(key)), **where))
-            v = None
-        values[key] = v
-    nan = lambda v: np.nan if v is None else v  # noqa: E731
-    out.append({"project_id": pid, "budget_annual": nan(values["budget"]), "spent_annual": nan(values["spent"]),
-                "self_execution": nan(values["self_execution"]), "self_total_given": nan(values["self_total"]),
-                "funds_row": where["row"]})
+    first_row = df.groupby(keys, sort=False)["actual_row" if "actual_row" in df else "funds_row"].transform("first")
+    for i in np.flatnonzero(~first.to_numpy()):
+        r = df.iloc[i]
+        row_no = int(r["actual_row"] if "actual_row" in df else r["funds_row"])
+        kept = int(first_row.iat[i])
+        extra = {"indicator_no": int(r["indicator_no"])} if "indicator_no" in keys else {}
+        if shown_actual:
+            extra.update(column=shown_actual, cell=r["actual_text"])
+        issues.append(Issue("actual_duplicate", "error",
+                            f"{what}与第{kept}行重复（同一项目同一指标）；采用先出现的一行" if extra.get("indicator_no")
+                            else f"{what}行与第{kept}行重复；采用先出现的一行",
+                            file=r.get("actual_file") or None, sheet=r.get("actual_sheet") or None, row=row_no,
+                            project_id=r["project_id"], **extra))
+
+
+def _indicator_rows_read(df: pd.DataFrame, matcher: _Matcher, shown: dict[str, str], where: dict[str, Any],
+                         issues: list[Issue]) -> pd.DataFrame:
+    no, why = matcher.indicators(df, df["project_id"])
+    for i in np.flatnonzero(no.isna().to_numpy()):
+        issues.append(Issue("actual_unmatched", "error", f"无法匹配：{why.iat[i]}；该行未使用",
+                            project_id=df["project_id"].iat[i], column=shown.get("indicator_no", "指标序号"),
+                            cell=df["indicator_no"].iat[i], row=int(df["_row"].iat[i]), **where))
+    ok = no.notna().to_numpy()
+    df, no = df[ok], no[ok].astype(int)
+    printed = pd.MultiIndex.from_arrays([df["project_id"], no])
+    names = matcher.keys.set_index(["project_id", "indicator_no"])["ind_name"].reindex(printed).to_numpy()
+    differs = (df["name"] != "").to_numpy() & (df["name"].to_numpy() != names)
+    for i in np.flatnonzero(differs):
+        issues.append(Issue("actual_name_mismatch", "warning",
+                            f"指标名称「{df['name'].iat[i]}」与目标表「{names[i]}」不一致，已按序号匹配",
+                            project_id=df["project_id"].iat[i], indicator_no=int(no.iat[i]), column=shown.get("name"),
+                            cell=df["name"].iat[i], row=int(df["_row"].iat[i]), **where))
+    score, bad = _numbers(df["self_score"])
+    for i in np.flatnonzero(bad.to_numpy()):
+        issues.append(Issue("bad_number", "warning", f"自评得分「{df['self_score'].iat[i]}」不是数值",
+                            project_id=df["project_id"].iat[i], indicator_no=int(no.iat[i]),
+                            column=shown.get("self_score"), cell=df["self_score"].iat[i], row=int(df["_row"].iat[i]),
+                            **where))
+    return pd.DataFrame({"project_id": df["project_id"].to_numpy(), "indicator_no": no.to_numpy(),
+                         **{k: df[k].to_numpy() for k in ("actual_text", "prior_text", "rating", "note")},
+                         "self_score": score.to_numpy(), "actual_file": where["file"], "actual_sheet": where["sheet"],
+                         "actual_row": df["_row"].to_numpy()})
+
+
+def _project_rows_read(df: pd.DataFrame, shown: dict[str, str], where: dict[str, Any],
+                       issues: list[Issue]) -> pd.DataFrame:
+    out = {"project_id": df["project_id"].to_numpy(), "funds_row": df["_row"].to_numpy(),
+           "actual_file": where["file"], "actual_sheet": where["sheet"]}
+    targets = {"budget": "budget_annual", "spent": "spent_annual", "self_execution": "self_execution",
+               "self_total": "self_total_given"}
+    for key, col in targets.items():
+        values, bad = _numbers(df[key])
+        for i in np.flatnonzero(bad.to_numpy()):
+            issues.append(Issue("bad_number", "error", f"「{df[key].iat[i]}」不是数值", project_id=df["project_id"].iat[i],
+                                column=shown.get(key, header(key)), cell=df[key].iat[i], row=int(df["_row"].iat[i]),
+                                **where))
+        out[col] = values.where(~bad, np.nan).to_numpy(dtype=float)
+    return pd.DataFrame(out)

@@ -202,7 +202,11 @@ def _read_arabic(t: str, pos: int, lex: Lexicon) -> _Quantity | None:
     if pos > 0 and (t[pos - 1].isascii() and t[pos - 1].isalpha()):
         return None
     value = float(m.group(0).replace(",", ""))
-    q = _Quantity(start=pos, end=m.end(), value=value)
+    start = pos
+    # a minus sign at the start of the cell or after a comparator is a sign, not a range dash
+    if pos > 0 and t[pos - 1] == "-" and (pos == 1 or t[pos - 2] in " ,;:(=<>≥≤"):
+        value, start = -value, pos - 1
+    q = _Quantity(start=start, end=m.end(), value=value)
     _read_unit(t, q, lex)
     _read_range(t, q, lex)
     return q

@@ -83,7 +83,8 @@ def _merge_actuals(ind: pd.DataFrame, acts: Any) -> pd.DataFrame:
     merged = base.merge(a, how="left", on=["project_id", "_no"]).drop(columns=["_no"])
     merged.index = ind.index
     for c in ("actual_text", "prior_text", "rating", "note"):
-        merged[c] = merged[c].where(merged[c].notna(), "").astype(str).replace("nan", "")
+        # a missing row is NaN here; text typed as "NaN" stays text (and is reported as unreadable)
+        merged[c] = merged[c].where(merged[c].notna(), "").astype(str)
     merged["self_score"] = pd.to_numeric(merged["self_score"], errors="coerce")
     return merged
 

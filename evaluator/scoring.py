@@ -24,7 +24,7 @@ from .issues import Issue
 from .rules import RulePack
 from .target import Target
 from .units import conversion_factor
-from .values import ActualValue, evaluate_formula, parse_actual
+from .values import ActualValue, evaluate_formula, parse_actual, vocabulary
 
 NUMERIC_KINDS = ("compare", "range", "zero")
 #: the time basis assumed for a value written without one (a yearly evaluation)
@@ -214,6 +214,26 @@ def _factor(a_unit: str | None, a_per: str | None, t_unit: str | None, t_per: st
     return math.nan if v is None else v
 
 
+def _implausible(df: pd.DataFrame, idx: np.ndarray, value: np.ndarray, a_unit: pd.Series,
+                 t_unit: pd.Series) -> dict[int, str]:
+    """Actual values that cannot be true: a negative count, a share above 100 %.
+
+    Returns {row position: reason} (``negative`` or ``impossible_percent``).
+    """
+    checks = vocabulary()["checks"]
+    unit = a_unit.where(a_unit.notna(), t_unit).to_numpy(dtype=object)
+    negative = (value < 0) & ~np.isin(unit, checks["may_be_negative"])
+    over = (value > 100 + 1e-9) & (unit == "%")
+    out: dict[int, str] = {int(i): "negative" for i in idx[negative]}
+    if over.any():
+        names = df["name"].to_numpy(dtype=object)[idx[over]] if "name" in df else np.array([], dtype=object)
+        words = checks["share_words"]
+        for i, name in zip(idx[over], names):
+            if any(w in str(name) for w in words):
+                out[int(i)] = "impossible_percent"
+    return out
+
+
 # --- the vectorised comparison ------------------------------------------------------
 def clause_ratios(op: np.ndarray, t: np.ndarray, low: np.ndarray, high: np.ndarray, a: np.ndarray,
                   pack: RulePack) -> dict[str, np.ndarray]:
@@ -336,6 +356,9 @@ def score_indicators(df: pd.DataFrame, pack: RulePack) -> tuple[pd.DataFrame, li
         conv = a_number[idx] * np.where(ok, f, 1.0)
         res = clause_ratios(df["op_used"].to_numpy()[idx], t_val[idx], tf["t_low"].astype(float).to_numpy()[idx],
                             tf["t_high"].astype(float).to_numpy()[idx], conv, pack)
+        implausible = _implausible(df, idx, a_number[idx], a_unit.iloc[idx], tf["t_unit"].iloc[idx])
+        for i, why in implausible.items():
+            ok[np.searchsorted(idx, i)] = False
         good = idx[ok]
         a_val[idx] = conv
         ratio[good] = res["ratio"][ok]
@@ -348,6 +371,7 @@ def score_indicators(df: pd.DataFrame, pack: RulePack) -> tuple[pd.DataFrame, li
         status[bad] = "not_evaluable"
         reason[bad] = "unit"
         for i in bad:
+            reason[i] = implausible.get(i, "unit")
             args[i].update(actual_unit=a_unit.iat[i] or "", target_unit=tf["t_unit"].iat[i] or "")
 
     # 2. everything else, row by row over parsed values
@@ -500,6 +524,7 @@ def _score_issues(df: pd.DataFrame) -> list[Issue]:
     """Issues for indicators that could not be scored for a data reason."""
     out: list[Issue] = []
     codes = {"unit": ("unit_mismatch", "error"), "unreadable": ("unreadable_actual", "error"),
+             "negative": ("negative_actual", "error"), "impossible_percent": ("impossible_percent", "error"),
              "clauses": ("clause_mismatch", "error"), "rating": ("bad_rating", "error"),
              "prior": ("bad_prior", "error")}
     from .explain import message  # local import: explain depends on scoring columns only

@@ -75,7 +75,7 @@ def parse_actual(text: str | None) -> ActualValue:
     """
     raw = "" if text is None else str(text)
     core = raw.strip().strip(_STRIP)
-    if not core or core.lower() == "nan":
+    if not core:
         return ActualValue("empty", raw)
     yes, no, none, na = _word_sets()
     if core in na:

@@ -350,7 +350,6 @@ def test_duplicate_actual_rows_with_different_values(tmp_path):
     assert ind_row(ev, "P001", 1)["actual_text"] == "60次"  # the first row is used, as the message says
 
 
-@pytest.mark.xfail(strict=True, reason="actuals.py: duplicate row issue has no column/cell (the conflicting value)")
 def test_duplicate_actual_rows_name_the_conflicting_value(tmp_path):
     ev = score_with(tmp_path, lambda t: t + "指标,P001,网格巡查,1,巡查次数,≥50次,40次,,,,\n")
     issue = issue_in(ev, "actual_duplicate")
@@ -370,8 +369,6 @@ def test_number_written_in_chinese_numerals(tmp_path):
     assert (row["status"], row["actual_value"]) == ("scored", 60.0)
 
 
-@pytest.mark.xfail(strict=True, reason="scoring: a negative count is scored (got 2.0 points for -5次 vs ≥50次), "
-                                       "no issue raised")
 def test_negative_actual(tmp_path):
     ev = score_with(tmp_path, lambda t: t.replace("60次", "-5次"))
     issue = issue_in(ev, "negative_actual")
@@ -379,16 +376,12 @@ def test_negative_actual(tmp_path):
     assert ind_row(ev, "P001", 1)["status"] == "not_evaluable"
 
 
-@pytest.mark.xfail(strict=True, reason="scoring: 'NaN' typed as the actual is silently pending (as if empty), "
-                                       "no issue raised")
 def test_nan_actual(tmp_path):
     ev = score_with(tmp_path, lambda t: t.replace("60次", "NaN"))
     issue = issue_in(ev, "unreadable_actual")
     assert (issue["row"], issue["cell"]) == (3, "NaN")
 
 
-@pytest.mark.xfail(strict=True, reason="scoring: 满意度 130% is scored full (flag over_achieved), no issue that "
-                                       "a share above 100% is impossible")
 def test_percentage_above_100_where_impossible(tmp_path):
     ev = score_with(tmp_path, lambda t: t.replace("93%", "130%"))
     issue = issue_in(ev, "impossible_percent")
@@ -497,7 +490,6 @@ def test_cli_score_on_broken_actuals(tmp_path, capfd, case, build):
     assert path.name in err and "Traceback" not in err
 
 
-@pytest.mark.xfail(strict=True, reason="actuals.py: empty actuals file → pandas EmptyDataError → 内部错误 (exit 3)")
 @pytest.mark.parametrize("case,build", ACTUALS_KNOWN_FAILURES, ids=[c[0] for c in ACTUALS_KNOWN_FAILURES])
 def test_cli_score_on_empty_actuals(tmp_path, capfd, case, build):
     path = build(tmp_path)
