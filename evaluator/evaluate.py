@@ -43,6 +43,8 @@ class Evaluation:
     issues: pd.DataFrame
     rule_pack: RulePack
     provenance: dict[str, Any] = field(default_factory=dict)
+    #: rows read from the target table, so a user can check that nothing was lost
+    indicators_in: int = 0
 
 
 def _file_hash(path: str | Path) -> str:
@@ -101,20 +103,38 @@ def _merge_funds(projects: pd.DataFrame, acts: Any) -> pd.DataFrame:
     return out
 
 
-def departments_table(projects: pd.DataFrame) -> pd.DataFrame:
-    """Derived department score: budget-weighted mean of settled projects, simple mean beside it."""
-    rows = []
-    for dep, g in projects.groupby(projects.get("department", pd.Series("", index=projects.index)).fillna(""), sort=False):
-        done = g[g["status"] == "scored"]
-        w = pd.to_numeric(done.get("budget_total"), errors="coerce").fillna(0.0)
-        weighted = float((done["total"] * w).sum() / w.sum()) if len(done) and w.sum() > 0 else np.nan
-        rows.append({"department": dep, "n_projects": len(g), "n_scored": len(done),
-                     "n_open": int(g["status"].isin(["pending", "partial"]).sum()),
-                     "n_unscorable": int(g["status"].isin(["classified", "no_indicators"]).sum()),
-                     "score_budget_weighted": round(weighted, 2) if not np.isnan(weighted) else np.nan,
-                     "score_simple_mean": round(float(done["total"].mean()), 2) if len(done) else np.nan,
-                     "basis": "派生指标：无官方部门平均规则，按已完成评分项目的预算加权平均（旁列简单平均）"})
-    return pd.DataFrame(rows)
+def departments_table(projects: pd.DataFrame, pack: RulePack) -> pd.DataFrame:
+    """Derived department scores, one row per department, by the same rules as the report's roll-up
+    (:func:`evaluator.rollup.rollup_department`): projects with a total count (pending ones at their
+    score so far), classified and unscorable ones are listed, not averaged in as zero; the score is
+    the budget-weighted mean (全年预算数, else 总计) with the simple mean beside it.
+    """
+    from .rollup import DERIVED_LABEL, budget_column, project_inclusion
+
+    p = projects.assign(included=project_inclusion(projects)["included"].to_numpy())
+    bcol = budget_column(p)
+    p["_w"] = pd.to_numeric(p[bcol], errors="coerce").fillna(0.0).where(p["included"], 0.0)
+    for col, src in (("_t", "total"), ("_lo", "total_min"), ("_hi", "total_max")):
+        p[col] = pd.to_numeric(p[src], errors="coerce").where(p["included"])
+        p[col + "w"] = p[col] * p["_w"]
+    dep = p.get("department", pd.Series("", index=p.index)).fillna("").astype(str)
+    g = p.groupby(dep, sort=False)
+    w = g["_w"].sum()
+    out = pd.DataFrame({"department": w.index, "n_projects": g.size().to_numpy(),
+                        "n_scored_projects": g["included"].sum().astype(int).to_numpy()})
+    for name, col in (("score", "_t"), ("score_min", "_lo"), ("score_max", "_hi")):
+        weighted = (g[col + "w"].sum() / w.where(w > 0)).to_numpy()
+        simple = g[col].mean().to_numpy()
+        out[name] = np.round(np.where(np.isnan(weighted), simple, weighted), pack.digits)
+        out[name.replace("score", "score_simple")] = np.round(simple, pack.digits)
+    from .points import _grades
+    lo, hi = _grades(out["score_min"].to_numpy(dtype=float), pack), _grades(out["score_max"].to_numpy(dtype=float), pack)
+    out["grade"] = np.where(lo == hi, lo, "")
+    out["n_excluded_projects"] = out["n_projects"] - out["n_scored_projects"]
+    out["budget_column"] = bcol
+    out["score_basis"] = np.where(w.to_numpy() > 0, "预算加权", "预算数缺失，改用简单平均")
+    out["score_basis"] = out["score_basis"] + "；" + DERIVED_LABEL
+    return out
 
 
 def evaluate(targets: Any, actuals: Any = None, rules: str | Path | RulePack = "national-2020") -> Evaluation:
@@ -146,8 +166,9 @@ def evaluate(targets: Any, actuals: Any = None, rules: str | Path | RulePack = "
     for key in ("targets", "actuals"):
         if provenance[key]:
             provenance[f"{key}_sha256"] = _file_hash(provenance[key])
-    return Evaluation(indicators=public, projects=projects, departments=departments_table(projects),
-                      issues=all_issues, rule_pack=pack, provenance=provenance)
+    return Evaluation(indicators=public, projects=projects, departments=departments_table(projects, pack),
+                      issues=all_issues, rule_pack=pack, provenance=provenance,
+                      indicators_in=len(table.indicators))
 
 
 def _rollup_issues(projects: pd.DataFrame, ind: pd.DataFrame, pack: RulePack) -> list[Issue]:

@@ -40,7 +40,7 @@ def num(x: Any, digits: int = 2) -> str:
 
 
 def pct(x: float) -> str:
-    return "" if x is None or math.isnan(x) else f"{x * 100:.4f}".rstrip("0").rstrip(".") + "%"
+    return "" if x is None or math.isnan(x) else f"{x * 100:.2f}".rstrip("0").rstrip(".") + "%"
 
 
 def _unit_text(value: float, unit: Any, per: Any = None) -> str:

@@ -82,8 +82,6 @@ def test_check_summary_counts_in_and_out(tmp_path, capfd):
     assert "读入指标 11 条，输出 10 条；另有 1 行未能读取为指标" in out
 
 
-@pytest.mark.xfail(strict=True, reason="commands/score.py: the summary has no in/out counts (lead: add "
-                                       "「读入指标 N 条，输出 N 条：评分 a，待补/待评 b，不可评价 c」)")
 def test_score_summary_counts_in_and_out(tmp_path, capfd):
     assert main(["score", str(SEED), str(SEED_ACTUALS), "-o", str(tmp_path / "out")]) == 0
     assert "读入指标 84 条，输出 84 条" in capfd.readouterr().out

@@ -3,18 +3,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
-
-import pandas as pd
 
 from ..compare import record_inputs
 from ..evaluate import Evaluation, evaluate
 from ..reports import write_reports
 from ..rules import available_packs
-
-#: leading characters that make a spreadsheet treat a cell as a formula
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("score", help="按规则包对实际完成值评分，输出指标、项目、问题表",
@@ -24,47 +19,31 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--rules", default="national-2020", metavar="NAME|PATH",
                    help=f"规则包名称或文件路径（内置：{'、'.join(available_packs())}；默认 national-2020）")
     p.add_argument("-o", "--output", required=True, metavar="OUTDIR", help="输出目录")
+    p.add_argument("--strict", action="store_true", help="有错误级问题时以状态 1 退出")
     p.set_defaults(func=run)
 
 
-def neutralise(value: object) -> object:
-    """Text that Excel would run as a formula gets a leading apostrophe (CSV injection)."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        # a plain negative number is data, not a formula
-        try:
-            float(value)
-            return value
-        except ValueError:
-            return "'" + value
-    return value
-
-
-def write_csv(df: pd.DataFrame, path: Path) -> None:
-    out = df.copy()
-    for col in out.columns:
-        if out[col].dtype == object:
-            out[col] = out[col].map(lambda v: neutralise(v) if isinstance(v, str) else (
-                json.dumps(v, ensure_ascii=False, default=str) if isinstance(v, (dict, list)) else v))
-    out.to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\n")
-
-
 def write_outputs(ev: Evaluation, outdir: Path) -> list[Path]:
+    """Every report format plus provenance.json; CSV cells are neutralised by the report writer."""
     outdir.mkdir(parents=True, exist_ok=True)
-    ind = ev.indicators.drop(columns=["target"], errors="ignore")
-    paths = []
-    for name, df in (("indicators", ind), ("projects", ev.projects), ("departments", ev.departments),
-                     ("issues", ev.issues)):
-        p = outdir / f"{name}.csv"
-        write_csv(df, p)
-        paths.append(p)
+    written = write_reports(ev, outdir, formats=("csv", "xlsx", "html", "json"))
     prov = outdir / "provenance.json"
     prov.write_text(json.dumps(ev.provenance, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    return paths + [prov]
+    return list(dict.fromkeys(written.values())) + [prov]
+
+
+def counts_line(ev: Evaluation) -> str:
+    """「读入指标 N 条，输出 M 条：…」 so a user can see that nothing was lost."""
+    status = ev.indicators["status"].value_counts()
+    parts = [f"{label} {int(status.get(key, 0))}" for key, label in
+             (("scored", "已评分"), ("pending", "待补/待评"), ("not_evaluable", "不可评价"), ("excluded", "不适用"))]
+    return f"读入指标 {ev.indicators_in} 条，输出 {len(ev.indicators)} 条：" + "，".join(parts)
 
 
 def print_summary(ev: Evaluation) -> None:
     pack = ev.rule_pack
     print(f"规则包：{pack.name}（{pack.version}）{pack.title}")
+    print(counts_line(ev))
     for _, p in ev.projects.iterrows():
         print(f"- {p['summary']}")
     n_err = int((ev.issues["severity"] == "error").sum()) if len(ev.issues) else 0
@@ -75,7 +54,10 @@ def run(args: argparse.Namespace) -> int:
     ev = evaluate(args.table, args.actuals, rules=args.rules)
     record_inputs(ev, args.table, args.actuals)  # names + sha256 of both inputs into the provenance
     paths = write_outputs(ev, Path(args.output))
-    paths += list(dict.fromkeys(write_reports(ev, Path(args.output), formats=("xlsx", "html", "json")).values()))
     print_summary(ev)
     print("已写出：" + "、".join(str(p) for p in paths))
+    errors = int((ev.issues["severity"] == "error").sum()) if len(ev.issues) else 0
+    if args.strict and errors:
+        print(f"--strict：有 {errors} 个错误级问题，按失败退出", file=sys.stderr)
+        return 1
     return 0

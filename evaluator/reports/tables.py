@@ -19,18 +19,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
+from ..safety import neutralize_cell
 
 def neutralise(value: Any) -> Any:
-    """Make a text cell inert in a spreadsheet; leave everything else alone."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        try:  # a plain signed number written as text is data, not a formula
-            float(value)
-            return value
-        except ValueError:
-            return "'" + value
-    return value
+    """Make a text cell inert in a spreadsheet; leave everything else alone (see :mod:`evaluator.safety`)."""
+    return neutralize_cell(value)
 
 
 def plain(value: Any) -> Any:
