@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from .frames import records
 from .rules import BLOCKS, RulePack
 
 
@@ -165,13 +166,6 @@ EXPLAIN_COLUMNS = ("status", "method", "rule", "flag", "ratio", "points", "weigh
                    "actual_text", "actual_value", "target_value", "target_text", "target_source", "target",
                    "t_canonical", "t_kind", "t_unit", "t_per", "t_low", "t_high", "t_n", "op_used", "op_source",
                    "reason_args", "pending_reason", "prior_text")
-
-
-def records(df: pd.DataFrame, columns: tuple[str, ...] | None = None) -> list[dict[str, Any]]:
-    """Rows as plain dicts (``row.get`` on a dict is far cheaper than on a pandas Series)."""
-    cols = [c for c in (columns or df.columns) if c in df]
-    arrays = [df[c].to_numpy(dtype=object) for c in cols]
-    return [dict(zip(cols, values)) for values in zip(*arrays)] if cols else [{} for _ in range(len(df))]
 
 
 def explain_indicators(ind: pd.DataFrame, pack: RulePack) -> pd.Series:
