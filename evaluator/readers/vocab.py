@@ -87,15 +87,21 @@ def _category_key(folded: str) -> str:
     return key[:-2] if key.endswith("指标") and len(key) > 2 else key
 
 
+@lru_cache(maxsize=1)
+def _folder():
+    return _make_fold(vocabulary().traditional)
+
+
 def fold(text: str) -> str:
     """Fold a header or label: traditional → simplified, full-width brackets, no spaces.
 
     >>> fold("績 效 指 標")
     '绩效指标'
     """
-    return _make_fold(vocabulary().traditional)(text or "")
+    return _folder()(text or "")
 
 
+@lru_cache(maxsize=65536)
 def header_field(text: str) -> tuple[str, str | None] | None:
     """The field a header cell names, and its block (``period``/``annual``/None).
 
