@@ -35,6 +35,25 @@ class Actuals:
     source: str = ""
 
 
+def actuals_from_table(table: Any) -> Actuals | None:
+    """The actuals printed in a self-evaluation table (实际完成值, 得分 columns), or None if it has none."""
+    ind = table.indicators
+    if "table_actual_text" not in ind or not (ind["table_actual_text"].fillna("").astype(str).str.strip() != "").any():
+        return None
+    score, bad = _numbers(ind["table_score_text"].fillna("").astype(str).str.strip())
+    issues = [Issue("bad_number", "warning", f"得分「{ind['table_score_text'].iat[i]}」不是数值",
+                    file=ind["source_file"].iat[i], row=int(ind["source_row"].iat[i]), column="得分",
+                    project_id=ind["project_id"].iat[i], indicator_no=int(ind["indicator_no"].iat[i]),
+                    cell=str(ind["table_score_text"].iat[i])) for i in np.flatnonzero(bad.to_numpy())]
+    frame = pd.DataFrame({"project_id": ind["project_id"], "indicator_no": ind["indicator_no"].astype(int),
+                          "actual_text": ind["table_actual_text"].fillna("").astype(str).str.strip(),
+                          "prior_text": "", "rating": "", "note": "", "self_score": score.to_numpy(),
+                          "actual_file": ind["source_file"], "actual_sheet": ind["source_sheet"],
+                          "actual_row": ind["source_row"]})
+    return Actuals(frame, pd.DataFrame(columns=["project_id"]), issues_frame(issues),
+                   source=str(getattr(table, "source", "")))
+
+
 def empty_actuals() -> Actuals:
     return Actuals(pd.DataFrame(columns=["project_id", "indicator_no"]), pd.DataFrame(columns=["project_id"]),
                    issues_frame([]))

@@ -62,9 +62,10 @@ def _load_targets(targets: Any) -> Any:
 
 
 def _load_actuals(actuals: Any, table: Any) -> Any:
-    from .actuals import Actuals, read_actuals, empty_actuals
+    from .actuals import Actuals, read_actuals, empty_actuals, actuals_from_table
     if actuals is None:
-        return empty_actuals()
+        # a self-evaluation table (自评表) carries its own 实际完成值 / 得分 columns
+        return actuals_from_table(table) or empty_actuals()
     if isinstance(actuals, (str, Path)):
         return read_actuals(actuals, table)
     if isinstance(actuals, pd.DataFrame):

@@ -185,9 +185,10 @@ def test_extra_columns_are_named_and_ignored(tmp_path):
     table = read_targets(write(tmp_path, "extra.csv", text))
     unknown = only(table, "unknown_column")
     assert (unknown["row"], unknown["column"], unknown["cell"]) == (1, "H", "联系人")
-    ignored = only(table, "column_ignored")
-    assert (ignored["column"], ignored["cell"]) == ("I", "实际完成值")
+    self_eval = only(table, "self_evaluation_column")
+    assert (self_eval["column"], self_eval["cell"]) == ("I", "实际完成值")
     assert len(table.indicators) == N_OK
+    assert set(table.indicators["table_actual_text"]) == {"60次"}
 
 
 def test_merged_cells_blank_means_same_as_above_xlsx(tmp_path):

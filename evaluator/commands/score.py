@@ -15,7 +15,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("score", help="按规则包对实际完成值评分，输出指标、项目、问题表",
                        description="读取绩效目标表和实际完成值表，按规则包逐项评分并解释，输出 CSV（UTF-8 带 BOM）。")
     p.add_argument("table", metavar="TABLE", help="绩效目标表（txt/tsv/csv/xlsx）")
-    p.add_argument("actuals", metavar="ACTUALS", help="实际完成值表（csv/xlsx，可由 evaluator template 生成）")
+    p.add_argument("actuals", metavar="ACTUALS", nargs="?", default=None,
+                   help="实际完成值表（csv/xlsx，可由 evaluator template 生成）；省略时使用自评表本身的「实际完成值」「得分」列")
     p.add_argument("--rules", default="national-2020", metavar="NAME|PATH",
                    help=f"规则包名称或文件路径（内置：{'、'.join(available_packs())}；默认 national-2020）")
     p.add_argument("-o", "--output", required=True, metavar="OUTDIR", help="输出目录")

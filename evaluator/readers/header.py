@@ -108,8 +108,8 @@ def header_issues(header: Header, file: str, sheet: str | None) -> list[Issue]:
                                  "（如是同义写法，可在 headers.toml 中添加别名）", column=letter, cell=col.label, **where))
             continue
         if col.field in ACTUALS_FIELDS:
-            out.append(Issue("column_ignored", "info", f"目标表中的「{col.label}」列不读取：实际完成值和自评得分请填在 "
-                             "evaluator template 生成的填报表中", column=letter, cell=col.label, **where))
+            out.append(Issue("self_evaluation_column", "info", f"这是自评表：「{col.label}」列已读取；评分时如未另给实际完成值文件，"
+                             "按此列计分（得分列作为单位自评得分对照）", column=letter, cell=col.label, **where))
         key = (col.field, col.block)
         if key in seen and col.field not in ("label", "note"):
             first = seen[key]

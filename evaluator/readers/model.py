@@ -34,6 +34,9 @@ class IndicatorRecord:
     unit_text: str = ""
     weight_text: str = ""
     direction_text: str = ""
+    #: a self-evaluation table (自评表) also prints the year's result and the unit's score
+    actual_text: str = ""
+    score_text: str = ""
 
 
 @dataclass

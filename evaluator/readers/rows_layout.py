@@ -319,5 +319,6 @@ def _add_indicator(state: _State, row: Row, byfield: dict[str, str], header: Hea
         period_text=byfield.get("period", ""), nature_text=byfield.get("nature", ""),
         unit_text=byfield.get("unit", ""), weight_text=byfield.get("weight", ""),
         direction_text=byfield.get("direction", ""),
+        actual_text=byfield.get("actual", ""), score_text=byfield.get("score", ""),
     )
     state.project.indicators.append(record)

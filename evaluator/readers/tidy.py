@@ -29,6 +29,8 @@ INDICATOR_COLUMNS = [
     # additions (docs/contracts.md): how the row was read
     "measurable", "target_class", "level1_code_printed", "level2_code_printed", "category_conflict",
     "annual_kind", "period_kind", "nature_text", "direction_text", "weight_text",
+    # a self-evaluation table's own 实际完成值 / 得分 cells (used when no actuals file is given)
+    "table_actual_text", "table_score_text",
 ]
 
 #: target kind → class used in summaries: 可计量 / 非数值 / 待评审 / 不可评价
@@ -192,6 +194,7 @@ def _indicator_row(raw: RawTable, pid: str, p: ProjectRecord, rec: IndicatorReco
         "category_conflict": cats.conflict, "annual_kind": annual_target.kind,
         "period_kind": period_target.kind if period_target is not None else "",
         "nature_text": rec.nature_text, "direction_text": rec.direction_text, "weight_text": rec.weight_text,
+        "table_actual_text": rec.actual_text, "table_score_text": rec.score_text,
     }
 
 
