@@ -95,7 +95,7 @@ def _rule_part(row: pd.Series, pack: RulePack) -> str:
     if rule.startswith("trend"):
         return message("rule", rule, direction=tw.get(args.get("direction", "up"), ""), tier=args.get("tier", ""),
                        ratio=pct(row["ratio"]), weight=w, points=p, change=pct(args.get("change", math.nan)),
-                       tol=pct(pack.data["trend"]["stable_tolerance"]))
+                       tol=pct(pack.data["trend"]["stable_tolerance"]), stated=args.get("stated", ""))
     if rule in ("done_yes", "done_no"):
         return message("rule", rule, actual=row.get("actual_text", ""), ratio=pct(row["ratio"]), weight=w, points=p)
     if rule == "review_tier":
@@ -140,8 +140,9 @@ def explain_indicator(row: pd.Series, pack: RulePack) -> str:
         lead = f"{head}，{message('actual', 'plain', actual=actual)}" if actual else head
         return f"{lead}；{_pending_part(row)}"
     parts = [head]
-    if row["method"] == "auto" and row["t_kind"] not in ("done",):
-        parts.append(_actual_part(row) if not str(row.get("rule", "")).startswith("trend")
+    rule = str(row.get("rule", ""))
+    if row["method"] == "auto" and row["t_kind"] not in ("done",) and not rule.startswith("trend_stated"):
+        parts.append(_actual_part(row) if not rule.startswith("trend")
                      else message("actual", "with_prior", prior=(row.get("reason_args") or {}).get("prior", ""),
                                   actual=row.get("actual_text", "")))
         if row["rule"] not in ("all",) and not str(row["rule"]).startswith("trend"):

@@ -412,6 +412,19 @@ def _score_other(i: int, df: pd.DataFrame, tf: pd.DataFrame, a_kind: str, a_obj:
     if kind == "trend" and a_kind == "number":
         _score_trend(i, df, tf, a_obj, pack, status, method, ratio, rule, a_val, reason, args)
         return
+    if kind == "trend" and a_kind in ("trend", "yes") and rating.kind not in ("tier", "points"):
+        # the unit states the result in words (实际: 逐步提高 / 已达成): taken as stated, and said so
+        want = tf["t_direction"].iat[i] or "up"
+        same = a_kind == "yes" or a_obj.direction == want
+        status[i], method[i] = "scored", "auto"
+        args[i].update(direction=want, stated=a_obj.raw)
+        if same:
+            ratio[i], rule[i] = 1.0, "trend_stated"
+        else:
+            t = pack.tier(pack.data["trend"]["wrong_tier"])
+            ratio[i], rule[i] = t.default, "trend_stated_wrong"
+            args[i]["tier"] = t.name
+        return
     if kind == "done" and a_kind in ("yes", "no", "none") and not (a_kind != "yes" and rating.kind in ("tier", "points")):
         expect_no = tf["t_canonical"].iat[i] in ("否", "无", "没有")
         met = (a_kind == "yes") != expect_no

@@ -17,7 +17,7 @@ from typing import Any
 
 from .compiler import compile_target
 
-ACTUAL_KINDS = ("empty", "number", "clauses", "yes", "no", "none", "na", "components", "unreadable")
+ACTUAL_KINDS = ("empty", "number", "clauses", "yes", "no", "none", "na", "components", "trend", "unreadable")
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,8 @@ class ActualValue:
     per: str | None = None
     clauses: tuple[tuple[float, str | None, str | None], ...] = ()
     components: tuple[tuple[str, float], ...] = ()
+    #: for a stated trend (实际: 逐步提高): up / down / stable
+    direction: str | None = None
 
 
 @lru_cache(maxsize=1)
@@ -99,6 +101,8 @@ def parse_actual(text: str | None) -> ActualValue:
         return ActualValue("clauses", raw, clauses=tuple((float(c.value or 0.0), c.unit, c.per) for c in target.clauses))
     if target.kind == "done":
         return ActualValue("no" if target.canonical in no else "yes", raw)
+    if target.kind == "trend":
+        return ActualValue("trend", raw, direction=target.direction)
     return ActualValue("unreadable", raw)
 
 

@@ -19,8 +19,9 @@ def test_self_evaluation_table_scores_from_its_own_columns():
     assert ind.loc["食品安全事故", "points"] == 15.0
     # the unit's own 得分 is kept beside the engine's points
     assert ind.loc["培训人数", "self_score"] == 12.0 and ind.loc["培训人数", "self_diff"] == 0.0
-    # a trend needs last year's value: never guessed
-    assert ind.loc["监管能力", "status"] != "scored"
+    # a trend stated in words (实际: 逐步提高) is taken as stated, and the explanation says so
+    assert ind.loc["监管能力", "points"] == 15.0
+    assert "未提供上年实际值" in ind.loc["监管能力", "explanation"]
     assert len(ev.indicators) == 6
 
 
