@@ -170,12 +170,13 @@ def _sheet_frames(path: Path) -> list[tuple[str | None, pd.DataFrame, dict[str, 
         cells = [(tuple(r.cells) + ("",) * width)[:width] for r in body]
         raw = pd.DataFrame(cells, columns=[h or f"列{i + 1}" for i, h in enumerate(head)], dtype=object)
         raw = raw.loc[:, ~pd.Index(raw.columns).duplicated()]
+        # cells come cleaned and stripped from the loader
         df, shown = _canonical_columns(raw)
-        df = df.fillna("").astype(str)
         for key in set(IND_KEYS) | set(PROJ_KEYS) | {"kind"}:
-            df[key] = df[key].str.strip() if key in df else ""
+            if key not in df:
+                df[key] = ""
         df["_row"] = [r.number for r in body]
-        df = df[(raw.fillna("").astype(str).apply(lambda col: col.str.strip() != "")).any(axis=1).to_numpy()]
+        df = df[(raw.to_numpy() != "").any(axis=1)]
         out.append((sheet.name, df, shown))
     if not out:
         raise InputError("没有找到实际完成值表的表头（如「项目编号」「指标序号」「实际完成值」）；"

@@ -79,12 +79,14 @@ def clean_cell(text: object) -> str:
     """
     if text is None:
         return ""
-    s = str(text)
+    s = text if isinstance(text, str) else str(text)
     if "<" in s:
         s = _TAG.sub("", _TAG_BREAK.sub("\n", s))
     if "&" in s:
         s = html.unescape(s)
-    return s.replace("\r\n", "\n").replace("\r", "\n").strip()
+    if "\r" in s:
+        s = s.replace("\r\n", "\n").replace("\r", "\n")
+    return s.strip()
 
 
 def load_rows(path: Path) -> Loaded:
@@ -194,6 +196,12 @@ def _split_text(text: str, delimiter: str, file: str) -> tuple[tuple[Row, ...], 
 
 def _cap_cells(values, file: str, row: int, issues: list[Issue], sheet: str | None = None) -> tuple[str, ...]:
     cells = [clean_cell(v) for v in values]
+    # the common case (no control characters, no huge cell) costs one regex scan of the joined row
+    joined = "".join(cells)
+    if len(joined) <= MAX_CELL and not _CONTROL.search(joined):
+        while cells and not cells[-1]:
+            cells.pop()
+        return tuple(cells)
     for i, c in enumerate(cells):
         if _CONTROL.search(c):
             shown = _CONTROL.sub(lambda m: f"\\x{ord(m.group(0)):02x}", c)
