@@ -136,6 +136,8 @@ def _mask(s: str, lex: Lexicon) -> tuple[str, list[str]]:
         if any(w in inner for w in lex.scale_words):
             blank(m.start(), m.end())
             notes.append(lex.reasons["scale_note"].format(text=inner))
+        elif inner[1:].startswith(lex.inclusive_starts) and m.start() > 0 and any(c.isdigit() for c in inner):
+            blank(m.start(), m.end())
     for m in _DATE_SPAN.finditer(s):
         blank(m.start(), m.end())
         notes.append("date:" + m.group(0))
