@@ -138,16 +138,16 @@ def check_qualitative_share(table: TargetTable) -> list[Issue]:
     ind = table.indicators
     if ind.empty:
         return out
-    for pid, group in ind.groupby("project_id", sort=False):
-        n = len(group)
-        unscorable = group["target_class"].isin(UNSCORABLE_CLASSES)
-        k = int(unscorable.sum())
-        if k == 0:
-            continue
+    unscorable_all = ind["target_class"].isin(UNSCORABLE_CLASSES)
+    totals = ind.groupby("project_id", sort=False).size()
+    firsts = ind.groupby("project_id", sort=False).head(1).set_index("project_id")
+    flagged = ind[unscorable_all]
+    for pid, group in flagged.groupby("project_id", sort=False):
+        n, k = int(totals[pid]), len(group)
         share = k / n
-        first = group.iloc[0]
+        first = firsts.loc[pid]
         severity = "warning" if share >= QUALITATIVE_WARNING_SHARE else "info"
-        kinds = Counter(group.loc[unscorable, "target_class"])
+        kinds = Counter(group["target_class"])
         detail = "、".join(f"{CLASS_NAMES[c]} {m} 个" for c, m in kinds.items())
         out.append(Issue("qualitative_share", severity,
                          f"项目「{first['project']}」{n} 个指标中有 {k} 个定性或无目标值、无法按数值计分"

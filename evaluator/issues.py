@@ -5,7 +5,7 @@ Nothing stops at the first problem: readers, the lint and the scorer append
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields
 
 import pandas as pd
 
@@ -59,7 +59,8 @@ def _quote(cell: object) -> object:
 
 def issues_frame(issues: list[Issue]) -> pd.DataFrame:
     """The issues table, columns in a fixed order even when empty."""
-    df = pd.DataFrame([asdict(i) for i in issues], columns=ISSUE_COLUMNS)
+    # plain tuples, not dataclasses.asdict (which deep-copies every field)
+    df = pd.DataFrame([tuple(getattr(i, c) for c in ISSUE_COLUMNS) for i in issues], columns=ISSUE_COLUMNS)
     df["cell"] = df["cell"].map(_quote)
     df["row"] = df["row"].astype("Int64")
     df["indicator_no"] = df["indicator_no"].astype("Int64")

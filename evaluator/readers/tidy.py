@@ -7,6 +7,8 @@ and money converted to 万元.
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 import math
 import re
 from dataclasses import dataclass
@@ -67,10 +69,16 @@ def resolve_categories(record: IndicatorRecord) -> Categories:
     >>> c = resolve_categories(r); (c.level1_code, c.level1, c.conflict)
     ('2', '效益指标', True)
     """
+    return _resolve(record.level1_raw, record.level2_raw, record.level1_code_printed, record.level2_code_printed)
+
+
+@lru_cache(maxsize=65536)
+def _resolve(level1_raw: str, level2_raw: str, level1_printed: str, level2_printed: str) -> Categories:
+    """Category cells repeat on almost every row: each distinct combination is resolved once."""
     voc = vocabulary()
-    l1_name, l2_name = _CODE_PREFIX.sub("", record.level1_raw), _CODE_PREFIX.sub("", record.level2_raw)
-    code1 = record.level1_code_printed or level1_code(l1_name) or ""
-    code2 = record.level2_code_printed or level2_code(l2_name) or ""
+    l1_name, l2_name = _CODE_PREFIX.sub("", level1_raw), _CODE_PREFIX.sub("", level2_raw)
+    code1 = level1_printed or level1_code(l1_name) or ""
+    code2 = level2_printed or level2_code(l2_name) or ""
     trusted1 = code1
     conflict = False
     if code2:

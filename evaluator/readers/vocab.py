@@ -92,6 +92,7 @@ def _folder():
     return _make_fold(vocabulary().traditional)
 
 
+@lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """Fold a header or label: traditional → simplified, full-width brackets, no spaces.
 
