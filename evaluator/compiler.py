@@ -290,6 +290,12 @@ def _read_unit(t: str, q: _Quantity, lex: Lexicon) -> None:
             unit_word = _match_longest(t, pos, lex.units_re)
             if unit_word is not None and _is_latin_prefix(t, pos, unit_word):
                 unit_word = None
+    if unit_word is None and t.startswith(lex.approx_more, pos):
+        # 3000余人, 100多人: "more than" the number, when a unit follows
+        word = _match_longest(t, pos + 1, lex.units_re)
+        if word is not None and not _is_latin_prefix(t, pos + 1, word):
+            q.op, q.has_comparator = ">=", True
+            pos, unit_word = pos + 1, word
     if unit_word is None and t.startswith("(", pos):
         inner = _match_longest(t, pos + 1, lex.units_re)
         if inner and t.startswith(")", pos + 1 + len(inner)):

@@ -43,6 +43,7 @@ class Lexicon:
     done_not_starts: tuple[str, ...]
     full_phrases: tuple[str, ...]
     scale_words: tuple[str, ...]
+    approx_more: tuple[str, ...]
     inclusive_starts: tuple[str, ...]
     metric_name_ends: tuple[str, ...]
     number_after_nouns: frozenset[str]
@@ -120,6 +121,7 @@ def lexicon() -> Lexicon:
         done_not_starts=_longest(done["not_starts"]),
         full_phrases=_longest(data["full"]["phrases"]),
         scale_words=tuple(data["scale_notes"]["words"]),
+        approx_more=tuple(data["approx"]["more"]),
         inclusive_starts=tuple(data["scale_notes"]["inclusive_starts"]),
         metric_name_ends=_longest(data["metric_name"]["ends"]),
         number_after_nouns=frozenset(data["metric_name"]["number_after"]),
