@@ -16,6 +16,7 @@ from importlib import resources
 from typing import Any
 
 from .compiler import compile_target
+from .lexicon import lexicon
 
 ACTUAL_KINDS = ("empty", "number", "clauses", "yes", "no", "none", "na", "components", "trend", "unreadable")
 
@@ -68,6 +69,21 @@ def _components(text: str) -> tuple[tuple[str, float], ...] | None:
     return tuple(out)
 
 
+_SIMPLE = re.compile(r"(-?\d+(?:\.\d+)?)\s*([^\d\s.,;:/()\-]{0,4})")
+
+
+def _simple_number(core: str, raw: str) -> ActualValue | None:
+    """Fast path for the common cell: a plain number and a known unit (97%, 46个, 2500毫秒)."""
+    m = _SIMPLE.fullmatch(core)
+    if m is None:
+        return None
+    unit = m.group(2)
+    spellings = lexicon().unit_spellings
+    if unit and unit not in spellings:
+        return None
+    return ActualValue("number", raw, value=float(m.group(1)), unit=spellings[unit] if unit else None)
+
+
 @lru_cache(maxsize=65536)
 def parse_actual(text: str | None) -> ActualValue:
     """Parse one actual cell.
@@ -88,6 +104,9 @@ def parse_actual(text: str | None) -> ActualValue:
         return ActualValue("yes", raw)
     if core in no:
         return ActualValue("no", raw)
+    simple = _simple_number(core, raw)
+    if simple is not None:
+        return simple
     comps = _components(core)
     if comps:
         return ActualValue("components", raw, components=comps)
