@@ -311,7 +311,9 @@ def score_indicators(df: pd.DataFrame, pack: RulePack) -> tuple[pd.DataFrame, li
     op_used = op_used.where(tf["t_kind"] != "zero", "==")
     df["op_used"] = op_used.where(tf["t_kind"].isin(NUMERIC_KINDS + ("all", "trend")), "")
     df["op_source"] = op_source.where(df["op_used"] != "", "")
-    ratings = [parse_rating(r, pack) for r in df["rating"].to_numpy()]
+    codes, uniques = pd.factorize(df["rating"].fillna("").astype(str))
+    parsed = [parse_rating(u, pack) for u in uniques]
+    ratings = [parsed[c] for c in codes]
 
     status = np.full(n, "pending", dtype=object)
     method = np.full(n, "", dtype=object)
