@@ -224,21 +224,25 @@ def worker_compile(data: Path) -> dict:
         texts.update(df["实施周期指标值"].unique())
     texts = sorted(texts)
     compiler.compile_target("预热")  # import-time work (lexicon, pint) out of the timing
-    compiler._compile_cached.cache_clear()
-    per = []
     clock = time.perf_counter_ns
-    for t in texts:
-        t0 = clock()
-        compiler.compile_target(t)
-        per.append(clock() - t0)
-    misses = compiler.compile_cache_info().misses
-    for t in texts:  # second pass: all hits
-        compiler.compile_target(t)
-    info = compiler.compile_cache_info()
-    per.sort()
-    return {"distinct": len(texts), "median_us": statistics.median(per) / 1000,
-            "p90_us": per[int(len(per) * 0.9)] / 1000, "mean_us": sum(per) / len(per) / 1000,
-            "total_s": sum(per) / 1e9, "misses_first_pass": misses, "misses_after_second_pass": info.misses}
+    passes = []
+    for _ in range(3):  # three cold passes; the machine is shared, so report the median pass
+        compiler._compile_cached.cache_clear()
+        per = []
+        for t in texts:
+            t0 = clock()
+            compiler.compile_target(t)
+            per.append(clock() - t0)
+        misses = compiler.compile_cache_info().misses
+        for t in texts:  # warm pass: all hits, no new misses
+            compiler.compile_target(t)
+        info = compiler.compile_cache_info()
+        per.sort()
+        passes.append({"median_us": statistics.median(per) / 1000, "p90_us": per[int(len(per) * 0.9)] / 1000,
+                       "mean_us": sum(per) / len(per) / 1000, "total_s": sum(per) / 1e9,
+                       "misses_first_pass": misses, "misses_after_second_pass": info.misses})
+    passes.sort(key=lambda p: p["median_us"])
+    return {"distinct": len(texts), **passes[1], "pass_medians_us": [round(p["median_us"], 1) for p in passes]}
 
 
 def worker_profile(data: Path, rules: str, out: Path, top: int) -> dict:
