@@ -228,8 +228,24 @@ def _grid_row(state: _State, row: Row) -> None:
     elif not byfield.get("project") and _money_only(byfield):
         _department_total(state, row, byfield, header)
         return
+    classified = _classified_cell(byfield)
+    if classified and state.project is not None and not _has_indicator_content(byfield):
+        # 涉密项目 | 涉密内容: the project is kept and flagged, the row holds no indicator
+        state.project.classified_text = classified
+        return
     if _is_indicator(byfield):
         _add_indicator(state, row, byfield, header)
+
+
+def _classified_cell(byfield: dict[str, str]) -> str:
+    words = vocabulary().labels["classified"]
+    return next((v for v in byfield.values() if v and any(w in v for w in words)), "")
+
+
+def _has_indicator_content(byfield: dict[str, str]) -> bool:
+    """A name or target that is more than the 涉密内容 placeholder."""
+    words = vocabulary().labels["classified"]
+    return any(byfield.get(f) and not any(w in byfield[f] for w in words) for f in ("name", "annual", "period"))
 
 
 def _fill_merged(state: _State, cells: dict[int, str]) -> dict[int, str]:
