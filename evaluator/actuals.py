@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .gc_tuning import bulk_gc
 from .issues import InputError, Issue, issues_frame
 from .safety import neutralize_cell, neutralize_frame
 from .values import vocabulary
@@ -261,6 +262,7 @@ class _Matcher:
         return result, why
 
 
+@bulk_gc()
 def read_actuals(path: str | Path, table: Any) -> Actuals:
     """Read a filled actuals file and match it to the target table."""
     path = Path(path)

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from . import __version__
+from .gc_tuning import bulk_gc
 from .issues import ISSUE_COLUMNS, Issue, issues_frame
 from .rules import RulePack, load_rule_pack
 from .points import apply_weights, project_scores
@@ -138,6 +139,7 @@ def departments_table(projects: pd.DataFrame, pack: RulePack) -> pd.DataFrame:
     return out
 
 
+@bulk_gc()
 def evaluate(targets: Any, actuals: Any = None, rules: str | Path | RulePack = "national-2020") -> Evaluation:
     """Score a target table against the year's actuals under a rule pack.
 

@@ -19,6 +19,7 @@ import pandas as pd
 
 from ..issues import InputError, Issue, issues_frame
 from .header import Header, header_issues, label_value, parse_header, strip_department_tags
+from ..gc_tuning import bulk_gc
 from .io import Sheet, load_rows
 from .model import MONEY_FIELDS, RawTable
 from .rows_layout import read_indicator_rows
@@ -50,6 +51,7 @@ class TargetTable:
                 f"{len(self.indicators)} indicators, {len(self.issues)} issues)")
 
 
+@bulk_gc()
 def read_targets(path: str | os.PathLike, *, money_unit: str | None = None, check: bool = True) -> TargetTable:
     """Read a target table file; with ``check`` (default) the lint's issues are included.
 
