@@ -41,6 +41,10 @@ _DATE = f"(?:{_YMD}|{_MD}){_DATE_TAIL}"
 _DATE_SPAN = re.compile(
     rf"{_DATE}(?:\s*(?:-{{1,2}}|~|至|到)\s*(?:{_DATE}|\d{{1,2}}\s*月{_DATE_TAIL}))?")
 _QUOTES = re.compile(r"“[^”]{0,40}”|‘[^’]{0,40}’|\"[^\"]{0,40}\"|「[^」]{0,40}」|《[^》]{0,60}》|〈[^〉]{0,60}〉")
+_QUOTE_CHARS = re.compile(r"[“‘\"「《〈]")
+_DATE_CHARS = re.compile(r"[年月.\-/]")
+_LATIN = re.compile(r"[A-Za-z]")
+_CODES = re.compile(r"第\s*[\d零〇一二两三四五六七八九十百]+|[A-Za-z]+\d+[A-Za-z]*|\d+[A-Za-z]+\d*")
 _RATIO = re.compile(r"\d+(?:\.\d+)?\s*(?::|比)\s*\d+(?:\.\d+)?")
 _PAREN = re.compile(r"\([^()]{0,40}\)")
 _FORMULA = re.compile(r"[\u4e00-\u9fff)\]]\s*=\s*[(\[\u4e00-\u9fff]|[\u4e00-\u9fff)]\s*[/÷]\s*[(\u4e00-\u9fff]")
@@ -129,31 +133,36 @@ def _mask(s: str, lex: Lexicon) -> tuple[str, list[str]]:
         for i in range(a, b):
             chars[i] = _MASK
 
-    for m in _QUOTES.finditer(s):
-        blank(m.start(), m.end())
-    for m in _PAREN.finditer(s):
+    # each pattern is tried only when a character it needs is present (most cells are short)
+    if _QUOTE_CHARS.search(s):
+        for m in _QUOTES.finditer(s):
+            blank(m.start(), m.end())
+    for m in (_PAREN.finditer(s) if "(" in s else ()):
         inner = m.group(0)
         if any(w in inner for w in lex.scale_words):
             blank(m.start(), m.end())
             notes.append(lex.reasons["scale_note"].format(text=inner))
         elif inner[1:].startswith(lex.inclusive_starts) and m.start() > 0 and any(c.isdigit() for c in inner):
             blank(m.start(), m.end())
-    for m in _DATE_SPAN.finditer(s):
+    for m in (_DATE_SPAN.finditer(s) if _DATE_CHARS.search(s) else ()):
         blank(m.start(), m.end())
         notes.append("date:" + m.group(0))
     for m in lex.not_numbers_re.finditer(s):
         blank(m.start(), m.end())
     text = "".join(chars)
     # ratios (1:3, 1比1) are not quantities
-    for m in _RATIO.finditer(text):
-        blank(m.start(), m.end())
-    text = "".join(chars)
-    # ordinals (第3季度) and codes (G20, 5G, shp2000) are not quantities
-    for m in re.finditer(r"第\s*[\d零〇一二两三四五六七八九十百]+|[A-Za-z]+\d+[A-Za-z]*|\d+[A-Za-z]+\d*", text):
-        tok = m.group(0)
-        if tok.startswith("第") or not _is_number_with_latin_unit(tok, lex):
+    if ":" in text or "比" in text:
+        for m in _RATIO.finditer(text):
             blank(m.start(), m.end())
-    return "".join(chars), notes
+        text = "".join(chars)
+    # ordinals (第3季度) and codes (G20, 5G, shp2000) are not quantities
+    if "第" in text or _LATIN.search(text):
+        for m in _CODES.finditer(text):
+            tok = m.group(0)
+            if tok.startswith("第") or not _is_number_with_latin_unit(tok, lex):
+                blank(m.start(), m.end())
+        text = "".join(chars)
+    return text, notes
 
 
 def _is_number_with_latin_unit(tok: str, lex: Lexicon) -> bool:
@@ -163,6 +172,8 @@ def _is_number_with_latin_unit(tok: str, lex: Lexicon) -> bool:
 
 
 def _is_formula(s: str, masked: str) -> bool:
+    if "=" not in s and "/" not in s and "÷" not in s:
+        return False
     if _FORMULA_STRONG.search(s):
         return True
     has_digit = any(c.isdigit() for c in masked)
@@ -450,13 +461,10 @@ def _context_per(t: str, start: int, lex: Lexicon) -> str | None:
     i = start
     while i > 0 and t[i - 1] not in _SEGMENT_BREAKS:
         i -= 1
-    clause = t[i:start]
-    best, best_at = None, -1
-    for word in lex.per_words_longest:
-        at = clause.rfind(word)
-        if at > best_at:
-            best, best_at = lex.per_words[word], at
-    return best
+    last = None
+    for last in lex.per_words_re.finditer(t, i, start):
+        pass
+    return lex.per_words[last.group(0)] if last else None
 
 
 # --------------------------------------------------------------------------- targets

@@ -23,7 +23,6 @@ class Lexicon:
     unit_spellings: dict[str, str]
     multipliers: dict[str, float]
     per_words: dict[str, str]
-    per_words_longest: tuple[str, ...]
     per_excluded: frozenset[str]
     numeral_digits: dict[str, int]
     numeral_small: dict[str, int]
@@ -55,6 +54,7 @@ class Lexicon:
     units_re: re.Pattern
     multipliers_re: re.Pattern
     not_numbers_re: re.Pattern
+    per_words_re: re.Pattern
     #: where a number may start: a digit, 百分之, or a Chinese numeral that can begin a number
     number_start_re: re.Pattern
 
@@ -101,7 +101,6 @@ def lexicon() -> Lexicon:
         unit_spellings=spellings,
         multipliers={k: float(v) for k, v in data["multipliers"].items()},
         per_words=dict(data["per_words"]),
-        per_words_longest=_longest(data["per_words"]),
         per_excluded=frozenset(data["per_applies"]["exclude"]),
         numeral_digits=dict(num["digits"]),
         numeral_small=dict(num["small_units"]),
@@ -132,6 +131,7 @@ def lexicon() -> Lexicon:
         units_re=_alternation(spellings),
         multipliers_re=_alternation(data["multipliers"]),
         not_numbers_re=_alternation(data["not_numbers"]["phrases"]),
+        per_words_re=_alternation(data["per_words"]),
         number_start_re=re.compile(
             r"\d|\.\d|百分之|[" + re.escape("".join(num["digits"]) + "十") + "]"),
     )
