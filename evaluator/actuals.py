@@ -51,8 +51,16 @@ def actuals_from_table(table: Any) -> Actuals | None:
                           "prior_text": "", "rating": "", "note": "", "self_score": score.to_numpy(),
                           "actual_file": ind["source_file"], "actual_sheet": ind["source_sheet"],
                           "actual_row": ind["source_row"]})
-    return Actuals(frame, pd.DataFrame(columns=["project_id"]), issues_frame(issues),
-                   source=str(getattr(table, "source", "")))
+    projects = table.projects
+
+    def column(name: str) -> np.ndarray:
+        return projects[name].to_numpy(dtype=float) if name in projects else np.full(len(projects), np.nan)
+
+    funds = pd.DataFrame({"project_id": projects["project_id"], "budget_annual": column("table_budget_annual"),
+                          "spent_annual": column("table_spent_annual"),
+                          "self_execution": column("table_execution_score"),
+                          "self_total_given": column("table_total_score"), "funds_row": projects["source_row"]})
+    return Actuals(frame, funds, issues_frame(issues), source=str(getattr(table, "source", "")))
 
 
 def empty_actuals() -> Actuals:

@@ -30,3 +30,27 @@ def test_score_command_without_actuals_file(tmp_path, capfd):
     out = capfd.readouterr().out
     assert "读入指标 6 条，输出 6 条" in out
     assert (tmp_path / "out" / "report.xlsx").is_file()
+
+
+OFFICIAL = Path(__file__).parent / "fixtures" / "tables" / "official_self_evaluation.csv"
+
+
+def test_official_self_evaluation_layout_preamble():
+    """The 财预〔2020〕10号 自评表: project, department, funds block and 总分 above/below the grid."""
+    t = read_targets(OFFICIAL)
+    p = t.projects.iloc[0]
+    assert (p["project"], p["department"]) == ("社区矫正工作经费", "某区司法局")
+    assert (p["table_budget_annual"], p["table_spent_annual"], p["table_execution_score"]) == (50.0, 46.0, 9.2)
+    assert p["table_total_score"] == 97.7
+    assert p["goal"].startswith("做好社区矫正对象监督管理")
+    assert len(t.indicators) == 7
+    assert "row_not_read" not in set(t.issues["code"])
+
+
+def test_official_self_evaluation_scores_like_the_unit():
+    ev = evaluate(read_targets(OFFICIAL))
+    p = ev.projects.iloc[0]
+    # 执行率 46/50 = 92 % → 9.2; indicators 15+13.5+10+10+15+15+10 = 88.5 with the table's 分值
+    assert p["execution_rate"] == 0.92 and p["execution_points"] == 9.2
+    assert p["total"] == 97.7
+    assert p["self_total"] == 97.7 and p["self_diff"] == 0.0

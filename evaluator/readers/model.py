@@ -53,6 +53,8 @@ class ProjectRecord:
     indicators: list[IndicatorRecord] = field(default_factory=list)
     #: column name of each money cell, for issue locations
     money_columns: dict[str, str] = field(default_factory=dict)
+    #: a self-evaluation table's funds block and 总分 row, as printed
+    self_evaluation: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass

@@ -20,6 +20,7 @@ from ..issues import Issue
 from .header import Header, label_value, parse_header, strip_department_tags
 from .io import Row
 from .model import MONEY_FIELDS, IndicatorRecord, ProjectRecord, RawTable, TotalRecord, looks_like_amount
+from .self_evaluation import total_score
 from .vocab import direction_hint, fold, has_label, header_field, level1_code, level2_code, vocabulary
 
 _VALUE_LIKE = re.compile(r"\d|^[≥≤＞＜><=＝≧≦═﹦]")
@@ -92,11 +93,18 @@ class _State:
 
 
 def read_indicator_rows(header: Header, rows: list[Row], table: RawTable, sheet: str | None,
-                        issues: list[Issue]) -> None:
-    """Read the rows under a row-per-indicator header into ``table``."""
-    state = _State(header, table, sheet, issues, department=table.department)
+                        issues: list[Issue], project: ProjectRecord | None = None) -> None:
+    """Read the rows under a row-per-indicator header into ``table``.
+
+    ``project``: the project a self-evaluation table names above its grid (no 项目名称 column).
+    """
+    state = _State(header, table, sheet, issues, department=table.department, project=project)
     for row in rows:
         if not any(row.cells):
+            continue
+        score = total_score(row)
+        if score is not None and state.project is not None:
+            state.project.self_evaluation["total_score"] = score  # 总分 | … | 得分: the unit's own total
             continue
         new_header = parse_header(row.cells, row.number)
         if new_header is not None and new_header.layout == "rows":

@@ -19,9 +19,16 @@ from ..issues import Issue
 from .model import MONEY_FIELDS, IndicatorRecord, ProjectRecord, RawTable, parse_amount
 from .vocab import direction_hint, level1_code, level2_code, money_factor, vocabulary
 
+#: self-evaluation preamble key → projects column
+SELF_EVALUATION_FIELDS = {"budget_initial": "table_budget_initial", "budget_annual": "table_budget_annual",
+                          "spent_annual": "table_spent_annual", "execution_score": "table_execution_score",
+                          "total_score": "table_total_score"}
+SELF_EVALUATION_COLUMNS = list(SELF_EVALUATION_FIELDS.values())
 PROJECT_COLUMNS = [
     "project_id", "department", "project", *MONEY_FIELDS, "classified", "goal", "n_indicators",
     "source_file", "source_sheet", "source_row",
+    # a self-evaluation table's funds block and 总分 row (NaN otherwise)
+    *SELF_EVALUATION_COLUMNS,
 ]
 INDICATOR_COLUMNS = [
     "project_id", "project", "department", "indicator_no", "level1_code", "level1", "level2_code",
@@ -146,8 +153,17 @@ def project_rows(raw: RawTable, factor: float, issues: list[Issue]) -> list[dict
             "classified": bool(p.classified_text) or _is_classified(p.project),
             "goal": p.goal, "n_indicators": len(p.indicators),
             "source_file": raw.file, "source_sheet": p.sheet or "", "source_row": p.row,
+            **{col: _self_amount(p, key, factor, issues, raw.file, pid) for key, col in SELF_EVALUATION_FIELDS.items()},
         })
     return rows
+
+
+def _self_amount(p: ProjectRecord, key: str, factor: float, issues: list[Issue], file: str, pid: str) -> float:
+    """Funds of a self-evaluation table are money (万元 like the rest); scores are points as printed."""
+    text = p.self_evaluation.get(key, "")
+    money = key in ("budget_initial", "budget_annual", "spent_annual")
+    row = int(p.self_evaluation.get("funds_row", p.row)) if money else p.row
+    return amount(text, factor if money else 1.0, issues, file, None, pid, key, row=row, sheet=p.sheet)
 
 
 def _is_classified(name: str) -> bool:
