@@ -25,6 +25,7 @@ from functools import lru_cache
 
 from .lexicon import Lexicon, lexicon, normalize
 from .target import Target
+from .units import RATE_BASES
 
 _MASK = "\x00"
 _SEGMENT_BREAKS = frozenset(";,。!?\n\r")
@@ -358,7 +359,7 @@ def _read_rate(t: str, q: _Quantity, lex: Lexicon) -> None:
 
 
 def _is_time_basis(unit: str) -> bool:
-    return unit in ("天", "周", "月", "季度", "半年", "年", "小时")
+    return unit in RATE_BASES
 
 
 def _read_range(t: str, q: _Quantity, lex: Lexicon) -> None:

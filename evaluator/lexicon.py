@@ -58,10 +58,6 @@ class Lexicon:
     #: where a number may start: a digit, 百分之, or a Chinese numeral that can begin a number
     number_start_re: re.Pattern
 
-    @property
-    def numeral_chars(self) -> str:
-        return "".join([*self.numeral_digits, *self.numeral_small, *self.numeral_large])
-
 
 def _longest(keys) -> tuple[str, ...]:
     return tuple(sorted(keys, key=len, reverse=True))

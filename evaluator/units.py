@@ -14,8 +14,8 @@ import pint
 #: canonical unit names whose pint name differs
 _PINT_NAME = {"%": "percent", "‰": "permille"}
 
-#: time bases a rate can have, canonical names
-PER_UNITS = ("秒", "分钟", "小时", "天", "周", "月", "季度", "半年", "年")
+#: time bases a rate can have (次/月, 元/人/天), canonical names
+RATE_BASES = frozenset({"小时", "天", "周", "月", "季度", "半年", "年"})
 
 
 @lru_cache(maxsize=1)
@@ -71,7 +71,3 @@ def conversion_factor(unit_from: str | None, per_from: str | None,
     except (pint.errors.DimensionalityError, pint.errors.UndefinedUnitError,
             pint.errors.DefinitionSyntaxError, ValueError, AttributeError, TypeError):
         return None
-
-
-def compatible(unit_a: str | None, per_a: str | None, unit_b: str | None, per_b: str | None) -> bool:
-    return conversion_factor(unit_a, per_a, unit_b, per_b) is not None
