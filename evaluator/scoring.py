@@ -427,6 +427,12 @@ def _score_other(i: int, df: pd.DataFrame, tf: pd.DataFrame, a_kind: str, a_obj:
             ratio[i], rule[i] = t.default, "trend_stated_wrong"
             args[i]["tier"] = t.name
         return
+    if kind == "done" and a_kind == "partial" and rating.kind == "none":
+        # 基本完成 / 部分完成 on a deliverable: the pack's tier for that word (else its middle tier)
+        rating = parse_rating(a_obj.raw, pack)
+        if rating.kind != "tier":
+            tier = pack.tiers[len(pack.tiers) // 2]
+            rating = Rating("tier", a_obj.raw, tier.name, tier.default, tier.low, tier.high)
     if kind == "done" and a_kind in ("yes", "no", "none") and not (a_kind != "yes" and rating.kind in ("tier", "points")):
         expect_no = tf["t_canonical"].iat[i] in ("否", "无", "没有")
         met = (a_kind == "yes") != expect_no

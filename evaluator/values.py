@@ -18,7 +18,7 @@ from typing import Any
 from .compiler import compile_target
 from .lexicon import lexicon
 
-ACTUAL_KINDS = ("empty", "number", "clauses", "yes", "no", "none", "na", "components", "trend", "unreadable")
+ACTUAL_KINDS = ("empty", "number", "clauses", "yes", "partial", "no", "none", "na", "components", "trend", "unreadable")
 
 
 @dataclass(frozen=True)
@@ -46,9 +46,10 @@ def vocabulary() -> dict[str, Any]:
     return tomllib.loads(text)
 
 
-def _word_sets() -> tuple[frozenset[str], frozenset[str], frozenset[str], frozenset[str]]:
+def _word_sets() -> tuple[frozenset[str], frozenset[str], frozenset[str], frozenset[str], frozenset[str]]:
     w = vocabulary()["words"]
-    return frozenset(w["yes"]), frozenset(w["no"]), frozenset(w["none"]), frozenset(w["not_applicable"])
+    return (frozenset(w["yes"]), frozenset(w["no"]), frozenset(w["none"]), frozenset(w["not_applicable"]),
+            frozenset(w["partial"]))
 
 
 _STRIP = " \t\r\n。.，,；;！!"
@@ -95,9 +96,11 @@ def parse_actual(text: str | None) -> ActualValue:
     core = raw.strip().strip(_STRIP)
     if not core:
         return ActualValue("empty", raw)
-    yes, no, none, na = _word_sets()
+    yes, no, none, na, partial = _word_sets()
     if core in na:
         return ActualValue("na", raw)
+    if core in partial:
+        return ActualValue("partial", raw)
     if core in none:
         return ActualValue("none", raw, value=0.0)
     if core in yes:
