@@ -54,3 +54,15 @@ def test_official_self_evaluation_scores_like_the_unit():
     assert p["execution_rate"] == 0.92 and p["execution_points"] == 9.2
     assert p["total"] == 97.7
     assert p["self_total"] == 97.7 and p["self_diff"] == 0.0
+
+
+def test_stacked_self_evaluation_tables_in_one_sheet():
+    """A department's 自评表 one after another: each block's title, preamble and 总分 belong to its project."""
+    t = read_targets(Path(__file__).parent / "fixtures" / "tables" / "stacked_self_evaluations.csv")
+    assert list(t.projects["project"]) == ["社区矫正工作经费", "人民调解工作经费"]
+    assert list(t.projects["n_indicators"]) == [7, 7]
+    assert list(t.projects["table_spent_annual"]) == [46.0, 30.0]
+    ev = evaluate(t)
+    assert list(ev.projects["total"]) == [97.7, 98.5]
+    assert list(ev.projects["self_diff"]) == [0.0, 0.0]
+    assert "empty_target" not in set(t.issues["code"])  # title rows are not indicators

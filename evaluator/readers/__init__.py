@@ -21,10 +21,10 @@ from ..gc_tuning import bulk_gc
 from ..issues import InputError, Issue, issues_frame
 from .header import Header, header_issues, label_value, parse_header, strip_department_tags
 from .io import Sheet, load_rows
-from .model import MONEY_FIELDS, ProjectRecord, RawTable
+from .model import MONEY_FIELDS, RawTable
 from .rows_layout import read_indicator_rows
 from .seed_layout import read_seed_rows
-from .self_evaluation import read_preamble
+from .self_evaluation import preamble_project
 from .tidy import frames
 
 __all__ = ["TargetTable", "read_targets"]
@@ -96,30 +96,12 @@ def _read_sheets(sheets: tuple[Sheet, ...], file: str, issues: list[Issue]) -> R
             read_seed_rows(header, rows, raw, sheet.name, issues)
         else:
             read_indicator_rows(header, rows, raw, sheet.name, issues,
-                                project=_preamble_project(header, sheet.rows[:start], raw, sheet.name))
+                                project=preamble_project(header, sheet.rows[:start], raw, sheet.name))
     if not found:
         raise InputError("没有找到绩效目标表的表头（需要「项目名称…绩效指标」或「一级指标/二级指标/三级指标/指标值」等列）；"
                          "如果表头在，可能是文件编码不对（如 Big5、Shift-JIS），请另存为 UTF-8 的 CSV 或 .xlsx",
                          file=file, code="no_header")
     return raw
-
-
-def _preamble_project(header, rows, raw: RawTable, sheet: str | None) -> ProjectRecord | None:
-    """A self-evaluation table (自评表) names its one project above the grid, with its funds."""
-    if header.find("project") is not None:
-        return None
-    pre = read_preamble(list(rows))
-    if not pre.get("project"):
-        return None
-    department = pre.get("department", "") or raw.department
-    if department and not raw.department:
-        raw.department = department
-    row = next((r.number for r in rows if pre["project"] in r.cells), rows[0].number if rows else 1)
-    project = ProjectRecord(pre["project"], department, sheet, row, goal=pre.get("goal", ""))
-    project.self_evaluation = {k: pre[k] for k in ("budget_initial", "budget_annual", "spent_annual",
-                                                   "execution_score", "funds_row") if k in pre}
-    raw.projects.append(project)
-    return project
 
 
 def _find_header(sheet: Sheet, raw: RawTable) -> tuple[Header | None, int]:

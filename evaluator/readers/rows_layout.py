@@ -20,7 +20,7 @@ from ..issues import Issue
 from .header import Header, label_value, parse_header, strip_department_tags
 from .io import Row
 from .model import MONEY_FIELDS, IndicatorRecord, ProjectRecord, RawTable, TotalRecord, looks_like_amount
-from .self_evaluation import total_score
+from .self_evaluation import preamble_project, starts_block, total_score
 from .vocab import direction_hint, fold, has_label, header_field, level1_code, level2_code, vocabulary
 
 _VALUE_LIKE = re.compile(r"\d|^[≥≤＞＜><=＝≧≦═﹦]")
@@ -99,6 +99,7 @@ def read_indicator_rows(header: Header, rows: list[Row], table: RawTable, sheet:
     ``project``: the project a self-evaluation table names above its grid (no 项目名称 column).
     """
     state = _State(header, table, sheet, issues, department=table.department, project=project)
+    preamble: list[Row] | None = None  # rows above the next stacked 自评表's grid
     for row in rows:
         if not any(row.cells):
             continue
@@ -107,6 +108,16 @@ def read_indicator_rows(header: Header, rows: list[Row], table: RawTable, sheet:
             state.project.self_evaluation["total_score"] = score  # 总分 | … | 得分: the unit's own total
             continue
         new_header = parse_header(row.cells, row.number)
+        if preamble is None and header.find("project") is None and starts_block(
+                row, bool(state.project and state.project.self_evaluation)):
+            preamble = []
+        if preamble is not None:
+            if new_header is None or new_header.layout != "rows":
+                preamble.append(row)
+                continue
+            state.project = preamble_project(new_header, preamble, table, sheet) or state.project
+            state.header, state.mode, state.carry, preamble = new_header, "grid", {}, None
+            continue
         if new_header is not None and new_header.layout == "rows":
             if new_header.columns == state.header.columns and state.mode == "grid":
                 issues.append(Issue("header_repeated", "info", "表头在此重复出现（如分页打印或两次粘贴），该行按表头跳过",

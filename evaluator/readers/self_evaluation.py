@@ -15,8 +15,8 @@ its last row is 总分. Every label word is in ``data/headers.toml`` ([labels] s
 from __future__ import annotations
 
 from .io import Row
-from .model import looks_like_amount
-from .vocab import has_label
+from .model import ProjectRecord, RawTable, looks_like_amount
+from .vocab import fold, has_label, vocabulary
 
 
 def _value_after(cells: tuple[str, ...], j: int) -> str:
@@ -69,3 +69,29 @@ def total_score(row: Row) -> str | None:
         return None
     numbers = [c for c in row.cells if looks_like_amount(c)]
     return numbers[-1] if numbers else ""
+
+
+def preamble_project(header, rows, table: RawTable, sheet: str | None) -> ProjectRecord | None:
+    """The project a self-evaluation table names above its grid, with its funds (None if it names none)."""
+    if header.find("project") is not None:
+        return None
+    pre = read_preamble(list(rows))
+    if not pre.get("project"):
+        return None
+    department = pre.get("department", "") or table.department
+    if department and not table.department:
+        table.department = department
+    row = next((r.number for r in rows if pre["project"] in r.cells), rows[0].number if rows else 1)
+    project = ProjectRecord(pre["project"], department, sheet, row, goal=pre.get("goal", ""))
+    project.self_evaluation = {k: pre[k] for k in ("budget_initial", "budget_annual", "spent_annual",
+                                                   "execution_score", "funds_row") if k in pre}
+    table.projects.append(project)
+    return project
+
+
+def starts_block(row: Row, in_self_evaluation: bool) -> bool:
+    """The first row of the next stacked 自评表: its title, or 项目名称 inside a self-evaluation file."""
+    first = next((c for c in row.cells if c), "")
+    if any(w in fold(first) for w in vocabulary().labels["se_title"]):
+        return True
+    return in_self_evaluation and has_label(first, "se_project")
