@@ -396,8 +396,10 @@ def _read_comparators(t: str, q: _Quantity, lex: Lexicon) -> None:
         op = lex.before[before]
         if q.op is None and op != "none":
             q.op = op
-        q.has_comparator = q.has_comparator or op != "none"
-        if before_start is not None and before_start == q.start - len(before):
+        # 为/在 right before the number (投诉为0, 在10秒内) make it a stated value, not a stray number
+        adjacent = before_start is not None and before_start == q.start - len(before)
+        q.has_comparator = q.has_comparator or op != "none" or adjacent
+        if adjacent:
             q.start = before_start
 
 
