@@ -39,8 +39,12 @@ _YMD = (r"(?:19|20)\d{2}\s*年(?:\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*[日号])?)?"
 _MD = r"\d{1,2}\s*月\s*\d{1,2}\s*[日号]|\d{1,2}\s*月(?=底|末|初|前|中旬|上旬|下旬|份)"
 _DATE_TAIL = r"(?:底|末|初|前|以前|之前|中旬|上旬|下旬|份)?"
 _DATE = f"(?:{_YMD}|{_MD}){_DATE_TAIL}"
+# months of the year: 1-12月, 1月至12月 (a span of the calendar, not a duration of 个月)
+_MONTH = r"(?:1[0-2]|0?[1-9])"
+_MONTH_SPAN = rf"{_MONTH}\s*月?\s*(?:-{{1,2}}|~|至|到)\s*{_MONTH}\s*月(?![\d])"
 _DATE_SPAN = re.compile(
-    rf"{_DATE}(?:\s*(?:-{{1,2}}|~|至|到)\s*(?:{_DATE}|\d{{1,2}}\s*月{_DATE_TAIL}))?")
+    rf"(?:(?:19|20)\d{{2}}\s*年\s*)?{_MONTH_SPAN}{_DATE_TAIL}"
+    rf"|{_DATE}(?:\s*(?:-{{1,2}}|~|至|到)\s*(?:{_DATE}|\d{{1,2}}\s*月{_DATE_TAIL}))?")
 _QUOTES = re.compile(r"“[^”]{0,40}”|‘[^’]{0,40}’|\"[^\"]{0,40}\"|「[^」]{0,40}」|《[^》]{0,60}》|〈[^〉]{0,60}〉")
 _QUOTE_CHARS = re.compile(r"[“‘\"「《〈]")
 _DATE_CHARS = re.compile(r"[年月.\-/]")
