@@ -11,6 +11,10 @@ from ..evaluate import Evaluation, evaluate
 from ..reports import write_reports
 from ..rules import available_packs
 
+#: project summaries printed in the terminal (the rest are in the reports)
+SUMMARY_LINES = 60
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("score", help="按规则包对实际完成值评分，输出指标、项目、问题表",
                        description="读取绩效目标表和实际完成值表，按规则包逐项评分并解释，输出 CSV（UTF-8 带 BOM）。")
@@ -45,8 +49,11 @@ def print_summary(ev: Evaluation) -> None:
     pack = ev.rule_pack
     print(f"规则包：{pack.name}（{pack.version}）{pack.title}")
     print(counts_line(ev))
-    for _, p in ev.projects.iterrows():
-        print(f"- {p['summary']}")
+    summaries = ev.projects["summary"].tolist()
+    for text in summaries[:SUMMARY_LINES]:
+        print(f"- {text}")
+    if len(summaries) > SUMMARY_LINES:
+        print(f"……其余 {len(summaries) - SUMMARY_LINES} 个项目的摘要见 projects.csv 和 report.html")
     n_err = int((ev.issues["severity"] == "error").sum()) if len(ev.issues) else 0
     print(f"问题 {len(ev.issues)} 条（其中错误 {n_err} 条），详见 issues.csv")
 
