@@ -118,7 +118,7 @@ def _compile(raw: str) -> Target:
                       reason=lex.reasons["formula"].format(text=s), notes=("formula",))
     quantities = _find_quantities(s, masked, lex)
     if quantities:
-        quantities = _join_bounds(quantities, masked)
+        quantities = _join_bounds(quantities, masked, lex)
         if len(quantities) == 1:
             return _to_target(quantities[0], raw, tuple(notes))
         clauses = [_to_target(q, raw) for q in quantities]
@@ -432,14 +432,14 @@ def _before_phrase(t: str, start: int, lex: Lexicon) -> tuple[str | None, int | 
     return None, None
 
 
-def _join_bounds(qs: list[_Quantity], t: str) -> list[_Quantity]:
+def _join_bounds(qs: list[_Quantity], t: str, lex: Lexicon) -> list[_Quantity]:
     """``≥90%且≤100%`` is one range, not two targets."""
     if len(qs) != 2:
         return qs
     a, b = qs
     between = t[a.end:b.start].strip()
     if (a.op in (">=", ">") and b.op in ("<=", "<") and a.unit == b.unit and a.per == b.per
-            and a.high is None and b.high is None and between in ("", "且", "并且", "、", ",", "和", "至")
+            and a.high is None and b.high is None and between in lex.bound_joiners
             and a.value <= b.value):
         return [_Quantity(start=a.start, end=b.end, value=a.value, unit=a.unit, per=a.per,
                           high=b.value, has_comparator=True)]
@@ -510,7 +510,7 @@ def _non_numeric(raw: str, s: str, masked: str, notes: list[str], lex: Lexicon) 
     if direction:
         return Target(kind="trend", raw=raw, canonical=s, direction=direction,
                       reason=reasons["trend"].format(text=core))
-    if any(p in core for p in lex.full_phrases) and _short_state(core, lex):
+    if any(p in core for p in lex.full_phrases) and _short_state(core):
         return Target(kind="compare", raw=raw, canonical="100%", value=100.0, unit="%",
                       notes=("full_coverage",))
     if core in lex.done_no:
@@ -534,7 +534,7 @@ def _short(text: str, limit: int = 30) -> str:
     return text if len(text) <= limit else text[:limit] + "…"
 
 
-def _short_state(core: str, lex: Lexicon) -> bool:
+def _short_state(core: str) -> bool:
     """全覆盖 as the whole statement (not buried in a long sentence)."""
     return len(core) <= 16 and not any(c in core for c in ",;。")
 

@@ -43,6 +43,7 @@ class Lexicon:
     full_phrases: tuple[str, ...]
     scale_words: tuple[str, ...]
     approx_more: tuple[str, ...]
+    bound_joiners: frozenset[str]
     inclusive_starts: tuple[str, ...]
     metric_name_ends: tuple[str, ...]
     number_after_nouns: frozenset[str]
@@ -117,6 +118,7 @@ def lexicon() -> Lexicon:
         full_phrases=_longest(data["full"]["phrases"]),
         scale_words=tuple(data["scale_notes"]["words"]),
         approx_more=tuple(data["approx"]["more"]),
+        bound_joiners=frozenset(data["bounds"]["joiners"]),
         inclusive_starts=tuple(data["scale_notes"]["inclusive_starts"]),
         metric_name_ends=_longest(data["metric_name"]["ends"]),
         number_after_nouns=frozenset(data["metric_name"]["number_after"]),

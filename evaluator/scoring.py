@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from .issues import Issue
+from .readers.vocab import level1_code
 from .rules import RulePack
 from .target import Target
 from .units import conversion_factor
@@ -44,17 +45,6 @@ def round_points(x: np.ndarray | float, digits: int, mode: str = "half_up") -> n
 def _code_digit(text: Any) -> str:
     m = re.match(r"\s*(\d)", str(text)) if isinstance(text, str) else None
     return m.group(1) if m else ""
-
-
-_BLOCK_WORDS = (("满意", "satisfaction"), ("效益", "benefit"), ("成本", "cost"), ("产出", "output"))
-
-
-def _block_from_name(text: Any) -> str:
-    if isinstance(text, str):
-        for word, block in _BLOCK_WORDS:
-            if word in text:
-                return block
-    return ""
 
 
 def _printed(df: pd.DataFrame, level: str, fallback: pd.Series) -> pd.Series:
@@ -86,8 +76,10 @@ def assign_blocks(df: pd.DataFrame, pack: RulePack) -> pd.Series:
     by2 = l2.str[:1].map(maps["level2"])
     block = (by2.combine_first(by1) if trust == "level2" else by1.combine_first(by2))
     if block.isna().any():
-        names = df.get("level1", pd.Series("", index=df.index)).map(_block_from_name)
-        block = block.fillna(names.replace("", np.nan)).fillna("output")
+        # a level-1 name without a code: the readers' category vocabulary (headers.toml) knows it
+        names = df.get("level1", pd.Series("", index=df.index)).fillna("").astype(str)
+        codes = {n: level1_code(n) or "" for n in names.unique()}
+        block = block.fillna(names.map(codes).str[:1].map(maps["level1"])).fillna("output")
     return block.map(pack.block_of)
 
 
