@@ -1,8 +1,9 @@
 """Small DataFrame helpers shared by the lint, the scorer and the reports."""
 from __future__ import annotations
 
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
+import numpy as np
 import pandas as pd
 
 
@@ -17,3 +18,43 @@ def records(df: pd.DataFrame, columns: Iterable[str] | None = None) -> list[dict
         return [{} for _ in range(len(df))]
     arrays = [df[c].to_numpy(dtype=object) for c in cols]
     return [dict(zip(cols, values)) for values in zip(*arrays)]
+
+
+def distinct_codes(*columns: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Code of each row's combination of values in ``columns``, and the first row of each code.
+
+    Tables repeat the same texts on most rows (categories, target phrasings, units), so
+    work done once per distinct combination and taken back by code replaces per-row work.
+    """
+    codes: np.ndarray | None = None
+    for col in columns:
+        c, uniques = pd.factorize(np.asarray(col, dtype=object), use_na_sentinel=False)
+        if codes is None:
+            codes = c
+        else:
+            codes, _ = pd.factorize(codes * (len(uniques) + 1) + c)
+    if codes is None:
+        raise ValueError("distinct_codes needs at least one column")
+    n = int(codes.max()) + 1 if len(codes) else 0
+    first = np.full(n, -1, dtype=np.int64)
+    first[codes[::-1]] = np.arange(len(codes) - 1, -1, -1)
+    return codes, first
+
+
+def distinct_apply(func: Callable[..., tuple], *columns: Any, n_out: int) -> tuple[np.ndarray, ...]:
+    """Call ``func`` once per distinct row of ``columns``; it returns ``n_out`` values, each taken back
+    to every row as an object array."""
+    arrays = [np.asarray(col, dtype=object) for col in columns]
+    codes, first = distinct_codes(*arrays)
+    results = [func(*(a[i] for a in arrays)) for i in first]
+    outs = []
+    for j in range(n_out):
+        values = np.empty(len(results), dtype=object)
+        values[:] = [r[j] for r in results]
+        outs.append(values[codes])
+    return tuple(outs)
+
+
+def distinct_map(func: Callable[..., Any], *columns: Any) -> np.ndarray:
+    """``[func(*row) for row in zip(*columns)]`` as an object array, calling ``func`` once per distinct row."""
+    return distinct_apply(lambda *row: (func(*row),), *columns, n_out=1)[0]

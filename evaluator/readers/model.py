@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 #: money columns, in the order printed in the seed layout
 MONEY_FIELDS = ("budget_total", "budget_fiscal", "budget_special", "budget_other")
@@ -82,6 +83,8 @@ class RawTable:
     money_unit_declared: bool = False
     projects: list[ProjectRecord] = field(default_factory=list)
     totals: list[TotalRecord] = field(default_factory=list)
+    #: printed-projects and printed-indicators frames from the column-wise reader (instead of ``projects``)
+    printed: tuple[Any, Any] | None = None
 
 
 def parse_amount(text: str) -> float | None:

@@ -13,8 +13,10 @@ import math
 import re
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
+from ..frames import distinct_apply, distinct_map
 from ..issues import Issue
 from .model import MONEY_FIELDS, IndicatorRecord, ProjectRecord, RawTable, parse_amount
 from .vocab import direction_hint, level1_code, level2_code, money_factor, vocabulary
@@ -120,50 +122,114 @@ def compose_target(record: IndicatorRecord) -> str:
 _LEADING_NUMBER = re.compile(r"^\s*[-+]?\d")
 
 
-def money_factor_for(raw: RawTable, issues: list[Issue]) -> float:
+#: a printed-projects frame: what a layout reader found per project, as text (see :func:`printed_projects`)
+PRINTED_PROJECT_COLUMNS = [
+    "project", "department", "sheet", "row", "goal", "classified_text", "n_indicators", *MONEY_FIELDS,
+    *(f"column_{f}" for f in MONEY_FIELDS), *(f"se_{k}" for k in SELF_EVALUATION_FIELDS), "se_funds_row",
+]
+#: a printed-indicators frame: one row per indicator record; ``project_index`` counts projects from 0
+PRINTED_INDICATOR_COLUMNS = [
+    "project_index", "sheet", "row", "column", "indicator_no", "level1_raw", "level2_raw", "level1_code_printed",
+    "level2_code_printed", "name", "annual_text", "period_text", "nature_text", "unit_text", "weight_text",
+    "direction_text", "actual_text", "score_text",
+]
+
+
+def printed_projects(raw: RawTable) -> pd.DataFrame:
+    """The project records of the row-by-row readers as a printed-projects frame."""
+    data: dict[str, list] = {c: [] for c in PRINTED_PROJECT_COLUMNS}
+    for p in raw.projects:
+        values = {"project": p.project, "department": p.department, "sheet": p.sheet or "", "row": p.row,
+                  "goal": p.goal, "classified_text": p.classified_text, "n_indicators": len(p.indicators),
+                  **{f: p.money_printed.get(f, "") for f in MONEY_FIELDS},
+                  **{f"column_{f}": p.money_columns.get(f, f) for f in MONEY_FIELDS},
+                  **{f"se_{k}": p.self_evaluation.get(k, "") for k in SELF_EVALUATION_FIELDS},
+                  "se_funds_row": int(p.self_evaluation.get("funds_row", p.row))}
+        for c in PRINTED_PROJECT_COLUMNS:
+            data[c].append(values[c])
+    return pd.DataFrame(data, columns=PRINTED_PROJECT_COLUMNS)
+
+
+def printed_indicators(raw: RawTable) -> pd.DataFrame:
+    """The indicator records of the row-by-row readers as a printed-indicators frame."""
+    names = PRINTED_INDICATOR_COLUMNS[1:]
+    rows = [(k, *(getattr(rec, c) for c in names)) for k, p in enumerate(raw.projects) for rec in p.indicators]
+    df = pd.DataFrame(rows, columns=PRINTED_INDICATOR_COLUMNS)
+    df["sheet"] = df["sheet"].fillna("")
+    return df
+
+
+def _amount_or_error(text: str) -> float | None:
+    """A printed amount as a number (NaN when empty); None when it is not a number."""
+    try:
+        value = parse_amount(text)
+    except ValueError:
+        return None
+    return math.nan if value is None else value
+
+
+def money_factor_for(raw: RawTable, projects: pd.DataFrame, issues: list[Issue]) -> float:
     """万元 factor of the table's amounts: declared unit, else a guess by size (reported)."""
     if raw.money_unit_declared:
         return money_factor(raw.money_unit) or 1.0
-    amounts = []
-    for p in raw.projects:
-        for text in p.money_printed.values():
-            try:
-                value = parse_amount(text)
-            except ValueError:
-                continue
-            if value is not None:
-                amounts.append(value)
-    if amounts and max(amounts) >= YUAN_GUESS_THRESHOLD:
+    largest = -math.inf
+    for f in MONEY_FIELDS:
+        values = distinct_map(_amount_or_error, projects[f]).astype(float)  # None (unreadable) → NaN
+        if len(values) and not np.isnan(values).all():
+            largest = max(largest, float(np.nanmax(values)))
+    if largest >= YUAN_GUESS_THRESHOLD:
         issues.append(Issue("money_unit_guessed", "warning",
-                            f"表中未注明金额单位，项目金额最大为 {max(amounts):,.2f}，按「元」理解并换算为万元；"
+                            f"表中未注明金额单位，项目金额最大为 {largest:,.2f}，按「元」理解并换算为万元；"
                             "如不对，请用 money_unit 参数指定", file=raw.file))
         return money_factor("元") or 0.0001
     return 1.0
 
 
-def project_rows(raw: RawTable, factor: float, issues: list[Issue]) -> list[dict]:
-    """One dict per project, ids ``P001``… in table order."""
-    rows = []
-    for k, p in enumerate(raw.projects, start=1):
-        pid = f"P{k:03d}"
-        money = {f: amount(p.money_printed.get(f, ""), factor, issues, raw.file, p, pid, p.money_columns.get(f, f))
-                 for f in MONEY_FIELDS}
-        rows.append({
-            "project_id": pid, "department": p.department, "project": p.project, **money,
-            "classified": bool(p.classified_text) or _is_classified(p.project),
-            "goal": p.goal, "n_indicators": len(p.indicators),
-            "source_file": raw.file, "source_sheet": p.sheet or "", "source_row": p.row,
-            **{col: _self_amount(p, key, factor, issues, raw.file, pid) for key, col in SELF_EVALUATION_FIELDS.items()},
-        })
-    return rows
+def _amounts(texts: pd.Series, factor: float) -> tuple[np.ndarray, np.ndarray]:
+    """Printed amounts → 万元 (NaN when empty or unreadable) and a mask of the unreadable ones."""
+    def convert(text: str) -> tuple[float, bool]:
+        value = _amount_or_error(text)
+        if value is None:
+            return math.nan, True
+        return (value if math.isnan(value) else round(value * factor, 6)), False
+    values, bad = distinct_apply(convert, texts, n_out=2)
+    return values.astype(float), bad.astype(bool)
 
 
-def _self_amount(p: ProjectRecord, key: str, factor: float, issues: list[Issue], file: str, pid: str) -> float:
-    """Funds of a self-evaluation table are money (万元 like the rest); scores are points as printed."""
-    text = p.self_evaluation.get(key, "")
-    money = key in ("budget_initial", "budget_annual", "spent_annual")
-    row = int(p.self_evaluation.get("funds_row", p.row)) if money else p.row
-    return amount(text, factor if money else 1.0, issues, file, None, pid, key, row=row, sheet=p.sheet)
+def project_frame(pp: pd.DataFrame, factor: float, issues: list[Issue], file: str) -> pd.DataFrame:
+    """The tidy projects table from a printed-projects frame; ids ``P001``… in table order."""
+    n = len(pp)
+    ids = [f"P{k:03d}" for k in range(1, n + 1)]
+    out = pd.DataFrame({"project_id": np.array(ids, dtype=object), "department": pp["department"].to_numpy(dtype=object),
+                        "project": pp["project"].to_numpy(dtype=object)})
+    found: list[tuple[int, int, Issue]] = []  # (project, field order, issue): reported in table order
+    sheets, rows, names = pp["sheet"].to_numpy(), pp["row"].to_numpy(), pp["project"].to_numpy()
+    for order, f in enumerate(MONEY_FIELDS):
+        out[f], bad = _amounts(pp[f], factor)
+        for k in np.flatnonzero(bad):
+            found.append((k, order, _bad_amount(pp[f].iat[k], file, sheets[k] or None, int(rows[k]),
+                                                pp[f"column_{f}"].iat[k], ids[k], names[k])))
+    classified = distinct_map(_is_classified, pp["project"]).astype(bool)
+    out["classified"] = (pp["classified_text"].to_numpy() != "") | classified
+    out["goal"] = pp["goal"].to_numpy(dtype=object)
+    out["n_indicators"] = pp["n_indicators"].to_numpy(dtype=int)
+    out["source_file"], out["source_sheet"], out["source_row"] = file, pp["sheet"].to_numpy(dtype=object), rows.astype(int)
+    funds_rows = pp["se_funds_row"].to_numpy()
+    for order, (key, col) in enumerate(SELF_EVALUATION_FIELDS.items(), start=len(MONEY_FIELDS)):
+        money = key in ("budget_initial", "budget_annual", "spent_annual")
+        out[col], bad = _amounts(pp[f"se_{key}"], factor if money else 1.0)
+        for k in np.flatnonzero(bad):
+            found.append((k, order, _bad_amount(pp[f"se_{key}"].iat[k], file, sheets[k] or None,
+                                                int(funds_rows[k] if money else rows[k]), key, ids[k], None)))
+    issues.extend(issue for _, _, issue in sorted(found, key=lambda t: (t[0], t[1])))
+    out["classified"] = out["classified"].astype(bool)
+    return out[PROJECT_COLUMNS]
+
+
+def _bad_amount(text: str, file: str, sheet: str | None, row: int, column: str, pid: str,
+                project: str | None) -> Issue:
+    return Issue("bad_amount", "error", f"金额「{text}」不是数字，按空值处理", file=file, sheet=sheet, row=row,
+                 column=column, project_id=pid, project=project, cell=text)
 
 
 def _is_classified(name: str) -> bool:
@@ -184,64 +250,80 @@ def amount(text: str, factor: float, issues: list[Issue], file: str, project: Pr
     return math.nan if value is None else round(value * factor, 6)
 
 
-def indicator_rows(raw: RawTable, project_ids: list[str], compile_target) -> list[dict]:
-    """One dict per indicator, with categories resolved and the scored target chosen."""
-    rows = []
-    for pid, p in zip(project_ids, raw.projects):
-        for rec in p.indicators:
-            rows.append(_indicator_row(raw, pid, p, rec, compile_target))
-    return rows
+def _scored_target(annual_text: str, period_text: str, compile_target) -> tuple:
+    """The target scored for an (annual, period) pair of cells, and what the tables say of it."""
+    annual = compile_target(annual_text)
+    period = compile_target(period_text) if period_text else None
+    use_period = period is not None and ((not annual.measurable and period.measurable) or not annual_text.strip())
+    target = period if use_period else annual
+    return (target, use_period, target.kind, target.measurable, TARGET_CLASSES.get(target.kind, "not_evaluable"),
+            annual.kind, period.kind if period is not None else "")
 
 
-def _indicator_row(raw: RawTable, pid: str, p: ProjectRecord, rec: IndicatorRecord, compile_target) -> dict:
-    cats = resolve_categories(rec)
-    annual = compose_target(rec)
-    annual_target = compile_target(annual)
-    period_target = compile_target(rec.period_text) if rec.period_text else None
-    use_period = period_target is not None and (
-        (not annual_target.measurable and period_target.measurable) or not annual.strip())
-    target = period_target if use_period else annual_target
-    return {
-        "project_id": pid, "project": p.project, "department": p.department,
-        "indicator_no": rec.indicator_no, "level1_code": cats.level1_code, "level1": cats.level1,
-        "level2_code": cats.level2_code, "level2": cats.level2,
-        "level1_raw": rec.level1_raw, "level2_raw": rec.level2_raw, "name": rec.name,
-        "annual_text": rec.annual_text, "period_text": rec.period_text,
-        "target_text": rec.period_text if use_period else annual,
-        "target_source": "period" if use_period else "annual",
-        "target": target, "kind": target.kind, "weight": _weight(rec.weight_text),
-        "direction_hint": direction_hint(rec.direction_text) or direction_hint(rec.nature_text),
-        "unit_hint": rec.unit_text, "source_file": raw.file, "source_sheet": rec.sheet or "",
-        "source_row": rec.row, "source_column": rec.column,
-        "measurable": target.measurable, "target_class": TARGET_CLASSES.get(target.kind, "not_evaluable"),
-        "level1_code_printed": cats.level1_code_printed, "level2_code_printed": cats.level2_code_printed,
-        "category_conflict": cats.conflict, "annual_kind": annual_target.kind,
-        "period_kind": period_target.kind if period_target is not None else "",
-        "nature_text": rec.nature_text, "direction_text": rec.direction_text, "weight_text": rec.weight_text,
-        "table_actual_text": rec.actual_text, "table_score_text": rec.score_text,
-    }
+def _categories(*cells: str) -> tuple:
+    c = _resolve(*cells)
+    return (c.level1_code, c.level1, c.level2_code, c.level2, c.level1_code_printed, c.level2_code_printed,
+            c.conflict)
+
+
+def indicator_frame(pi: pd.DataFrame, projects: pd.DataFrame, compile_target) -> pd.DataFrame:
+    """The tidy indicators table from a printed-indicators frame: categories resolved, targets compiled,
+    the scored value chosen — each once per distinct combination of the cells it depends on."""
+    k = pi["project_index"].to_numpy(dtype=np.int64)
+    l1c, l1, l2c, l2, l1p, l2p, conflict = distinct_apply(
+        _categories, pi["level1_raw"], pi["level2_raw"], pi["level1_code_printed"], pi["level2_code_printed"],
+        n_out=7)
+    annual = distinct_map(_compose, pi["annual_text"], pi["unit_text"], pi["nature_text"])
+    period_text = pi["period_text"].to_numpy(dtype=object)
+    target, use_period, kind, measurable, target_class, annual_kind, period_kind = distinct_apply(
+        lambda a, p: _scored_target(a, p, compile_target), annual, period_text, n_out=7)
+    use_period = use_period.astype(bool)
+    col = {c: pi[c].to_numpy(dtype=object) for c in PRINTED_INDICATOR_COLUMNS[1:]}
+    of_project = {c: projects[c].to_numpy(dtype=object)[k] for c in ("project_id", "project", "department",
+                                                                      "source_file")}
+    return pd.DataFrame({
+        **{c: of_project[c] for c in ("project_id", "project", "department")},
+        "indicator_no": col["indicator_no"].astype(int),
+        "level1_code": l1c, "level1": l1, "level2_code": l2c, "level2": l2,
+        "level1_raw": col["level1_raw"], "level2_raw": col["level2_raw"], "name": col["name"],
+        "annual_text": col["annual_text"], "period_text": period_text,
+        "target_text": np.where(use_period, period_text, annual),
+        "target_source": np.where(use_period, "period", "annual").astype(object),
+        "target": target, "kind": kind, "weight": distinct_map(_weight, col["weight_text"]).astype(float),
+        "direction_hint": distinct_map(lambda d, n: direction_hint(d) or direction_hint(n),
+                                       col["direction_text"], col["nature_text"]),
+        "unit_hint": col["unit_text"], "source_file": of_project["source_file"],
+        "source_sheet": col["sheet"], "source_row": col["row"].astype(int), "source_column": col["column"],
+        "measurable": measurable.astype(bool), "target_class": target_class,
+        "level1_code_printed": l1p, "level2_code_printed": l2p, "category_conflict": conflict.astype(bool),
+        "annual_kind": annual_kind, "period_kind": period_kind,
+        "nature_text": col["nature_text"], "direction_text": col["direction_text"],
+        "weight_text": col["weight_text"], "table_actual_text": col["actual_text"],
+        "table_score_text": col["score_text"],
+    }, columns=INDICATOR_COLUMNS)
+
+
+def _compose(annual_text: str, unit_text: str, nature_text: str) -> str:
+    return compose_target(IndicatorRecord(None, 0, "", annual_text=annual_text, unit_text=unit_text,
+                                          nature_text=nature_text))
 
 
 def _weight(text: str) -> float:
-    try:
-        value = parse_amount(text)
-    except ValueError:
-        return math.nan
+    value = _amount_or_error(text)
     return math.nan if value is None else value
 
 
 def frames(raw: RawTable, issues: list[Issue], compile_target) -> tuple[pd.DataFrame, pd.DataFrame, float]:
-    """The projects and indicators DataFrames, and the money factor used."""
-    factor = money_factor_for(raw, issues)
-    projects = pd.DataFrame(project_rows(raw, factor, issues), columns=PROJECT_COLUMNS)
-    projects["classified"] = projects["classified"].astype(bool)
-    projects["n_indicators"] = projects["n_indicators"].astype(int)
-    projects["source_row"] = projects["source_row"].astype(int)
-    indicators = pd.DataFrame(indicator_rows(raw, list(projects["project_id"]), compile_target),
-                              columns=INDICATOR_COLUMNS)
-    for col in ("indicator_no", "source_row"):
-        indicators[col] = indicators[col].astype(int)
-    for col in ("measurable", "category_conflict"):
-        indicators[col] = indicators[col].astype(bool)
-    indicators["weight"] = indicators["weight"].astype(float)
+    """The projects and indicators DataFrames, and the money factor used.
+
+    A layout reader hands over either records (``raw.projects``) or, from the column-wise
+    reader, printed frames (``raw.printed``); both go through the same column-wise steps.
+    """
+    if raw.printed is not None:
+        pp, pi = raw.printed
+    else:
+        pp, pi = printed_projects(raw), printed_indicators(raw)
+    factor = money_factor_for(raw, pp, issues)
+    projects = project_frame(pp, factor, issues, raw.file)
+    indicators = indicator_frame(pi, projects, compile_target)
     return projects, indicators, factor
