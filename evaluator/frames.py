@@ -28,7 +28,10 @@ def distinct_codes(*columns: Any) -> tuple[np.ndarray, np.ndarray]:
     """
     codes: np.ndarray | None = None
     for col in columns:
-        c, uniques = pd.factorize(np.asarray(col, dtype=object), use_na_sentinel=False)
+        c, uniques = pd.factorize(np.asarray(col, dtype=object))
+        if len(c) and c.min() < 0:  # None/NaN: a value of its own
+            c = np.where(c < 0, len(uniques), c)
+            uniques = np.arange(len(uniques) + 1)
         if codes is None:
             codes = c
         else:

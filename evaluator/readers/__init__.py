@@ -15,10 +15,12 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ..gc_tuning import bulk_gc
 from ..issues import InputError, Issue, issues_frame
+from .columnar import read_columns
 from .header import Header, header_issues, label_value, parse_header, strip_department_tags
 from .io import Sheet, load_rows
 from .model import MONEY_FIELDS, RawTable
@@ -91,6 +93,11 @@ def _read_sheets(sheets: tuple[Sheet, ...], file: str, issues: list[Issue]) -> R
         found = True
         issues.extend(header_issues(header, file, sheet.name))
         raw.layout = raw.layout or header.layout
+        if len(sheets) == 1 and header.layout == "rows":
+            printed = read_columns(header, *_body_grid(sheet, start), raw, sheet.name)
+            if printed is not None:
+                raw.printed = printed
+                continue
         rows = list(sheet.rows[start + 1:])
         if header.layout == "seed":
             read_seed_rows(header, rows, raw, sheet.name, issues)
@@ -102,6 +109,17 @@ def _read_sheets(sheets: tuple[Sheet, ...], file: str, issues: list[Issue]) -> R
                          "如果表头在，可能是文件编码不对（如 Big5、Shift-JIS），请另存为 UTF-8 的 CSV 或 .xlsx",
                          file=file, code="no_header")
     return raw
+
+
+def _body_grid(sheet: Sheet, start: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The rows below the header as a 2-D array of cells padded with "", their lengths and numbers."""
+    body = sheet.rows[start + 1:]
+    width = max((len(r.cells) for r in body), default=0)
+    cells = np.empty((len(body), width), dtype=object)
+    cells[:] = [r.cells + ("",) * (width - len(r.cells)) for r in body] if body and width else ""
+    lengths = np.fromiter((len(r.cells) for r in body), dtype=np.int64, count=len(body))
+    numbers = np.fromiter((r.number for r in body), dtype=np.int64, count=len(body))
+    return cells, lengths, numbers
 
 
 def _find_header(sheet: Sheet, raw: RawTable) -> tuple[Header | None, int]:

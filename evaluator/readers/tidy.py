@@ -174,8 +174,8 @@ def money_factor_for(raw: RawTable, projects: pd.DataFrame, issues: list[Issue])
         return money_factor(raw.money_unit) or 1.0
     largest = -math.inf
     for f in MONEY_FIELDS:
-        values = distinct_map(_amount_or_error, projects[f]).astype(float)  # None (unreadable) → NaN
-        if len(values) and not np.isnan(values).all():
+        values, _ = amounts(projects[f], 1.0)
+        if (~np.isnan(values)).any():
             largest = max(largest, float(np.nanmax(values)))
     if largest >= YUAN_GUESS_THRESHOLD:
         issues.append(Issue("money_unit_guessed", "warning",
@@ -185,15 +185,30 @@ def money_factor_for(raw: RawTable, projects: pd.DataFrame, issues: list[Issue])
     return 1.0
 
 
-def _amounts(texts: pd.Series, factor: float) -> tuple[np.ndarray, np.ndarray]:
-    """Printed amounts → 万元 (NaN when empty or unreadable) and a mask of the unreadable ones."""
-    def convert(text: str) -> tuple[float, bool]:
-        value = _amount_or_error(text)
+#: an amount read at C speed: digits with at most six decimals (round(x, 6) keeps it as it is)
+_PLAIN_AMOUNT = r"\d{1,15}(\.\d{1,6})?"
+
+
+def amounts(texts: pd.Series | np.ndarray, factor: float) -> tuple[np.ndarray, np.ndarray]:
+    """Printed amounts → 万元 (NaN when empty or unreadable) and a mask of the unreadable ones.
+
+    Each distinct text is read once; plain decimals in a table already in 万元 are read by
+    pandas, the rest by :func:`parse_amount`.
+    """
+    codes, uniques = pd.factorize(np.asarray(texts, dtype=object))
+    uniques = pd.Series(np.asarray(uniques, dtype=object), dtype=object)
+    values = np.full(len(uniques), np.nan)
+    bad = np.zeros(len(uniques), dtype=bool)
+    plain = uniques.str.fullmatch(_PLAIN_AMOUNT).fillna(False).to_numpy(dtype=bool) if factor == 1.0 else \
+        np.zeros(len(uniques), dtype=bool)
+    values[plain] = uniques[plain].astype(float).to_numpy()
+    for i in np.flatnonzero(~plain):
+        value = _amount_or_error(uniques.iat[i])
         if value is None:
-            return math.nan, True
-        return (value if math.isnan(value) else round(value * factor, 6)), False
-    values, bad = distinct_apply(convert, texts, n_out=2)
-    return values.astype(float), bad.astype(bool)
+            bad[i] = True
+        elif not math.isnan(value):
+            values[i] = round(value * factor, 6)
+    return values.take(codes), bad.take(codes)
 
 
 def project_frame(pp: pd.DataFrame, factor: float, issues: list[Issue], file: str) -> pd.DataFrame:
@@ -205,7 +220,7 @@ def project_frame(pp: pd.DataFrame, factor: float, issues: list[Issue], file: st
     found: list[tuple[int, int, Issue]] = []  # (project, field order, issue): reported in table order
     sheets, rows, names = pp["sheet"].to_numpy(), pp["row"].to_numpy(), pp["project"].to_numpy()
     for order, f in enumerate(MONEY_FIELDS):
-        out[f], bad = _amounts(pp[f], factor)
+        out[f], bad = amounts(pp[f], factor)
         for k in np.flatnonzero(bad):
             found.append((k, order, _bad_amount(pp[f].iat[k], file, sheets[k] or None, int(rows[k]),
                                                 pp[f"column_{f}"].iat[k], ids[k], names[k])))
@@ -217,7 +232,7 @@ def project_frame(pp: pd.DataFrame, factor: float, issues: list[Issue], file: st
     funds_rows = pp["se_funds_row"].to_numpy()
     for order, (key, col) in enumerate(SELF_EVALUATION_FIELDS.items(), start=len(MONEY_FIELDS)):
         money = key in ("budget_initial", "budget_annual", "spent_annual")
-        out[col], bad = _amounts(pp[f"se_{key}"], factor if money else 1.0)
+        out[col], bad = amounts(pp[f"se_{key}"], factor if money else 1.0)
         for k in np.flatnonzero(bad):
             found.append((k, order, _bad_amount(pp[f"se_{key}"].iat[k], file, sheets[k] or None,
                                                 int(funds_rows[k] if money else rows[k]), key, ids[k], None)))

@@ -1,0 +1,257 @@
+"""Row-per-indicator tables read column by column: the path for large machine exports.
+
+A budget system's export is one header row, then one row per indicator, with the
+project's cells (name, money, goal) on its first row or repeated on every row and the
+category cells merged or repeated. :func:`read_columns` reads such a sheet with whole-
+column operations and decides exactly what :mod:`.rows_layout` would decide row by row;
+every decision that depends on a cell's text is made once per distinct text.
+
+It reads only what it can read identically. When a sheet has any row the row reader
+treats specially — a repeated header, a label line (单位：万元), a project block, a total
+or subtotal row, a row with more cells than the header, a short row whose cells would
+be placed under other columns, a row that adds nothing — it returns None and the
+caller reads the sheet row by row, so both paths give the same table, issues included.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+
+from .header import Header, label_value, parse_header
+from .model import MONEY_FIELDS, RawTable
+from .rows_layout import align
+from .tidy import PRINTED_INDICATOR_COLUMNS, PRINTED_PROJECT_COLUMNS, SELF_EVALUATION_FIELDS
+from .vocab import has_label, header_field, vocabulary
+
+#: fields that identify an indicator row (``rows_layout._is_indicator``)
+INDICATOR_FIELDS = ("name", "annual", "period", "nature")
+#: printed-indicator column ← row field
+RECORD_FIELDS = {"level1_raw": "level1", "level2_raw": "level2", "name": "name", "annual_text": "annual",
+                 "period_text": "period", "nature_text": "nature", "unit_text": "unit", "weight_text": "weight",
+                 "direction_text": "direction", "actual_text": "actual", "score_text": "score"}
+
+
+@dataclass(frozen=True)
+class Coded:
+    """A column as codes into its distinct texts: per-text decisions are made once per distinct text."""
+
+    codes: np.ndarray
+    uniques: np.ndarray
+
+    @classmethod
+    def of(cls, column: np.ndarray) -> "Coded":
+        codes, uniques = pd.factorize(column)
+        if not (uniques == "").any():
+            uniques = np.append(uniques, "").astype(object)
+        return cls(codes, np.asarray(uniques, dtype=object))
+
+    def values(self) -> np.ndarray:
+        return self.uniques.take(self.codes)
+
+    def where(self, predicate: Callable[[str], bool]) -> np.ndarray:
+        """``predicate`` of every row's text, as a boolean array."""
+        return np.fromiter((bool(predicate(u)) for u in self.uniques), dtype=bool,
+                           count=len(self.uniques)).take(self.codes)
+
+    def nonempty(self) -> np.ndarray:
+        return self.where(bool)
+
+    def filled(self, barrier: np.ndarray | None = None) -> "Coded":
+        """Empty cells take the last non-empty text above, not looking back past a barrier row."""
+        empty = int(np.flatnonzero(self.uniques == "")[0])
+        n = len(self.codes)
+        idx = np.arange(n)
+        last = np.maximum.accumulate(np.where(self.codes != empty, idx, -1)) if n else idx
+        ok = last >= 0
+        if barrier is not None and n:
+            ok &= last >= np.maximum.accumulate(np.where(barrier, idx, 0))
+        return Coded(np.where(ok, self.codes.take(np.maximum(last, 0)), empty), self.uniques)
+
+
+def read_columns(header: Header, cells: np.ndarray, lengths: np.ndarray, numbers: np.ndarray,
+                 raw: RawTable, sheet: str | None) -> tuple[pd.DataFrame, pd.DataFrame] | None:
+    """Printed-projects and printed-indicators frames of the rows under ``header``, or None.
+
+    ``cells``: the rows below the header as a 2-D array of cleaned texts padded with "";
+    ``lengths``: cells per row as printed (trailing empty cells dropped); ``numbers``: row numbers.
+    """
+    if header.layout != "rows" or header.find("project") is None:
+        return None
+    keep = lengths > 0
+    cells, lengths, numbers = cells[keep], lengths[keep], numbers[keep]
+    width = header.width
+    if len(cells) == 0 or (lengths > width).any():
+        return None
+    if cells.shape[1] < width:
+        cells = np.concatenate([cells, np.full((len(cells), width - cells.shape[1]), "", dtype=object)], axis=1)
+    columns = [Coded.of(cells[:, j]) for j in range(width)]
+    if _special_rows(header, columns, cells, lengths):
+        return None
+    mergeable = vocabulary().mergeable
+    filled = {}
+    for col in header.columns:
+        if col.field in mergeable and col.field not in MONEY_FIELDS and col.field not in ("project", "level1", "level2"):
+            filled[col.index] = columns[col.index].filled()
+        else:
+            filled[col.index] = columns[col.index]
+    project = _field(header, filled, "project").values()
+    department = _field(header, filled, "department").values()
+    starts = _project_starts(project, department, raw.department)
+    # category cells carried down within a project; a project's first row may still take the
+    # previous project's (the row reader pops its carry only after that row)
+    for col in header.columns:
+        if col.field in ("level1", "level2"):
+            column = columns[col.index]
+            barrier = np.zeros(len(cells), dtype=bool)
+            reset = np.flatnonzero(starts & ~column.nonempty())
+            barrier[reset[reset + 1 < len(cells)] + 1] = True
+            filled[col.index] = column.filled(barrier)
+    byfield = {key: _field(header, filled, key) for key in _field_keys(header)}
+    for key in ("level2", "name"):
+        if f"{key}_period" in byfield:
+            own = _get(byfield, key, len(cells)).values()
+            byfield[key] = Coded.of(np.where(own != "", own, byfield[f"{key}_period"].values()))
+    return _frames(header, columns, numbers, byfield, starts, department, raw, sheet)
+
+
+def _special_rows(header: Header, columns: list[Coded], cells: np.ndarray, lengths: np.ndarray) -> bool:
+    """True when a row needs the row reader: header, label line, block label, 总分 row, misplaced short row."""
+    header_words = np.zeros(len(cells), dtype=np.int64)
+    longest = _longest_header_word()
+    for column in columns:
+        if column.where(lambda t: _is_label(t, longest)).any():
+            return True
+        header_words += column.where(lambda t: len(t) <= longest and header_field(t) is not None)
+    for i in np.flatnonzero(header_words >= 2):
+        if parse_header(tuple(cells[i, :lengths[i]]), 0) is not None:
+            return True
+    if columns[0].where(lambda t: has_label(t, "project") or has_label(t, "budget_block")).any():
+        return True
+    for i in np.flatnonzero(lengths < header.width):
+        row = tuple(cells[i, :lengths[i]])
+        if align(header, row) != list(range(len(row))):
+            return True
+    return False
+
+
+@lru_cache(maxsize=1)
+def _longest_header_word() -> int:
+    """No header word or row label is longer than this (aliases, with a bracketed qualifier and spaces)."""
+    voc = vocabulary()
+    words = [*voc.columns, *(w for labels in voc.labels.values() for w in labels)]
+    return max(len(w) for w in words) + max(len(q) for q in voc.qualifiers) + 8
+
+
+def _is_label(text: str, longest: int) -> bool:
+    """A label line (部门名称：…, 单位：万元) or a 总分 row's first cell."""
+    if ":" in text or "：" in text:
+        return label_value(text) is not None
+    return bool(text) and len(text) <= longest and has_label(text, "se_total")
+
+
+def _field_key(col) -> str:
+    return f"{col.field}_period" if col.block == "period" and col.field in ("level2", "name") else col.field
+
+
+def _field_keys(header: Header) -> list[str]:
+    keys = []
+    for col in header.columns:
+        if col.field and _field_key(col) not in keys:
+            keys.append(_field_key(col))
+    return keys
+
+
+def _field(header: Header, filled: dict[int, Coded], key: str) -> Coded:
+    """The first non-empty cell among the columns of ``key``, per row (``rows_layout._by_field``)."""
+    sources = [filled[col.index] for col in header.columns if col.field and _field_key(col) == key]
+    if len(sources) == 1:
+        return sources[0]
+    n = len(next(iter(filled.values())).codes)
+    out = np.full(n, "", dtype=object)
+    for source in sources:
+        out = np.where(out != "", out, source.values())
+    return Coded.of(out)
+
+
+def _get(byfield: dict[str, Coded], key: str, n: int) -> Coded:
+    return byfield.get(key) or Coded(np.zeros(n, dtype=np.int64), np.array([""], dtype=object))
+
+
+def _project_starts(project: np.ndarray, department: np.ndarray, table_department: str) -> np.ndarray:
+    """Rows that start a project: a printed name that is not the current project's (``_same_project``)."""
+    starts = np.zeros(len(project), dtype=bool)
+    current: tuple[str, str] | None = None
+    for i in np.flatnonzero(project != ""):
+        name, dep = project[i], department[i]
+        if current is not None and current[0] == name and (not dep or dep == current[1]):
+            continue
+        starts[i] = True
+        current = (name, dep or table_department)
+    return starts
+
+
+def _frames(header: Header, columns: list[Coded], numbers: np.ndarray, byfield: dict[str, Coded],
+            starts: np.ndarray, department: np.ndarray, raw: RawTable,
+            sheet: str | None) -> tuple[pd.DataFrame, pd.DataFrame] | None:
+    n = len(numbers)
+    get = lambda key: _get(byfield, key, n)  # noqa: E731
+    is_indicator = np.zeros(n, dtype=bool)
+    for key in INDICATOR_FIELDS:
+        is_indicator |= get(key).nonempty()
+    money_any = np.zeros(n, dtype=bool)
+    for f in MONEY_FIELDS:
+        money_any |= get(f).nonempty()
+    has_project = get("project").nonempty()
+    if (has_project & ~get("goal").nonempty() & ~is_indicator).any() or (~has_project & money_any & ~is_indicator).any():
+        return None  # a name or money without indicator: a subtotal or a category row
+    if not starts.any() or (is_indicator[: np.argmax(starts)]).any():
+        return None  # indicators before any project
+    words = vocabulary().labels["classified"]
+    secret = lambda t: any(w in t for w in words)  # noqa: E731
+    classified_text = np.full(n, "", dtype=object)
+    for key in byfield:  # the first field value (in header order) naming a classified project
+        flag = byfield[key].where(secret)
+        if flag.any():
+            classified_text = np.where((classified_text == "") & flag, byfield[key].values(), classified_text)
+    content = np.zeros(n, dtype=bool)
+    for key in ("name", "annual", "period"):
+        content |= get(key).where(lambda t: bool(t) and not secret(t))
+    classified_row = (classified_text != "") & ~content
+    indicator = is_indicator & ~classified_row
+    if (~starts & ~indicator).any():
+        return None  # a row that adds nothing (the row reader reports it or uses it as carry)
+    project_index = np.cumsum(starts) - 1
+    s = np.flatnonzero(starts)
+    n_projects = len(s)
+    pp = {"project": get("project").values()[s],
+          "department": np.where(department[s] != "", department[s], raw.department),
+          "sheet": sheet or "", "row": numbers[s].astype(int), "goal": get("goal").values()[s]}
+    ci = np.flatnonzero(classified_row)
+    flagged = np.full(n_projects, "", dtype=object)
+    flagged[project_index[ci]] = classified_text[ci]  # the last such row of a project wins, as row by row
+    pp["classified_text"] = flagged
+    rows = np.flatnonzero(indicator)
+    k = project_index[rows]
+    pp["n_indicators"] = np.bincount(k, minlength=n_projects)
+    for f in MONEY_FIELDS:
+        col = header.find(f)
+        pp[f] = columns[col.index].values()[s] if col is not None else ""
+        pp[f"column_{f}"] = col.label if col is not None else f
+    for key in SELF_EVALUATION_FIELDS:
+        pp[f"se_{key}"] = ""
+    pp["se_funds_row"] = pp["row"]
+    projects = pd.DataFrame(pp, index=range(n_projects), columns=PRINTED_PROJECT_COLUMNS)
+    annual_col = header.find("annual") or header.find("period") or header.find("name")
+    first_of_project = np.r_[True, k[1:] != k[:-1]] if len(k) else np.zeros(0, dtype=bool)
+    run_start = np.maximum.accumulate(np.where(first_of_project, np.arange(len(k)), 0)) if len(k) else k
+    pi = {"project_index": k, "sheet": sheet or "", "row": numbers[rows].astype(int),
+          "column": annual_col.label if annual_col else "", "indicator_no": np.arange(len(k)) - run_start + 1,
+          "level1_code_printed": "", "level2_code_printed": ""}
+    for out, key in RECORD_FIELDS.items():
+        pi[out] = get(key).values()[rows]
+    indicators = pd.DataFrame(pi, index=range(len(k)), columns=PRINTED_INDICATOR_COLUMNS)
+    return projects, indicators

@@ -1,0 +1,160 @@
+"""The column-wise reader gives exactly the row reader's table, or declines.
+
+Every table is read twice: as ``read_targets`` reads it (column-wise when it can) and
+with the column-wise reader switched off (row by row). Projects, indicators (targets by
+canonical form), totals and issues must be equal; for the machine-export shapes the
+column-wise path must actually have been taken.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import evaluator.readers as readers
+from evaluator.readers import read_targets
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "tests" / "fixtures" / "tables"
+
+
+def _comparable(table) -> tuple:
+    ind = table.indicators.copy()
+    ind["target"] = ind["target"].map(lambda t: t.canonical)
+    return table.projects, ind, table.totals, table.issues, table.department, table.layout, table.money_factor
+
+
+def _both(path: Path, monkeypatch) -> tuple[tuple, tuple, bool]:
+    taken = []
+    columnar = readers.read_columns
+
+    def spy(*a, **k):
+        result = columnar(*a, **k)
+        taken.append(result is not None)
+        return result
+
+    monkeypatch.setattr(readers, "read_columns", spy)
+    fast = _comparable(read_targets(path))
+    monkeypatch.setattr(readers, "read_columns", lambda *a, **k: None)
+    slow = _comparable(read_targets(path))
+    monkeypatch.setattr(readers, "read_columns", columnar)
+    return fast, slow, any(taken)
+
+
+def _assert_same(fast: tuple, slow: tuple) -> None:
+    for a, b in zip(fast[:4], slow[:4]):
+        pd.testing.assert_frame_equal(a.reset_index(drop=True), b.reset_index(drop=True), check_dtype=len(a) > 0)
+    assert fast[4:] == slow[4:]
+
+
+def _write(tmp_path: Path, rows: list[list[str]], name: str = "t.csv") -> Path:
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerows(rows)
+    path = tmp_path / name
+    path.write_text(buf.getvalue(), encoding="utf-8")
+    return path
+
+
+HEADER = ["部门名称", "项目名称", "总计", "财政拨款", "年度目标", "一级指标", "二级指标", "三级指标", "年度指标值"]
+
+
+def test_machine_export_is_read_column_wise(tmp_path, monkeypatch):
+    rows = [HEADER,
+            ["区教育局", "校舍维修", "120.5", "120.5", "完成维修", "产出指标", "数量指标", "维修面积", "≥3000平方米"],
+            ["", "", "", "", "", "", "质量指标", "验收合格率", "100%"],
+            ["", "", "", "", "", "效益指标", "社会效益指标", "安全隐患", "逐步减少"],
+            ["", "涉密项目", "10", "10", "涉密内容。", "", "", "涉密内容", "涉密内容"],
+            ["", "课后服务", "1,200", "1,200", "", "", "", "服务学生", "≥500人次"],  # goal and categories carried
+            ["", "课后服务", "", "", "", "满意度指标", "服务对象满意度指标", "家长满意度", "≥90%"]]
+    fast, slow, taken = _both(_write(tmp_path, rows), monkeypatch)
+    assert taken
+    _assert_same(fast, slow)
+    projects, ind = fast[0], fast[1]
+    assert list(projects["project"]) == ["校舍维修", "涉密项目", "课后服务"]
+    assert list(projects["classified"]) == [False, True, False]
+    assert list(projects["n_indicators"]) == [3, 0, 2]
+    assert list(projects["goal"]) == ["完成维修", "涉密内容。", "涉密内容。"]  # the row reader carries goals down
+    assert list(ind["indicator_no"]) == [1, 2, 3, 1, 2]
+    # categories carry down within a project; the classified project's empty cells reset the carry
+    assert list(ind["level1_raw"]) == ["产出指标", "产出指标", "效益指标", "", "满意度指标"]
+    assert list(ind["kind"]) == ["compare", "compare", "trend", "compare", "compare"]
+    assert list(ind["target_text"]) == ["≥3000平方米", "100%", "逐步减少", "≥500人次", "≥90%"]
+    assert projects["budget_total"].tolist() == [120.5, 10.0, 1200.0]
+
+
+@pytest.mark.parametrize("extra", [
+    ["合计", "", "130.5", "130.5", "", "", "", "", ""],                      # a total row
+    ["单位：万元"],                                                           # a label line
+    HEADER,                                                                  # the header again
+    ["", "", "", "", "", "", "", "", "", "多出的单元格"],                        # more cells than the header
+    ["", "", "", "", "", "产出指标"],                                          # a category-only row
+])
+def test_special_rows_are_left_to_the_row_reader(tmp_path, monkeypatch, extra):
+    rows = [HEADER,
+            ["区教育局", "校舍维修", "120.5", "120.5", "完成维修", "产出指标", "数量指标", "维修面积", "≥3000平方米"],
+            extra,
+            ["", "", "", "", "", "", "质量指标", "验收合格率", "100%"]]
+    fast, slow, taken = _both(_write(tmp_path, rows), monkeypatch)
+    assert not taken
+    _assert_same(fast, slow)
+
+
+@pytest.mark.parametrize("name", ["rows_english.csv", "rows_gbk.csv", "self_evaluation.csv",
+                                  "repeated_project_cells.csv", "rows_split_traditional.csv"])
+def test_fixture_tables_read_the_same(name, monkeypatch):
+    fast, slow, _ = _both(FIXTURES / name, monkeypatch)
+    _assert_same(fast, slow)
+
+
+def test_corpus_table_is_read_column_wise(monkeypatch):
+    fast, slow, taken = _both(ROOT / "tests" / "cases" / "corpus" / "targets_visible.csv", monkeypatch)
+    assert taken
+    _assert_same(fast, slow)
+    assert len(fast[1]) == 216 and fast[0]["project"].nunique() == len(fast[0])
+
+
+CELLS = st.sampled_from(["", "", "", "", "", "产出指标", "效益指标", "数量指标", "质量指标", "社会效益指标", "≥95%", "100%",
+                         "完成", "逐步提高", "≥10场", "30", "1,000.5", "abc", "涉密内容", "合计", "单位：元", "三级指标",
+                         "指标值", "项目名称", "培训人次", " 巡查 ", "满意度"])
+
+CLEAN_CELLS = st.sampled_from(["", "", "产出指标", "效益指标", "数量指标", "质量指标", "≥95%", "100%", "完成", "≥10场",
+                               "培训人次", "涉密内容"])
+
+
+@st.composite
+def tables(draw):
+    rows = [HEADER]
+    noisy = draw(st.booleans())  # clean exports (column-wise) and tables with odd rows (mostly row by row)
+    kinds = ["new", "same", "plain", "plain", "random", "blank", "short"] if noisy else ["new", "same", "plain", "blank"]
+    cell = CELLS if noisy else CLEAN_CELLS
+    for i in range(draw(st.integers(1, 12))):
+        kind = draw(st.sampled_from(kinds)) if i or noisy else "new"
+        if kind == "new":
+            rows.append([draw(st.sampled_from(["", "区教育局", "区卫健委"])), draw(st.sampled_from(["甲", "乙", "丙"])),
+                         draw(st.sampled_from(["", "10", "2,000"])), "", draw(st.sampled_from(["", "目标"])),
+                         draw(cell), draw(cell), draw(cell), draw(cell)])
+        elif kind == "same":
+            rows.append(["", rows[-1][1] if len(rows) > 1 and len(rows[-1]) > 1 else "甲", "", "", "",
+                         draw(cell), draw(cell), draw(cell), draw(cell)])
+        elif kind == "plain":
+            rows.append(["", "", "", "", "", draw(cell), draw(cell), draw(st.sampled_from(["培训人次", "合格率", ""])),
+                         draw(cell)])
+        elif kind == "random":
+            rows.append([draw(cell) for _ in range(draw(st.integers(1, 10)))])
+        elif kind == "short":
+            rows.append(["", "", "", "", "", draw(cell), draw(cell), draw(cell)])
+        else:
+            rows.append([])
+    return rows
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=tables())
+def test_column_wise_equals_row_by_row(tmp_path, monkeypatch, rows):
+    fast, slow, _ = _both(_write(tmp_path, rows), monkeypatch)
+    _assert_same(fast, slow)
