@@ -10,8 +10,9 @@ Per size it generates the province if needed (``benchmarks/generate.py``; cached
 * ``baseline``: ``pandas.read_csv`` of every input file (targets and actuals);
 * ``pipeline``: read targets (+ the lint checks ``read_targets`` runs by default, which
   compiles every target) → read and match actuals → score → roll up → write CSV
-  (indicators, projects, departments, issues), one target file at a time, streaming
-  the results to disk; the compiler's inner function is wrapped to time compilation
+  with the engine's writer (``append_results_csv``: indicators with the result columns,
+  projects, issues; then departments), one target file at a time, streaming the results
+  to disk; the compiler's inner function is wrapped to time compilation
   and count how often each text is compiled;
 * ``compile``: every distinct target text of the input compiled once with a cold cache,
   each timed alone (median µs per text); the cache must report exactly one miss per text.
@@ -140,6 +141,7 @@ def worker_pipeline(data: Path, rules: str, out: Path | None, check: bool = True
 
     ev_mod = importlib.import_module("evaluator.evaluate")  # the module; evaluator.evaluate is also the function
     from evaluator.readers import read_targets
+    from evaluator.reports.writer import append_results_csv
 
     counts, compile_spent = _instrument_compiler()
     timer = _Timer()
@@ -180,11 +182,10 @@ def worker_pipeline(data: Path, rules: str, out: Path | None, check: bool = True
         timer.add("score", time.perf_counter() - t0 - delta("score", "rollup", "explain"))
         t0 = time.perf_counter()
         if out:
-            mode, header = ("w", True) if first else ("a", False)
-            ev.indicators.drop(columns=["target"], errors="ignore").to_csv(
-                out / "indicators.csv", mode=mode, header=header, index=False)
-            ev.projects.to_csv(out / "projects.csv", mode=mode, header=header, index=False)
-            ev.issues.to_csv(out / "issues.csv", mode=mode, header=header, index=False)
+            if first:
+                for name in ("indicators.csv", "projects.csv", "issues.csv"):
+                    (out / name).unlink(missing_ok=True)
+            append_results_csv(ev, out)
         timer.add("write", time.perf_counter() - t0)
         departments.append(ev.departments)
         n_ind += len(ev.indicators)
@@ -195,7 +196,8 @@ def worker_pipeline(data: Path, rules: str, out: Path | None, check: bool = True
     t0 = time.perf_counter()
     deps = pd.concat(departments, ignore_index=True)
     if out:
-        deps.to_csv(out / "departments.csv", index=False)
+        from evaluator.reports.tables import to_csv_bytes
+        (out / "departments.csv").write_bytes(to_csv_bytes(deps))
     timer.add("write", time.perf_counter() - t0)
     total = time.perf_counter() - t_start
 

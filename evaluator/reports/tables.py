@@ -77,16 +77,54 @@ def _csv_cell(value: Any) -> str:
 
 def to_csv_bytes(df: pd.DataFrame | None) -> bytes:
     """CSV text (UTF-8 with BOM, CRLF rows, formula-like cells neutralised)."""
-    import csv
-    import io
+    return ("\ufeff" + csv_text(df)).encode("utf-8")
 
-    frame = safe_frame(df)
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\r\n")
-    writer.writerow([neutralise(c) for c in frame.columns])
-    for row in frame.itertuples(index=False, name=None):
-        writer.writerow([_csv_cell(v) for v in row])
-    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+
+def csv_text(df: pd.DataFrame | None, header: bool = True) -> str:
+    """The table as CSV text (CRLF rows, quoted as :mod:`csv` quotes, formula-like cells neutralised).
+
+    Column by column: every distinct value of a column is rendered once (numbers stay
+    numbers, NaN is empty, a compiled target is its canonical text), then rows are joined.
+    """
+    if df is None:
+        df = pd.DataFrame()
+    lines = [",".join(_quoted(_csv_cell(neutralise(str(c)))) for c in df.columns)] if header else []
+    if len(df) and len(df.columns):
+        if len(df.columns) == 1:  # the csv module writes a lone empty field as "" (a blank line is no row)
+            lines += [_quoted(c) or '""' for c in column_cells(df.iloc[:, 0])]
+        else:
+            lines += map(",".join, zip(*(column_cells(df[c]) for c in df.columns)))
+    return "".join(line + "\r\n" for line in lines) if lines else ""
+
+
+def column_cells(column: pd.Series) -> list[str]:
+    """The CSV field of every value of a column, rendered once per distinct value."""
+    values = column.to_numpy()
+    if values.dtype.kind == "b":
+        return np.where(values, "true", "false").tolist()
+    if values.dtype.kind not in "fiu":
+        values = values.astype(object)
+    try:
+        codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    except TypeError:  # unhashable values: render each
+        return [_field(v) for v in values.tolist()]
+    uniques = uniques.tolist()
+    if values.dtype == object and pd.api.types.infer_dtype(values, skipna=True) not in ("string", "empty") and any(
+            isinstance(v, (bool, np.bool_)) for v in values.tolist()):
+        return [_field(v) for v in values.tolist()]  # False == 0 as keys, but they print differently
+    rendered = np.array([_field(u) for u in uniques] or [""], dtype=object)
+    return rendered.take(codes).tolist()
+
+
+def _field(value: Any) -> str:
+    return _quoted(_csv_cell(neutralise(plain(value))))
+
+
+def _quoted(text: str) -> str:
+    """As :mod:`csv` writes a field with the default (minimal) quoting."""
+    if "," in text or '"' in text or "\n" in text or "\r" in text:
+        return '"' + text.replace('"', '""') + '"'
+    return text
 
 
 def records(df: pd.DataFrame | None) -> list[dict[str, Any]]:

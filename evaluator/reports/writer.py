@@ -10,13 +10,41 @@ from ..rollup import DEFAULT_MARGIN, DepartmentRollup, departments_frame, rollup
 from .excel import comparison_workbook, department_workbook, workbook_bytes
 from .html import render_comparison, render_department
 from .provenance import build_provenance, merge_provenance
-from .tables import records, to_csv_bytes, to_json_bytes, write_bytes
+from .tables import csv_text, records, to_csv_bytes, to_json_bytes, write_bytes
 
 FORMATS = ("xlsx", "html", "csv", "json")
 #: file names written into OUTDIR (documented in docs/reports.md)
 FILES = {"xlsx": "report.xlsx", "html": "report.html", "indicators": "indicators.csv", "projects": "projects.csv",
          "departments": "departments.csv", "issues": "issues.csv", "warnings": "boundary_warnings.csv",
          "json": "report.json"}
+
+
+#: indicator columns of a results CSV: where the indicator is, what it targets, how it scored and why
+INDICATOR_RESULT_COLUMNS = ["source_file", "project_id", "indicator_no", "name", "target_text", "actual_text",
+                            "prior_text", "rating", "self_score", "self_diff", "block", "weight_points", "status",
+                            "method", "points", "ratio", "rule", "flag", "pending_reason", "explanation"]
+
+
+def append_results_csv(evaluation: Any, outdir: str | Path) -> dict[str, Path]:
+    """Append one table's results to ``indicators.csv`` (the result columns), ``projects.csv``
+    and ``issues.csv`` in ``outdir``, writing the header (and BOM) when a file is new.
+
+    For runs over many tables (a city's or a province's departments): results go to disk
+    table by table, so memory stays that of one table.
+    """
+    out = Path(outdir)
+    out.mkdir(parents=True, exist_ok=True)
+    ind = evaluation.indicators
+    tables = {"indicators": ind[[c for c in INDICATOR_RESULT_COLUMNS if c in ind]], "projects": evaluation.projects,
+              "issues": evaluation.issues}
+    written = {}
+    for name, frame in tables.items():
+        path = out / FILES[name]
+        new = not path.is_file() or path.stat().st_size == 0
+        with path.open("ab") as fh:
+            fh.write((("\ufeff" if new else "") + csv_text(frame, header=new)).encode("utf-8"))
+        written[name] = path
+    return written
 
 
 def _tables(evaluation: Any, rollup: DepartmentRollup) -> dict[str, pd.DataFrame]:

@@ -1,0 +1,78 @@
+"""The column-wise CSV writer writes exactly what the csv module writes row by row."""
+from __future__ import annotations
+
+import csv
+import io
+import math
+
+import numpy as np
+import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from evaluator.compiler import compile_target
+from evaluator.reports.tables import _csv_cell, export_frame, neutralise, to_csv_bytes
+
+
+def _row_by_row(df: pd.DataFrame) -> bytes:
+    """The reference: every cell through plain → neutralise → the csv module."""
+    frame = export_frame(df)
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow([neutralise(c) for c in frame.columns])
+    for row in frame.itertuples(index=False, name=None):
+        writer.writerow([_csv_cell(neutralise(v)) for v in row])
+    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+
+
+def test_mixed_frame_as_the_csv_module_writes_it():
+    df = pd.DataFrame({
+        "text": ["≥50个", "=SUM(A1)", "a,b", 'say "hi"', "two\nlines", "", None, "-3", "@x"],
+        "float": [1.0, 2.5, math.nan, -0.1, 1e16, 3.0, math.inf, 0.1 + 0.2, -7.0],
+        "int": list(range(9)),
+        "bool": [True, False] * 4 + [True],
+        "mixed": [1.5, "x", None, True, 2, np.nan, "+1", compile_target("≥95%"), ("a", 1)],
+    })
+    assert to_csv_bytes(df) == _row_by_row(df)
+    lines = to_csv_bytes(df).decode("utf-8-sig").split("\r\n")
+    assert lines[2].startswith("'=SUM(A1),2.5,1,false,x")
+
+
+def test_missing_numbers_are_empty_cells():
+    # the row-by-row writer once wrote "nan" here (a float column with a gap)
+    assert to_csv_bytes(pd.DataFrame({"a": [1.0, math.nan], "b": ["x", None]})) == "\ufeffa,b\r\n1,x\r\n,\r\n".encode()
+
+
+def test_single_column_and_empty_frames():
+    for df in (pd.DataFrame({"x": ["", "a", None]}), pd.DataFrame({"x": []}), pd.DataFrame()):
+        assert to_csv_bytes(df) == _row_by_row(df)
+
+
+cells = st.one_of(st.text(max_size=6), st.floats(allow_nan=True, allow_infinity=True), st.integers(-10**16, 10**16),
+                  st.booleans(), st.none())
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(cells, st.text(max_size=4), st.floats(allow_nan=True)), max_size=12))
+def test_any_frame_as_the_csv_module_writes_it(rows):
+    df = pd.DataFrame(rows, columns=["a", "b", "c"]) if rows else pd.DataFrame({"a": [], "b": [], "c": []})
+    assert to_csv_bytes(df) == _row_by_row(df)
+
+
+def test_results_are_appended_table_by_table(tmp_path):
+    from pathlib import Path
+
+    from evaluator import evaluate
+    from evaluator.reports.writer import INDICATOR_RESULT_COLUMNS, append_results_csv
+
+    seed = Path(__file__).resolve().parent.parent / "examples" / "seed"
+    ev = evaluate(seed / "targets.txt", seed / "actuals.csv")
+    append_results_csv(ev, tmp_path)
+    append_results_csv(ev, tmp_path)
+    back = pd.read_csv(tmp_path / "indicators.csv", encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    assert list(back.columns) == INDICATOR_RESULT_COLUMNS
+    assert len(back) == 2 * len(ev.indicators) == 168
+    assert (tmp_path / "indicators.csv").read_bytes().count("\ufeff".encode()) == 1
+    assert back["points"].iloc[0] == to_csv_bytes(ev.indicators[["points"]]).decode("utf-8-sig").split("\r\n")[1]
+    projects = pd.read_csv(tmp_path / "projects.csv", encoding="utf-8-sig")
+    assert len(projects) == 2 * len(ev.projects) == 56
