@@ -11,6 +11,8 @@ decided which category code and which target value to trust, and the rules say s
 """
 from __future__ import annotations
 
+import dataclasses
+import inspect
 import math
 import re
 from collections import Counter
@@ -20,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from .frames import records
+from .gc_tuning import bulk_gc
 from .issues import Issue
 from .readers.vocab import is_tag_only
 
@@ -40,12 +43,41 @@ UNSCORABLE_CLASSES = ("pending_review", "not_evaluable")
 _PLACE = re.compile(r"(?:省|市|州|^)([\u4e00-\u9fff]{2})(区|县)")
 
 
+@bulk_gc()
 def run_checks(table: TargetTable) -> list[Issue]:
     """All lint rules, in a fixed order."""
     issues: list[Issue] = []
     for rule in RULES:
         issues.extend(rule(table))
     return issues
+
+
+# ---------------------------------------------------------------------------
+# issues
+
+
+def _issue(code: str, severity: str, message: str, file: str | None = None, sheet: str | None = None,
+           row: int | None = None, column: str | None = None, project_id: str | None = None,
+           project: str | None = None, indicator_no: int | None = None, cell: str | None = None) -> Issue:
+    """``Issue(...)``, built without the frozen dataclass's ``__init__`` (one ``object.__setattr__``
+    per field): a large table has tens of thousands of issues and that was a fifth of the lint's time."""
+    issue = object.__new__(Issue)
+    issue.__dict__.update(code=code, severity=severity, message=message, file=file, sheet=sheet, row=row,
+                          column=column, project_id=project_id, project=project, indicator_no=indicator_no,
+                          cell=cell)
+    return issue
+
+
+def _same_fields() -> bool:
+    """True when :func:`_issue` takes exactly Issue's fields and defaults and Issue has no extra init logic."""
+    params = inspect.signature(_issue).parameters.values()
+    return ([(f.name, f.default) for f in dataclasses.fields(Issue)]
+            == [(p.name, dataclasses.MISSING if p.default is p.empty else p.default) for p in params]
+            and "__slots__" not in vars(Issue) and not hasattr(Issue, "__post_init__"))
+
+
+if not _same_fields():  # pragma: no cover - Issue changed: use its own constructor
+    _issue = Issue  # noqa: F811
 
 
 # ---------------------------------------------------------------------------
@@ -71,6 +103,15 @@ def _per_distinct(values, fn, na=None) -> np.ndarray:
     done[:-1] = [fn(u) for u in uniques]
     done[-1] = na
     return done[codes]
+
+
+def _first_rows(codes: np.ndarray) -> np.ndarray:
+    """Position of the first row of each code, for codes numbered in order of appearance
+    (as :func:`pandas.factorize` numbers them; -1, missing, has none)."""
+    if not len(codes):
+        return codes
+    seen = np.maximum.accumulate(codes)
+    return np.flatnonzero(codes > np.concatenate(([-1], seen[:-1])))
 
 
 #: indicator columns that locate an issue
@@ -105,14 +146,14 @@ def check_categories(table: TargetTable) -> list[Issue]:
     columns = ("level1_raw", "level2_raw", "level1_code", "level1", "level2_code")
     for i, loc, (raw1, raw2, code1, name1, code2) in zip(pos, _locations(table, ind, pos), _pick(ind, pos, columns)):
         if conflict[i]:
-            out.append(Issue(
+            out.append(_issue(
                 "category_conflict", "warning",
                 f"一级指标「{raw1}」与二级指标「{raw2}」矛盾：二级编码 {code2} "
                 f"属于「{code1}-{name1}」，按二级指标归入「{name1}」评分（以二级编码为准）",
                 *loc, f"{raw1}；{raw2}"))
         for level, raw, unknown in (("一级", raw1, unknown1), ("二级", raw2, unknown2)):
             if unknown[i]:
-                out.append(Issue("unknown_category", "warning",
+                out.append(_issue("unknown_category", "warning",
                                  f"{level}指标「{raw}」不是已知的指标类别，请核对（可在 headers.toml 中补充别名）",
                                  *loc, raw))
     return out
@@ -141,18 +182,18 @@ def check_targets(table: TargetTable) -> list[Issue]:
     for i, loc, (annual, annual_kind, period_text, kind, target_class, target, target_text) in zip(
             pos, _locations(table, ind, pos), _pick(ind, pos, columns)):
         if period[i] and annual:
-            out.append(Issue(
+            out.append(_issue(
                 "period_value_used", "warning",
                 f"年度指标值「{annual}」不是可计量的目标（{_kind_word(annual_kind)}），"
                 f"评分改用实施周期指标值「{period_text}」",
                 *loc, annual))
         elif period[i]:
-            out.append(Issue("period_value_used", "info",
+            out.append(_issue("period_value_used", "info",
                              f"年度指标值为空，评分使用实施周期指标值「{period_text}」", *loc, period_text))
         if unmeasurable[i]:  # an empty target is reported by check_empty_cells
             severity = "warning" if target_class == "not_evaluable" else "info"
             reason = getattr(target, "reason", None) or _kind_word(kind)
-            out.append(Issue("not_measurable", severity, f"指标值不可计量：{reason}", *loc, target_text))
+            out.append(_issue("not_measurable", severity, f"指标值不可计量：{reason}", *loc, target_text))
     return out
 
 
@@ -167,30 +208,32 @@ def check_qualitative_share(table: TargetTable) -> list[Issue]:
     ind = table.indicators
     if ind.empty:
         return out
-    codes, pids = pd.factorize(ind["project_id"])  # projects in order of appearance; no id: -1
+    codes, pids = pd.factorize(np.asarray(ind["project_id"], dtype=object))  # in order of appearance; none: -1
     known = codes >= 0
-    totals = np.bincount(codes[known], minlength=len(pids))
-    firsts = np.zeros(len(pids), dtype=np.int64)  # each project's first row
-    seen, first_rows = np.unique(codes, return_index=True)
-    firsts[seen[seen >= 0]] = first_rows[seen >= 0]
     flagged = np.flatnonzero(ind["target_class"].isin(UNSCORABLE_CLASSES).to_numpy() & known)
+    if not len(flagged):
+        return out
+    totals = np.bincount(codes[known], minlength=len(pids)).tolist()
+    firsts = _first_rows(codes)  # each project's first row
+    # (project, class) pairs in order of appearance, with their counts
+    class_codes, classes = pd.factorize(np.asarray(ind["target_class"], dtype=object)[flagged])
+    n_classes, classes = len(classes), classes.tolist()
+    pairs, first, size = np.unique(codes[flagged] * n_classes + class_codes, return_index=True, return_counts=True)
+    order = np.argsort(first, kind="stable")
     kinds: dict[int, dict[str, int]] = {}  # project → class → count, both in order of appearance
-    for code, cls in zip(codes[flagged].tolist(), np.asarray(ind["target_class"])[flagged].tolist()):
-        counts = kinds.setdefault(code, {})
-        counts[cls] = counts.get(cls, 0) + 1
-    rows = dict(zip(kinds, _pick(ind, firsts[list(kinds)], ("project", "source_sheet", "source_row", "source_column"))))
-    for code, counts in kinds.items():
-        pid, (project, sheet, row, column) = pids[code], rows[code]
-        n, k = int(totals[code]), sum(counts.values())
+    for pair, m in zip(pairs[order].tolist(), size[order].tolist()):
+        kinds.setdefault(pair // n_classes, {})[classes[pair % n_classes]] = m
+    where = _pick(ind, firsts[list(kinds)], ("project", "source_sheet", "source_row", "source_column"))
+    for (code, counts), (project, sheet, row, column) in zip(kinds.items(), where):
+        n, k = totals[code], sum(counts.values())
         share = k / n
         severity = "warning" if share >= QUALITATIVE_WARNING_SHARE else "info"
         detail = "、".join(f"{CLASS_NAMES[c]} {m} 个" for c, m in counts.items())
-        out.append(Issue("qualitative_share", severity,
+        out.append(_issue("qualitative_share", severity,
                          f"项目「{project}」{n} 个指标中有 {k} 个定性或无目标值、无法按数值计分"
                          f"（{share:.0%}：{detail}），这些指标需要评审人评定或补充目标值",
-                         file=table.source, sheet=sheet or None, row=int(row),
-                         column=column or None, project_id=pid, project=project,
-                         cell=f"{k}/{n}"))
+                         table.source, sheet or None, int(row), column or None, pids[code], project, None,
+                         f"{k}/{n}"))
     return out
 
 
@@ -203,7 +246,7 @@ def check_projects(table: TargetTable) -> list[Issue]:
     out = []
     projects = table.projects
     if projects.empty:
-        out.append(Issue("no_projects", "error", "表头下面没有读到任何项目或指标", file=table.source))
+        out.append(_issue("no_projects", "error", "表头下面没有读到任何项目或指标", file=table.source))
         return out
     classified = _truthy(projects["classified"])
     pos = np.flatnonzero(classified | (projects["n_indicators"].to_numpy() == 0))
@@ -212,12 +255,12 @@ def check_projects(table: TargetTable) -> list[Issue]:
         where = {"file": table.source, "sheet": sheet or None, "row": int(row),
                  "column": "项目名称", "project_id": pid, "project": project, "cell": project}
         if classified[i]:
-            out.append(Issue("classified_project", "info",
+            out.append(_issue("classified_project", "info",
                              f"涉密项目（{_fmt(budget)} 万元）没有公开的绩效指标：保留在项目表中，不参与评分"
                              if not math.isnan(budget) else
                              "涉密项目没有公开的绩效指标：保留在项目表中，不参与评分", **where))
         else:
-            out.append(Issue("no_indicators", "error", "项目没有读到任何绩效指标，无法评分", **where))
+            out.append(_issue("no_indicators", "error", "项目没有读到任何绩效指标，无法评分", **where))
     return out
 
 
@@ -248,7 +291,7 @@ def _row_sums(table: TargetTable, df: pd.DataFrame, kind: str) -> list[Issue]:
     columns = ("project", "project_id") if kind == "project" else ("label",)
     for i, (sheet, row, label, *pid) in zip(pos, _pick(df, pos, ("source_sheet", "source_row", *columns))):
         t, si = float(total[i]), float(s[i])
-        out.append(Issue("row_sum_mismatch", "error",
+        out.append(_issue("row_sum_mismatch", "error",
                          f"「{label}」总计 {_fmt(t)} 万元 ≠ 财政拨款 + 财政专户拨款 + 其他资金 = {_fmt(si)} 万元"
                          f"（相差 {_fmt(t - si)}）",
                          file=table.source, sheet=sheet or None, row=int(row),
@@ -273,11 +316,11 @@ def _totals(table: TargetTable) -> list[Issue]:
             where = {"file": table.source, "sheet": t["source_sheet"] or None, "row": int(t["source_row"]),
                      "column": t["columns"].get(f, name)}
             if abs(declared - s) > MONEY_TOLERANCE:
-                out.append(Issue("total_mismatch", "error",
+                out.append(_issue("total_mismatch", "error",
                                  f"{what}的{name} {_fmt(declared)} 万元 ≠ {len(covered)} 个项目之和 {_fmt(s)} 万元"
                                  f"（相差 {_fmt(declared - s)} 万元）", cell=_fmt(declared), **where))
             elif f == "budget_total":
-                out.append(Issue("total_reconciled", "info",
+                out.append(_issue("total_reconciled", "info",
                                  f"{what} {_fmt(declared)} 万元与 {len(covered)} 个项目之和一致", **where))
     return out
 
@@ -315,18 +358,19 @@ def check_duplicates(table: TargetTable) -> list[Issue]:
     if not len(named):
         return out
     # key: (project, name without whitespace); the first row of each key is kept, later ones are reported
-    names = _per_distinct(np.asarray(ind["name"])[named], lambda x: re.sub(r"\s+", "", x))
-    name_codes = pd.factorize(names)[0]
-    pid_codes = pd.factorize(np.asarray(ind["project_id"], dtype=object)[named], use_na_sentinel=False)[0]
+    codes, names = pd.factorize(np.asarray(ind["name"], dtype=object))
+    bare = np.append(pd.factorize(np.array([re.sub(r"\s+", "", x) for x in names], dtype=object))[0], -1)
+    name_codes = bare[codes[named]] + 1
+    pid_codes = pd.factorize(np.asarray(ind["project_id"], dtype=object), use_na_sentinel=False)[0][named]
     keys = pd.factorize(pid_codes * (int(name_codes.max()) + 1) + name_codes)[0]
-    first = np.unique(keys, return_index=True)[1][keys]  # position in ``named`` of each key's first row
+    first = _first_rows(keys)[keys]  # position in ``named`` of each key's first row
     later = np.flatnonzero(first != np.arange(len(keys)))
     pos, first_pos = named[later], named[first[later]]
     firsts = _pick(ind, first_pos, ("indicator_no", "target_text"))
     for loc, (name, target_text), (first_no, first_text) in zip(
             _locations(table, ind, pos), _pick(ind, pos, ("name", "target_text")), firsts):
         same = first_text == target_text
-        out.append(Issue("duplicate_indicator", "warning",
+        out.append(_issue("duplicate_indicator", "warning",
                          f"指标「{name}」在本项目中重复（与指标{int(first_no)}"
                          f"{'目标值也相同' if same else '同名但目标值不同'}），评分时会被计两次",
                          *_at(loc, "三级指标"), name))
@@ -345,15 +389,15 @@ def check_empty_cells(table: TargetTable) -> list[Issue]:
     pos = np.flatnonzero(no_name | no_target | no_level1 | no_level2 | bad_weight)
     for i, loc, weight_text in zip(pos, _locations(table, ind, pos), _pick(ind, pos, ("weight_text",))):
         if no_name[i]:
-            out.append(Issue("empty_cell", "error", "三级指标名称为空", *_at(loc, "三级指标")))
+            out.append(_issue("empty_cell", "error", "三级指标名称为空", *_at(loc, "三级指标")))
         if no_target[i]:
-            out.append(Issue("empty_cell", "error", "指标值为空：表中没有填写目标值，该指标不可评价", *loc))
+            out.append(_issue("empty_cell", "error", "指标值为空：表中没有填写目标值，该指标不可评价", *loc))
         if no_level1[i]:
-            out.append(Issue("empty_cell", "warning", "一级指标为空，无法确定计分板块", *_at(loc, "一级指标")))
+            out.append(_issue("empty_cell", "warning", "一级指标为空，无法确定计分板块", *_at(loc, "一级指标")))
         if no_level2[i]:
-            out.append(Issue("empty_cell", "info", "二级指标为空", *_at(loc, "二级指标")))
+            out.append(_issue("empty_cell", "info", "二级指标为空", *_at(loc, "二级指标")))
         if bad_weight[i]:
-            out.append(Issue("bad_weight", "warning", f"分值/权重「{weight_text[0]}」不是数字，按未给分值处理",
+            out.append(_issue("bad_weight", "warning", f"分值/权重「{weight_text[0]}」不是数字，按未给分值处理",
                              *_at(loc, "权重"), weight_text[0]))
     projects = table.projects
     if not len(projects):
@@ -363,7 +407,7 @@ def check_empty_cells(table: TargetTable) -> list[Issue]:
         return out
     pos = np.flatnonzero(no_money & ~_truthy(projects["classified"]))
     for sheet, row, pid, project in _pick(projects, pos, ("source_sheet", "source_row", "project_id", "project")):
-        out.append(Issue("empty_cell", "info", "项目没有预算金额（其他项目有），部门得分按预算加权时该项目权重为 0",
+        out.append(_issue("empty_cell", "info", "项目没有预算金额（其他项目有），部门得分按预算加权时该项目权重为 0",
                          file=table.source, sheet=sheet or None, row=int(row), project_id=pid, project=project))
     return out
 
@@ -388,7 +432,7 @@ def check_spelling(table: TargetTable) -> list[Issue]:
                 n_stem = int(cells.counts(stem).sum())
             rows = sorted(set(cells.rows[hit].tolist()))
             sheet, row, column, pid, project = cells.location(int(hit[0]))
-            out.append(Issue(
+            out.append(_issue(
                 "name_variant", "warning",
                 f"同一名称在表中有两种写法：「{stem}」（{n_stem} 处）与「{variant}」（{int(counts.sum())} 处，"
                 f"第{'、'.join(str(r) for r in rows[:12])}{'…' if len(rows) > 12 else ''}行）；"
@@ -469,18 +513,26 @@ def _place_stems(table: TargetTable) -> set[tuple[str, str]]:
 LONG_TEXT = 300
 
 
+def _lengths(values) -> np.ndarray:
+    """``len(x or "")`` of every value."""
+    values = np.asarray(values, dtype=object)
+    try:
+        return np.frompyfunc(len, 1, 1)(values).astype(np.int64)
+    except TypeError:  # a missing (None) cell
+        return np.fromiter((len(x or "") for x in values), np.int64, len(values))
+
+
 def check_long_text(table: TargetTable) -> list[Issue]:
     """Names and target values of hundreds of characters: a note pasted into the wrong cell."""
     out = []
     ind = table.indicators
     fields = (("name", "三级指标", "三级指标"), ("target_text", "指标值", None))
-    long = [np.fromiter((len(x or "") > LONG_TEXT for x in np.asarray(ind[f], dtype=object)), bool, len(ind))
-            for f, _, _ in fields]
+    long = [_lengths(ind[f]) > LONG_TEXT for f, _, _ in fields]
     pos = np.flatnonzero(long[0] | long[1])
     for i, loc, texts in zip(pos, _locations(table, ind, pos), _pick(ind, pos, ("name", "target_text"))):
         for (_, label, column), is_long, text in zip(fields, long, texts):
             if is_long[i]:
-                out.append(Issue("long_text", "warning", f"{label}有 {len(text)} 字，不像是一个{label}（通常不超过几十字）；"
+                out.append(_issue("long_text", "warning", f"{label}有 {len(text)} 字，不像是一个{label}（通常不超过几十字）；"
                                  "请检查是否把说明粘进了这个单元格",
                                  *(loc if column is None else _at(loc, column)), text))
     return out
