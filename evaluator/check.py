@@ -86,7 +86,10 @@ if not _same_fields():  # pragma: no cover - Issue changed: use its own construc
 
 def _truthy(values) -> np.ndarray:
     """``bool(x)`` of every value, as a boolean array ('' and None are false, NaN is true)."""
-    return np.asarray(values, dtype=object).astype(bool)
+    values = np.asarray(values)
+    if values.dtype == bool:
+        return values
+    return values.astype(object).astype(bool)
 
 
 def _pick(df: pd.DataFrame, pos: np.ndarray, columns: tuple[str, ...]) -> list[tuple]:
@@ -94,6 +97,11 @@ def _pick(df: pd.DataFrame, pos: np.ndarray, columns: tuple[str, ...]) -> list[t
     if not len(pos):
         return []
     return list(zip(*(np.asarray(df[c])[pos].tolist() for c in columns)))
+
+
+def _flags(pos: np.ndarray, *masks: np.ndarray) -> list[list[bool]]:
+    """Each mask at row positions ``pos``, as lists (a loop reads them faster than numpy scalars)."""
+    return [mask[pos].tolist() for mask in masks]
 
 
 def _per_distinct(values, fn, na=None) -> np.ndarray:
@@ -144,15 +152,16 @@ def check_categories(table: TargetTable) -> list[Issue]:
     pos = np.flatnonzero(conflict | unknown1 | unknown2)
     out = []
     columns = ("level1_raw", "level2_raw", "level1_code", "level1", "level2_code")
-    for i, loc, (raw1, raw2, code1, name1, code2) in zip(pos, _locations(table, ind, pos), _pick(ind, pos, columns)):
-        if conflict[i]:
+    for loc, (raw1, raw2, code1, name1, code2), is_conflict, *unknown in zip(
+            _locations(table, ind, pos), _pick(ind, pos, columns), *_flags(pos, conflict, unknown1, unknown2)):
+        if is_conflict:
             out.append(_issue(
                 "category_conflict", "warning",
                 f"一级指标「{raw1}」与二级指标「{raw2}」矛盾：二级编码 {code2} "
                 f"属于「{code1}-{name1}」，按二级指标归入「{name1}」评分（以二级编码为准）",
                 *loc, f"{raw1}；{raw2}"))
-        for level, raw, unknown in (("一级", raw1, unknown1), ("二级", raw2, unknown2)):
-            if unknown[i]:
+        for level, raw, is_unknown in (("一级", raw1, unknown[0]), ("二级", raw2, unknown[1])):
+            if is_unknown:
                 out.append(_issue("unknown_category", "warning",
                                  f"{level}指标「{raw}」不是已知的指标类别，请核对（可在 headers.toml 中补充别名）",
                                  *loc, raw))
@@ -179,27 +188,30 @@ def check_targets(table: TargetTable) -> list[Issue]:
     pos = np.flatnonzero(period | unmeasurable)
     out = []
     columns = ("annual_text", "annual_kind", "period_text", "kind", "target_class", "target", "target_text")
-    for i, loc, (annual, annual_kind, period_text, kind, target_class, target, target_text) in zip(
-            pos, _locations(table, ind, pos), _pick(ind, pos, columns)):
-        if period[i] and annual:
+    for loc, (annual, annual_kind, period_text, kind, target_class, target, target_text), is_period, is_unmeasurable \
+            in zip(_locations(table, ind, pos), _pick(ind, pos, columns), *_flags(pos, period, unmeasurable)):
+        if is_period and annual:
             out.append(_issue(
                 "period_value_used", "warning",
                 f"年度指标值「{annual}」不是可计量的目标（{_kind_word(annual_kind)}），"
                 f"评分改用实施周期指标值「{period_text}」",
                 *loc, annual))
-        elif period[i]:
+        elif is_period:
             out.append(_issue("period_value_used", "info",
                              f"年度指标值为空，评分使用实施周期指标值「{period_text}」", *loc, period_text))
-        if unmeasurable[i]:  # an empty target is reported by check_empty_cells
+        if is_unmeasurable:  # an empty target is reported by check_empty_cells
             severity = "warning" if target_class == "not_evaluable" else "info"
             reason = getattr(target, "reason", None) or _kind_word(kind)
             out.append(_issue("not_measurable", severity, f"指标值不可计量：{reason}", *loc, target_text))
     return out
 
 
+_KIND_WORDS = {"formula": "计算公式", "qualitative": "定性描述或指标名称", "empty": "空", "trend": "趋势",
+               "done": "完成类"}
+
+
 def _kind_word(kind: str) -> str:
-    return {"formula": "计算公式", "qualitative": "定性描述或指标名称", "empty": "空", "trend": "趋势",
-            "done": "完成类"}.get(kind, kind)
+    return _KIND_WORDS.get(kind, kind)
 
 
 def check_qualitative_share(table: TargetTable) -> list[Issue]:
@@ -387,18 +399,19 @@ def check_empty_cells(table: TargetTable) -> list[Issue]:
     no_level2 = ~_truthy(ind["level2_code"]) & ~_truthy(ind["level2_raw"])
     bad_weight = _truthy(ind["weight_text"]) & np.isnan(ind["weight"].to_numpy(dtype=float))
     pos = np.flatnonzero(no_name | no_target | no_level1 | no_level2 | bad_weight)
-    for i, loc, weight_text in zip(pos, _locations(table, ind, pos), _pick(ind, pos, ("weight_text",))):
-        if no_name[i]:
+    for loc, (weight_text,), *empty in zip(_locations(table, ind, pos), _pick(ind, pos, ("weight_text",)),
+                                            *_flags(pos, no_name, no_target, no_level1, no_level2, bad_weight)):
+        if empty[0]:
             out.append(_issue("empty_cell", "error", "三级指标名称为空", *_at(loc, "三级指标")))
-        if no_target[i]:
+        if empty[1]:
             out.append(_issue("empty_cell", "error", "指标值为空：表中没有填写目标值，该指标不可评价", *loc))
-        if no_level1[i]:
+        if empty[2]:
             out.append(_issue("empty_cell", "warning", "一级指标为空，无法确定计分板块", *_at(loc, "一级指标")))
-        if no_level2[i]:
+        if empty[3]:
             out.append(_issue("empty_cell", "info", "二级指标为空", *_at(loc, "二级指标")))
-        if bad_weight[i]:
-            out.append(_issue("bad_weight", "warning", f"分值/权重「{weight_text[0]}」不是数字，按未给分值处理",
-                             *_at(loc, "权重"), weight_text[0]))
+        if empty[4]:
+            out.append(_issue("bad_weight", "warning", f"分值/权重「{weight_text}」不是数字，按未给分值处理",
+                             *_at(loc, "权重"), weight_text))
     projects = table.projects
     if not len(projects):
         return out
@@ -517,7 +530,7 @@ def _lengths(values) -> np.ndarray:
     """``len(x or "")`` of every value."""
     values = np.asarray(values, dtype=object)
     try:
-        return np.frompyfunc(len, 1, 1)(values).astype(np.int64)
+        return np.fromiter(map(len, values), np.int64, len(values))
     except TypeError:  # a missing (None) cell
         return np.fromiter((len(x or "") for x in values), np.int64, len(values))
 
