@@ -5,6 +5,10 @@ Each rule is a small function over the tidy tables of a
 rows; :func:`run_checks` runs them all. Nothing is changed here: the reader already
 decided which category code and which target value to trust, and the rules say so.
 
+The rules work on whole columns (masks, ``factorize``, per-distinct-text work) and build
+issues only for the rows that have one, in row order: a million indicators take about a
+second. ``tests/test_check_identity.py`` pins their exact output.
+
 >>> table = read_targets("seed.txt")           # doctest: +SKIP
 >>> summarize(table).splitlines()[0]            # doctest: +SKIP
 '中共广州市黄埔区委政法委员会：28 个项目（涉密 5 个），84 个指标'
@@ -163,8 +167,8 @@ def check_categories(table: TargetTable) -> list[Issue]:
         for level, raw, is_unknown in (("一级", raw1, unknown[0]), ("二级", raw2, unknown[1])):
             if is_unknown:
                 out.append(_issue("unknown_category", "warning",
-                                 f"{level}指标「{raw}」不是已知的指标类别，请核对（可在 headers.toml 中补充别名）",
-                                 *loc, raw))
+                                  f"{level}指标「{raw}」不是已知的指标类别，请核对（可在 headers.toml 中补充别名）",
+                                  *loc, raw))
     return out
 
 
@@ -198,7 +202,7 @@ def check_targets(table: TargetTable) -> list[Issue]:
                 *loc, annual))
         elif is_period:
             out.append(_issue("period_value_used", "info",
-                             f"年度指标值为空，评分使用实施周期指标值「{period_text}」", *loc, period_text))
+                              f"年度指标值为空，评分使用实施周期指标值「{period_text}」", *loc, period_text))
         if is_unmeasurable:  # an empty target is reported by check_empty_cells
             severity = "warning" if target_class == "not_evaluable" else "info"
             reason = getattr(target, "reason", None) or _kind_word(kind)
@@ -242,10 +246,10 @@ def check_qualitative_share(table: TargetTable) -> list[Issue]:
         severity = "warning" if share >= QUALITATIVE_WARNING_SHARE else "info"
         detail = "、".join(f"{CLASS_NAMES[c]} {m} 个" for c, m in counts.items())
         out.append(_issue("qualitative_share", severity,
-                         f"项目「{project}」{n} 个指标中有 {k} 个定性或无目标值、无法按数值计分"
-                         f"（{share:.0%}：{detail}），这些指标需要评审人评定或补充目标值",
-                         table.source, sheet or None, int(row), column or None, pids[code], project, None,
-                         f"{k}/{n}"))
+                          f"项目「{project}」{n} 个指标中有 {k} 个定性或无目标值、无法按数值计分"
+                          f"（{share:.0%}：{detail}），这些指标需要评审人评定或补充目标值",
+                          table.source, sheet or None, int(row), column or None, pids[code], project, None,
+                          f"{k}/{n}"))
     return out
 
 
@@ -268,9 +272,9 @@ def check_projects(table: TargetTable) -> list[Issue]:
                  "column": "项目名称", "project_id": pid, "project": project, "cell": project}
         if classified[i]:
             out.append(_issue("classified_project", "info",
-                             f"涉密项目（{_fmt(budget)} 万元）没有公开的绩效指标：保留在项目表中，不参与评分"
-                             if not math.isnan(budget) else
-                             "涉密项目没有公开的绩效指标：保留在项目表中，不参与评分", **where))
+                              f"涉密项目（{_fmt(budget)} 万元）没有公开的绩效指标：保留在项目表中，不参与评分"
+                              if not math.isnan(budget) else
+                              "涉密项目没有公开的绩效指标：保留在项目表中，不参与评分", **where))
         else:
             out.append(_issue("no_indicators", "error", "项目没有读到任何绩效指标，无法评分", **where))
     return out
@@ -304,10 +308,10 @@ def _row_sums(table: TargetTable, df: pd.DataFrame, kind: str) -> list[Issue]:
     for i, (sheet, row, label, *pid) in zip(pos, _pick(df, pos, ("source_sheet", "source_row", *columns))):
         t, si = float(total[i]), float(s[i])
         out.append(_issue("row_sum_mismatch", "error",
-                         f"「{label}」总计 {_fmt(t)} 万元 ≠ 财政拨款 + 财政专户拨款 + 其他资金 = {_fmt(si)} 万元"
-                         f"（相差 {_fmt(t - si)}）",
-                         file=table.source, sheet=sheet or None, row=int(row),
-                         column="总计", project_id=pid[0] if pid else None, project=label))
+                          f"「{label}」总计 {_fmt(t)} 万元 ≠ 财政拨款 + 财政专户拨款 + 其他资金 = {_fmt(si)} 万元"
+                          f"（相差 {_fmt(t - si)}）",
+                          file=table.source, sheet=sheet or None, row=int(row),
+                          column="总计", project_id=pid[0] if pid else None, project=label))
     return out
 
 
@@ -329,11 +333,11 @@ def _totals(table: TargetTable) -> list[Issue]:
                      "column": t["columns"].get(f, name)}
             if abs(declared - s) > MONEY_TOLERANCE:
                 out.append(_issue("total_mismatch", "error",
-                                 f"{what}的{name} {_fmt(declared)} 万元 ≠ {len(covered)} 个项目之和 {_fmt(s)} 万元"
-                                 f"（相差 {_fmt(declared - s)} 万元）", cell=_fmt(declared), **where))
+                                  f"{what}的{name} {_fmt(declared)} 万元 ≠ {len(covered)} 个项目之和 {_fmt(s)} 万元"
+                                  f"（相差 {_fmt(declared - s)} 万元）", cell=_fmt(declared), **where))
             elif f == "budget_total":
                 out.append(_issue("total_reconciled", "info",
-                                 f"{what} {_fmt(declared)} 万元与 {len(covered)} 个项目之和一致", **where))
+                                  f"{what} {_fmt(declared)} 万元与 {len(covered)} 个项目之和一致", **where))
     return out
 
 
@@ -383,9 +387,9 @@ def check_duplicates(table: TargetTable) -> list[Issue]:
             _locations(table, ind, pos), _pick(ind, pos, ("name", "target_text")), firsts):
         same = first_text == target_text
         out.append(_issue("duplicate_indicator", "warning",
-                         f"指标「{name}」在本项目中重复（与指标{int(first_no)}"
-                         f"{'目标值也相同' if same else '同名但目标值不同'}），评分时会被计两次",
-                         *_at(loc, "三级指标"), name))
+                          f"指标「{name}」在本项目中重复（与指标{int(first_no)}"
+                          f"{'目标值也相同' if same else '同名但目标值不同'}），评分时会被计两次",
+                          *_at(loc, "三级指标"), name))
     return out
 
 
@@ -411,7 +415,7 @@ def check_empty_cells(table: TargetTable) -> list[Issue]:
             out.append(_issue("empty_cell", "info", "二级指标为空", *_at(loc, "二级指标")))
         if empty[4]:
             out.append(_issue("bad_weight", "warning", f"分值/权重「{weight_text}」不是数字，按未给分值处理",
-                             *_at(loc, "权重"), weight_text))
+                              *_at(loc, "权重"), weight_text))
     projects = table.projects
     if not len(projects):
         return out
@@ -421,7 +425,7 @@ def check_empty_cells(table: TargetTable) -> list[Issue]:
     pos = np.flatnonzero(no_money & ~_truthy(projects["classified"]))
     for sheet, row, pid, project in _pick(projects, pos, ("source_sheet", "source_row", "project_id", "project")):
         out.append(_issue("empty_cell", "info", "项目没有预算金额（其他项目有），部门得分按预算加权时该项目权重为 0",
-                         file=table.source, sheet=sheet or None, row=int(row), project_id=pid, project=project))
+                          file=table.source, sheet=sheet or None, row=int(row), project_id=pid, project=project))
     return out
 
 
@@ -546,8 +550,8 @@ def check_long_text(table: TargetTable) -> list[Issue]:
         for (_, label, column), is_long, text in zip(fields, long, texts):
             if is_long[i]:
                 out.append(_issue("long_text", "warning", f"{label}有 {len(text)} 字，不像是一个{label}（通常不超过几十字）；"
-                                 "请检查是否把说明粘进了这个单元格",
-                                 *(loc if column is None else _at(loc, column)), text))
+                                  "请检查是否把说明粘进了这个单元格",
+                                  *(loc if column is None else _at(loc, column)), text))
     return out
 
 
