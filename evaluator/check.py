@@ -5,21 +5,28 @@ Each rule is a small function over the tidy tables of a
 rows; :func:`run_checks` runs them all. Nothing is changed here: the reader already
 decided which category code and which target value to trust, and the rules say so.
 
+The rules work on whole columns (masks, ``factorize``, per-distinct-text work) and build
+issues only for the rows that have one, in row order: a million indicators take about a
+second. ``tests/test_check_identity.py`` pins their exact output.
+
 >>> table = read_targets("seed.txt")           # doctest: +SKIP
 >>> summarize(table).splitlines()[0]            # doctest: +SKIP
 '中共广州市黄埔区委政法委员会：28 个项目（涉密 5 个），84 个指标'
 """
 from __future__ import annotations
 
+import dataclasses
+import inspect
 import math
 import re
-from collections import Counter, defaultdict
+from collections import Counter
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 from .frames import records
-
+from .gc_tuning import bulk_gc
 from .issues import Issue
 from .readers.vocab import is_tag_only
 
@@ -40,39 +47,100 @@ UNSCORABLE_CLASSES = ("pending_review", "not_evaluable")
 _PLACE = re.compile(r"(?:省|市|州|^)([\u4e00-\u9fff]{2})(区|县)")
 
 
+@bulk_gc()
 def run_checks(table: TargetTable) -> list[Issue]:
     """All lint rules, in a fixed order."""
     issues: list[Issue] = []
-    try:
-        for rule in RULES:
-            issues.extend(rule(table))
-    finally:
-        _ROWS.clear()
+    for rule in RULES:
+        issues.extend(rule(table))
     return issues
 
 
-#: rows of the tables being checked, built once per table for all rules (rules only read them)
-_ROWS: dict[int, tuple[pd.DataFrame, list[dict]]] = {}
+# ---------------------------------------------------------------------------
+# issues
 
 
-def _records(df: pd.DataFrame) -> list[dict]:
-    """Rows as dicts, shared by the rules of one run."""
-    hit = _ROWS.get(id(df))
-    if hit is None or hit[0] is not df:
-        hit = _ROWS[id(df)] = (df, records(df))
-    return hit[1]
+def _issue(code: str, severity: str, message: str, file: str | None = None, sheet: str | None = None,
+           row: int | None = None, column: str | None = None, project_id: str | None = None,
+           project: str | None = None, indicator_no: int | None = None, cell: str | None = None) -> Issue:
+    """``Issue(...)``, built without the frozen dataclass's ``__init__`` (one ``object.__setattr__``
+    per field): a large table has tens of thousands of issues and that was a fifth of the lint's time."""
+    issue = object.__new__(Issue)
+    issue.__dict__.update(code=code, severity=severity, message=message, file=file, sheet=sheet, row=row,
+                          column=column, project_id=project_id, project=project, indicator_no=indicator_no,
+                          cell=cell)
+    return issue
 
 
-def _where(table: TargetTable, row: dict, column: str | None = None) -> dict:
-    return {
-        "file": table.source, "sheet": row.get("source_sheet") or None, "row": int(row["source_row"]),
-        "column": column if column is not None else (row.get("source_column") or None),
-        "project_id": row.get("project_id"), "project": row.get("project"),
-    }
+def _same_fields() -> bool:
+    """True when :func:`_issue` takes exactly Issue's fields and defaults and Issue has no extra init logic."""
+    params = inspect.signature(_issue).parameters.values()
+    return ([(f.name, f.default) for f in dataclasses.fields(Issue)]
+            == [(p.name, dataclasses.MISSING if p.default is p.empty else p.default) for p in params]
+            and "__slots__" not in vars(Issue) and not hasattr(Issue, "__post_init__"))
 
 
-def _ind(table: TargetTable, row: dict, column: str | None = None) -> dict:
-    return {**_where(table, row, column), "indicator_no": int(row["indicator_no"])}
+if not _same_fields():  # pragma: no cover - Issue changed: use its own constructor
+    _issue = Issue  # noqa: F811
+
+
+# ---------------------------------------------------------------------------
+# column helpers: the rules work on whole columns and build issues only for the rows that have one
+
+
+def _truthy(values) -> np.ndarray:
+    """``bool(x)`` of every value, as a boolean array ('' and None are false, NaN is true)."""
+    values = np.asarray(values)
+    if values.dtype == bool:
+        return values
+    return values.astype(object).astype(bool)
+
+
+def _pick(df: pd.DataFrame, pos: np.ndarray, columns: tuple[str, ...]) -> list[tuple]:
+    """Values of ``columns`` at row positions ``pos``, as Python objects, one tuple per row."""
+    if not len(pos):
+        return []
+    return list(zip(*(np.asarray(df[c])[pos].tolist() for c in columns)))
+
+
+def _flags(pos: np.ndarray, *masks: np.ndarray) -> list[list[bool]]:
+    """Each mask at row positions ``pos``, as lists (a loop reads them faster than numpy scalars)."""
+    return [mask[pos].tolist() for mask in masks]
+
+
+def _per_distinct(values, fn, na=None) -> np.ndarray:
+    """``fn`` of every value, called once per distinct value (missing values give ``na``)."""
+    codes, uniques = pd.factorize(np.asarray(values, dtype=object))
+    done = np.empty(len(uniques) + 1, dtype=object)
+    done[:-1] = [fn(u) for u in uniques]
+    done[-1] = na
+    return done[codes]
+
+
+def _first_rows(codes: np.ndarray) -> np.ndarray:
+    """Position of the first row of each code, for codes numbered in order of appearance
+    (as :func:`pandas.factorize` numbers them; -1, missing, has none)."""
+    if not len(codes):
+        return codes
+    seen = np.maximum.accumulate(codes)
+    return np.flatnonzero(codes > np.concatenate(([-1], seen[:-1])))
+
+
+#: indicator columns that locate an issue
+_LOC_COLUMNS = ("source_sheet", "source_row", "source_column", "project_id", "project", "indicator_no")
+
+
+def _locations(table: TargetTable, ind: pd.DataFrame, pos: np.ndarray) -> list[tuple]:
+    """The Issue fields after the message — (file, sheet, row, column, project_id, project,
+    indicator_no) — of the indicator rows at ``pos``; ``column`` is the row's source column."""
+    file = table.source
+    return [(file, sheet or None, int(row), column or None, pid, project, int(no))
+            for sheet, row, column, pid, project, no in _pick(ind, pos, _LOC_COLUMNS)]
+
+
+def _at(loc: tuple, column: str) -> tuple:
+    """The same location in another column."""
+    return (*loc[:3], column, *loc[4:])
 
 
 # ---------------------------------------------------------------------------
@@ -81,21 +149,35 @@ def _ind(table: TargetTable, row: dict, column: str | None = None) -> dict:
 
 def check_categories(table: TargetTable) -> list[Issue]:
     """一级 code contradicting the 二级 code (trust 二级), and category names not recognised."""
+    ind = table.indicators
+    conflict = _truthy(ind["category_conflict"])
+    unknown1 = _unknown_category(ind["level1_raw"], ind["level1_code_printed"])
+    unknown2 = _unknown_category(ind["level2_raw"], ind["level2_code_printed"])
+    pos = np.flatnonzero(conflict | unknown1 | unknown2)
     out = []
-    for r in _records(table.indicators):
-        if r["category_conflict"]:
-            out.append(Issue(
+    columns = ("level1_raw", "level2_raw", "level1_code", "level1", "level2_code")
+    for loc, (raw1, raw2, code1, name1, code2), is_conflict, *unknown in zip(
+            _locations(table, ind, pos), _pick(ind, pos, columns), *_flags(pos, conflict, unknown1, unknown2)):
+        if is_conflict:
+            out.append(_issue(
                 "category_conflict", "warning",
-                f"一级指标「{r['level1_raw']}」与二级指标「{r['level2_raw']}」矛盾：二级编码 {r['level2_code']} "
-                f"属于「{r['level1_code']}-{r['level1']}」，按二级指标归入「{r['level1']}」评分（以二级编码为准）",
-                cell=f"{r['level1_raw']}；{r['level2_raw']}", **_ind(table, r)))
-        for level, raw, code in (("一级", r["level1_raw"], r["level1_code_printed"]),
-                                 ("二级", r["level2_raw"], r["level2_code_printed"])):
-            if raw and not code and not is_tag_only(raw):
-                out.append(Issue("unknown_category", "warning",
-                                 f"{level}指标「{raw}」不是已知的指标类别，请核对（可在 headers.toml 中补充别名）",
-                                 cell=raw, **_ind(table, r)))
+                f"一级指标「{raw1}」与二级指标「{raw2}」矛盾：二级编码 {code2} "
+                f"属于「{code1}-{name1}」，按二级指标归入「{name1}」评分（以二级编码为准）",
+                *loc, f"{raw1}；{raw2}"))
+        for level, raw, is_unknown in (("一级", raw1, unknown[0]), ("二级", raw2, unknown[1])):
+            if is_unknown:
+                out.append(_issue("unknown_category", "warning",
+                                  f"{level}指标「{raw}」不是已知的指标类别，请核对（可在 headers.toml 中补充别名）",
+                                  *loc, raw))
     return out
+
+
+def _unknown_category(raw: pd.Series, code: pd.Series) -> np.ndarray:
+    """A category cell with text that is neither a known name nor only a score tag."""
+    found = _truthy(raw) & ~_truthy(code)
+    if found.any():
+        found[found] = ~_per_distinct(np.asarray(raw)[found], is_tag_only).astype(bool)
+    return found
 
 
 # ---------------------------------------------------------------------------
@@ -104,32 +186,36 @@ def check_categories(table: TargetTable) -> list[Issue]:
 
 def check_targets(table: TargetTable) -> list[Issue]:
     """Period value used instead of a non-target annual value; targets nothing can measure."""
+    ind = table.indicators
+    period = ind["target_source"].isin(["period"]).to_numpy()
+    unmeasurable = ~ind["kind"].isin(["empty"]).to_numpy() & ~_truthy(ind["measurable"])
+    pos = np.flatnonzero(period | unmeasurable)
     out = []
-    for r in _records(table.indicators):
-        target = r["target"]
-        if r["target_source"] == "period" and r["annual_text"]:
-            out.append(Issue(
+    columns = ("annual_text", "annual_kind", "period_text", "kind", "target_class", "target", "target_text")
+    for loc, (annual, annual_kind, period_text, kind, target_class, target, target_text), is_period, is_unmeasurable \
+            in zip(_locations(table, ind, pos), _pick(ind, pos, columns), *_flags(pos, period, unmeasurable)):
+        if is_period and annual:
+            out.append(_issue(
                 "period_value_used", "warning",
-                f"年度指标值「{r['annual_text']}」不是可计量的目标（{_kind_word(r['annual_kind'])}），"
-                f"评分改用实施周期指标值「{r['period_text']}」",
-                cell=r["annual_text"], **_ind(table, r)))
-        elif r["target_source"] == "period":
-            out.append(Issue("period_value_used", "info",
-                             f"年度指标值为空，评分使用实施周期指标值「{r['period_text']}」",
-                             cell=r["period_text"], **_ind(table, r)))
-        if r["kind"] == "empty":
-            continue  # reported by check_empty_cells
-        if not r["measurable"]:
-            severity = "warning" if r["target_class"] == "not_evaluable" else "info"
-            reason = getattr(target, "reason", None) or _kind_word(r["kind"])
-            out.append(Issue("not_measurable", severity, f"指标值不可计量：{reason}",
-                             cell=r["target_text"], **_ind(table, r)))
+                f"年度指标值「{annual}」不是可计量的目标（{_kind_word(annual_kind)}），"
+                f"评分改用实施周期指标值「{period_text}」",
+                *loc, annual))
+        elif is_period:
+            out.append(_issue("period_value_used", "info",
+                              f"年度指标值为空，评分使用实施周期指标值「{period_text}」", *loc, period_text))
+        if is_unmeasurable:  # an empty target is reported by check_empty_cells
+            severity = "warning" if target_class == "not_evaluable" else "info"
+            reason = getattr(target, "reason", None) or _kind_word(kind)
+            out.append(_issue("not_measurable", severity, f"指标值不可计量：{reason}", *loc, target_text))
     return out
 
 
+_KIND_WORDS = {"formula": "计算公式", "qualitative": "定性描述或指标名称", "empty": "空", "trend": "趋势",
+               "done": "完成类"}
+
+
 def _kind_word(kind: str) -> str:
-    return {"formula": "计算公式", "qualitative": "定性描述或指标名称", "empty": "空", "trend": "趋势",
-            "done": "完成类"}.get(kind, kind)
+    return _KIND_WORDS.get(kind, kind)
 
 
 def check_qualitative_share(table: TargetTable) -> list[Issue]:
@@ -138,23 +224,32 @@ def check_qualitative_share(table: TargetTable) -> list[Issue]:
     ind = table.indicators
     if ind.empty:
         return out
-    unscorable_all = ind["target_class"].isin(UNSCORABLE_CLASSES)
-    totals = ind.groupby("project_id", sort=False).size()
-    firsts = ind.groupby("project_id", sort=False).head(1).set_index("project_id")
-    flagged = ind[unscorable_all]
-    for pid, group in flagged.groupby("project_id", sort=False):
-        n, k = int(totals[pid]), len(group)
+    codes, pids = pd.factorize(np.asarray(ind["project_id"], dtype=object))  # in order of appearance; none: -1
+    known = codes >= 0
+    flagged = np.flatnonzero(ind["target_class"].isin(UNSCORABLE_CLASSES).to_numpy() & known)
+    if not len(flagged):
+        return out
+    totals = np.bincount(codes[known], minlength=len(pids)).tolist()
+    firsts = _first_rows(codes)  # each project's first row
+    # (project, class) pairs in order of appearance, with their counts
+    class_codes, classes = pd.factorize(np.asarray(ind["target_class"], dtype=object)[flagged])
+    n_classes, classes = len(classes), classes.tolist()
+    pairs, first, size = np.unique(codes[flagged] * n_classes + class_codes, return_index=True, return_counts=True)
+    order = np.argsort(first, kind="stable")
+    kinds: dict[int, dict[str, int]] = {}  # project → class → count, both in order of appearance
+    for pair, m in zip(pairs[order].tolist(), size[order].tolist()):
+        kinds.setdefault(pair // n_classes, {})[classes[pair % n_classes]] = m
+    where = _pick(ind, firsts[list(kinds)], ("project", "source_sheet", "source_row", "source_column"))
+    for (code, counts), (project, sheet, row, column) in zip(kinds.items(), where):
+        n, k = totals[code], sum(counts.values())
         share = k / n
-        first = firsts.loc[pid]
         severity = "warning" if share >= QUALITATIVE_WARNING_SHARE else "info"
-        kinds = Counter(group["target_class"])
-        detail = "、".join(f"{CLASS_NAMES[c]} {m} 个" for c, m in kinds.items())
-        out.append(Issue("qualitative_share", severity,
-                         f"项目「{first['project']}」{n} 个指标中有 {k} 个定性或无目标值、无法按数值计分"
-                         f"（{share:.0%}：{detail}），这些指标需要评审人评定或补充目标值",
-                         file=table.source, sheet=first["source_sheet"] or None, row=int(first["source_row"]),
-                         column=first["source_column"] or None, project_id=pid, project=first["project"],
-                         cell=f"{k}/{n}"))
+        detail = "、".join(f"{CLASS_NAMES[c]} {m} 个" for c, m in counts.items())
+        out.append(_issue("qualitative_share", severity,
+                          f"项目「{project}」{n} 个指标中有 {k} 个定性或无目标值、无法按数值计分"
+                          f"（{share:.0%}：{detail}），这些指标需要评审人评定或补充目标值",
+                          table.source, sheet or None, int(row), column or None, pids[code], project, None,
+                          f"{k}/{n}"))
     return out
 
 
@@ -165,18 +260,23 @@ def check_qualitative_share(table: TargetTable) -> list[Issue]:
 def check_projects(table: TargetTable) -> list[Issue]:
     """Classified projects (kept, flagged, excluded) and projects with no indicators."""
     out = []
-    if table.projects.empty:
-        out.append(Issue("no_projects", "error", "表头下面没有读到任何项目或指标", file=table.source))
-    for p in _records(table.projects):
-        where = {"file": table.source, "sheet": p["source_sheet"] or None, "row": int(p["source_row"]),
-                 "column": "项目名称", "project_id": p["project_id"], "project": p["project"], "cell": p["project"]}
-        if p["classified"]:
-            out.append(Issue("classified_project", "info",
-                             f"涉密项目（{_fmt(p['budget_total'])} 万元）没有公开的绩效指标：保留在项目表中，不参与评分"
-                             if not math.isnan(p["budget_total"]) else
-                             "涉密项目没有公开的绩效指标：保留在项目表中，不参与评分", **where))
-        elif p["n_indicators"] == 0:
-            out.append(Issue("no_indicators", "error", "项目没有读到任何绩效指标，无法评分", **where))
+    projects = table.projects
+    if projects.empty:
+        out.append(_issue("no_projects", "error", "表头下面没有读到任何项目或指标", file=table.source))
+        return out
+    classified = _truthy(projects["classified"])
+    pos = np.flatnonzero(classified | (projects["n_indicators"].to_numpy() == 0))
+    columns = ("source_sheet", "source_row", "project_id", "project", "budget_total")
+    for i, (sheet, row, pid, project, budget) in zip(pos, _pick(projects, pos, columns)):
+        where = {"file": table.source, "sheet": sheet or None, "row": int(row),
+                 "column": "项目名称", "project_id": pid, "project": project, "cell": project}
+        if classified[i]:
+            out.append(_issue("classified_project", "info",
+                              f"涉密项目（{_fmt(budget)} 万元）没有公开的绩效指标：保留在项目表中，不参与评分"
+                              if not math.isnan(budget) else
+                              "涉密项目没有公开的绩效指标：保留在项目表中，不参与评分", **where))
+        else:
+            out.append(_issue("no_indicators", "error", "项目没有读到任何绩效指标，无法评分", **where))
     return out
 
 
@@ -186,29 +286,32 @@ def check_projects(table: TargetTable) -> list[Issue]:
 
 def check_money(table: TargetTable) -> list[Issue]:
     """总计 = 财政拨款 + 财政专户拨款 + 其他资金 per row; 合计 and subtotals = Σ projects."""
-    out = _row_sums(table)
+    out = _row_sums(table, table.projects, "project")
+    out.extend(_row_sums(table, table.totals, "total"))
     out.extend(_totals(table))
     return out
 
 
-def _row_sums(table: TargetTable) -> list[Issue]:
+def _row_sums(table: TargetTable, df: pd.DataFrame, kind: str) -> list[Issue]:
+    """Rows (projects, or 合计/subtotal rows) whose 总计 is not the sum of its parts."""
     out = []
-    rows = [(p, "project") for p in _records(table.projects)]
-    rows += [(t, "total") for t in _records(table.totals)]
-    for r, kind in rows:
-        total = r["budget_total"]
-        parts = [r[f] for f in ("budget_fiscal", "budget_special", "budget_other")]
-        if math.isnan(total) or all(math.isnan(x) for x in parts):
-            continue
-        s = sum(x for x in parts if not math.isnan(x))
-        if abs(total - s) > MONEY_TOLERANCE:
-            label = r["project"] if kind == "project" else r["label"]
-            out.append(Issue("row_sum_mismatch", "error",
-                             f"「{label}」总计 {_fmt(total)} 万元 ≠ 财政拨款 + 财政专户拨款 + 其他资金 = {_fmt(s)} 万元"
-                             f"（相差 {_fmt(total - s)}）",
-                             file=table.source, sheet=r["source_sheet"] or None, row=int(r["source_row"]),
-                             column="总计", project_id=r.get("project_id") if kind == "project" else None,
-                             project=label))
+    if df.empty:
+        return out
+    total = df["budget_total"].to_numpy(dtype=float)
+    parts = [df[f].to_numpy(dtype=float) for f in ("budget_fiscal", "budget_special", "budget_other")]
+    given = [~np.isnan(x) for x in parts]
+    s = 0.0 + np.where(given[0], parts[0], 0.0) + np.where(given[1], parts[1], 0.0) + np.where(given[2], parts[2], 0.0)
+    with np.errstate(invalid="ignore"):
+        wrong = ~np.isnan(total) & (given[0] | given[1] | given[2]) & (np.abs(total - s) > MONEY_TOLERANCE)
+    pos = np.flatnonzero(wrong)
+    columns = ("project", "project_id") if kind == "project" else ("label",)
+    for i, (sheet, row, label, *pid) in zip(pos, _pick(df, pos, ("source_sheet", "source_row", *columns))):
+        t, si = float(total[i]), float(s[i])
+        out.append(_issue("row_sum_mismatch", "error",
+                          f"「{label}」总计 {_fmt(t)} 万元 ≠ 财政拨款 + 财政专户拨款 + 其他资金 = {_fmt(si)} 万元"
+                          f"（相差 {_fmt(t - si)}）",
+                          file=table.source, sheet=sheet or None, row=int(row),
+                          column="总计", project_id=pid[0] if pid else None, project=label))
     return out
 
 
@@ -218,7 +321,7 @@ def _totals(table: TargetTable) -> list[Issue]:
         return out
     projects = table.projects
     bounds = _subtotal_ranges(table)
-    for t, (lo, hi) in zip(_records(table.totals), bounds):
+    for t, (lo, hi) in zip(records(table.totals), bounds):
         covered = projects.iloc[lo:hi]
         what = "合计" if t["kind"] == "total" else f"部门小计「{t['label']}」"
         for f, name in MONEY_NAMES.items():
@@ -229,12 +332,12 @@ def _totals(table: TargetTable) -> list[Issue]:
             where = {"file": table.source, "sheet": t["source_sheet"] or None, "row": int(t["source_row"]),
                      "column": t["columns"].get(f, name)}
             if abs(declared - s) > MONEY_TOLERANCE:
-                out.append(Issue("total_mismatch", "error",
-                                 f"{what}的{name} {_fmt(declared)} 万元 ≠ {len(covered)} 个项目之和 {_fmt(s)} 万元"
-                                 f"（相差 {_fmt(declared - s)} 万元）", cell=_fmt(declared), **where))
+                out.append(_issue("total_mismatch", "error",
+                                  f"{what}的{name} {_fmt(declared)} 万元 ≠ {len(covered)} 个项目之和 {_fmt(s)} 万元"
+                                  f"（相差 {_fmt(declared - s)} 万元）", cell=_fmt(declared), **where))
             elif f == "budget_total":
-                out.append(Issue("total_reconciled", "info",
-                                 f"{what} {_fmt(declared)} 万元与 {len(covered)} 个项目之和一致", **where))
+                out.append(_issue("total_reconciled", "info",
+                                  f"{what} {_fmt(declared)} 万元与 {len(covered)} 个项目之和一致", **where))
     return out
 
 
@@ -243,7 +346,7 @@ def _subtotal_ranges(table: TargetTable) -> list[tuple[int, int]]:
     n = len(table.projects)
     starts = [int(x) for x, k in zip(table.totals["first_project"], table.totals["kind"]) if k == "department"]
     out = []
-    for t in _records(table.totals):
+    for t in records(table.totals):
         if t["kind"] == "total":
             out.append((0, n))
         else:
@@ -267,45 +370,62 @@ def check_duplicates(table: TargetTable) -> list[Issue]:
     ind = table.indicators
     if ind.empty:
         return out
-    seen: dict[tuple, dict] = {}
-    for r in _records(ind):
-        if not r["name"]:
-            continue
-        key = (r["project_id"], re.sub(r"\s+", "", r["name"]))
-        if key in seen:
-            first = seen[key]
-            same = first["target_text"] == r["target_text"]
-            out.append(Issue("duplicate_indicator", "warning",
-                             f"指标「{r['name']}」在本项目中重复（与指标{int(first['indicator_no'])}"
-                             f"{'目标值也相同' if same else '同名但目标值不同'}），评分时会被计两次",
-                             cell=r["name"], **_ind(table, r, column="三级指标")))
-        else:
-            seen[key] = r
+    named = np.flatnonzero(_truthy(ind["name"]))
+    if not len(named):
+        return out
+    # key: (project, name without whitespace); the first row of each key is kept, later ones are reported
+    codes, names = pd.factorize(np.asarray(ind["name"], dtype=object))
+    bare = np.append(pd.factorize(np.array([re.sub(r"\s+", "", x) for x in names], dtype=object))[0], -1)
+    name_codes = bare[codes[named]] + 1
+    pid_codes = pd.factorize(np.asarray(ind["project_id"], dtype=object), use_na_sentinel=False)[0][named]
+    keys = pd.factorize(pid_codes * (int(name_codes.max()) + 1) + name_codes)[0]
+    first = _first_rows(keys)[keys]  # position in ``named`` of each key's first row
+    later = np.flatnonzero(first != np.arange(len(keys)))
+    pos, first_pos = named[later], named[first[later]]
+    firsts = _pick(ind, first_pos, ("indicator_no", "target_text"))
+    for loc, (name, target_text), (first_no, first_text) in zip(
+            _locations(table, ind, pos), _pick(ind, pos, ("name", "target_text")), firsts):
+        same = first_text == target_text
+        out.append(_issue("duplicate_indicator", "warning",
+                          f"指标「{name}」在本项目中重复（与指标{int(first_no)}"
+                          f"{'目标值也相同' if same else '同名但目标值不同'}），评分时会被计两次",
+                          *_at(loc, "三级指标"), name))
     return out
 
 
 def check_empty_cells(table: TargetTable) -> list[Issue]:
     """Empty 三级指标, target, category and money cells."""
     out = []
-    for r in _records(table.indicators):
-        if not r["name"]:
-            out.append(Issue("empty_cell", "error", "三级指标名称为空", **_ind(table, r, column="三级指标")))
-        if not r["annual_text"] and not r["period_text"]:
-            out.append(Issue("empty_cell", "error", "指标值为空：表中没有填写目标值，该指标不可评价",
-                             **_ind(table, r)))
-        if not r["level1_code"] and not r["level1_raw"]:
-            out.append(Issue("empty_cell", "warning", "一级指标为空，无法确定计分板块", **_ind(table, r, column="一级指标")))
-        if not r["level2_code"] and not r["level2_raw"]:
-            out.append(Issue("empty_cell", "info", "二级指标为空", **_ind(table, r, column="二级指标")))
-        if r["weight_text"] and math.isnan(r["weight"]):
-            out.append(Issue("bad_weight", "warning", f"分值/权重「{r['weight_text']}」不是数字，按未给分值处理",
-                             cell=r["weight_text"], **_ind(table, r, column="权重")))
-    has_money = table.projects[list(MONEY_NAMES)].notna().any().any() if len(table.projects) else False
-    for p in _records(table.projects):
-        if has_money and not p["classified"] and all(math.isnan(p[f]) for f in MONEY_NAMES):
-            out.append(Issue("empty_cell", "info", "项目没有预算金额（其他项目有），部门得分按预算加权时该项目权重为 0",
-                             file=table.source, sheet=p["source_sheet"] or None, row=int(p["source_row"]),
-                             project_id=p["project_id"], project=p["project"]))
+    ind = table.indicators
+    no_name = ~_truthy(ind["name"])
+    no_target = ~_truthy(ind["annual_text"]) & ~_truthy(ind["period_text"])
+    no_level1 = ~_truthy(ind["level1_code"]) & ~_truthy(ind["level1_raw"])
+    no_level2 = ~_truthy(ind["level2_code"]) & ~_truthy(ind["level2_raw"])
+    bad_weight = _truthy(ind["weight_text"]) & np.isnan(ind["weight"].to_numpy(dtype=float))
+    pos = np.flatnonzero(no_name | no_target | no_level1 | no_level2 | bad_weight)
+    for loc, (weight_text,), *empty in zip(_locations(table, ind, pos), _pick(ind, pos, ("weight_text",)),
+                                            *_flags(pos, no_name, no_target, no_level1, no_level2, bad_weight)):
+        if empty[0]:
+            out.append(_issue("empty_cell", "error", "三级指标名称为空", *_at(loc, "三级指标")))
+        if empty[1]:
+            out.append(_issue("empty_cell", "error", "指标值为空：表中没有填写目标值，该指标不可评价", *loc))
+        if empty[2]:
+            out.append(_issue("empty_cell", "warning", "一级指标为空，无法确定计分板块", *_at(loc, "一级指标")))
+        if empty[3]:
+            out.append(_issue("empty_cell", "info", "二级指标为空", *_at(loc, "二级指标")))
+        if empty[4]:
+            out.append(_issue("bad_weight", "warning", f"分值/权重「{weight_text}」不是数字，按未给分值处理",
+                              *_at(loc, "权重"), weight_text))
+    projects = table.projects
+    if not len(projects):
+        return out
+    no_money = np.logical_and.reduce([np.isnan(projects[f].to_numpy(dtype=float)) for f in MONEY_NAMES])
+    if no_money.all():  # no project has money: nothing to weigh by
+        return out
+    pos = np.flatnonzero(no_money & ~_truthy(projects["classified"]))
+    for sheet, row, pid, project in _pick(projects, pos, ("source_sheet", "source_row", "project_id", "project")):
+        out.append(_issue("empty_cell", "info", "项目没有预算金额（其他项目有），部门得分按预算加权时该项目权重为 0",
+                          file=table.source, sheet=sheet or None, row=int(row), project_id=pid, project=project))
     return out
 
 
@@ -315,40 +435,90 @@ def check_empty_cells(table: TargetTable) -> list[Issue]:
 
 def check_spelling(table: TargetTable) -> list[Issue]:
     """A place name spelled two ways in one table (黄埔/黄浦): reported, not changed."""
-    cells = _text_cells(table)
-    stems = _place_stems(table)
     out = []
+    stems = _place_stems(table)
+    if not stems:
+        return out
+    cells = _TextCells(table)
     for stem, suffix in sorted(stems):
-        variants = _variants(stem, suffix, cells)
-        for variant, where in sorted(variants.items()):
-            n_stem = sum(text.count(stem) for _, text in cells)
-            rows = sorted({w[1] for w in where})
-            first = where[0]
-            out.append(Issue(
+        n_stem = None
+        for variant in sorted(cells.variants(stem, suffix)):
+            counts = cells.counts(variant)
+            hit = np.flatnonzero(counts)
+            if n_stem is None:
+                n_stem = int(cells.counts(stem).sum())
+            rows = sorted(set(cells.rows[hit].tolist()))
+            sheet, row, column, pid, project = cells.location(int(hit[0]))
+            out.append(_issue(
                 "name_variant", "warning",
-                f"同一名称在表中有两种写法：「{stem}」（{n_stem} 处）与「{variant}」（{len(where)} 处，"
+                f"同一名称在表中有两种写法：「{stem}」（{n_stem} 处）与「{variant}」（{int(counts.sum())} 处，"
                 f"第{'、'.join(str(r) for r in rows[:12])}{'…' if len(rows) > 12 else ''}行）；"
                 "已按原文保留，未作修改，请核对",
-                file=table.source, sheet=first[0] or None, row=first[1], column=first[2],
-                project_id=first[3], project=first[4], cell=variant))
+                file=table.source, sheet=sheet or None, row=row, column=column,
+                project_id=pid, project=project, cell=variant))
     return out
 
 
-def _text_cells(table: TargetTable) -> list[tuple[tuple, str]]:
-    """(location, text) of every name, goal and target cell."""
-    cells = []
-    for p in _records(table.projects):
-        loc = (p["source_sheet"], int(p["source_row"]), "项目名称", p["project_id"], p["project"])
-        cells.append((loc, p["project"]))
-        cells.append(((p["source_sheet"], int(p["source_row"]), "绩效目标", p["project_id"], p["project"]), p["goal"]))
-    for r in _records(table.indicators):
-        loc = (r["source_sheet"], int(r["source_row"]), r["source_column"], r["project_id"], r["project"])
-        cells.append((loc, f"{r['name']} {r['annual_text']} {r['period_text']}"))
-    return cells
+class _TextCells:
+    """Every name, goal and target cell, as distinct texts: per project its 项目名称 and 绩效目标 cells,
+    then per indicator one cell ``"{name} {annual_text} {period_text}"``.
+
+    Words are two CJK characters, so no word spans the space between the parts of an indicator
+    cell: counting in the parts is counting in the cell.
+    """
+
+    def __init__(self, table: TargetTable):
+        self.projects, self.ind = table.projects, table.indicators
+        self.n_projects = len(self.projects)
+        parts = [(self.projects, "project"), (self.projects, "goal"),
+                 (self.ind, "name"), (self.ind, "annual_text"), (self.ind, "period_text")]
+        #: (codes, distinct texts) of each part; missing and non-text cells count as no text
+        self.parts = []
+        for df, column in parts:
+            codes, uniques = pd.factorize(np.asarray(df[column], dtype=object))
+            self.parts.append((codes, [u if isinstance(u, str) else "" for u in uniques]))
+        self.rows = np.concatenate([np.repeat(self.projects["source_row"].to_numpy(dtype=np.int64), 2),
+                                    self.ind["source_row"].to_numpy(dtype=np.int64)])
+
+    def variants(self, stem: str, suffix: str) -> set[str]:
+        """Spellings differing from ``stem`` in one character, written before the same suffix."""
+        pattern = re.compile(r"([\u4e00-\u9fff]{2})" + suffix)
+        found = set()
+        for _, texts in self.parts:
+            for text in texts:
+                if suffix in text:
+                    for m in pattern.finditer(text):
+                        word = m.group(1)
+                        if word != stem and sum(a != b for a, b in zip(word, stem)) == 1:
+                            found.add(word)
+        return found
+
+    def counts(self, word: str) -> np.ndarray:
+        """Occurrences of ``word`` in every cell, in cell order."""
+        per_part = []
+        for codes, texts in self.parts:
+            n = np.array([text.count(word) for text in texts] + [0], dtype=np.int64)
+            per_part.append(n[codes])  # code -1 (missing) → the trailing 0
+        project, goal, name, annual, period = per_part
+        cells = np.empty(2 * self.n_projects + len(name), dtype=np.int64)
+        cells[0:2 * self.n_projects:2] = project
+        cells[1:2 * self.n_projects:2] = goal
+        cells[2 * self.n_projects:] = name + annual + period
+        return cells
+
+    def location(self, cell: int) -> tuple:
+        """(sheet, row, column, project_id, project) of a cell."""
+        if cell < 2 * self.n_projects:
+            (sheet, row, pid, project), = _pick(self.projects, np.array([cell // 2]),
+                                                ("source_sheet", "source_row", "project_id", "project"))
+            return sheet, int(row), "绩效目标" if cell % 2 else "项目名称", pid, project
+        (sheet, row, column, pid, project), = _pick(self.ind, np.array([cell - 2 * self.n_projects]),
+                                                    ("source_sheet", "source_row", "source_column", "project_id", "project"))
+        return sheet, int(row), column, pid, project
 
 
 def _place_stems(table: TargetTable) -> set[tuple[str, str]]:
-    names = [table.department, *table.projects["department"].tolist()]
+    names = {table.department, *pd.unique(np.asarray(table.projects["department"], dtype=object))}
     stems = set()
     for name in names:
         for m in _PLACE.finditer(name or ""):
@@ -356,36 +526,32 @@ def _place_stems(table: TargetTable) -> set[tuple[str, str]]:
     return stems
 
 
-def _variants(stem: str, suffix: str, cells) -> dict[str, list[tuple]]:
-    """Spellings differing from ``stem`` in one character, written before the same suffix."""
-    pattern = re.compile(r"([\u4e00-\u9fff]{2})" + suffix)
-    found: dict[str, list[tuple]] = defaultdict(list)
-    candidates = set()
-    for _, text in cells:
-        for m in pattern.finditer(text or ""):
-            word = m.group(1)
-            if word != stem and sum(a != b for a, b in zip(word, stem)) == 1:
-                candidates.add(word)
-    for loc, text in cells:
-        for word in candidates:
-            for _ in range((text or "").count(word)):
-                found[word].append(loc)
-    return found
-
-
 #: an indicator name or target longer than this is a pasted paragraph, not a target
 LONG_TEXT = 300
+
+
+def _lengths(values) -> np.ndarray:
+    """``len(x or "")`` of every value."""
+    values = np.asarray(values, dtype=object)
+    try:
+        return np.fromiter(map(len, values), np.int64, len(values))
+    except TypeError:  # a missing (None) cell
+        return np.fromiter((len(x or "") for x in values), np.int64, len(values))
 
 
 def check_long_text(table: TargetTable) -> list[Issue]:
     """Names and target values of hundreds of characters: a note pasted into the wrong cell."""
     out = []
-    for r in _records(table.indicators):
-        for field, label, column in (("name", "三级指标", "三级指标"), ("target_text", "指标值", None)):
-            text = r[field] or ""
-            if len(text) > LONG_TEXT:
-                out.append(Issue("long_text", "warning", f"{label}有 {len(text)} 字，不像是一个{label}（通常不超过几十字）；"
-                                 "请检查是否把说明粘进了这个单元格", cell=text, **_ind(table, r, column)))
+    ind = table.indicators
+    fields = (("name", "三级指标", "三级指标"), ("target_text", "指标值", None))
+    long = [_lengths(ind[f]) > LONG_TEXT for f, _, _ in fields]
+    pos = np.flatnonzero(long[0] | long[1])
+    for i, loc, texts in zip(pos, _locations(table, ind, pos), _pick(ind, pos, ("name", "target_text"))):
+        for (_, label, column), is_long, text in zip(fields, long, texts):
+            if is_long[i]:
+                out.append(_issue("long_text", "warning", f"{label}有 {len(text)} 字，不像是一个{label}（通常不超过几十字）；"
+                                  "请检查是否把说明粘进了这个单元格",
+                                  *(loc if column is None else _at(loc, column)), text))
     return out
 
 

@@ -1,0 +1,77 @@
+"""The lint gives exactly the issues it gave before it worked on whole columns.
+
+``fixtures/lint/expected_issues.csv`` holds every issue (code, severity, message, location,
+cell) that the row-by-row lint found on the tables below: a mutated benchmark table with
+category contradictions, unknown categories, duplicates, place-name variants, money that
+does not add up, empty cells, bad weights and pasted paragraphs (``fixtures/lint/stress.csv``),
+and the seed and layout fixtures. Any change to a rule's result, its order or its wording
+shows up here as a line-by-line difference.
+
+If a rule is changed on purpose (or the reader reads one of these tables differently),
+regenerate the file with ``python tests/test_check_identity.py`` and review the diff.
+"""
+from __future__ import annotations
+
+import difflib
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from evaluator import read_targets
+from evaluator.check import run_checks
+from evaluator.issues import issues_frame
+
+FIXTURES = Path(__file__).parent / "fixtures"
+EXPECTED = FIXTURES / "lint" / "expected_issues.csv"
+TABLES = [
+    "lint/stress.csv",
+    "seed/000_e143e4407d579c5d.txt",
+    "tables/mini_seed.tsv",
+    "tables/rows_multi.tsv",
+    "tables/rows_paired.tsv",
+    "tables/rows_split_traditional.csv",
+    "tables/rows_gbk.csv",
+    "tables/official_self_evaluation.csv",
+    "tables/stacked_self_evaluations.csv",
+    "tables/repeated_project_cells.csv",
+    "layouts/jiangxi-fuliang-linye-zhengti.tsv",
+    "layouts/tianjin-hebei-court-2023.tsv",
+]
+
+
+def lint_csv() -> str:
+    """The issues of every table, one CSV (a ``table`` column first)."""
+    frames = []
+    for name in TABLES:
+        frame = issues_frame(run_checks(read_targets(FIXTURES / name, check=False)))
+        frames.append(frame.assign(table=name)[["table", *frame.columns]])
+    return pd.concat(frames, ignore_index=True).to_csv(index=False, lineterminator="\n")
+
+
+@pytest.fixture(scope="module")
+def found() -> list[str]:
+    return lint_csv().splitlines()
+
+
+def test_issues_identical_to_row_by_row_lint(found):
+    expected = EXPECTED.read_text(encoding="utf-8").splitlines()
+    if found != expected:
+        diff = "\n".join(list(difflib.unified_diff(expected, found, "expected", "found", lineterm="", n=0))[:40])
+        pytest.fail(f"the lint's issues changed:\n{diff}")
+
+
+def test_stress_table_has_every_kind_of_issue(found):
+    codes = {line.split(",")[1] for line in found[1:] if line.startswith("lint/stress.csv,")}
+    assert codes >= {"category_conflict", "unknown_category", "period_value_used", "not_measurable",
+                     "qualitative_share", "classified_project", "no_indicators", "row_sum_mismatch",
+                     "total_mismatch", "duplicate_indicator", "empty_cell", "bad_weight", "name_variant",
+                     "long_text"}
+    all_codes = {line.split(",")[1] for line in found[1:]}
+    assert "total_reconciled" in all_codes
+
+
+if __name__ == "__main__":  # regenerate the expected issues
+    EXPECTED.write_text(lint_csv(), encoding="utf-8")
+    print(f"wrote {EXPECTED}", file=sys.stderr)
