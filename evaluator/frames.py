@@ -25,6 +25,8 @@ def distinct_codes(*columns: Any) -> tuple[np.ndarray, np.ndarray]:
 
     Tables repeat the same texts on most rows (categories, target phrasings, units), so
     work done once per distinct combination and taken back by code replaces per-row work.
+    Texts must not contain NUL characters (pandas' string table ends a text there); the
+    loaders remove control characters from every cell.
     """
     codes: np.ndarray | None = None
     for col in columns:

@@ -27,7 +27,7 @@ def _row_by_row(df: pd.DataFrame) -> bytes:
 
 def test_mixed_frame_as_the_csv_module_writes_it():
     df = pd.DataFrame({
-        "text": ["≥50个", "=SUM(A1)", "a,b", 'say "hi"', "two\nlines", "", None, "-3", "@x"],
+        "text": ["≥50个", "=SUM(A1)", "a,b", 'say "hi"', "two\nlines", "", None, "-3", "a\x00b"],
         "float": [1.0, 2.5, math.nan, -0.1, 1e16, 3.0, math.inf, 0.1 + 0.2, -7.0],
         "int": list(range(9)),
         "bool": [True, False] * 4 + [True],

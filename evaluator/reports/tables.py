@@ -102,18 +102,27 @@ def column_cells(column: pd.Series) -> list[str]:
     values = column.to_numpy()
     if values.dtype.kind == "b":
         return np.where(values, "true", "false").tolist()
+    n = len(values)
     if values.dtype.kind not in "fiu":
-        values = values.astype(object)
+        # a last element that is not a string makes pandas compare values as Python objects:
+        # its fast string table reads "a\x00b" as "a"
+        keyed = np.empty(n + 1, dtype=object)
+        keyed[:n], keyed[n] = values, _NOT_TEXT
+        values = keyed
     try:
         codes, uniques = pd.factorize(values, use_na_sentinel=False)
     except TypeError:  # unhashable values: render each
-        return [_field(v) for v in values.tolist()]
+        return [_field(v) for v in values[:n].tolist()]
+    codes, values = codes[:n], values[:n]
     uniques = uniques.tolist()
     if values.dtype == object and pd.api.types.infer_dtype(values, skipna=True) not in ("string", "empty") and any(
             isinstance(v, (bool, np.bool_)) for v in values.tolist()):
         return [_field(v) for v in values.tolist()]  # False == 0 as keys, but they print differently
     rendered = np.array([_field(u) for u in uniques] or [""], dtype=object)
     return rendered.take(codes).tolist()
+
+
+_NOT_TEXT = object()
 
 
 def _field(value: Any) -> str:
