@@ -20,26 +20,42 @@ def records(df: pd.DataFrame, columns: Iterable[str] | None = None) -> list[dict
     return [dict(zip(cols, values)) for values in zip(*arrays)]
 
 
+def coded(column: Any) -> tuple[np.ndarray, np.ndarray]:
+    """A column as (codes, distinct values); a categorical column is taken as it is coded.
+
+    Texts must not contain NUL characters (pandas' string table ends a text there); the
+    loaders remove control characters from every cell.
+    """
+    if isinstance(column, pd.Series) and isinstance(column.dtype, pd.CategoricalDtype):
+        column = column.array
+    if isinstance(column, pd.Categorical):
+        codes, uniques = np.asarray(column.codes, dtype=np.int64), np.asarray(column.categories, dtype=object)
+    else:
+        codes, uniques = pd.factorize(np.asarray(column, dtype=object))
+        uniques = np.asarray(uniques, dtype=object)
+    if len(codes) and codes.min() < 0:  # None/NaN: a value of its own
+        codes = np.where(codes < 0, len(uniques), codes)
+        uniques = np.append(uniques, None)
+    return codes, uniques
+
+
 def distinct_codes(*columns: Any) -> tuple[np.ndarray, np.ndarray]:
     """Code of each row's combination of values in ``columns``, and the first row of each code.
 
     Tables repeat the same texts on most rows (categories, target phrasings, units), so
     work done once per distinct combination and taken back by code replaces per-row work.
-    Texts must not contain NUL characters (pandas' string table ends a text there); the
-    loaders remove control characters from every cell.
     """
-    codes: np.ndarray | None = None
-    for col in columns:
-        c, uniques = pd.factorize(np.asarray(col, dtype=object))
-        if len(c) and c.min() < 0:  # None/NaN: a value of its own
-            c = np.where(c < 0, len(uniques), c)
-            uniques = np.arange(len(uniques) + 1)
-        if codes is None:
-            codes = c
-        else:
-            codes, _ = pd.factorize(codes * (len(uniques) + 1) + c)
-    if codes is None:
+    return _combined([coded(col) for col in columns])
+
+
+def _combined(parts: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+    if not parts:
         raise ValueError("distinct_codes needs at least one column")
+    codes = parts[0][0]
+    for c, uniques in parts[1:]:
+        codes, _ = pd.factorize(codes * (len(uniques) + 1) + c)
+    if len(parts) == 1 and len(codes):
+        codes, _ = pd.factorize(codes)  # dense codes (a categorical may have unused categories)
     n = int(codes.max()) + 1 if len(codes) else 0
     first = np.full(n, -1, dtype=np.int64)
     first[codes[::-1]] = np.arange(len(codes) - 1, -1, -1)
@@ -49,14 +65,15 @@ def distinct_codes(*columns: Any) -> tuple[np.ndarray, np.ndarray]:
 def distinct_apply(func: Callable[..., tuple], *columns: Any, n_out: int) -> tuple[np.ndarray, ...]:
     """Call ``func`` once per distinct row of ``columns``; it returns ``n_out`` values, each taken back
     to every row as an object array."""
-    arrays = [np.asarray(col, dtype=object) for col in columns]
-    codes, first = distinct_codes(*arrays)
-    results = [func(*(a[i] for a in arrays)) for i in first]
+    parts = [coded(col) for col in columns]
+    codes, first = _combined(parts)
+    firsts = [uniques.take(c.take(first)) for c, uniques in parts]
+    results = [func(*row) for row in zip(*firsts)]
     outs = []
     for j in range(n_out):
         values = np.empty(len(results), dtype=object)
         values[:] = [r[j] for r in results]
-        outs.append(values[codes])
+        outs.append(values.take(codes))
     return tuple(outs)
 
 

@@ -52,6 +52,10 @@ class Coded:
     def values(self) -> np.ndarray:
         return self.uniques.take(self.codes)
 
+    def categorical(self, rows: np.ndarray) -> pd.Categorical:
+        """The texts of ``rows``, kept coded (the tidy step decides once per distinct text)."""
+        return pd.Categorical.from_codes(self.codes.take(rows), categories=pd.Index(self.uniques, dtype=object))
+
     def where(self, predicate: Callable[[str], bool]) -> np.ndarray:
         """``predicate`` of every row's text, as a boolean array."""
         return np.fromiter((bool(predicate(u)) for u in self.uniques), dtype=bool,
@@ -252,6 +256,6 @@ def _frames(header: Header, columns: list[Coded], numbers: np.ndarray, byfield: 
           "column": annual_col.label if annual_col else "", "indicator_no": np.arange(len(k)) - run_start + 1,
           "level1_code_printed": "", "level2_code_printed": ""}
     for out, key in RECORD_FIELDS.items():
-        pi[out] = get(key).values()[rows]
+        pi[out] = get(key).categorical(rows)
     indicators = pd.DataFrame(pi, index=range(len(k)), columns=PRINTED_INDICATOR_COLUMNS)
     return projects, indicators

@@ -288,12 +288,16 @@ def indicator_frame(pi: pd.DataFrame, projects: pd.DataFrame, compile_target) ->
     l1c, l1, l2c, l2, l1p, l2p, conflict = distinct_apply(
         _categories, pi["level1_raw"], pi["level2_raw"], pi["level1_code_printed"], pi["level2_code_printed"],
         n_out=7)
-    annual = distinct_map(_compose, pi["annual_text"], pi["unit_text"], pi["nature_text"])
-    period_text = pi["period_text"].to_numpy(dtype=object)
-    target, use_period, kind, measurable, target_class, annual_kind, period_kind = distinct_apply(
-        lambda a, p: _scored_target(a, p, compile_target), annual, period_text, n_out=7)
-    use_period = use_period.astype(bool)
     col = {c: pi[c].to_numpy(dtype=object) for c in PRINTED_INDICATOR_COLUMNS[1:]}
+    if (col["unit_text"] == "").all() and (col["nature_text"] == "").all():
+        annual_coded = pi["annual_text"]  # nothing to compose: the value cell is the target text
+    else:
+        annual_coded = distinct_map(_compose, pi["annual_text"], pi["unit_text"], pi["nature_text"])
+    annual = np.asarray(annual_coded, dtype=object)
+    period_text = col["period_text"]
+    target, use_period, kind, measurable, target_class, annual_kind, period_kind = distinct_apply(
+        lambda a, p: _scored_target(a, p, compile_target), annual_coded, pi["period_text"], n_out=7)
+    use_period = use_period.astype(bool)
     of_project = {c: projects[c].to_numpy(dtype=object)[k] for c in ("project_id", "project", "department",
                                                                       "source_file")}
     return pd.DataFrame({
