@@ -151,17 +151,17 @@ def evaluate(targets: Any, actuals: Any = None, rules: str | Path | RulePack = "
     table = _load_targets(targets)
     acts = _load_actuals(actuals, table)
     ind = _merge_actuals(table.indicators, acts)
-    ind, issues = score_indicators(ind, pack)
+    ind, score_issues = score_indicators(ind, pack)
     ind, absent, w_issues = apply_weights(ind, pack)
-    issues += w_issues
     ind["self_diff"] = (ind["self_score"] - ind["points"]).round(pack.digits)
     ind["explanation"] = explain_indicators(ind, pack)
     projects = project_scores(_merge_funds(table.projects, acts), ind, absent, pack)
     projects["execution_explanation"] = explain_executions(projects, pack)
     projects["summary"] = summarize_projects(projects, ind, pack)
-    issues += _rollup_issues(projects, ind, pack)
-    all_issues = pd.concat([df for df in (getattr(table, "issues", None), getattr(acts, "issues", None), issues_frame(issues))
-                            if df is not None and len(df)], ignore_index=True) if issues or len(getattr(acts, "issues", [])) or len(getattr(table, "issues", [])) else issues_frame([])
+    found = [getattr(table, "issues", None), getattr(acts, "issues", None), score_issues,
+             issues_frame(w_issues + _rollup_issues(projects, ind, pack))]
+    found = [df for df in found if df is not None and len(df)]
+    all_issues = pd.concat(found, ignore_index=True) if found else issues_frame([])
     all_issues = all_issues.reindex(columns=ISSUE_COLUMNS)
     public = ind.drop(columns=[c for c in _INTERNAL if c in ind])
     provenance = {"engine": "evaluator", "engine_version": __version__, **pack.provenance(),
