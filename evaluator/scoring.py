@@ -34,6 +34,17 @@ YEAR = "年"
 
 
 # --- small helpers -----------------------------------------------------------
+def with_columns(df: pd.DataFrame, new: dict[str, Any]) -> pd.DataFrame:
+    """``df`` with columns replaced (in place) or added (at the end), like ``df[c] = v`` for
+    each, but without copying ``df`` or consolidating its blocks."""
+    if not len(df):
+        out = df.copy()
+        for c, v in new.items():
+            out[c] = v
+        return out
+    return pd.DataFrame({**{c: df[c] for c in df.columns}, **new}, index=df.index, copy=False)
+
+
 def round_points(x: np.ndarray | float, digits: int, mode: str = "half_up") -> np.ndarray:
     """Round like a reviewer (四舍五入), not like IEEE (banker's rounding)."""
     arr = np.asarray(x, dtype=float)
@@ -394,12 +405,11 @@ def score_indicators(df: pd.DataFrame, pack: RulePack) -> tuple[pd.DataFrame, pd
     not be scored for a data reason. Whole columns at once: targets, actuals, ratings and
     names are read once per distinct text; rows are routed by kind with boolean masks.
     """
-    df = df.copy()
-    for col in ("actual_text", "prior_text", "rating"):
-        if col not in df:
-            df[col] = ""
+    missing = {col: "" for col in ("actual_text", "prior_text", "rating") if col not in df}
+    if missing:
+        df = with_columns(df, missing)
     n = len(df)
-    df["block"] = assign_blocks(df, pack) if n else pd.Series(dtype=object)
+    block = assign_blocks(df, pack) if n else pd.Series(dtype=object)
 
     # targets: facts per distinct target; the unit hint stands in for a target without unit
     t_codes, facts = target_facts(df)
@@ -489,21 +499,20 @@ def score_indicators(df: pd.DataFrame, pack: RulePack) -> tuple[pd.DataFrame, pd
     for i in ignored:
         sc.arg(int(i))["rating_ignored"] = ratings[r_codes[i]].raw
 
-    df["op_used"], df["op_source"] = op_used, op_source
-    df["status"], df["method"], df["ratio"], df["rule"] = sc.status, sc.method, sc.ratio, sc.rule
-    df["flag"], df["over_times"], df["actual_value"], df["target_value"] = sc.flag, sc.times, sc.a_val, t_val
-    df["clause_detail"], df["pending_reason"], df["reason_args"] = np.full(n, "", dtype=object), sc.reason, sc.args_column()
-    df["t_kind"], df["t_canonical"], df["t_unit"] = t_kind, tf["t_canonical"], t_unit
-    df["t_low"], df["t_high"], df["t_direction"] = tf["t_low"], tf["t_high"], tf["t_direction"]
-    df["t_per"], df["t_n"] = t_per, tf["t_n"]
     # an 'all' target whose clauses all state their direction needs no inference note
     if n:
         targets = df["target"].to_numpy(dtype=object)
         ids, _ = pd.factorize(np.fromiter(map(id, targets), dtype=np.uint64, count=n))
         explicit = np.array([_explicit(targets[i]) for i in _first_rows(ids)], dtype=bool)[ids]
-        df.loc[explicit, "op_source"] = "target"
+        op_source[explicit] = "target"
     points = np.array([r.points for r in ratings], dtype=float)[r_codes]
-    df["rating_points"] = points if n else []
+    df = with_columns(df, {
+        "block": block, "op_used": op_used, "op_source": op_source, "status": sc.status, "method": sc.method,
+        "ratio": sc.ratio, "rule": sc.rule, "flag": sc.flag, "over_times": sc.times, "actual_value": sc.a_val,
+        "target_value": t_val, "clause_detail": np.full(n, "", dtype=object), "pending_reason": sc.reason,
+        "reason_args": sc.args_column(), "t_kind": t_kind, "t_canonical": tf["t_canonical"], "t_unit": t_unit,
+        "t_low": tf["t_low"], "t_high": tf["t_high"], "t_direction": tf["t_direction"], "t_per": t_per,
+        "t_n": tf["t_n"], "rating_points": points if n else []})
     return df, _score_issues(df, ignored)
 
 
