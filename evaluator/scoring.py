@@ -536,6 +536,20 @@ def directions(df: pd.DataFrame, t_op: np.ndarray, pack: RulePack) -> tuple[np.n
     return op, src
 
 
+class _Kinds:
+    """A column of kind names, factorized: ``of(*kinds)`` is a row mask without string compares."""
+
+    def __init__(self, values: np.ndarray) -> None:
+        self.codes, uniques = pd.factorize(values, use_na_sentinel=False)
+        self.index = {u: i for i, u in enumerate(uniques) if isinstance(u, str)}
+
+    def of(self, *kinds: str) -> np.ndarray:
+        wanted = [self.index[k] for k in kinds if k in self.index]
+        if len(wanted) == 1:
+            return self.codes == wanted[0]
+        return np.isin(self.codes, wanted)
+
+
 def _score_rest(todo: np.ndarray, df: pd.DataFrame, tf: dict[str, np.ndarray], t_kind: np.ndarray,
                 a_kind: np.ndarray, a_codes: np.ndarray, a_objs: np.ndarray, r_codes: np.ndarray,
                 ratings: list[Rating], op_used: np.ndarray, pack: RulePack, sc: _Scores) -> None:
@@ -544,16 +558,17 @@ def _score_rest(todo: np.ndarray, df: pd.DataFrame, tf: dict[str, np.ndarray], t
     The branches are tried in order; each takes its rows out of ``todo``.
     """
     todo = todo.copy()
-    r_kind = np.array([r.kind for r in ratings], dtype=object)[r_codes]
+    tk, ak = _Kinds(t_kind), _Kinds(a_kind)
+    rk = _Kinds(np.array([r.kind for r in ratings], dtype=object)[r_codes])
 
     def take(mask: np.ndarray) -> np.ndarray:
         rows = np.flatnonzero(todo & mask)
         todo[rows] = False
         return rows
 
-    rows = take(r_kind == "na")
+    rows = take(rk.of("na"))
     sc.put(rows, {"status": "excluded", "rule": "na_" + pack.switches["not_applicable"]})
-    rows = take((t_kind == "all") & (a_kind == "clauses"))
+    rows = take(tk.of("all") & ak.of("clauses"))
     if len(rows):
         targets = df["target"].to_numpy(dtype=object)
         ids = np.fromiter(map(id, targets[rows]), dtype=np.uint64, count=len(rows))
@@ -564,7 +579,7 @@ def _score_rest(todo: np.ndarray, df: pd.DataFrame, tf: dict[str, np.ndarray], t
                               [op_used[i] for i in first], pack)
         for members, outcome in zip(_members(group), outcomes):
             sc.put(rows[members], outcome)
-    rows = take((t_kind == "trend") & (a_kind == "number"))
+    rows = take(tk.of("trend") & ak.of("number"))
     if len(rows):
         p_codes, priors = _column_codes(df, "prior_text")
         direction, _ = pd.factorize(tf["t_direction"], use_na_sentinel=False)
@@ -573,7 +588,7 @@ def _score_rest(todo: np.ndarray, df: pd.DataFrame, tf: dict[str, np.ndarray], t
             sc.put(rows[members], _score_trend(priors[p_codes[i]], a_objs[a_codes[i]], tf["t_direction"][i],
                                                   op_used[i], pack))
     # the unit states the result in words (实际: 逐步提高 / 已达成): taken as stated, and said so
-    rows = take((t_kind == "trend") & np.isin(a_kind, ["trend", "yes"]) & ~np.isin(r_kind, ["tier", "points"]))
+    rows = take(tk.of("trend") & ak.of("trend", "yes") & ~rk.of("tier", "points"))
     for i in rows:
         want = tf["t_direction"][i] or "up"
         a_obj = a_objs[a_codes[i]]
@@ -590,7 +605,7 @@ def _score_rest(todo: np.ndarray, df: pd.DataFrame, tf: dict[str, np.ndarray], t
     # tier for that word (else its middle tier)
     eff = r_codes.astype(np.int64)
     eff_ratings = list(ratings)
-    partial = todo & (t_kind == "done") & (a_kind == "partial") & (r_kind == "none")
+    partial = todo & tk.of("done") & ak.of("partial") & rk.of("none")
     for i in np.flatnonzero(partial):
         raw = a_objs[a_codes[i]].raw
         rating = parse_rating(raw, pack)
@@ -599,43 +614,42 @@ def _score_rest(todo: np.ndarray, df: pd.DataFrame, tf: dict[str, np.ndarray], t
             rating = Rating("tier", raw, tier.name, tier.default, tier.low, tier.high)
         eff[i] = len(eff_ratings)
         eff_ratings.append(rating)
-    e_kind = np.array([r.kind for r in eff_ratings], dtype=object)[eff]
+    ek = _Kinds(np.array([r.kind for r in eff_ratings], dtype=object)[eff])
 
-    rows = take((t_kind == "done") & np.isin(a_kind, ["yes", "no", "none"])
-                & ~((a_kind != "yes") & np.isin(e_kind, ["tier", "points"])))
+    rows = take(tk.of("done") & ak.of("yes", "no", "none") & ~(~ak.of("yes") & ek.of("tier", "points")))
     if len(rows):
         expect_no = np.isin(tf["t_canonical"][rows], ["否", "无", "没有"])
         met = (a_kind[rows] == "yes") != expect_no
         sc.put(rows, {"status": "scored", "method": "auto"})
         sc.ratio[rows] = np.where(met, 1.0, pack.switches["done_no_ratio"])
         sc.rule[rows] = np.where(met, "done_yes", "done_no")
-    rows = take(e_kind == "tier")
+    rows = take(ek.of("tier"))
     sc.put(rows, {"status": "scored", "method": "review", "rule": "review_tier"})
     for i in rows:
         r = eff_ratings[eff[i]]
         sc.ratio[i] = r.ratio
         sc.arg(int(i)).update(rating=r.raw, tier=r.tier, low=r.low, high=r.high)
-    rows = take(e_kind == "points")
+    rows = take(ek.of("points"))
     sc.put(rows, {"status": "scored", "method": "review", "rule": "review_points"})
     for i in rows:
         sc.arg(int(i))["rating"] = eff_ratings[eff[i]].raw
-    rows = take(e_kind == "bad")
+    rows = take(ek.of("bad"))
     sc.put(rows, {"status": "not_evaluable", "reason": "rating"})
     for i in rows:
         sc.arg(int(i))["rating"] = eff_ratings[eff[i]].raw
 
     # no usable rating: say what is missing
-    measurable = np.isin(t_kind, NUMERIC_KINDS + ("all",))
+    measurable = tk.of(*NUMERIC_KINDS, "all")
     for mask, status, reason in (
-            (a_kind == "unreadable", "not_evaluable", "unreadable"),
-            (measurable & np.isin(a_kind, ["clauses", "number"]), "not_evaluable", "clauses"),
-            (t_kind == "empty", "not_evaluable", "empty"),
+            (ak.of("unreadable"), "not_evaluable", "unreadable"),
+            (measurable & ak.of("clauses", "number"), "not_evaluable", "clauses"),
+            (tk.of("empty"), "not_evaluable", "empty"),
             (measurable, "pending", "actual"),
-            ((t_kind == "trend") & (a_kind == "number"), "pending", "prior"),
-            (t_kind == "trend", "pending", "actual"),
-            (t_kind == "done", "pending", "done"),
-            (t_kind == "formula", "pending", "formula"),
-            (a_kind != "empty", "pending", "rating_with_actual"),
+            (tk.of("trend") & ak.of("number"), "pending", "prior"),
+            (tk.of("trend"), "pending", "actual"),
+            (tk.of("done"), "pending", "done"),
+            (tk.of("formula"), "pending", "formula"),
+            (~ak.of("empty"), "pending", "rating_with_actual"),
             (np.ones(len(todo), bool), "pending", "rating")):
         sc.put(take(mask), {"status": status, "reason": reason})
 
