@@ -19,7 +19,7 @@ from .gc_tuning import bulk_gc
 from .issues import ISSUE_COLUMNS, Issue, issues_frame
 from .rules import RulePack, load_rule_pack
 from .points import apply_weights, project_scores
-from .scoring import score_indicators
+from .scoring import score_indicators, text_codes, with_columns
 from .explain import explain_executions, explain_indicators, summarize_projects
 
 #: internal working columns dropped from the public indicator table
@@ -74,35 +74,63 @@ def _load_actuals(actuals: Any, table: Any) -> Any:
     return actuals
 
 
+def _lookup(left: pd.DataFrame, right: pd.DataFrame, on: list[str]) -> np.ndarray | None:
+    """Row of ``right`` matching each row of ``left`` on the ``on`` columns (-1: none), as a left
+    merge would join them (missing keys match missing keys); None when a key repeats in ``right``."""
+    n = len(left)
+    key = np.zeros(n + len(right), dtype=np.int64)
+    for c in on:
+        codes, uniques = pd.factorize(np.concatenate([left[c].to_numpy(dtype=object), right[c].to_numpy(dtype=object)]),
+                                      use_na_sentinel=False)
+        key, _ = pd.factorize(key * (len(uniques) + 1) + codes)
+    keys = pd.Index(key[n:])
+    if not keys.is_unique:
+        return None
+    return keys.get_indexer(key[:n])
+
+
+def _take(values: pd.Series, pos: np.ndarray) -> Any:
+    """``values`` at ``pos``, missing (NaN, with the dtype a merge would give) where ``pos`` is -1."""
+    return pd.api.extensions.take(values.array if isinstance(values.dtype, pd.api.extensions.ExtensionDtype)
+                                  else values.to_numpy(), pos, allow_fill=True)
+
+
 def _merge_actuals(ind: pd.DataFrame, acts: Any) -> pd.DataFrame:
     cols = ["actual_text", "prior_text", "rating", "self_score", "note", "actual_file", "actual_row"]
-    a = acts.indicators.copy()
-    for c in cols:
-        if c not in a:
-            a[c] = np.nan
+    a = acts.indicators
+    a = a.assign(**{c: np.nan for c in cols if c not in a})
     a = a[["project_id", "indicator_no"] + cols].drop_duplicates(["project_id", "indicator_no"], keep="first")
-    base = ind.drop(columns=[c for c in cols if c in ind], errors="ignore")
-    base = base.assign(_no=pd.to_numeric(base["indicator_no"], errors="coerce"))
-    a = a.assign(_no=pd.to_numeric(a["indicator_no"], errors="coerce")).drop(columns=["indicator_no"])
-    merged = base.merge(a, how="left", on=["project_id", "_no"]).drop(columns=["_no"])
-    merged.index = ind.index
+    base = ind.drop(columns=[c for c in cols if c in ind], errors="ignore") if any(c in ind for c in cols) else ind
+    a = a.assign(_no=pd.to_numeric(a["indicator_no"], errors="coerce"))
+    pos = _lookup(base.assign(_no=pd.to_numeric(base["indicator_no"], errors="coerce")), a, ["project_id", "_no"])
+    if pos is None:
+        # a key given twice in the actuals: join as pandas does (one row per match)
+        merged = base.assign(_no=pd.to_numeric(base["indicator_no"], errors="coerce")).merge(
+            a.drop(columns=["indicator_no"]), how="left", on=["project_id", "_no"]).drop(columns=["_no"])
+        merged.index = ind.index
+        new = {c: merged[c] for c in cols}
+    else:
+        new = {c: _take(a[c], pos) for c in cols}
     for c in ("actual_text", "prior_text", "rating", "note"):
         # a missing row is NaN here; text typed as "NaN" stays text (and is reported as unreadable)
-        merged[c] = merged[c].where(merged[c].notna(), "").astype(str)
-    merged["self_score"] = pd.to_numeric(merged["self_score"], errors="coerce")
-    return merged
+        codes, texts = text_codes(pd.Series(new[c]) if not isinstance(new[c], pd.Series) else new[c])
+        new[c] = texts[codes]
+    new["self_score"] = pd.to_numeric(pd.Series(new["self_score"]), errors="coerce").to_numpy()
+    return with_columns(base, new)
 
 
 def _merge_funds(projects: pd.DataFrame, acts: Any) -> pd.DataFrame:
-    funds = acts.projects.copy()
-    for c in ("budget_annual", "spent_annual", "self_execution", "self_total_given"):
-        if c not in funds:
-            funds[c] = np.nan
-    funds = funds[["project_id", "budget_annual", "spent_annual", "self_execution", "self_total_given"]]
-    base = projects.drop(columns=[c for c in funds.columns if c != "project_id" and c in projects], errors="ignore")
-    out = base.merge(funds.drop_duplicates("project_id"), how="left", on="project_id")
-    out.index = projects.index
-    return out
+    cols = ["budget_annual", "spent_annual", "self_execution", "self_total_given"]
+    funds = acts.projects
+    funds = funds.assign(**{c: np.nan for c in cols if c not in funds})
+    funds = funds[["project_id"] + cols].drop_duplicates("project_id")
+    base = projects.drop(columns=[c for c in cols if c in projects]) if any(c in projects for c in cols) else projects
+    pos = _lookup(base, funds, ["project_id"])
+    if pos is None:
+        out = base.merge(funds, how="left", on="project_id")
+        out.index = projects.index
+        return out
+    return with_columns(base, {c: _take(funds[c], pos) for c in cols})
 
 
 def departments_table(projects: pd.DataFrame, pack: RulePack) -> pd.DataFrame:
@@ -151,19 +179,20 @@ def evaluate(targets: Any, actuals: Any = None, rules: str | Path | RulePack = "
     table = _load_targets(targets)
     acts = _load_actuals(actuals, table)
     ind = _merge_actuals(table.indicators, acts)
-    ind, issues = score_indicators(ind, pack)
+    ind, score_issues = score_indicators(ind, pack)
     ind, absent, w_issues = apply_weights(ind, pack)
-    issues += w_issues
-    ind["self_diff"] = (ind["self_score"] - ind["points"]).round(pack.digits)
-    ind["explanation"] = explain_indicators(ind, pack)
+    ind = with_columns(ind, {"self_diff": (ind["self_score"] - ind["points"]).round(pack.digits)})
+    ind = with_columns(ind, {"explanation": explain_indicators(ind, pack)})
     projects = project_scores(_merge_funds(table.projects, acts), ind, absent, pack)
     projects["execution_explanation"] = explain_executions(projects, pack)
     projects["summary"] = summarize_projects(projects, ind, pack)
-    issues += _rollup_issues(projects, ind, pack)
-    all_issues = pd.concat([df for df in (getattr(table, "issues", None), getattr(acts, "issues", None), issues_frame(issues))
-                            if df is not None and len(df)], ignore_index=True) if issues or len(getattr(acts, "issues", [])) or len(getattr(table, "issues", [])) else issues_frame([])
+    found = [getattr(table, "issues", None), getattr(acts, "issues", None), score_issues,
+             issues_frame(w_issues + _rollup_issues(projects, ind, pack))]
+    found = [df for df in found if df is not None and len(df)]
+    all_issues = pd.concat(found, ignore_index=True) if found else issues_frame([])
     all_issues = all_issues.reindex(columns=ISSUE_COLUMNS)
-    public = ind.drop(columns=[c for c in _INTERNAL if c in ind])
+    public = pd.DataFrame({c: ind[c] for c in ind.columns if c not in _INTERNAL}, index=ind.index, copy=False) \
+        if len(ind) else ind.drop(columns=[c for c in _INTERNAL if c in ind])
     provenance = {"engine": "evaluator", "engine_version": __version__, **pack.provenance(),
                   "targets": getattr(table, "source", ""), "actuals": getattr(acts, "source", "")}
     for key in ("targets", "actuals"):

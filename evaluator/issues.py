@@ -59,8 +59,15 @@ def _quote(cell: object) -> object:
 
 def issues_frame(issues: list[Issue]) -> pd.DataFrame:
     """The issues table, columns in a fixed order even when empty."""
-    # plain tuples, not dataclasses.asdict (which deep-copies every field)
-    df = pd.DataFrame([tuple(getattr(i, c) for c in ISSUE_COLUMNS) for i in issues], columns=ISSUE_COLUMNS)
+    # plain lists, not dataclasses.asdict (which deep-copies every field)
+    return issues_table({c: [getattr(i, c) for i in issues] for c in ISSUE_COLUMNS}, len(issues))
+
+
+def issues_table(columns: dict[str, list], n: int) -> pd.DataFrame:
+    """The issues table from ``n`` issues given column by column (a missing column is None),
+    for callers that find many issues at once and need not build an :class:`Issue` each."""
+    df = pd.DataFrame({c: columns[c] if c in columns else [None] * n for c in ISSUE_COLUMNS}, columns=ISSUE_COLUMNS) \
+        if n else pd.DataFrame(columns=ISSUE_COLUMNS)
     df["cell"] = df["cell"].map(_quote)
     df["row"] = df["row"].astype("Int64")
     df["indicator_no"] = df["indicator_no"].astype("Int64")

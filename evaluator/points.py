@@ -14,7 +14,8 @@ import pandas as pd
 
 from .issues import Issue
 from .rules import BLOCKS, RulePack
-from .scoring import round_points
+from .frames import records
+from .scoring import round_points, with_columns
 
 UNSETTLED = ("pending", "not_evaluable")
 
@@ -78,14 +79,9 @@ def indicator_weights(ind: pd.DataFrame, pack: RulePack) -> tuple[np.ndarray, pd
 
 def apply_weights(ind: pd.DataFrame, pack: RulePack) -> tuple[pd.DataFrame, pd.Series, list[Issue]]:
     """Add ``weight_points`` and ``points``; also returns points given for absent blocks per project."""
-    from .explain import message
-
-    ind = ind.copy()
-    issues: list[Issue] = []
     w, absent = indicator_weights(ind, pack)
-    ind["weight_points"] = w
     digits, mode = pack.digits, pack.data["rounding"]["mode"]
-    wp = ind["weight_points"].to_numpy(dtype=float)
+    wp = np.asarray(w, dtype=float)
     ratio = ind["ratio"].to_numpy(dtype=float)
     rp = ind["rating_points"].to_numpy(dtype=float) if "rating_points" in ind else np.full(len(ind), np.nan)
     review_pts = (ind["rule"].to_numpy() == "review_points")
@@ -97,27 +93,31 @@ def apply_weights(ind: pd.DataFrame, pack: RulePack) -> tuple[pd.DataFrame, pd.S
     status = ind["status"].to_numpy()
     raw = np.where(status == "scored", np.maximum(np.nan_to_num(raw), 0.0), np.nan)
     na_full = (status == "excluded") & (pack.switches["not_applicable"] == "full")
-    raw = np.where(na_full, wp, raw)
     # totals add the unrounded points and round once, so rounding never lifts a block above its weight
-    ind["points_exact"] = raw
+    raw = np.where(na_full, wp, raw)
     points = round_points(raw, digits, mode)
-    ind["ratio"] = np.where(status == "scored", ratio, np.nan)
-    ind["points"] = points
+    ratio = np.where(status == "scored", ratio, np.nan)
+    new: dict[str, object] = {"weight_points": round_points(wp, max(digits, 4), mode), "points_exact": raw,
+                              "ratio": ratio, "points": points}
+    issues: list[Issue] = []
     if over_weight.any():
-        ind.loc[over_weight, "status"] = "not_evaluable"
-        ind.loc[over_weight, ["points", "points_exact"]] = np.nan
-        ind.loc[over_weight, "ratio"] = np.nan
-        ind.loc[over_weight, "pending_reason"] = "rating_over"
-        for i in np.flatnonzero(over_weight):
-            row = ind.iloc[i]
-            ind.at[ind.index[i], "reason_args"] = {**row["reason_args"], "rating": row["rating"]}
+        from .explain import message
+        rows = np.flatnonzero(over_weight)
+        new["status"] = np.where(over_weight, "not_evaluable", status).astype(object)
+        for c in ("points", "points_exact", "ratio"):
+            new[c] = np.where(over_weight, np.nan, new[c])
+        new["pending_reason"] = np.where(over_weight, "rating_over", ind["pending_reason"].to_numpy(dtype=object)).astype(object)
+        args = list(ind["reason_args"])
+        sub = records(ind.iloc[rows], ("rating", "project_id", "project", "indicator_no"))
+        for i, row in zip(rows, sub):
+            args[i] = {**args[i], "rating": row["rating"]}
             issues.append(Issue(code="rating_over_weight", severity="error", column="评定", cell=str(row["rating"]),
                                 message=message("issues", "rating_over_weight", rating=row["rating"],
-                                                weight=f"{row['weight_points']:.2f}"),
+                                                weight=f"{wp[i]:.2f}"),
                                 project_id=row["project_id"], project=row.get("project"),
                                 indicator_no=int(row["indicator_no"]) if pd.notna(row.get("indicator_no")) else None))
-    ind["weight_points"] = round_points(wp, max(digits, 4), mode)
-    return ind, absent, issues
+        new["reason_args"] = args
+    return with_columns(ind, new), absent, issues
 
 
 def _grades(totals: np.ndarray, pack: RulePack) -> np.ndarray:
@@ -168,13 +168,13 @@ def project_scores(projects: pd.DataFrame, ind: pd.DataFrame, absent: pd.Series,
     n_p = len(projects)
     pos = pd.Index(projects["project_id"]).get_indexer(ind["project_id"])
     on = pos >= 0
-    pos, sub = pos[on], ind[on]
-    block = pd.Categorical(sub["block"], categories=BLOCKS).codes.astype(np.int64)
+    pos = pos[on]
+    block = pd.Categorical(ind["block"], categories=BLOCKS).codes.astype(np.int64)[on]
     k = pos.astype(np.int64) * len(BLOCKS) + np.maximum(block, 0)
-    pe = sub["points_exact"].to_numpy(dtype=float)
-    wp = sub["weight_points"].to_numpy(dtype=float)
-    status = sub["status"].to_numpy()
-    method = sub["method"].to_numpy()
+    pe = ind["points_exact"].to_numpy(dtype=float)[on]
+    wp = ind["weight_points"].to_numpy(dtype=float)[on]
+    status = ind["status"].to_numpy()[on]
+    method = ind["method"].to_numpy()[on]
 
     def per_project(values: np.ndarray) -> np.ndarray:
         return np.bincount(pos, weights=values, minlength=n_p)
@@ -219,10 +219,10 @@ def project_scores(projects: pd.DataFrame, ind: pd.DataFrame, absent: pd.Series,
     r["share_pending"] = np.where(has, np.round(share(status == "pending") + np.where(exec_pending, ew / 100.0, 0.0), 4), np.nan)
     r["share_not_evaluable"] = np.where(has, share(status == "not_evaluable"), np.nan)
     r["absent_points"] = np.where(has, absent_pts, 0.0)
-    out = pd.concat([projects, r], axis=1)
-    out["self_total"] = self_totals(out, ind)
-    out["self_diff"] = round_points(out["self_total"] - out["total"], digits, mode)
-    return out
+    out = with_columns(projects, {c: r[c] for c in r.columns}) if len(projects) else pd.concat([projects, r], axis=1)
+    self_total = self_totals(out, ind)
+    return with_columns(out, {"self_total": self_total,
+                              "self_diff": round_points(self_total - out["total"], digits, mode)})
 
 
 def self_totals(projects: pd.DataFrame, ind: pd.DataFrame) -> pd.Series:
@@ -230,8 +230,8 @@ def self_totals(projects: pd.DataFrame, ind: pd.DataFrame) -> pd.Series:
     given = projects["self_total_given"].astype(float) if "self_total_given" in projects else pd.Series(np.nan, index=projects.index)
     if "self_score" in ind and ind["self_score"].notna().any():
         # only a complete set of indicator self-scores adds up to a self-evaluated total
-        complete = ind.groupby("project_id")["self_score"].apply(lambda s: s.notna().all())
-        sums = ind.groupby("project_id")["self_score"].sum(min_count=1).where(complete)
+        g = ind.groupby("project_id")["self_score"]
+        sums = g.sum(min_count=1).where(g.count() == g.size())
         exe = projects["self_execution"].astype(float) if "self_execution" in projects else pd.Series(0.0, index=projects.index)
         summed = projects["project_id"].map(sums).astype(float) + exe.fillna(0.0)
         return given.fillna(summed)

@@ -20,7 +20,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .issues import Issue
+from .frames import records
+from .issues import issues_table
 from .readers.vocab import level1_code
 from .rules import RulePack
 from .target import Target
@@ -33,6 +34,17 @@ YEAR = "年"
 
 
 # --- small helpers -----------------------------------------------------------
+def with_columns(df: pd.DataFrame, new: dict[str, Any]) -> pd.DataFrame:
+    """``df`` with columns replaced (in place) or added (at the end), like ``df[c] = v`` for
+    each, but without copying ``df`` or consolidating its blocks."""
+    if not len(df):
+        out = df.copy()
+        for c, v in new.items():
+            out[c] = v
+        return out
+    return pd.DataFrame({**{c: df[c] for c in df.columns}, **new}, index=df.index, copy=False)
+
+
 def round_points(x: np.ndarray | float, digits: int, mode: str = "half_up") -> np.ndarray:
     """Round like a reviewer (四舍五入), not like IEEE (banker's rounding)."""
     arr = np.asarray(x, dtype=float)
@@ -58,12 +70,38 @@ def _printed(df: pd.DataFrame, level: str, fallback: pd.Series) -> pd.Series:
     return s.where(s != "", fallback)
 
 
+def distinct_rows(df: pd.DataFrame, columns: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Codes of the distinct value combinations of ``columns`` (in order of first appearance)
+    and the position of each combination's first row. Missing values form their own group.
+    """
+    n = len(df)
+    key = np.zeros(n, dtype=np.int64)
+    for col in columns:
+        if col not in df:
+            continue
+        codes, uniques = pd.factorize(df[col].to_numpy(dtype=object), use_na_sentinel=True)
+        key, _ = pd.factorize(key * (len(uniques) + 1) + (codes + 1))
+        key = key.astype(np.int64, copy=False)
+    codes, _ = pd.factorize(key)
+    first = np.flatnonzero(~pd.Series(codes).duplicated().to_numpy())
+    return codes, first
+
+
 def assign_blocks(df: pd.DataFrame, pack: RulePack) -> pd.Series:
     """Scoring block (output/benefit/satisfaction/cost) of each indicator.
 
     The reader's trusted codes are used unless the pack says to trust the raw
-    level-1 or level-2 code and the raw cells are there.
+    level-1 or level-2 code and the raw cells are there. Worked out once per distinct
+    combination of the category cells.
     """
+    columns = ["level1_code", "level2_code", "level1_code_printed", "level2_code_printed", "level1_raw",
+               "level2_raw", "level1"]
+    codes, first = distinct_rows(df, columns)
+    blocks = _blocks(df.iloc[first].reset_index(drop=True), pack)
+    return pd.Series(blocks.to_numpy()[codes], index=df.index, dtype=blocks.dtype)
+
+
+def _blocks(df: pd.DataFrame, pack: RulePack) -> pd.Series:
     maps = pack.data["blocks"]
     trust = pack.switches["category_trust"]
     l1 = df.get("level1_code", pd.Series("", index=df.index)).fillna("").astype(str)
@@ -84,6 +122,34 @@ def assign_blocks(df: pd.DataFrame, pack: RulePack) -> pd.Series:
 
 
 # --- facts per distinct text -----------------------------------------------------
+TARGET_FACTS = ["t_kind", "t_op", "t_value", "t_unit", "t_per", "t_low", "t_high", "t_canonical", "t_n", "t_direction"]
+
+
+def text_codes(values: Any, missing: str | None = "") -> tuple[np.ndarray, np.ndarray]:
+    """A column read as text, factorized: (code per row, distinct texts).
+
+    Missing cells read as ``missing`` (``fillna("").astype(str)``), or, with ``missing=None``,
+    as ``str()`` of the missing value (``astype(str)``). Only distinct values are converted.
+    """
+    arr = values.to_numpy(dtype=object) if isinstance(values, pd.Series) else np.asarray(values, dtype=object)
+    codes, uniques = pd.factorize(arr, use_na_sentinel=missing is not None)
+    texts = np.array([str(u) for u in uniques] + [missing or ""], dtype=object)
+    merged, distinct = pd.factorize(texts)
+    return merged[codes], np.asarray(distinct, dtype=object)
+
+
+def _column_codes(df: pd.DataFrame, col: str, missing: str | None = "") -> tuple[np.ndarray, np.ndarray]:
+    """:func:`text_codes` of a column, or every row "" when the column is absent."""
+    if col in df:
+        return text_codes(df[col], missing)
+    return np.zeros(len(df), dtype=np.intp), np.array([""], dtype=object)
+
+
+def _first_rows(codes: np.ndarray) -> np.ndarray:
+    """Position of the first row of each code (codes numbered in order of first appearance)."""
+    return np.flatnonzero(~pd.Series(codes).duplicated().to_numpy())
+
+
 def _target_row(t: Target | None) -> dict[str, Any]:
     if not isinstance(t, Target):
         return {"t_kind": "empty"}
@@ -95,33 +161,25 @@ def _target_row(t: Target | None) -> dict[str, Any]:
     return d
 
 
-def target_facts(df: pd.DataFrame) -> pd.DataFrame:
-    """Target attributes as columns, looked up once per distinct target text."""
-    key = df["target_text"].fillna("").astype(str) + "\x00" + df.get("kind", pd.Series("", index=df.index)).astype(str)
-    codes, uniques = pd.factorize(key)
-    first = pd.Series(np.arange(len(df))).groupby(codes).first().to_numpy()
-    targets = df["target"].to_numpy()
-    facts = pd.DataFrame([_target_row(targets[i]) for i in first])
-    facts = facts.reindex(columns=["t_kind", "t_op", "t_value", "t_unit", "t_per", "t_low", "t_high",
-                                   "t_canonical", "t_n", "t_direction"])
-    out = facts.iloc[codes].reset_index(drop=True)
-    out.index = df.index
-    return out
+def target_facts(df: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
+    """Target attributes, looked up once per distinct (target text, kind).
+
+    Returns the code of each row and one row of facts per code.
+    """
+    if not len(df):
+        return np.zeros(0, dtype=np.intp), pd.DataFrame(columns=TARGET_FACTS)
+    text, _ = _column_codes(df, "target_text")
+    kind, kinds = _column_codes(df, "kind", missing=None)
+    codes, _ = pd.factorize(text.astype(np.int64) * len(kinds) + kind)
+    targets = df["target"].to_numpy(dtype=object)
+    facts = pd.DataFrame([_target_row(targets[i]) for i in _first_rows(codes)])
+    return codes, facts.reindex(columns=TARGET_FACTS)
 
 
-def actual_facts(texts: pd.Series, prefix: str = "a") -> pd.DataFrame:
-    """Parsed actual cells as columns; each distinct text parsed once."""
-    clean = texts.fillna("").astype(str)
-    codes, uniques = pd.factorize(clean)
-    parsed = [parse_actual(u) for u in uniques]
-    facts = pd.DataFrame({f"{prefix}_kind": [p.kind for p in parsed], f"{prefix}_value": [p.value for p in parsed],
-                          f"{prefix}_unit": [p.unit for p in parsed], f"{prefix}_per": [p.per for p in parsed],
-                          f"{prefix}_obj": parsed})
-    if len(clean) and len(facts) == 0:
-        facts = pd.DataFrame({c: [] for c in facts.columns})
-    out = facts.iloc[codes].reset_index(drop=True) if len(clean) else facts.iloc[0:0]
-    out.index = texts.index
-    return out
+def actual_facts(texts: Any) -> tuple[np.ndarray, list[ActualValue]]:
+    """Parsed actual cells: the code of each row and each distinct text parsed once."""
+    codes, distinct = text_codes(texts)
+    return codes, [parse_actual(u) for u in distinct]
 
 
 @dataclass(frozen=True)
@@ -165,35 +223,23 @@ def infer_direction(name: str, pack: RulePack) -> tuple[str, str]:
     return words["default"], "default"
 
 
-def directions(df: pd.DataFrame, t_op: pd.Series, pack: RulePack) -> tuple[pd.Series, pd.Series]:
-    """op_used and where it came from (target, hint, name, default)."""
-    names = df.get("name", pd.Series("", index=df.index)).fillna("").astype(str)
-    codes, uniques = pd.factorize(names)
-    inferred = [infer_direction(u, pack) for u in uniques]
-    inf_op = pd.Series([inferred[c][0] if c >= 0 else pack.data["direction"]["default"] for c in codes], index=df.index)
-    inf_src = pd.Series([inferred[c][1] if c >= 0 else "default" for c in codes], index=df.index)
-    hint = df.get("direction_hint", pd.Series("", index=df.index)).fillna("").astype(str)
-    has_hint = hint.isin([">=", "<=", "=="])
-    op = t_op.where(t_op.notna(), hint.where(has_hint, inf_op))
-    src = pd.Series(np.where(t_op.notna(), "target", np.where(has_hint, "hint", inf_src)), index=df.index)
-    return op, src
-
-
 # --- unit conversion -------------------------------------------------------------
-def conversion_factors(a_unit: pd.Series, a_per: pd.Series, t_unit: pd.Series, t_per: pd.Series) -> np.ndarray:
+def conversion_factors(a_unit: Any, a_per: Any, t_unit: Any, t_per: Any) -> np.ndarray:
     """Factor from the actual's unit to the target's, once per distinct unit pair.
 
     A bare actual takes the target's unit; a value with a time basis compared with one
     without is read as per year (12 次 in the year = 1 次/月). NaN where they can't convert.
     """
-    cols = [s.astype(object).where(s.notna(), None).to_numpy() for s in (a_unit, a_per, t_unit, t_per)]
-    key = pd.Series(cols[0]).astype(str)
-    for c in cols[1:]:
-        key = key + "\x00" + pd.Series(c).astype(str)
-    codes, uniques = pd.factorize(key)
-    first = pd.Series(np.arange(len(codes))).groupby(codes).first().to_numpy()
-    factors = np.array([_factor(*(c[i] for c in cols)) for i in first], dtype=float)
-    return factors[codes] if len(codes) else np.empty(0)
+    cols = [np.asarray(c, dtype=object) for c in (a_unit, a_per, t_unit, t_per)]
+    codes = np.zeros(len(cols[0]), dtype=np.int64)
+    for c in cols:
+        c_codes, uniques = pd.factorize(c)
+        codes, _ = pd.factorize(codes * (len(uniques) + 1) + (c_codes + 1))
+    if not len(codes):
+        return np.empty(0)
+    factors = np.array([_factor(*(None if pd.isna(c[i]) else c[i] for c in cols)) for i in _first_rows(codes)],
+                       dtype=float)
+    return factors[codes]
 
 
 def _factor(a_unit: str | None, a_per: str | None, t_unit: str | None, t_per: str | None) -> float:
@@ -206,22 +252,26 @@ def _factor(a_unit: str | None, a_per: str | None, t_unit: str | None, t_per: st
     return math.nan if v is None else v
 
 
-def _implausible(df: pd.DataFrame, idx: np.ndarray, value: np.ndarray, a_unit: pd.Series,
-                 t_unit: pd.Series) -> dict[int, str]:
+def _implausible(names: np.ndarray | None, idx: np.ndarray, value: np.ndarray, a_unit: np.ndarray,
+                 t_unit: np.ndarray) -> dict[int, str]:
     """Actual values that cannot be true: a negative count, a share above 100 %.
 
-    Returns {row position: reason} (``negative`` or ``impossible_percent``).
+    ``idx`` are row positions, the other arrays are aligned with it (``names`` with the
+    whole table). Returns {row position: reason} (``negative`` or ``impossible_percent``).
     """
     checks = vocabulary()["checks"]
-    unit = a_unit.where(a_unit.notna(), t_unit).to_numpy(dtype=object)
-    negative = (value < 0) & ~np.isin(unit, checks["may_be_negative"])
-    over = (value > 100 + 1e-9) & (unit == "%")
-    out: dict[int, str] = {int(i): "negative" for i in idx[negative]}
-    if over.any():
-        names = df["name"].to_numpy(dtype=object)[idx[over]] if "name" in df else np.array([], dtype=object)
+
+    def unit(j: np.ndarray) -> np.ndarray:
+        return pd.Series(a_unit[j]).where(pd.notna(a_unit[j]), pd.Series(t_unit[j])).to_numpy(dtype=object)
+
+    neg = np.flatnonzero(value < 0)
+    out: dict[int, str] = {int(i): "negative" for i in idx[neg[~np.isin(unit(neg), checks["may_be_negative"])]]}
+    big = np.flatnonzero(value > 100 + 1e-9)
+    over = big[unit(big) == "%"]
+    if len(over) and names is not None:
         words = checks["share_words"]
-        for i, name in zip(idx[over], names):
-            if any(w in str(name) for w in words):
+        for i in idx[over]:
+            if any(w in str(names[i]) for w in words):
                 out[int(i)] = "impossible_percent"
     return out
 
@@ -266,9 +316,14 @@ def clause_ratios(op: np.ndarray, t: np.ndarray, low: np.ndarray, high: np.ndarr
 # --- the scorer ------------------------------------------------------------------------
 SCORE_COLUMNS = ["block", "op_used", "op_source", "status", "method", "ratio", "rule", "flag", "over_times",
                  "actual_value", "target_value", "clause_detail", "pending_reason", "reason_args"]
+#: issue code and severity of each data reason an indicator could not be scored for
+SCORE_ISSUES = {"unit": ("unit_mismatch", "error"), "unreadable": ("unreadable_actual", "error"),
+                "negative": ("negative_actual", "error"), "impossible_percent": ("impossible_percent", "error"),
+                "clauses": ("clause_mismatch", "error"), "rating": ("bad_rating", "error"),
+                "prior": ("bad_prior", "error")}
 
 
-def _loc(row: pd.Series) -> dict[str, Any]:
+def _loc(row: dict[str, Any] | pd.Series) -> dict[str, Any]:
     """Where to point an issue about this indicator: the actuals row when known."""
     file = row.get("actual_file") or row.get("source_file")
     r = row.get("actual_row")
@@ -284,275 +339,428 @@ def _loc(row: pd.Series) -> dict[str, Any]:
             "indicator_no": int(no) if no is not None and not pd.isna(no) else None}
 
 
-def score_indicators(df: pd.DataFrame, pack: RulePack) -> tuple[pd.DataFrame, list[Issue]]:
-    """Score every indicator row (weights are applied later, by :func:`apply_weights`)."""
-    df = df.copy()
-    for col in ("actual_text", "prior_text", "rating"):
-        if col not in df:
-            df[col] = ""
+LOC_COLUMNS = ("actual_file", "source_file", "actual_row", "source_row", "project_id", "project", "indicator_no")
+
+
+@dataclass
+class _Scores:
+    """The score columns under construction, one array per column."""
+    n: int
+
+    def __post_init__(self) -> None:
+        n = self.n
+        self.status = np.full(n, "pending", dtype=object)
+        self.method = np.full(n, "", dtype=object)
+        self.ratio = np.full(n, np.nan)
+        self.rule = np.full(n, "", dtype=object)
+        self.flag = np.full(n, "", dtype=object)
+        self.times = np.full(n, np.nan)
+        self.a_val = np.full(n, np.nan)
+        self.reason = np.full(n, "", dtype=object)
+        #: reason_args of the rows that have any
+        self.args: dict[int, dict[str, Any]] = {}
+
+    def arg(self, i: int) -> dict[str, Any]:
+        d = self.args.get(i)
+        if d is None:
+            d = self.args[i] = {}
+        return d
+
+    def put(self, rows: np.ndarray, outcome: dict[str, Any]) -> None:
+        """Give ``rows`` one outcome (status, method, ratio, rule, flag, times, a_val, reason, args)."""
+        for name in ("status", "method", "ratio", "rule", "flag", "times", "a_val", "reason"):
+            if name in outcome:
+                getattr(self, name)[rows] = outcome[name]
+        if outcome.get("args"):
+            for i in rows:
+                self.arg(int(i)).update(outcome["args"])
+
+    def args_column(self) -> list[dict[str, Any]]:
+        col: list[dict[str, Any]] = [{} for _ in range(self.n)]
+        for i, d in self.args.items():
+            col[i] = d
+        return col
+
+
+def _grouped(rows: np.ndarray, *keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Group ``rows`` by the codes in ``keys`` (aligned with the whole table):
+    (group of each row, first row of each group)."""
+    key = np.zeros(len(rows), dtype=np.int64)
+    for k in keys:
+        codes, uniques = pd.factorize(k[rows])
+        key, _ = pd.factorize(key * (len(uniques) + 1) + (codes + 1))
+    return key, rows[_first_rows(key)]
+
+
+def _members(group: np.ndarray) -> list[np.ndarray]:
+    """Positions of the members of each group (groups numbered 0..k-1, none empty)."""
+    order = np.argsort(group, kind="stable")
+    return np.split(order, np.flatnonzero(np.diff(group[order])) + 1)
+
+
+def score_indicators(df: pd.DataFrame, pack: RulePack) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Score every indicator row (weights are applied later, by :func:`apply_weights`).
+
+    Returns the table with the score columns and the issues table of the rows that could
+    not be scored for a data reason. Whole columns at once: targets, actuals, ratings and
+    names are read once per distinct text; rows are routed by kind with boolean masks.
+    """
+    missing = {col: "" for col in ("actual_text", "prior_text", "rating") if col not in df}
+    if missing:
+        df = with_columns(df, missing)
     n = len(df)
-    issues: list[Issue] = []
-    df["block"] = assign_blocks(df, pack) if n else pd.Series(dtype=object)
-    tf = target_facts(df) if n else pd.DataFrame(columns=["t_kind", "t_op", "t_value", "t_unit", "t_per", "t_low",
-                                                          "t_high", "t_canonical", "t_n", "t_direction"])
-    unit_hint = df.get("unit_hint", pd.Series("", index=df.index)).fillna("").astype(str)
-    tf["t_unit"] = tf["t_unit"].where(tf["t_unit"].notna() | (unit_hint == ""), unit_hint)
-    af = actual_facts(df["actual_text"], "a")
+    block = assign_blocks(df, pack) if n else pd.Series(dtype=object)
+
+    # targets: facts per distinct target; the unit hint stands in for a target without unit
+    t_codes, facts = target_facts(df)
+    tf = {c: facts[c].to_numpy()[t_codes] for c in TARGET_FACTS}
+    hint_codes, hints = _column_codes(df, "unit_hint")
+    unit_hint = hints[hint_codes]
+    t_unit_s = pd.Series(tf["t_unit"])
+    tf["t_unit"] = t_unit_s.where(t_unit_s.notna() | (unit_hint == ""), unit_hint).to_numpy()
+    t_kind, t_unit, t_per = tf["t_kind"], tf["t_unit"], tf["t_per"]
+    t_kinds = facts["t_kind"].to_numpy(dtype=object)
+
+    def kind_is(*kinds: str) -> np.ndarray:
+        return np.isin(t_kinds, kinds)[t_codes] if n else np.zeros(0, bool)
+
+    numeric = kind_is(*NUMERIC_KINDS)
+
+    # actuals: each distinct text parsed once
+    a_codes, parsed = actual_facts(df["actual_text"])
+    a_objs = np.array(parsed + [None], dtype=object)[:-1]
+    a_kind = np.array([p.kind for p in parsed], dtype=object)[a_codes]
+    a_number = np.array([p.value for p in parsed], dtype=float)[a_codes]
+    a_unit = np.array([p.unit for p in parsed] + [None], dtype=object)[:-1][a_codes]
+    a_per = np.array([p.per for p in parsed] + [None], dtype=object)[:-1][a_codes]
+
+    # direction of each comparison
     op_used, op_source = directions(df, tf["t_op"], pack)
-    op_used = op_used.where(tf["t_kind"] != "range", "range")
-    op_used = op_used.where(tf["t_kind"] != "zero", "==")
-    df["op_used"] = op_used.where(tf["t_kind"].isin(NUMERIC_KINDS + ("all", "trend")), "")
-    df["op_source"] = op_source.where(df["op_used"] != "", "")
-    codes, uniques = pd.factorize(df["rating"].fillna("").astype(str))
-    parsed = [parse_rating(u, pack) for u in uniques]
-    ratings = [parsed[c] for c in codes]
+    op_used[kind_is("range")] = "range"
+    op_used[kind_is("zero")] = "=="
+    op_used = np.where(kind_is(*NUMERIC_KINDS, "all", "trend"), op_used, "").astype(object)
+    op_source = np.where(op_used != "", op_source, "").astype(object)
 
-    status = np.full(n, "pending", dtype=object)
-    method = np.full(n, "", dtype=object)
-    ratio = np.full(n, np.nan)
-    rule = np.full(n, "", dtype=object)
-    flag = np.full(n, "", dtype=object)
-    times = np.full(n, np.nan)
-    a_val = np.full(n, np.nan)
-    t_val = tf["t_value"].astype(float).to_numpy()
-    detail = np.full(n, "", dtype=object)
-    reason = np.full(n, "", dtype=object)
-    args: list[dict[str, Any]] = [{} for _ in range(n)]
+    # ratings: each distinct 评定 parsed once
+    r_codes, r_texts = _column_codes(df, "rating")
+    ratings = [parse_rating(u, pack) for u in r_texts]
+    r_kind = np.array([r.kind for r in ratings], dtype=object)[r_codes]
 
-    t_kind = tf["t_kind"].to_numpy()
-    a_kind = af["a_kind"].to_numpy()
-    a_objs = af["a_obj"].to_numpy()
+    sc = _Scores(n)
+    t_val = tf["t_value"].astype(float)
 
     # formula components on a numeric target: compute the actual from the annual formula
-    a_number = af["a_value"].astype(float).to_numpy().copy()
-    a_unit = af["a_unit"].copy()
-    a_per = af["a_per"].copy()
+    annual = df["annual_text"].to_numpy(dtype=object) if "annual_text" in df else None
     for i in np.flatnonzero(a_kind == "components"):
-        formula = str(df["annual_text"].iat[i]) if "annual_text" in df else ""
-        value = evaluate_formula(formula, a_objs[i].components) if "=" in formula else None
-        if value is not None and t_kind[i] in NUMERIC_KINDS:
-            pct = tf["t_unit"].iat[i] == "%"
+        formula = str(annual[i]) if annual is not None else ""
+        value = evaluate_formula(formula, a_objs[a_codes[i]].components) if "=" in formula else None
+        if value is not None and numeric[i]:
+            pct = t_unit[i] == "%"
             a_number[i] = value * 100 if pct and value <= 1.5 else value
-            a_unit.iat[i] = "%" if pct else None
+            a_unit[i] = "%" if pct else None
             a_kind[i] = "number"
-            args[i]["formula"] = formula
-            args[i]["formula_value"] = a_number[i]
-    zero_word = (t_kind == "zero") & np.isin(a_kind, ["none", "yes"])
+            sc.arg(int(i)).update(formula=formula, formula_value=a_number[i])
+    zero_word = kind_is("zero") & np.isin(a_kind, ["none", "yes"])
     a_number[zero_word] = 0.0
-    a_kind = np.where(zero_word, "number", a_kind)
+    a_kind[zero_word] = "number"
 
     # 1. the hot path: one numeric target, one numeric actual
-    hot = np.isin(t_kind, NUMERIC_KINDS) & (a_kind == "number")
-    if hot.any():
-        idx = np.flatnonzero(hot)
-        f = conversion_factors(a_unit.iloc[idx], a_per.iloc[idx], tf["t_unit"].iloc[idx], tf["t_per"].iloc[idx])
+    hot = numeric & (a_kind == "number")
+    idx = np.flatnonzero(hot)
+    if len(idx):
+        f = conversion_factors(a_unit[idx], a_per[idx], t_unit[idx], t_per[idx])
         ok = ~np.isnan(f)
         conv = a_number[idx] * np.where(ok, f, 1.0)
-        res = clause_ratios(df["op_used"].to_numpy()[idx], t_val[idx], tf["t_low"].astype(float).to_numpy()[idx],
-                            tf["t_high"].astype(float).to_numpy()[idx], conv, pack)
-        implausible = _implausible(df, idx, a_number[idx], a_unit.iloc[idx], tf["t_unit"].iloc[idx])
-        for i, why in implausible.items():
+        res = clause_ratios(op_used[idx], t_val[idx], tf["t_low"].astype(float)[idx],
+                            tf["t_high"].astype(float)[idx], conv, pack)
+        names = df["name"].to_numpy(dtype=object) if "name" in df else None
+        implausible = _implausible(names, idx, a_number[idx], a_unit[idx], t_unit[idx])
+        for i in implausible:
             ok[np.searchsorted(idx, i)] = False
         good = idx[ok]
-        a_val[idx] = conv
-        ratio[good] = res["ratio"][ok]
-        rule[good] = res["rule"][ok]
-        times[good] = res["times"][ok]
-        flag[good] = np.where(res["over"][ok], "over_achieved", "")
-        status[good] = "scored"
-        method[good] = "auto"
+        sc.a_val[idx] = conv
+        sc.ratio[good] = res["ratio"][ok]
+        sc.rule[good] = res["rule"][ok]
+        sc.times[good] = res["times"][ok]
+        sc.flag[good] = np.where(res["over"][ok], "over_achieved", "")
+        sc.status[good] = "scored"
+        sc.method[good] = "auto"
         bad = idx[~ok]
-        status[bad] = "not_evaluable"
-        reason[bad] = "unit"
+        sc.status[bad] = "not_evaluable"
         for i in bad:
-            reason[i] = implausible.get(i, "unit")
-            args[i].update(actual_unit=a_unit.iat[i] or "", target_unit=tf["t_unit"].iat[i] or "")
+            sc.reason[i] = implausible.get(int(i), "unit")
+            sc.arg(int(i)).update(actual_unit=a_unit[i] or "", target_unit=t_unit[i] or "")
 
-    # 2. everything else, row by row over parsed values
-    for i in np.flatnonzero(~hot):
-        _score_other(i, df, tf, a_kind[i], a_objs[i], a_number, ratings[i], pack,
-                     status, method, ratio, rule, flag, times, a_val, detail, reason, args)
+    # 2. everything else, by kind of target, actual and rating
+    _score_rest(~hot, df, tf, t_kind, a_kind, a_codes, a_objs, r_codes, ratings, op_used, pack, sc)
 
     # a reviewer's rating on an auto-scored indicator is not used; say so
-    for i in np.flatnonzero((method == "auto")):
-        if ratings[i].kind in ("tier", "points", "bad"):
-            args[i]["rating_ignored"] = ratings[i].raw
+    ignored = np.flatnonzero((sc.method == "auto") & np.isin(r_kind, ["tier", "points", "bad"]))
+    for i in ignored:
+        sc.arg(int(i))["rating_ignored"] = ratings[r_codes[i]].raw
 
-    df["status"], df["method"], df["ratio"], df["rule"] = status, method, ratio, rule
-    df["flag"], df["over_times"], df["actual_value"], df["target_value"] = flag, times, a_val, t_val
-    df["clause_detail"], df["pending_reason"], df["reason_args"] = detail, reason, args
-    df["t_kind"], df["t_canonical"], df["t_unit"] = tf["t_kind"].to_numpy(), tf["t_canonical"].to_numpy(), tf["t_unit"].to_numpy()
-    df["t_low"], df["t_high"], df["t_direction"] = tf["t_low"].to_numpy(), tf["t_high"].to_numpy(), tf["t_direction"].to_numpy()
-    df["t_per"], df["t_n"] = tf["t_per"].to_numpy(), tf["t_n"].to_numpy()
     # an 'all' target whose clauses all state their direction needs no inference note
-    explicit = df["target"].map(lambda t: isinstance(t, Target) and t.kind == "all" and all(c.op or c.kind != "compare" for c in t.clauses))
-    df.loc[explicit.astype(bool), "op_source"] = "target"
-    df["rating_points"] = [r.points for r in ratings]
-    issues.extend(_score_issues(df))
-    return df, issues
+    if n:
+        targets = df["target"].to_numpy(dtype=object)
+        ids, _ = pd.factorize(np.fromiter(map(id, targets), dtype=np.uint64, count=n))
+        explicit = np.array([_explicit(targets[i]) for i in _first_rows(ids)], dtype=bool)[ids]
+        op_source[explicit] = "target"
+    points = np.array([r.points for r in ratings], dtype=float)[r_codes]
+    df = with_columns(df, {
+        "block": block, "op_used": op_used, "op_source": op_source, "status": sc.status, "method": sc.method,
+        "ratio": sc.ratio, "rule": sc.rule, "flag": sc.flag, "over_times": sc.times, "actual_value": sc.a_val,
+        "target_value": t_val, "clause_detail": np.full(n, "", dtype=object), "pending_reason": sc.reason,
+        "reason_args": sc.args_column(), "t_kind": t_kind, "t_canonical": tf["t_canonical"], "t_unit": t_unit,
+        "t_low": tf["t_low"], "t_high": tf["t_high"], "t_direction": tf["t_direction"], "t_per": t_per,
+        "t_n": tf["t_n"], "rating_points": points if n else []})
+    return df, _score_issues(df, ignored)
 
 
-def _score_other(i: int, df: pd.DataFrame, tf: pd.DataFrame, a_kind: str, a_obj: ActualValue,
-                 a_number: np.ndarray, rating: Rating, pack: RulePack, status, method, ratio, rule, flag,
-                 times, a_val, detail, reason, args) -> None:
-    """Score one indicator that is not a plain number-against-number comparison."""
-    kind = tf["t_kind"].iat[i]
-    if rating.kind == "na":
-        status[i], rule[i] = "excluded", "na_" + pack.switches["not_applicable"]
-        return
-    if kind == "all" and a_kind == "clauses":
-        _score_all(i, df, tf, a_obj, pack, status, method, ratio, rule, flag, times, detail, reason, args)
-        return
-    if kind == "trend" and a_kind == "number":
-        _score_trend(i, df, tf, a_obj, pack, status, method, ratio, rule, a_val, reason, args)
-        return
-    if kind == "trend" and a_kind in ("trend", "yes") and rating.kind not in ("tier", "points"):
-        # the unit states the result in words (实际: 逐步提高 / 已达成): taken as stated, and said so
-        want = tf["t_direction"].iat[i] or "up"
-        same = a_kind == "yes" or a_obj.direction == want
-        status[i], method[i] = "scored", "auto"
-        args[i].update(direction=want, stated=a_obj.raw)
-        if same:
-            ratio[i], rule[i] = 1.0, "trend_stated"
+def _explicit(t: Any) -> bool:
+    return isinstance(t, Target) and t.kind == "all" and all(c.op or c.kind != "compare" for c in t.clauses)
+
+
+def directions(df: pd.DataFrame, t_op: np.ndarray, pack: RulePack) -> tuple[np.ndarray, np.ndarray]:
+    """op_used and where it came from (target, hint, name, default), as object arrays."""
+    codes, names = _column_codes(df, "name")
+    inferred = [infer_direction(u, pack) for u in names]
+    op = np.array([o for o, _ in inferred], dtype=object)[codes]
+    src = np.array([s for _, s in inferred], dtype=object)[codes]
+    h_codes, hints = _column_codes(df, "direction_hint")
+    has_hint = np.isin(hints, [">=", "<=", "=="])[h_codes]
+    op[has_hint] = hints[h_codes][has_hint]
+    src[has_hint] = "hint"
+    given = pd.notna(t_op)
+    op[given] = t_op[given]
+    src[given] = "target"
+    return op, src
+
+
+class _Kinds:
+    """A column of kind names, factorized: ``of(*kinds)`` is a row mask without string compares."""
+
+    def __init__(self, values: np.ndarray) -> None:
+        self.codes, uniques = pd.factorize(values, use_na_sentinel=False)
+        self.index = {u: i for i, u in enumerate(uniques) if isinstance(u, str)}
+
+    def of(self, *kinds: str) -> np.ndarray:
+        wanted = [self.index[k] for k in kinds if k in self.index]
+        if len(wanted) == 1:
+            return self.codes == wanted[0]
+        return np.isin(self.codes, wanted)
+
+
+def _score_rest(todo: np.ndarray, df: pd.DataFrame, tf: dict[str, np.ndarray], t_kind: np.ndarray,
+                a_kind: np.ndarray, a_codes: np.ndarray, a_objs: np.ndarray, r_codes: np.ndarray,
+                ratings: list[Rating], op_used: np.ndarray, pack: RulePack, sc: _Scores) -> None:
+    """Score the indicators that are not a plain number-against-number comparison.
+
+    The branches are tried in order; each takes its rows out of ``todo``.
+    """
+    todo = todo.copy()
+    tk, ak = _Kinds(t_kind), _Kinds(a_kind)
+    rk = _Kinds(np.array([r.kind for r in ratings], dtype=object)[r_codes])
+
+    def take(mask: np.ndarray) -> np.ndarray:
+        rows = np.flatnonzero(todo & mask)
+        todo[rows] = False
+        return rows
+
+    rows = take(rk.of("na"))
+    sc.put(rows, {"status": "excluded", "rule": "na_" + pack.switches["not_applicable"]})
+    rows = take(tk.of("all") & ak.of("clauses"))
+    if len(rows):
+        targets = df["target"].to_numpy(dtype=object)
+        ids = np.fromiter(map(id, targets[rows]), dtype=np.uint64, count=len(rows))
+        full_ids = np.zeros(len(targets), dtype=np.uint64)
+        full_ids[rows] = ids
+        group, first = _grouped(rows, full_ids, a_codes, op_used)
+        outcomes = _score_all([targets[i] for i in first], [a_objs[a_codes[i]] for i in first],
+                              [op_used[i] for i in first], pack)
+        for members, outcome in zip(_members(group), outcomes):
+            sc.put(rows[members], outcome)
+    rows = take(tk.of("trend") & ak.of("number"))
+    if len(rows):
+        p_codes, priors = _column_codes(df, "prior_text")
+        direction, _ = pd.factorize(tf["t_direction"], use_na_sentinel=False)
+        group, first = _grouped(rows, p_codes, a_codes, direction, op_used)
+        for members, i in zip(_members(group), first):
+            sc.put(rows[members], _score_trend(priors[p_codes[i]], a_objs[a_codes[i]], tf["t_direction"][i],
+                                                  op_used[i], pack))
+    # the unit states the result in words (实际: 逐步提高 / 已达成): taken as stated, and said so
+    rows = take(tk.of("trend") & ak.of("trend", "yes") & ~rk.of("tier", "points"))
+    for i in rows:
+        want = tf["t_direction"][i] or "up"
+        a_obj = a_objs[a_codes[i]]
+        outcome: dict[str, Any] = {"status": "scored", "method": "auto", "args": {"direction": want, "stated": a_obj.raw}}
+        if a_kind[i] == "yes" or a_obj.direction == want:
+            outcome.update(ratio=1.0, rule="trend_stated")
         else:
             t = pack.tier(pack.data["trend"]["wrong_tier"])
-            ratio[i], rule[i] = t.default, "trend_stated_wrong"
-            args[i]["tier"] = t.name
-        return
-    if kind == "done" and a_kind == "partial" and rating.kind == "none":
-        # 基本完成 / 部分完成 on a deliverable: the pack's tier for that word (else its middle tier)
-        rating = parse_rating(a_obj.raw, pack)
+            outcome.update(ratio=t.default, rule="trend_stated_wrong")
+            outcome["args"] = {**outcome["args"], "tier": t.name}
+        sc.put(np.array([i]), outcome)
+
+    # the rating that decides the rest: 基本完成 / 部分完成 on a deliverable is the pack's
+    # tier for that word (else its middle tier)
+    eff = r_codes.astype(np.int64)
+    eff_ratings = list(ratings)
+    partial = todo & tk.of("done") & ak.of("partial") & rk.of("none")
+    for i in np.flatnonzero(partial):
+        raw = a_objs[a_codes[i]].raw
+        rating = parse_rating(raw, pack)
         if rating.kind != "tier":
             tier = pack.tiers[len(pack.tiers) // 2]
-            rating = Rating("tier", a_obj.raw, tier.name, tier.default, tier.low, tier.high)
-    if kind == "done" and a_kind in ("yes", "no", "none") and not (a_kind != "yes" and rating.kind in ("tier", "points")):
-        expect_no = tf["t_canonical"].iat[i] in ("否", "无", "没有")
-        met = (a_kind == "yes") != expect_no
-        status[i], method[i] = "scored", "auto"
-        ratio[i] = 1.0 if met else pack.switches["done_no_ratio"]
-        rule[i] = "done_yes" if met else "done_no"
-        return
-    if rating.kind in ("tier", "points"):
-        status[i], method[i] = "scored", "review"
-        if rating.kind == "tier":
-            ratio[i], rule[i] = rating.ratio, "review_tier"
-            args[i].update(rating=rating.raw, tier=rating.tier, low=rating.low, high=rating.high)
-        else:
-            rule[i] = "review_points"
-            args[i].update(rating=rating.raw)
-        return
-    if rating.kind == "bad":
-        status[i], reason[i] = "not_evaluable", "rating"
-        args[i]["rating"] = rating.raw
-        return
+            rating = Rating("tier", raw, tier.name, tier.default, tier.low, tier.high)
+        eff[i] = len(eff_ratings)
+        eff_ratings.append(rating)
+    ek = _Kinds(np.array([r.kind for r in eff_ratings], dtype=object)[eff])
+
+    rows = take(tk.of("done") & ak.of("yes", "no", "none") & ~(~ak.of("yes") & ek.of("tier", "points")))
+    if len(rows):
+        expect_no = np.isin(tf["t_canonical"][rows], ["否", "无", "没有"])
+        met = (a_kind[rows] == "yes") != expect_no
+        sc.put(rows, {"status": "scored", "method": "auto"})
+        sc.ratio[rows] = np.where(met, 1.0, pack.switches["done_no_ratio"])
+        sc.rule[rows] = np.where(met, "done_yes", "done_no")
+    rows = take(ek.of("tier"))
+    sc.put(rows, {"status": "scored", "method": "review", "rule": "review_tier"})
+    for i in rows:
+        r = eff_ratings[eff[i]]
+        sc.ratio[i] = r.ratio
+        sc.arg(int(i)).update(rating=r.raw, tier=r.tier, low=r.low, high=r.high)
+    rows = take(ek.of("points"))
+    sc.put(rows, {"status": "scored", "method": "review", "rule": "review_points"})
+    for i in rows:
+        sc.arg(int(i))["rating"] = eff_ratings[eff[i]].raw
+    rows = take(ek.of("bad"))
+    sc.put(rows, {"status": "not_evaluable", "reason": "rating"})
+    for i in rows:
+        sc.arg(int(i))["rating"] = eff_ratings[eff[i]].raw
+
     # no usable rating: say what is missing
-    if a_kind == "unreadable":
-        status[i], reason[i] = "not_evaluable", "unreadable"
-    elif kind in NUMERIC_KINDS + ("all",) and a_kind in ("clauses", "number"):
-        status[i], reason[i] = "not_evaluable", "clauses"
-    elif kind == "empty":
-        status[i], reason[i] = "not_evaluable", "empty"
-    elif kind in NUMERIC_KINDS + ("all",):
-        status[i], reason[i] = "pending", "actual"
-    elif kind == "trend":
-        status[i], reason[i] = "pending", ("prior" if a_kind == "number" else "actual")
-    elif kind == "done":
-        status[i], reason[i] = "pending", "done"
-    elif kind == "formula":
-        status[i], reason[i] = "pending", "formula"
-    else:
-        status[i], reason[i] = "pending", ("rating_with_actual" if a_kind != "empty" else "rating")
+    measurable = tk.of(*NUMERIC_KINDS, "all")
+    for mask, status, reason in (
+            (ak.of("unreadable"), "not_evaluable", "unreadable"),
+            (measurable & ak.of("clauses", "number"), "not_evaluable", "clauses"),
+            (tk.of("empty"), "not_evaluable", "empty"),
+            (measurable, "pending", "actual"),
+            (tk.of("trend") & ak.of("number"), "pending", "prior"),
+            (tk.of("trend"), "pending", "actual"),
+            (tk.of("done"), "pending", "done"),
+            (tk.of("formula"), "pending", "formula"),
+            (~ak.of("empty"), "pending", "rating_with_actual"),
+            (np.ones(len(todo), bool), "pending", "rating")):
+        sc.put(take(mask), {"status": status, "reason": reason})
 
 
-def _score_all(i, df, tf, a_obj: ActualValue, pack, status, method, ratio, rule, flag, times, detail, reason, args):
-    target: Target = df["target"].iat[i]
-    clauses = [c for c in target.clauses]
-    if len(clauses) != len(a_obj.clauses) or not all(c.kind in NUMERIC_KINDS for c in clauses):
-        status[i], reason[i] = "not_evaluable", "clauses"
-        return
-    k = len(clauses)
-    row_op = df["op_used"].iat[i] if df["op_used"].iat[i] not in ("", "range") else ">="
-    ops = np.array(["range" if c.kind == "range" else ("==" if c.kind == "zero" else (c.op or row_op)) for c in clauses], object)
-    tv = np.array([0.0 if c.kind == "zero" else (c.value if c.value is not None else np.nan) for c in clauses], float)
-    lo = np.array([c.low if c.low is not None else np.nan for c in clauses], float)
-    hi = np.array([c.high if c.high is not None else np.nan for c in clauses], float)
-    f = np.array([_factor(u, p, c.unit, c.per) for (_, u, p), c in zip(a_obj.clauses, clauses)], float)
-    if np.isnan(f).any():
-        j = int(np.flatnonzero(np.isnan(f))[0])
-        status[i], reason[i] = "not_evaluable", "unit"
-        args[i].update(actual_unit=a_obj.clauses[j][1] or "", target_unit=clauses[j].unit or "")
-        return
-    a = np.array([v for v, _, _ in a_obj.clauses]) * f
-    res = clause_ratios(ops, tv, lo, hi, a, pack)
+def _score_all(targets: list[Target], a_objs: list[ActualValue], ops: list[str], pack: RulePack) -> list[dict[str, Any]]:
+    """Outcomes of composite targets (every clause against its own actual), one per
+    (target, actual, direction); all clauses are compared in one :func:`clause_ratios` call."""
+    outcomes: list[dict[str, Any]] = []
+    pending: list[tuple[int, int, Target, ActualValue]] = []
+    cols: dict[str, list] = {"op": [], "t": [], "lo": [], "hi": [], "a": []}
+    for target, a_obj, row_op in zip(targets, a_objs, ops):
+        clauses = list(target.clauses)
+        if len(clauses) != len(a_obj.clauses) or not all(c.kind in NUMERIC_KINDS for c in clauses):
+            outcomes.append({"status": "not_evaluable", "reason": "clauses"})
+            continue
+        row_op = row_op if row_op not in ("", "range") else ">="
+        f = np.array([_factor(u, p, c.unit, c.per) for (_, u, p), c in zip(a_obj.clauses, clauses)], float)
+        if np.isnan(f).any():
+            j = int(np.flatnonzero(np.isnan(f))[0])
+            outcomes.append({"status": "not_evaluable", "reason": "unit",
+                             "args": {"actual_unit": a_obj.clauses[j][1] or "", "target_unit": clauses[j].unit or ""}})
+            continue
+        pending.append((len(outcomes), len(cols["op"]), target, a_obj))
+        outcomes.append({})
+        cols["op"] += ["range" if c.kind == "range" else ("==" if c.kind == "zero" else (c.op or row_op)) for c in clauses]
+        cols["t"] += [0.0 if c.kind == "zero" else (c.value if c.value is not None else np.nan) for c in clauses]
+        cols["lo"] += [c.low if c.low is not None else np.nan for c in clauses]
+        cols["hi"] += [c.high if c.high is not None else np.nan for c in clauses]
+        cols["a"] += list(np.array([v for v, _, _ in a_obj.clauses]) * f)
+    if not pending:
+        return outcomes
+    res = clause_ratios(np.array(cols["op"], object), np.array(cols["t"], float), np.array(cols["lo"], float),
+                        np.array(cols["hi"], float), np.array(cols["a"], float), pack)
     how = pack.switches["multi_clause"]
-    r = float(res["ratio"].mean() if how == "mean" else res["ratio"].min())
-    status[i], method[i], ratio[i], rule[i] = "scored", "auto", r, "all"
-    if res["over"].any():
-        j = int(np.flatnonzero(res["over"])[0])
-        flag[i] = "over_achieved"
-        times[i] = res["times"][j]
-    args[i]["clauses"] = [(clauses[j].canonical or "", a_obj.clauses[j], float(res["ratio"][j])) for j in range(k)]
-    args[i]["how"] = how
+    for at, start, target, a_obj in pending:
+        k = len(target.clauses)
+        ratios, over = res["ratio"][start:start + k], res["over"][start:start + k]
+        outcome = {"status": "scored", "method": "auto", "rule": "all",
+                   "ratio": float(ratios.mean() if how == "mean" else ratios.min())}
+        if over.any():
+            outcome.update(flag="over_achieved", times=res["times"][start + int(np.flatnonzero(over)[0])])
+        outcome["args"] = {"clauses": [(c.canonical or "", a, float(r)) for c, a, r in zip(target.clauses, a_obj.clauses, ratios)],
+                           "how": how}
+        outcomes[at] = outcome
+    return outcomes
 
 
-def _score_trend(i, df, tf, a_obj: ActualValue, pack, status, method, ratio, rule, a_val, reason, args):
-    prior = parse_actual(str(df["prior_text"].iat[i]) if pd.notna(df["prior_text"].iat[i]) else "")
+def _score_trend(prior_text: str, a_obj: ActualValue, direction: Any, op_used: str, pack: RulePack) -> dict[str, Any]:
+    """Outcome of a trend target (逐步提高) with a number: this year's value against last year's."""
+    prior = parse_actual(prior_text)
     if prior.kind == "empty":
-        status[i], reason[i] = "pending", "prior"
-        return
+        return {"status": "pending", "reason": "prior"}
     f = conversion_factor(prior.unit or a_obj.unit, prior.per, a_obj.unit or prior.unit, a_obj.per) if prior.kind == "number" else None
     if f is None:
-        status[i], reason[i] = "not_evaluable", "prior"
-        args[i]["prior"] = prior.raw
-        return
+        return {"status": "not_evaluable", "reason": "prior", "args": {"prior": prior.raw}}
     p, a = prior.value * f, a_obj.value
-    a_val[i] = a
-    direction = tf["t_direction"].iat[i] or "up"
+    direction = direction or "up"
     trend = pack.data["trend"]
-    status[i], method[i] = "scored", "auto"
-    args[i].update(prior=prior.raw, direction=direction)
+    out: dict[str, Any] = {"status": "scored", "method": "auto", "a_val": a}
+    args: dict[str, Any] = {"prior": prior.raw, "direction": direction}
+    out["args"] = args
     if direction == "stable":
         tol = trend["stable_tolerance"]
-        good_up = df["op_used"].iat[i] != "<="
+        good_up = op_used != "<="
         change = (a - p) / abs(p) if p else (0.0 if a == p else math.inf)
         ok = abs(change) <= tol or (change > 0 if good_up else change < 0)
-        args[i]["change"] = change
+        args["change"] = change
         if ok:
-            ratio[i], rule[i] = 1.0, "trend_stable_met"
+            out.update(ratio=1.0, rule="trend_stable_met")
         else:
             t = pack.tier(trend["wrong_tier"])
-            ratio[i], rule[i] = t.default, "trend_wrong"
-            args[i]["tier"] = t.name
-        return
+            out.update(ratio=t.default, rule="trend_wrong")
+            args["tier"] = t.name
+        return out
     sign = 1 if direction == "up" else -1
     if (a - p) * sign > 1e-12:
-        ratio[i], rule[i] = 1.0, "trend_met"
+        out.update(ratio=1.0, rule="trend_met")
     else:
         t = pack.tier(trend["flat_tier"] if abs(a - p) <= 1e-12 else trend["wrong_tier"])
-        ratio[i], rule[i] = t.default, ("trend_flat" if abs(a - p) <= 1e-12 else "trend_wrong")
-        args[i]["tier"] = t.name
+        out.update(ratio=t.default, rule="trend_flat" if abs(a - p) <= 1e-12 else "trend_wrong")
+        args["tier"] = t.name
+    return out
 
 
-def _score_issues(df: pd.DataFrame) -> list[Issue]:
-    """Issues for indicators that could not be scored for a data reason."""
-    out: list[Issue] = []
-    codes = {"unit": ("unit_mismatch", "error"), "unreadable": ("unreadable_actual", "error"),
-             "negative": ("negative_actual", "error"), "impossible_percent": ("impossible_percent", "error"),
-             "clauses": ("clause_mismatch", "error"), "rating": ("bad_rating", "error"),
-             "prior": ("bad_prior", "error")}
+def _score_issues(df: pd.DataFrame, ignored: np.ndarray) -> pd.DataFrame:
+    """Issues for indicators that could not be scored for a data reason, then for ratings
+    not used (rows ``ignored``): an issues table."""
     from .explain import message  # local import: explain depends on scoring columns only
-    mask = df["pending_reason"].isin(list(codes)) & (df["status"] == "not_evaluable")
-    for _, row in df[mask].iterrows():
-        code, sev = codes[row["pending_reason"]]
-        a = row["reason_args"]
+    reason = df["pending_reason"].to_numpy(dtype=object)
+    args = df["reason_args"].to_numpy(dtype=object)
+    cols: dict[str, list[Any]] = {c: [] for c in ("code", "severity", "message", "column", "cell", "file", "row",
+                                                  "project_id", "project", "indicator_no")}
+
+    def add(code: str, severity: str, text: str, column: str, cell: Any, row: dict[str, Any]) -> None:
+        for key, value in (("code", code), ("severity", severity), ("message", text), ("column", column),
+                           ("cell", str(cell)), *_loc(row).items()):
+            cols[key].append(value)
+
+    fields = ("actual_text", "t_n", "prior_text", *LOC_COLUMNS)
+    bad = np.flatnonzero(pd.Series(reason).isin(list(SCORE_ISSUES)).to_numpy()
+                         & (df["status"].to_numpy(dtype=object) == "not_evaluable"))
+    for i, row in zip(bad, records(df.iloc[bad], fields)):
+        code, severity = SCORE_ISSUES[reason[i]]
+        a = args[i]
         text = message("issues", code, actual_unit=a.get("actual_unit", ""), target_unit=a.get("target_unit", ""),
                        actual=row["actual_text"], n=row.get("t_n") or "", rating=a.get("rating", ""),
                        prior=a.get("prior", row.get("prior_text", "")))
-        column = {"rating": "评定", "prior": "上年实际值"}.get(row["pending_reason"], "实际完成值")
-        cell = {"rating": a.get("rating", ""), "prior": row.get("prior_text", "")}.get(row["pending_reason"], row["actual_text"])
-        out.append(Issue(code=code, severity=sev, message=text, column=column, cell=str(cell), **_loc(row)))
-    for _, row in df[df["reason_args"].map(lambda a: "rating_ignored" in a)].iterrows():
-        out.append(Issue(code="rating_ignored", severity="info", column="评定",
-                         message=message("issues", "rating_ignored", rating=row["reason_args"]["rating_ignored"]),
-                         cell=str(row["reason_args"]["rating_ignored"]), **_loc(row)))
-    return out
+        column = {"rating": "评定", "prior": "上年实际值"}.get(reason[i], "实际完成值")
+        cell = {"rating": a.get("rating", ""), "prior": row.get("prior_text", "")}.get(reason[i], row["actual_text"])
+        add(code, severity, text, column, cell, row)
+    for i, row in zip(ignored, records(df.iloc[ignored], fields)):
+        rating = args[i]["rating_ignored"]
+        add("rating_ignored", "info", message("issues", "rating_ignored", rating=rating), "评定", rating, row)
+    return issues_table(cols, len(cols["code"]))
