@@ -103,6 +103,10 @@ def column_cells(column: pd.Series) -> list[str]:
     if values.dtype.kind == "b":
         return np.where(values, "true", "false").tolist()
     n = len(values)
+    if values.dtype.kind == "O" and pd.api.types.infer_dtype(values, skipna=False) == "string":
+        # text only: most cells are written as they are
+        return [t if t and t[0] not in _FORMULA and "," not in t and '"' not in t and "\n" not in t
+                and "\r" not in t else _field(t) for t in values.tolist()]
     if values.dtype.kind not in "fiu":
         # a last element that is not a string makes pandas compare values as Python objects:
         # its fast string table reads "a\x00b" as "a"
@@ -123,6 +127,7 @@ def column_cells(column: pd.Series) -> list[str]:
 
 
 _NOT_TEXT = object()
+_FORMULA = frozenset("=+-@\t\r")
 
 
 def _field(value: Any) -> str:

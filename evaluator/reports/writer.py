@@ -19,10 +19,10 @@ FILES = {"xlsx": "report.xlsx", "html": "report.html", "indicators": "indicators
          "json": "report.json"}
 
 
-#: indicator columns of a results CSV: where the indicator is, what it targets, how it scored and why
-INDICATOR_RESULT_COLUMNS = ["source_file", "project_id", "indicator_no", "name", "target_text", "actual_text",
-                            "prior_text", "rating", "self_score", "self_diff", "block", "weight_points", "status",
-                            "method", "points", "ratio", "rule", "flag", "pending_reason", "explanation"]
+#: indicator columns of a results CSV: where the indicator is, what it targets, how it scored and why (the
+#: explanation also says what is pending, the rating used, flags); every column is in ``write_reports``' CSV
+INDICATOR_RESULT_COLUMNS = ["source_file", "project_id", "indicator_no", "name", "target_text", "actual_text", "block",
+                            "weight_points", "status", "points", "rule", "flag", "explanation"]
 
 
 def append_results_csv(evaluation: Any, outdir: str | Path) -> dict[str, Path]:
