@@ -56,13 +56,25 @@ class Coded:
         """The texts of ``rows``, kept coded (the tidy step decides once per distinct text)."""
         return pd.Categorical.from_codes(self.codes.take(rows), categories=pd.Index(self.uniques, dtype=object))
 
-    def where(self, predicate: Callable[[str], bool]) -> np.ndarray:
-        """``predicate`` of every row's text, as a boolean array."""
-        return np.fromiter((bool(predicate(u)) for u in self.uniques), dtype=bool,
-                           count=len(self.uniques)).take(self.codes)
+    def where(self, predicate: Callable[[str], bool], among: np.ndarray | None = None) -> np.ndarray:
+        """``predicate`` of every row's text, as a boolean array; asked only of the distinct texts
+        marked in ``among`` (the others are False)."""
+        flags = np.zeros(len(self.uniques), dtype=bool)
+        ask = np.flatnonzero(among) if among is not None else range(len(self.uniques))
+        flags[ask] = [bool(predicate(u)) for u in self.uniques[ask]] if len(ask) else []
+        return flags.take(self.codes)
 
     def nonempty(self) -> np.ndarray:
-        return self.where(bool)
+        return (self.uniques != "").take(self.codes)
+
+    def containing(self, words: tuple[str, ...]) -> np.ndarray:
+        """Distinct texts containing any of ``words`` (a mask over ``uniques``)."""
+        return np.array([any(w in t for w in words) for t in self.uniques.tolist()], dtype=bool)
+
+    def short(self, longest: int) -> np.ndarray:
+        """Distinct texts that could be a header word or a row label: a colon, or short and not a number."""
+        return np.array([":" in t or "：" in t or (0 < len(t) <= longest and not t[0].isdigit())
+                         for t in self.uniques.tolist()], dtype=bool)
 
     def filled(self, barrier: np.ndarray | None = None) -> "Coded":
         """Empty cells take the last non-empty text above, not looking back past a barrier row."""
@@ -127,9 +139,10 @@ def _special_rows(header: Header, columns: list[Coded], cells: np.ndarray, lengt
     header_words = np.zeros(len(cells), dtype=np.int64)
     longest = _longest_header_word()
     for column in columns:
-        if column.where(lambda t: _is_label(t, longest)).any():
+        candidates = column.short(longest)
+        if column.where(lambda t: _is_label(t, longest), candidates).any():
             return True
-        header_words += column.where(lambda t: len(t) <= longest and header_field(t) is not None)
+        header_words += column.where(lambda t: header_field(t) is not None, candidates)
     for i in np.flatnonzero(header_words >= 2):
         if parse_header(tuple(cells[i, :lengths[i]]), 0) is not None:
             return True
@@ -215,15 +228,15 @@ def _frames(header: Header, columns: list[Coded], numbers: np.ndarray, byfield: 
     if not starts.any() or (is_indicator[: np.argmax(starts)]).any():
         return None  # indicators before any project
     words = vocabulary().labels["classified"]
-    secret = lambda t: any(w in t for w in words)  # noqa: E731
     classified_text = np.full(n, "", dtype=object)
     for key in byfield:  # the first field value (in header order) naming a classified project
-        flag = byfield[key].where(secret)
+        flag = byfield[key].containing(words).take(byfield[key].codes)
         if flag.any():
             classified_text = np.where((classified_text == "") & flag, byfield[key].values(), classified_text)
     content = np.zeros(n, dtype=bool)
     for key in ("name", "annual", "period"):
-        content |= get(key).where(lambda t: bool(t) and not secret(t))
+        coded = get(key)
+        content |= ((coded.uniques != "") & ~coded.containing(words)).take(coded.codes)
     classified_row = (classified_text != "") & ~content
     indicator = is_indicator & ~classified_row
     if (~starts & ~indicator).any():

@@ -168,13 +168,19 @@ def _amount_or_error(text: str) -> float | None:
     return math.nan if value is None else value
 
 
-def money_factor_for(raw: RawTable, projects: pd.DataFrame, issues: list[Issue]) -> float:
-    """万元 factor of the table's amounts: declared unit, else a guess by size (reported)."""
+def money_factor_for(raw: RawTable, projects: pd.DataFrame, issues: list[Issue],
+                     read: dict[str, tuple[np.ndarray, np.ndarray]] | None = None) -> float:
+    """万元 factor of the table's amounts: declared unit, else a guess by size (reported).
+
+    ``read`` receives the amounts as printed (factor 1), for :func:`project_frame` to reuse.
+    """
     if raw.money_unit_declared:
         return money_factor(raw.money_unit) or 1.0
     largest = -math.inf
     for f in MONEY_FIELDS:
-        values, _ = amounts(projects[f], 1.0)
+        values, bad = amounts(projects[f], 1.0)
+        if read is not None:
+            read[f] = values, bad
         if (~np.isnan(values)).any():
             largest = max(largest, float(np.nanmax(values)))
     if largest >= YUAN_GUESS_THRESHOLD:
@@ -211,7 +217,8 @@ def amounts(texts: pd.Series | np.ndarray, factor: float) -> tuple[np.ndarray, n
     return values.take(codes), bad.take(codes)
 
 
-def project_frame(pp: pd.DataFrame, factor: float, issues: list[Issue], file: str) -> pd.DataFrame:
+def project_frame(pp: pd.DataFrame, factor: float, issues: list[Issue], file: str,
+                  read: dict[str, tuple[np.ndarray, np.ndarray]] | None = None) -> pd.DataFrame:
     """The tidy projects table from a printed-projects frame; ids ``P001``… in table order."""
     n = len(pp)
     ids = [f"P{k:03d}" for k in range(1, n + 1)]
@@ -220,7 +227,7 @@ def project_frame(pp: pd.DataFrame, factor: float, issues: list[Issue], file: st
     found: list[tuple[int, int, Issue]] = []  # (project, field order, issue): reported in table order
     sheets, rows, names = pp["sheet"].to_numpy(), pp["row"].to_numpy(), pp["project"].to_numpy()
     for order, f in enumerate(MONEY_FIELDS):
-        out[f], bad = amounts(pp[f], factor)
+        out[f], bad = read[f] if read and f in read and factor == 1.0 else amounts(pp[f], factor)
         for k in np.flatnonzero(bad):
             found.append((k, order, _bad_amount(pp[f].iat[k], file, sheets[k] or None, int(rows[k]),
                                                 pp[f"column_{f}"].iat[k], ids[k], names[k])))
@@ -342,7 +349,8 @@ def frames(raw: RawTable, issues: list[Issue], compile_target) -> tuple[pd.DataF
         pp, pi = raw.printed
     else:
         pp, pi = printed_projects(raw), printed_indicators(raw)
-    factor = money_factor_for(raw, pp, issues)
-    projects = project_frame(pp, factor, issues, raw.file)
+    read: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    factor = money_factor_for(raw, pp, issues, read)
+    projects = project_frame(pp, factor, issues, raw.file, read)
     indicators = indicator_frame(pi, projects, compile_target)
     return projects, indicators, factor
