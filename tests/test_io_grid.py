@@ -213,3 +213,9 @@ def test_grid_from_rows_round_trip():
     grid = rio.Grid.from_rows(rows, "utf-8-sig", ())
     assert grid.rows() == rows and grid.cells.shape == (3, 2)
     assert np.array_equal(grid.numbers, [1, 3, 4])
+
+
+def test_wide_spaces_are_what_strip_removes():
+    expected = sorted(int.from_bytes(c.encode("utf-8").ljust(3, b"\0"), "big")
+                      for c in map(chr, range(0x80, 0x110000)) if c.isspace())
+    assert rio._WIDE_SPACES.tolist() == expected

@@ -11,7 +11,6 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
-import functools
 import html
 import io
 import re
@@ -296,19 +295,13 @@ def _utf8_head(data: bytes) -> str | None:
         return None
 
 
-@functools.cache
-def _wide_spaces() -> np.ndarray:
-    """UTF-8 of the non-ASCII characters ``str.strip`` removes, as big-endian integers of 3 bytes
-    (a 2-byte sequence followed by any byte: its low byte is masked off, see :func:`_dirty_positions`)."""
-    keys = []
-    for c in map(chr, range(0x80, 0x110000)):
-        if c.isspace():
-            seq = c.encode("utf-8")
-            if len(seq) > 3:  # pragma: no cover - none in Unicode 15
-                raise AssertionError(f"white space {c!r} longer than 3 bytes")
-            keys.append(int.from_bytes(seq.ljust(3, b"\0"), "big"))
-    return np.array(sorted(keys), dtype=np.int64)
-
+#: UTF-8 of the non-ASCII characters ``str.strip`` removes (U+0085, U+00A0, U+1680, U+2000–U+200A,
+#: U+2028, U+2029, U+202F, U+205F, U+3000) as big-endian 3-byte integers, a 2-byte sequence padded
+#: with a zero byte (tests/test_io_grid.py checks the list against ``str.isspace``)
+_WIDE_SPACES = np.array([
+    0xC28500, 0xC2A000, 0xE19A80, 0xE28080, 0xE28081, 0xE28082, 0xE28083, 0xE28084, 0xE28085, 0xE28086,
+    0xE28087, 0xE28088, 0xE28089, 0xE2808A, 0xE280A8, 0xE280A9, 0xE280AF, 0xE2819F, 0xE38080,
+], dtype=np.int64)
 
 _ASCII_LETTER = np.zeros(256, dtype=bool)
 _ASCII_LETTER[[*range(65, 91), *range(97, 123)]] = True
@@ -354,7 +347,7 @@ def _parse_grid(body: bytes, delimiter: str, encoding: str) -> Grid | None:
         return None
     cells = frame.to_numpy(dtype=object)
     marks, quotes = _dirty_positions(b, body, delimiter, tabs)
-    dirty = np.unique(np.searchsorted(ends, marks))
+    dirty = _lines_of(marks, ends)
     if len(dirty):
         raw = cells[dirty].ravel().tolist()
         cleaned = {v: clean_cell(v) for v in set(raw)}
@@ -362,11 +355,18 @@ def _parse_grid(body: bytes, delimiter: str, encoding: str) -> Grid | None:
             return None
         cells[dirty] = np.array([cleaned[v] for v in raw], dtype=object).reshape(len(dirty), -1)
     lengths = _plain_lengths(b, delimiter, starts, ends, fields)
-    special = np.union1d(dirty, np.searchsorted(ends, quotes))  # where a cell is not the bytes between delimiters
+    special = _lines_of(np.concatenate((marks, quotes)), ends)  # where a cell is not the bytes between delimiters
     if len(special):
         filled = cells[special].astype(bool)
         lengths[special] = np.where(filled.any(axis=1), width - np.argmax(filled[:, ::-1], axis=1), 0)
     return Grid(cells[:, :int(lengths.max())], lengths, np.arange(1, len(ends) + 1), encoding, ())
+
+
+def _lines_of(positions: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """The lines (ascending, each once) holding the byte ``positions``."""
+    hit = np.zeros(len(ends), dtype=bool)
+    hit[np.searchsorted(ends, positions)] = True
+    return np.flatnonzero(hit)
 
 
 def _plain_lengths(b: np.ndarray, delimiter: str, starts: np.ndarray, ends: np.ndarray,
@@ -403,14 +403,14 @@ def _dirty_positions(b: np.ndarray, body: bytes, delimiter: str, tabs: np.ndarra
     """Byte positions where :func:`clean_cell` may change a cell (a superset: tags, entities, white space
     at a cell's edge, non-ASCII white space anywhere), and the positions of quotes."""
     last = len(b) - 1
-    wide = _wide_spaces()
+    wide = _WIDE_SPACES
     leads = [x for x in np.unique(wide >> 16).tolist() if bytes([x]) in body]  # memchr: most are absent
     mask = (b == ord('"')) | (b == ord("<")) | (b == 32)
     for byte in ([ord("&")] if b"&" in body else []) + leads:
         mask |= b == byte
     if delimiter == "\t":  # a tab inside quotes is text: white space at the edge of a quoted cell
         tabs = tabs[(b[np.maximum(tabs - 1, 0)] == ord('"')) | (b[np.minimum(tabs + 1, last)] == ord('"'))]
-    at = np.union1d(np.flatnonzero(mask), tabs)
+    at = np.concatenate((np.flatnonzero(mask), tabs))
     byte = b[at]
     quotes = at[byte == ord('"')]
     after = b[np.minimum(at + 1, last)]
