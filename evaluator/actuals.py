@@ -312,10 +312,15 @@ class _Matcher:
                 {n: len(ids) for n, ids in counts.items()})
 
     @functools.cached_property
-    def _indicator_names(self) -> tuple[pd.Series, set]:
+    def _indicator_names(self) -> tuple[dict[tuple[str, str], int], set[tuple[str, str]]]:
+        """(project id, indicator name) → position in the table where the name is unique in the project;
+        the pairs that are not."""
         names = self.keys.assign(ind_name=self.keys["ind_name"].astype(str).str.strip())
-        by_name = names.groupby(["project_id", "ind_name"])["indicator_no"]
-        return by_name.first()[by_name.size() == 1], set(by_name.size()[by_name.size() > 1].index)
+        repeated = names.duplicated(["project_id", "ind_name"], keep=False).to_numpy()
+        pid, name = names["project_id"].to_numpy(), names["ind_name"].to_numpy()
+        unique = np.flatnonzero(~repeated)
+        return (dict(zip(zip(pid[unique], name[unique]), unique.tolist())),
+                set(zip(pid[repeated], name[repeated])))
 
     def projects(self, given: np.ndarray, names: np.ndarray) -> tuple[np.ndarray, np.ndarray, dict[int, str]]:
         """Project id and number per row (None, -1 where unmatched), and why not for the unmatched rows.
@@ -356,15 +361,16 @@ class _Matcher:
         rest = np.flatnonzero(at < 0)
         if len(rest):
             by_name, dup_names = self._indicator_names
+            table_no = self.keys["indicator_no"].to_numpy()
             for i in rest:
                 p, name = pid[i], names[i]
-                result[i] = by_name.get((p, name), np.nan)
-                if np.isnan(result[i]):
+                at[i] = by_name.get((p, name), -1)
+                if at[i] >= 0:
+                    result[i] = table_no[at[i]]
+                else:
                     shown = given_no[i] or name
                     why[i] = (f"指标名称「{name}」在项目 {p} 中重复，请填写指标序号" if (p, name) in dup_names
                               else f"项目 {p} 中没有指标「{shown}」")
-                else:
-                    at[i] = self.known_index.get_loc(self._pair(code[i:i + 1], np.array([int(result[i])]))[0])
         return result, at, why
 
 
