@@ -420,9 +420,13 @@ def _dirty_positions(b: np.ndarray, body: bytes, delimiter: str, tabs: np.ndarra
     space = (byte == 32) | (byte == 9)  # (the tabs left with a tab delimiter are next to a quote)
     edge = space & ((at == 0) | (at == last) | (before == ord(delimiter)) | (before == ord('"')) | (before == 10)
                     | (after == ord(delimiter)) | (after == ord('"')) | (after == 13) | (after == 10))
-    key = byte.astype(np.int64) << 16 | after.astype(np.int64) << 8 | b[np.minimum(at + 2, last)]
-    key = np.where(byte < 0xE0, key & ~0xFF, key)  # a 2-byte sequence: the third byte is another character
-    dirty = tag | edge | (byte == ord("&")) | ((byte >= 128) & np.isin(key, wide))
+    dirty = tag | edge | (byte == ord("&"))
+    lead = np.flatnonzero(byte >= 128)
+    if len(lead):
+        key = (byte[lead].astype(np.int64) << 16 | after[lead].astype(np.int64) << 8
+               | b[np.minimum(at[lead] + 2, last)])
+        key = np.where(byte[lead] < 0xE0, key & ~0xFF, key)  # a 2-byte sequence: the third byte is another character
+        dirty[lead] = wide[np.minimum(np.searchsorted(wide, key), len(wide) - 1)] == key
     return at[dirty], quotes
 
 
