@@ -8,6 +8,7 @@ row to an indicator or project and reports unmatched, duplicate and missing rows
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,10 +46,10 @@ def actuals_from_table(table: Any) -> Actuals | None:
     issues = [Issue("bad_number", "warning", f"得分「{ind['table_score_text'].iat[i]}」不是数值",
                     file=ind["source_file"].iat[i], row=int(ind["source_row"].iat[i]), column="得分",
                     project_id=ind["project_id"].iat[i], indicator_no=int(ind["indicator_no"].iat[i]),
-                    cell=str(ind["table_score_text"].iat[i])) for i in np.flatnonzero(bad.to_numpy())]
+                    cell=str(ind["table_score_text"].iat[i])) for i in np.flatnonzero(bad)]
     frame = pd.DataFrame({"project_id": ind["project_id"], "indicator_no": ind["indicator_no"].astype(int),
                           "actual_text": ind["table_actual_text"].fillna("").astype(str).str.strip(),
-                          "prior_text": "", "rating": "", "note": "", "self_score": score.to_numpy(),
+                          "prior_text": "", "rating": "", "note": "", "self_score": score,
                           "actual_file": ind["source_file"], "actual_sheet": ind["source_sheet"],
                           "actual_row": ind["source_row"]})
     projects = table.projects
@@ -156,118 +157,221 @@ def _write_template_xlsx(ind: pd.DataFrame, proj: pd.DataFrame, path: Path) -> N
 
 
 # --- reading ------------------------------------------------------------------------
-def _sheet_frames(path: Path) -> list[tuple[str | None, pd.DataFrame, dict[str, str]]]:
-    """Each sheet as text columns under canonical keys, with the Excel/line row number in ``_row``.
+#: a sheet read: its name, its text columns under canonical keys (``_row``: the Excel/line row
+#: number, as ints), and the header each key was found under
+_SheetColumns = tuple[str | None, dict[str, np.ndarray], dict[str, str]]
+
+
+def _sheet_frames(path: Path) -> list[_SheetColumns]:
+    """Each sheet as text columns (object arrays) under canonical keys, with the row number in ``_row``.
 
     Files are opened by the same loader as target tables (encodings, Excel safety limits,
-    control characters); the header is the first row that names a known column.
+    control characters); a text table comes column-wise (:func:`load_text_grid`). The header
+    is the first row that names a known column; rows empty under the header are dropped.
     """
-    from .readers.io import load_rows
+    from .readers.io import Grid, load_rows, load_text_grid
 
-    loaded = load_rows(path)
+    grid = load_text_grid(path)
+    if grid is not None:
+        sheets = [(None, grid)]
+    else:
+        loaded = load_rows(path)
+        sheets = [(s.name, Grid.from_rows(s.rows, loaded.encoding or "", ())) for s in loaded.sheets]
     aliases = _alias_map()
     out = []
-    for sheet in loaded.sheets:
-        if sheet.name == vocabulary()["template"]["readme_sheet"] or not sheet.rows:
+    for name, grid in sheets:
+        if name == vocabulary()["template"]["readme_sheet"] or not len(grid.numbers):
             continue
-        head_at = next((i for i, r in enumerate(sheet.rows) if any(_norm(c) in aliases for c in r.cells)), None)
+        head_at = _header_row(grid, aliases)
         if head_at is None:
             continue
-        head = sheet.rows[head_at].cells
-        width = len(head)
-        body = sheet.rows[head_at + 1:]
-        cells = [(tuple(r.cells) + ("",) * width)[:width] for r in body]
-        raw = pd.DataFrame(cells, columns=[h or f"列{i + 1}" for i, h in enumerate(head)], dtype=object)
-        raw = raw.loc[:, ~pd.Index(raw.columns).duplicated()]
-        # cells come cleaned and stripped from the loader
-        df, shown = _canonical_columns(raw)
+        head = grid.rows(head_at, head_at + 1)[0].cells
+        first: dict[str, int] = {}  # a header repeated: the first column of that name is read
+        for j, h in enumerate(head):
+            first.setdefault(h or f"列{j + 1}", j)
+        body = grid.cells[head_at + 1:]
+        keep = _filled_rows(body, grid.lengths[head_at + 1:], list(first.values()), len(head))
+        mapping = _canonical_columns(list(first))
+        every = bool(keep.all())
+        columns = {mapping.get(h, h): body[:, j] if every else body[keep, j] for h, j in first.items()}
+        n = int(np.count_nonzero(keep))
         for key in set(IND_KEYS) | set(PROJ_KEYS) | {"kind"}:
-            if key not in df:
-                df[key] = ""
-        df["_row"] = [r.number for r in body]
-        df = df[(raw.to_numpy() != "").any(axis=1)]
-        out.append((sheet.name, df, shown))
+            if key not in columns:
+                columns[key] = np.full(n, "", dtype=object)
+        columns["_row"] = grid.numbers[head_at + 1:][keep]
+        out.append((name, columns, {v: k for k, v in mapping.items()}))
     if not out:
         raise InputError("没有找到实际完成值表的表头（如「项目编号」「指标序号」「实际完成值」）；"
                          "请用 evaluator template 生成模板后填写", file=str(path), code="no_header")
     return out
 
 
-def _canonical_columns(df: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:
+def _header_row(grid: Any, aliases: dict[str, str], chunk: int = 64) -> int | None:
+    """Index of the first row naming a known column (rows made into :class:`Row` objects a chunk at a time)."""
+    for start in range(0, len(grid.numbers), chunk):
+        for i, r in enumerate(grid.rows(start, start + chunk), start=start):
+            if any(_norm(c) in aliases for c in r.cells):
+                return i
+    return None
+
+
+def _filled_rows(body: np.ndarray, lengths: np.ndarray, columns: list[int], width: int) -> np.ndarray:
+    """Mask of the rows with a non-empty cell in one of ``columns`` (the header's columns, < ``width``)."""
+    if columns != list(range(width)):
+        return (body[:, columns] != "").any(axis=1) if columns else np.zeros(len(body), dtype=bool)
+    keep = lengths > 0  # a cell up to the row's length is filled; only rows longer than the header need a look
+    wide = np.flatnonzero(lengths > width)
+    if len(wide):
+        keep[wide] = (body[wide, :width] != "").any(axis=1)
+    return keep
+
+
+def _canonical_columns(names: list[str]) -> dict[str, str]:
+    """Header → canonical key for the headers that name one (the first header naming a key wins)."""
     aliases = _alias_map()
     mapping: dict[str, str] = {}
-    for col in df.columns:
+    for col in names:
         key = aliases.get(_norm(col))
         if key and key not in mapping.values():
             mapping[col] = key
-    shown = {v: k for k, v in mapping.items()}
-    return df.rename(columns=mapping), shown
+    return mapping
 
 
 _NUMBER_NOISE = re.compile(r"[,，\s]|万元|元|分$")
 
 
-def _numbers(texts: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Cells → numbers (NaN where empty) and a mask of cells that are not numbers."""
-    clean = texts.fillna("").astype(str).str.replace(_NUMBER_NOISE, "", regex=True)
+def _numbers(texts: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Cells → numbers (NaN where empty) and a mask of cells that are not numbers.
+
+    Each distinct text is parsed once (a column repeats few values); an empty column costs one scan.
+    """
+    texts = np.asarray(texts, dtype=object)
+    if len(texts) and not texts.any():  # all "" (or None)
+        return np.full(len(texts), np.nan), np.zeros(len(texts), dtype=bool)
+    codes, uniques = pd.factorize(texts, use_na_sentinel=False)
+    clean = pd.Series(uniques, dtype=object).fillna("").astype(str).str.replace(_NUMBER_NOISE, "", regex=True)
     values = pd.to_numeric(clean, errors="coerce")
-    return values, (clean != "") & values.isna()
+    bad = (clean != "") & values.isna()
+    return values.to_numpy()[codes], bad.to_numpy()[codes]
 
 
-def _row_kinds(df: pd.DataFrame, sheet: str | None) -> np.ndarray:
+def _take(values: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """``values[rows]`` for ascending distinct ``rows``; ``values`` itself when that is every row."""
+    return values if len(rows) == len(values) else values[rows]
+
+
+def _row_kinds(cols: dict[str, np.ndarray], rows: np.ndarray, sheet: str | None) -> np.ndarray:
+    """"project" or "indicator" per row: by the 行类型 column, else a row with money but no indicator is a project's."""
     types = vocabulary()["row_types"]
     if sheet == vocabulary()["template"]["project_sheet"]:
-        return np.full(len(df), "project", dtype=object)
-    money_only = (df["indicator_no"] == "") & (df["name"] == "") & ((df["budget"] != "") | (df["spent"] != ""))
-    kind = np.where(df["kind"].isin(types["project"]), "project",
-                    np.where(df["kind"].isin(types["indicator"]), "indicator",
-                             np.where(money_only, "project", "indicator")))
+        return np.full(len(rows), "project", dtype=object)
+    codes, given = pd.factorize(_take(cols["kind"], rows))
+    named = np.array(["project" if t in types["project"] else "indicator" if t in types["indicator"] else ""
+                      for t in given] + [""], dtype=object)
+    kind = named[codes]  # (code -1, a missing value: the last entry)
+    unnamed = np.flatnonzero(kind == "")
+    if len(unnamed):
+        at = rows[unnamed]
+        money_only = ((cols["indicator_no"][at] == "") & (cols["name"][at] == "")
+                      & ((cols["budget"][at] != "") | (cols["spent"][at] != "")))
+        kind[unnamed] = np.where(money_only, "project", "indicator")
     return kind
 
 
 class _Matcher:
-    """Finds the project and indicator the rows of the actuals file belong to (whole columns at once)."""
+    """Finds the project and indicator the rows of the actuals file belong to (whole columns at once).
+
+    Projects are numbered by their position in :attr:`pids` (the target table's project ids
+    first); a (project, indicator number) pair is one integer key: the project's number times
+    the count of distinct indicator numbers, plus the number's position in :attr:`nos`.
+    """
 
     def __init__(self, table: Any):
-        projects = table.projects
-        self.ids = set(projects["project_id"].astype(str))
-        counts = projects.groupby("project")["project_id"].agg(list)
-        self.unique_name = {n: ids[0] for n, ids in counts.items() if len(ids) == 1}
-        self.name_count = {n: len(ids) for n, ids in counts.items()}
+        self.table = table
         ind = table.indicators
         self.keys = pd.DataFrame({"project_id": ind["project_id"].astype(str),
                                   "indicator_no": pd.to_numeric(ind["indicator_no"]).astype(int),
-                                  "ind_name": ind["name"].astype(str).str.strip()})
-        by_name = self.keys.groupby(["project_id", "ind_name"])["indicator_no"]
-        self.by_name = by_name.first()[by_name.size() == 1]
-        self.dup_names = set(by_name.size()[by_name.size() > 1].index)
+                                  "ind_name": ind["name"]})  # stripped where used
+        ids = pd.unique(table.projects["project_id"].astype(str).to_numpy())
+        self.n_ids = len(ids)
+        self.pids = pd.Index(ids, dtype=object).append(pd.Index(self.keys["project_id"].to_numpy(), dtype=object)).unique()
+        self.nos = pd.Index(pd.unique(self.keys["indicator_no"].to_numpy()))
+        self.known = self._pair(self.pids.get_indexer(self.keys["project_id"].to_numpy()),
+                                self.keys["indicator_no"].to_numpy())
+        self.known_index = pd.Index(self.known)
 
-    def projects(self, df: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
-        """Project id per row (None where unmatched) and why not."""
-        pid = df["project_id"].where(df["project_id"].isin(self.ids), df["project"].map(self.unique_name))
-        why = pd.Series("", index=df.index)
-        for i in np.flatnonzero(pid.isna().to_numpy()):
-            name, given = df["project"].iat[i], df["project_id"].iat[i]
-            n = self.name_count.get(name, 0)
-            why.iat[i] = (f"项目名称「{name}」在目标表中出现 {n} 次，请填写项目编号" if n > 1
-                          else f"目标表中没有项目「{given or name}」")
-        return pid, why
+    def _pair(self, project: np.ndarray, no: np.ndarray) -> np.ndarray:
+        """The key of each (project number, indicator number) pair; -1 where the number is unknown."""
+        n = self.nos.get_indexer(no)
+        return np.where(n >= 0, project.astype(np.int64) * len(self.nos) + n, -1)
 
-    def indicators(self, df: pd.DataFrame, pid: pd.Series) -> tuple[pd.Series, pd.Series]:
-        """Indicator number per row (NaN where unmatched) and why not."""
-        no, _ = _numbers(df["indicator_no"])
-        known = pd.MultiIndex.from_frame(self.keys[["project_id", "indicator_no"]])
-        by_no = pd.MultiIndex.from_arrays([pid.astype(str), no.fillna(-1).round().astype(int)]).isin(known)
-        by_name = pd.MultiIndex.from_arrays([pid.astype(str), df["name"]])
-        from_name = pd.Series(self.by_name.reindex(by_name).to_numpy(), index=df.index)
-        result = pd.Series(np.where(by_no & no.notna().to_numpy(), no.fillna(-1).round(), from_name), index=df.index)
-        why = pd.Series("", index=df.index)
-        for i in np.flatnonzero(result.isna().to_numpy()):
-            p, name = pid.iat[i], df["name"].iat[i]
-            shown = df["indicator_no"].iat[i] or name
-            why.iat[i] = (f"指标名称「{name}」在项目 {p} 中重复，请填写指标序号" if (p, name) in self.dup_names
-                          else f"项目 {p} 中没有指标「{shown}」")
-        return result, why
+    @functools.cached_property
+    def _project_names(self) -> tuple[dict[str, str], dict[str, int]]:
+        counts = self.table.projects.groupby("project")["project_id"].agg(list)
+        return ({n: ids[0] for n, ids in counts.items() if len(ids) == 1},
+                {n: len(ids) for n, ids in counts.items()})
+
+    @functools.cached_property
+    def _indicator_names(self) -> tuple[dict[tuple[str, str], int], set[tuple[str, str]]]:
+        """(project id, indicator name) → position in the table where the name is unique in the project;
+        the pairs that are not."""
+        names = self.keys.assign(ind_name=self.keys["ind_name"].astype(str).str.strip())
+        repeated = names.duplicated(["project_id", "ind_name"], keep=False).to_numpy()
+        pid, name = names["project_id"].to_numpy(), names["ind_name"].to_numpy()
+        unique = np.flatnonzero(~repeated)
+        return (dict(zip(zip(pid[unique], name[unique]), unique.tolist())),
+                set(zip(pid[repeated], name[repeated])))
+
+    def projects(self, given: np.ndarray, names: np.ndarray) -> tuple[np.ndarray, np.ndarray, dict[int, str]]:
+        """Project id and number per row (None, -1 where unmatched), and why not for the unmatched rows.
+
+        The id given must be in the table's projects, else the name must name exactly one.
+        """
+        code = self.pids.get_indexer(given)
+        code[code >= self.n_ids] = -1  # the id of indicators without a project row is not a project
+        pid = given
+        why: dict[int, str] = {}
+        unknown = np.flatnonzero(code < 0)
+        if len(unknown):
+            pid = given.copy()
+            unique_name, name_count = self._project_names
+            for i in unknown:
+                name = names[i]
+                pid[i] = unique_name.get(name)
+                if pid[i] is None:
+                    n = name_count.get(name, 0)
+                    why[i] = (f"项目名称「{name}」在目标表中出现 {n} 次，请填写项目编号" if n > 1
+                              else f"目标表中没有项目「{given[i] or name}」")
+                else:
+                    code[i] = self.pids.get_indexer([str(pid[i])])[0]
+        return pid, code, why
+
+    def indicators(self, pid: np.ndarray, code: np.ndarray, given_no: np.ndarray, names: np.ndarray
+                   ) -> tuple[np.ndarray, np.ndarray, dict[int, str]]:
+        """Indicator number per row (NaN where unmatched), the pair's position in the table's
+        indicators, and why not for the unmatched rows. By number, else by a name unique in the project."""
+        no, _ = _numbers(given_no)
+        rounded = np.round(no.astype(float))
+        whole = np.isfinite(rounded) & (np.abs(rounded) < 2.0 ** 62)
+        key = np.full(len(pid), -1, dtype=np.int64)
+        key[whole] = self._pair(code[whole], rounded[whole].astype(np.int64))
+        at = self.known_index.get_indexer(key)
+        result = np.where(at >= 0, rounded, np.nan)
+        why: dict[int, str] = {}
+        rest = np.flatnonzero(at < 0)
+        if len(rest):
+            by_name, dup_names = self._indicator_names
+            table_no = self.keys["indicator_no"].to_numpy()
+            for i in rest:
+                p, name = pid[i], names[i]
+                at[i] = by_name.get((p, name), -1)
+                if at[i] >= 0:
+                    result[i] = table_no[at[i]]
+                else:
+                    shown = given_no[i] or name
+                    why[i] = (f"指标名称「{name}」在项目 {p} 中重复，请填写指标序号" if (p, name) in dup_names
+                              else f"项目 {p} 中没有指标「{shown}」")
+        return result, at, why
 
 
 @bulk_gc()
@@ -278,34 +382,41 @@ def read_actuals(path: str | Path, table: Any) -> Actuals:
         raise InputError("找不到实际完成值文件", file=str(path), code="file_missing")
     matcher = _Matcher(table)
     issues: list[Issue] = []
-    ind_parts, proj_parts = [], []
-    for sheet, df, shown in _sheet_frames(path):
+    ind_parts, at_parts, proj_parts = [], [], []
+    for sheet, cols, shown in _sheet_frames(path):
         where = dict(file=path.name, sheet=sheet)
-        pid, why = matcher.projects(df)
-        for i in np.flatnonzero(pid.isna().to_numpy()):
-            issues.append(Issue("actual_unmatched", "error", f"无法匹配：{why.iat[i]}；该行未使用",
-                                column=shown.get("project", "项目名称"), cell=df["project"].iat[i],
-                                row=int(df["_row"].iat[i]), **where))
-        df = df.assign(project_id=pid)[pid.notna().to_numpy()]
-        kinds = _row_kinds(df, sheet)
-        proj_parts.append(_project_rows_read(df[kinds == "project"], shown, where, issues))
-        ind_parts.append(_indicator_rows_read(df[kinds == "indicator"], matcher, shown, where, issues))
-    ind = pd.concat(ind_parts, ignore_index=True)
-    first = ~ind.duplicated(["project_id", "indicator_no"], keep="first")
-    _duplicates(ind, first, ["project_id", "indicator_no"], "指标", shown_actual=header("actual_text"), issues=issues)
-    ind = ind[first.to_numpy()]
-    seen = pd.MultiIndex.from_frame(ind[["project_id", "indicator_no"]].astype({"indicator_no": int}))
-    expected = pd.MultiIndex.from_frame(matcher.keys[["project_id", "indicator_no"]])
-    for p, n in expected[~expected.isin(seen)]:
+        pid, code, why = matcher.projects(cols["project_id"], cols["project"])
+        for i, reason in why.items():
+            issues.append(Issue("actual_unmatched", "error", f"无法匹配：{reason}；该行未使用",
+                                column=shown.get("project", "项目名称"), cell=cols["project"][i],
+                                row=int(cols["_row"][i]), **where))
+        cols = {**cols, "project_id": pid, "_code": code}
+        rows = np.flatnonzero(code >= 0)  # the matched rows
+        kinds = _row_kinds(cols, rows, sheet)
+        proj_parts.append(_project_rows_read(cols, rows[kinds == "project"], shown, where, issues))
+        part, at = _indicator_rows_read(cols, rows[kinds == "indicator"], matcher, shown, where, issues)
+        ind_parts.append(part)
+        at_parts.append(at)
+    ind = ind_parts[0] if len(ind_parts) == 1 else pd.concat(ind_parts, ignore_index=True)
+    at = np.concatenate(at_parts)  # each row's (project, indicator) pair, as its position in the table
+    first = ~pd.Series(at).duplicated(keep="first")
+    if not first.all():
+        _duplicates(ind, first, ["project_id", "indicator_no"], "指标", shown_actual=header("actual_text"),
+                    issues=issues)
+        ind, at = ind[first.to_numpy()].reset_index(drop=True), at[first.to_numpy()]
+    seen = np.zeros(len(matcher.known), dtype=bool)
+    seen[at] = True
+    keys = matcher.keys
+    for p, n in zip(keys["project_id"].to_numpy()[~seen], keys["indicator_no"].to_numpy()[~seen]):
         issues.append(Issue("actual_missing", "warning", "实际完成值表中没有这一指标的行，按待补处理", file=path.name,
                             project_id=p, indicator_no=int(n)))
     proj = pd.concat(proj_parts, ignore_index=True)
     first_p = ~proj.duplicated(["project_id"], keep="first")
     _duplicates(proj, first_p, ["project_id"], "项目资金", shown_actual=None, issues=issues)
     proj = proj[first_p.to_numpy()]
-    ind = ind.astype({"indicator_no": int}).reset_index(drop=True)
-    return Actuals(ind[["project_id", "indicator_no", "actual_text", "prior_text", "rating", "note", "self_score",
-                        "actual_file", "actual_sheet", "actual_row"]],
+    if ind["indicator_no"].dtype != int:
+        ind = ind.astype({"indicator_no": int})
+    return Actuals(ind[IND_COLUMNS] if list(ind.columns) != IND_COLUMNS else ind,
                    proj[["project_id", "budget_annual", "spent_annual", "self_execution", "self_total_given",
                          "funds_row"]].reset_index(drop=True),
                    issues_frame(issues), source=str(path))
@@ -331,46 +442,56 @@ def _duplicates(df: pd.DataFrame, first: pd.Series, keys: list[str], what: str, 
                             project_id=r["project_id"], **extra))
 
 
-def _indicator_rows_read(df: pd.DataFrame, matcher: _Matcher, shown: dict[str, str], where: dict[str, Any],
-                         issues: list[Issue]) -> pd.DataFrame:
-    no, why = matcher.indicators(df, df["project_id"])
-    for i in np.flatnonzero(no.isna().to_numpy()):
-        issues.append(Issue("actual_unmatched", "error", f"无法匹配：{why.iat[i]}；该行未使用",
-                            project_id=df["project_id"].iat[i], column=shown.get("indicator_no", "指标序号"),
-                            cell=df["indicator_no"].iat[i], row=int(df["_row"].iat[i]), **where))
-    ok = no.notna().to_numpy()
-    df, no = df[ok], no[ok].astype(int)
-    printed = pd.MultiIndex.from_arrays([df["project_id"], no])
-    names = matcher.keys.set_index(["project_id", "indicator_no"])["ind_name"].reindex(printed).to_numpy()
-    differs = (df["name"] != "").to_numpy() & (df["name"].to_numpy() != names)
-    for i in np.flatnonzero(differs):
-        issues.append(Issue("actual_name_mismatch", "warning",
-                            f"指标名称「{df['name'].iat[i]}」与目标表「{names[i]}」不一致，已按序号匹配",
-                            project_id=df["project_id"].iat[i], indicator_no=int(no.iat[i]), column=shown.get("name"),
-                            cell=df["name"].iat[i], row=int(df["_row"].iat[i]), **where))
-    score, bad = _numbers(df["self_score"])
-    for i in np.flatnonzero(bad.to_numpy()):
-        issues.append(Issue("bad_number", "warning", f"自评得分「{df['self_score'].iat[i]}」不是数值",
-                            project_id=df["project_id"].iat[i], indicator_no=int(no.iat[i]),
-                            column=shown.get("self_score"), cell=df["self_score"].iat[i], row=int(df["_row"].iat[i]),
-                            **where))
-    return pd.DataFrame({"project_id": df["project_id"].to_numpy(), "indicator_no": no.to_numpy(),
-                         **{k: df[k].to_numpy() for k in ("actual_text", "prior_text", "rating", "note")},
-                         "self_score": score.to_numpy(), "actual_file": where["file"], "actual_sheet": where["sheet"],
-                         "actual_row": df["_row"].to_numpy()})
+#: the columns of :attr:`Actuals.indicators` read from a file
+IND_COLUMNS = ["project_id", "indicator_no", "actual_text", "prior_text", "rating", "note", "self_score",
+               "actual_file", "actual_sheet", "actual_row"]
 
 
-def _project_rows_read(df: pd.DataFrame, shown: dict[str, str], where: dict[str, Any],
+def _indicator_rows_read(cols: dict[str, np.ndarray], rows: np.ndarray, matcher: _Matcher, shown: dict[str, str],
+                         where: dict[str, Any], issues: list[Issue]) -> tuple[pd.DataFrame, np.ndarray]:
+    """The indicator rows matched (columns :data:`IND_COLUMNS`) and their pairs' positions in the table."""
+    pid, names, given_no, line = (_take(cols[k], rows) for k in ("project_id", "name", "indicator_no", "_row"))
+    no, at, why = matcher.indicators(pid, _take(cols["_code"], rows), given_no, names)
+    for i, reason in why.items():
+        issues.append(Issue("actual_unmatched", "error", f"无法匹配：{reason}；该行未使用",
+                            project_id=pid[i], column=shown.get("indicator_no", "指标序号"),
+                            cell=given_no[i], row=int(line[i]), **where))
+    if why:
+        ok = np.flatnonzero(~np.isnan(no))
+        rows, pid, names, line, no, at = rows[ok], pid[ok], names[ok], line[ok], no[ok], at[ok]
+    no = no.astype(int)
+    target = matcher.keys["ind_name"].to_numpy()[at]
+    differs = np.flatnonzero((names != "") & (names != target))  # compared once more with the target stripped
+    target = {i: str(target[i]).strip() for i in differs}
+    for i in differs:
+        if names[i] != target[i]:
+            issues.append(Issue("actual_name_mismatch", "warning",
+                                f"指标名称「{names[i]}」与目标表「{target[i]}」不一致，已按序号匹配",
+                                project_id=pid[i], indicator_no=int(no[i]), column=shown.get("name"),
+                                cell=names[i], row=int(line[i]), **where))
+    given_score = _take(cols["self_score"], rows)
+    score, bad = _numbers(given_score)
+    for i in np.flatnonzero(bad):
+        issues.append(Issue("bad_number", "warning", f"自评得分「{given_score[i]}」不是数值",
+                            project_id=pid[i], indicator_no=int(no[i]),
+                            column=shown.get("self_score"), cell=given_score[i], row=int(line[i]), **where))
+    return pd.DataFrame({"project_id": pid, "indicator_no": no,
+                         **{k: _take(cols[k], rows) for k in ("actual_text", "prior_text", "rating", "note")},
+                         "self_score": score, "actual_file": where["file"], "actual_sheet": where["sheet"],
+                         "actual_row": line}), at
+
+
+def _project_rows_read(cols: dict[str, np.ndarray], rows: np.ndarray, shown: dict[str, str], where: dict[str, Any],
                        issues: list[Issue]) -> pd.DataFrame:
-    out = {"project_id": df["project_id"].to_numpy(), "funds_row": df["_row"].to_numpy(),
-           "actual_file": where["file"], "actual_sheet": where["sheet"]}
+    pid, line = _take(cols["project_id"], rows), _take(cols["_row"], rows)
+    out = {"project_id": pid, "funds_row": line, "actual_file": where["file"], "actual_sheet": where["sheet"]}
     targets = {"budget": "budget_annual", "spent": "spent_annual", "self_execution": "self_execution",
                "self_total": "self_total_given"}
     for key, col in targets.items():
-        values, bad = _numbers(df[key])
-        for i in np.flatnonzero(bad.to_numpy()):
-            issues.append(Issue("bad_number", "error", f"「{df[key].iat[i]}」不是数值", project_id=df["project_id"].iat[i],
-                                column=shown.get(key, header(key)), cell=df[key].iat[i], row=int(df["_row"].iat[i]),
-                                **where))
-        out[col] = values.where(~bad, np.nan).to_numpy(dtype=float)
+        given = _take(cols[key], rows)
+        values, bad = _numbers(given)
+        for i in np.flatnonzero(bad):
+            issues.append(Issue("bad_number", "error", f"「{given[i]}」不是数值", project_id=pid[i],
+                                column=shown.get(key, header(key)), cell=given[i], row=int(line[i]), **where))
+        out[col] = np.where(bad, np.nan, values).astype(float)
     return pd.DataFrame(out)

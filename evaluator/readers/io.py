@@ -8,14 +8,18 @@ the user sees). Nothing here knows about indicators.
 """
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import html
 import io
 import re
+import warnings
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+
+import numpy as np
 
 from ..issues import InputError, Issue
 
@@ -71,6 +75,36 @@ class Loaded:
     issues: tuple[Issue, ...]
 
 
+@dataclass(frozen=True)
+class Grid:
+    """The rows of a text table as one array: what :func:`load_rows` gives, column-wise.
+
+    ``cells[i, :lengths[i]]`` are the cells of ``Row(numbers[i], …)``; the rest of the
+    row is padded with ``""`` up to the widest row.
+    """
+
+    cells: np.ndarray    # 2-D object array of str, shape (n_rows, width)
+    lengths: np.ndarray  # cells per row, trailing empty cells dropped (0 for a blank row)
+    numbers: np.ndarray  # 1-based line where the row's record starts
+    encoding: str
+    issues: tuple[Issue, ...]
+
+    def rows(self, start: int = 0, stop: int | None = None) -> tuple[Row, ...]:
+        """The :class:`Row` objects of ``start:stop`` (e.g. to find the header)."""
+        window = slice(start, stop)
+        return tuple(Row(n, tuple(cells[:k])) for n, cells, k in
+                     zip(self.numbers[window].tolist(), self.cells[window].tolist(), self.lengths[window].tolist()))
+
+    @classmethod
+    def from_rows(cls, rows: tuple[Row, ...], encoding: str, issues: tuple[Issue, ...]) -> Grid:
+        lengths = np.array([len(r.cells) for r in rows], dtype=np.int64)
+        width = int(lengths.max(initial=0))
+        cells = np.full((len(rows), width), "", dtype=object)
+        for i, r in enumerate(rows):
+            cells[i, :len(r.cells)] = r.cells
+        return cls(cells, lengths, np.array([r.number for r in rows], dtype=np.int64), encoding, issues)
+
+
 def clean_cell(text: object) -> str:
     """Cell value → text as printed: HTML tags dropped, entities decoded, trimmed.
 
@@ -95,6 +129,45 @@ def load_rows(path: Path) -> Loaded:
     The format is decided by the file's first bytes, then by its suffix: an .xlsx saved
     as ``.csv`` is still read as Excel, and an old .xls renamed ``.xlsx`` is named as such.
     """
+    return _load_text(path) if _is_text(path) else _load_excel(path)
+
+
+def load_text_grid(path: Path) -> Grid | None:
+    """The same rows as ``load_rows(path)`` for a text table, as a :class:`Grid`; None for Excel.
+
+    A machine-exported table (one record per line, no control characters, no line longer
+    than :data:`MAX_CELL`) is split by pandas' C parser, and only the rows that can hold
+    HTML, entities or surrounding white space are cleaned cell by cell; any other text takes
+    the exact route of :func:`load_rows`. Callers fall back to :func:`load_rows` on None.
+    """
+    if not _is_text(path):
+        return None
+    data = _read_bytes(path)
+    suffix = path.suffix.lower()
+    head = _utf8_head(data)
+    if head is not None and head.strip():
+        try:
+            grid = _parse_grid(data[len(codecs.BOM_UTF8):] if data.startswith(codecs.BOM_UTF8) else data,
+                               _sniff_delimiter(head, suffix), "utf-8-sig")
+        except UnicodeDecodeError:  # not UTF-8 after all (GBK): decoded below
+            grid = head = None
+        if grid is not None:
+            return grid
+    text, encoding = _decode_text(data, path.name)
+    delimiter = _sniff_delimiter(text, suffix)
+    if head is None:  # the fast route was not tried on this text yet
+        grid = _parse_grid(text.encode("utf-8"), delimiter, encoding)
+        if grid is not None:
+            return grid
+    rows, issues = _split_text(text, delimiter, path.name)
+    return Grid.from_rows(rows, encoding, tuple(issues))
+
+
+def _is_text(path: Path) -> bool:
+    """True for a text table, False for an .xlsx; raise :class:`InputError` for what cannot be read.
+
+    The format is decided by the file's first bytes, then by its suffix.
+    """
     if not path.exists():
         raise InputError("文件不存在", file=str(path), code="file_missing")
     if path.is_dir():
@@ -105,11 +178,11 @@ def load_rows(path: Path) -> Loaded:
     if magic.startswith(OLE_MAGIC):
         raise _ole_error(path)
     if magic.startswith(ZIP_MAGIC) or suffix in EXCEL_SUFFIXES:
-        return _load_excel(path)
+        return False
     if suffix == ".xls" and magic.lstrip().startswith(b"<"):
         raise InputError("扩展名为 .xls，但内容是网页（HTML），不是 Excel 工作簿；请在 Excel 中打开后另存为 .xlsx",
                          file=path.name, code="xls_format")
-    return _load_text(path)
+    return True
 
 
 def _ole_error(path: Path) -> InputError:
@@ -149,22 +222,32 @@ def decode(data: bytes, file: str) -> tuple[str, str]:
 
 
 def _load_text(path: Path) -> Loaded:
+    text, encoding = _decode_text(_read_bytes(path), path.name)
+    rows, issues = _split_text(text, _sniff_delimiter(text, path.suffix.lower()), path.name)
+    return Loaded((Sheet(None, rows),), encoding, tuple(issues))
+
+
+def _read_bytes(path: Path) -> bytes:
+    """The bytes of a text table; refuse a file too large, empty or binary."""
     with path.open("rb") as fh:
         data = fh.read(MAX_BYTES + 1)
     if len(data) > MAX_BYTES:
         raise InputError(f"文件超过 {MAX_BYTES // (1024 * 1024)} MB，不像是一张绩效目标表", file=path.name,
                          code="file_too_large")
-    if not data.strip():
+    if not data or data.isspace():
         raise InputError("文件是空的", file=path.name, code="file_empty")
     if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise InputError("这是二进制文件，不是文本表格（如为 Excel，请使用 .xlsx 扩展名）", file=path.name,
                          code="binary_file")
-    text, encoding = decode(data, path.name)
+    return data
+
+
+def _decode_text(data: bytes, file: str) -> tuple[str, str]:
+    """:func:`decode`, refusing a file of white space only."""
+    text, encoding = decode(data, file)
     if not text.strip():
-        raise InputError("文件是空的", file=path.name, code="file_empty")
-    delimiter = _sniff_delimiter(text, path.suffix.lower())
-    rows, issues = _split_text(text, delimiter, path.name)
-    return Loaded((Sheet(None, rows),), encoding, tuple(issues))
+        raise InputError("文件是空的", file=file, code="file_empty")
+    return text, encoding
 
 
 def _sniff_delimiter(text: str, suffix: str) -> str:
@@ -192,6 +275,159 @@ def _split_text(text: str, delimiter: str, file: str) -> tuple[tuple[Row, ...], 
     except csv.Error as exc:
         raise InputError(f"第{start}行无法按表格读取：{exc}", file=file, code="not_a_table", row=start) from exc
     return tuple(rows), issues
+
+
+#: how many characters of the text the delimiter is sniffed from
+_SNIFF_CHARS = 65536
+
+
+def _utf8_head(data: bytes) -> str | None:
+    """The first characters of ``data`` decoded as :func:`decode` would if it is UTF-8, else None.
+
+    Only a prefix is decoded: enough for :func:`_sniff_delimiter`.
+    """
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None
+    chunk = data[: 4 * _SNIFF_CHARS + 8]
+    try:
+        return codecs.getincrementaldecoder("utf-8-sig")().decode(chunk, final=len(chunk) == len(data))[:_SNIFF_CHARS]
+    except UnicodeDecodeError:
+        return None
+
+
+#: UTF-8 of the non-ASCII characters ``str.strip`` removes (U+0085, U+00A0, U+1680, U+2000–U+200A,
+#: U+2028, U+2029, U+202F, U+205F, U+3000) as big-endian 3-byte integers, a 2-byte sequence padded
+#: with a zero byte (tests/test_io_grid.py checks the list against ``str.isspace``)
+_WIDE_SPACES = np.array([
+    0xC28500, 0xC2A000, 0xE19A80, 0xE28080, 0xE28081, 0xE28082, 0xE28083, 0xE28084, 0xE28085, 0xE28086,
+    0xE28087, 0xE28088, 0xE28089, 0xE2808A, 0xE280A8, 0xE280A9, 0xE280AF, 0xE2819F, 0xE38080,
+], dtype=np.int64)
+
+_ASCII_LETTER = np.zeros(256, dtype=bool)
+_ASCII_LETTER[[*range(65, 91), *range(97, 123)]] = True
+
+
+def _parse_grid(body: bytes, delimiter: str, encoding: str) -> Grid | None:
+    """UTF-8 ``body`` split by pandas' C parser as :func:`_split_text` would split it; None when unusual.
+
+    Unusual (left to the exact route): control characters, a line break other than LF or
+    CRLF, a record over several lines (quoted line breaks), a line longer than
+    :data:`MAX_CELL`, more than :data:`MAX_ROWS` lines, a quote left open. Raises
+    UnicodeDecodeError when ``body`` is not UTF-8 (the C parser checks every field).
+    """
+    import pandas as pd
+
+    if body.startswith(codecs.BOM_UTF8):  # a second BOM is text to csv.reader, pandas would drop it
+        return None
+    b = np.frombuffer(body, dtype=np.uint8)
+    size = len(b)
+    low = np.flatnonzero(b < 32)  # line breaks, tabs, and control characters
+    low_byte = b[low]
+    newlines, returns, tabs = low[low_byte == 10], low[low_byte == 13], low[low_byte == 9]
+    if len(newlines) + len(returns) + len(tabs) != len(low) or b"\x7f" in body:
+        return None
+    if len(returns) and (returns[-1] == size - 1 or (b[returns + 1] != 10).any()):
+        return None  # a lone CR: csv.reader breaks lines there too, its numbering is left to it
+    ends = newlines if b[-1] == 10 else np.append(newlines, size)  # where each line's break is
+    starts = np.concatenate(([0], ends[:-1] + 1))
+    if len(ends) >= MAX_ROWS or (ends - starts).max() > MAX_CELL:  # csv.reader reports the MAX_ROWS-th
+        return None
+    seps = tabs if delimiter == "\t" else np.flatnonzero(b == ord(delimiter))
+    fields = np.diff(np.searchsorted(seps, ends), prepend=0) + 1  # quoted delimiters count too
+    width = int(fields.max())
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", pd.errors.ParserWarning)  # a record wider than a line: over several lines
+        try:
+            frame = pd.read_csv(_ByteReader(body), sep=delimiter, header=None, names=range(width), dtype=str,
+                                keep_default_na=False, na_filter=False, skip_blank_lines=False, engine="c",
+                                encoding="utf-8", encoding_errors="strict", index_col=False)
+        except (pd.errors.ParserError, pd.errors.EmptyDataError, pd.errors.ParserWarning):
+            return None
+    if len(frame) != len(ends):  # a quoted field runs over a line break
+        return None
+    cells = frame.to_numpy(dtype=object)
+    marks, quotes = _dirty_positions(b, body, delimiter, tabs)
+    dirty = _lines_of(marks, ends)
+    if len(dirty):
+        raw = cells[dirty].ravel().tolist()
+        cleaned = {v: clean_cell(v) for v in set(raw)}
+        if any(_CONTROL.search(c) for v, c in cleaned.items() if c != v):  # &#1; decodes to a control character
+            return None
+        cells[dirty] = np.array([cleaned[v] for v in raw], dtype=object).reshape(len(dirty), -1)
+    lengths = _plain_lengths(b, delimiter, starts, ends, fields)
+    special = _lines_of(np.concatenate((marks, quotes)), ends)  # where a cell is not the bytes between delimiters
+    if len(special):
+        filled = cells[special].astype(bool)
+        lengths[special] = np.where(filled.any(axis=1), width - np.argmax(filled[:, ::-1], axis=1), 0)
+    return Grid(cells[:, :int(lengths.max())], lengths, np.arange(1, len(ends) + 1), encoding, ())
+
+
+def _lines_of(positions: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """The lines (ascending, each once) holding the byte ``positions``."""
+    hit = np.zeros(len(ends), dtype=bool)
+    hit[np.searchsorted(ends, positions)] = True
+    return np.flatnonzero(hit)
+
+
+def _plain_lengths(b: np.ndarray, delimiter: str, starts: np.ndarray, ends: np.ndarray,
+                   fields: np.ndarray) -> np.ndarray:
+    """Cells per line without the trailing empty ones, for lines of plain cells (no quotes, nothing to clean)."""
+    stop = ends - ((ends > starts) & (b[np.maximum(ends - 1, 0)] == 13))  # before a CRLF
+    trailing = np.zeros(len(ends), dtype=np.int64)
+    at = stop - 1
+    alive = at >= starts
+    while alive.any():  # count the delimiters ending each line
+        alive &= b[np.maximum(at, 0)] == ord(delimiter)
+        trailing += alive
+        at -= 1
+        alive &= at >= starts
+    return np.where(stop - trailing == starts, 0, fields - trailing)
+
+
+class _ByteReader:
+    """``body`` as a reader pandas hands to its C parser as bytes, as it does a file path.
+
+    pandas wraps an ``io.BytesIO`` in a TextIOWrapper, decoding the text only for its C
+    parser to encode it again (a sixth of the parse time); an object without a binary
+    ``mode`` is read directly, and the C parser decodes (and checks) the UTF-8 itself.
+    """
+
+    def __init__(self, body: bytes):
+        self._stream = io.BytesIO(body)
+
+    def read(self, size: int = -1) -> bytes:
+        return self._stream.read(size)
+
+
+def _dirty_positions(b: np.ndarray, body: bytes, delimiter: str, tabs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Byte positions where :func:`clean_cell` may change a cell (a superset: tags, entities, white space
+    at a cell's edge, non-ASCII white space anywhere), and the positions of quotes."""
+    last = len(b) - 1
+    wide = _WIDE_SPACES
+    leads = [x for x in np.unique(wide >> 16).tolist() if bytes([x]) in body]  # memchr: most are absent
+    mask = (b == ord('"')) | (b == ord("<")) | (b == 32)
+    for byte in ([ord("&")] if b"&" in body else []) + leads:
+        mask |= b == byte
+    if delimiter == "\t":  # a tab inside quotes is text: white space at the edge of a quoted cell
+        tabs = tabs[(b[np.maximum(tabs - 1, 0)] == ord('"')) | (b[np.minimum(tabs + 1, last)] == ord('"'))]
+    at = np.concatenate((np.flatnonzero(mask), tabs))
+    byte = b[at]
+    quotes = at[byte == ord('"')]
+    after = b[np.minimum(at + 1, last)]
+    before = b[np.maximum(at - 1, 0)]
+    tag = (byte == ord("<")) & (_ASCII_LETTER[after] | (after == ord("/")) | (after == 32) | (after == 9)
+                                | (after >= 128))
+    space = (byte == 32) | (byte == 9)  # (the tabs left with a tab delimiter are next to a quote)
+    edge = space & ((at == 0) | (at == last) | (before == ord(delimiter)) | (before == ord('"')) | (before == 10)
+                    | (after == ord(delimiter)) | (after == ord('"')) | (after == 13) | (after == 10))
+    dirty = tag | edge | (byte == ord("&"))
+    lead = np.flatnonzero(byte >= 128)
+    if len(lead):
+        key = (byte[lead].astype(np.int64) << 16 | after[lead].astype(np.int64) << 8
+               | b[np.minimum(at[lead] + 2, last)])
+        key = np.where(byte[lead] < 0xE0, key & ~0xFF, key)  # a 2-byte sequence: the third byte is another character
+        dirty[lead] = wide[np.minimum(np.searchsorted(wide, key), len(wide) - 1)] == key
+    return at[dirty], quotes
 
 
 def _cap_cells(values, file: str, row: int, issues: list[Issue], sheet: str | None = None) -> tuple[str, ...]:
