@@ -15,6 +15,7 @@ import string
 import tomllib
 from functools import lru_cache
 from importlib import resources
+from itertools import repeat
 from typing import Any, Callable, Mapping
 
 import numpy as np
@@ -38,25 +39,38 @@ def num(x: Any, digits: int = 2) -> str:
     """A number as a reviewer writes it: 46, 97.5, 4.60 for points."""
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return ""
-    x = float(x)
+    return _num_texts([float(x)], digits)[0]
+
+
+def _num_texts(xs: list[float], digits: int = 2) -> list[str]:
+    """:func:`num` of many numbers (floats, not NaN)."""
     if digits == 2:
-        return f"{x:.2f}"
-    text = f"{x:.4f}".rstrip("0").rstrip(".")
-    return text if text not in ("-0", "") else "0"
+        return [f"{x:.2f}" for x in xs]
+    texts = [f"{x:.4f}".rstrip("0").rstrip(".") for x in xs]
+    return [t if t not in ("-0", "") else "0" for t in texts]
 
 
 def pct(x: float) -> str:
-    return "" if x is None or math.isnan(x) else f"{x * 100:.2f}".rstrip("0").rstrip(".") + "%"
+    return "" if x is None or math.isnan(x) else _pct_texts([x])[0]
+
+
+def _pct_texts(xs: list[float]) -> list[str]:
+    """:func:`pct` of many numbers (not NaN)."""
+    return [f"{x * 100:.2f}".rstrip("0").rstrip(".") + "%" for x in xs]
 
 
 
 # ----------------------------------------------------------------------------------------------
-# Vectorised rendering. Every sentence is built for many rows at once: numbers are formatted once
-# per distinct value (num/pct above), a template is filled by ``fill`` (the many-rows twin of
-# ``message``) and the parts of a sentence are joined column-wise; no per-row function calls.
+# Column-wise rendering. A column of texts is kept as codes into its distinct values (``_Col``):
+# numbers are formatted once per distinct value, a template is filled once per distinct
+# combination of its fields (``fill``, the many-rows twin of ``message``), and the parts of a
+# sentence are joined the same way. No function is called per row.
 
 #: the example shown for a formula target (年度指标值为公式)
 _FORMULA_EXAMPLE = "一般=10；满意=50；非常满意=30；评价数量=100"
+
+#: value kinds pandas can number without merging values that print differently (1 and 1.0, -0.0 and 0.0)
+_EXACT_KINDS = ("string", "integer", "boolean", "empty")
 
 
 def _objects(values: Any) -> np.ndarray:
@@ -65,42 +79,148 @@ def _objects(values: Any) -> np.ndarray:
     return np.fromiter(values, dtype=object, count=len(values))
 
 
-def _texts(values: Any) -> np.ndarray:
-    """Each value as ``str.format`` shows it (``format(value, "")``), as an object array."""
-    a = np.asarray(values, dtype=object)
-    if pd.api.types.infer_dtype(a, skipna=False) in ("string", "empty"):
-        return a
-    return _objects(v if type(v) is str else format(v, "") for v in a)
+class _Col:
+    """Per-row texts stored as codes into their distinct values."""
+
+    __slots__ = ("codes", "uniques")
+
+    def __init__(self, codes: np.ndarray, uniques: np.ndarray):
+        self.codes, self.uniques = codes, uniques
+
+    @classmethod
+    def const(cls, text: str, n: int) -> "_Col":
+        return cls(np.zeros(n, dtype=np.intp), _objects([text]))
+
+    @classmethod
+    def rows(cls, texts: Any) -> "_Col":
+        """Texts that are mostly distinct, one per row."""
+        texts = texts if isinstance(texts, np.ndarray) and texts.dtype == object else _objects(texts)
+        return cls(np.arange(len(texts), dtype=np.intp), texts)
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def __getitem__(self, rows: np.ndarray) -> "_Col":
+        return _Col(self.codes[rows], self.uniques)
+
+    def values(self) -> np.ndarray:
+        return self.uniques[self.codes]
+
+    def used(self) -> "_Col":
+        """The same texts without the distinct values no row uses (a slice of a larger column)."""
+        if len(self.uniques) <= max(len(self.codes), 16):
+            return self
+        codes, used = pd.factorize(self.codes)
+        return _Col(codes, self.uniques[used])
+
+    def test(self, func: Callable[[Any], Any]) -> np.ndarray:
+        """``bool(func(text))`` per row."""
+        col = self.used()
+        return np.array([bool(func(u)) for u in col.uniques.tolist()], dtype=bool)[col.codes]
 
 
-def _map_unique(values: np.ndarray, func: Callable[[Any], Any]) -> np.ndarray:
-    """``func`` of every value, computed once per distinct value of a text column."""
+def _map_unique(values: Any, func: Callable[[Any], Any]) -> _Col:
+    """``func`` of every value, computed once per distinct value."""
     a = np.asarray(values, dtype=object)
-    if len(a) == 0 or pd.api.types.infer_dtype(a, skipna=True) not in ("string", "empty"):
-        return _objects(func(v) for v in a)
+    if len(a) == 0 or pd.api.types.infer_dtype(a, skipna=True) not in _EXACT_KINDS:
+        return _Col.rows(_objects(func(v) for v in a))
     codes, uniques = pd.factorize(a)
-    out = _objects(func(v) for v in uniques)[codes] if len(uniques) else np.empty(len(a), dtype=object)
-    missing = np.flatnonzero(codes < 0)  # None / NaN: their own values (None and NaN read differently)
-    if len(missing):
-        out[missing] = _objects(func(v) for v in a[missing])
-    return out
+    results = [func(v) for v in uniques]
+    missing = np.flatnonzero(codes < 0)
+    if len(missing):  # None and NaN read differently (None or "" → "", NaN or "" → NaN)
+        none = np.array([v is None for v in a[missing].tolist()], dtype=bool)
+        if none.any():
+            codes[missing[none]] = len(results)
+            results.append(func(None))
+        rest = missing[~none]
+        codes[rest] = np.arange(len(results), len(results) + len(rest))
+        results.extend(func(v) for v in a[rest])
+    return _Col(codes, _objects(results))
 
 
-def _format_floats(values: Any, one: Callable[[float], str]) -> np.ndarray:
-    """``one`` (num or pct) of every value, computed once per distinct float (bit pattern: -0.0 ≠ 0.0)."""
+def _texts(values: Any) -> _Col:
+    """Each value as ``str.format`` shows it (``format(value, "")``)."""
+    return _map_unique(values, lambda v: v if type(v) is str else format(v, ""))
+
+
+def _format_floats(values: Any, texts: Callable[[list[float]], list[str]]) -> _Col:
+    """``texts`` of every value (None and NaN: ""), once per distinct float (by bit pattern: -0.0 ≠ 0.0)."""
     a = np.ascontiguousarray(np.asarray(values, dtype=float))
     codes, uniques = pd.factorize(a.view(np.int64))
-    return _objects(one(x) for x in uniques.view(np.float64).tolist())[codes]
+    xs = uniques.view(np.float64)
+    known = ~np.isnan(xs)
+    out = np.full(len(xs), "", dtype=object)
+    out[known] = texts(xs[known].tolist())
+    return _Col(codes, out)
 
 
-def nums(values: Any, digits: int = 2) -> np.ndarray:
-    """:func:`num` of many values at once."""
-    return _format_floats(values, lambda x: num(x, digits))
+def _nums(values: Any, digits: int = 2) -> _Col:
+    """:func:`num` of many values."""
+    return _format_floats(values, lambda xs: _num_texts(xs, digits))
 
 
-def pcts(values: Any) -> np.ndarray:
-    """:func:`pct` of many values at once."""
-    return _format_floats(values, pct)
+def _pcts(values: Any) -> _Col:
+    """:func:`pct` of many values."""
+    return _format_floats(values, _pct_texts)
+
+
+def _first_positions(codes: np.ndarray) -> np.ndarray:
+    """Where each code first occurs, for codes numbered in order of first appearance (factorize)."""
+    if len(codes) == 0:
+        return np.zeros(0, dtype=np.intp)
+    first = np.empty(len(codes), dtype=bool)
+    first[0] = True
+    first[1:] = codes[1:] > np.maximum.accumulate(codes)[:-1]
+    return np.flatnonzero(first)
+
+
+def _concat(pieces: list[str | _Col], n: int) -> _Col:
+    """Per row the concatenation of ``pieces`` (a str is the same for every row), rendered once per
+    distinct combination of the columns."""
+    merged: list[str | _Col] = []
+    for p in pieces:
+        if not isinstance(p, str):
+            if len(p) != n:
+                raise ValueError(f"_concat: {n} rows but a column of {len(p)}")
+            merged.append(p)
+        elif merged and isinstance(merged[-1], str):
+            merged[-1] += p
+        elif p:
+            merged.append(p)
+    cols = [p for p in merged if not isinstance(p, str)]
+    if not cols:
+        return _Col.const("".join(merged), n)
+    if len(cols) == 1:
+        col = cols[0].used()
+        texts = col.uniques.tolist()
+        if len(merged) == 1:
+            return col
+        if len(merged) == 2:
+            a, b = merged
+            texts = [a + t for t in texts] if isinstance(a, str) else [t + b for t in texts]
+        elif len(merged) == 3 and isinstance(merged[0], str):
+            a, _, b = merged
+            texts = [a + t + b for t in texts]
+        else:
+            texts = ["".join(t) for t in zip(*(repeat(p) if isinstance(p, str) else texts for p in merged))]
+        return _Col(col.codes, _objects(texts))
+    codes = cols[0].codes
+    for col in cols[1:]:
+        codes, _ = pd.factorize(codes * len(col.uniques) + col.codes)
+    first = _first_positions(codes)
+    iters = [repeat(p) if isinstance(p, str) else p.uniques[p.codes[first]].tolist() for p in merged]
+    return _Col(codes, _objects(["".join(t) for t in zip(*iters)]))
+
+
+def _stitch(n: int, parts: list[tuple[np.ndarray, _Col]], default: str = "") -> _Col:
+    """One column from the columns of disjoint row groups (``where`` → col); ``default`` elsewhere."""
+    codes = np.zeros(n, dtype=np.intp)
+    uniques, offset = [_objects([default])], 1
+    for where, col in parts:
+        codes[where] = col.codes + offset
+        uniques.append(col.uniques)
+        offset += len(col.uniques)
+    return _Col(codes, np.concatenate(uniques))
 
 
 def _truthy(a: np.ndarray) -> np.ndarray:
@@ -114,12 +234,22 @@ def _is(a: np.ndarray, *values: str) -> np.ndarray:
     return out
 
 
+def _first_truthy(first: np.ndarray, second: np.ndarray | None = None, *, default: str) -> np.ndarray:
+    """Per row ``first or second or default``."""
+    out = first.copy()
+    empty = np.flatnonzero(~_truthy(first))
+    if len(empty):
+        out[empty] = default if second is None else _first_truthy(second[empty], default=default)
+    return out
+
+
 class _Rows:
     """Some rows of a frame. Columns are taken out once as numpy arrays and shared by all subsets."""
 
-    def __init__(self, df: pd.DataFrame, pos: np.ndarray | None = None, root: dict | None = None):
+    def __init__(self, df: pd.DataFrame, pos: np.ndarray | None = None, top: "_Rows | None" = None):
         self.df, self.pos = df, pos
-        self._root = {} if root is None else root
+        self._top = self if top is None else top
+        self._root: dict[Any, Any] = {} if top is None else top._root  # full-length columns
         self._memo: dict[Any, Any] = {}
 
     def __len__(self) -> int:
@@ -127,7 +257,7 @@ class _Rows:
 
     def sub(self, mask: np.ndarray) -> "_Rows":
         pos = np.flatnonzero(mask) if self.pos is None else self.pos[mask]
-        return _Rows(self.df, pos, self._root)
+        return _Rows(self.df, pos, self._top)
 
     def memo(self, key: Any, make: Callable[[], Any]) -> Any:
         if key not in self._memo:
@@ -147,10 +277,29 @@ class _Rows:
                             else np.full(len(df), default, dtype=object))
 
     def number(self, name: str) -> np.ndarray:
-        """Column ``name`` as floats (None → NaN)."""
+        """Column ``name`` as floats (None → NaN; no such column: NaN)."""
         df = self.df
         return self._column(("number", name), lambda: np.asarray(df[name].to_numpy(), dtype=float) if name in df
                             else np.full(len(df), np.nan))
+
+    def _coded(self, key: tuple, make: Callable[["_Rows"], _Col]) -> _Col:
+        """A text column made once for all rows of the frame, then taken for these rows."""
+        if key not in self._root:
+            self._root[key] = make(self._top)
+        full = self._root[key]
+        return full if self.pos is None else self.memo(key, lambda: full[self.pos])
+
+    def nums(self, name: str, digits: int = 2) -> _Col:
+        """:func:`num` of column ``name``."""
+        return self._coded(("nums", name, digits), lambda top: _nums(top.number(name), digits))
+
+    def pcts(self, name: str) -> _Col:
+        """:func:`pct` of column ``name``."""
+        return self._coded(("pcts", name), lambda top: _pcts(top.number(name)))
+
+    def mapped(self, name: str, func: Callable[[Any], str], default: Any = None) -> _Col:
+        """``func`` of column ``name`` (``default`` when the frame lacks it)."""
+        return self._coded(("map", name, func, default), lambda top: _map_unique(top.text(name, default), func))
 
     def arg(self, key: str, default: Any = "") -> np.ndarray:
         """``reason_args.get(key, default)`` per row."""
@@ -169,57 +318,49 @@ def _pieces(section: str, key: str) -> tuple[tuple[str, str | None], ...]:
     return tuple(out)
 
 
-Fields = Mapping[str, Callable[[_Rows], Any]]
+Fields = Mapping[str, Callable[[_Rows], _Col]]
 _NO_FIELDS: Fields = {}
 
 
-def fill(section: str, key: str, rows: _Rows | int, fields: Fields = _NO_FIELDS, **values: Any) -> np.ndarray:
-    """Template ``[section] key`` for every row of ``rows`` at once: the many-rows twin of :func:`message`.
+def fill(section: str, key: str, rows: _Rows | int, fields: Fields = _NO_FIELDS, **values: str | _Col) -> _Col:
+    """Template ``[section] key`` for every row of ``rows``: the many-rows twin of :func:`message`.
 
-    A value is one str for all rows or an array with one str per row; a field not given in ``values``
-    is made by ``fields[name](rows)``, once per ``rows``.
+    A value is one str for all rows or a :class:`_Col`; a field not given in ``values`` is made by
+    ``fields[name](rows)``, once per ``rows``.
     """
-    n = rows if isinstance(rows, int) else len(rows)
-    fmt, arrays = [], []
+    pieces: list[str | _Col] = []
     for literal, name in _pieces(section, key):
-        fmt.append(literal.replace("%", "%%"))
-        if name is None:
-            continue
-        if name in values:
-            value = values[name]
-        else:
-            make = fields[name]
-            value = rows.memo(make, lambda: make(rows))
-        if isinstance(value, str):
-            fmt.append(value.replace("%", "%%"))
-        else:
-            fmt.append("%s")
-            arrays.append(value)
-    if any(len(a) != n for a in arrays):
-        raise ValueError(f"fill [{section}] {key}: {n} rows but values of lengths {[len(a) for a in arrays]}")
-    template = "".join(fmt)
-    if not arrays:
-        return _objects([template % ()] * n)
-    return np.array([template % t for t in zip(*arrays)], dtype=object)
+        pieces.append(literal)
+        if name is not None:
+            if name in values:
+                pieces.append(values[name])
+            else:
+                make = fields[name]
+                pieces.append(rows.memo(make, lambda: make(rows)))
+    return _concat(pieces, rows if isinstance(rows, int) else len(rows))
 
 
-def _unit_texts(values: Any, units: np.ndarray, pers: np.ndarray | None = None) -> np.ndarray:
-    """The value with its unit (and basis), e.g. 46个, 3.5万元/人."""
-    text = nums(values, 4) + _map_unique(units, lambda u: u if isinstance(u, str) else "")
-    if pers is not None:
-        text = text + _map_unique(pers, lambda p: f"/{p}" if isinstance(p, str) and p else "")
-    return text
+def _unit_of(unit: Any) -> str:
+    return unit if isinstance(unit, str) else ""
 
 
-def _stripped(values: np.ndarray) -> np.ndarray:
-    return _map_unique(values, lambda a: str(a or "").strip())
+def _basis_of(per: Any) -> str:
+    return f"/{per}" if isinstance(per, str) and per else ""
 
 
-def _first_truthy(*columns: np.ndarray, default: str) -> np.ndarray:
-    """Per row ``a or b or … or default``."""
-    out = np.full(len(columns[0]), default, dtype=object)
-    for col in reversed(columns):
-        out = np.where(_truthy(col), col, out)
+def _stripped(text: Any) -> str:
+    return str(text or "").strip()
+
+
+def _unit_texts(values: _Col, units: _Col, pers: _Col | None = None) -> _Col:
+    """The value with its unit (and basis), e.g. 46个, 3.5万元/人: nums(values, 4), _unit_of, _basis_of."""
+    return _concat([values, units] + ([pers] if pers is not None else []), len(units))
+
+
+def _values(n: int, parts: list[tuple[np.ndarray, _Col]]) -> np.ndarray:
+    out = np.empty(n, dtype=object)
+    for where, col in parts:
+        out[where] = col.values()
     return out
 
 
@@ -238,152 +379,155 @@ def _short_reason(target: Any) -> str:
 
 
 #: template fields of the indicator sentences, made from the rows' columns
-_INDICATOR_FIELDS: dict[str, Callable[[_Rows], Any]] = {
-    "weight": lambda r: nums(r.number("weight_points")),
-    "points": lambda r: nums(r.number("points")),
-    "ratio": lambda r: pcts(r.number("ratio")),
-    "actual": lambda r: nums(r.number("actual_value"), 4),
-    "target": lambda r: nums(r.number("target_value"), 4),
-    "low": lambda r: nums(r.number("t_low"), 4),
-    "high": lambda r: nums(r.number("t_high"), 4),
-    "times": lambda r: nums(r.number("over_times"), 4),
+_INDICATOR_FIELDS: dict[str, Callable[[_Rows], _Col]] = {
+    "weight": lambda r: r.nums("weight_points"),
+    "points": lambda r: r.nums("points"),
+    "ratio": lambda r: _pcts(r.number("ratio")),  # shown by few rules: for these rows only
+    "actual": lambda r: r.nums("actual_value", 4),
+    "target": lambda r: r.nums("target_value", 4),
+    "low": lambda r: r.nums("t_low", 4),
+    "high": lambda r: r.nums("t_high", 4),
+    "times": lambda r: r.nums("over_times", 4),
     "rating": lambda r: _texts(r.arg("rating", "")),
     "tier": lambda r: _texts(r.arg("tier", "")),
 }
 
 #: rules whose sentence needs only the indicator's own numbers
 _NUMBER_RULES = ("full", "range_inside", "zero_met", "ge_missed", "le_missed_ratio", "le_missed_linear",
-                 "le_zero_target", "zero_missed", "range_low", "range_high", "range_high_linear")
+                 "le_zero_target", "zero_missed", "range_low", "range_high", "range_high_linear", "review_points")
 
 
-def _target_parts(rows: _Rows) -> np.ndarray:
+def _target_parts(rows: _Rows) -> _Col:
     """「年度指标值 ≥50个」 and, when the direction was not written, where it came from."""
+    n = len(rows)
     target = _texts(_first_truthy(rows.text("t_canonical"), rows.text("target_text"), default="（空）"))
     period = rows.text("target_source") == "period"
-    part = np.empty(len(rows), dtype=object)
-    for key, m in (("period", period), ("annual", ~period)):
-        if m.any():
-            part[m] = fill("target", key, len(target[m]), target=target[m])
+    parts = [(m, fill("target", key, int(m.sum()), target=target[m]))
+             for key, m in (("period", period), ("annual", ~period))]
     ops = messages()["ops"]
     kinds = _is(rows.text("t_kind"), "compare", "all")
     source = rows.text("op_source")
-    for src, key in (("name", "inferred"), ("default", "default_direction"), ("hint", "hint")):
-        m = kinds & (source == src)
-        if m.any():
-            op = _map_unique(rows.text("op_used")[m], lambda o: ops.get(o or "", ""))
-            part[m] = part[m] + fill("target", key, len(op), op=op)
-    return part
+    how = [(m, fill("target", key, int(m.sum()), op=_map_unique(rows.text("op_used")[m], lambda o: ops.get(o or "", ""))))
+           for src, key in (("name", "inferred"), ("default", "default_direction"), ("hint", "hint"))
+           for m in [kinds & (source == src)] if m.any()]
+    return _concat([_stitch(n, parts), _stitch(n, how)], n)
 
 
-def _actual_parts(rows: _Rows) -> np.ndarray:
+def _actual_parts(rows: _Rows) -> _Col:
     """「实际 46个」, or how the actual value was read (converted, bare number, formula)."""
-    actual = _stripped(rows.text("actual_text"))
-    value, unit = rows.number("actual_value"), rows.text("t_unit")
-    shown = _unit_texts(value, unit, rows.text("t_per"))
-    plain = np.isnan(value) | ~_is(rows.text("t_kind"), "compare", "range", "zero") | (shown == actual)
-    bare = ~plain & _truthy(_map_unique(unit, lambda u: isinstance(u, str) and bool(u))) \
-        & _truthy(_map_unique(actual, lambda a: a.replace(".", "").replace("-", "").isdigit()))
-    formula = np.zeros(len(rows), dtype=bool)
+    n = len(rows)
+    actual = rows.mapped("actual_text", _stripped)
+    value = rows.number("actual_value")
+    unit = rows.mapped("t_unit", _unit_of)
+    shown = _unit_texts(rows.nums("actual_value", 4), unit, rows.mapped("t_per", _basis_of))
+    plain = np.isnan(value) | ~_is(rows.text("t_kind"), "compare", "range", "zero") | (shown.values() == actual.values())
+    bare = ~plain & unit.test(bool)
+    bare[bare] = actual[bare].test(lambda a: a.replace(".", "").replace("-", "").isdigit())
+    formula = np.zeros(n, dtype=bool)
     has_args = _truthy(rows.text("reason_args"))
     formula[has_args] = [("formula_value" in d) for d in rows.text("reason_args")[has_args]]
-    out = np.empty(len(rows), dtype=object)
-    for key, m in (("plain", plain & ~formula), ("bare", bare & ~formula), ("converted", ~plain & ~bare & ~formula)):
-        if m.any():
-            out[m] = fill("actual", key, len(actual[m]), actual=actual[m], unit=_texts(unit[m]), converted=shown[m])
+    parts = [(m, fill("actual", key, int(m.sum()), actual=actual[m], unit=unit[m], converted=shown[m]))
+             for key, m in (("plain", plain & ~formula), ("bare", bare & ~formula),
+                            ("converted", ~plain & ~bare & ~formula)) if m.any()]
     if formula.any():
         sub = rows.sub(formula)
-        out[formula] = fill("rule", "formula_value", sub, formula=_texts(sub.arg("formula", None)),
-                            value=_unit_texts(value[formula], unit[formula]))
-    return out
+        parts.append((formula, fill("rule", "formula_value", sub, formula=_texts(sub.arg("formula", None)),
+                                    value=_unit_texts(sub.nums("actual_value", 4), sub.mapped("t_unit", _unit_of)))))
+    return _stitch(n, parts)
 
 
-def _all_parts(rows: _Rows) -> np.ndarray:
+def _all_parts(rows: _Rows) -> _Col:
     """Multi-clause targets: 「共 2 项：… 实际 … 得分率 …，…；按规则取平均得分率 …」."""
     clauses = rows.arg("clauses", ())
-    counts = np.array([len(c) for c in clauses], dtype=np.int64)
+    counts = [len(c) for c in clauses]
     flat = [c for cs in clauses for c in cs]
     items = fill("rule", "all_part", len(flat), target=_texts([c[0] for c in flat]),
-                 actual=_unit_texts(_objects(c[1][0] for c in flat), _objects(c[1][1] for c in flat)),
-                 ratio=pcts(_objects(c[2] for c in flat))).tolist()
-    ends = np.cumsum(counts).tolist()
-    joined = _objects("，".join(items[s:e]) for s, e in zip([0] + ends[:-1], ends))
-    return fill("rule", "all", rows, _INDICATOR_FIELDS, n=_texts(counts.tolist()), parts=joined,
+                 actual=_unit_texts(_nums(_objects(c[1][0] for c in flat), 4),
+                                    _map_unique(_objects(c[1][1] for c in flat), _unit_of)),
+                 ratio=_pcts(_objects(c[2] for c in flat))).values().tolist()
+    ends = np.cumsum(counts, dtype=np.int64).tolist()
+    joined = _Col.rows("，".join(items[s:e]) for s, e in zip([0] + ends[:-1], ends))
+    return fill("rule", "all", rows, _INDICATOR_FIELDS, n=_texts(counts), parts=joined,
                 how=_map_unique(rows.arg("how", None), lambda h: message("rule", "how_" + h)))
 
 
-def _rule_parts(rows: _Rows, rule: np.ndarray, pack: RulePack) -> np.ndarray:
+def _rule_parts(rows: _Rows, rule: np.ndarray, pack: RulePack) -> _Col:
     """The scoring rule with its numbers, e.g. 「按比例得分 46/50 × 5.00 = 4.60」."""
-    out = np.full(len(rows), "", dtype=object)
     codes, rules = pd.factorize(rule)
     trend_words = messages()["trend_words"]
+    parts = []
     for i, r in enumerate(rules):
         m = codes == i
         sub = rows.sub(m)
-        if r in _NUMBER_RULES or r == "review_points":
-            out[m] = fill("rule", r, sub, _INDICATOR_FIELDS)
+        if r in _NUMBER_RULES:
+            parts.append((m, fill("rule", r, sub, _INDICATOR_FIELDS)))
         elif r == "all":
-            out[m] = _all_parts(sub)
+            parts.append((m, _all_parts(sub)))
         elif r.startswith("trend"):
-            out[m] = fill("rule", r, sub, _INDICATOR_FIELDS,
-                          direction=_map_unique(sub.arg("direction", "up"), lambda d: trend_words.get(d, "")),
-                          change=pcts(sub.arg("change", math.nan)), stated=_texts(sub.arg("stated", "")),
-                          tol=pct(pack.data["trend"]["stable_tolerance"]))
+            parts.append((m, fill("rule", r, sub, _INDICATOR_FIELDS,
+                                  direction=_map_unique(sub.arg("direction", "up"), lambda d: trend_words.get(d, "")),
+                                  change=_pcts(sub.arg("change", math.nan)), stated=_texts(sub.arg("stated", "")),
+                                  tol=pct(pack.data["trend"]["stable_tolerance"]))))
         elif r in ("done_yes", "done_no"):
-            out[m] = fill("rule", r, sub, _INDICATOR_FIELDS, actual=_texts(sub.text("actual_text", "")))
+            parts.append((m, fill("rule", r, sub, _INDICATOR_FIELDS, actual=_texts(sub.text("actual_text", "")))))
         elif r == "review_tier":
-            out[m] = fill("rule", r, sub, _INDICATOR_FIELDS, low=pcts(sub.arg("low", None)), high=pcts(sub.arg("high", None)))
-    return out
+            parts.append((m, fill("rule", r, sub, _INDICATOR_FIELDS, low=_pcts(sub.arg("low", None)),
+                                  high=_pcts(sub.arg("high", None)))))
+    return _stitch(len(rows), parts)
 
 
-def _scored_texts(rows: _Rows, head: np.ndarray, pack: RulePack) -> np.ndarray:
+def _scored_texts(rows: _Rows, head: _Col, pack: RulePack) -> np.ndarray:
     """Sentences of scored indicators: target，actual，verdict；rule[；over-achievement][rating ignored]."""
-    rule = _texts(rows.text("rule", ""))
+    n = len(rows)
+    rule = _texts(rows.text("rule", "")).values()
     codes, rules = pd.factorize(rule)
     trend = np.array([r.startswith("trend") for r in rules], dtype=bool)[codes]
     stated = np.array([r.startswith("trend_stated") for r in rules], dtype=bool)[codes]
     missed = np.array(["missed" in r for r in rules], dtype=bool)[codes]
     shows_actual = (rows.text("method") == "auto") & (rows.text("t_kind") != "done") & ~stated
-    text = head.copy()
+    actual = []
     m = shows_actual & ~trend
     if m.any():
-        text[m] = text[m] + "，" + _actual_parts(rows.sub(m))
+        actual.append((m, _concat(["，", _actual_parts(rows.sub(m))], int(m.sum()))))
     m = shows_actual & trend
     if m.any():
         sub = rows.sub(m)
-        text[m] = text[m] + "，" + fill("actual", "with_prior", sub, prior=_texts(sub.arg("prior", "")),
-                                       actual=_texts(sub.text("actual_text", "")))
+        actual.append((m, _concat(["，", fill("actual", "with_prior", sub, prior=_texts(sub.arg("prior", "")),
+                                              actual=_texts(sub.text("actual_text", "")))], len(sub))))
     m = shows_actual & ~trend & (rule != "all")
-    if m.any():
-        met = (rows.number("ratio")[m] >= 1 - 1e-12) & ~missed[m]
-        text[m] = text[m] + "，" + np.where(met, message("verdict", "met"), message("verdict", "missed"))
-    text = text + "；" + _rule_parts(rows, rule, pack)
+    met = (rows.number("ratio")[m] >= 1 - 1e-12) & ~missed[m]
+    verdict = _Col(met.astype(np.intp), _objects(["，" + message("verdict", "missed"), "，" + message("verdict", "met")]))
+    text = _concat([head, _stitch(n, actual), _stitch(n, [(m, verdict)]), "；", _rule_parts(rows, rule, pack)],
+                   n).values()
     flag = _truthy(rows.text("flag"))
     if flag.any():
         sub = rows.sub(flag)
-        text[flag] = text[flag] + "；" + fill("rule", "over", sub, _INDICATOR_FIELDS)
+        extra = ["；", fill("rule", "over", sub, _INDICATOR_FIELDS)]
         deduct = pack.data["over_achievement"]["deduct"]
         if deduct > 0:
-            text[flag] = text[flag] + "；" + fill("rule", "deduct", sub, _INDICATOR_FIELDS, deduct=pct(deduct),
-                                                 amount=nums(deduct * sub.number("weight_points")))
+            extra += ["；", fill("rule", "deduct", sub, _INDICATOR_FIELDS, deduct=pct(deduct),
+                                amount=_nums(deduct * sub.number("weight_points")))]
+        text[flag] = text[flag] + _concat(extra, len(sub)).values()
     has_args = np.flatnonzero(_truthy(rows.text("reason_args")))
     if len(has_args):
         ignored = rows.sub(has_args).arg("rating_ignored", None)
-        at = has_args[_truthy(ignored)]
-        if len(at):
-            text[at] = text[at] + fill("rule", "rating_ignored", len(at), rating=_texts(ignored[_truthy(ignored)]))
+        at = _truthy(ignored)
+        if at.any():
+            text[has_args[at]] = text[has_args[at]] + fill("rule", "rating_ignored", int(at.sum()),
+                                                           rating=_texts(ignored[at])).values()
     return text
 
 
 #: template fields of the pending / not-evaluable explanations
-_OPEN_FIELDS: dict[str, Callable[[_Rows], Any]] = {
+_OPEN_FIELDS: dict[str, Callable[[_Rows], _Col]] = {
     "example": lambda r: _map_unique(r.text("t_unit"), lambda u: messages()["examples"].get(u or "", None)
                                      or (f"52{u}" if isinstance(u, str) and u else messages()["examples"]["default"])),
     "target": lambda r: _texts(_first_truthy(r.text("t_canonical"), r.text("target_text"), default="")),
     "formula": lambda r: _texts(_first_truthy(r.text("t_canonical"), r.text("target_text"), default="")),
     "actual": lambda r: _texts(r.text("actual_text", "")),
     "n": lambda r: _texts(_first_truthy(r.text("t_n"), default="")),
-    "reason": lambda r: _objects(_short_reason(t) for t in r.text("target")),
-    "weight": lambda r: nums(r.number("weight_points")),
+    "reason": lambda r: _Col.rows(_short_reason(t) for t in r.text("target")),
+    "weight": lambda r: r.nums("weight_points"),
     "rating": lambda r: _texts(r.arg("rating", "")),
     "prior": lambda r: _texts(_objects((d or {}).get("prior", p) for d, p in zip(r.text("reason_args"),
                                                                                    r.text("prior_text", "")))),
@@ -392,22 +536,22 @@ _OPEN_FIELDS: dict[str, Callable[[_Rows], Any]] = {
 }
 
 
-def _open_texts(rows: _Rows, head: np.ndarray) -> np.ndarray:
+def _open_texts(rows: _Rows, head: _Col) -> np.ndarray:
     """Sentences of pending / not evaluable indicators: target[，actual]；what is missing."""
-    actual = _stripped(rows.text("actual_text"))
-    text = head.copy()
-    has = _truthy(actual)
-    if has.any():
-        text[has] = text[has] + "，" + fill("actual", "plain", int(has.sum()), actual=actual[has])
+    n = len(rows)
+    actual = rows.mapped("actual_text", _stripped)
+    has = actual.test(bool)
+    lead = _stitch(n, [(has, _concat(["，", fill("actual", "plain", int(has.sum()), actual=actual[has])], int(has.sum())))])
     pending = rows.text("status") == "pending"
     codes, reasons = pd.factorize(rows.text("pending_reason"), use_na_sentinel=False)
+    parts = []
     for section, in_section in (("pending", pending), ("not_evaluable", ~pending)):
         for i, reason in enumerate(reasons):
             m = in_section & (codes == i)
             if m.any():
                 extra = {"example": _FORMULA_EXAMPLE} if reason == "formula" else {}
-                text[m] = text[m] + "；" + fill(section, reason, rows.sub(m), _OPEN_FIELDS, **extra)
-    return text
+                parts.append((m, fill(section, reason, rows.sub(m), _OPEN_FIELDS, **extra)))
+    return _concat([head, lead, "；", _stitch(n, parts)], n).values()
 
 
 def explain_indicators(ind: pd.DataFrame, pack: RulePack) -> pd.Series:
@@ -418,7 +562,7 @@ def explain_indicators(ind: pd.DataFrame, pack: RulePack) -> pd.Series:
     excluded = status == "excluded"
     if excluded.any():
         key = "na_full" if pack.switches["not_applicable"] == "full" else "na_respread"
-        out[excluded] = fill("rule", key, rows.sub(excluded), _INDICATOR_FIELDS)
+        out[excluded] = fill("rule", key, rows.sub(excluded), _INDICATOR_FIELDS).values()
     rest = ~excluded
     if rest.any():
         sub = rows.sub(rest)
@@ -435,12 +579,12 @@ def explain_indicators(ind: pd.DataFrame, pack: RulePack) -> pd.Series:
 
 # ---------------------------------------------------------------------------------------- projects
 
-_EXECUTION_FIELDS: dict[str, Callable[[_Rows], Any]] = {
-    "spent": lambda r: nums(r.number("spent_annual"), 4),
-    "budget": lambda r: nums(r.number("budget_used"), 4),
-    "rate": lambda r: pcts(r.number("execution_rate")),
-    "points": lambda r: nums(r.number("execution_points")),
-    "cap": lambda r: nums(r.number("execution_cap")),
+_EXECUTION_FIELDS: dict[str, Callable[[_Rows], _Col]] = {
+    "spent": lambda r: r.nums("spent_annual", 4),
+    "budget": lambda r: r.nums("budget_used", 4),
+    "rate": lambda r: r.pcts("execution_rate"),
+    "points": lambda r: r.nums("execution_points"),
+    "cap": lambda r: r.nums("execution_cap"),
 }
 
 
@@ -455,24 +599,26 @@ def explain_executions(projects: pd.DataFrame, pack: RulePack) -> pd.Series:
 
 
 def _execution_texts(rows: _Rows, pack: RulePack) -> np.ndarray:
-    text = fill("execution", "scored", rows, _EXECUTION_FIELDS, weight=num(pack.weights["execution"]))
+    n = len(rows)
     rate = rows.number("execution_rate")
+    parts: list[str | _Col] = [fill("execution", "scored", rows, _EXECUTION_FIELDS, weight=num(pack.weights["execution"]))]
     over = rate > 1
-    if over.any():
-        text[over] = text[over] + "；" + fill("execution", "over", rows.sub(over), _EXECUTION_FIELDS)
     fallback = _truthy(rows.text("budget_fallback"))
-    if fallback.any():
-        text[fallback] = text[fallback] + "；" + fill("execution", "budget_fallback", rows.sub(fallback), _EXECUTION_FIELDS)
     capped = rows.number("execution_cap") < 100  # no such column: never capped
-    if capped.any():
-        below = np.full(int(capped.sum()), np.inf)
-        for c in pack.data["execution"]["cap"]:
-            below = np.where(rate[capped] < c["below"], np.minimum(below, c["below"]), below)
-        if np.isinf(below).any():
-            raise ValueError("execution_cap < 100 without a matching [[execution.cap]] entry")
-        text[capped] = text[capped] + "；" + fill("execution", "cap", rows.sub(capped), _EXECUTION_FIELDS,
-                                                 below=pcts(below))
-    return text
+    for key, m in (("over", over), ("budget_fallback", fallback), ("cap", capped)):
+        if not m.any():
+            continue
+        extra = {}
+        if key == "cap":
+            below = np.full(int(m.sum()), np.inf)
+            for c in pack.data["execution"]["cap"]:
+                below = np.where(rate[m] < c["below"], np.minimum(below, c["below"]), below)
+            if np.isinf(below).any():
+                raise ValueError("execution_cap < 100 without a matching [[execution.cap]] entry")
+            extra["below"] = _pcts(below)
+        sub = rows.sub(m)
+        parts.append(_stitch(n, [(m, _concat(["；", fill("execution", key, sub, _EXECUTION_FIELDS, **extra)], len(sub)))]))
+    return _concat(parts, n).values()
 
 
 class _Groups:
@@ -481,24 +627,19 @@ class _Groups:
     def __init__(self, ind: pd.DataFrame, project_ids: pd.Series):
         self.codes, keys = pd.factorize(ind["project_id"])  # like groupby: no group for a missing id
         self.n_groups = len(keys)
-        self.at = pd.Index(keys).get_indexer(project_ids)  # -1: project without such indicators
+        self.at = pd.Index(keys).get_indexer(project_ids)  # -1: project without indicators
 
     def join(self, mask: np.ndarray, texts: np.ndarray, sep: str, limit: int | None = None,
              order: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """Per project: how many rows of ``mask`` it has and the first ``limit`` of ``texts`` joined by ``sep``.
-
-        ``texts`` are for the rows of ``mask`` (in the order of ``order`` when given: positions into them).
-        """
+        """Per project: how many rows of ``mask`` it has and the first ``limit`` of ``texts`` (one per row
+        of ``mask``, taken in the order ``order`` when given) joined by ``sep``; None for none."""
         codes = self.codes[mask]
-        keep = np.flatnonzero(codes >= 0)
-        if order is not None:
-            keep = order[codes[order] >= 0]
+        keep = np.flatnonzero(codes >= 0) if order is None else order[codes[order] >= 0]
         codes = codes[keep]
         counts = np.bincount(codes, minlength=self.n_groups)
-        first = np.argsort(codes, kind="stable")
         starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
         ends = starts + (counts if limit is None else np.minimum(counts, limit))
-        items = texts[keep][first].tolist()
+        items = texts[keep][np.argsort(codes, kind="stable")].tolist()
         joined = [sep.join(items[s:e]) if e > s else None for s, e in zip(starts.tolist(), ends.tolist())]
         # a trailing slot for the projects without such rows (self.at == -1)
         return np.append(counts, 0)[self.at], _objects(joined + [None])[self.at]
@@ -509,17 +650,17 @@ def _project_facts(projects: pd.DataFrame, ind: pd.DataFrame) -> dict[str, np.nd
     groups = _Groups(ind, projects["project_id"])
     names = _texts(ind["name"].to_numpy(dtype=object))
     facts = {}
-    flag = _truthy(_map_unique(ind["flag"].to_numpy(dtype=object), lambda f: str(f).startswith("over_achieved")))
-    _, facts["over"] = groups.join(flag, names[flag], "、")
+    flag = _map_unique(ind["flag"].to_numpy(dtype=object), str).test(lambda f: f.startswith("over_achieved"))
+    _, facts["over"] = groups.join(flag, names[flag].values(), "、")
     status = ind["status"].to_numpy(dtype=object)
     for key in ("pending", "not_evaluable"):
         m = status == key
-        facts[f"{key}_n"], facts[f"{key}_names"] = groups.join(m, names[m], "、", limit=5)
+        facts[f"{key}_n"], facts[f"{key}_names"] = groups.join(m, names[m].values(), "、", limit=5)
     ratio = ind["ratio"].to_numpy(dtype=float)
     weak = (status == "scored") & (ratio < 1 - 1e-9)
     order = np.lexsort((ratio[weak], groups.codes[weak]))  # by project, then ratio; ties keep the row order
-    items = fill("summary", "weakest_item", int(weak.sum()), name=names[weak], ratio=pcts(ratio[weak]))
-    _, facts["weakest"] = groups.join(weak, items, "、", limit=3, order=order)
+    items = fill("summary", "weakest_item", int(weak.sum()), name=names[weak], ratio=_pcts(ratio[weak]))
+    _, facts["weakest"] = groups.join(weak, items.values(), "、", limit=3, order=order)
     return facts
 
 
@@ -533,7 +674,7 @@ def summarize_projects(projects: pd.DataFrame, ind: pd.DataFrame, pack: RulePack
     for key in ("classified", "no_indicators"):
         m = status == key
         if m.any():
-            out[m] = fill("summary", key, int(m.sum()), project=name[m])
+            out[m] = fill("summary", key, int(m.sum()), project=name[m]).values()
             rest &= ~m
     if rest.any():
         facts = {k: v[rest] for k, v in _project_facts(projects, ind).items()}
@@ -541,40 +682,44 @@ def summarize_projects(projects: pd.DataFrame, ind: pd.DataFrame, pack: RulePack
     return pd.Series(out, index=projects.index, dtype=object)
 
 
-def _summary_texts(rows: _Rows, name: np.ndarray, facts: dict[str, np.ndarray], pack: RulePack) -> np.ndarray:
+def _summary_texts(rows: _Rows, name: _Col, facts: dict[str, np.ndarray], pack: RulePack) -> np.ndarray:
     n = len(rows)
-    points = np.where(rows.text("execution_status") == "scored", nums(rows.number("execution_points")), "待补")
-    blocks = fill("summary", "block_part", n, block=message("blocks", "execution"), points=points,
-                  weight=num(pack.weights["execution"]))
+    executed = rows.text("execution_status") == "scored"
+    points = _stitch(n, [(executed, rows.nums("execution_points")[executed])], default="待补")
+    blocks: list[str | _Col] = [fill("summary", "block_part", n, block=message("blocks", "execution"), points=points,
+                                     weight=num(pack.weights["execution"]))]
     for b in BLOCKS:
         m = rows.number(f"weight_{b}") > 0  # no such column: no such block
         if m.any():
-            blocks[m] = blocks[m] + "；" + fill("summary", "block_part", int(m.sum()), block=message("blocks", b),
-                                               points=nums(rows.number(f"points_{b}")[m]),
-                                               weight=nums(rows.number(f"weight_{b}")[m]))
+            part = fill("summary", "block_part", int(m.sum()), block=message("blocks", b),
+                        points=rows.nums(f"points_{b}")[m], weight=rows.nums(f"weight_{b}")[m])
+            blocks.append(_stitch(n, [(m, _concat(["；", part], int(m.sum())))]))
     grade = rows.text("grade")
     grade = _texts(np.where(_truthy(grade), grade, message("summary", "grade_open")))
     total, low, high = rows.number("total"), rows.number("total_min"), rows.number("total_max")
     scored = rows.text("status") == "scored"
-    text = np.empty(n, dtype=object)
-    text[scored] = fill("summary", "head", int(scored.sum()), project=name[scored], total=nums(total[scored]),
-                        grade=grade[scored])
+    heads = [(scored, fill("summary", "head", int(scored.sum()), project=name[scored], total=_nums(total[scored]),
+                           grade=grade[scored]))]
     m = ~scored
     if m.any():
-        text[m] = fill("summary", "head_pending", int(m.sum()), project=name[m], total=nums(total[m]),
-                       pending=nums(high[m] - total[m]), min=nums(low[m]), max=nums(high[m]), grade=grade[m])
-    text = text + "。" + blocks
+        heads.append((m, fill("summary", "head_pending", int(m.sum()), project=name[m], total=_nums(total[m]),
+                              pending=_nums(high[m] - total[m]), min=_nums(low[m]), max=_nums(high[m]), grade=grade[m])))
+    parts: list[str | _Col] = [_stitch(n, heads), "。", _concat(blocks, n)]
     for key in ("weakest", "over"):
         m = _truthy(facts[key])
         if m.any():
-            text[m] = text[m] + "。" + fill("summary", key, int(m.sum()), items=facts[key][m])
+            part = fill("summary", key, int(m.sum()), items=_Col.rows(facts[key][m]))
+            parts.append(_stitch(n, [(m, _concat(["。", part], int(m.sum())))]))
     for key in ("pending", "not_evaluable"):
         m = facts[f"{key}_n"] > 0
         if m.any():
-            text[m] = text[m] + "。" + fill("summary", key, int(m.sum()), n=_texts(facts[f"{key}_n"][m].tolist()),
-                                           items=_texts(facts[f"{key}_names"][m]))
+            part = fill("summary", key, int(m.sum()), n=_texts(facts[f"{key}_n"][m].tolist()),
+                        items=_texts(facts[f"{key}_names"][m]))
+            parts.append(_stitch(n, [(m, _concat(["。", part], int(m.sum())))]))
     m = ~np.isnan(rows.number("self_total"))
     if m.any():
-        text[m] = text[m] + "。" + fill("summary", "self", int(m.sum()), self_total=nums(rows.number("self_total")[m]),
-                                       diff=nums(rows.number("self_diff")[m]))
-    return text + "。"
+        part = fill("summary", "self", int(m.sum()), self_total=rows.nums("self_total")[m],
+                    diff=rows.nums("self_diff")[m])
+        parts.append(_stitch(n, [(m, _concat(["。", part], int(m.sum())))]))
+    parts.append("。")
+    return _concat(parts, n).values()
