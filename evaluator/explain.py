@@ -128,7 +128,10 @@ def _map_unique(values: Any, func: Callable[[Any], Any]) -> _Col:
     results = [func(v) for v in uniques]
     missing = np.flatnonzero(codes < 0)
     if len(missing):  # None and NaN read differently (None or "" → "", NaN or "" → NaN)
-        none = np.array([v is None for v in a[missing].tolist()], dtype=bool)
+        try:
+            none = ~a[missing].astype(bool)  # None is the only false missing value (NaN, NaT are true)
+        except TypeError:  # pd.NA has no truth value
+            none = np.array([v is None for v in a[missing].tolist()], dtype=bool)
         if none.any():
             codes[missing[none]] = len(results)
             results.append(func(None))
@@ -182,6 +185,9 @@ def _concat(pieces: list[str | _Col], n: int) -> _Col:
         if not isinstance(p, str):
             if len(p) != n:
                 raise ValueError(f"_concat: {n} rows but a column of {len(p)}")
+            if n and (len(p.uniques) == 1 or p.codes.min() == p.codes.max()):
+                p = p.uniques[p.codes[0]]  # the same text in every row
+        if not isinstance(p, str):
             merged.append(p)
         elif merged and isinstance(merged[-1], str):
             merged[-1] += p
@@ -451,13 +457,12 @@ def _all_parts(rows: _Rows) -> _Col:
                 how=_map_unique(rows.arg("how", None), lambda h: message("rule", "how_" + h)))
 
 
-def _rule_parts(rows: _Rows, rule: np.ndarray, pack: RulePack) -> _Col:
+def _rule_parts(rows: _Rows, rule: _Col, pack: RulePack) -> _Col:
     """The scoring rule with its numbers, e.g. 「按比例得分 46/50 × 5.00 = 4.60」."""
-    codes, rules = pd.factorize(rule)
     trend_words = messages()["trend_words"]
     parts = []
-    for i, r in enumerate(rules):
-        m = codes == i
+    for i, r in enumerate(rule.uniques.tolist()):
+        m = rule.codes == i
         sub = rows.sub(m)
         if r in _NUMBER_RULES:
             parts.append((m, fill("rule", r, sub, _INDICATOR_FIELDS)))
@@ -479,11 +484,10 @@ def _rule_parts(rows: _Rows, rule: np.ndarray, pack: RulePack) -> _Col:
 def _scored_texts(rows: _Rows, head: _Col, pack: RulePack) -> np.ndarray:
     """Sentences of scored indicators: target，actual，verdict；rule[；over-achievement][rating ignored]."""
     n = len(rows)
-    rule = _texts(rows.text("rule", "")).values()
-    codes, rules = pd.factorize(rule)
-    trend = np.array([r.startswith("trend") for r in rules], dtype=bool)[codes]
-    stated = np.array([r.startswith("trend_stated") for r in rules], dtype=bool)[codes]
-    missed = np.array(["missed" in r for r in rules], dtype=bool)[codes]
+    rule = _texts(rows.text("rule", ""))
+    trend = rule.test(lambda r: r.startswith("trend"))
+    stated = rule.test(lambda r: r.startswith("trend_stated"))
+    missed = rule.test(lambda r: "missed" in r)
     shows_actual = (rows.text("method") == "auto") & (rows.text("t_kind") != "done") & ~stated
     actual = []
     m = shows_actual & ~trend
@@ -494,7 +498,7 @@ def _scored_texts(rows: _Rows, head: _Col, pack: RulePack) -> np.ndarray:
         sub = rows.sub(m)
         actual.append((m, _concat(["，", fill("actual", "with_prior", sub, prior=_texts(sub.arg("prior", "")),
                                               actual=_texts(sub.text("actual_text", "")))], len(sub))))
-    m = shows_actual & ~trend & (rule != "all")
+    m = shows_actual & ~trend & ~rule.test(lambda r: r == "all")
     met = (rows.number("ratio")[m] >= 1 - 1e-12) & ~missed[m]
     verdict = _Col(met.astype(np.intp), _objects(["，" + message("verdict", "missed"), "，" + message("verdict", "met")]))
     text = _concat([head, _stitch(n, actual), _stitch(n, [(m, verdict)]), "；", _rule_parts(rows, rule, pack)],
@@ -640,26 +644,28 @@ class _Groups:
         starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
         ends = starts + (counts if limit is None else np.minimum(counts, limit))
         items = texts[keep][np.argsort(codes, kind="stable")].tolist()
-        joined = [sep.join(items[s:e]) if e > s else None for s, e in zip(starts.tolist(), ends.tolist())]
+        found = np.flatnonzero(counts)
         # a trailing slot for the projects without such rows (self.at == -1)
-        return np.append(counts, 0)[self.at], _objects(joined + [None])[self.at]
+        joined = np.full(self.n_groups + 1, None, dtype=object)
+        joined[found] = [sep.join(items[s:e]) for s, e in zip(starts[found].tolist(), ends[found].tolist())]
+        return np.append(counts, 0)[self.at], joined[self.at]
 
 
 def _project_facts(projects: pd.DataFrame, ind: pd.DataFrame) -> dict[str, np.ndarray]:
     """Per project: weakest indicators, over-achieved ones, pending / not evaluable counts and names."""
     groups = _Groups(ind, projects["project_id"])
-    names = _texts(ind["name"].to_numpy(dtype=object))
+    names = ind["name"].to_numpy(dtype=object)
     facts = {}
     flag = _map_unique(ind["flag"].to_numpy(dtype=object), str).test(lambda f: f.startswith("over_achieved"))
-    _, facts["over"] = groups.join(flag, names[flag].values(), "、")
+    _, facts["over"] = groups.join(flag, _texts(names[flag]).values(), "、")
     status = ind["status"].to_numpy(dtype=object)
     for key in ("pending", "not_evaluable"):
         m = status == key
-        facts[f"{key}_n"], facts[f"{key}_names"] = groups.join(m, names[m].values(), "、", limit=5)
+        facts[f"{key}_n"], facts[f"{key}_names"] = groups.join(m, _texts(names[m]).values(), "、", limit=5)
     ratio = ind["ratio"].to_numpy(dtype=float)
     weak = (status == "scored") & (ratio < 1 - 1e-9)
     order = np.lexsort((ratio[weak], groups.codes[weak]))  # by project, then ratio; ties keep the row order
-    items = fill("summary", "weakest_item", int(weak.sum()), name=names[weak], ratio=_pcts(ratio[weak]))
+    items = fill("summary", "weakest_item", int(weak.sum()), name=_texts(names[weak]), ratio=_pcts(ratio[weak]))
     _, facts["weakest"] = groups.join(weak, items.values(), "、", limit=3, order=order)
     return facts
 
