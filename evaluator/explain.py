@@ -210,9 +210,13 @@ def _concat(pieces: list[str | _Col], n: int) -> _Col:
         else:
             texts = ["".join(t) for t in zip(*(repeat(p) if isinstance(p, str) else texts for p in merged))]
         return _Col(col.codes, _objects(texts))
-    codes = cols[0].codes
+    codes, distinct = cols[0].codes, len(cols[0].uniques)
     for col in cols[1:]:
-        codes, _ = pd.factorize(codes * len(col.uniques) + col.codes)
+        if 4 * distinct > 3 * n:  # (nearly) every row differs: render row by row
+            return _Col.rows(["".join(t) for t in zip(*(repeat(p) if isinstance(p, str) else p.values().tolist()
+                                                        for p in merged))])
+        codes, combos = pd.factorize(codes * len(col.uniques) + col.codes)
+        distinct = len(combos)
     first = _first_positions(codes)
     iters = [repeat(p) if isinstance(p, str) else p.uniques[p.codes[first]].tolist() for p in merged]
     return _Col(codes, _objects(["".join(t) for t in zip(*iters)]))
@@ -328,13 +332,14 @@ Fields = Mapping[str, Callable[[_Rows], _Col]]
 _NO_FIELDS: Fields = {}
 
 
-def fill(section: str, key: str, rows: _Rows | int, fields: Fields = _NO_FIELDS, **values: str | _Col) -> _Col:
+def fill(section: str, key: str, rows: _Rows | int, fields: Fields = _NO_FIELDS, *, before: str = "",
+         **values: str | _Col) -> _Col:
     """Template ``[section] key`` for every row of ``rows``: the many-rows twin of :func:`message`.
 
     A value is one str for all rows or a :class:`_Col`; a field not given in ``values`` is made by
-    ``fields[name](rows)``, once per ``rows``.
+    ``fields[name](rows)``, once per ``rows``. ``before``: a separator put in front of every text.
     """
-    pieces: list[str | _Col] = []
+    pieces: list[str | _Col] = [before]
     for literal, name in _pieces(section, key):
         pieces.append(literal)
         if name is not None:
@@ -361,13 +366,6 @@ def _stripped(text: Any) -> str:
 def _unit_texts(values: _Col, units: _Col, pers: _Col | None = None) -> _Col:
     """The value with its unit (and basis), e.g. 46个, 3.5万元/人: nums(values, 4), _unit_of, _basis_of."""
     return _concat([values, units] + ([pers] if pers is not None else []), len(units))
-
-
-def _values(n: int, parts: list[tuple[np.ndarray, _Col]]) -> np.ndarray:
-    out = np.empty(n, dtype=object)
-    for where, col in parts:
-        out[where] = col.values()
-    return out
 
 
 # ---------------------------------------------------------------------------------------- indicators
@@ -419,8 +417,8 @@ def _target_parts(rows: _Rows) -> _Col:
     return _concat([_stitch(n, parts), _stitch(n, how)], n)
 
 
-def _actual_parts(rows: _Rows) -> _Col:
-    """「实际 46个」, or how the actual value was read (converted, bare number, formula)."""
+def _actual_parts(rows: _Rows, before: str) -> _Col:
+    """「实际 46个」, or how the actual value was read (converted, bare number, formula); after ``before``."""
     n = len(rows)
     actual = rows.mapped("actual_text", _stripped)
     value = rows.number("actual_value")
@@ -432,12 +430,12 @@ def _actual_parts(rows: _Rows) -> _Col:
     formula = np.zeros(n, dtype=bool)
     has_args = _truthy(rows.text("reason_args"))
     formula[has_args] = [("formula_value" in d) for d in rows.text("reason_args")[has_args]]
-    parts = [(m, fill("actual", key, int(m.sum()), actual=actual[m], unit=unit[m], converted=shown[m]))
+    parts = [(m, fill("actual", key, int(m.sum()), before=before, actual=actual[m], unit=unit[m], converted=shown[m]))
              for key, m in (("plain", plain & ~formula), ("bare", bare & ~formula),
                             ("converted", ~plain & ~bare & ~formula)) if m.any()]
     if formula.any():
         sub = rows.sub(formula)
-        parts.append((formula, fill("rule", "formula_value", sub, formula=_texts(sub.arg("formula", None)),
+        parts.append((formula, fill("rule", "formula_value", sub, before=before, formula=_texts(sub.arg("formula", None)),
                                     value=_unit_texts(sub.nums("actual_value", 4), sub.mapped("t_unit", _unit_of)))))
     return _stitch(n, parts)
 
@@ -492,12 +490,12 @@ def _scored_texts(rows: _Rows, head: _Col, pack: RulePack) -> np.ndarray:
     actual = []
     m = shows_actual & ~trend
     if m.any():
-        actual.append((m, _concat(["，", _actual_parts(rows.sub(m))], int(m.sum()))))
+        actual.append((m, _actual_parts(rows.sub(m), before="，")))
     m = shows_actual & trend
     if m.any():
         sub = rows.sub(m)
-        actual.append((m, _concat(["，", fill("actual", "with_prior", sub, prior=_texts(sub.arg("prior", "")),
-                                              actual=_texts(sub.text("actual_text", "")))], len(sub))))
+        actual.append((m, fill("actual", "with_prior", sub, before="，", prior=_texts(sub.arg("prior", "")),
+                               actual=_texts(sub.text("actual_text", "")))))
     m = shows_actual & ~trend & ~rule.test(lambda r: r == "all")
     met = (rows.number("ratio")[m] >= 1 - 1e-12) & ~missed[m]
     verdict = _Col(met.astype(np.intp), _objects(["，" + message("verdict", "missed"), "，" + message("verdict", "met")]))
@@ -545,7 +543,7 @@ def _open_texts(rows: _Rows, head: _Col) -> np.ndarray:
     n = len(rows)
     actual = rows.mapped("actual_text", _stripped)
     has = actual.test(bool)
-    lead = _stitch(n, [(has, _concat(["，", fill("actual", "plain", int(has.sum()), actual=actual[has])], int(has.sum())))])
+    lead = _stitch(n, [(has, fill("actual", "plain", int(has.sum()), before="，", actual=actual[has]))])
     pending = rows.text("status") == "pending"
     codes, reasons = pd.factorize(rows.text("pending_reason"), use_na_sentinel=False)
     parts = []
@@ -621,7 +619,7 @@ def _execution_texts(rows: _Rows, pack: RulePack) -> np.ndarray:
                 raise ValueError("execution_cap < 100 without a matching [[execution.cap]] entry")
             extra["below"] = _pcts(below)
         sub = rows.sub(m)
-        parts.append(_stitch(n, [(m, _concat(["；", fill("execution", key, sub, _EXECUTION_FIELDS, **extra)], len(sub)))]))
+        parts.append(_stitch(n, [(m, fill("execution", key, sub, _EXECUTION_FIELDS, before="；", **extra))]))
     return _concat(parts, n).values()
 
 
@@ -697,9 +695,9 @@ def _summary_texts(rows: _Rows, name: _Col, facts: dict[str, np.ndarray], pack: 
     for b in BLOCKS:
         m = rows.number(f"weight_{b}") > 0  # no such column: no such block
         if m.any():
-            part = fill("summary", "block_part", int(m.sum()), block=message("blocks", b),
+            part = fill("summary", "block_part", int(m.sum()), before="；", block=message("blocks", b),
                         points=rows.nums(f"points_{b}")[m], weight=rows.nums(f"weight_{b}")[m])
-            blocks.append(_stitch(n, [(m, _concat(["；", part], int(m.sum())))]))
+            blocks.append(_stitch(n, [(m, part)]))
     grade = rows.text("grade")
     grade = _texts(np.where(_truthy(grade), grade, message("summary", "grade_open")))
     total, low, high = rows.number("total"), rows.number("total_min"), rows.number("total_max")
@@ -710,22 +708,21 @@ def _summary_texts(rows: _Rows, name: _Col, facts: dict[str, np.ndarray], pack: 
     if m.any():
         heads.append((m, fill("summary", "head_pending", int(m.sum()), project=name[m], total=_nums(total[m]),
                               pending=_nums(high[m] - total[m]), min=_nums(low[m]), max=_nums(high[m]), grade=grade[m])))
-    parts: list[str | _Col] = [_stitch(n, heads), "。", _concat(blocks, n)]
+    parts: list[str | _Col] = [_stitch(n, heads), "。", *blocks]
     for key in ("weakest", "over"):
         m = _truthy(facts[key])
         if m.any():
-            part = fill("summary", key, int(m.sum()), items=_Col.rows(facts[key][m]))
-            parts.append(_stitch(n, [(m, _concat(["。", part], int(m.sum())))]))
+            parts.append(_stitch(n, [(m, fill("summary", key, int(m.sum()), before="。", items=_Col.rows(facts[key][m])))]))
     for key in ("pending", "not_evaluable"):
         m = facts[f"{key}_n"] > 0
         if m.any():
-            part = fill("summary", key, int(m.sum()), n=_texts(facts[f"{key}_n"][m].tolist()),
+            part = fill("summary", key, int(m.sum()), before="。", n=_texts(facts[f"{key}_n"][m].tolist()),
                         items=_texts(facts[f"{key}_names"][m]))
-            parts.append(_stitch(n, [(m, _concat(["。", part], int(m.sum())))]))
+            parts.append(_stitch(n, [(m, part)]))
     m = ~np.isnan(rows.number("self_total"))
     if m.any():
-        part = fill("summary", "self", int(m.sum()), self_total=rows.nums("self_total")[m],
+        part = fill("summary", "self", int(m.sum()), before="。", self_total=rows.nums("self_total")[m],
                     diff=rows.nums("self_diff")[m])
-        parts.append(_stitch(n, [(m, _concat(["。", part], int(m.sum())))]))
+        parts.append(_stitch(n, [(m, part)]))
     parts.append("。")
     return _concat(parts, n).values()
