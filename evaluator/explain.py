@@ -119,13 +119,14 @@ class _Col:
         return np.array([bool(func(u)) for u in col.uniques.tolist()], dtype=bool)[col.codes]
 
 
-def _map_unique(values: Any, func: Callable[[Any], Any]) -> _Col:
-    """``func`` of every value, computed once per distinct value."""
+def _map_unique(values: Any, func: Callable[[Any], Any], on_str: Callable[[str], Any] | None = None) -> _Col:
+    """``func`` of every value, computed once per distinct value (``on_str``: the same for a str, faster)."""
     a = np.asarray(values, dtype=object)
-    if len(a) == 0 or pd.api.types.infer_dtype(a, skipna=True) not in _EXACT_KINDS:
+    kind = pd.api.types.infer_dtype(a, skipna=True) if len(a) else "empty"
+    if kind not in _EXACT_KINDS:
         return _Col.rows(_objects(func(v) for v in a))
     codes, uniques = pd.factorize(a)
-    results = [func(v) for v in uniques]
+    results = list(map(on_str if on_str is not None and kind == "string" else func, uniques.tolist()))
     missing = np.flatnonzero(codes < 0)
     if len(missing):  # None and NaN read differently (None or "" → "", NaN or "" → NaN)
         try:
@@ -143,7 +144,7 @@ def _map_unique(values: Any, func: Callable[[Any], Any]) -> _Col:
 
 def _texts(values: Any) -> _Col:
     """Each value as ``str.format`` shows it (``format(value, "")``)."""
-    return _map_unique(values, lambda v: v if type(v) is str else format(v, ""))
+    return _map_unique(values, lambda v: v if type(v) is str else format(v, ""), on_str=str)
 
 
 def _format_floats(values: Any, texts: Callable[[list[float]], list[str]]) -> _Col:
@@ -309,7 +310,8 @@ class _Rows:
 
     def mapped(self, name: str, func: Callable[[Any], str], default: Any = None) -> _Col:
         """``func`` of column ``name`` (``default`` when the frame lacks it)."""
-        return self._coded(("map", name, func, default), lambda top: _map_unique(top.text(name, default), func))
+        return self._coded(("map", name, func, default),
+                           lambda top: _map_unique(top.text(name, default), func, _ON_STR.get(func)))
 
     def arg(self, key: str, default: Any = "") -> np.ndarray:
         """``reason_args.get(key, default)`` per row."""
@@ -361,6 +363,10 @@ def _basis_of(per: Any) -> str:
 
 def _stripped(text: Any) -> str:
     return str(text or "").strip()
+
+
+#: the text mappings above applied to a str, without the checks for other values
+_ON_STR: dict[Callable[[Any], str], Callable[[str], str]] = {_stripped: str.strip, _unit_of: str}
 
 
 def _unit_texts(values: _Col, units: _Col, pers: _Col | None = None) -> _Col:
@@ -631,17 +637,16 @@ class _Groups:
         self.n_groups = len(keys)
         self.at = pd.Index(keys).get_indexer(project_ids)  # -1: project without indicators
 
-    def join(self, mask: np.ndarray, texts: np.ndarray, sep: str, limit: int | None = None,
-             order: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """Per project: how many rows of ``mask`` it has and the first ``limit`` of ``texts`` (one per row
-        of ``mask``, taken in the order ``order`` when given) joined by ``sep``; None for none."""
-        codes = self.codes[mask]
-        keep = np.flatnonzero(codes >= 0) if order is None else order[codes[order] >= 0]
-        codes = codes[keep]
+    def join(self, rows: np.ndarray, texts: np.ndarray, sep: str, limit: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Per project: how many of ``rows`` (indicator positions) it has and the first ``limit`` of ``texts``
+        (one per row, in the order of ``rows``) joined by ``sep``; None for none."""
+        codes = self.codes[rows]
+        keep = np.flatnonzero(codes >= 0)
+        codes, texts = codes[keep], texts[keep]
         counts = np.bincount(codes, minlength=self.n_groups)
         starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
         ends = starts + (counts if limit is None else np.minimum(counts, limit))
-        items = texts[keep][np.argsort(codes, kind="stable")].tolist()
+        items = texts[np.argsort(codes, kind="stable")].tolist()
         found = np.flatnonzero(counts)
         # a trailing slot for the projects without such rows (self.at == -1)
         joined = np.full(self.n_groups + 1, None, dtype=object)
@@ -655,16 +660,19 @@ def _project_facts(projects: pd.DataFrame, ind: pd.DataFrame) -> dict[str, np.nd
     names = ind["name"].to_numpy(dtype=object)
     facts = {}
     flag = _map_unique(ind["flag"].to_numpy(dtype=object), str).test(lambda f: f.startswith("over_achieved"))
+    flag = np.flatnonzero(flag)
     _, facts["over"] = groups.join(flag, _texts(names[flag]).values(), "、")
     status = ind["status"].to_numpy(dtype=object)
     for key in ("pending", "not_evaluable"):
-        m = status == key
+        m = np.flatnonzero(status == key)
         facts[f"{key}_n"], facts[f"{key}_names"] = groups.join(m, _texts(names[m]).values(), "、", limit=5)
     ratio = ind["ratio"].to_numpy(dtype=float)
-    weak = (status == "scored") & (ratio < 1 - 1e-9)
-    order = np.lexsort((ratio[weak], groups.codes[weak]))  # by project, then ratio; ties keep the row order
-    items = fill("summary", "weakest_item", int(weak.sum()), name=_texts(names[weak]), ratio=_pcts(ratio[weak]))
-    _, facts["weakest"] = groups.join(weak, items.values(), "、", limit=3, order=order)
+    weak = np.flatnonzero((status == "scored") & (ratio < 1 - 1e-9) & (groups.codes >= 0))
+    weak = weak[np.lexsort((ratio[weak], groups.codes[weak]))]  # by project, then ratio; ties keep the row order
+    codes = groups.codes[weak]
+    weak = weak[np.arange(len(weak)) - np.searchsorted(codes, codes) < 3]  # the three lowest of each project
+    items = fill("summary", "weakest_item", len(weak), name=_texts(names[weak]), ratio=_pcts(ratio[weak]))
+    _, facts["weakest"] = groups.join(weak, items.values(), "、")
     return facts
 
 
