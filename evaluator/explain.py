@@ -266,9 +266,10 @@ class _Rows:
     def __len__(self) -> int:
         return len(self.df) if self.pos is None else len(self.pos)
 
-    def sub(self, mask: np.ndarray) -> "_Rows":
-        pos = np.flatnonzero(mask) if self.pos is None else self.pos[mask]
-        return _Rows(self.df, pos, self._top)
+    def sub(self, rows: np.ndarray) -> "_Rows":
+        """Some of these rows: a boolean mask over them or their positions."""
+        rows = np.flatnonzero(rows) if rows.dtype == bool else rows
+        return _Rows(self.df, rows if self.pos is None else self.pos[rows], self._top)
 
     def memo(self, key: Any, make: Callable[[], Any]) -> Any:
         if key not in self._memo:
