@@ -288,6 +288,14 @@ class _Rows:
         return self._column(("text", name, default), lambda: df[name].to_numpy(dtype=object) if name in df
                             else np.full(len(df), default, dtype=object))
 
+    def isin(self, name: str, *values: str) -> np.ndarray:
+        """Per row: is column ``name`` one of ``values`` (compared once for all rows of the frame)."""
+        return self._column(("isin", name, values), lambda: _is(self._top.text(name), *values))
+
+    def truthy(self, name: str) -> np.ndarray:
+        """Per row: ``bool(row.get(name))``."""
+        return self._column(("truthy", name), lambda: _truthy(self._top.text(name)))
+
     def number(self, name: str) -> np.ndarray:
         """Column ``name`` as floats (None → NaN; no such column: NaN)."""
         df = self.df
@@ -412,15 +420,14 @@ def _target_parts(rows: _Rows) -> _Col:
     """「年度指标值 ≥50个」 and, when the direction was not written, where it came from."""
     n = len(rows)
     target = _texts(_first_truthy(rows.text("t_canonical"), rows.text("target_text"), default="（空）"))
-    period = rows.text("target_source") == "period"
+    period = rows.isin("target_source", "period")
     parts = [(m, fill("target", key, int(m.sum()), target=target[m]))
              for key, m in (("period", period), ("annual", ~period))]
     ops = messages()["ops"]
-    kinds = _is(rows.text("t_kind"), "compare", "all")
-    source = rows.text("op_source")
+    kinds = rows.isin("t_kind", "compare", "all")
     how = [(m, fill("target", key, int(m.sum()), op=_map_unique(rows.text("op_used")[m], lambda o: ops.get(o or "", ""))))
            for src, key in (("name", "inferred"), ("default", "default_direction"), ("hint", "hint"))
-           for m in [kinds & (source == src)] if m.any()]
+           for m in [kinds & rows.isin("op_source", src)] if m.any()]
     return _concat([_stitch(n, parts), _stitch(n, how)], n)
 
 
@@ -431,11 +438,11 @@ def _actual_parts(rows: _Rows, before: str) -> _Col:
     value = rows.number("actual_value")
     unit = rows.mapped("t_unit", _unit_of)
     shown = _unit_texts(rows.nums("actual_value", 4), unit, rows.mapped("t_per", _basis_of))
-    plain = np.isnan(value) | ~_is(rows.text("t_kind"), "compare", "range", "zero") | (shown.values() == actual.values())
+    plain = np.isnan(value) | ~rows.isin("t_kind", "compare", "range", "zero") | (shown.values() == actual.values())
     bare = ~plain & unit.test(bool)
     bare[bare] = actual[bare].test(lambda a: a.replace(".", "").replace("-", "").isdigit())
     formula = np.zeros(n, dtype=bool)
-    has_args = _truthy(rows.text("reason_args"))
+    has_args = rows.truthy("reason_args")
     formula[has_args] = [("formula_value" in d) for d in rows.text("reason_args")[has_args]]
     parts = [(m, fill("actual", key, int(m.sum()), before=before, actual=actual[m], unit=unit[m], converted=shown[m]))
              for key, m in (("plain", plain & ~formula), ("bare", bare & ~formula),
@@ -493,7 +500,7 @@ def _scored_texts(rows: _Rows, head: _Col, pack: RulePack) -> np.ndarray:
     trend = rule.test(lambda r: r.startswith("trend"))
     stated = rule.test(lambda r: r.startswith("trend_stated"))
     missed = rule.test(lambda r: "missed" in r)
-    shows_actual = (rows.text("method") == "auto") & (rows.text("t_kind") != "done") & ~stated
+    shows_actual = rows.isin("method", "auto") & ~rows.isin("t_kind", "done") & ~stated
     actual = []
     m = shows_actual & ~trend
     if m.any():
@@ -508,7 +515,7 @@ def _scored_texts(rows: _Rows, head: _Col, pack: RulePack) -> np.ndarray:
     verdict = _Col(met.astype(np.intp), _objects(["，" + message("verdict", "missed"), "，" + message("verdict", "met")]))
     text = _concat([head, _stitch(n, actual), _stitch(n, [(m, verdict)]), "；", _rule_parts(rows, rule, pack)],
                    n).values()
-    flag = _truthy(rows.text("flag"))
+    flag = rows.truthy("flag")
     if flag.any():
         sub = rows.sub(flag)
         extra = ["；", fill("rule", "over", sub, _INDICATOR_FIELDS)]
@@ -517,7 +524,7 @@ def _scored_texts(rows: _Rows, head: _Col, pack: RulePack) -> np.ndarray:
             extra += ["；", fill("rule", "deduct", sub, _INDICATOR_FIELDS, deduct=pct(deduct),
                                 amount=_nums(deduct * sub.number("weight_points")))]
         text[flag] = text[flag] + _concat(extra, len(sub)).values()
-    has_args = np.flatnonzero(_truthy(rows.text("reason_args")))
+    has_args = np.flatnonzero(rows.truthy("reason_args"))
     if len(has_args):
         ignored = rows.sub(has_args).arg("rating_ignored", None)
         at = _truthy(ignored)
@@ -551,7 +558,7 @@ def _open_texts(rows: _Rows, head: _Col) -> np.ndarray:
     actual = rows.mapped("actual_text", _stripped)
     has = actual.test(bool)
     lead = _stitch(n, [(has, fill("actual", "plain", int(has.sum()), before="，", actual=actual[has]))])
-    pending = rows.text("status") == "pending"
+    pending = rows.isin("status", "pending")
     codes, reasons = pd.factorize(rows.text("pending_reason"), use_na_sentinel=False)
     parts = []
     for section, in_section in (("pending", pending), ("not_evaluable", ~pending)):
@@ -576,7 +583,7 @@ def explain_indicators(ind: pd.DataFrame, pack: RulePack) -> pd.Series:
     if rest.any():
         sub = rows.sub(rest)
         head = _target_parts(sub)
-        scored = sub.text("status") == "scored"
+        scored = sub.isin("status", "scored")
         texts = np.empty(len(sub), dtype=object)
         if scored.any():
             texts[scored] = _scored_texts(sub.sub(scored), head[scored], pack)
