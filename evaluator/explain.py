@@ -4,9 +4,10 @@ All wording is in ``data/messages.toml``; this module only picks the template an
 fills in the numbers, e.g.
 「年度指标值 ≥50个，实际 46个，未达成；按比例得分 46/50 × 5.00 = 4.60」.
 
-The sentences are rendered for whole columns at once (a million indicators in about a
-second): rows are grouped by template, every distinct number is formatted once, and a
-template is filled for all rows of its group by :func:`fill`.
+The sentences are rendered for whole columns at once, not row by row: rows are grouped by
+template, every distinct number or text is formatted once, and :func:`fill` fills a template
+once per distinct combination of its fields (the former per-row rendering is the oracle in
+tests/test_explain_vectorised.py).
 """
 from __future__ import annotations
 
