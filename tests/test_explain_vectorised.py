@@ -386,3 +386,15 @@ def test_fill_matches_message() -> None:
             got = explain.fill(section, key, len(texts), **values).values().tolist()
             want = [message(section, key, **{f: values[f].uniques[r] for f in fields}) for r in range(len(texts))]
             assert got == want, (section, key)
+
+
+def test_empty_frames_match_oracle() -> None:
+    """No indicators at all, and projects without indicators."""
+    seen = captured(cases_run("national-2020"))
+    ind_, pack = seen["explain_indicators"]
+    projects, _ = seen["explain_executions"]
+    none = ind_.iloc[:0]
+    assert_same(explain.explain_indicators(none, pack), oracle_indicators(none, pack))
+    assert_same(explain.explain_executions(projects.iloc[:0], pack), oracle_executions(projects.iloc[:0], pack))
+    assert_same(explain.summarize_projects(projects, none, pack), oracle_summaries(projects, none, pack))
+    assert_same(explain.summarize_projects(projects.iloc[:0], ind_, pack), oracle_summaries(projects.iloc[:0], ind_, pack))
