@@ -148,7 +148,7 @@ def worker_pipeline(data: Path, rules: str, out: Path | None, check: bool = True
     # stages inside evaluate(): scoring, roll-up, explanations (merge/misc stays in "score")
     for attr, stage in (("score_indicators", "score"), ("apply_weights", "rollup"), ("roll_up", "rollup"),
                         ("departments_table", "rollup"), ("_rollup_issues", "rollup"),
-                        ("explain_indicators", "explain"), ("explain_execution", "explain"),
+                        ("explain_indicators", "explain"), ("explain_executions", "explain"),
                         ("summarize_projects", "explain")):
         if hasattr(ev_mod, attr):
             timer.wrap(ev_mod, attr, stage)

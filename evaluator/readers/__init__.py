@@ -15,14 +15,13 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from ..gc_tuning import bulk_gc
 from ..issues import InputError, Issue, issues_frame
 from .columnar import read_columns
 from .header import Header, header_issues, label_value, parse_header, strip_department_tags
-from .io import Sheet, load_rows
+from .io import Grid, Loaded, Sheet, load_rows, load_text_grid
 from .model import MONEY_FIELDS, RawTable
 from .rows_layout import read_indicator_rows
 from .seed_layout import read_seed_rows
@@ -63,21 +62,47 @@ def read_targets(path: str | os.PathLike, *, money_unit: str | None = None, chec
     from ..compiler import compile_target
 
     path = Path(path)
-    loaded = load_rows(path)
-    issues: list[Issue] = list(loaded.issues)
-    raw = _read_sheets(loaded.sheets, path.name, issues)
+    grid = load_text_grid(path)
+    issues: list[Issue] = list(grid.issues) if grid is not None else []
+    raw = _read_grid(grid, path.name, issues) if grid is not None else None
+    if raw is not None:
+        encoding = grid.encoding
+    else:
+        loaded = Loaded((Sheet(None, grid.rows()),), grid.encoding, grid.issues) if grid is not None else load_rows(path)
+        issues = list(loaded.issues)
+        raw = _read_sheets(loaded.sheets, path.name, issues)
+        encoding = loaded.encoding
     if money_unit:
         raw.money_unit, raw.money_unit_declared = money_unit, True
     _name_unnamed_projects(raw, path, issues)
     projects, indicators, factor = frames(raw, issues, compile_target)
     table = TargetTable(projects, indicators, issues_frame([]), raw.department or _first_department(projects),
-                        path.name, raw.layout, loaded.encoding, _totals_frame(raw, factor, issues), factor)
+                        path.name, raw.layout, encoding, _totals_frame(raw, factor, issues), factor)
     if check:
         from ..check import run_checks
 
         issues.extend(run_checks(table))
     table.issues = issues_frame(issues)
     return table
+
+
+#: the header of a text table is looked for in this many rows before the column-wise path gives up
+HEADER_SCAN = 200
+
+
+def _read_grid(grid: Grid, file: str, issues: list[Issue]) -> RawTable | None:
+    """A text table read column-wise, or None when it needs the row reader (see :mod:`.columnar`)."""
+    raw = RawTable(file=file, layout="")
+    header, start = _find_header(Sheet(None, grid.rows(0, HEADER_SCAN)), raw)
+    if header is None or header.layout != "rows":
+        return None
+    body = slice(start + 1, None)
+    printed = read_columns(header, grid.cells[body], grid.lengths[body], grid.numbers[body], raw, None)
+    if printed is None:
+        return None
+    issues.extend(header_issues(header, file, None))
+    raw.layout, raw.printed = header.layout, printed
+    return raw
 
 
 def _read_sheets(sheets: tuple[Sheet, ...], file: str, issues: list[Issue]) -> RawTable:
@@ -94,7 +119,8 @@ def _read_sheets(sheets: tuple[Sheet, ...], file: str, issues: list[Issue]) -> R
         issues.extend(header_issues(header, file, sheet.name))
         raw.layout = raw.layout or header.layout
         if len(sheets) == 1 and header.layout == "rows":
-            printed = read_columns(header, *_body_grid(sheet, start), raw, sheet.name)
+            body = Grid.from_rows(sheet.rows[start + 1:], "", ())
+            printed = read_columns(header, body.cells, body.lengths, body.numbers, raw, sheet.name)
             if printed is not None:
                 raw.printed = printed
                 continue
@@ -109,17 +135,6 @@ def _read_sheets(sheets: tuple[Sheet, ...], file: str, issues: list[Issue]) -> R
                          "如果表头在，可能是文件编码不对（如 Big5、Shift-JIS），请另存为 UTF-8 的 CSV 或 .xlsx",
                          file=file, code="no_header")
     return raw
-
-
-def _body_grid(sheet: Sheet, start: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The rows below the header as a 2-D array of cells padded with "", their lengths and numbers."""
-    body = sheet.rows[start + 1:]
-    width = max((len(r.cells) for r in body), default=0)
-    cells = np.empty((len(body), width), dtype=object)
-    cells[:] = [r.cells + ("",) * (width - len(r.cells)) for r in body] if body and width else ""
-    lengths = np.fromiter((len(r.cells) for r in body), dtype=np.int64, count=len(body))
-    numbers = np.fromiter((r.number for r in body), dtype=np.int64, count=len(body))
-    return cells, lengths, numbers
 
 
 def _find_header(sheet: Sheet, raw: RawTable) -> tuple[Header | None, int]:
