@@ -87,6 +87,19 @@ def test_machine_export_is_read_column_wise(tmp_path, monkeypatch):
     assert projects["budget_total"].tolist() == [120.5, 10.0, 1200.0]
 
 
+def test_repeated_classified_row_is_reported_as_the_row_reader_does(tmp_path, monkeypatch):
+    rows = [HEADER,
+            ["区教育局", "涉密项目", "6.83", "6.83", "涉密内容。", "", "", "涉密内容", "涉密内容"],
+            ["区教育局", "涉密项目", "28.49", "28.49", "涉密内容。", "", "", "涉密内容", "涉密内容"],
+            ["区教育局", "校舍维修", "120.5", "120.5", "完成维修", "产出指标", "数量指标", "维修面积", "≥3000平方米"]]
+    fast, slow, taken = _both(_write(tmp_path, rows), monkeypatch)
+    assert taken
+    _assert_same(fast, slow)
+    issues = fast[3]
+    assert list(issues.loc[issues["code"] == "row_not_read", "row"]) == [3]
+    assert list(fast[0]["project"]) == ["涉密项目", "校舍维修"]
+
+
 @pytest.mark.parametrize("extra", [
     ["合计", "", "130.5", "130.5", "", "", "", "", ""],                      # a total row
     ["单位：万元"],                                                           # a label line

@@ -97,10 +97,12 @@ def _read_grid(grid: Grid, file: str, issues: list[Issue]) -> RawTable | None:
     if header is None or header.layout != "rows":
         return None
     body = slice(start + 1, None)
-    printed = read_columns(header, grid.cells[body], grid.lengths[body], grid.numbers[body], raw, None)
+    found: list[Issue] = []
+    printed = read_columns(header, grid.cells[body], grid.lengths[body], grid.numbers[body], raw, None, found)
     if printed is None:
         return None
     issues.extend(header_issues(header, file, None))
+    issues.extend(found)
     raw.layout, raw.printed = header.layout, printed
     return raw
 
@@ -120,8 +122,10 @@ def _read_sheets(sheets: tuple[Sheet, ...], file: str, issues: list[Issue]) -> R
         raw.layout = raw.layout or header.layout
         if len(sheets) == 1 and header.layout == "rows":
             body = Grid.from_rows(sheet.rows[start + 1:], "", ())
-            printed = read_columns(header, body.cells, body.lengths, body.numbers, raw, sheet.name)
+            reported: list[Issue] = []
+            printed = read_columns(header, body.cells, body.lengths, body.numbers, raw, sheet.name, reported)
             if printed is not None:
+                issues.extend(reported)
                 raw.printed = printed
                 continue
         rows = list(sheet.rows[start + 1:])

@@ -21,9 +21,11 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
+from ..issues import Issue
 from .header import Header, label_value, parse_header
+from .io import Row
 from .model import MONEY_FIELDS, RawTable
-from .rows_layout import align
+from .rows_layout import align, carries_category, not_read_issue
 from .tidy import PRINTED_INDICATOR_COLUMNS, PRINTED_PROJECT_COLUMNS, SELF_EVALUATION_FIELDS
 from .vocab import has_label, header_field, vocabulary
 
@@ -89,11 +91,12 @@ class Coded:
 
 
 def read_columns(header: Header, cells: np.ndarray, lengths: np.ndarray, numbers: np.ndarray,
-                 raw: RawTable, sheet: str | None) -> tuple[pd.DataFrame, pd.DataFrame] | None:
+                 raw: RawTable, sheet: str | None, issues: list[Issue]) -> tuple[pd.DataFrame, pd.DataFrame] | None:
     """Printed-projects and printed-indicators frames of the rows under ``header``, or None.
 
     ``cells``: the rows below the header as a 2-D array of cleaned texts padded with "";
     ``lengths``: cells per row as printed (trailing empty cells dropped); ``numbers``: row numbers.
+    Rows it reports (as the row reader would) are added to ``issues`` (only when it returns frames).
     """
     if header.layout != "rows" or header.find("project") is None:
         return None
@@ -131,7 +134,7 @@ def read_columns(header: Header, cells: np.ndarray, lengths: np.ndarray, numbers
         if f"{key}_period" in byfield:
             own = _get(byfield, key, len(cells)).values()
             byfield[key] = Coded.of(np.where(own != "", own, byfield[f"{key}_period"].values()))
-    return _frames(header, columns, numbers, byfield, starts, department, raw, sheet)
+    return _frames(header, columns, numbers, lengths, byfield, starts, department, raw, sheet, issues)
 
 
 def _special_rows(header: Header, columns: list[Coded], cells: np.ndarray, lengths: np.ndarray) -> bool:
@@ -211,9 +214,9 @@ def _project_starts(project: np.ndarray, department: np.ndarray, table_departmen
     return starts
 
 
-def _frames(header: Header, columns: list[Coded], numbers: np.ndarray, byfield: dict[str, Coded],
-            starts: np.ndarray, department: np.ndarray, raw: RawTable,
-            sheet: str | None) -> tuple[pd.DataFrame, pd.DataFrame] | None:
+def _frames(header: Header, columns: list[Coded], numbers: np.ndarray, lengths: np.ndarray,
+            byfield: dict[str, Coded], starts: np.ndarray, department: np.ndarray, raw: RawTable,
+            sheet: str | None, issues: list[Issue]) -> tuple[pd.DataFrame, pd.DataFrame] | None:
     n = len(numbers)
     get = lambda key: _get(byfield, key, n)  # noqa: E731
     is_indicator = np.zeros(n, dtype=bool)
@@ -239,8 +242,13 @@ def _frames(header: Header, columns: list[Coded], numbers: np.ndarray, byfield: 
         content |= ((coded.uniques != "") & ~coded.containing(words)).take(coded.codes)
     classified_row = (classified_text != "") & ~content
     indicator = is_indicator & ~classified_row
-    if (~starts & ~indicator).any():
+    idle = ~starts & ~indicator
+    if (idle & ~classified_row).any():
         return None  # a row that adds nothing (the row reader reports it or uses it as carry)
+    for i in np.flatnonzero(idle):  # a second classified row of the same project: kept as the flag, reported
+        row = Row(int(numbers[i]), tuple(c.uniques[c.codes[i]] for c in columns)[:lengths[i]])
+        if not carries_category(header, row.cells):
+            issues.append(not_read_issue(raw.file, sheet, row))
     project_index = np.cumsum(starts) - 1
     s = np.flatnonzero(starts)
     n_projects = len(s)

@@ -133,7 +133,7 @@ def read_indicator_rows(header: Header, rows: list[Row], table: RawTable, sheet:
         if state.mode == "grid":
             _grid_row(state, row)
             if _counts(state) == before and not _carries_category(state, row):
-                _not_read(state, row, "该行没有可识别的指标内容（三级指标、指标值等列为空），未读取")
+                _not_read(state, row, EMPTY_ROW_MESSAGE)
 
 
 def _counts(state: _State) -> tuple[int, int, int, int]:
@@ -152,16 +152,28 @@ def _looks_like_indicator(cells: tuple[str, ...]) -> bool:
 
 
 def _carries_category(state: _State, row: Row) -> bool:
+    return carries_category(state.header, row.cells)
+
+
+def carries_category(header: Header, cells: tuple[str, ...]) -> bool:
     """A row holding only category cells (一级/二级 printed once above their indicators) is used as carry."""
-    placed = align(state.header, row.cells)
-    fields = {state.header.columns[i].field for i, c in zip(placed, row.cells) if c}
+    placed = align(header, cells)
+    fields = {header.columns[i].field for i, c in zip(placed, cells) if c}
     return bool(fields & {"level1", "level2"}) and fields <= {"level1", "level2", "label", "project", "department"}
 
 
-def _not_read(state: _State, row: Row, message: str) -> None:
+#: why a grid row that adds nothing was not read
+EMPTY_ROW_MESSAGE = "该行没有可识别的指标内容（三级指标、指标值等列为空），未读取"
+
+
+def not_read_issue(file: str, sheet: str | None, row: Row, message: str = EMPTY_ROW_MESSAGE) -> Issue:
     """Nothing is dropped silently: a row with content that became nothing is an issue."""
-    state.issues.append(Issue("row_not_read", "warning", message, file=state.table.file, sheet=state.sheet,
-                              row=row.number, cell=" | ".join(c for c in row.cells if c)))
+    return Issue("row_not_read", "warning", message, file=file, sheet=sheet, row=row.number,
+                 cell=" | ".join(c for c in row.cells if c))
+
+
+def _not_read(state: _State, row: Row, message: str) -> None:
+    state.issues.append(not_read_issue(state.table.file, state.sheet, row, message))
 
 
 def _block_row(state: _State, row: Row) -> bool:
