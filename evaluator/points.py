@@ -14,8 +14,7 @@ import pandas as pd
 
 from .issues import Issue
 from .rules import BLOCKS, RulePack
-from .frames import records
-from .scoring import round_points, with_columns
+from .scoring import records_at, round_points, with_columns
 
 UNSETTLED = ("pending", "not_evaluable")
 
@@ -77,6 +76,17 @@ def indicator_weights(ind: pd.DataFrame, pack: RulePack) -> tuple[np.ndarray, pd
     return w, pd.Series(absent_pts, index=uniques, dtype=float)
 
 
+def over_achieved(flag: pd.Series) -> np.ndarray:
+    """Rows whose flag starts with ``over_achieved`` (``flag.astype(str).str.startswith``), each
+    distinct flag checked once: nearly every row has the empty flag."""
+    values = flag.to_numpy(dtype=object)
+    out = np.zeros(len(values), dtype=bool)
+    rows = np.flatnonzero(values != "")
+    if len(rows):
+        out[rows] = pd.Series(values[rows], dtype=object).astype(str).str.startswith("over_achieved").to_numpy()
+    return out
+
+
 def apply_weights(ind: pd.DataFrame, pack: RulePack) -> tuple[pd.DataFrame, pd.Series, list[Issue]]:
     """Add ``weight_points`` and ``points``; also returns points given for absent blocks per project."""
     w, absent = indicator_weights(ind, pack)
@@ -88,7 +98,7 @@ def apply_weights(ind: pd.DataFrame, pack: RulePack) -> tuple[pd.DataFrame, pd.S
     over_weight = review_pts & (rp > wp + 1e-9)
     ratio = np.where(review_pts & ~over_weight, np.divide(rp, wp, out=np.zeros_like(wp), where=wp > 0), ratio)
     deduct = pack.data["over_achievement"]["deduct"]
-    flagged = ind["flag"].astype(str).str.startswith("over_achieved").to_numpy()
+    flagged = over_achieved(ind["flag"])
     raw = ratio * wp - np.where(flagged & (deduct > 0), deduct * wp, 0.0)
     status = ind["status"].to_numpy()
     raw = np.where(status == "scored", np.maximum(np.nan_to_num(raw), 0.0), np.nan)
@@ -108,7 +118,7 @@ def apply_weights(ind: pd.DataFrame, pack: RulePack) -> tuple[pd.DataFrame, pd.S
             new[c] = np.where(over_weight, np.nan, new[c])
         new["pending_reason"] = np.where(over_weight, "rating_over", ind["pending_reason"].to_numpy(dtype=object)).astype(object)
         args = list(ind["reason_args"])
-        sub = records(ind.iloc[rows], ("rating", "project_id", "project", "indicator_no"))
+        sub = records_at(ind, rows, ("rating", "project_id", "project", "indicator_no"))
         for i, row in zip(rows, sub):
             args[i] = {**args[i], "rating": row["rating"]}
             issues.append(Issue(code="rating_over_weight", severity="error", column="评定", cell=str(row["rating"]),

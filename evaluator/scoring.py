@@ -20,7 +20,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .frames import records
 from .issues import issues_table
 from .readers.vocab import level1_code
 from .rules import RulePack
@@ -143,6 +142,15 @@ def _column_codes(df: pd.DataFrame, col: str, missing: str | None = "") -> tuple
     if col in df:
         return text_codes(df[col], missing)
     return np.zeros(len(df), dtype=np.intp), np.array([""], dtype=object)
+
+
+def records_at(df: pd.DataFrame, rows: np.ndarray, columns: Any) -> list[dict[str, Any]]:
+    """``records(df.iloc[rows], columns)`` without taking the other columns of ``df``."""
+    cols = [c for c in columns if c in df.columns]
+    if not cols:
+        return [{} for _ in range(len(rows))]
+    arrays = [df[c].to_numpy(dtype=object)[rows] for c in cols]
+    return [dict(zip(cols, values)) for values in zip(*arrays)]
 
 
 def _first_rows(codes: np.ndarray) -> np.ndarray:
@@ -751,7 +759,7 @@ def _score_issues(df: pd.DataFrame, ignored: np.ndarray) -> pd.DataFrame:
     fields = ("actual_text", "t_n", "prior_text", *LOC_COLUMNS)
     bad = np.flatnonzero(pd.Series(reason).isin(list(SCORE_ISSUES)).to_numpy()
                          & (df["status"].to_numpy(dtype=object) == "not_evaluable"))
-    for i, row in zip(bad, records(df.iloc[bad], fields)):
+    for i, row in zip(bad, records_at(df, bad, fields)):
         code, severity = SCORE_ISSUES[reason[i]]
         a = args[i]
         text = message("issues", code, actual_unit=a.get("actual_unit", ""), target_unit=a.get("target_unit", ""),
@@ -760,7 +768,7 @@ def _score_issues(df: pd.DataFrame, ignored: np.ndarray) -> pd.DataFrame:
         column = {"rating": "评定", "prior": "上年实际值"}.get(reason[i], "实际完成值")
         cell = {"rating": a.get("rating", ""), "prior": row.get("prior_text", "")}.get(reason[i], row["actual_text"])
         add(code, severity, text, column, cell, row)
-    for i, row in zip(ignored, records(df.iloc[ignored], fields)):
+    for i, row in zip(ignored, records_at(df, ignored, fields)):
         rating = args[i]["rating_ignored"]
         add("rating_ignored", "info", message("issues", "rating_ignored", rating=rating), "评定", rating, row)
     return issues_table(cols, len(cols["code"]))
