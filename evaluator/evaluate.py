@@ -174,31 +174,38 @@ def departments_table(projects: pd.DataFrame, pack: RulePack) -> pd.DataFrame:
     the budget-weighted mean (全年预算数, else 总计) with the simple mean beside it.
     """
     from .rollup import DERIVED_LABEL, budget_column, project_inclusion
-
-    p = projects.assign(included=project_inclusion(projects)["included"].to_numpy())
-    bcol = budget_column(p)
-    p["_w"] = pd.to_numeric(p[bcol], errors="coerce").fillna(0.0).where(p["included"], 0.0)
-    for col, src in (("_t", "total"), ("_lo", "total_min"), ("_hi", "total_max")):
-        p[col] = pd.to_numeric(p[src], errors="coerce").where(p["included"])
-        p[col + "w"] = p[col] * p["_w"]
-    dep = p.get("department", pd.Series("", index=p.index)).fillna("").astype(str)
-    g = p.groupby(dep, sort=False)
-    w = g["_w"].sum()
-    out = pd.DataFrame({"department": w.index, "n_projects": g.size().to_numpy(),
-                        "n_scored_projects": g["included"].sum().astype(int).to_numpy()})
-    for name, col in (("score", "_t"), ("score_min", "_lo"), ("score_max", "_hi")):
-        weighted = (g[col + "w"].sum() / w.where(w > 0)).to_numpy()
-        simple = g[col].mean().to_numpy()
-        out[name] = np.round(np.where(np.isnan(weighted), simple, weighted), pack.digits)
-        out[name.replace("score", "score_simple")] = np.round(simple, pack.digits)
     from .points import _grades
-    lo, hi = _grades(out["score_min"].to_numpy(dtype=float), pack), _grades(out["score_max"].to_numpy(dtype=float), pack)
+
+    included = project_inclusion(projects)["included"].to_numpy()
+    bcol = budget_column(projects)
+    w = pd.to_numeric(projects[bcol], errors="coerce").fillna(0.0).to_numpy(dtype=float) if bcol in projects \
+        else np.zeros(len(projects))
+    w = np.where(included, w, 0.0)
+    cols: dict[str, np.ndarray] = {"_w": w, "included": included}
+    for col, src in (("_t", "total"), ("_lo", "total_min"), ("_hi", "total_max")):
+        values = pd.to_numeric(projects[src], errors="coerce").to_numpy(dtype=float)
+        cols[col] = np.where(included, values, np.nan)
+        cols[col + "w"] = cols[col] * w
+    dep = projects["department"].fillna("").astype(str) if "department" in projects \
+        else pd.Series("", index=projects.index)
+    g = pd.DataFrame(cols).groupby(dep.to_numpy(dtype=object), sort=False)
+    sums, means = g.sum(), g[["_t", "_lo", "_hi"]].mean()
+    w_sum = sums["_w"].to_numpy()
+    n_projects = g.size().to_numpy()
+    n_scored = sums["included"].astype(int).to_numpy()
+    out: dict[str, Any] = {"department": sums.index, "n_projects": n_projects, "n_scored_projects": n_scored}
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for name, col in (("score", "_t"), ("score_min", "_lo"), ("score_max", "_hi")):
+            weighted = sums[col + "w"].to_numpy() / np.where(w_sum > 0, w_sum, np.nan)
+            simple = means[col].to_numpy()
+            out[name] = np.round(np.where(np.isnan(weighted), simple, weighted), pack.digits)
+            out[name.replace("score", "score_simple")] = np.round(simple, pack.digits)
+    lo, hi = _grades(out["score_min"], pack), _grades(out["score_max"], pack)
     out["grade"] = np.where(lo == hi, lo, "")
-    out["n_excluded_projects"] = out["n_projects"] - out["n_scored_projects"]
+    out["n_excluded_projects"] = n_projects - n_scored
     out["budget_column"] = bcol
-    out["score_basis"] = np.where(w.to_numpy() > 0, "预算加权", "预算数缺失，改用简单平均")
-    out["score_basis"] = out["score_basis"] + "；" + DERIVED_LABEL
-    return out
+    out["score_basis"] = np.where(w_sum > 0, "预算加权", "预算数缺失，改用简单平均").astype(object) + ("；" + DERIVED_LABEL)
+    return pd.DataFrame(out)
 
 
 @bulk_gc()
