@@ -281,7 +281,7 @@ def _implausible(names: np.ndarray | None, idx: np.ndarray, value: np.ndarray, a
     checks = vocabulary()["checks"]
 
     def unit(j: np.ndarray) -> np.ndarray:
-        return pd.Series(a_unit[j]).where(pd.notna(a_unit[j]), pd.Series(t_unit[j])).to_numpy(dtype=object)
+        return np.where(pd.notna(a_unit[j]), a_unit[j], t_unit[j]).astype(object, copy=False)
 
     neg = np.flatnonzero(value < 0)
     out: dict[int, str] = {int(i): "negative" for i in idx[neg[~np.isin(unit(neg), checks["may_be_negative"])]]}
@@ -394,6 +394,23 @@ class _Scores:
             for i in rows:
                 self.arg(int(i)).update(outcome["args"])
 
+    def put_groups(self, rows: np.ndarray, group: np.ndarray, outcomes: list[dict[str, Any]]) -> None:
+        """``put(rows[group == k], outcomes[k])`` for every group k, one array assignment per column."""
+        for name in ("status", "method", "ratio", "rule", "flag", "times", "a_val", "reason"):
+            has = np.array([name in o for o in outcomes], dtype=bool)
+            if not has.any():
+                continue
+            column = getattr(self, name)
+            values = np.empty(len(outcomes), dtype=column.dtype)
+            values[has] = [o[name] for o in outcomes if name in o]
+            sel = has[group]
+            column[rows[sel]] = values[group[sel]]
+        args = [o.get("args") for o in outcomes]
+        if any(args):
+            for i, k in zip(rows.tolist(), group.tolist()):
+                if args[k]:
+                    self.arg(i).update(args[k])
+
     def args_column(self) -> list[dict[str, Any]]:
         col: list[dict[str, Any]] = [{} for _ in range(self.n)]
         for i, d in self.args.items():
@@ -409,12 +426,6 @@ def _grouped(rows: np.ndarray, *keys: np.ndarray) -> tuple[np.ndarray, np.ndarra
         codes, uniques = pd.factorize(k[rows])
         key, _ = pd.factorize(key * (len(uniques) + 1) + (codes + 1))
     return key, rows[_first_rows(key)]
-
-
-def _members(group: np.ndarray) -> list[np.ndarray]:
-    """Positions of the members of each group (groups numbered 0..k-1, none empty)."""
-    order = np.argsort(group, kind="stable")
-    return np.split(order, np.flatnonzero(np.diff(group[order])) + 1)
 
 
 def score_indicators(df: pd.DataFrame, pack: RulePack,
@@ -627,16 +638,14 @@ def _score_rest(todo: np.ndarray, df: pd.DataFrame, tf: dict[str, np.ndarray], t
         group, first = _grouped(rows, full_ids, a_codes, op_used)
         outcomes = _score_all([targets[i] for i in first], [a_objs[a_codes[i]] for i in first],
                               [op_used[i] for i in first], pack)
-        for members, outcome in zip(_members(group), outcomes):
-            sc.put(rows[members], outcome)
+        sc.put_groups(rows, group, outcomes)
     rows = take(tk.of("trend") & ak.of("number"))
     if len(rows):
         p_codes, priors = prior
         direction = pd.factorize(t_directions, use_na_sentinel=False)[0][t_codes]
         group, first = _grouped(rows, p_codes, a_codes, direction, op_used)
-        for members, i in zip(_members(group), first):
-            sc.put(rows[members], _score_trend(priors[p_codes[i]], a_objs[a_codes[i]], tf["t_direction"][i],
-                                                  op_used[i], pack))
+        sc.put_groups(rows, group, [_score_trend(priors[p_codes[i]], a_objs[a_codes[i]], tf["t_direction"][i],
+                                                 op_used[i], pack) for i in first])
     # the unit states the result in words (实际: 逐步提高 / 已达成): taken as stated, and said so
     rows = take(tk.of("trend") & ak.of("trend", "yes") & ~rk.of("tier", "points"))
     for i in rows:
