@@ -74,19 +74,29 @@ def _load_actuals(actuals: Any, table: Any) -> Any:
     return actuals
 
 
+def _key_codes(left: list[Any], right: list[Any]) -> tuple[np.ndarray, np.ndarray]:
+    """Codes of the key (one array per key column) of each row of ``left`` and of ``right``, equal
+    where a left merge would join them (missing keys match missing keys)."""
+    n = len(left[0])
+    key = np.zeros(n + len(right[0]), dtype=np.int64)
+    for lc, rc in zip(left, right):
+        codes, uniques = pd.factorize(np.concatenate([np.asarray(lc, dtype=object), np.asarray(rc, dtype=object)]),
+                                      use_na_sentinel=False)
+        key, _ = pd.factorize(key * (len(uniques) + 1) + codes)
+    return key[:n], key[n:]
+
+
 def _lookup(left: pd.DataFrame, right: pd.DataFrame, on: list[str]) -> np.ndarray | None:
     """Row of ``right`` matching each row of ``left`` on the ``on`` columns (-1: none), as a left
     merge would join them (missing keys match missing keys); None when a key repeats in ``right``."""
-    n = len(left)
-    key = np.zeros(n + len(right), dtype=np.int64)
-    for c in on:
-        codes, uniques = pd.factorize(np.concatenate([left[c].to_numpy(dtype=object), right[c].to_numpy(dtype=object)]),
-                                      use_na_sentinel=False)
-        key, _ = pd.factorize(key * (len(uniques) + 1) + codes)
-    keys = pd.Index(key[n:])
+    return _lookup_keys(*_key_codes([left[c] for c in on], [right[c] for c in on]))
+
+
+def _lookup_keys(left: np.ndarray, right: np.ndarray) -> np.ndarray | None:
+    keys = pd.Index(right)
     if not keys.is_unique:
         return None
-    return keys.get_indexer(key[:n])
+    return keys.get_indexer(left)
 
 
 def _take(values: pd.Series, pos: np.ndarray) -> Any:
@@ -95,28 +105,52 @@ def _take(values: pd.Series, pos: np.ndarray) -> Any:
                                   else values.to_numpy(), pos, allow_fill=True)
 
 
+#: columns the actuals add to each indicator; the text ones are read as text
+ACTUAL_COLUMNS = ["actual_text", "prior_text", "rating", "self_score", "note", "actual_file", "actual_row"]
+ACTUAL_TEXTS = ("actual_text", "prior_text", "rating", "note")
+
+
 def _merge_actuals(ind: pd.DataFrame, acts: Any) -> pd.DataFrame:
-    cols = ["actual_text", "prior_text", "rating", "self_score", "note", "actual_file", "actual_row"]
+    """The indicators with their actuals (the first actuals row of each project and 序号)."""
+    return _join_actuals(ind, acts)[0]
+
+
+def _join_actuals(ind: pd.DataFrame, acts: Any) -> tuple[pd.DataFrame, dict[str, tuple[np.ndarray, np.ndarray]]]:
+    """:func:`_merge_actuals`, and the :func:`~evaluator.scoring.text_codes` of its text columns
+    (for the scorer, which reads them by code)."""
+    cols = ACTUAL_COLUMNS
     a = acts.indicators
-    a = a.assign(**{c: np.nan for c in cols if c not in a})
-    a = a[["project_id", "indicator_no"] + cols].drop_duplicates(["project_id", "indicator_no"], keep="first")
+    if any(c not in a for c in cols):
+        a = a.assign(**{c: np.nan for c in cols if c not in a})
     base = ind.drop(columns=[c for c in cols if c in ind], errors="ignore") if any(c in ind for c in cols) else ind
-    a = a.assign(_no=pd.to_numeric(a["indicator_no"], errors="coerce"))
-    pos = _lookup(base.assign(_no=pd.to_numeric(base["indicator_no"], errors="coerce")), a, ["project_id", "_no"])
+    # the first actuals row of each (project, 序号) as written, matched on the number it reads as
+    pid_l, pid_r = _key_codes([base["project_id"]], [a["project_id"]])
+    no_raw = pd.factorize(a["indicator_no"], use_na_sentinel=False)[0]
+    kept = np.flatnonzero(~pd.Series(pid_r * (int(no_raw.max(initial=0)) + 1) + no_raw).duplicated().to_numpy())
+    all_kept = len(kept) == len(a)
+    no_l, no_r = _key_codes([pd.to_numeric(base["indicator_no"], errors="coerce")],
+                            [pd.to_numeric(a["indicator_no"], errors="coerce").to_numpy()[kept]])
+    width = int(max(no_l.max(initial=0), no_r.max(initial=0))) + 1
+    pos = _lookup_keys(pid_l * width + no_l, pid_r[kept] * width + no_r)
     if pos is None:
         # a key given twice in the actuals: join as pandas does (one row per match)
+        first = a[["project_id", "indicator_no"] + cols] if all_kept else a[["project_id", "indicator_no"] + cols].iloc[kept]
+        first = first.assign(_no=pd.to_numeric(first["indicator_no"], errors="coerce"))
         merged = base.assign(_no=pd.to_numeric(base["indicator_no"], errors="coerce")).merge(
-            a.drop(columns=["indicator_no"]), how="left", on=["project_id", "_no"]).drop(columns=["_no"])
+            first.drop(columns=["indicator_no"]), how="left", on=["project_id", "_no"]).drop(columns=["_no"])
         merged.index = ind.index
         new = {c: merged[c] for c in cols}
     else:
+        if not all_kept:
+            pos = np.where(pos >= 0, kept[pos], -1)
         new = {c: _take(a[c], pos) for c in cols}
-    for c in ("actual_text", "prior_text", "rating", "note"):
+    coded = {}
+    for c in ACTUAL_TEXTS:
         # a missing row is NaN here; text typed as "NaN" stays text (and is reported as unreadable)
-        codes, texts = text_codes(pd.Series(new[c]) if not isinstance(new[c], pd.Series) else new[c])
-        new[c] = texts[codes]
+        coded[c] = text_codes(pd.Series(new[c]) if not isinstance(new[c], pd.Series) else new[c])
+        new[c] = coded[c][1][coded[c][0]]
     new["self_score"] = pd.to_numeric(pd.Series(new["self_score"]), errors="coerce").to_numpy()
-    return with_columns(base, new)
+    return with_columns(base, new), coded
 
 
 def _merge_funds(projects: pd.DataFrame, acts: Any) -> pd.DataFrame:
@@ -140,31 +174,38 @@ def departments_table(projects: pd.DataFrame, pack: RulePack) -> pd.DataFrame:
     the budget-weighted mean (全年预算数, else 总计) with the simple mean beside it.
     """
     from .rollup import DERIVED_LABEL, budget_column, project_inclusion
-
-    p = projects.assign(included=project_inclusion(projects)["included"].to_numpy())
-    bcol = budget_column(p)
-    p["_w"] = pd.to_numeric(p[bcol], errors="coerce").fillna(0.0).where(p["included"], 0.0)
-    for col, src in (("_t", "total"), ("_lo", "total_min"), ("_hi", "total_max")):
-        p[col] = pd.to_numeric(p[src], errors="coerce").where(p["included"])
-        p[col + "w"] = p[col] * p["_w"]
-    dep = p.get("department", pd.Series("", index=p.index)).fillna("").astype(str)
-    g = p.groupby(dep, sort=False)
-    w = g["_w"].sum()
-    out = pd.DataFrame({"department": w.index, "n_projects": g.size().to_numpy(),
-                        "n_scored_projects": g["included"].sum().astype(int).to_numpy()})
-    for name, col in (("score", "_t"), ("score_min", "_lo"), ("score_max", "_hi")):
-        weighted = (g[col + "w"].sum() / w.where(w > 0)).to_numpy()
-        simple = g[col].mean().to_numpy()
-        out[name] = np.round(np.where(np.isnan(weighted), simple, weighted), pack.digits)
-        out[name.replace("score", "score_simple")] = np.round(simple, pack.digits)
     from .points import _grades
-    lo, hi = _grades(out["score_min"].to_numpy(dtype=float), pack), _grades(out["score_max"].to_numpy(dtype=float), pack)
+
+    included = project_inclusion(projects)["included"].to_numpy()
+    bcol = budget_column(projects)
+    w = pd.to_numeric(projects[bcol], errors="coerce").fillna(0.0).to_numpy(dtype=float) if bcol in projects \
+        else np.zeros(len(projects))
+    w = np.where(included, w, 0.0)
+    cols: dict[str, np.ndarray] = {"_w": w, "included": included}
+    for col, src in (("_t", "total"), ("_lo", "total_min"), ("_hi", "total_max")):
+        values = pd.to_numeric(projects[src], errors="coerce").to_numpy(dtype=float)
+        cols[col] = np.where(included, values, np.nan)
+        cols[col + "w"] = cols[col] * w
+    dep = projects["department"].fillna("").astype(str) if "department" in projects \
+        else pd.Series("", index=projects.index)
+    g = pd.DataFrame(cols).groupby(dep.to_numpy(dtype=object), sort=False)
+    sums, means = g.sum(), g[["_t", "_lo", "_hi"]].mean()
+    w_sum = sums["_w"].to_numpy()
+    n_projects = g.size().to_numpy()
+    n_scored = sums["included"].astype(int).to_numpy()
+    out: dict[str, Any] = {"department": sums.index, "n_projects": n_projects, "n_scored_projects": n_scored}
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for name, col in (("score", "_t"), ("score_min", "_lo"), ("score_max", "_hi")):
+            weighted = sums[col + "w"].to_numpy() / np.where(w_sum > 0, w_sum, np.nan)
+            simple = means[col].to_numpy()
+            out[name] = np.round(np.where(np.isnan(weighted), simple, weighted), pack.digits)
+            out[name.replace("score", "score_simple")] = np.round(simple, pack.digits)
+    lo, hi = _grades(out["score_min"], pack), _grades(out["score_max"], pack)
     out["grade"] = np.where(lo == hi, lo, "")
-    out["n_excluded_projects"] = out["n_projects"] - out["n_scored_projects"]
+    out["n_excluded_projects"] = n_projects - n_scored
     out["budget_column"] = bcol
-    out["score_basis"] = np.where(w.to_numpy() > 0, "预算加权", "预算数缺失，改用简单平均")
-    out["score_basis"] = out["score_basis"] + "；" + DERIVED_LABEL
-    return out
+    out["score_basis"] = np.where(w_sum > 0, "预算加权", "预算数缺失，改用简单平均").astype(object) + ("；" + DERIVED_LABEL)
+    return pd.DataFrame(out)
 
 
 @bulk_gc()
@@ -178,8 +219,8 @@ def evaluate(targets: Any, actuals: Any = None, rules: str | Path | RulePack = "
     pack = load_rule_pack(rules)
     table = _load_targets(targets)
     acts = _load_actuals(actuals, table)
-    ind = _merge_actuals(table.indicators, acts)
-    ind, score_issues = score_indicators(ind, pack)
+    ind, coded = _join_actuals(table.indicators, acts)
+    ind, score_issues = score_indicators(ind, pack, coded)
     ind, absent, w_issues = apply_weights(ind, pack)
     ind = with_columns(ind, {"self_diff": (ind["self_score"] - ind["points"]).round(pack.digits)})
     ind = with_columns(ind, {"explanation": explain_indicators(ind, pack)})

@@ -14,8 +14,7 @@ import pandas as pd
 
 from .issues import Issue
 from .rules import BLOCKS, RulePack
-from .frames import records
-from .scoring import round_points, with_columns
+from .scoring import records_at, round_points, with_columns
 
 UNSETTLED = ("pending", "not_evaluable")
 
@@ -77,6 +76,17 @@ def indicator_weights(ind: pd.DataFrame, pack: RulePack) -> tuple[np.ndarray, pd
     return w, pd.Series(absent_pts, index=uniques, dtype=float)
 
 
+def over_achieved(flag: pd.Series) -> np.ndarray:
+    """Rows whose flag starts with ``over_achieved`` (``flag.astype(str).str.startswith``), each
+    distinct flag checked once: nearly every row has the empty flag."""
+    values = flag.to_numpy(dtype=object)
+    out = np.zeros(len(values), dtype=bool)
+    rows = np.flatnonzero(values != "")
+    if len(rows):
+        out[rows] = pd.Series(values[rows], dtype=object).astype(str).str.startswith("over_achieved").to_numpy()
+    return out
+
+
 def apply_weights(ind: pd.DataFrame, pack: RulePack) -> tuple[pd.DataFrame, pd.Series, list[Issue]]:
     """Add ``weight_points`` and ``points``; also returns points given for absent blocks per project."""
     w, absent = indicator_weights(ind, pack)
@@ -88,7 +98,7 @@ def apply_weights(ind: pd.DataFrame, pack: RulePack) -> tuple[pd.DataFrame, pd.S
     over_weight = review_pts & (rp > wp + 1e-9)
     ratio = np.where(review_pts & ~over_weight, np.divide(rp, wp, out=np.zeros_like(wp), where=wp > 0), ratio)
     deduct = pack.data["over_achievement"]["deduct"]
-    flagged = ind["flag"].astype(str).str.startswith("over_achieved").to_numpy()
+    flagged = over_achieved(ind["flag"])
     raw = ratio * wp - np.where(flagged & (deduct > 0), deduct * wp, 0.0)
     status = ind["status"].to_numpy()
     raw = np.where(status == "scored", np.maximum(np.nan_to_num(raw), 0.0), np.nan)
@@ -108,7 +118,7 @@ def apply_weights(ind: pd.DataFrame, pack: RulePack) -> tuple[pd.DataFrame, pd.S
             new[c] = np.where(over_weight, np.nan, new[c])
         new["pending_reason"] = np.where(over_weight, "rating_over", ind["pending_reason"].to_numpy(dtype=object)).astype(object)
         args = list(ind["reason_args"])
-        sub = records(ind.iloc[rows], ("rating", "project_id", "project", "indicator_no"))
+        sub = records_at(ind, rows, ("rating", "project_id", "project", "indicator_no"))
         for i, row in zip(rows, sub):
             args[i] = {**args[i], "rating": row["rating"]}
             issues.append(Issue(code="rating_over_weight", severity="error", column="评定", cell=str(row["rating"]),
@@ -133,7 +143,7 @@ def _grades(totals: np.ndarray, pack: RulePack) -> np.ndarray:
     return out
 
 
-def _executions(projects: pd.DataFrame, pack: RulePack) -> pd.DataFrame:
+def _executions(projects: pd.DataFrame, pack: RulePack) -> dict[str, np.ndarray]:
     """预算执行率 = 全年执行数 / 全年预算数 and its points, for every project at once."""
     def col(name: str) -> np.ndarray:
         return pd.to_numeric(projects[name], errors="coerce").to_numpy(dtype=float) if name in projects \
@@ -146,9 +156,9 @@ def _executions(projects: pd.DataFrame, pack: RulePack) -> pd.DataFrame:
     with np.errstate(divide="ignore", invalid="ignore"):
         rate = np.where(ok, spent / budget, np.nan)
     pts = round_points(pack.weights["execution"] * np.minimum(rate, 1.0), pack.digits, pack.data["rounding"]["mode"])
-    return pd.DataFrame({"execution_rate": rate, "execution_points": np.where(ok, pts, np.nan),
-                         "execution_status": np.where(ok, "scored", "pending"),
-                         "budget_used": budget, "budget_fallback": fallback}, index=projects.index)
+    return {"execution_rate": rate, "execution_points": np.where(ok, pts, np.nan),
+            "execution_status": np.where(ok, "scored", "pending").astype(object),
+            "budget_used": budget, "budget_fallback": fallback}
 
 
 def _execution_caps(rate: np.ndarray, pack: RulePack) -> np.ndarray:
@@ -166,9 +176,9 @@ def project_scores(projects: pd.DataFrame, ind: pd.DataFrame, absent: pd.Series,
     digits, mode = pack.digits, pack.data["rounding"]["mode"]
     ex = _executions(projects, pack)
     n_p = len(projects)
-    pos = pd.Index(projects["project_id"]).get_indexer(ind["project_id"])
-    on = pos >= 0
-    pos = pos[on]
+    pos_all = pd.Index(projects["project_id"]).get_indexer(ind["project_id"])
+    on = pos_all >= 0
+    pos = pos_all[on]
     block = pd.Categorical(ind["block"], categories=BLOCKS).codes.astype(np.int64)[on]
     k = pos.astype(np.int64) * len(BLOCKS) + np.maximum(block, 0)
     pe = ind["points_exact"].to_numpy(dtype=float)[on]
@@ -179,8 +189,7 @@ def project_scores(projects: pd.DataFrame, ind: pd.DataFrame, absent: pd.Series,
     def per_project(values: np.ndarray) -> np.ndarray:
         return np.bincount(pos, weights=values, minlength=n_p)
 
-    r = pd.DataFrame(index=projects.index)
-    r[list(ex.columns)] = ex
+    r: dict[str, np.ndarray] = dict(ex)
     count_b = _pb_sum(k, np.ones(len(k)), n_p)
     points_b = round_points(_pb_sum(k, np.nan_to_num(pe), n_p), digits, mode)
     weight_b = _pb_sum(k, wp, n_p)
@@ -189,11 +198,11 @@ def project_scores(projects: pd.DataFrame, ind: pd.DataFrame, absent: pd.Series,
         r[f"weight_{b}"] = np.where(count_b[:, j] > 0, weight_b[:, j], 0.0)
     n_ind = per_project(np.ones(len(pos)))
     ew = pack.weights["execution"]
-    exec_pending = ex["execution_status"].to_numpy() == "pending"
+    exec_pending = ex["execution_status"] == "pending"
     absent_pts = projects["project_id"].map(absent).fillna(0.0).to_numpy(dtype=float)
-    earned = per_project(np.nan_to_num(pe)) + absent_pts + np.where(exec_pending, 0.0, ex["execution_points"].to_numpy())
+    earned = per_project(np.nan_to_num(pe)) + absent_pts + np.where(exec_pending, 0.0, ex["execution_points"])
     open_w = per_project(np.where(np.isin(status, UNSETTLED), wp, 0.0)) + np.where(exec_pending, ew, 0.0)
-    cap = _execution_caps(ex["execution_rate"].to_numpy(), pack)
+    cap = _execution_caps(ex["execution_rate"], pack)
     total = round_points(np.minimum(earned, cap), digits, mode)
     tmax = round_points(np.minimum(earned + open_w, cap), digits, mode)
     lo, hi = _grades(total, pack), _grades(tmax, pack)
@@ -206,33 +215,43 @@ def project_scores(projects: pd.DataFrame, ind: pd.DataFrame, absent: pd.Series,
     classified = projects["classified"].fillna(False).astype(bool).to_numpy() if "classified" in projects \
         else np.zeros(n_p, bool)
     r["total"] = np.where(has, total, np.nan)
-    r["total_min"] = r["total"]
+    r["total_min"] = r["total"].copy()
     r["total_max"] = np.where(has, tmax, np.nan)
     r["execution_cap"] = np.where(has, cap, 100.0)
-    r["grade"] = np.where(has & (lo == hi), lo, "")
+    r["grade"] = np.where(has & (lo == hi), lo, "").astype(object)
     r["status"] = np.where(~has, np.where(classified, "classified", "no_indicators"),
                            np.where(open_w == 0, "scored",
-                                    np.where(any_scored | ~exec_pending, "partial", "pending")))
+                                    np.where(any_scored | ~exec_pending, "partial", "pending"))).astype(object)
     scored = status == "scored"
     r["share_auto"] = np.where(has, np.round(share(scored & (method == "auto")) + np.where(exec_pending, 0, ew / 100.0), 4), np.nan)
     r["share_review"] = np.where(has, share(scored & (method == "review")), np.nan)
     r["share_pending"] = np.where(has, np.round(share(status == "pending") + np.where(exec_pending, ew / 100.0, 0.0), 4), np.nan)
     r["share_not_evaluable"] = np.where(has, share(status == "not_evaluable"), np.nan)
     r["absent_points"] = np.where(has, absent_pts, 0.0)
-    out = with_columns(projects, {c: r[c] for c in r.columns}) if len(projects) else pd.concat([projects, r], axis=1)
-    self_total = self_totals(out, ind)
-    return with_columns(out, {"self_total": self_total,
-                              "self_diff": round_points(self_total - out["total"], digits, mode)})
+    self_total = self_totals(projects, ind, pos_all)
+    r["self_total"] = self_total
+    r["self_diff"] = round_points(self_total - r["total"], digits, mode)
+    if len(projects):
+        return with_columns(projects, r)
+    return pd.concat([projects, pd.DataFrame(r, index=projects.index)], axis=1)
 
 
-def self_totals(projects: pd.DataFrame, ind: pd.DataFrame) -> pd.Series:
-    """The unit's own total: 自评总分 when given, else its indicator self-scores plus execution self-score."""
-    given = projects["self_total_given"].astype(float) if "self_total_given" in projects else pd.Series(np.nan, index=projects.index)
-    if "self_score" in ind and ind["self_score"].notna().any():
+def self_totals(projects: pd.DataFrame, ind: pd.DataFrame, pos: np.ndarray | None = None) -> np.ndarray:
+    """The unit's own total: 自评总分 when given, else its indicator self-scores plus execution self-score.
+    ``pos``: the row in ``projects`` of each indicator's project (-1: none), when known."""
+    given = projects["self_total_given"].to_numpy(dtype=float) if "self_total_given" in projects \
+        else np.full(len(projects), np.nan)
+    score = ind["self_score"].to_numpy(dtype=float) if "self_score" in ind else None
+    if score is not None and not np.isnan(score).all():
+        if pos is None:
+            pos = pd.Index(projects["project_id"]).get_indexer(ind["project_id"])
+        on = pos >= 0
         # only a complete set of indicator self-scores adds up to a self-evaluated total
-        g = ind.groupby("project_id")["self_score"]
+        g = pd.Series(score[on]).groupby(pos[on])
         sums = g.sum(min_count=1).where(g.count() == g.size())
-        exe = projects["self_execution"].astype(float) if "self_execution" in projects else pd.Series(0.0, index=projects.index)
-        summed = projects["project_id"].map(sums).astype(float) + exe.fillna(0.0)
-        return given.fillna(summed)
+        summed = np.full(len(projects), np.nan)
+        summed[sums.index.to_numpy()] = sums.to_numpy()
+        exe = projects["self_execution"].to_numpy(dtype=float) if "self_execution" in projects else np.zeros(len(projects))
+        summed = summed + np.where(np.isnan(exe), 0.0, exe)
+        return np.where(np.isnan(given), summed, given)
     return given

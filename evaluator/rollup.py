@@ -80,18 +80,13 @@ def project_inclusion(projects: pd.DataFrame) -> pd.DataFrame:
     listed with the reason instead — averaging them in as zero would punish a
     department for secrecy or for missing paperwork twice.
     """
-    total = pd.to_numeric(_col(projects, "total"), errors="coerce")
-    classified = _col(projects, "classified", False).fillna(False).astype(bool)
+    total = pd.to_numeric(_col(projects, "total"), errors="coerce").to_numpy(dtype=float)
+    classified = _col(projects, "classified", False).fillna(False).astype(bool).to_numpy()
     status = _col(projects, "status", "").fillna("").astype(str)
-    reasons = []
-    for cls, tot, st in zip(classified, total, status):
-        if cls:
-            reasons.append("涉密项目，无公开指标，不参与平均")
-        elif math.isnan(tot) or st in ("not_evaluable", "unscorable", "empty", "no_indicators"):
-            reasons.append("无可评分指标，不参与平均")
-        else:
-            reasons.append("")
-    out = pd.DataFrame({"included": [r == "" for r in reasons], "excluded_reason": reasons}, index=projects.index)
+    unscorable = np.isnan(total) | status.isin(["not_evaluable", "unscorable", "empty", "no_indicators"]).to_numpy()
+    reasons = np.where(classified, "涉密项目，无公开指标，不参与平均",
+                       np.where(unscorable, "无可评分指标，不参与平均", "")).astype(object)
+    out = pd.DataFrame({"included": reasons == "", "excluded_reason": reasons}, index=projects.index)
     return out
 
 

@@ -20,7 +20,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .frames import records
 from .issues import issues_table
 from .readers.vocab import level1_code
 from .rules import RulePack
@@ -92,16 +91,32 @@ def assign_blocks(df: pd.DataFrame, pack: RulePack) -> pd.Series:
 
     The reader's trusted codes are used unless the pack says to trust the raw
     level-1 or level-2 code and the raw cells are there. Worked out once per distinct
-    combination of the category cells.
+    combination of the category cells the pack reads; the level-1 name only for the rows
+    whose codes say nothing.
     """
-    columns = ["level1_code", "level2_code", "level1_code_printed", "level2_code_printed", "level1_raw",
-               "level2_raw", "level1"]
+    maps = pack.data["blocks"]
+    trust = pack.switches["category_trust"]
+    columns = ["level1_code", "level2_code"]
+    if trust in ("level1", "level2"):
+        printed = f"{trust}_code_printed"
+        columns.append(printed if printed in df else f"{trust}_raw")
     codes, first = distinct_rows(df, columns)
-    blocks = _blocks(df.iloc[first].reset_index(drop=True), pack)
-    return pd.Series(blocks.to_numpy()[codes], index=df.index, dtype=blocks.dtype)
+    firsts = pd.DataFrame({c: df[c].to_numpy(dtype=object)[first] for c in columns if c in df}, index=range(len(first)))
+    block = _code_blocks(firsts, pack).to_numpy(dtype=object)[codes]
+    unknown = np.flatnonzero(pd.isna(block))
+    if len(unknown):
+        # a level-1 name without a code: the readers' category vocabulary (headers.toml) knows it
+        names = df["level1"].to_numpy(dtype=object)[unknown] if "level1" in df else np.full(len(unknown), "", object)
+        n_codes, n_texts = text_codes(names)
+        by_name = np.array([maps["level1"].get((level1_code(u) or "")[:1], "output") for u in n_texts], dtype=object)
+        block[unknown] = by_name[n_codes]
+    b_codes, b_uniques = pd.factorize(block)
+    return pd.Series(np.array([pack.block_of(b) for b in b_uniques], dtype=object)[b_codes], index=df.index,
+                     dtype=object)
 
 
-def _blocks(df: pd.DataFrame, pack: RulePack) -> pd.Series:
+def _code_blocks(df: pd.DataFrame, pack: RulePack) -> pd.Series:
+    """The block the category codes give (NaN where they give none)."""
     maps = pack.data["blocks"]
     trust = pack.switches["category_trust"]
     l1 = df.get("level1_code", pd.Series("", index=df.index)).fillna("").astype(str)
@@ -112,13 +127,7 @@ def _blocks(df: pd.DataFrame, pack: RulePack) -> pd.Series:
         l2 = _printed(df, "level2", l2.str[:1])
     by1 = l1.str[:1].map(maps["level1"])
     by2 = l2.str[:1].map(maps["level2"])
-    block = (by2.combine_first(by1) if trust == "level2" else by1.combine_first(by2))
-    if block.isna().any():
-        # a level-1 name without a code: the readers' category vocabulary (headers.toml) knows it
-        names = df.get("level1", pd.Series("", index=df.index)).fillna("").astype(str)
-        codes = {n: level1_code(n) or "" for n in names.unique()}
-        block = block.fillna(names.map(codes).str[:1].map(maps["level1"])).fillna("output")
-    return block.map(pack.block_of)
+    return by2.combine_first(by1) if trust == "level2" else by1.combine_first(by2)
 
 
 # --- facts per distinct text -----------------------------------------------------
@@ -145,6 +154,15 @@ def _column_codes(df: pd.DataFrame, col: str, missing: str | None = "") -> tuple
     return np.zeros(len(df), dtype=np.intp), np.array([""], dtype=object)
 
 
+def records_at(df: pd.DataFrame, rows: np.ndarray, columns: Any) -> list[dict[str, Any]]:
+    """``records(df.iloc[rows], columns)`` without taking the other columns of ``df``."""
+    cols = [c for c in columns if c in df.columns]
+    if not cols:
+        return [{} for _ in range(len(rows))]
+    arrays = [df[c].to_numpy(dtype=object)[rows] for c in cols]
+    return [dict(zip(cols, values)) for values in zip(*arrays)]
+
+
 def _first_rows(codes: np.ndarray) -> np.ndarray:
     """Position of the first row of each code (codes numbered in order of first appearance)."""
     return np.flatnonzero(~pd.Series(codes).duplicated().to_numpy())
@@ -161,24 +179,25 @@ def _target_row(t: Target | None) -> dict[str, Any]:
     return d
 
 
-def target_facts(df: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
-    """Target attributes, looked up once per distinct (target text, kind).
+def target_facts(df: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame, np.ndarray]:
+    """Target attributes, looked up once per distinct compiled target (the readers compile each
+    distinct target text once, so rows with the same text share one :class:`Target`).
 
-    Returns the code of each row and one row of facts per code.
+    Returns the code of each row, one row of facts per code and the target of each code.
     """
     if not len(df):
-        return np.zeros(0, dtype=np.intp), pd.DataFrame(columns=TARGET_FACTS)
-    text, _ = _column_codes(df, "target_text")
-    kind, kinds = _column_codes(df, "kind", missing=None)
-    codes, _ = pd.factorize(text.astype(np.int64) * len(kinds) + kind)
+        return np.zeros(0, dtype=np.intp), pd.DataFrame(columns=TARGET_FACTS), np.empty(0, dtype=object)
     targets = df["target"].to_numpy(dtype=object)
-    facts = pd.DataFrame([_target_row(targets[i]) for i in _first_rows(codes)])
-    return codes, facts.reindex(columns=TARGET_FACTS)
+    codes, _ = pd.factorize(np.fromiter(map(id, targets), dtype=np.uint64, count=len(targets)))
+    distinct = targets[_first_rows(codes)]
+    facts = pd.DataFrame([_target_row(t) for t in distinct])
+    return codes, facts.reindex(columns=TARGET_FACTS), distinct
 
 
-def actual_facts(texts: Any) -> tuple[np.ndarray, list[ActualValue]]:
-    """Parsed actual cells: the code of each row and each distinct text parsed once."""
-    codes, distinct = text_codes(texts)
+def actual_facts(texts: Any, coded: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[np.ndarray, list[ActualValue]]:
+    """Parsed actual cells: the code of each row and each distinct text parsed once
+    (``coded``: the :func:`text_codes` of ``texts`` when already known)."""
+    codes, distinct = coded if coded is not None else text_codes(texts)
     return codes, [parse_actual(u) for u in distinct]
 
 
@@ -262,7 +281,7 @@ def _implausible(names: np.ndarray | None, idx: np.ndarray, value: np.ndarray, a
     checks = vocabulary()["checks"]
 
     def unit(j: np.ndarray) -> np.ndarray:
-        return pd.Series(a_unit[j]).where(pd.notna(a_unit[j]), pd.Series(t_unit[j])).to_numpy(dtype=object)
+        return np.where(pd.notna(a_unit[j]), a_unit[j], t_unit[j]).astype(object, copy=False)
 
     neg = np.flatnonzero(value < 0)
     out: dict[int, str] = {int(i): "negative" for i in idx[neg[~np.isin(unit(neg), checks["may_be_negative"])]]}
@@ -375,6 +394,23 @@ class _Scores:
             for i in rows:
                 self.arg(int(i)).update(outcome["args"])
 
+    def put_groups(self, rows: np.ndarray, group: np.ndarray, outcomes: list[dict[str, Any]]) -> None:
+        """``put(rows[group == k], outcomes[k])`` for every group k, one array assignment per column."""
+        for name in ("status", "method", "ratio", "rule", "flag", "times", "a_val", "reason"):
+            has = np.array([name in o for o in outcomes], dtype=bool)
+            if not has.any():
+                continue
+            column = getattr(self, name)
+            values = np.empty(len(outcomes), dtype=column.dtype)
+            values[has] = [o[name] for o in outcomes if name in o]
+            sel = has[group]
+            column[rows[sel]] = values[group[sel]]
+        args = [o.get("args") for o in outcomes]
+        if any(args):
+            for i, k in zip(rows.tolist(), group.tolist()):
+                if args[k]:
+                    self.arg(i).update(args[k])
+
     def args_column(self) -> list[dict[str, Any]]:
         col: list[dict[str, Any]] = [{} for _ in range(self.n)]
         for i, d in self.args.items():
@@ -392,27 +428,29 @@ def _grouped(rows: np.ndarray, *keys: np.ndarray) -> tuple[np.ndarray, np.ndarra
     return key, rows[_first_rows(key)]
 
 
-def _members(group: np.ndarray) -> list[np.ndarray]:
-    """Positions of the members of each group (groups numbered 0..k-1, none empty)."""
-    order = np.argsort(group, kind="stable")
-    return np.split(order, np.flatnonzero(np.diff(group[order])) + 1)
-
-
-def score_indicators(df: pd.DataFrame, pack: RulePack) -> tuple[pd.DataFrame, pd.DataFrame]:
+def score_indicators(df: pd.DataFrame, pack: RulePack,
+                     coded: dict[str, tuple[np.ndarray, np.ndarray]] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Score every indicator row (weights are applied later, by :func:`apply_weights`).
 
     Returns the table with the score columns and the issues table of the rows that could
     not be scored for a data reason. Whole columns at once: targets, actuals, ratings and
     names are read once per distinct text; rows are routed by kind with boolean masks.
+    ``coded``: :func:`text_codes` of text columns already factorized by the caller (the join
+    of the actuals), so that no column is factorized twice.
     """
     missing = {col: "" for col in ("actual_text", "prior_text", "rating") if col not in df}
     if missing:
         df = with_columns(df, missing)
     n = len(df)
+    coded = {c: v for c, v in (coded or {}).items() if c not in missing}
+
+    def codes_of(col: str) -> tuple[np.ndarray, np.ndarray]:
+        return coded[col] if col in coded else _column_codes(df, col)
+
     block = assign_blocks(df, pack) if n else pd.Series(dtype=object)
 
     # targets: facts per distinct target; the unit hint stands in for a target without unit
-    t_codes, facts = target_facts(df)
+    t_codes, facts, distinct_targets = target_facts(df)
     tf = {c: facts[c].to_numpy()[t_codes] for c in TARGET_FACTS}
     hint_codes, hints = _column_codes(df, "unit_hint")
     unit_hint = hints[hint_codes]
@@ -427,7 +465,7 @@ def score_indicators(df: pd.DataFrame, pack: RulePack) -> tuple[pd.DataFrame, pd
     numeric = kind_is(*NUMERIC_KINDS)
 
     # actuals: each distinct text parsed once
-    a_codes, parsed = actual_facts(df["actual_text"])
+    a_codes, parsed = actual_facts(df["actual_text"], coded.get("actual_text"))
     a_objs = np.array(parsed + [None], dtype=object)[:-1]
     a_kind = np.array([p.kind for p in parsed], dtype=object)[a_codes]
     a_number = np.array([p.value for p in parsed], dtype=float)[a_codes]
@@ -442,7 +480,7 @@ def score_indicators(df: pd.DataFrame, pack: RulePack) -> tuple[pd.DataFrame, pd
     op_source = np.where(op_used != "", op_source, "").astype(object)
 
     # ratings: each distinct 评定 parsed once
-    r_codes, r_texts = _column_codes(df, "rating")
+    r_codes, r_texts = codes_of("rating")
     ratings = [parse_rating(u, pack) for u in r_texts]
     r_kind = np.array([r.kind for r in ratings], dtype=object)[r_codes]
 
@@ -492,7 +530,11 @@ def score_indicators(df: pd.DataFrame, pack: RulePack) -> tuple[pd.DataFrame, pd
             sc.arg(int(i)).update(actual_unit=a_unit[i] or "", target_unit=t_unit[i] or "")
 
     # 2. everything else, by kind of target, actual and rating
-    _score_rest(~hot, df, tf, t_kind, a_kind, a_codes, a_objs, r_codes, ratings, op_used, pack, sc)
+    tk = _Kinds.of_codes(*pd.factorize(t_kinds)).take(t_codes)
+    ak = _Kinds.of_codes(*pd.factorize(np.array([p.kind for p in parsed] + ["number"], dtype=object))).take(a_codes)
+    ak.set(np.flatnonzero(a_kind == "number"), "number")  # formula components and zero words read as numbers
+    _score_rest(~hot, df, tf, tk, ak, a_kind, a_codes, a_objs, r_codes, ratings, op_used, pack, sc,
+                codes_of("prior_text"), facts["t_direction"].to_numpy(dtype=object), t_codes)
 
     # a reviewer's rating on an auto-scored indicator is not used; say so
     ignored = np.flatnonzero((sc.method == "auto") & np.isin(r_kind, ["tier", "points", "bad"]))
@@ -501,9 +543,7 @@ def score_indicators(df: pd.DataFrame, pack: RulePack) -> tuple[pd.DataFrame, pd
 
     # an 'all' target whose clauses all state their direction needs no inference note
     if n:
-        targets = df["target"].to_numpy(dtype=object)
-        ids, _ = pd.factorize(np.fromiter(map(id, targets), dtype=np.uint64, count=n))
-        explicit = np.array([_explicit(targets[i]) for i in _first_rows(ids)], dtype=bool)[ids]
+        explicit = np.array([_explicit(t) for t in distinct_targets], dtype=bool)[t_codes]
         op_source[explicit] = "target"
     points = np.array([r.points for r in ratings], dtype=float)[r_codes]
     df = with_columns(df, {
@@ -539,9 +579,28 @@ def directions(df: pd.DataFrame, t_op: np.ndarray, pack: RulePack) -> tuple[np.n
 class _Kinds:
     """A column of kind names, factorized: ``of(*kinds)`` is a row mask without string compares."""
 
-    def __init__(self, values: np.ndarray) -> None:
-        self.codes, uniques = pd.factorize(values, use_na_sentinel=False)
-        self.index = {u: i for i, u in enumerate(uniques) if isinstance(u, str)}
+    def __init__(self, values: np.ndarray | None = None) -> None:
+        if values is not None:
+            self.codes, uniques = pd.factorize(values, use_na_sentinel=False)
+            self.index = {u: i for i, u in enumerate(uniques) if isinstance(u, str)}
+
+    @classmethod
+    def of_codes(cls, codes: np.ndarray, uniques: Any) -> "_Kinds":
+        """Kinds already factorized (``uniques`` without missing values)."""
+        out = cls()
+        out.codes = np.asarray(codes)
+        out.index = {u: i for i, u in enumerate(uniques) if isinstance(u, str)}
+        return out
+
+    def take(self, rows: np.ndarray) -> "_Kinds":
+        """The kinds of distinct values taken to rows by the codes ``rows``."""
+        out = _Kinds()
+        out.codes, out.index = self.codes[rows], self.index
+        return out
+
+    def set(self, rows: np.ndarray, kind: str) -> None:
+        """Give ``rows`` the kind ``kind`` (one already known)."""
+        self.codes[rows] = self.index[kind]
 
     def of(self, *kinds: str) -> np.ndarray:
         wanted = [self.index[k] for k in kinds if k in self.index]
@@ -550,16 +609,18 @@ class _Kinds:
         return np.isin(self.codes, wanted)
 
 
-def _score_rest(todo: np.ndarray, df: pd.DataFrame, tf: dict[str, np.ndarray], t_kind: np.ndarray,
+def _score_rest(todo: np.ndarray, df: pd.DataFrame, tf: dict[str, np.ndarray], tk: _Kinds, ak: _Kinds,
                 a_kind: np.ndarray, a_codes: np.ndarray, a_objs: np.ndarray, r_codes: np.ndarray,
-                ratings: list[Rating], op_used: np.ndarray, pack: RulePack, sc: _Scores) -> None:
+                ratings: list[Rating], op_used: np.ndarray, pack: RulePack, sc: _Scores,
+                prior: tuple[np.ndarray, np.ndarray], t_directions: np.ndarray, t_codes: np.ndarray) -> None:
     """Score the indicators that are not a plain number-against-number comparison.
 
-    The branches are tried in order; each takes its rows out of ``todo``.
+    The branches are tried in order; each takes its rows out of ``todo``. ``tk``/``ak``: the
+    kinds of target and actual; ``prior``: the text codes of 上年实际值; ``t_directions``: the
+    direction of each distinct target (``t_codes``).
     """
     todo = todo.copy()
-    tk, ak = _Kinds(t_kind), _Kinds(a_kind)
-    rk = _Kinds(np.array([r.kind for r in ratings], dtype=object)[r_codes])
+    rk = _Kinds.of_codes(*pd.factorize(np.array([r.kind for r in ratings], dtype=object))).take(r_codes)
 
     def take(mask: np.ndarray) -> np.ndarray:
         rows = np.flatnonzero(todo & mask)
@@ -577,16 +638,14 @@ def _score_rest(todo: np.ndarray, df: pd.DataFrame, tf: dict[str, np.ndarray], t
         group, first = _grouped(rows, full_ids, a_codes, op_used)
         outcomes = _score_all([targets[i] for i in first], [a_objs[a_codes[i]] for i in first],
                               [op_used[i] for i in first], pack)
-        for members, outcome in zip(_members(group), outcomes):
-            sc.put(rows[members], outcome)
+        sc.put_groups(rows, group, outcomes)
     rows = take(tk.of("trend") & ak.of("number"))
     if len(rows):
-        p_codes, priors = _column_codes(df, "prior_text")
-        direction, _ = pd.factorize(tf["t_direction"], use_na_sentinel=False)
+        p_codes, priors = prior
+        direction = pd.factorize(t_directions, use_na_sentinel=False)[0][t_codes]
         group, first = _grouped(rows, p_codes, a_codes, direction, op_used)
-        for members, i in zip(_members(group), first):
-            sc.put(rows[members], _score_trend(priors[p_codes[i]], a_objs[a_codes[i]], tf["t_direction"][i],
-                                                  op_used[i], pack))
+        sc.put_groups(rows, group, [_score_trend(priors[p_codes[i]], a_objs[a_codes[i]], tf["t_direction"][i],
+                                                 op_used[i], pack) for i in first])
     # the unit states the result in words (实际: 逐步提高 / 已达成): taken as stated, and said so
     rows = take(tk.of("trend") & ak.of("trend", "yes") & ~rk.of("tier", "points"))
     for i in rows:
@@ -614,7 +673,7 @@ def _score_rest(todo: np.ndarray, df: pd.DataFrame, tf: dict[str, np.ndarray], t
             rating = Rating("tier", raw, tier.name, tier.default, tier.low, tier.high)
         eff[i] = len(eff_ratings)
         eff_ratings.append(rating)
-    ek = _Kinds(np.array([r.kind for r in eff_ratings], dtype=object)[eff])
+    ek = _Kinds.of_codes(*pd.factorize(np.array([r.kind for r in eff_ratings], dtype=object))).take(eff)
 
     rows = take(tk.of("done") & ak.of("yes", "no", "none") & ~(~ak.of("yes") & ek.of("tier", "points")))
     if len(rows):
@@ -751,7 +810,7 @@ def _score_issues(df: pd.DataFrame, ignored: np.ndarray) -> pd.DataFrame:
     fields = ("actual_text", "t_n", "prior_text", *LOC_COLUMNS)
     bad = np.flatnonzero(pd.Series(reason).isin(list(SCORE_ISSUES)).to_numpy()
                          & (df["status"].to_numpy(dtype=object) == "not_evaluable"))
-    for i, row in zip(bad, records(df.iloc[bad], fields)):
+    for i, row in zip(bad, records_at(df, bad, fields)):
         code, severity = SCORE_ISSUES[reason[i]]
         a = args[i]
         text = message("issues", code, actual_unit=a.get("actual_unit", ""), target_unit=a.get("target_unit", ""),
@@ -760,7 +819,7 @@ def _score_issues(df: pd.DataFrame, ignored: np.ndarray) -> pd.DataFrame:
         column = {"rating": "评定", "prior": "上年实际值"}.get(reason[i], "实际完成值")
         cell = {"rating": a.get("rating", ""), "prior": row.get("prior_text", "")}.get(reason[i], row["actual_text"])
         add(code, severity, text, column, cell, row)
-    for i, row in zip(ignored, records(df.iloc[ignored], fields)):
+    for i, row in zip(ignored, records_at(df, ignored, fields)):
         rating = args[i]["rating_ignored"]
         add("rating_ignored", "info", message("issues", "rating_ignored", rating=rating), "评定", rating, row)
     return issues_table(cols, len(cols["code"]))

@@ -1,0 +1,49 @@
+"""The actuals join hands its text codes to the scorer: scoring with them equals scoring
+without them, and the join keeps the first actuals row of a repeated key as pandas does."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from evaluator.evaluate import _join_actuals, _merge_actuals, departments_table
+from evaluator.rules import load_rule_pack
+from evaluator.scoring import score_indicators
+from scoring_helpers import actuals, ind, table
+
+
+def _table():
+    rows = [ind("≥95%", "完成率", project="P1", no=1), ind("≤3天", "办理时长", project="P1", no=2),
+            ind("逐步提高", "满意度", project="P2", no=1), ind("≥10个", "数量", project="P2", no=2)]
+    values = {("P1", 1): {"actual_text": "96%", "rating": "优"}, ("P1", 2): {"actual_text": "4天", "prior_text": "5天"},
+              ("P2", 1): {"actual_text": "90", "prior_text": "80"}}
+    return table(rows), actuals(values)
+
+
+@pytest.mark.parametrize("pack", ["national-2020", "hubei-2020", "guangdong-cap"])
+def test_scoring_with_the_join_codes_equals_scoring_without(pack: str) -> None:
+    t, a = _table()
+    merged, coded = _join_actuals(t.indicators, a)
+    pd.testing.assert_frame_equal(merged, _merge_actuals(t.indicators, a))
+    with_codes, issues_codes = score_indicators(merged, load_rule_pack(pack), coded)
+    without, issues = score_indicators(merged, load_rule_pack(pack))
+    pd.testing.assert_frame_equal(with_codes, without)
+    pd.testing.assert_frame_equal(issues_codes, issues)
+
+
+def test_repeated_actuals_key_keeps_the_first_row() -> None:
+    t, a = _table()
+    extra = a.indicators.iloc[[0]].assign(actual_text="10%")
+    a.indicators = pd.concat([a.indicators, extra], ignore_index=True)
+    merged = _merge_actuals(t.indicators, a)
+    assert merged["actual_text"].tolist()[:2] == ["96%", "4天"]
+    assert pd.isna(merged["self_score"]).all() or merged["self_score"].dtype == float
+
+
+def test_departments_table_without_projects_in_a_department() -> None:
+    projects = pd.DataFrame({"project_id": ["A", "B"], "department": ["d", None], "total": [80.0, np.nan],
+                             "total_min": [80.0, np.nan], "total_max": [90.0, np.nan], "budget_total": [1.0, 2.0],
+                             "status": ["partial", "no_indicators"], "classified": [False, False]})
+    out = departments_table(projects, load_rule_pack("national-2020"))
+    assert out["department"].tolist() == ["d", ""] and out["n_scored_projects"].tolist() == [1, 0]
+    assert out["score"].iloc[0] == 80.0 and np.isnan(out["score"].iloc[1])
