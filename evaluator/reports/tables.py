@@ -83,47 +83,56 @@ def to_csv_bytes(df: pd.DataFrame | None) -> bytes:
 def csv_text(df: pd.DataFrame | None, header: bool = True) -> str:
     """The table as CSV text (CRLF rows, quoted as :mod:`csv` quotes, formula-like cells neutralised).
 
-    Column by column: every distinct value of a column is rendered once (numbers stay
-    numbers, NaN is empty, a compiled target is its canonical text), then rows are joined.
+    Column by column (text written as it is unless it needs quoting or neutralising, each
+    distinct number rendered once), then rows joined.
     """
     if df is None:
         df = pd.DataFrame()
     lines = [",".join(_quoted(_csv_cell(neutralise(str(c)))) for c in df.columns)] if header else []
     if len(df) and len(df.columns):
         if len(df.columns) == 1:  # the csv module writes a lone empty field as "" (a blank line is no row)
-            lines += [_quoted(c) or '""' for c in column_cells(df.iloc[:, 0])]
+            lines += [c or '""' for c in column_cells(df.iloc[:, 0])]
         else:
-            lines += map(",".join, zip(*(column_cells(df[c]) for c in df.columns)))
-    return "".join(line + "\r\n" for line in lines) if lines else ""
+            lines.append("\r\n".join(map(",".join, zip(*(column_cells(df[c]) for c in df.columns)))))
+    return "\r\n".join(lines) + "\r\n" if lines else ""
 
 
 def column_cells(column: pd.Series) -> list[str]:
-    """The CSV field of every value of a column, rendered once per distinct value."""
+    """The CSV field of every value of a column: text as it is unless it needs quoting or
+    neutralising, numbers rendered once per distinct value."""
     values = column.to_numpy()
-    if values.dtype.kind == "b":
+    kind = values.dtype.kind
+    if kind == "b":
         return np.where(values, "true", "false").tolist()
-    n = len(values)
-    if values.dtype.kind == "O" and pd.api.types.infer_dtype(values, skipna=False) == "string":
-        # text only: most cells are written as they are
-        return [t if t and t[0] not in _FORMULA and "," not in t and '"' not in t and "\n" not in t
-                and "\r" not in t else _field(t) for t in values.tolist()]
-    if values.dtype.kind not in "fiu":
-        # a last element that is not a string makes pandas compare values as Python objects:
-        # its fast string table reads "a\x00b" as "a"
-        keyed = np.empty(n + 1, dtype=object)
-        keyed[:n], keyed[n] = values, _NOT_TEXT
-        values = keyed
-    try:
+    if kind in "fiu":
         codes, uniques = pd.factorize(values, use_na_sentinel=False)
+        rendered = _float_fields(uniques.tolist()) if kind == "f" else [str(u) for u in uniques.tolist()]
+        return np.array(rendered or [""], dtype=object).take(codes).tolist()
+    inferred = pd.api.types.infer_dtype(values, skipna=True)
+    if inferred in ("string", "empty"):  # text, maybe with gaps: most cells are written as they are
+        return [t if t.__class__ is str and (not t or t[0] not in _FORMULA and "," not in t and '"' not in t
+                                             and "\n" not in t and "\r" not in t) else _field(t)
+                for t in values.tolist()]
+    if inferred.startswith("mixed") or inferred == "boolean":  # False == 0 as keys, but they print differently
+        return [_field(v) for v in values.tolist()]
+    # a last element that is not a string makes pandas compare values as Python objects:
+    # its fast string table reads "a\x00b" as "a"
+    n = len(values)
+    keyed = np.empty(n + 1, dtype=object)
+    keyed[:n], keyed[n] = values, _NOT_TEXT
+    try:
+        codes, uniques = pd.factorize(keyed, use_na_sentinel=False)
     except TypeError:  # unhashable values: render each
-        return [_field(v) for v in values[:n].tolist()]
-    codes, values = codes[:n], values[:n]
-    uniques = uniques.tolist()
-    if values.dtype == object and pd.api.types.infer_dtype(values, skipna=True) not in ("string", "empty") and any(
-            isinstance(v, (bool, np.bool_)) for v in values.tolist()):
-        return [_field(v) for v in values.tolist()]  # False == 0 as keys, but they print differently
-    rendered = np.array([_field(u) for u in uniques] or [""], dtype=object)
-    return rendered.take(codes).tolist()
+        return [_field(v) for v in values.tolist()]
+    rendered = np.array([_field(u) for u in uniques.tolist()], dtype=object)
+    return rendered.take(codes[:n]).tolist()
+
+
+def _float_fields(values: list[float]) -> list[str]:
+    """What :func:`_field` gives for floats, without the general dispatch: NaN and ±inf empty,
+    whole numbers without ``.0``."""
+    return ["" if x != x or x in (math.inf, -math.inf) else str(int(x)) if x.is_integer() and abs(x) < 1e15
+            else repr(x) for x in values]
 
 
 _NOT_TEXT = object()
