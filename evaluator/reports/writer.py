@@ -6,6 +6,7 @@ from typing import Any, Iterable
 
 import pandas as pd
 
+from ..gc_tuning import bulk_gc
 from ..rollup import DEFAULT_MARGIN, DepartmentRollup, departments_frame, rollup_department
 from .excel import comparison_workbook, department_workbook, workbook_bytes
 from .html import render_comparison, render_department
@@ -25,6 +26,7 @@ INDICATOR_RESULT_COLUMNS = ["source_file", "project_id", "indicator_no", "name",
                             "weight_points", "status", "points", "rule", "flag", "explanation"]
 
 
+@bulk_gc()
 def append_results_csv(evaluation: Any, outdir: str | Path) -> dict[str, Path]:
     """Append one table's results to ``indicators.csv`` (the result columns), ``projects.csv``
     and ``issues.csv`` in ``outdir``, writing the header (and BOM) when a file is new.
