@@ -63,7 +63,7 @@ def test_results_are_appended_table_by_table(tmp_path):
     from pathlib import Path
 
     from evaluator import evaluate
-    from evaluator.reports.writer import INDICATOR_RESULT_COLUMNS, append_results_csv
+    from evaluator.reports.writer import INDICATOR_RESULT_COLUMNS, PROJECT_RESULT_COLUMNS, append_results_csv
 
     seed = Path(__file__).resolve().parent.parent / "examples" / "seed"
     ev = evaluate(seed / "targets.txt", seed / "actuals.csv")
@@ -76,3 +76,8 @@ def test_results_are_appended_table_by_table(tmp_path):
     assert back["points"].iloc[0] == to_csv_bytes(ev.indicators[["points"]]).decode("utf-8-sig").split("\r\n")[1]
     projects = pd.read_csv(tmp_path / "projects.csv", encoding="utf-8-sig")
     assert len(projects) == 2 * len(ev.projects) == 56
+    assert list(projects.columns) == PROJECT_RESULT_COLUMNS
+    scored = ev.projects["total"].notna().to_numpy()
+    assert scored.any()
+    assert projects["total"].head(len(ev.projects))[scored].round(2).tolist() == \
+        ev.projects["total"][scored].round(2).tolist()

@@ -24,11 +24,16 @@ FILES = {"xlsx": "report.xlsx", "html": "report.html", "indicators": "indicators
 #: explanation also says what is pending, the rating used, flags); every column is in ``write_reports``' CSV
 INDICATOR_RESULT_COLUMNS = ["source_file", "project_id", "indicator_no", "name", "target_text", "actual_text", "block",
                             "weight_points", "status", "points", "rule", "flag", "explanation"]
+#: project columns of a results CSV: the funds, the points by part, the total and grade, the summary
+PROJECT_RESULT_COLUMNS = ["source_file", "project_id", "department", "project", "classified", "n_indicators",
+                          "budget_annual", "spent_annual", "execution_rate", "execution_points", "points_output",
+                          "points_benefit", "points_satisfaction", "points_cost", "total", "total_min", "total_max",
+                          "grade", "status", "self_total", "self_diff", "execution_explanation", "summary"]
 
 
 @bulk_gc()
 def append_results_csv(evaluation: Any, outdir: str | Path) -> dict[str, Path]:
-    """Append one table's results to ``indicators.csv`` (the result columns), ``projects.csv``
+    """Append one table's results to ``indicators.csv`` and ``projects.csv`` (the result columns)
     and ``issues.csv`` in ``outdir``, writing the header (and BOM) when a file is new.
 
     For runs over many tables (a city's or a province's departments): results go to disk
@@ -36,9 +41,9 @@ def append_results_csv(evaluation: Any, outdir: str | Path) -> dict[str, Path]:
     """
     out = Path(outdir)
     out.mkdir(parents=True, exist_ok=True)
-    ind = evaluation.indicators
-    tables = {"indicators": ind[[c for c in INDICATOR_RESULT_COLUMNS if c in ind]], "projects": evaluation.projects,
-              "issues": evaluation.issues}
+    ind, proj = evaluation.indicators, evaluation.projects
+    tables = {"indicators": ind[[c for c in INDICATOR_RESULT_COLUMNS if c in ind]],
+              "projects": proj[[c for c in PROJECT_RESULT_COLUMNS if c in proj]], "issues": evaluation.issues}
     written = {}
     for name, frame in tables.items():
         path = out / FILES[name]
