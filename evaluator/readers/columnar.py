@@ -69,9 +69,12 @@ class Coded:
     def nonempty(self) -> np.ndarray:
         return (self.uniques != "").take(self.codes)
 
-    def containing(self, words: tuple[str, ...]) -> np.ndarray:
-        """Distinct texts containing any of ``words`` (a mask over ``uniques``)."""
-        return np.array([any(w in t for w in words) for t in self.uniques.tolist()], dtype=bool)
+    def containing(self, words: tuple[str, ...], seen: dict[int, np.ndarray]) -> np.ndarray:
+        """Distinct texts containing any of ``words`` (a mask over ``uniques``). A filled column shares
+        its column's distinct texts: ``seen`` keeps the masks of one table, so each text is looked at once."""
+        if id(self.uniques) not in seen:
+            seen[id(self.uniques)] = np.array([any(w in t for w in words) for t in self.uniques.tolist()], dtype=bool)
+        return seen[id(self.uniques)]
 
     def short(self, longest: int) -> np.ndarray:
         """Distinct texts that could be a header word or a row label: a colon, or short and not a number."""
@@ -231,15 +234,16 @@ def _frames(header: Header, columns: list[Coded], numbers: np.ndarray, lengths: 
     if not starts.any() or (is_indicator[: np.argmax(starts)]).any():
         return None  # indicators before any project
     words = vocabulary().labels["classified"]
+    seen: dict[int, np.ndarray] = {}  # classified-word masks by distinct-text array
     classified_text = np.full(n, "", dtype=object)
     for key in byfield:  # the first field value (in header order) naming a classified project
-        flag = byfield[key].containing(words).take(byfield[key].codes)
+        flag = byfield[key].containing(words, seen).take(byfield[key].codes)
         if flag.any():
             classified_text = np.where((classified_text == "") & flag, byfield[key].values(), classified_text)
     content = np.zeros(n, dtype=bool)
     for key in ("name", "annual", "period"):
         coded = get(key)
-        content |= ((coded.uniques != "") & ~coded.containing(words)).take(coded.codes)
+        content |= ((coded.uniques != "") & ~coded.containing(words, seen)).take(coded.codes)
     classified_row = (classified_text != "") & ~content
     indicator = is_indicator & ~classified_row
     idle = ~starts & ~indicator
