@@ -48,9 +48,21 @@ class Evaluation:
     indicators_in: int = 0
 
 
+#: SHA-256 of files already hashed, by (path, inode, size, modification time in ns)
+_HASHES: dict[tuple[str, int, int, int], str] = {}
+
+
 def _file_hash(path: str | Path) -> str:
+    """SHA-256 of a file ("" when it cannot be read); a file not changed since it was last
+    hashed (same inode, size and modification time) is not read again."""
     try:
-        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+        st = Path(path).stat()
+        key = (str(Path(path).resolve()), st.st_ino, st.st_size, st.st_mtime_ns)
+        if key not in _HASHES:
+            if len(_HASHES) > 4096:
+                _HASHES.clear()
+            _HASHES[key] = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+        return _HASHES[key]
     except OSError:
         return ""
 

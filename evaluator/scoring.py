@@ -168,15 +168,16 @@ def _first_rows(codes: np.ndarray) -> np.ndarray:
     return np.flatnonzero(~pd.Series(codes).duplicated().to_numpy())
 
 
-def _target_row(t: Target | None) -> dict[str, Any]:
+_NO_TARGET = ("empty",) + (np.nan,) * (len(TARGET_FACTS) - 1)
+
+
+def _target_row(t: Target | None) -> tuple[Any, ...]:
+    """The :data:`TARGET_FACTS` of one target (NaN for the facts of a missing target)."""
     if not isinstance(t, Target):
-        return {"t_kind": "empty"}
-    d: dict[str, Any] = {"t_kind": t.kind, "t_op": t.op, "t_value": t.value, "t_unit": t.unit,
-                         "t_per": t.per, "t_low": t.low, "t_high": t.high, "t_canonical": t.canonical or t.raw,
-                         "t_n": len(t.clauses), "t_direction": t.direction}
-    if t.kind == "zero":
-        d.update(t_op="==", t_value=0.0)
-    return d
+        return _NO_TARGET
+    zero = t.kind == "zero"
+    return (t.kind, "==" if zero else t.op, 0.0 if zero else t.value, t.unit, t.per, t.low, t.high,
+            t.canonical or t.raw, len(t.clauses), t.direction)
 
 
 def target_facts(df: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame, np.ndarray]:
@@ -190,8 +191,10 @@ def target_facts(df: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame, np.ndarray
     targets = df["target"].to_numpy(dtype=object)
     codes, _ = pd.factorize(np.fromiter(map(id, targets), dtype=np.uint64, count=len(targets)))
     distinct = targets[_first_rows(codes)]
-    facts = pd.DataFrame([_target_row(t) for t in distinct])
-    return codes, facts.reindex(columns=TARGET_FACTS), distinct
+    rows = [_target_row(t) for t in distinct]
+    # one list per fact, typed as a frame built from the rows would type it
+    facts = pd.DataFrame({c: list(values) for c, values in zip(TARGET_FACTS, zip(*rows))}, columns=TARGET_FACTS)
+    return codes, facts, distinct
 
 
 def actual_facts(texts: Any, coded: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[np.ndarray, list[ActualValue]]:
