@@ -43,6 +43,12 @@ def test_missing_numbers_are_empty_cells():
     assert to_csv_bytes(pd.DataFrame({"a": [1.0, math.nan], "b": ["x", None]})) == "\ufeffa,b\r\n1,x\r\n,\r\n".encode()
 
 
+def test_text_columns_found_cells_needing_care():
+    texts = ["a", "=1+1", "b,c", "x\x1f=y", "", "\x1f", 'q"', "line\r", "-", "ok", "@", "\t1"]
+    df = pd.DataFrame({"t": texts, "u": list(reversed(texts))})
+    assert to_csv_bytes(df) == _row_by_row(df)
+
+
 def test_single_column_and_empty_frames():
     for df in (pd.DataFrame({"x": ["", "a", None]}), pd.DataFrame({"x": []}), pd.DataFrame()):
         assert to_csv_bytes(df) == _row_by_row(df)
