@@ -62,16 +62,14 @@ def read_targets(path: str | os.PathLike, *, money_unit: str | None = None, chec
     from ..compiler import compile_target
 
     path = Path(path)
-    grid = load_text_grid(path)
+    grid = load_text_grid(path)  # None for an Excel workbook
     issues: list[Issue] = list(grid.issues) if grid is not None else []
     raw = _read_grid(grid, path.name, issues) if grid is not None else None
-    if raw is not None:
-        encoding = grid.encoding
-    else:
+    if raw is None:  # Excel, or a text table that needs the row reader
         loaded = Loaded((Sheet(None, grid.rows()),), grid.encoding, grid.issues) if grid is not None else load_rows(path)
         issues = list(loaded.issues)
         raw = _read_sheets(loaded.sheets, path.name, issues)
-        encoding = loaded.encoding
+    encoding = grid.encoding if grid is not None else loaded.encoding
     if money_unit:
         raw.money_unit, raw.money_unit_declared = money_unit, True
     _name_unnamed_projects(raw, path, issues)
