@@ -307,9 +307,11 @@ class _Matcher:
 
     @functools.cached_property
     def _project_names(self) -> tuple[dict[str, str], dict[str, int]]:
-        counts = self.table.projects.groupby("project")["project_id"].agg(list)
-        return ({n: ids[0] for n, ids in counts.items() if len(ids) == 1},
-                {n: len(ids) for n, ids in counts.items()})
+        """Project name → its id where the name is the name of one project; name → how many projects have it."""
+        names = self.table.projects["project"]
+        counts = names.value_counts(dropna=True, sort=False).to_dict()
+        return ({n: i for n, i in zip(names.tolist(), self.table.projects["project_id"].tolist()) if counts.get(n) == 1},
+                counts)
 
     @functools.cached_property
     def _indicator_names(self) -> tuple[dict[tuple[str, str], int], set[tuple[str, str]]]:
@@ -395,16 +397,18 @@ class _Issues:
 
     def frame(self) -> pd.DataFrame:
         n = sum(k for k, _ in self.chunks)
-        columns: dict[str, list] = {}
+        columns: dict[str, np.ndarray] = {}
         for name in ISSUE_COLUMNS:
-            values: list = []
+            parts = []
             for k, chunk in self.chunks:
                 v = chunk.get(name)
                 if v is None or isinstance(v, str):
-                    values.extend([v] * k)
+                    part = np.empty(k, dtype=object)
+                    part.fill(v)
                 else:
-                    values.extend(v.tolist() if isinstance(v, np.ndarray) else v)
-            columns[name] = values
+                    part = v.astype(object) if isinstance(v, np.ndarray) else np.array(v, dtype=object)
+                parts.append(part)
+            columns[name] = np.concatenate(parts) if parts else np.empty(0, dtype=object)
         return issues_table(columns, n)
 
 
