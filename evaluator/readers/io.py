@@ -303,6 +303,11 @@ _WIDE_SPACES = np.array([
     0xE28087, 0xE28088, 0xE28089, 0xE2808A, 0xE280A8, 0xE280A9, 0xE280AF, 0xE2819F, 0xE38080,
 ], dtype=np.int64)
 
+#: byte → 1 for the bytes :func:`_dirty_positions` looks at (quote, ``<``, ``&``, space, the lead
+#: byte of a wide space), else 0: a table for ``bytes.translate``
+_LOOK_AT = bytes(1 if x in {ord('"'), ord("<"), ord("&"), 32, *(_WIDE_SPACES >> 16).tolist()} else 0
+                 for x in range(256))
+
 _ASCII_LETTER = np.zeros(256, dtype=bool)
 _ASCII_LETTER[[*range(65, 91), *range(97, 123)]] = True
 
@@ -404,13 +409,10 @@ def _dirty_positions(b: np.ndarray, body: bytes, delimiter: str, tabs: np.ndarra
     at a cell's edge, non-ASCII white space anywhere), and the positions of quotes."""
     last = len(b) - 1
     wide = _WIDE_SPACES
-    leads = [x for x in np.unique(wide >> 16).tolist() if bytes([x]) in body]  # memchr: most are absent
-    mask = (b == ord('"')) | (b == ord("<")) | (b == 32)
-    for byte in ([ord("&")] if b"&" in body else []) + leads:
-        mask |= b == byte
     if delimiter == "\t":  # a tab inside quotes is text: white space at the edge of a quoted cell
         tabs = tabs[(b[np.maximum(tabs - 1, 0)] == ord('"')) | (b[np.minimum(tabs + 1, last)] == ord('"'))]
-    at = np.concatenate((np.flatnonzero(mask), tabs))
+    # one pass of bytes.translate marks the bytes worth a look (cheaper than a comparison per byte value)
+    at = np.concatenate((np.flatnonzero(np.frombuffer(body.translate(_LOOK_AT), dtype=np.bool_)), tabs))
     byte = b[at]
     quotes = at[byte == ord('"')]
     after = b[np.minimum(at + 1, last)]
