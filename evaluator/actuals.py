@@ -249,8 +249,11 @@ def _numbers(texts: Any) -> tuple[np.ndarray, np.ndarray]:
     if len(texts) and not texts.any():  # all "" (or None)
         return np.full(len(texts), np.nan), np.zeros(len(texts), dtype=bool)
     codes, uniques = pd.factorize(texts, use_na_sentinel=False)
-    clean = pd.Series(uniques, dtype=object).fillna("").astype(str).str.replace(_NUMBER_NOISE, "", regex=True)
-    values = pd.to_numeric(clean, errors="coerce")
+    clean = pd.Series(uniques, dtype=object).fillna("").astype(str)
+    values = pd.to_numeric(clean, errors="coerce")  # a text parsed as it is holds no noise but at its ends
+    if ((clean != "") & values.isna()).any():  # noise (thousands separators, 元, 分, spaces) taken out
+        clean = clean.str.replace(_NUMBER_NOISE, "", regex=True)
+        values = pd.to_numeric(clean, errors="coerce")
     bad = (clean != "") & values.isna()
     return values.to_numpy()[codes], bad.to_numpy()[codes]
 
@@ -378,6 +381,12 @@ class _Matcher:
         return result, at, (rest[failed], why)
 
 
+@functools.cache
+def _no_issues() -> pd.DataFrame:
+    """The empty issues table (copied for each use)."""
+    return issues_table({}, 0)
+
+
 #: the rows that match nothing (positions, ascending) and why not, one text each
 _Unmatched = tuple[np.ndarray, list[str]]
 
@@ -397,6 +406,8 @@ class _Issues:
 
     def frame(self) -> pd.DataFrame:
         n = sum(k for k, _ in self.chunks)
+        if not n:
+            return _no_issues().copy()
         columns: dict[str, np.ndarray] = {}
         for name in ISSUE_COLUMNS:
             parts = []
