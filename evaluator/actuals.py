@@ -317,15 +317,23 @@ class _Matcher:
                 counts)
 
     @functools.cached_property
-    def _indicator_names(self) -> tuple[dict[tuple[str, str], int], set[tuple[str, str]]]:
-        """(project id, indicator name) → position in the table where the name is unique in the project;
-        the pairs that are not."""
-        names = self.keys.assign(ind_name=self.keys["ind_name"].astype(str).str.strip())
-        repeated = names.duplicated(["project_id", "ind_name"], keep=False).to_numpy()
-        pid, name = names["project_id"].to_numpy(), names["ind_name"].to_numpy()
+    def _target_names(self) -> tuple[np.ndarray, np.ndarray]:
+        """Each indicator's project number and name (stripped), for matching by name."""
+        return (self.pids.get_indexer(self.keys["project_id"].to_numpy()),
+                self.keys["ind_name"].astype(str).str.strip().to_numpy())
+
+    def _by_name(self, code: np.ndarray, names: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """For indicators named ``names`` in projects numbered ``code``: the position in the table where
+        the name is unique in the project (else -1), and whether the project has the name more than once."""
+        project, target = self._target_names
+        name_code, _ = pd.factorize(np.concatenate((target, names)), use_na_sentinel=False)
+        n = int(name_code.max(initial=0)) + 1
+        keys = project.astype(np.int64) * n + name_code[:len(target)]  # (project, name) as one integer
+        asked = code.astype(np.int64) * n + name_code[len(target):]
+        repeated = pd.Series(keys).duplicated(keep=False).to_numpy()
         unique = np.flatnonzero(~repeated)
-        return (dict(zip(zip(pid[unique], name[unique]), unique.tolist())),
-                set(zip(pid[repeated], name[repeated])))
+        at = pd.Index(keys[unique]).get_indexer(asked)
+        return np.where(at >= 0, unique[at], -1), np.isin(asked, keys[repeated])
 
     def projects(self, given: np.ndarray, names: np.ndarray) -> tuple[np.ndarray, np.ndarray, _Unmatched]:
         """Project id and number per row (None, -1 where unmatched), and why not for the unmatched rows.
@@ -367,18 +375,16 @@ class _Matcher:
         rest = np.flatnonzero(at < 0)
         if not len(rest):
             return result, at, (rest, why)
-        by_name, dup_names = self._indicator_names
-        pairs = list(zip(pid[rest].tolist(), names[rest].tolist()))
-        found = np.array([by_name.get(pair, -1) for pair in pairs], dtype=np.int64)
+        found, repeated = self._by_name(code[rest], names[rest])
         at[rest] = found
         named = found >= 0
         result[rest[named]] = self.keys["indicator_no"].to_numpy()[found[named]]
-        failed = np.flatnonzero(~named)
-        for j, shown in zip(failed.tolist(), given_no[rest[failed]].tolist()):
-            p, name = pairs[j]
-            why.append(f"指标名称「{name}」在项目 {p} 中重复，请填写指标序号" if (p, name) in dup_names
+        failed = rest[~named]
+        for p, name, shown, twice in zip(pid[failed].tolist(), names[failed].tolist(), given_no[failed].tolist(),
+                                         repeated[~named].tolist()):
+            why.append(f"指标名称「{name}」在项目 {p} 中重复，请填写指标序号" if twice
                        else f"项目 {p} 中没有指标「{shown or name}」")
-        return result, at, (rest[failed], why)
+        return result, at, (failed, why)
 
 
 @functools.cache
@@ -419,7 +425,11 @@ class _Issues:
                 else:
                     part = v.astype(object) if isinstance(v, np.ndarray) else np.array(v, dtype=object)
                 parts.append(part)
-            columns[name] = np.concatenate(parts) if parts else np.empty(0, dtype=object)
+            columns[name] = np.concatenate(parts)
+        for name in ("row", "indicator_no"):  # whole numbers: as floats (None as NaN), made Int64 at once
+            as_float = columns[name].astype(float)  # (None → NaN)
+            if not (np.abs(as_float) >= 2.0 ** 53).any():  # exact as floats
+                columns[name] = as_float
         return issues_table(columns, n)
 
 
