@@ -522,10 +522,12 @@ def _indicator_rows_read(cols: dict[str, np.ndarray], rows: np.ndarray, matcher:
     target = matcher.keys["ind_name"].to_numpy()[at]
     differs = np.flatnonzero((names != "") & (names != target))  # compared once more with the target stripped
     if len(differs):
-        given, stripped = names[differs].tolist(), [str(t).strip() for t in target[differs].tolist()]
-        differs = differs[np.array([g != t for g, t in zip(given, stripped)], dtype=bool)]
+        stripped = matcher._target_names[1][at[differs]]
+        other = names[differs] != stripped
+        differs, stripped = differs[other], stripped[other]
         issues.add("actual_name_mismatch", "warning",
-                   [f"指标名称「{g}」与目标表「{t}」不一致，已按序号匹配" for g, t in zip(given, stripped) if g != t],
+                   [f"指标名称「{g}」与目标表「{t}」不一致，已按序号匹配"
+                    for g, t in zip(names[differs].tolist(), stripped.tolist())],
                    project_id=pid[differs], indicator_no=no[differs], column=shown.get("name"), cell=names[differs],
                    row=line[differs], **where)
     given_score = _take(cols["self_score"], rows)
