@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from .gc_tuning import bulk_gc
-from .issues import InputError, Issue, issues_frame
+from .issues import ISSUE_COLUMNS, InputError, Issue, issues_frame, issues_table
 from .safety import neutralize_cell, neutralize_frame
 from .values import vocabulary
 
@@ -249,8 +249,11 @@ def _numbers(texts: Any) -> tuple[np.ndarray, np.ndarray]:
     if len(texts) and not texts.any():  # all "" (or None)
         return np.full(len(texts), np.nan), np.zeros(len(texts), dtype=bool)
     codes, uniques = pd.factorize(texts, use_na_sentinel=False)
-    clean = pd.Series(uniques, dtype=object).fillna("").astype(str).str.replace(_NUMBER_NOISE, "", regex=True)
-    values = pd.to_numeric(clean, errors="coerce")
+    clean = pd.Series(uniques, dtype=object).fillna("").astype(str)
+    values = pd.to_numeric(clean, errors="coerce")  # a text parsed as it is holds no noise but at its ends
+    if ((clean != "") & values.isna()).any():  # noise (thousands separators, 元, 分, spaces) taken out
+        clean = clean.str.replace(_NUMBER_NOISE, "", regex=True)
+        values = pd.to_numeric(clean, errors="coerce")
     bad = (clean != "") & values.isna()
     return values.to_numpy()[codes], bad.to_numpy()[codes]
 
@@ -307,22 +310,32 @@ class _Matcher:
 
     @functools.cached_property
     def _project_names(self) -> tuple[dict[str, str], dict[str, int]]:
-        counts = self.table.projects.groupby("project")["project_id"].agg(list)
-        return ({n: ids[0] for n, ids in counts.items() if len(ids) == 1},
-                {n: len(ids) for n, ids in counts.items()})
+        """Project name → its id where the name is the name of one project; name → how many projects have it."""
+        names = self.table.projects["project"]
+        counts = names.value_counts(dropna=True, sort=False).to_dict()
+        return ({n: i for n, i in zip(names.tolist(), self.table.projects["project_id"].tolist()) if counts.get(n) == 1},
+                counts)
 
     @functools.cached_property
-    def _indicator_names(self) -> tuple[dict[tuple[str, str], int], set[tuple[str, str]]]:
-        """(project id, indicator name) → position in the table where the name is unique in the project;
-        the pairs that are not."""
-        names = self.keys.assign(ind_name=self.keys["ind_name"].astype(str).str.strip())
-        repeated = names.duplicated(["project_id", "ind_name"], keep=False).to_numpy()
-        pid, name = names["project_id"].to_numpy(), names["ind_name"].to_numpy()
-        unique = np.flatnonzero(~repeated)
-        return (dict(zip(zip(pid[unique], name[unique]), unique.tolist())),
-                set(zip(pid[repeated], name[repeated])))
+    def _target_names(self) -> tuple[np.ndarray, np.ndarray]:
+        """Each indicator's project number and name (stripped), for matching by name."""
+        return (self.pids.get_indexer(self.keys["project_id"].to_numpy()),
+                self.keys["ind_name"].astype(str).str.strip().to_numpy())
 
-    def projects(self, given: np.ndarray, names: np.ndarray) -> tuple[np.ndarray, np.ndarray, dict[int, str]]:
+    def _by_name(self, code: np.ndarray, names: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """For indicators named ``names`` in projects numbered ``code``: the position in the table where
+        the name is unique in the project (else -1), and whether the project has the name more than once."""
+        project, target = self._target_names
+        name_code, _ = pd.factorize(np.concatenate((target, names)), use_na_sentinel=False)
+        n = int(name_code.max(initial=0)) + 1
+        keys = project.astype(np.int64) * n + name_code[:len(target)]  # (project, name) as one integer
+        asked = code.astype(np.int64) * n + name_code[len(target):]
+        repeated = pd.Series(keys).duplicated(keep=False).to_numpy()
+        unique = np.flatnonzero(~repeated)
+        at = pd.Index(keys[unique]).get_indexer(asked)
+        return np.where(at >= 0, unique[at], -1), np.isin(asked, keys[repeated])
+
+    def projects(self, given: np.ndarray, names: np.ndarray) -> tuple[np.ndarray, np.ndarray, _Unmatched]:
         """Project id and number per row (None, -1 where unmatched), and why not for the unmatched rows.
 
         The id given must be in the table's projects, else the name must name exactly one.
@@ -330,24 +343,25 @@ class _Matcher:
         code = self.pids.get_indexer(given)
         code[code >= self.n_ids] = -1  # the id of indicators without a project row is not a project
         pid = given
-        why: dict[int, str] = {}
+        why: list[str] = []
         unknown = np.flatnonzero(code < 0)
-        if len(unknown):
-            pid = given.copy()
-            unique_name, name_count = self._project_names
-            for i in unknown:
-                name = names[i]
-                pid[i] = unique_name.get(name)
-                if pid[i] is None:
-                    n = name_count.get(name, 0)
-                    why[i] = (f"项目名称「{name}」在目标表中出现 {n} 次，请填写项目编号" if n > 1
-                              else f"目标表中没有项目「{given[i] or name}」")
-                else:
-                    code[i] = self.pids.get_indexer([str(pid[i])])[0]
-        return pid, code, why
+        if not len(unknown):
+            return pid, code, (unknown, why)
+        pid = given.copy()
+        unique_name, name_count = self._project_names
+        found = np.array([unique_name.get(name) for name in names[unknown].tolist()], dtype=object)
+        pid[unknown] = found
+        named = found != None  # noqa: E711 - elementwise
+        code[unknown[named]] = self.pids.get_indexer(found[named].astype(str))
+        failed = unknown[~named]
+        for g, name in zip(given[failed].tolist(), names[failed].tolist()):
+            n = name_count.get(name, 0)
+            why.append(f"项目名称「{name}」在目标表中出现 {n} 次，请填写项目编号" if n > 1
+                       else f"目标表中没有项目「{g or name}」")
+        return pid, code, (failed, why)
 
     def indicators(self, pid: np.ndarray, code: np.ndarray, given_no: np.ndarray, names: np.ndarray
-                   ) -> tuple[np.ndarray, np.ndarray, dict[int, str]]:
+                   ) -> tuple[np.ndarray, np.ndarray, _Unmatched]:
         """Indicator number per row (NaN where unmatched), the pair's position in the table's
         indicators, and why not for the unmatched rows. By number, else by a name unique in the project."""
         no, _ = _numbers(given_no)
@@ -357,21 +371,66 @@ class _Matcher:
         key[whole] = self._pair(code[whole], rounded[whole].astype(np.int64))
         at = self.known_index.get_indexer(key)
         result = np.where(at >= 0, rounded, np.nan)
-        why: dict[int, str] = {}
+        why: list[str] = []
         rest = np.flatnonzero(at < 0)
-        if len(rest):
-            by_name, dup_names = self._indicator_names
-            table_no = self.keys["indicator_no"].to_numpy()
-            for i in rest:
-                p, name = pid[i], names[i]
-                at[i] = by_name.get((p, name), -1)
-                if at[i] >= 0:
-                    result[i] = table_no[at[i]]
+        if not len(rest):
+            return result, at, (rest, why)
+        found, repeated = self._by_name(code[rest], names[rest])
+        at[rest] = found
+        named = found >= 0
+        result[rest[named]] = self.keys["indicator_no"].to_numpy()[found[named]]
+        failed = rest[~named]
+        for p, name, shown, twice in zip(pid[failed].tolist(), names[failed].tolist(), given_no[failed].tolist(),
+                                         repeated[~named].tolist()):
+            why.append(f"指标名称「{name}」在项目 {p} 中重复，请填写指标序号" if twice
+                       else f"项目 {p} 中没有指标「{shown or name}」")
+        return result, at, (failed, why)
+
+
+@functools.cache
+def _no_issues() -> pd.DataFrame:
+    """The empty issues table (copied for each use)."""
+    return issues_table({}, 0)
+
+
+#: the rows that match nothing (positions, ascending) and why not, one text each
+_Unmatched = tuple[np.ndarray, list[str]]
+
+
+class _Issues:
+    """Issues found many at a time, kept column by column in the order found (for :func:`issues_table`).
+
+    A column is given as a sequence (one value per issue) or as one value for all of them.
+    """
+
+    def __init__(self) -> None:
+        self.chunks: list[tuple[int, dict[str, Any]]] = []
+
+    def add(self, code: str, severity: str, message: list[str], **columns: Any) -> None:
+        if len(message):
+            self.chunks.append((len(message), {"code": code, "severity": severity, "message": message, **columns}))
+
+    def frame(self) -> pd.DataFrame:
+        n = sum(k for k, _ in self.chunks)
+        if not n:
+            return _no_issues().copy()
+        columns: dict[str, np.ndarray] = {}
+        for name in ISSUE_COLUMNS:
+            parts = []
+            for k, chunk in self.chunks:
+                v = chunk.get(name)
+                if v is None or isinstance(v, str):
+                    part = np.empty(k, dtype=object)
+                    part.fill(v)
                 else:
-                    shown = given_no[i] or name
-                    why[i] = (f"指标名称「{name}」在项目 {p} 中重复，请填写指标序号" if (p, name) in dup_names
-                              else f"项目 {p} 中没有指标「{shown}」")
-        return result, at, why
+                    part = v.astype(object) if isinstance(v, np.ndarray) else np.array(v, dtype=object)
+                parts.append(part)
+            columns[name] = np.concatenate(parts)
+        for name in ("row", "indicator_no"):  # whole numbers: as floats (None as NaN), made Int64 at once
+            as_float = columns[name].astype(float)  # (None → NaN)
+            if not (np.abs(as_float) >= 2.0 ** 53).any():  # exact as floats
+                columns[name] = as_float
+        return issues_table(columns, n)
 
 
 @bulk_gc()
@@ -381,15 +440,14 @@ def read_actuals(path: str | Path, table: Any) -> Actuals:
     if not path.is_file():
         raise InputError("找不到实际完成值文件", file=str(path), code="file_missing")
     matcher = _Matcher(table)
-    issues: list[Issue] = []
+    issues = _Issues()
     ind_parts, at_parts, proj_parts = [], [], []
     for sheet, cols, shown in _sheet_frames(path):
         where = dict(file=path.name, sheet=sheet)
-        pid, code, why = matcher.projects(cols["project_id"], cols["project"])
-        for i, reason in why.items():
-            issues.append(Issue("actual_unmatched", "error", f"无法匹配：{reason}；该行未使用",
-                                column=shown.get("project", "项目名称"), cell=cols["project"][i],
-                                row=int(cols["_row"][i]), **where))
+        pid, code, (failed, why) = matcher.projects(cols["project_id"], cols["project"])
+        issues.add("actual_unmatched", "error", [f"无法匹配：{reason}；该行未使用" for reason in why],
+                   column=shown.get("project", "项目名称"), cell=cols["project"][failed],
+                   row=cols["_row"][failed], **where)
         cols = {**cols, "project_id": pid, "_code": code}
         rows = np.flatnonzero(code >= 0)  # the matched rows
         kinds = _row_kinds(cols, rows, sheet)
@@ -399,47 +457,49 @@ def read_actuals(path: str | Path, table: Any) -> Actuals:
         at_parts.append(at)
     ind = ind_parts[0] if len(ind_parts) == 1 else pd.concat(ind_parts, ignore_index=True)
     at = np.concatenate(at_parts)  # each row's (project, indicator) pair, as its position in the table
-    first = ~pd.Series(at).duplicated(keep="first")
+    first = ~pd.Series(at).duplicated(keep="first").to_numpy()
     if not first.all():
-        _duplicates(ind, first, ["project_id", "indicator_no"], "指标", shown_actual=header("actual_text"),
-                    issues=issues)
-        ind, at = ind[first.to_numpy()].reset_index(drop=True), at[first.to_numpy()]
+        _duplicates(ind, first, at, "指标", issues)
+        ind, at = ind[first].reset_index(drop=True), at[first]
     seen = np.zeros(len(matcher.known), dtype=bool)
     seen[at] = True
     keys = matcher.keys
-    for p, n in zip(keys["project_id"].to_numpy()[~seen], keys["indicator_no"].to_numpy()[~seen]):
-        issues.append(Issue("actual_missing", "warning", "实际完成值表中没有这一指标的行，按待补处理", file=path.name,
-                            project_id=p, indicator_no=int(n)))
+    missing = np.flatnonzero(~seen)
+    issues.add("actual_missing", "warning", ["实际完成值表中没有这一指标的行，按待补处理"] * len(missing),
+               file=path.name, project_id=keys["project_id"].to_numpy()[missing],
+               indicator_no=keys["indicator_no"].to_numpy()[missing].astype(np.int64))
     proj = pd.concat(proj_parts, ignore_index=True)
-    first_p = ~proj.duplicated(["project_id"], keep="first")
-    _duplicates(proj, first_p, ["project_id"], "项目资金", shown_actual=None, issues=issues)
-    proj = proj[first_p.to_numpy()]
+    first_p = ~proj["project_id"].duplicated(keep="first").to_numpy()
+    if not first_p.all():
+        _duplicates(proj, first_p, pd.factorize(proj["project_id"])[0], "项目资金", issues)
+        proj = proj[first_p]
     if ind["indicator_no"].dtype != int:
         ind = ind.astype({"indicator_no": int})
     return Actuals(ind[IND_COLUMNS] if list(ind.columns) != IND_COLUMNS else ind,
                    proj[["project_id", "budget_annual", "spent_annual", "self_execution", "self_total_given",
                          "funds_row"]].reset_index(drop=True),
-                   issues_frame(issues), source=str(path))
+                   issues.frame(), source=str(path))
 
 
-def _duplicates(df: pd.DataFrame, first: pd.Series, keys: list[str], what: str, shown_actual: str | None,
-                issues: list[Issue]) -> None:
-    """A second row for the same indicator (or project funds) is reported and not used."""
-    if first.all():
+def _duplicates(df: pd.DataFrame, first: np.ndarray, key: np.ndarray, what: str, issues: _Issues) -> None:
+    """A second row for the same indicator (or project funds: ``df`` without ``indicator_no``), with the
+    same ``key`` (ints ≥ 0) as an earlier row, is reported and not used."""
+    line = df["actual_row" if "indicator_no" in df else "funds_row"].to_numpy()
+    first_at = np.zeros(int(key.max()) + 1, dtype=np.int64)
+    first_at[key[first]] = np.flatnonzero(first)
+    again = np.flatnonzero(~first)
+    kept = line[first_at[key[again]]].tolist()
+    file, sheet = (df[c].to_numpy()[again] for c in ("actual_file", "actual_sheet"))
+    where = dict(file=[f or None for f in file.tolist()], sheet=[s or None for s in sheet.tolist()],
+                 row=line[again].astype(np.int64), project_id=df["project_id"].to_numpy()[again])
+    if "indicator_no" not in df:
+        issues.add("actual_duplicate", "error", [f"{what}行与第{k}行重复；采用先出现的一行" for k in kept], **where)
         return
-    first_row = df.groupby(keys, sort=False)["actual_row" if "actual_row" in df else "funds_row"].transform("first")
-    for i in np.flatnonzero(~first.to_numpy()):
-        r = df.iloc[i]
-        row_no = int(r["actual_row"] if "actual_row" in df else r["funds_row"])
-        kept = int(first_row.iat[i])
-        extra = {"indicator_no": int(r["indicator_no"])} if "indicator_no" in keys else {}
-        if shown_actual:
-            extra.update(column=shown_actual, cell=r["actual_text"])
-        issues.append(Issue("actual_duplicate", "error",
-                            f"{what}与第{kept}行重复（同一项目同一指标）；采用先出现的一行" if extra.get("indicator_no")
-                            else f"{what}行与第{kept}行重复；采用先出现的一行",
-                            file=r.get("actual_file") or None, sheet=r.get("actual_sheet") or None, row=row_no,
-                            project_id=r["project_id"], **extra))
+    no = df["indicator_no"].to_numpy()[again].astype(np.int64)
+    issues.add("actual_duplicate", "error",
+               [f"{what}与第{k}行重复（同一项目同一指标）；采用先出现的一行" if n else f"{what}行与第{k}行重复；采用先出现的一行"
+                for k, n in zip(kept, no.tolist())],
+               indicator_no=no, column=header("actual_text"), cell=df["actual_text"].to_numpy()[again], **where)
 
 
 #: the columns of :attr:`Actuals.indicators` read from a file
@@ -448,33 +508,34 @@ IND_COLUMNS = ["project_id", "indicator_no", "actual_text", "prior_text", "ratin
 
 
 def _indicator_rows_read(cols: dict[str, np.ndarray], rows: np.ndarray, matcher: _Matcher, shown: dict[str, str],
-                         where: dict[str, Any], issues: list[Issue]) -> tuple[pd.DataFrame, np.ndarray]:
+                         where: dict[str, Any], issues: _Issues) -> tuple[pd.DataFrame, np.ndarray]:
     """The indicator rows matched (columns :data:`IND_COLUMNS`) and their pairs' positions in the table."""
     pid, names, given_no, line = (_take(cols[k], rows) for k in ("project_id", "name", "indicator_no", "_row"))
-    no, at, why = matcher.indicators(pid, _take(cols["_code"], rows), given_no, names)
-    for i, reason in why.items():
-        issues.append(Issue("actual_unmatched", "error", f"无法匹配：{reason}；该行未使用",
-                            project_id=pid[i], column=shown.get("indicator_no", "指标序号"),
-                            cell=given_no[i], row=int(line[i]), **where))
+    no, at, (failed, why) = matcher.indicators(pid, _take(cols["_code"], rows), given_no, names)
+    issues.add("actual_unmatched", "error", [f"无法匹配：{reason}；该行未使用" for reason in why],
+               project_id=pid[failed], column=shown.get("indicator_no", "指标序号"), cell=given_no[failed],
+               row=line[failed], **where)
     if why:
         ok = np.flatnonzero(~np.isnan(no))
         rows, pid, names, line, no, at = rows[ok], pid[ok], names[ok], line[ok], no[ok], at[ok]
     no = no.astype(int)
     target = matcher.keys["ind_name"].to_numpy()[at]
     differs = np.flatnonzero((names != "") & (names != target))  # compared once more with the target stripped
-    target = {i: str(target[i]).strip() for i in differs}
-    for i in differs:
-        if names[i] != target[i]:
-            issues.append(Issue("actual_name_mismatch", "warning",
-                                f"指标名称「{names[i]}」与目标表「{target[i]}」不一致，已按序号匹配",
-                                project_id=pid[i], indicator_no=int(no[i]), column=shown.get("name"),
-                                cell=names[i], row=int(line[i]), **where))
+    if len(differs):
+        stripped = matcher._target_names[1][at[differs]]
+        other = names[differs] != stripped
+        differs, stripped = differs[other], stripped[other]
+        issues.add("actual_name_mismatch", "warning",
+                   [f"指标名称「{g}」与目标表「{t}」不一致，已按序号匹配"
+                    for g, t in zip(names[differs].tolist(), stripped.tolist())],
+                   project_id=pid[differs], indicator_no=no[differs], column=shown.get("name"), cell=names[differs],
+                   row=line[differs], **where)
     given_score = _take(cols["self_score"], rows)
     score, bad = _numbers(given_score)
-    for i in np.flatnonzero(bad):
-        issues.append(Issue("bad_number", "warning", f"自评得分「{given_score[i]}」不是数值",
-                            project_id=pid[i], indicator_no=int(no[i]),
-                            column=shown.get("self_score"), cell=given_score[i], row=int(line[i]), **where))
+    bad = np.flatnonzero(bad)
+    issues.add("bad_number", "warning", [f"自评得分「{g}」不是数值" for g in given_score[bad].tolist()],
+               project_id=pid[bad], indicator_no=no[bad], column=shown.get("self_score"), cell=given_score[bad],
+               row=line[bad], **where)
     return pd.DataFrame({"project_id": pid, "indicator_no": no,
                          **{k: _take(cols[k], rows) for k in ("actual_text", "prior_text", "rating", "note")},
                          "self_score": score, "actual_file": where["file"], "actual_sheet": where["sheet"],
@@ -482,7 +543,7 @@ def _indicator_rows_read(cols: dict[str, np.ndarray], rows: np.ndarray, matcher:
 
 
 def _project_rows_read(cols: dict[str, np.ndarray], rows: np.ndarray, shown: dict[str, str], where: dict[str, Any],
-                       issues: list[Issue]) -> pd.DataFrame:
+                       issues: _Issues) -> pd.DataFrame:
     pid, line = _take(cols["project_id"], rows), _take(cols["_row"], rows)
     out = {"project_id": pid, "funds_row": line, "actual_file": where["file"], "actual_sheet": where["sheet"]}
     targets = {"budget": "budget_annual", "spent": "spent_annual", "self_execution": "self_execution",
@@ -490,8 +551,8 @@ def _project_rows_read(cols: dict[str, np.ndarray], rows: np.ndarray, shown: dic
     for key, col in targets.items():
         given = _take(cols[key], rows)
         values, bad = _numbers(given)
-        for i in np.flatnonzero(bad):
-            issues.append(Issue("bad_number", "error", f"「{given[i]}」不是数值", project_id=pid[i],
-                                column=shown.get(key, header(key)), cell=given[i], row=int(line[i]), **where))
+        at = np.flatnonzero(bad)
+        issues.add("bad_number", "error", [f"「{g}」不是数值" for g in given[at].tolist()], project_id=pid[at],
+                   column=shown.get(key, header(key)), cell=given[at], row=line[at], **where)
         out[col] = np.where(bad, np.nan, values).astype(float)
     return pd.DataFrame(out)

@@ -13,6 +13,7 @@ import csv
 import datetime as dt
 import html
 import io
+import os
 import re
 import warnings
 import zipfile
@@ -230,7 +231,12 @@ def _load_text(path: Path) -> Loaded:
 def _read_bytes(path: Path) -> bytes:
     """The bytes of a text table; refuse a file too large, empty or binary."""
     with path.open("rb") as fh:
-        data = fh.read(MAX_BYTES + 1)
+        # read up to the size the file declares (a read of MAX_BYTES allocates and then shrinks a
+        # 64 MB buffer, several times the cost of the read); the rest, if it has more (a pipe)
+        size = min(os.fstat(fh.fileno()).st_size, MAX_BYTES)
+        data = fh.read(size + 1)
+        if len(data) > size:
+            data += fh.read(MAX_BYTES + 1 - len(data))
     if len(data) > MAX_BYTES:
         raise InputError(f"文件超过 {MAX_BYTES // (1024 * 1024)} MB，不像是一张绩效目标表", file=path.name,
                          code="file_too_large")
@@ -302,6 +308,11 @@ _WIDE_SPACES = np.array([
     0xC28500, 0xC2A000, 0xE19A80, 0xE28080, 0xE28081, 0xE28082, 0xE28083, 0xE28084, 0xE28085, 0xE28086,
     0xE28087, 0xE28088, 0xE28089, 0xE2808A, 0xE280A8, 0xE280A9, 0xE280AF, 0xE2819F, 0xE38080,
 ], dtype=np.int64)
+
+#: byte → 1 for the bytes :func:`_dirty_positions` looks at (quote, ``<``, ``&``, space, the lead
+#: byte of a wide space), else 0: a table for ``bytes.translate``
+_LOOK_AT = bytes(1 if x in {ord('"'), ord("<"), ord("&"), 32, *(_WIDE_SPACES >> 16).tolist()} else 0
+                 for x in range(256))
 
 _ASCII_LETTER = np.zeros(256, dtype=bool)
 _ASCII_LETTER[[*range(65, 91), *range(97, 123)]] = True
@@ -404,13 +415,10 @@ def _dirty_positions(b: np.ndarray, body: bytes, delimiter: str, tabs: np.ndarra
     at a cell's edge, non-ASCII white space anywhere), and the positions of quotes."""
     last = len(b) - 1
     wide = _WIDE_SPACES
-    leads = [x for x in np.unique(wide >> 16).tolist() if bytes([x]) in body]  # memchr: most are absent
-    mask = (b == ord('"')) | (b == ord("<")) | (b == 32)
-    for byte in ([ord("&")] if b"&" in body else []) + leads:
-        mask |= b == byte
     if delimiter == "\t":  # a tab inside quotes is text: white space at the edge of a quoted cell
         tabs = tabs[(b[np.maximum(tabs - 1, 0)] == ord('"')) | (b[np.minimum(tabs + 1, last)] == ord('"'))]
-    at = np.concatenate((np.flatnonzero(mask), tabs))
+    # one pass of bytes.translate marks the bytes worth a look (cheaper than a comparison per byte value)
+    at = np.concatenate((np.flatnonzero(np.frombuffer(body.translate(_LOOK_AT), dtype=np.bool_)), tabs))
     byte = b[at]
     quotes = at[byte == ord('"')]
     after = b[np.minimum(at + 1, last)]
