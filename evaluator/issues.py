@@ -68,7 +68,9 @@ def issues_table(columns: dict[str, list], n: int) -> pd.DataFrame:
     for callers that find many issues at once and need not build an :class:`Issue` each."""
     df = pd.DataFrame({c: columns[c] if c in columns else [None] * n for c in ISSUE_COLUMNS}, columns=ISSUE_COLUMNS) \
         if n else pd.DataFrame(columns=ISSUE_COLUMNS)
-    df["cell"] = df["cell"].map(_quote)
+    cells = df["cell"].tolist()
+    if any(c.__class__ is str and len(c) > MAX_ISSUE_CELL for c in cells):
+        df["cell"] = pd.Series([_quote(c) for c in cells], index=df.index, dtype=object)
     df["row"] = df["row"].astype("Int64")
     df["indicator_no"] = df["indicator_no"].astype("Int64")
     return df
