@@ -212,16 +212,32 @@ def _concat(pieces: list[str | _Col], n: int) -> _Col:
         else:
             texts = ["".join(t) for t in zip(*(repeat(p) if isinstance(p, str) else texts for p in merged))]
         return _Col(col.codes, _objects(texts))
-    codes, distinct = cols[0].codes, len(cols[0].uniques)
-    for col in cols[1:]:
-        if 4 * distinct > 3 * n:  # (nearly) every row differs: render row by row
-            return _Col.rows(["".join(t) for t in zip(*(repeat(p) if isinstance(p, str) else p.values().tolist()
-                                                        for p in merged))])
-        codes, combos = pd.factorize(codes * len(col.uniques) + col.codes)
-        distinct = len(combos)
+    codes, size = cols[0].codes, len(cols[0].uniques)
+    if 4 * size > 3 * n:  # (nearly) every row differs: render row by row
+        return _Col.rows(["".join(t) for t in zip(*(repeat(p) if isinstance(p, str) else p.values().tolist()
+                                                    for p in merged))])
+    for col in cols[1:]:  # one key per combination, numbered once (renumbered only if it could overflow)
+        if size * len(col.uniques) >= 1 << 62:
+            codes, combos = pd.factorize(codes)
+            size = len(combos)
+        codes, size = codes * len(col.uniques) + col.codes, size * len(col.uniques)
+    codes, _ = pd.factorize(codes)
     first = _first_positions(codes)
     iters = [repeat(p) if isinstance(p, str) else p.uniques[p.codes[first]].tolist() for p in merged]
     return _Col(codes, _objects(["".join(t) for t in zip(*iters)]))
+
+
+def _combos(codes: list[np.ndarray], sizes: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """Rows numbered by their combination of ``codes`` (each below its size), in order of first
+    appearance, and where each combination first occurs."""
+    key, size = codes[0], sizes[0]
+    for c, k in zip(codes[1:], sizes[1:]):
+        if size * k >= 1 << 62:  # renumber before the key could overflow
+            key, distinct = pd.factorize(key)
+            size = len(distinct)
+        key, size = key * k + c, size * k
+    key, _ = pd.factorize(key)
+    return key, _first_positions(key)
 
 
 def _stitch(n: int, parts: list[tuple[np.ndarray, _Col]], default: str = "") -> _Col:
@@ -291,7 +307,14 @@ class _Rows:
 
     def isin(self, name: str, *values: str) -> np.ndarray:
         """Per row: is column ``name`` one of ``values`` (compared once for all rows of the frame)."""
-        return self._column(("isin", name, values), lambda: _is(self._top.text(name), *values))
+        return self._column(("isin", name, values), lambda: self._top._isin(name, values))
+
+    def _isin(self, name: str, values: tuple[str, ...]) -> np.ndarray:
+        if len(values) == 1:
+            return _is(self.text(name), *values)
+        # several values: compared once per distinct text (a missing value, code -1, is none of them)
+        codes, uniques = self._column(("codes", name), lambda: pd.factorize(self.text(name)))
+        return np.array([u in values for u in uniques.tolist()] + [False], dtype=bool)[codes]
 
     def truthy(self, name: str) -> np.ndarray:
         """Per row: ``bool(row.get(name))``."""
@@ -433,26 +456,39 @@ def _target_parts(rows: _Rows) -> _Col:
 
 
 def _actual_parts(rows: _Rows, before: str) -> _Col:
-    """「实际 46个」, or how the actual value was read (converted, bare number, formula); after ``before``."""
+    """「实际 46个」, or how the actual value was read (converted, bare number, formula); after ``before``.
+
+    Rendered once per distinct combination of what it shows (actual text, value, unit, basis, kind)."""
     n = len(rows)
-    actual = rows.mapped("actual_text", _stripped)
-    value = rows.number("actual_value")
-    unit = rows.mapped("t_unit", _unit_of)
-    shown = _unit_texts(rows.nums("actual_value", 4), unit, rows.mapped("t_per", _basis_of))
-    plain = np.isnan(value) | ~rows.isin("t_kind", "compare", "range", "zero") | (shown.values() == actual.values())
-    bare = ~plain & unit.test(bool)
-    bare[bare] = actual[bare].test(lambda a: a.replace(".", "").replace("-", "").isdigit())
     formula = np.zeros(n, dtype=bool)
     has_args = rows.truthy("reason_args")
     formula[has_args] = [("formula_value" in d) for d in rows.text("reason_args")[has_args]]
-    parts = [(m, fill("actual", key, int(m.sum()), before=before, actual=actual[m], unit=unit[m], converted=shown[m]))
-             for key, m in (("plain", plain & ~formula), ("bare", bare & ~formula),
-                            ("converted", ~plain & ~bare & ~formula)) if m.any()]
+    parts = []
+    m = ~formula
+    if m.any():
+        sub = rows if not formula.any() else rows.sub(m)
+        cols = [sub.mapped("actual_text", _stripped), sub.nums("actual_value", 4), sub.mapped("t_unit", _unit_of),
+                sub.mapped("t_per", _basis_of)]
+        kind = sub.isin("t_kind", "compare", "range", "zero")
+        codes, first = _combos([c.codes for c in cols] + [kind.astype(np.intp)], [len(c.uniques) for c in cols] + [2])
+        actual, value, unit, per = (c.uniques[c.codes[first]].tolist() for c in cols)
+        shown = [v + u + p for v, u, p in zip(value, unit, per)]
+        plain = np.isnan(sub.number("actual_value")[first]) | ~kind[first]
+        plain[~plain] = [s == a for s, a, p in zip(shown, actual, plain.tolist()) if not p]
+        bare = ~plain & np.array([bool(u) for u in unit], dtype=bool)
+        bare[bare] = [a.replace(".", "").replace("-", "").isdigit() for a, b in zip(actual, bare.tolist()) if b]
+        texts = np.empty(len(first), dtype=object)
+        actual, unit, shown = _objects(actual), _objects(unit), _objects(shown)
+        for key, k in (("plain", plain), ("bare", bare), ("converted", ~plain & ~bare)):
+            if k.any():
+                texts[k] = fill("actual", key, int(k.sum()), before=before, actual=_Col.rows(actual[k]),
+                                unit=_Col.rows(unit[k]), converted=_Col.rows(shown[k])).values()
+        parts.append((m, _Col(codes, texts)))
     if formula.any():
         sub = rows.sub(formula)
         parts.append((formula, fill("rule", "formula_value", sub, before=before, formula=_texts(sub.arg("formula", None)),
                                     value=_unit_texts(sub.nums("actual_value", 4), sub.mapped("t_unit", _unit_of)))))
-    return _stitch(n, parts)
+    return parts[0][1] if len(parts) == 1 and len(parts[0][1]) == n else _stitch(n, parts)
 
 
 def _all_parts(rows: _Rows) -> _Col:
