@@ -440,19 +440,39 @@ _NUMBER_RULES = ("full", "range_inside", "zero_met", "ge_missed", "le_missed_rat
                  "le_zero_target", "zero_missed", "range_low", "range_high", "range_high_linear", "review_points")
 
 
+def _op_word(op: Any) -> str:
+    return messages()["ops"].get(op or "", "")
+
+
 def _target_parts(rows: _Rows) -> _Col:
-    """「年度指标值 ≥50个」 and, when the direction was not written, where it came from."""
+    """「年度指标值 ≥50个」 and, when the direction was not written, where it came from.
+
+    Rendered once per distinct combination of target text, period, source of the direction and its word."""
     n = len(rows)
     target = _texts(_first_truthy(rows.text("t_canonical"), rows.text("target_text"), default="（空）"))
     period = rows.isin("target_source", "period")
-    parts = [(m, fill("target", key, int(m.sum()), target=target[m]))
-             for key, m in (("period", period), ("annual", ~period))]
-    ops = messages()["ops"]
+    how_keys = ("inferred", "default_direction", "hint")
+    how = np.zeros(n, dtype=np.intp)  # 0: direction written; else 1 + index in how_keys
     kinds = rows.isin("t_kind", "compare", "all")
-    how = [(m, fill("target", key, int(m.sum()), op=_map_unique(rows.text("op_used")[m], lambda o: ops.get(o or "", ""))))
-           for src, key in (("name", "inferred"), ("default", "default_direction"), ("hint", "hint"))
-           for m in [kinds & rows.isin("op_source", src)] if m.any()]
-    return _concat([_stitch(n, parts), _stitch(n, how)], n)
+    for j, src in enumerate(("name", "default", "hint")):
+        how[kinds & rows.isin("op_source", src)] = j + 1
+    op = np.zeros(n, dtype=np.intp)
+    said = np.flatnonzero(how)
+    ops = _map_unique(rows.text("op_used")[said], _op_word)
+    op[said] = ops.codes
+    codes, first = _combos([target.codes, period.astype(np.intp), how, op],
+                           [len(target.uniques), 2, len(how_keys) + 1, max(len(ops.uniques), 1)])
+    texts = target.uniques[target.codes[first]]
+    period, how, op = period[first], how[first], np.append(ops.uniques, "")[op[first]]
+    out = np.empty(len(first), dtype=object)
+    for key, m in (("period", period), ("annual", ~period)):
+        if m.any():
+            out[m] = fill("target", key, int(m.sum()), target=_Col.rows(texts[m])).values()
+    for j, key in enumerate(how_keys):
+        m = how == j + 1
+        if m.any():
+            out[m] = out[m] + fill("target", key, int(m.sum()), op=_Col.rows(op[m])).values()
+    return _Col(codes, out)
 
 
 def _actual_parts(rows: _Rows, before: str) -> _Col:
