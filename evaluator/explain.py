@@ -123,15 +123,21 @@ class _Col:
 def _map_unique(values: Any, func: Callable[[Any], Any], on_str: Callable[[str], Any] | None = None) -> _Col:
     """``func`` of every value, computed once per distinct value (``on_str``: the same for a str, faster)."""
     a = np.asarray(values, dtype=object)
-    kind = pd.api.types.infer_dtype(a, skipna=True) if len(a) else "empty"
+    try:
+        codes, uniques = pd.factorize(a)
+        uniques = uniques.tolist()
+    except TypeError:  # unhashable values: never an exact kind
+        uniques = None
+    # only texts: no value a str could equal was merged with it (1 and 1.0 are, -0.0 and 0.0 are)
+    kind = "string" if uniques is not None and set(map(type, uniques)) <= {str} else \
+        pd.api.types.infer_dtype(a, skipna=True) if len(a) else "empty"
     if kind not in _EXACT_KINDS:
         return _Col.rows(_objects(func(v) for v in a))
-    codes, uniques = pd.factorize(a)
-    results = list(map(on_str if on_str is not None and kind == "string" else func, uniques.tolist()))
+    results = list(map(on_str if on_str is not None and kind == "string" else func, uniques))
     missing = np.flatnonzero(codes < 0)
     if len(missing):  # None and NaN read differently (None or "" → "", NaN or "" → NaN)
         try:
-            none = ~a[missing].astype(bool)  # None is the only false missing value (NaN, NaT are true)
+            none = np.asarray(a[missing] == None, dtype=bool)  # noqa: E711 (per element: is it None)
         except TypeError:  # pd.NA has no truth value
             none = np.array([v is None for v in a[missing].tolist()], dtype=bool)
         if none.any():
