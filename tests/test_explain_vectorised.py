@@ -426,3 +426,15 @@ def test_odd_kinds_and_sources_match_oracle(pack: str) -> None:
     odd(ind_, "t_unit", ["个", None, "%"], 2)
     odd(ind_, "reason_args", [{"formula_value": 1.5, "formula": "a/b"}], 13, 2)
     assert_same(explain.explain_indicators(ind_, pk), oracle_indicators(ind_, pk))
+
+
+def test_map_unique_keeps_values_that_compare_equal_apart() -> None:
+    """1, 1.0 and True; -0.0 and 0.0; None and NaN; lists: each mapped as itself."""
+    mixes = [["a", "b", "a", None, np.nan, "b"], ["a", 1, 1.0, True, "a"], [0.0, -0.0, "0"],
+             [None, None], [np.nan, None, "x"], [[1], "a", [1]], ["x", "x", b"x"], []]
+    for values in mixes:
+        arr = np.empty(len(values), dtype=object)
+        arr[:] = values
+        for func, on_str in ((repr, None), (explain._stripped, str.strip), (lambda v: f"{type(v).__name__}:{v!s}", None)):
+            got = explain._map_unique(arr, func, on_str).values().tolist()
+            assert got == [func(v) for v in values], values
