@@ -123,15 +123,21 @@ class _Col:
 def _map_unique(values: Any, func: Callable[[Any], Any], on_str: Callable[[str], Any] | None = None) -> _Col:
     """``func`` of every value, computed once per distinct value (``on_str``: the same for a str, faster)."""
     a = np.asarray(values, dtype=object)
-    kind = pd.api.types.infer_dtype(a, skipna=True) if len(a) else "empty"
+    try:
+        codes, uniques = pd.factorize(a)
+        uniques = uniques.tolist()
+    except TypeError:  # unhashable values: never an exact kind
+        uniques = None
+    # only texts: no value a str could equal was merged with it (1 and 1.0 are, -0.0 and 0.0 are)
+    kind = "string" if uniques is not None and set(map(type, uniques)) <= {str} else \
+        pd.api.types.infer_dtype(a, skipna=True) if len(a) else "empty"
     if kind not in _EXACT_KINDS:
         return _Col.rows(_objects(func(v) for v in a))
-    codes, uniques = pd.factorize(a)
-    results = list(map(on_str if on_str is not None and kind == "string" else func, uniques.tolist()))
+    results = list(map(on_str if on_str is not None and kind == "string" else func, uniques))
     missing = np.flatnonzero(codes < 0)
     if len(missing):  # None and NaN read differently (None or "" → "", NaN or "" → NaN)
         try:
-            none = ~a[missing].astype(bool)  # None is the only false missing value (NaN, NaT are true)
+            none = np.asarray(a[missing] == None, dtype=bool)  # noqa: E711 (per element: is it None)
         except TypeError:  # pd.NA has no truth value
             none = np.array([v is None for v in a[missing].tolist()], dtype=bool)
         if none.any():
@@ -212,16 +218,32 @@ def _concat(pieces: list[str | _Col], n: int) -> _Col:
         else:
             texts = ["".join(t) for t in zip(*(repeat(p) if isinstance(p, str) else texts for p in merged))]
         return _Col(col.codes, _objects(texts))
-    codes, distinct = cols[0].codes, len(cols[0].uniques)
-    for col in cols[1:]:
-        if 4 * distinct > 3 * n:  # (nearly) every row differs: render row by row
-            return _Col.rows(["".join(t) for t in zip(*(repeat(p) if isinstance(p, str) else p.values().tolist()
-                                                        for p in merged))])
-        codes, combos = pd.factorize(codes * len(col.uniques) + col.codes)
-        distinct = len(combos)
+    codes, size = cols[0].codes, len(cols[0].uniques)
+    if 4 * size > 3 * n:  # (nearly) every row differs: render row by row
+        return _Col.rows(["".join(t) for t in zip(*(repeat(p) if isinstance(p, str) else p.values().tolist()
+                                                    for p in merged))])
+    for col in cols[1:]:  # one key per combination, numbered once (renumbered only if it could overflow)
+        if size * len(col.uniques) >= 1 << 62:
+            codes, combos = pd.factorize(codes)
+            size = len(combos)
+        codes, size = codes * len(col.uniques) + col.codes, size * len(col.uniques)
+    codes, _ = pd.factorize(codes)
     first = _first_positions(codes)
     iters = [repeat(p) if isinstance(p, str) else p.uniques[p.codes[first]].tolist() for p in merged]
     return _Col(codes, _objects(["".join(t) for t in zip(*iters)]))
+
+
+def _combos(codes: list[np.ndarray], sizes: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """Rows numbered by their combination of ``codes`` (each below its size), in order of first
+    appearance, and where each combination first occurs."""
+    key, size = codes[0], sizes[0]
+    for c, k in zip(codes[1:], sizes[1:]):
+        if size * k >= 1 << 62:  # renumber before the key could overflow
+            key, distinct = pd.factorize(key)
+            size = len(distinct)
+        key, size = key * k + c, size * k
+    key, _ = pd.factorize(key)
+    return key, _first_positions(key)
 
 
 def _stitch(n: int, parts: list[tuple[np.ndarray, _Col]], default: str = "") -> _Col:
@@ -291,7 +313,14 @@ class _Rows:
 
     def isin(self, name: str, *values: str) -> np.ndarray:
         """Per row: is column ``name`` one of ``values`` (compared once for all rows of the frame)."""
-        return self._column(("isin", name, values), lambda: _is(self._top.text(name), *values))
+        return self._column(("isin", name, values), lambda: self._top._isin(name, values))
+
+    def _isin(self, name: str, values: tuple[str, ...]) -> np.ndarray:
+        if len(values) == 1:
+            return _is(self.text(name), *values)
+        # several values: compared once per distinct text (a missing value, code -1, is none of them)
+        codes, uniques = self._column(("codes", name), lambda: pd.factorize(self.text(name)))
+        return np.array([u in values for u in uniques.tolist()] + [False], dtype=bool)[codes]
 
     def truthy(self, name: str) -> np.ndarray:
         """Per row: ``bool(row.get(name))``."""
@@ -417,42 +446,75 @@ _NUMBER_RULES = ("full", "range_inside", "zero_met", "ge_missed", "le_missed_rat
                  "le_zero_target", "zero_missed", "range_low", "range_high", "range_high_linear", "review_points")
 
 
+def _op_word(op: Any) -> str:
+    return messages()["ops"].get(op or "", "")
+
+
 def _target_parts(rows: _Rows) -> _Col:
-    """「年度指标值 ≥50个」 and, when the direction was not written, where it came from."""
+    """「年度指标值 ≥50个」 and, when the direction was not written, where it came from.
+
+    Rendered once per distinct combination of target text, period, source of the direction and its word."""
     n = len(rows)
     target = _texts(_first_truthy(rows.text("t_canonical"), rows.text("target_text"), default="（空）"))
     period = rows.isin("target_source", "period")
-    parts = [(m, fill("target", key, int(m.sum()), target=target[m]))
-             for key, m in (("period", period), ("annual", ~period))]
-    ops = messages()["ops"]
+    how_keys = ("inferred", "default_direction", "hint")
+    how = np.zeros(n, dtype=np.intp)  # 0: direction written; else 1 + index in how_keys
     kinds = rows.isin("t_kind", "compare", "all")
-    how = [(m, fill("target", key, int(m.sum()), op=_map_unique(rows.text("op_used")[m], lambda o: ops.get(o or "", ""))))
-           for src, key in (("name", "inferred"), ("default", "default_direction"), ("hint", "hint"))
-           for m in [kinds & rows.isin("op_source", src)] if m.any()]
-    return _concat([_stitch(n, parts), _stitch(n, how)], n)
+    for j, src in enumerate(("name", "default", "hint")):
+        how[kinds & rows.isin("op_source", src)] = j + 1
+    op = np.zeros(n, dtype=np.intp)
+    said = np.flatnonzero(how)
+    ops = _map_unique(rows.text("op_used")[said], _op_word)
+    op[said] = ops.codes
+    codes, first = _combos([target.codes, period.astype(np.intp), how, op],
+                           [len(target.uniques), 2, len(how_keys) + 1, max(len(ops.uniques), 1)])
+    texts = target.uniques[target.codes[first]]
+    period, how, op = period[first], how[first], np.append(ops.uniques, "")[op[first]]
+    out = np.empty(len(first), dtype=object)
+    for key, m in (("period", period), ("annual", ~period)):
+        if m.any():
+            out[m] = fill("target", key, int(m.sum()), target=_Col.rows(texts[m])).values()
+    for j, key in enumerate(how_keys):
+        m = how == j + 1
+        if m.any():
+            out[m] = out[m] + fill("target", key, int(m.sum()), op=_Col.rows(op[m])).values()
+    return _Col(codes, out)
 
 
 def _actual_parts(rows: _Rows, before: str) -> _Col:
-    """「实际 46个」, or how the actual value was read (converted, bare number, formula); after ``before``."""
+    """「实际 46个」, or how the actual value was read (converted, bare number, formula); after ``before``.
+
+    Rendered once per distinct combination of what it shows (actual text, value, unit, basis, kind)."""
     n = len(rows)
-    actual = rows.mapped("actual_text", _stripped)
-    value = rows.number("actual_value")
-    unit = rows.mapped("t_unit", _unit_of)
-    shown = _unit_texts(rows.nums("actual_value", 4), unit, rows.mapped("t_per", _basis_of))
-    plain = np.isnan(value) | ~rows.isin("t_kind", "compare", "range", "zero") | (shown.values() == actual.values())
-    bare = ~plain & unit.test(bool)
-    bare[bare] = actual[bare].test(lambda a: a.replace(".", "").replace("-", "").isdigit())
     formula = np.zeros(n, dtype=bool)
     has_args = rows.truthy("reason_args")
     formula[has_args] = [("formula_value" in d) for d in rows.text("reason_args")[has_args]]
-    parts = [(m, fill("actual", key, int(m.sum()), before=before, actual=actual[m], unit=unit[m], converted=shown[m]))
-             for key, m in (("plain", plain & ~formula), ("bare", bare & ~formula),
-                            ("converted", ~plain & ~bare & ~formula)) if m.any()]
+    parts = []
+    m = ~formula
+    if m.any():
+        sub = rows if not formula.any() else rows.sub(m)
+        cols = [sub.mapped("actual_text", _stripped), sub.nums("actual_value", 4), sub.mapped("t_unit", _unit_of),
+                sub.mapped("t_per", _basis_of)]
+        kind = sub.isin("t_kind", "compare", "range", "zero")
+        codes, first = _combos([c.codes for c in cols] + [kind.astype(np.intp)], [len(c.uniques) for c in cols] + [2])
+        actual, value, unit, per = (c.uniques[c.codes[first]].tolist() for c in cols)
+        shown = [v + u + p for v, u, p in zip(value, unit, per)]
+        plain = np.isnan(sub.number("actual_value")[first]) | ~kind[first]
+        plain[~plain] = [s == a for s, a, p in zip(shown, actual, plain.tolist()) if not p]
+        bare = ~plain & np.array([bool(u) for u in unit], dtype=bool)
+        bare[bare] = [a.replace(".", "").replace("-", "").isdigit() for a, b in zip(actual, bare.tolist()) if b]
+        texts = np.empty(len(first), dtype=object)
+        actual, unit, shown = _objects(actual), _objects(unit), _objects(shown)
+        for key, k in (("plain", plain), ("bare", bare), ("converted", ~plain & ~bare)):
+            if k.any():
+                texts[k] = fill("actual", key, int(k.sum()), before=before, actual=_Col.rows(actual[k]),
+                                unit=_Col.rows(unit[k]), converted=_Col.rows(shown[k])).values()
+        parts.append((m, _Col(codes, texts)))
     if formula.any():
         sub = rows.sub(formula)
         parts.append((formula, fill("rule", "formula_value", sub, before=before, formula=_texts(sub.arg("formula", None)),
                                     value=_unit_texts(sub.nums("actual_value", 4), sub.mapped("t_unit", _unit_of)))))
-    return _stitch(n, parts)
+    return parts[0][1] if len(parts) == 1 and len(parts[0][1]) == n else _stitch(n, parts)
 
 
 def _all_parts(rows: _Rows) -> _Col:

@@ -398,3 +398,43 @@ def test_empty_frames_match_oracle() -> None:
     assert_same(explain.explain_executions(projects.iloc[:0], pack), oracle_executions(projects.iloc[:0], pack))
     assert_same(explain.summarize_projects(projects, none, pack), oracle_summaries(projects, none, pack))
     assert_same(explain.summarize_projects(projects.iloc[:0], ind_, pack), oracle_summaries(projects.iloc[:0], ind_, pack))
+
+
+def test_combos_number_combinations_in_order_of_first_appearance() -> None:
+    """Also when the combined key would overflow and is renumbered on the way."""
+    rng = np.random.default_rng(7)
+    n = 2000
+    cols = [rng.integers(0, k, n) for k in (5, 3, 7, 2)]
+    big = [1 << 40, 1 << 30, 7, 1 << 20]  # sizes whose product exceeds 2**62
+    for sizes in ([5, 3, 7, 2], big):
+        codes, first = explain._combos([c.astype(np.intp) for c in cols], sizes)
+        seen: dict[tuple, int] = {}
+        want = [seen.setdefault(t, len(seen)) for t in zip(*(c.tolist() for c in cols))]
+        assert codes.tolist() == want
+        assert first.tolist() == [want.index(i) for i in range(len(seen))]
+
+
+@pytest.mark.parametrize("pack", ("national-2020", "guangdong-cap"))
+def test_odd_kinds_and_sources_match_oracle(pack: str) -> None:
+    """Missing and unknown kinds / direction sources, formula values among shown actuals."""
+    seen = captured(cases_run(pack))
+    ind_, pk = seen["explain_indicators"]
+    ind_ = ind_.copy()
+    odd(ind_, "t_kind", [None, np.nan, "", "range", "zero", "all", "other"], 3)
+    odd(ind_, "op_source", [None, np.nan, "name", "hint", "default"], 2, 1)
+    odd(ind_, "op_used", ["<", None, "≥"], 5)
+    odd(ind_, "t_unit", ["个", None, "%"], 2)
+    odd(ind_, "reason_args", [{"formula_value": 1.5, "formula": "a/b"}], 13, 2)
+    assert_same(explain.explain_indicators(ind_, pk), oracle_indicators(ind_, pk))
+
+
+def test_map_unique_keeps_values_that_compare_equal_apart() -> None:
+    """1, 1.0 and True; -0.0 and 0.0; None and NaN; lists: each mapped as itself."""
+    mixes = [["a", "b", "a", None, np.nan, "b"], ["a", 1, 1.0, True, "a"], [0.0, -0.0, "0"],
+             [None, None], [np.nan, None, "x"], [[1], "a", [1]], ["x", "x", b"x"], []]
+    for values in mixes:
+        arr = np.empty(len(values), dtype=object)
+        arr[:] = values
+        for func, on_str in ((repr, None), (explain._stripped, str.strip), (lambda v: f"{type(v).__name__}:{v!s}", None)):
+            got = explain._map_unique(arr, func, on_str).values().tolist()
+            assert got == [func(v) for v in values], values
