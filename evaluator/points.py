@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .frames import full_object
 from .issues import Issue
 from .rules import BLOCKS, RulePack
 from .scoring import records_at, round_points, with_columns
@@ -133,7 +134,7 @@ def apply_weights(ind: pd.DataFrame, pack: RulePack) -> tuple[pd.DataFrame, pd.S
 def _grades(totals: np.ndarray, pack: RulePack) -> np.ndarray:
     """pack.grade over a column (lower bounds included), "" for NaN."""
     tiers = sorted(pack.data["grades"]["tiers"], key=lambda g: -g["min"])
-    out = np.full(len(totals), tiers[-1]["name"], dtype=object)
+    out = full_object(len(totals), tiers[-1]["name"])
     assigned = np.zeros(len(totals), bool)
     for g in tiers:
         hit = ~assigned & (totals >= g["min"] - 1e-9)
