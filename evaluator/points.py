@@ -84,7 +84,8 @@ def over_achieved(flag: pd.Series) -> np.ndarray:
     out = np.zeros(len(values), dtype=bool)
     rows = np.flatnonzero(values != "")
     if len(rows):
-        out[rows] = pd.Series(values[rows], dtype=object).astype(str).str.startswith("over_achieved").to_numpy()
+        codes, distinct = pd.factorize(values[rows], use_na_sentinel=False)
+        out[rows] = np.array([str(u).startswith("over_achieved") for u in distinct], dtype=bool)[codes]
     return out
 
 

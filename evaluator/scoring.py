@@ -577,7 +577,7 @@ def directions(df: pd.DataFrame, t_op: np.ndarray, pack: RulePack,
     src = np.array([s for _, s in inferred], dtype=object)[codes]
     h_codes, hints = _column_codes(df, "direction_hint")
     has_hint = np.isin(hints, [">=", "<=", "=="])[h_codes]
-    op[has_hint] = hints[h_codes][has_hint]
+    op[has_hint] = hints[h_codes[has_hint]]
     src[has_hint] = "hint"
     if given is None:
         given = pd.notna(t_op)
@@ -694,10 +694,17 @@ def _score_rest(todo: np.ndarray, df: pd.DataFrame, tf: dict[str, np.ndarray], t
         sc.rule[rows] = np.where(met, "done_yes", "done_no")
     rows = take(ek.of("tier"))
     sc.put(rows, {"status": "scored", "method": "review", "rule": "review_tier"})
-    for i in rows:
-        r = eff_ratings[eff[i]]
-        sc.ratio[i] = r.ratio
-        sc.arg(int(i)).update(rating=r.raw, tier=r.tier, low=r.low, high=r.high)
+    if len(rows):
+        e = eff[rows]
+        sc.ratio[rows] = np.array([r.ratio for r in eff_ratings], dtype=float)[e]
+        used = {k: {"rating": eff_ratings[k].raw, "tier": eff_ratings[k].tier, "low": eff_ratings[k].low,
+                    "high": eff_ratings[k].high} for k in np.unique(e).tolist()}
+        for i, k in zip(rows.tolist(), e.tolist()):
+            d = sc.args.get(i)
+            if d is None:
+                sc.args[i] = dict(used[k])
+            else:
+                d.update(used[k])
     rows = take(ek.of("points"))
     sc.put(rows, {"status": "scored", "method": "review", "rule": "review_points"})
     for i in rows:
@@ -818,8 +825,8 @@ def _score_issues(df: pd.DataFrame, ignored: np.ndarray) -> pd.DataFrame:
             cols[key].append(value)
 
     fields = ("actual_text", "t_n", "prior_text", *LOC_COLUMNS)
-    bad = np.flatnonzero(pd.Series(reason).isin(list(SCORE_ISSUES)).to_numpy()
-                         & (df["status"].to_numpy(dtype=object) == "not_evaluable"))
+    bad = np.flatnonzero(df["status"].to_numpy(dtype=object) == "not_evaluable")
+    bad = bad[pd.Series(reason[bad], dtype=object).isin(list(SCORE_ISSUES)).to_numpy()]
     for i, row in zip(bad, records_at(df, bad, fields)):
         code, severity = SCORE_ISSUES[reason[i]]
         a = args[i]
