@@ -160,7 +160,9 @@ def records_at(df: pd.DataFrame, rows: np.ndarray, columns: Any) -> list[dict[st
     cols = [c for c in columns if c in df.columns]
     if not cols:
         return [{} for _ in range(len(rows))]
-    arrays = [df[c].to_numpy(dtype=object)[rows] for c in cols]
+    # only the rows taken are converted to objects (not whole int / float columns)
+    rows = np.asarray(rows, dtype=np.intp)
+    arrays = [df[c].take(rows).to_numpy(dtype=object) for c in cols]
     return [dict(zip(cols, values)) for values in zip(*arrays)]
 
 
