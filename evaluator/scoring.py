@@ -103,17 +103,24 @@ def assign_blocks(df: pd.DataFrame, pack: RulePack) -> pd.Series:
         columns.append(printed if printed in df else f"{trust}_raw")
     codes, first = distinct_rows(df, columns)
     firsts = pd.DataFrame({c: df[c].to_numpy(dtype=object)[first] for c in columns if c in df}, index=range(len(first)))
-    block = _code_blocks(firsts, pack).to_numpy(dtype=object)[codes]
-    unknown = np.flatnonzero(pd.isna(block))
+    # one block per distinct combination (NaN where the codes give none), then per distinct level-1 name
+    blocks = _code_blocks(firsts, pack).to_numpy(dtype=object)
+    known = ~pd.isna(blocks)
+    unknown = np.flatnonzero(~known[codes]) if not known.all() else np.zeros(0, dtype=np.intp)
     if len(unknown):
         # a level-1 name without a code: the readers' category vocabulary (headers.toml) knows it
         names = df["level1"].to_numpy(dtype=object)[unknown] if "level1" in df else full_object(len(unknown), "")
         n_codes, n_texts = text_codes(names)
         by_name = np.array([maps["level1"].get((level1_code(u) or "")[:1], "output") for u in n_texts], dtype=object)
-        block[unknown] = by_name[n_codes]
-    b_codes, b_uniques = pd.factorize(block)
-    return pd.Series(np.array([pack.block_of(b) for b in b_uniques], dtype=object)[b_codes], index=df.index,
-                     dtype=object)
+        codes = codes.astype(np.intp, copy=True)
+        codes[unknown] = len(blocks) + n_codes
+        blocks, known = np.concatenate([blocks, by_name]), np.concatenate([known, np.ones(len(by_name), bool)])
+    cache: dict[Any, Any] = {}
+    for b in blocks[known]:
+        if b not in cache:
+            cache[b] = pack.block_of(b)
+    named = np.array([cache[b] if k else None for b, k in zip(blocks, known)] + [None], dtype=object)[:-1]
+    return pd.Series(named[codes], index=df.index, dtype=object)
 
 
 def _code_blocks(df: pd.DataFrame, pack: RulePack) -> pd.Series:
