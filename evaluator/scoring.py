@@ -751,9 +751,11 @@ def _score_all(targets: list[Target], a_objs: list[ActualValue], ops: list[str],
             outcomes.append({"status": "not_evaluable", "reason": "clauses"})
             continue
         row_op = row_op if row_op not in ("", "range") else ">="
-        f = np.array([_factor(u, p, c.unit, c.per) for (_, u, p), c in zip(a_obj.clauses, clauses)], float)
-        if np.isnan(f).any():
-            j = int(np.flatnonzero(np.isnan(f))[0])
+        # a few clauses per target: plain floats (the same IEEE products as small arrays, without their overhead)
+        f = [float(_factor(u, p, c.unit, c.per)) for (_, u, p), c in zip(a_obj.clauses, clauses)]
+        nan = [j for j, x in enumerate(f) if x != x]
+        if nan:
+            j = nan[0]
             outcomes.append({"status": "not_evaluable", "reason": "unit",
                              "args": {"actual_unit": a_obj.clauses[j][1] or "", "target_unit": clauses[j].unit or ""}})
             continue
@@ -763,7 +765,7 @@ def _score_all(targets: list[Target], a_objs: list[ActualValue], ops: list[str],
         cols["t"] += [0.0 if c.kind == "zero" else (c.value if c.value is not None else np.nan) for c in clauses]
         cols["lo"] += [c.low if c.low is not None else np.nan for c in clauses]
         cols["hi"] += [c.high if c.high is not None else np.nan for c in clauses]
-        cols["a"] += list(np.array([v for v, _, _ in a_obj.clauses]) * f)
+        cols["a"] += [float(v) * x for (v, _, _), x in zip(a_obj.clauses, f)]
     if not pending:
         return outcomes
     res = clause_ratios(np.array(cols["op"], object), np.array(cols["t"], float), np.array(cols["lo"], float),
