@@ -80,3 +80,11 @@ def distinct_apply(func: Callable[..., tuple], *columns: Any, n_out: int) -> tup
 def distinct_map(func: Callable[..., Any], *columns: Any) -> np.ndarray:
     """``[func(*row) for row in zip(*columns)]`` as an object array, calling ``func`` once per distinct row."""
     return distinct_apply(lambda *row: (func(*row),), *columns, n_out=1)[0]
+
+
+def full_object(n: int, value: object) -> np.ndarray:
+    """``np.full(n, value, dtype=object)`` without converting ``value`` through a fixed-width
+    string array (which makes a new str object per element: ~40x slower for 50k rows)."""
+    out = np.empty(n, dtype=object)
+    out.fill(value)
+    return out

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .frames import full_object
 from .issues import Issue
 from .rules import BLOCKS, RulePack
 from .scoring import records_at, round_points, with_columns
@@ -83,7 +84,8 @@ def over_achieved(flag: pd.Series) -> np.ndarray:
     out = np.zeros(len(values), dtype=bool)
     rows = np.flatnonzero(values != "")
     if len(rows):
-        out[rows] = pd.Series(values[rows], dtype=object).astype(str).str.startswith("over_achieved").to_numpy()
+        codes, distinct = pd.factorize(values[rows], use_na_sentinel=False)
+        out[rows] = np.array([str(u).startswith("over_achieved") for u in distinct], dtype=bool)[codes]
     return out
 
 
@@ -133,7 +135,7 @@ def apply_weights(ind: pd.DataFrame, pack: RulePack) -> tuple[pd.DataFrame, pd.S
 def _grades(totals: np.ndarray, pack: RulePack) -> np.ndarray:
     """pack.grade over a column (lower bounds included), "" for NaN."""
     tiers = sorted(pack.data["grades"]["tiers"], key=lambda g: -g["min"])
-    out = np.full(len(totals), tiers[-1]["name"], dtype=object)
+    out = full_object(len(totals), tiers[-1]["name"])
     assigned = np.zeros(len(totals), bool)
     for g in tiers:
         hit = ~assigned & (totals >= g["min"] - 1e-9)

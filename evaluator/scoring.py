@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .frames import full_object
 from .issues import issues_table
 from .readers.vocab import level1_code
 from .rules import RulePack
@@ -102,17 +103,24 @@ def assign_blocks(df: pd.DataFrame, pack: RulePack) -> pd.Series:
         columns.append(printed if printed in df else f"{trust}_raw")
     codes, first = distinct_rows(df, columns)
     firsts = pd.DataFrame({c: df[c].to_numpy(dtype=object)[first] for c in columns if c in df}, index=range(len(first)))
-    block = _code_blocks(firsts, pack).to_numpy(dtype=object)[codes]
-    unknown = np.flatnonzero(pd.isna(block))
+    # one block per distinct combination (NaN where the codes give none), then per distinct level-1 name
+    blocks = _code_blocks(firsts, pack).to_numpy(dtype=object)
+    known = ~pd.isna(blocks)
+    unknown = np.flatnonzero(~known[codes]) if not known.all() else np.zeros(0, dtype=np.intp)
     if len(unknown):
         # a level-1 name without a code: the readers' category vocabulary (headers.toml) knows it
-        names = df["level1"].to_numpy(dtype=object)[unknown] if "level1" in df else np.full(len(unknown), "", object)
+        names = df["level1"].to_numpy(dtype=object)[unknown] if "level1" in df else full_object(len(unknown), "")
         n_codes, n_texts = text_codes(names)
         by_name = np.array([maps["level1"].get((level1_code(u) or "")[:1], "output") for u in n_texts], dtype=object)
-        block[unknown] = by_name[n_codes]
-    b_codes, b_uniques = pd.factorize(block)
-    return pd.Series(np.array([pack.block_of(b) for b in b_uniques], dtype=object)[b_codes], index=df.index,
-                     dtype=object)
+        codes = codes.astype(np.intp, copy=True)
+        codes[unknown] = len(blocks) + n_codes
+        blocks, known = np.concatenate([blocks, by_name]), np.concatenate([known, np.ones(len(by_name), bool)])
+    cache: dict[Any, Any] = {}
+    for b in blocks[known]:
+        if b not in cache:
+            cache[b] = pack.block_of(b)
+    named = np.array([cache[b] if k else None for b, k in zip(blocks, known)] + [None], dtype=object)[:-1]
+    return pd.Series(named[codes], index=df.index, dtype=object)
 
 
 def _code_blocks(df: pd.DataFrame, pack: RulePack) -> pd.Series:
@@ -159,7 +167,9 @@ def records_at(df: pd.DataFrame, rows: np.ndarray, columns: Any) -> list[dict[st
     cols = [c for c in columns if c in df.columns]
     if not cols:
         return [{} for _ in range(len(rows))]
-    arrays = [df[c].to_numpy(dtype=object)[rows] for c in cols]
+    # only the rows taken are converted to objects (not whole int / float columns)
+    rows = np.asarray(rows, dtype=np.intp)
+    arrays = [df[c].take(rows).to_numpy(dtype=object) for c in cols]
     return [dict(zip(cols, values)) for values in zip(*arrays)]
 
 
@@ -323,11 +333,11 @@ def clause_ratios(op: np.ndarray, t: np.ndarray, low: np.ndarray, high: np.ndarr
         r_low = np.where(low > 0, np.clip(a / low, 0, 1), 0.0)
         r_high = np.where(high > 0, np.clip(2 - a / high, 0, 1) if linear else np.clip(high / a, 0, 1), 0.0)
         ratio = np.select([met, ge, le, zero, below, rng], [1.0, r_ge, r_le, 0.0, r_low, r_high], default=np.nan)
-        rule = np.select(
-            [met & rng, met & zero, met, ge, le & (t > 0), le, zero, below, rng],
-            ["range_inside", "zero_met", "full", "ge_missed",
-             "le_missed_linear" if linear else "le_missed_ratio", "le_zero_target", "zero_missed",
-             "range_low", "range_high_linear" if linear else "range_high"], default="")
+        # selected by number, then named from an object array (no fixed-width string array to convert)
+        rule = np.array(["range_inside", "zero_met", "full", "ge_missed",
+                         "le_missed_linear" if linear else "le_missed_ratio", "le_zero_target", "zero_missed",
+                         "range_low", "range_high_linear" if linear else "range_high", ""], dtype=object)[np.select(
+            [met & rng, met & zero, met, ge, le & (t > 0), le, zero, below, rng], list(range(9)), default=9)]
         factor = pack.data["over_achievement"]["factor"]
         # only a higher-is-better target can be set too low (DESIGN §1); a ceiling beaten is no flag
         over = ge & (t > 0) & (a >= factor * t * (1 - 1e-12)) if factor > 0 else np.zeros(len(op), bool)
@@ -371,14 +381,14 @@ class _Scores:
 
     def __post_init__(self) -> None:
         n = self.n
-        self.status = np.full(n, "pending", dtype=object)
-        self.method = np.full(n, "", dtype=object)
+        self.status = full_object(n, "pending")
+        self.method = full_object(n, "")
         self.ratio = np.full(n, np.nan)
-        self.rule = np.full(n, "", dtype=object)
-        self.flag = np.full(n, "", dtype=object)
+        self.rule = full_object(n, "")
+        self.flag = full_object(n, "")
         self.times = np.full(n, np.nan)
         self.a_val = np.full(n, np.nan)
-        self.reason = np.full(n, "", dtype=object)
+        self.reason = full_object(n, "")
         #: reason_args of the rows that have any
         self.args: dict[int, dict[str, Any]] = {}
 
@@ -414,8 +424,10 @@ class _Scores:
                 if args[k]:
                     self.arg(i).update(args[k])
 
-    def args_column(self) -> list[dict[str, Any]]:
-        col: list[dict[str, Any]] = [{} for _ in range(self.n)]
+    def args_column(self) -> np.ndarray:
+        # rows without reason arguments share one empty dict (read only: nothing updates a row's
+        # reason_args in place; :func:`~evaluator.points.apply_weights` gives a row a new dict)
+        col = full_object(self.n, {})
         for i, d in self.args.items():
             col[i] = d
         return col
@@ -457,8 +469,9 @@ def score_indicators(df: pd.DataFrame, pack: RulePack,
     tf = {c: facts[c].to_numpy()[t_codes] for c in TARGET_FACTS}
     hint_codes, hints = _column_codes(df, "unit_hint")
     unit_hint = hints[hint_codes]
-    t_unit_s = pd.Series(tf["t_unit"])
-    tf["t_unit"] = t_unit_s.where(t_unit_s.notna() | (unit_hint == ""), unit_hint).to_numpy()
+    # missing-value checks once per distinct target / hint, not per row
+    t_unit_given = pd.notna(facts["t_unit"].to_numpy())[t_codes]
+    tf["t_unit"] = np.where(t_unit_given | (hints == "")[hint_codes], tf["t_unit"], unit_hint)
     t_kind, t_unit, t_per = tf["t_kind"], tf["t_unit"], tf["t_per"]
     t_kinds = facts["t_kind"].to_numpy(dtype=object)
 
@@ -476,7 +489,7 @@ def score_indicators(df: pd.DataFrame, pack: RulePack,
     a_per = np.array([p.per for p in parsed] + [None], dtype=object)[:-1][a_codes]
 
     # direction of each comparison
-    op_used, op_source = directions(df, tf["t_op"], pack)
+    op_used, op_source = directions(df, tf["t_op"], pack, pd.notna(facts["t_op"].to_numpy())[t_codes])
     op_used[kind_is("range")] = "range"
     op_used[kind_is("zero")] = "=="
     op_used = np.where(kind_is(*NUMERIC_KINDS, "all", "trend"), op_used, "").astype(object)
@@ -523,7 +536,7 @@ def score_indicators(df: pd.DataFrame, pack: RulePack,
         sc.ratio[good] = res["ratio"][ok]
         sc.rule[good] = res["rule"][ok]
         sc.times[good] = res["times"][ok]
-        sc.flag[good] = np.where(res["over"][ok], "over_achieved", "")
+        sc.flag[good] = np.array(["", "over_achieved"], dtype=object)[res["over"][ok].astype(np.intp)]
         sc.status[good] = "scored"
         sc.method[good] = "auto"
         bad = idx[~ok]
@@ -552,7 +565,7 @@ def score_indicators(df: pd.DataFrame, pack: RulePack,
     df = with_columns(df, {
         "block": block, "op_used": op_used, "op_source": op_source, "status": sc.status, "method": sc.method,
         "ratio": sc.ratio, "rule": sc.rule, "flag": sc.flag, "over_times": sc.times, "actual_value": sc.a_val,
-        "target_value": t_val, "clause_detail": np.full(n, "", dtype=object), "pending_reason": sc.reason,
+        "target_value": t_val, "clause_detail": full_object(n, ""), "pending_reason": sc.reason,
         "reason_args": sc.args_column(), "t_kind": t_kind, "t_canonical": tf["t_canonical"], "t_unit": t_unit,
         "t_low": tf["t_low"], "t_high": tf["t_high"], "t_direction": tf["t_direction"], "t_per": t_per,
         "t_n": tf["t_n"], "rating_points": points if n else []})
@@ -563,17 +576,20 @@ def _explicit(t: Any) -> bool:
     return isinstance(t, Target) and t.kind == "all" and all(c.op or c.kind != "compare" for c in t.clauses)
 
 
-def directions(df: pd.DataFrame, t_op: np.ndarray, pack: RulePack) -> tuple[np.ndarray, np.ndarray]:
-    """op_used and where it came from (target, hint, name, default), as object arrays."""
+def directions(df: pd.DataFrame, t_op: np.ndarray, pack: RulePack,
+               given: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """op_used and where it came from (target, hint, name, default), as object arrays
+    (``given``: ``pd.notna(t_op)`` when already known)."""
     codes, names = _column_codes(df, "name")
     inferred = [infer_direction(u, pack) for u in names]
     op = np.array([o for o, _ in inferred], dtype=object)[codes]
     src = np.array([s for _, s in inferred], dtype=object)[codes]
     h_codes, hints = _column_codes(df, "direction_hint")
     has_hint = np.isin(hints, [">=", "<=", "=="])[h_codes]
-    op[has_hint] = hints[h_codes][has_hint]
+    op[has_hint] = hints[h_codes[has_hint]]
     src[has_hint] = "hint"
-    given = pd.notna(t_op)
+    if given is None:
+        given = pd.notna(t_op)
     op[given] = t_op[given]
     src[given] = "target"
     return op, src
@@ -687,10 +703,17 @@ def _score_rest(todo: np.ndarray, df: pd.DataFrame, tf: dict[str, np.ndarray], t
         sc.rule[rows] = np.where(met, "done_yes", "done_no")
     rows = take(ek.of("tier"))
     sc.put(rows, {"status": "scored", "method": "review", "rule": "review_tier"})
-    for i in rows:
-        r = eff_ratings[eff[i]]
-        sc.ratio[i] = r.ratio
-        sc.arg(int(i)).update(rating=r.raw, tier=r.tier, low=r.low, high=r.high)
+    if len(rows):
+        e = eff[rows]
+        sc.ratio[rows] = np.array([r.ratio for r in eff_ratings], dtype=float)[e]
+        used = {k: {"rating": eff_ratings[k].raw, "tier": eff_ratings[k].tier, "low": eff_ratings[k].low,
+                    "high": eff_ratings[k].high} for k in np.unique(e).tolist()}
+        for i, k in zip(rows.tolist(), e.tolist()):
+            d = sc.args.get(i)
+            if d is None:
+                sc.args[i] = dict(used[k])
+            else:
+                d.update(used[k])
     rows = take(ek.of("points"))
     sc.put(rows, {"status": "scored", "method": "review", "rule": "review_points"})
     for i in rows:
@@ -728,9 +751,11 @@ def _score_all(targets: list[Target], a_objs: list[ActualValue], ops: list[str],
             outcomes.append({"status": "not_evaluable", "reason": "clauses"})
             continue
         row_op = row_op if row_op not in ("", "range") else ">="
-        f = np.array([_factor(u, p, c.unit, c.per) for (_, u, p), c in zip(a_obj.clauses, clauses)], float)
-        if np.isnan(f).any():
-            j = int(np.flatnonzero(np.isnan(f))[0])
+        # a few clauses per target: plain floats (the same IEEE products as small arrays, without their overhead)
+        f = [float(_factor(u, p, c.unit, c.per)) for (_, u, p), c in zip(a_obj.clauses, clauses)]
+        nan = [j for j, x in enumerate(f) if x != x]
+        if nan:
+            j = nan[0]
             outcomes.append({"status": "not_evaluable", "reason": "unit",
                              "args": {"actual_unit": a_obj.clauses[j][1] or "", "target_unit": clauses[j].unit or ""}})
             continue
@@ -740,7 +765,7 @@ def _score_all(targets: list[Target], a_objs: list[ActualValue], ops: list[str],
         cols["t"] += [0.0 if c.kind == "zero" else (c.value if c.value is not None else np.nan) for c in clauses]
         cols["lo"] += [c.low if c.low is not None else np.nan for c in clauses]
         cols["hi"] += [c.high if c.high is not None else np.nan for c in clauses]
-        cols["a"] += list(np.array([v for v, _, _ in a_obj.clauses]) * f)
+        cols["a"] += [float(v) * x for (v, _, _), x in zip(a_obj.clauses, f)]
     if not pending:
         return outcomes
     res = clause_ratios(np.array(cols["op"], object), np.array(cols["t"], float), np.array(cols["lo"], float),
@@ -811,8 +836,8 @@ def _score_issues(df: pd.DataFrame, ignored: np.ndarray) -> pd.DataFrame:
             cols[key].append(value)
 
     fields = ("actual_text", "t_n", "prior_text", *LOC_COLUMNS)
-    bad = np.flatnonzero(pd.Series(reason).isin(list(SCORE_ISSUES)).to_numpy()
-                         & (df["status"].to_numpy(dtype=object) == "not_evaluable"))
+    bad = np.flatnonzero(df["status"].to_numpy(dtype=object) == "not_evaluable")
+    bad = bad[pd.Series(reason[bad], dtype=object).isin(list(SCORE_ISSUES)).to_numpy()]
     for i, row in zip(bad, records_at(df, bad, fields)):
         code, severity = SCORE_ISSUES[reason[i]]
         a = args[i]
