@@ -111,7 +111,7 @@ def column_cells(column: pd.Series) -> list[str]:
     inferred = pd.api.types.infer_dtype(values, skipna=True)
     if inferred in ("string", "empty"):  # text, maybe with gaps: most cells are written as they are
         return [t if t.__class__ is str and (not t or t[0] not in _FORMULA and "," not in t and '"' not in t
-                                             and "\n" not in t and "\r" not in t) else "" if t is None else _field(t)
+                                             and "\n" not in t and "\r" not in t) else _text_field(t)
                 for t in values.tolist()]
     if inferred.startswith("mixed") or inferred == "boolean":  # False == 0 as keys, but they print differently
         return [_field(v) for v in values.tolist()]
@@ -137,6 +137,13 @@ def _float_fields(values: list[float]) -> list[str]:
 
 _NOT_TEXT = object()
 _FORMULA = frozenset("=+-@\t\r")
+
+
+def _text_field(value: Any) -> str:
+    """A text cell that needs quoting or neutralising, or a gap (None/NaN) in a text column."""
+    if value.__class__ is str:
+        return _quoted(neutralise(value))
+    return "" if value is None else _field(value)
 
 
 def _field(value: Any) -> str:
