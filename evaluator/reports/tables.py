@@ -108,15 +108,11 @@ def column_cells(column: pd.Series) -> list[str]:
         codes, uniques = pd.factorize(values, use_na_sentinel=False)
         rendered = _float_fields(uniques.tolist()) if kind == "f" else [str(u) for u in uniques.tolist()]
         return np.array(rendered or [""], dtype=object).take(codes).tolist()
-    inferred = pd.api.types.infer_dtype(values, skipna=True)
-    if inferred in ("string", "empty"):  # text, maybe with gaps: most cells are written as they are
-        return [t if t.__class__ is str and (not t or t[0] not in _FORMULA and "," not in t and '"' not in t
-                                             and "\n" not in t and "\r" not in t) else _text_field(t)
-                for t in values.tolist()]
-    if inferred.startswith("mixed") or inferred == "boolean":  # False == 0 as keys, but they print differently
+    if pd.api.types.infer_dtype(values, skipna=True) in _MIXED:  # False == 0 as keys, but they print differently
         return [_field(v) for v in values.tolist()]
-    # a last element that is not a string makes pandas compare values as Python objects:
-    # its fast string table reads "a\x00b" as "a"
+    # Distinct values are keyed as Python objects (a last element that is not a string makes
+    # pandas do so: its faster string table would read "a\x00b" as "a"); the engine's columns
+    # repeat the same string objects, whose hashes Python keeps.
     n = len(values)
     keyed = np.empty(n + 1, dtype=object)
     keyed[:n], keyed[n] = values, _NOT_TEXT
@@ -124,7 +120,9 @@ def column_cells(column: pd.Series) -> list[str]:
         codes, uniques = pd.factorize(keyed, use_na_sentinel=False)
     except TypeError:  # unhashable values: render each
         return [_field(v) for v in values.tolist()]
-    rendered = np.array([_field(u) for u in uniques.tolist()], dtype=object)
+    rendered = np.array([t if t.__class__ is str and (not t or t[0] not in _FORMULA and "," not in t and '"' not in t
+                                                      and "\n" not in t and "\r" not in t) else _text_field(t)
+                         for t in uniques.tolist()], dtype=object)
     return rendered.take(codes[:n]).tolist()
 
 
@@ -136,6 +134,8 @@ def _float_fields(values: list[float]) -> list[str]:
 
 
 _NOT_TEXT = object()
+#: object columns whose values may compare equal across types (True == 1): rendered value by value
+_MIXED = frozenset({"mixed", "mixed-integer", "mixed-integer-float", "boolean"})
 _FORMULA = frozenset("=+-@\t\r")
 
 
