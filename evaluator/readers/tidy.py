@@ -272,8 +272,10 @@ def amount(text: str, factor: float, issues: list[Issue], file: str, project: Pr
     return math.nan if value is None else round(value * factor, 6)
 
 
+@lru_cache(maxsize=65536)
 def _scored_target(annual_text: str, period_text: str, compile_target) -> tuple:
-    """The target scored for an (annual, period) pair of cells, and what the tables say of it."""
+    """The target scored for an (annual, period) pair of cells, and what the tables say of it
+    (pairs repeat across the tables of a run: each is decided once)."""
     annual = compile_target(annual_text)
     period = compile_target(period_text) if period_text else None
     use_period = period is not None and ((not annual.measurable and period.measurable) or not annual_text.strip())
