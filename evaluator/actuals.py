@@ -333,7 +333,8 @@ class _Matcher:
         repeated = pd.Series(keys).duplicated(keep=False).to_numpy()
         unique = np.flatnonzero(~repeated)
         at = pd.Index(keys[unique]).get_indexer(asked)
-        return np.where(at >= 0, unique[at], -1), np.isin(asked, keys[repeated])
+        position = unique.take(np.maximum(at, 0)) if len(unique) else np.zeros(len(at), dtype=np.int64)
+        return np.where(at >= 0, position, -1), np.isin(asked, keys[repeated])
 
     def projects(self, given: np.ndarray, names: np.ndarray) -> tuple[np.ndarray, np.ndarray, _Unmatched]:
         """Project id and number per row (None, -1 where unmatched), and why not for the unmatched rows.

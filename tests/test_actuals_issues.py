@@ -48,3 +48,18 @@ def test_a_name_repeated_in_the_project_is_not_matched(tmp_path):
     issues = read_actuals(tmp_path / "a.csv", table).issues
     unmatched = issues[issues["code"] == "actual_unmatched"]
     assert unmatched["message"].tolist() == [f"无法匹配：指标名称「{name}」在项目 {pid} 中重复，请填写指标序号；该行未使用"]
+
+
+def test_matching_by_name_when_every_name_repeats(tmp_path):
+    """No indicator name is unique in its project: a row matched by name is reported, not a crash."""
+    from evaluator import evaluate
+
+    targets = tmp_path / "t.csv"
+    targets.write_text("项目名称,一级指标,二级指标,三级指标,指标值\n项目甲,产出指标,数量指标,培训人数,≥50人\n"
+                       "项目甲,产出指标,数量指标,培训人数,≥60人\n", encoding="utf-8")
+    actuals = tmp_path / "a.csv"
+    actuals.write_text("行类型,项目名称,指标序号,三级指标,实际完成值\n指标,项目甲,,培训人数,55人\n", encoding="utf-8")
+    issues = evaluate(targets, actuals).issues
+    unmatched = issues[issues["code"] == "actual_unmatched"]
+    assert len(unmatched) == 1 and unmatched["row"].iloc[0] == 2
+    assert "在项目 P001 中重复，请填写指标序号" in unmatched["message"].iloc[0]

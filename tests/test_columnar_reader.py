@@ -100,6 +100,19 @@ def test_repeated_classified_row_is_reported_as_the_row_reader_does(tmp_path, mo
     assert list(fast[0]["project"]) == ["涉密项目", "校舍维修"]
 
 
+def test_classified_row_above_the_first_project_flags_no_project(tmp_path, monkeypatch):
+    rows = [["项目名称", "一级指标", "二级指标", "三级指标", "指标值", "绩效目标"],
+            ["", "", "", "", "", "涉密内容"],
+            ["A", "产出指标", "数量指标", "培训人数", "≥50人", "目标A"],
+            ["A", "产出指标", "质量指标", "合格率", "≥90%", ""],
+            ["B", "产出指标", "数量指标", "场次", "≥5场", "目标B"]]
+    fast, slow, taken = _both(_write(tmp_path, rows), monkeypatch)
+    assert taken
+    _assert_same(fast, slow)
+    assert list(fast[0]["classified"]) == [False, False]
+    assert list(fast[3]["code"]) == ["row_not_read"]
+
+
 @pytest.mark.parametrize("extra", [
     ["合计", "", "130.5", "130.5", "", "", "", "", ""],                      # a total row
     ["单位：万元"],                                                           # a label line

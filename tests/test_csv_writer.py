@@ -49,6 +49,15 @@ def test_text_columns_found_cells_needing_care():
     assert to_csv_bytes(df) == _row_by_row(df)
 
 
+def test_dates_durations_and_an_unnamed_single_column():
+    df = pd.DataFrame({"d": pd.to_datetime(["2024-01-01 00:00", None]), "x": [1, 2],
+                       "t": pd.to_timedelta(["1 day", "2h"])})
+    assert to_csv_bytes(df) == _row_by_row(df)
+    assert to_csv_bytes(df).decode("utf-8-sig").split("\r\n")[1] == "2024-01-01 00:00:00,1,1 days 00:00:00"
+    unnamed = pd.DataFrame({"": ["a", ""]})
+    assert to_csv_bytes(unnamed) == _row_by_row(unnamed) == '\ufeff""\r\na\r\n""\r\n'.encode()
+
+
 def test_single_column_and_empty_frames():
     for df in (pd.DataFrame({"x": ["", "a", None]}), pd.DataFrame({"x": []}), pd.DataFrame()):
         assert to_csv_bytes(df) == _row_by_row(df)

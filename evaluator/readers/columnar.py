@@ -259,7 +259,7 @@ def _frames(header: Header, columns: list[Coded], numbers: np.ndarray, lengths: 
     pp = {"project": get("project").values()[s],
           "department": np.where(department[s] != "", department[s], raw.department),
           "sheet": sheet or "", "row": numbers[s].astype(int), "goal": get("goal").values()[s]}
-    ci = np.flatnonzero(classified_row)
+    ci = np.flatnonzero(classified_row & (project_index >= 0))  # the row reader flags the current project only
     flagged = np.full(n_projects, "", dtype=object)
     flagged[project_index[ci]] = classified_text[ci]  # the last such row of a project wins, as row by row
     pp["classified_text"] = flagged

@@ -88,7 +88,8 @@ def csv_text(df: pd.DataFrame | None, header: bool = True) -> str:
     """
     if df is None:
         df = pd.DataFrame()
-    lines = [",".join(_quoted(_csv_cell(neutralise(str(c)))) for c in df.columns)] if header else []
+    names = [_quoted(_csv_cell(neutralise(str(c)))) for c in df.columns]
+    lines = [",".join(names) if names != [""] else '""'] if header else []
     if len(df) and len(df.columns):
         if len(df.columns) == 1:  # the csv module writes a lone empty field as "" (a blank line is no row)
             lines += [c or '""' for c in column_cells(df.iloc[:, 0])]
@@ -104,6 +105,8 @@ def column_cells(column: pd.Series) -> list[str]:
     kind = values.dtype.kind
     if kind == "b":
         return np.where(values, "true", "false").tolist()
+    if kind in "Mm":  # dates and durations as pandas prints them
+        return [_field(v) for v in column.tolist()]
     if kind in "fiu":
         codes, uniques = pd.factorize(values, use_na_sentinel=False)
         rendered = _float_fields(uniques.tolist()) if kind == "f" else [str(u) for u in uniques.tolist()]

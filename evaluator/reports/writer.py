@@ -7,6 +7,7 @@ from typing import Any, Iterable
 import pandas as pd
 
 from ..gc_tuning import bulk_gc
+from ..issues import ISSUE_COLUMNS
 from ..rollup import DEFAULT_MARGIN, DepartmentRollup, departments_frame, rollup_department
 from .excel import comparison_workbook, department_workbook, workbook_bytes
 from .html import render_comparison, render_department
@@ -42,8 +43,10 @@ def append_results_csv(evaluation: Any, outdir: str | Path) -> dict[str, Path]:
     out = Path(outdir)
     out.mkdir(parents=True, exist_ok=True)
     ind, proj = evaluation.indicators, evaluation.projects
-    tables = {"indicators": ind[[c for c in INDICATOR_RESULT_COLUMNS if c in ind]],
-              "projects": proj[[c for c in PROJECT_RESULT_COLUMNS if c in proj]], "issues": evaluation.issues}
+    # the same columns for every table, so appended rows line up with the header written first
+    tables = {"indicators": ind.reindex(columns=INDICATOR_RESULT_COLUMNS),
+              "projects": proj.reindex(columns=PROJECT_RESULT_COLUMNS),
+              "issues": evaluation.issues.reindex(columns=ISSUE_COLUMNS)}
     written = {}
     for name, frame in tables.items():
         path = out / FILES[name]
