@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from . import __version__
+from .frames import factorize_objects
 from .gc_tuning import bulk_gc
 from .issues import ISSUE_COLUMNS, Issue, issues_frame
 from .rules import RulePack, load_rule_pack
@@ -92,8 +93,8 @@ def _key_codes(left: list[Any], right: list[Any]) -> tuple[np.ndarray, np.ndarra
     n = len(left[0])
     key = np.zeros(n + len(right[0]), dtype=np.int64)
     for lc, rc in zip(left, right):
-        codes, uniques = pd.factorize(np.concatenate([np.asarray(lc, dtype=object), np.asarray(rc, dtype=object)]),
-                                      use_na_sentinel=False)
+        codes, uniques = factorize_objects(np.concatenate([np.asarray(lc, dtype=object), np.asarray(rc, dtype=object)]),
+                                           use_na_sentinel=False)
         key, _ = pd.factorize(key * (len(uniques) + 1) + codes)
     return key[:n], key[n:]
 
@@ -161,7 +162,7 @@ def _join_actuals(ind: pd.DataFrame, acts: Any) -> tuple[pd.DataFrame, dict[str,
         # a missing row is NaN here; text typed as "NaN" stays text (and is reported as unreadable)
         coded[c] = text_codes(pd.Series(new[c]) if not isinstance(new[c], pd.Series) else new[c])
         new[c] = coded[c][1][coded[c][0]]
-    new["self_score"] = pd.to_numeric(pd.Series(new["self_score"]), errors="coerce").to_numpy()
+    new["self_score"] = pd.to_numeric(pd.Series(new["self_score"]), errors="coerce").array  # Int64 stays Int64
     return with_columns(base, new), coded
 
 

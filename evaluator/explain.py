@@ -22,6 +22,7 @@ from typing import Any, Callable, Mapping
 import numpy as np
 import pandas as pd
 
+from .frames import factorize_objects
 from .rules import BLOCKS, RulePack
 
 
@@ -124,7 +125,7 @@ def _map_unique(values: Any, func: Callable[[Any], Any], on_str: Callable[[str],
     """``func`` of every value, computed once per distinct value (``on_str``: the same for a str, faster)."""
     a = np.asarray(values, dtype=object)
     try:
-        codes, uniques = pd.factorize(a)
+        codes, uniques = factorize_objects(a)
         uniques = uniques.tolist()
     except TypeError:  # unhashable values: never an exact kind
         uniques = None

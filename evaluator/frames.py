@@ -20,19 +20,33 @@ def records(df: pd.DataFrame, columns: Iterable[str] | None = None) -> list[dict
     return [dict(zip(cols, values)) for values in zip(*arrays)]
 
 
-def coded(column: Any) -> tuple[np.ndarray, np.ndarray]:
-    """A column as (codes, distinct values); a categorical column is taken as it is coded.
+#: appended to an object array so pandas keys it by Python equality (see :func:`factorize_objects`)
+_NOT_TEXT = object()
 
-    Texts must not contain NUL characters (pandas' string table ends a text there); the
-    loaders remove control characters from every cell.
+
+def factorize_objects(values: Any, use_na_sentinel: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """``pd.factorize`` of an object array, keyed by Python equality.
+
+    pandas keys an all-text array with a C-string table that ends a text at NUL ("a\x00b" and
+    "a\x00c" become one value); one element that is not a text makes it compare Python objects.
+    Values that compare equal across types (``True == 1 == 1.0``, ``-0.0 == 0.0``) are still one
+    key: read such columns as text first when the types matter.
     """
+    arr = np.asarray(values, dtype=object)
+    keyed = np.empty(len(arr) + 1, dtype=object)
+    keyed[:-1], keyed[-1] = arr, _NOT_TEXT
+    codes, uniques = pd.factorize(keyed, use_na_sentinel=use_na_sentinel)
+    return codes[:-1], np.asarray(uniques, dtype=object)[:-1]
+
+
+def coded(column: Any) -> tuple[np.ndarray, np.ndarray]:
+    """A column as (codes, distinct values); a categorical column is taken as it is coded."""
     if isinstance(column, pd.Series) and isinstance(column.dtype, pd.CategoricalDtype):
         column = column.array
     if isinstance(column, pd.Categorical):
         codes, uniques = np.asarray(column.codes, dtype=np.int64), np.asarray(column.categories, dtype=object)
     else:
-        codes, uniques = pd.factorize(np.asarray(column, dtype=object))
-        uniques = np.asarray(uniques, dtype=object)
+        codes, uniques = factorize_objects(column)
     if len(codes) and codes.min() < 0:  # None/NaN: a value of its own
         codes = np.where(codes < 0, len(uniques), codes)
         uniques = np.append(uniques, None)

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .frames import full_object
+from .frames import factorize_objects, full_object
 from .issues import issues_table
 from .readers.vocab import level1_code
 from .rules import RulePack
@@ -149,10 +149,15 @@ def text_codes(values: Any, missing: str | None = "") -> tuple[np.ndarray, np.nd
     as ``str()`` of the missing value (``astype(str)``). Only distinct values are converted.
     """
     arr = values.to_numpy(dtype=object) if isinstance(values, pd.Series) else np.asarray(values, dtype=object)
-    codes, uniques = pd.factorize(arr, use_na_sentinel=missing is not None)
+    if pd.api.types.infer_dtype(arr, skipna=True) not in ("string", "empty"):
+        # numbers, booleans, objects: each read as text first (True and 1, -0.0 and 0.0 are other texts)
+        gaps = pd.isna(arr) if missing is not None else np.zeros(len(arr), dtype=bool)
+        arr = np.array([missing if gap else str(v) for v, gap in zip(arr.tolist(), gaps.tolist())] or [],
+                       dtype=object)
+    codes, uniques = factorize_objects(arr, use_na_sentinel=missing is not None)
     texts = np.array([str(u) for u in uniques] + [missing or ""], dtype=object)
-    merged, distinct = pd.factorize(texts)
-    return merged[codes], np.asarray(distinct, dtype=object)
+    merged, distinct = factorize_objects(texts)
+    return merged[codes], distinct
 
 
 def _column_codes(df: pd.DataFrame, col: str, missing: str | None = "") -> tuple[np.ndarray, np.ndarray]:

@@ -75,3 +75,14 @@ def test_stress_table_has_every_kind_of_issue(found):
 if __name__ == "__main__":  # regenerate the expected issues
     EXPECTED.write_text(lint_csv(), encoding="utf-8")
     print(f"wrote {EXPECTED}", file=sys.stderr)
+
+
+def test_names_differing_after_a_nul_are_not_duplicates():
+    """Names are compared as whole texts (pandas' fast string table would stop at the NUL)."""
+    from evaluator.check import check_duplicates
+
+    table = read_targets(FIXTURES / "tables" / "rows_english.csv", check=False)
+    first = table.indicators.index[table.indicators["project_id"] == table.indicators["project_id"].iloc[0]]
+    assert len(first) >= 2
+    table.indicators.loc[first[:2], "name"] = ["a\x00投诉率", "a\x00满意度"]
+    assert [i.code for i in check_duplicates(table)] == []

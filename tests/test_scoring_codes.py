@@ -47,3 +47,19 @@ def test_departments_table_without_projects_in_a_department() -> None:
     out = departments_table(projects, load_rule_pack("national-2020"))
     assert out["department"].tolist() == ["d", ""] and out["n_scored_projects"].tolist() == [1, 0]
     assert out["score"].iloc[0] == 80.0 and np.isnan(out["score"].iloc[1])
+
+
+def test_actual_cells_are_read_as_their_own_text() -> None:
+    """Distinct values are found by text: True and 1, -0.0 and 0.0, texts differing after a NUL stay apart."""
+    from evaluator import evaluate
+    from evaluator.scoring import text_codes
+
+    codes, texts = text_codes(pd.Series([True, 1, 1.0, -0.0, 0.0, "a\x00b", "a\x00c", None, np.nan]))
+    assert list(texts[codes]) == ["True", "1", "1.0", "-0.0", "0.0", "a\x00b", "a\x00c", "", ""]
+    t = table([ind("≥1个", "a", weight=45), ind("≥1个", "b", weight=45)])
+    a = pd.DataFrame({"project_id": ["P001"] * 2, "indicator_no": [1, 2], "actual_text": [True, 1],
+                      "self_score": pd.array([30, None], dtype="Int64")})
+    ev = evaluate(t, a)
+    assert list(ev.indicators["actual_text"]) == ["True", "1"]
+    assert list(ev.indicators["status"]) == ["not_evaluable", "scored"]
+    assert ev.indicators["self_score"].dtype == "Int64"  # as the table gave it

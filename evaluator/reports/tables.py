@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..frames import factorize_objects
 from ..safety import neutralize_cell
 
 def neutralise(value: Any) -> Any:
@@ -113,20 +114,16 @@ def column_cells(column: pd.Series) -> list[str]:
         return np.array(rendered or [""], dtype=object).take(codes).tolist()
     if pd.api.types.infer_dtype(values, skipna=True) in _MIXED:  # False == 0 as keys, but they print differently
         return [_field(v) for v in values.tolist()]
-    # Distinct values are keyed as Python objects (a last element that is not a string makes
-    # pandas do so: its faster string table would read "a\x00b" as "a"); the engine's columns
-    # repeat the same string objects, whose hashes Python keeps.
-    n = len(values)
-    keyed = np.empty(n + 1, dtype=object)
-    keyed[:n], keyed[n] = values, _NOT_TEXT
+    # distinct values keyed as Python objects: the engine's columns repeat the same string
+    # objects, whose hashes Python keeps
     try:
-        codes, uniques = pd.factorize(keyed, use_na_sentinel=False)
+        codes, uniques = factorize_objects(values, use_na_sentinel=False)
     except TypeError:  # unhashable values: render each
         return [_field(v) for v in values.tolist()]
     rendered = np.array([t if t.__class__ is str and (not t or t[0] not in _FORMULA and "," not in t and '"' not in t
                                                       and "\n" not in t and "\r" not in t) else _text_field(t)
                          for t in uniques.tolist()], dtype=object)
-    return rendered.take(codes[:n]).tolist()
+    return rendered.take(codes).tolist()
 
 
 def _float_fields(values: list[float]) -> list[str]:
@@ -136,7 +133,6 @@ def _float_fields(values: list[float]) -> list[str]:
             else repr(x) for x in values]
 
 
-_NOT_TEXT = object()
 #: object columns whose values may compare equal across types (True == 1): rendered value by value
 _MIXED = frozenset({"mixed", "mixed-integer", "mixed-integer-float", "boolean"})
 _FORMULA = frozenset("=+-@\t\r")
