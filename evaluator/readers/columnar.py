@@ -46,6 +46,7 @@ class Coded:
 
     @classmethod
     def of(cls, column: np.ndarray) -> "Coded":
+        # pandas' string table is safe here: the loaders remove control characters (NUL included)
         codes, uniques = pd.factorize(column)
         if not (uniques == "").any():
             uniques = np.append(uniques, "").astype(object)
