@@ -53,18 +53,10 @@ def coded(column: Any) -> tuple[np.ndarray, np.ndarray]:
     return codes, uniques
 
 
-def distinct_codes(*columns: Any) -> tuple[np.ndarray, np.ndarray]:
-    """Code of each row's combination of values in ``columns``, and the first row of each code.
-
-    Tables repeat the same texts on most rows (categories, target phrasings, units), so
-    work done once per distinct combination and taken back by code replaces per-row work.
-    """
-    return _combined([coded(col) for col in columns])
-
-
 def _combined(parts: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+    """Code of each row's combination of the coded columns ``parts``, and the first row of each code."""
     if not parts:
-        raise ValueError("distinct_codes needs at least one column")
+        raise ValueError("distinct values need at least one column")
     codes = parts[0][0]
     for c, uniques in parts[1:]:
         codes, _ = pd.factorize(codes * (len(uniques) + 1) + c)
@@ -78,7 +70,11 @@ def _combined(parts: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, n
 
 def distinct_apply(func: Callable[..., tuple], *columns: Any, n_out: int) -> tuple[np.ndarray, ...]:
     """Call ``func`` once per distinct row of ``columns``; it returns ``n_out`` values, each taken back
-    to every row as an object array."""
+    to every row as an object array.
+
+    Tables repeat the same texts on most rows (categories, target phrasings, units), so work
+    done once per distinct combination and taken back by code replaces per-row work.
+    """
     parts = [coded(col) for col in columns]
     codes, first = _combined(parts)
     firsts = [uniques.take(c.take(first)) for c, uniques in parts]

@@ -58,14 +58,6 @@ def export_frame(df: pd.DataFrame | None) -> pd.DataFrame:
     return out
 
 
-def safe_frame(df: pd.DataFrame | None) -> pd.DataFrame:
-    """``export_frame`` with text cells neutralised, for spreadsheets (CSV, xlsx)."""
-    out = export_frame(df)
-    for col in out.columns:
-        out[col] = [neutralise(v) for v in out[col].tolist()]
-    return out
-
-
 def _csv_cell(value: Any) -> str:
     if value is None:
         return ""
