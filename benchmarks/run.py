@@ -14,6 +14,9 @@ Per size it generates the province if needed (``benchmarks/generate.py``; cached
   projects, issues; then departments), one target file at a time, streaming the results
   to disk; the compiler's inner function is wrapped to time compilation
   and count how often each text is compiled;
+* ``batch``: the same inputs through ``evaluator.batch.score_batch`` with ``--jobs`` worker
+  processes (default 2; what ``evaluator batch -j 2`` runs), timed as a whole; workers send
+  every text they have not compiled to the main process, where compilations are counted;
 * ``compile``: every distinct target text of the input compiled once with a cold cache,
   each timed alone (median µs per text); the cache must report exactly one miss per text.
 
@@ -213,6 +216,29 @@ def worker_pipeline(data: Path, rules: str, out: Path | None, check: bool = True
     }
 
 
+def worker_batch(data: Path, rules: str, out: Path, jobs: int, check: bool = True) -> dict:
+    """The same inputs through ``evaluator.batch.score_batch`` (what ``evaluator batch -j N`` runs):
+    the whole run timed; compilations counted in the main process, where workers send every text
+    they have not compiled."""
+    import resource
+
+    from evaluator import compiler
+    from evaluator.batch import Task, score_batch
+
+    compiler.compile_target("预热")
+    counts, _ = _instrument_compiler()
+    targets, actuals = _inputs(data)
+    tasks = [Task(i, t, a) for i, (t, a) in enumerate(zip(targets, actuals))]
+    t0 = time.perf_counter()
+    res = score_batch(tasks, out, rules=rules, jobs=jobs, check=check)
+    total = time.perf_counter() - t0
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return {"seconds": total, "jobs": jobs, "indicators_out": res.indicators, "failed": res.failed,
+            "peak_rss_mb": peak_rss_mb(), "worker_peak_rss_mb": children if jobs > 1 else 0.0,
+            "compiled_texts": len(counts), "compiled_twice": sum(1 for c in counts.values() if c > 1),
+            "cache_misses": compiler.compile_cache_info().misses, "compile_requests": res.compile_requests}
+
+
 def worker_compile(data: Path) -> dict:
     """Cold-cache compile of every distinct target text, each timed alone."""
     import pandas as pd
@@ -291,7 +317,8 @@ def fmt_n(n: int) -> str:
     return f"{n:,}".replace(",", " ")
 
 
-def summarize(size: int, meta: dict, base: list[dict], pipe: list[dict], comp: dict) -> dict:
+def summarize(size: int, meta: dict, base: list[dict], pipe: list[dict], comp: dict,
+              batch: list[dict] | None = None) -> dict:
     ok = [r for r in pipe if "error" not in r]
     okb = [r for r in base if "error" not in r]
     s = {"size": size, "meta": {k: meta[k] for k in ("indicators", "projects", "departments",
@@ -315,6 +342,20 @@ def summarize(size: int, meta: dict, base: list[dict], pipe: list[dict], comp: d
         s["compiled_twice"] = max(r["compiled_twice"] for r in ok)
         s["compiled_texts"] = last["compiled_texts"]
         s["cache_misses"] = last["cache_misses"]
+    okj = [r for r in batch or [] if "error" not in r]
+    s["errors"] += [f"batch: {r['error']}" for r in batch or [] if "error" in r]
+    if okj:
+        s["batch"] = {"jobs": okj[-1]["jobs"], "seconds": _med([r["seconds"] for r in okj]),
+                      "ratio": _med([r["seconds"] / b["seconds"] for r, b in zip(batch, base)
+                                     if "error" not in r and "error" not in b]),
+                      "peak_rss_mb": _med([r["peak_rss_mb"] for r in okj]),
+                      "worker_peak_rss_mb": _med([r["worker_peak_rss_mb"] for r in okj]),
+                      "compiled_twice": max(r["compiled_twice"] for r in okj),
+                      "compiled_texts": okj[-1]["compiled_texts"], "cache_misses": okj[-1]["cache_misses"],
+                      "compile_requests": okj[-1]["compile_requests"], "indicators_out": okj[-1]["indicators_out"],
+                      "runs": len(okj)}
+        if okj[-1]["failed"] or okj[-1]["indicators_out"] < meta["indicators"]:
+            s["errors"].append(f"batch: {okj[-1]['indicators_out']} indicators out, failed {okj[-1]['failed']}")
     return s
 
 
@@ -336,6 +377,21 @@ def markdown(results: list[dict], meta: dict) -> str:
                  f"{r['baseline_s']:.2f} | {r['ratio']:.1f}× | {r['peak_rss_mb']:.0f} | "
                  f"{fmt_n(r['meta']['distinct_target_texts'])} | {c.get('median_us', float('nan')):.1f} | "
                  f"{r['compiled_twice']} |")
+    if any("batch" in r for r in results):
+        L.append("")
+        L.append("The same run through `evaluator batch -j N` (worker processes; each distinct text compiled once, "
+                 "in the main process):")
+        L.append("")
+        L.append("| indicators | runs | jobs | batch s | indicators/s | `read_csv` s | ratio | peak RSS MB (main / each worker) "
+                 "| compiled texts / cache misses | texts sent by workers | compiled twice |")
+        L.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+        for r in results:
+            b = r.get("batch")
+            if b:
+                L.append(f"| {fmt_n(r['size'])} | {b['runs']} | {b['jobs']} | {b['seconds']:.2f} | "
+                         f"{r['size'] / b['seconds']:,.0f} | {r['baseline_s']:.2f} | {b['ratio']:.1f}× | "
+                         f"{b['peak_rss_mb']:.0f} / {b['worker_peak_rss_mb']:.0f} | "
+                         f"{b['compiled_texts']} / {b['cache_misses']} | {b['compile_requests']} | {b['compiled_twice']} |")
     L.append("")
     L.append("Wall time per stage (seconds, median):")
     L.append("")
@@ -396,6 +452,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-check", action="store_true", help="read_targets(check=False): skip the lint")
     ap.add_argument("--no-gc", action="store_true",
                     help="run the pipeline with Python's cyclic garbage collector disabled (to measure its share)")
+    ap.add_argument("--jobs", type=int, default=2,
+                    help="also run `evaluator batch -j JOBS` (score_batch with worker processes) on the same inputs; "
+                         "0 skips it")
     ap.add_argument("--worker", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
     a = ap.parse_args(argv)
 
@@ -411,6 +470,8 @@ def main(argv: list[str] | None = None) -> int:
                                   check=a.worker[4] == "check")
         elif kind == "compile":
             res = worker_compile(data)
+        elif kind == "batch":
+            res = worker_batch(data, a.worker[2], Path(a.worker[3]), int(a.worker[4]), check=a.worker[5] == "check")
         else:
             res = worker_profile(data, a.worker[2], Path(a.worker[3]), int(a.worker[4]))
         print(json.dumps(res, ensure_ascii=False))
@@ -429,17 +490,24 @@ def main(argv: list[str] | None = None) -> int:
               f"{len(meta['files'])} files", file=sys.stderr)
         comp = _spawn(["compile", str(data)], a.timeout)
         print(f"[{size}] compile: {comp}", file=sys.stderr)
-        base, pipe = [], []
+        base, pipe, batch = [], [], []
         out = OUT / f"n{size}"
         for i in range(repeat):
             # another repetition only if it should end within the budget (the last one's time as estimate)
-            last = (pipe[-1].get("process_seconds", 0.0) + base[-1].get("process_seconds", 0.0)) if pipe else 0.0
+            last = sum(r[-1].get("process_seconds", 0.0) for r in (pipe, base, batch) if r) if pipe else 0.0
             if i and time.perf_counter() - t_all + last > a.budget:
                 print(f"[{size}] time budget: {i} run(s)", file=sys.stderr)
                 break
             base.append(_spawn(["baseline", str(data)], a.timeout))
             pipe.append(_spawn(["pipeline", str(data), a.rules, str(out), "nocheck" if a.no_check else "check"]
                                + (["nogc"] if a.no_gc else []), a.timeout))
+            if a.jobs:
+                batch.append(_spawn(["batch", str(data), a.rules, str(OUT / f"n{size}_batch"), str(a.jobs),
+                                     "nocheck" if a.no_check else "check"], a.timeout))
+                b = batch[-1]
+                print(f"[{size}] run {i + 1}: batch -j {a.jobs} " + (f"{b['seconds']:.2f} s" if "error" not in b
+                                                                      else b["error"] + "\n" + b.get("stderr", "")),
+                      file=sys.stderr)
             p = pipe[-1]
             print(f"[{size}] run {i + 1}: read_csv {base[-1].get('seconds', float('nan')):.2f} s, pipeline "
                   + (f"{p['seconds']:.2f} s, {p['peak_rss_mb']:.0f} MB, stages "
@@ -452,7 +520,7 @@ def main(argv: list[str] | None = None) -> int:
             RESULTS.mkdir(parents=True, exist_ok=True)
             (RESULTS / f"profile_n{size}.txt").write_text(prof.get("profile", json.dumps(prof)), encoding="utf-8")
             print(f"[{size}] profile → {RESULTS / f'profile_n{size}.txt'}", file=sys.stderr)
-        s = summarize(size, meta, base, pipe, comp)
+        s = summarize(size, meta, base, pipe, comp, batch)
         if "indicators_out" in s and s["indicators_out"] < meta["indicators"]:
             s["errors"].append(f"only {s['indicators_out']} of {meta['indicators']} indicators in the output")
         results.append(s)

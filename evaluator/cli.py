@@ -22,6 +22,7 @@ COMMAND_MODULES = [
     "evaluator.commands.template",
     "evaluator.commands.score",
     "evaluator.commands.compare",
+    "evaluator.commands.batch",
 ]
 
 

@@ -42,19 +42,22 @@ def append_results_csv(evaluation: Any, outdir: str | Path) -> dict[str, Path]:
     """
     out = Path(outdir)
     out.mkdir(parents=True, exist_ok=True)
-    ind, proj = evaluation.indicators, evaluation.projects
-    # the same columns for every table, so appended rows line up with the header written first
-    tables = {"indicators": ind.reindex(columns=INDICATOR_RESULT_COLUMNS),
-              "projects": proj.reindex(columns=PROJECT_RESULT_COLUMNS),
-              "issues": evaluation.issues.reindex(columns=ISSUE_COLUMNS)}
     written = {}
-    for name, frame in tables.items():
+    for name, frame in result_tables(evaluation).items():
         path = out / FILES[name]
         new = not path.is_file() or path.stat().st_size == 0
         with path.open("ab") as fh:
             fh.write((("\ufeff" if new else "") + csv_text(frame, header=new)).encode("utf-8"))
         written[name] = path
     return written
+
+
+def result_tables(evaluation: Any) -> dict[str, pd.DataFrame]:
+    """The result columns of one table's indicators and projects, and its issues: the same columns for
+    every table, so rows appended from many tables line up with the header written first."""
+    return {"indicators": evaluation.indicators.reindex(columns=INDICATOR_RESULT_COLUMNS),
+            "projects": evaluation.projects.reindex(columns=PROJECT_RESULT_COLUMNS),
+            "issues": evaluation.issues.reindex(columns=ISSUE_COLUMNS)}
 
 
 def _tables(evaluation: Any, rollup: DepartmentRollup) -> dict[str, pd.DataFrame]:

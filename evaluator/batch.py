@@ -1,0 +1,286 @@
+"""Score many target tables in one run: a city's or a province's departments.
+
+Each table is read, matched with its actuals, scored and explained on its own; its results
+are appended, in input order, to one set of CSV files (``indicators.csv``, ``projects.csv``,
+``issues.csv`` with the result columns of :func:`~evaluator.reports.writer.append_results_csv`,
+then ``departments.csv`` and a per-table list ``tables.csv``). Memory stays that of one table
+per process.
+
+With ``jobs > 1`` the tables are scored by that many worker processes. Target texts are
+still compiled once per run: a worker that meets a text it has not compiled asks the main
+process, which compiles each distinct text once (its compiler cache) and hands the compiled
+target back. The files written are byte for byte those of ``jobs=1``.
+
+A table that cannot be scored (unreadable file, a worker that died) is listed in
+``tables.csv`` and ``issues.csv`` with the reason; the other tables are still scored.
+"""
+from __future__ import annotations
+
+import multiprocessing as mp
+import time
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection, wait
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator
+
+import pandas as pd
+
+from .issues import ISSUE_COLUMNS, Issue, issues_frame
+from .readers.io import EXCEL_SUFFIXES, TEXT_SUFFIXES
+
+#: file names in the output directory
+FILES = {"indicators": "indicators.csv", "projects": "projects.csv", "issues": "issues.csv",
+         "departments": "departments.csv", "tables": "tables.csv"}
+#: input files a directory contributes (text tables and Excel workbooks)
+TABLE_SUFFIXES = (TEXT_SUFFIXES | EXCEL_SUFFIXES) - {""}
+
+#: columns of tables.csv: one row per input table
+TABLE_COLUMNS = ["source_file", "actuals_file", "status", "indicators_in", "indicators_out", "projects",
+                 "issues", "errors", "reason"]
+
+
+@dataclass(frozen=True)
+class Task:
+    """One table to score: its position in the run, the target table and its actuals (or None)."""
+
+    index: int
+    targets: Path
+    actuals: Path | None
+
+
+@dataclass
+class BatchResult:
+    """What a batch run wrote and counted."""
+
+    outdir: Path
+    tables: pd.DataFrame
+    departments: pd.DataFrame
+    files: dict[str, Path]
+    jobs: int
+    seconds: float
+    #: compile requests the workers sent to the main process (0 with one job)
+    compile_requests: int = 0
+
+    @property
+    def indicators(self) -> int:
+        return int(self.tables["indicators_out"].sum())
+
+    @property
+    def failed(self) -> list[str]:
+        return self.tables.loc[self.tables["status"] != "已评分", "source_file"].tolist()
+
+
+@dataclass
+class _Outcome:
+    """One table's results as CSV bytes (no header), ready to append."""
+
+    index: int
+    csv: dict[str, bytes] = field(default_factory=dict)
+    departments: pd.DataFrame | None = None
+    row: dict[str, Any] = field(default_factory=dict)
+
+
+# --------------------------------------------------------------------------- inputs
+def find_tables(paths: Iterable[str | Path]) -> list[Path]:
+    """The target tables named: files as given, directories as their table files in name order."""
+    found: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            found += sorted(f for f in p.iterdir() if f.is_file() and f.suffix.lower() in TABLE_SUFFIXES
+                            and not f.name.startswith(("~$", ".")))
+        else:
+            found.append(p)
+    return found
+
+
+def pair_actuals(targets: list[Path], actuals_dir: str | Path | None) -> list[Task]:
+    """Each target table with the actuals file of the same name (any table suffix) in ``actuals_dir``.
+
+    Without a match the table is scored with its own 实际完成值/得分 columns, as ``evaluator score``
+    does without ACTUALS; ``tables.csv`` says which actuals file each table used.
+    """
+    by_stem: dict[str, Path] = {}
+    if actuals_dir is not None:
+        for f in sorted(Path(actuals_dir).iterdir()):
+            if f.is_file() and f.suffix.lower() in TABLE_SUFFIXES:
+                by_stem.setdefault(f.stem, f)
+    tasks = []
+    for i, t in enumerate(targets):
+        exact = Path(actuals_dir) / t.name if actuals_dir is not None else None
+        match = exact if exact is not None and exact.is_file() else by_stem.get(t.stem)
+        tasks.append(Task(i, t, match))
+    return tasks
+
+
+# --------------------------------------------------------------------------- one table
+def score_table(task: Task, rules: Any, check: bool = True) -> _Outcome:
+    """Read, match, score and explain one table; its results as CSV bytes. Never raises on bad input."""
+    from .actuals import read_actuals
+    from .evaluate import evaluate
+    from .readers import read_targets
+    from .reports.tables import csv_text
+    from .reports.writer import result_tables
+
+    row = _blank_row(task)
+    try:
+        table = read_targets(task.targets, check=check)
+        acts = read_actuals(task.actuals, table) if task.actuals is not None else None
+        ev = evaluate(table, acts, rules=rules)
+    except Exception as exc:  # noqa: BLE001 - one bad table must not stop the run
+        return _failed(task, row, exc)
+    frames = result_tables(ev)
+    issues = ev.issues
+    row.update(status="已评分", indicators_in=ev.indicators_in, indicators_out=len(ev.indicators),
+               projects=len(ev.projects), issues=len(issues),
+               errors=int((issues["severity"] == "error").sum()) if len(issues) else 0)
+    return _Outcome(task.index, {name: csv_text(frame, header=False).encode("utf-8") for name, frame in frames.items()},
+                    ev.departments, row)
+
+
+def _failed(task: Task, row: dict[str, Any], exc: BaseException | str) -> _Outcome:
+    from .reports.tables import csv_text
+    reason = exc if isinstance(exc, str) else (str(exc) or type(exc).__name__)
+    if not isinstance(exc, str) and type(exc).__module__.split(".")[0] != "evaluator":
+        reason = f"{type(exc).__name__}: {reason}"
+    row.update(status="未能评分", reason=reason, issues=1, errors=1)  # the issue below
+    issue = Issue(code="table_not_scored", severity="error", message=f"整张表未能评分：{reason}",
+                  file=task.targets.name)
+    return _Outcome(task.index, {"issues": csv_text(issues_frame([issue]), header=False).encode("utf-8")}, None, row)
+
+
+# --------------------------------------------------------------------------- workers
+def _worker(conn: Connection, rules: Any, check: bool) -> None:
+    """A worker process: score the tables it is sent; compile through the main process."""
+    from . import compiler
+
+    def compile_in_main(text: str):
+        conn.send(("compile", text))
+        return conn.recv()
+
+    compiler._compile = compile_in_main  # only cache misses reach it (see compiler._compile_cached)
+    while True:
+        msg = conn.recv()
+        if msg is None:
+            return
+        conn.send(("done", score_table(msg, rules, check)))
+
+
+def _scored_in_workers(tasks: list[Task], rules: Any, check: bool, jobs: int,
+                       counter: list[int]) -> Iterator[_Outcome]:
+    """Outcomes as workers finish them (any order); compile requests are served meanwhile."""
+    from .compiler import compile_target
+
+    ctx = mp.get_context("fork")
+    todo = list(reversed(tasks))
+    busy: dict[Connection, tuple[Any, Task | None]] = {}
+
+    def start() -> None:
+        mine, theirs = ctx.Pipe()
+        proc = ctx.Process(target=_worker, args=(theirs, rules, check), daemon=True)
+        proc.start()
+        theirs.close()
+        busy[mine] = (proc, None)
+        feed(mine)
+
+    def feed(conn: Connection) -> None:
+        proc, _ = busy[conn]
+        if todo:
+            task = todo.pop()
+            conn.send(task)
+            busy[conn] = (proc, task)
+        else:
+            conn.send(None)
+            conn.close()
+            proc.join()
+            del busy[conn]
+
+    try:
+        for _ in range(min(jobs, len(tasks))):
+            start()
+        while busy:
+            for conn in wait(list(busy)):
+                proc, task = busy[conn]
+                try:
+                    kind, payload = conn.recv()
+                except (EOFError, OSError):  # the worker died (out of memory, killed): say so, go on
+                    del busy[conn]
+                    proc.join()
+                    if task is not None:
+                        yield _failed(task, _blank_row(task), f"评分进程意外退出（退出码 {proc.exitcode}）")
+                    if todo:
+                        start()
+                    continue
+                if kind == "compile":
+                    counter[0] += 1
+                    conn.send(compile_target(payload))
+                else:
+                    yield payload
+                    feed(conn)
+    finally:
+        for conn, (proc, _) in busy.items():
+            proc.terminate()
+            conn.close()
+
+
+def _blank_row(task: Task) -> dict[str, Any]:
+    return {"source_file": task.targets.name, "actuals_file": task.actuals.name if task.actuals else "",
+            "indicators_in": 0, "indicators_out": 0, "projects": 0, "issues": 0, "errors": 0, "reason": ""}
+
+
+# --------------------------------------------------------------------------- the run
+def score_batch(tasks: list[Task], outdir: str | Path, rules: Any = "national-2020", jobs: int = 1,
+                check: bool = True, progress: Callable[[dict[str, Any]], None] | None = None) -> BatchResult:
+    """Score every task and write the results into ``outdir`` (files replaced); see the module docstring."""
+    from .gc_tuning import bulk_gc
+    from .reports.tables import csv_text, to_csv_bytes
+    from .reports.writer import INDICATOR_RESULT_COLUMNS, PROJECT_RESULT_COLUMNS
+    from .rules import load_rule_pack
+
+    t0 = time.perf_counter()
+    out = Path(outdir)
+    out.mkdir(parents=True, exist_ok=True)
+    pack = load_rule_pack(rules)  # a bad pack fails here, once, not once per table
+    jobs = max(1, min(int(jobs), len(tasks)))  # more workers than tables would only idle
+    headers = {"indicators": INDICATOR_RESULT_COLUMNS, "projects": PROJECT_RESULT_COLUMNS, "issues": ISSUE_COLUMNS}
+    counter = [0]
+    rows: list[dict[str, Any]] = []
+    departments: list[pd.DataFrame] = []
+    handles = {name: (out / FILES[name]).open("wb") for name in headers}
+    with bulk_gc():
+        try:
+            for name, cols in headers.items():
+                handles[name].write(("\ufeff" + csv_text(pd.DataFrame(columns=cols))).encode("utf-8"))
+                handles[name].flush()  # before workers are forked
+            outcomes = (score_table(t, pack, check) for t in tasks) if jobs == 1 \
+                else _in_order(_scored_in_workers(tasks, pack, check, jobs, counter))
+            for outcome in outcomes:
+                for name, data in outcome.csv.items():
+                    handles[name].write(data)
+                if outcome.departments is not None and len(outcome.departments):
+                    departments.append(outcome.departments.assign(source_file=outcome.row["source_file"]))
+                rows.append(outcome.row)
+                if progress is not None:
+                    progress(outcome.row)
+        finally:
+            for fh in handles.values():
+                fh.close()
+    deps = pd.concat(departments, ignore_index=True) if departments else pd.DataFrame()
+    tables = pd.DataFrame(rows, columns=TABLE_COLUMNS)
+    files = {name: out / FILES[name] for name in headers}
+    for name, frame in (("departments", deps), ("tables", tables)):
+        files[name] = out / FILES[name]
+        files[name].write_bytes(to_csv_bytes(frame))
+    return BatchResult(out, tables, deps, files, jobs, time.perf_counter() - t0, counter[0])
+
+
+def _in_order(outcomes: Iterator[_Outcome]) -> Iterator[_Outcome]:
+    """Outcomes in task order (held back until the ones before them are done)."""
+    waiting: dict[int, _Outcome] = {}
+    following = 0
+    for outcome in outcomes:
+        waiting[outcome.index] = outcome
+        while following in waiting:
+            yield waiting.pop(following)
+            following += 1
+    for index in sorted(waiting):  # cannot happen unless a task was lost; never drop a result
+        yield waiting.pop(index)

@@ -1,0 +1,69 @@
+"""`evaluator batch TABLES... [--actuals DIR] -o OUTDIR [--jobs N]`: score many tables in one run.
+
+Every target table named (a directory stands for the table files in it, in name order) is scored
+with the actuals file of the same name in ``--actuals``; the results of all tables go into one set
+of CSV files (see :mod:`evaluator.batch`). Exit status: 0 when every table was scored; 1 when some
+could not be (they are listed, the others are still written); 2 when nothing could be run.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from ..batch import find_tables, pair_actuals, score_batch
+from ..issues import InputError
+from ..rules import available_packs
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("batch", help="批量评分：一个市/省的多张目标表一次评分，结果写入同一组 CSV",
+                       description="逐表读取绩效目标表、匹配同名的实际完成值表、评分并解释，结果按输入顺序追加到同一组 CSV"
+                                   "（indicators.csv、projects.csv、issues.csv、departments.csv，另有逐表清单 tables.csv）。")
+    p.add_argument("tables", metavar="TABLE|DIR", nargs="+", help="绩效目标表文件或目录（目录取其中的 csv/txt/tsv/xlsx，按文件名排序）")
+    p.add_argument("--actuals", metavar="DIR", help="实际完成值表所在目录：与目标表同名（扩展名可不同）的文件；"
+                                                   "省略或找不到时使用目标表自身的「实际完成值」「得分」列")
+    p.add_argument("-o", "--output", required=True, metavar="OUTDIR", help="输出目录（其中同名文件会被覆盖）")
+    p.add_argument("--rules", default="national-2020", metavar="NAME|PATH",
+                   help=f"规则包名称或文件路径（内置：{'、'.join(available_packs())}；默认 national-2020）")
+    p.add_argument("--jobs", "-j", type=int, default=1, metavar="N",
+                   help=f"并行评分的进程数（默认 1；0 表示本机全部核数，本机 {os.cpu_count()} 核）。"
+                        "每个不同的指标值文本仍只编译一次，结果与单进程逐字节相同")
+    p.add_argument("--no-check", action="store_true", help="不运行目标表检查（只评分；问题表中不含检查提示）")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    targets = find_tables(args.tables)
+    missing = [str(t) for t in targets if not t.is_file()]
+    if missing:
+        raise InputError("找不到目标表：" + "、".join(missing), code="file_missing")
+    if not targets:
+        raise InputError("没有找到目标表（目录中没有 csv/txt/tsv/xlsx 文件）：" + "、".join(args.tables), code="file_missing")
+    if args.actuals and not Path(args.actuals).is_dir():
+        raise InputError("--actuals 应为目录", file=args.actuals, code="file_missing")
+    tasks = pair_actuals(targets, args.actuals)
+    jobs = args.jobs if args.jobs > 0 else (os.cpu_count() or 1)
+    total = len(tasks)
+
+    def progress(row: dict) -> None:
+        progress.done += 1
+        state = f"指标 {row['indicators_out']} 条" if row["status"] == "已评分" else f"未能评分：{row['reason']}"
+        print(f"[{progress.done}/{total}] {row['source_file']}：{state}", file=sys.stderr)
+    progress.done = 0
+
+    result = score_batch(tasks, args.output, rules=args.rules, jobs=jobs, check=not args.no_check,
+                         progress=progress)
+    t = result.tables
+    no_actuals = int((t["actuals_file"] == "").sum())
+    print(f"共 {total} 张表，已评分 {total - len(result.failed)} 张；指标 {int(t['indicators_out'].sum())} 条，"
+          f"项目 {int(t['projects'].sum())} 个，问题 {int(t['issues'].sum())} 条（其中错误 {int(t['errors'].sum())} 条）；"
+          f"用时 {result.seconds:.1f} 秒（{result.jobs} 个进程）")
+    if no_actuals and args.actuals:
+        print(f"{no_actuals} 张表在 {args.actuals} 中没有同名的实际完成值表，按目标表自身的实际完成值列评分（见 tables.csv）")
+    for name in result.failed:
+        reason = t.loc[t["source_file"] == name, "reason"].iloc[0]
+        print(f"未能评分：{name}：{reason}")
+    print("已写出：" + "、".join(str(p) for p in result.files.values()))
+    return 1 if result.failed else 0
