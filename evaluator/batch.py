@@ -7,9 +7,9 @@ then ``departments.csv`` and a per-table list ``tables.csv``). Memory stays that
 per process.
 
 With ``jobs > 1`` the tables are scored by that many worker processes. Target texts are
-still compiled once per run: a worker that meets a text it has not compiled asks the main
-process, which compiles each distinct text once (its compiler cache) and hands the compiled
-target back. The files written are byte for byte those of ``jobs=1``.
+still compiled once per run: a worker that meets texts it has not compiled asks the main
+process (the distinct texts of a column in one exchange, see :func:`evaluator.compiler.prefetch`),
+which compiles each distinct text once (its compiler cache) and hands the compiled targets back. The files written are byte for byte those of ``jobs=1``.
 
 A table that cannot be scored (unreadable file, a worker that died) is listed in
 ``tables.csv`` and ``issues.csv`` with the reason; the other tables are still scored.
@@ -58,8 +58,10 @@ class BatchResult:
     files: dict[str, Path]
     jobs: int
     seconds: float
-    #: compile requests the workers sent to the main process (0 with one job)
+    #: texts the workers sent to the main process to be compiled (0 with one job)
     compile_requests: int = 0
+    #: exchanges with the main process those texts took
+    compile_exchanges: int = 0
 
     @property
     def indicators(self) -> int:
@@ -153,11 +155,28 @@ def _worker(conn: Connection, rules: Any, check: bool) -> None:
     """A worker process: score the tables it is sent; compile through the main process."""
     from . import compiler
 
-    def compile_in_main(text: str):
-        conn.send(("compile", text))
+    fetched: dict[str, Any] = {}  # compiled in the main process, not yet asked for here
+    asked: set[str] = set()
+
+    def ask(texts: list[str]) -> list[Any]:
+        conn.send(("compile", texts))
         return conn.recv()
 
+    def fetch_many(texts: list[str]) -> None:
+        new = [t for t in texts if t not in asked]
+        if new:
+            fetched.update(zip(new, ask(new)))
+            asked.update(new)
+
+    def compile_in_main(text: str) -> Any:
+        target = fetched.pop(text, None)
+        if target is None:
+            asked.add(text)
+            target = ask([text])[0]
+        return target
+
     compiler._compile = compile_in_main  # only cache misses reach it (see compiler._compile_cached)
+    compiler._fetch_many = fetch_many  # compiler.prefetch: many texts in one exchange
     while True:
         msg = conn.recv()
         if msg is None:
@@ -211,8 +230,9 @@ def _scored_in_workers(tasks: list[Task], rules: Any, check: bool, jobs: int,
                         start()
                     continue
                 if kind == "compile":
-                    counter[0] += 1
-                    conn.send(compile_target(payload))
+                    counter[0] += len(payload)
+                    counter[1] += 1
+                    conn.send([compile_target(text) for text in payload])
                 else:
                     yield payload
                     feed(conn)
@@ -242,7 +262,7 @@ def score_batch(tasks: list[Task], outdir: str | Path, rules: Any = "national-20
     pack = load_rule_pack(rules)  # a bad pack fails here, once, not once per table
     jobs = max(1, min(int(jobs), len(tasks)))  # more workers than tables would only idle
     headers = {"indicators": INDICATOR_RESULT_COLUMNS, "projects": PROJECT_RESULT_COLUMNS, "issues": ISSUE_COLUMNS}
-    counter = [0]
+    counter = [0, 0]
     rows: list[dict[str, Any]] = []
     departments: list[pd.DataFrame] = []
     handles = {name: (out / FILES[name]).open("wb") for name in headers}
@@ -270,7 +290,7 @@ def score_batch(tasks: list[Task], outdir: str | Path, rules: Any = "national-20
     for name, frame in (("departments", deps), ("tables", tables)):
         files[name] = out / FILES[name]
         files[name].write_bytes(to_csv_bytes(frame))
-    return BatchResult(out, tables, deps, files, jobs, time.perf_counter() - t0, counter[0])
+    return BatchResult(out, tables, deps, files, jobs, time.perf_counter() - t0, counter[0], counter[1])
 
 
 def _in_order(outcomes: Iterator[_Outcome]) -> Iterator[_Outcome]:

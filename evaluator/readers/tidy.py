@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..compiler import prefetch
 from ..frames import distinct_apply, distinct_map
 from ..issues import Issue
 from .model import MONEY_FIELDS, IndicatorRecord, ProjectRecord, RawTable, parse_amount
@@ -304,6 +305,7 @@ def indicator_frame(pi: pd.DataFrame, projects: pd.DataFrame, compile_target) ->
         annual_coded = distinct_map(_compose, pi["annual_text"], pi["unit_text"], pi["nature_text"])
     annual = np.asarray(annual_coded, dtype=object)
     period_text = col["period_text"]
+    prefetch(annual_coded, period_text)
     target, use_period, kind, measurable, target_class, annual_kind, period_kind = distinct_apply(
         lambda a, p: _scored_target(a, p, compile_target), annual_coded, pi["period_text"], n_out=7)
     use_period = use_period.astype(bool)
