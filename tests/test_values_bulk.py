@@ -63,3 +63,44 @@ def test_parse_actuals_remembers_and_forgets(monkeypatch):
     assert [v.value for v in again] == [float(i) for i in range(19, -1, -1)]
     assert again[0] is first[-1]  # a cell still remembered is not read again
     assert all(_same(a, b) for a, b in zip(first, again[::-1]))
+
+
+#: cells of numbers with units, read by the shape of the cell (numbers replaced by 1) where it is safe
+SHAPED = [
+    "1723元/亩", "0元/亩", "2.19次/月", "0次/月", "1140.56元/人/天", "6篇；50439份", "3.1次；1次/月", "12；0", "0；0",
+    "10篇；102", "1.6条/天；2.9条/周", "78.6%；98.19%", "10692人；100%", "2.1条/天；0", "6篇;50439份",
+    # numbers that the compiler reads otherwise (a date, a phrase never a number, a multiplier, a comparator)
+    "2019.5次/月", "2020年/次", "12.31次；2019.12次", "24小时服务；5", "7×24小时；3", "3万元/亩", "5人以上；3",
+    "3余人；4", "2至3次；1", "1比2；3", "第3次；4", "12月份；3", "3月；5", "5个；", "5；", "１２个；3",
+    "99999999999999999999999次/月", "00.50元/亩；007个",
+]
+
+
+def test_shaped_cells_read_as_the_compiler_reads_them():
+    got = parse_actuals(SHAPED)
+    for text, value in zip(SHAPED, got):
+        assert _same(value, parse_actual(text)), text
+    got = dict(zip(SHAPED, got))
+    assert (got["1723元/亩"].value, got["1723元/亩"].unit, got["1723元/亩"].per) == (1723.0, "元/亩", None)
+    assert (got["0次/月"].kind, got["0次/月"].value, got["0次/月"].unit, got["0次/月"].per) == ("number", 0.0, "次", "月")
+    assert got["6篇；50439份"].clauses == ((6.0, "篇", None), (50439.0, "份", None))
+    assert got["2.1条/天；0"].clauses == ((2.1, "条", "天"), (0.0, None, None))
+    assert (got["3万元/亩"].value, got["3万元/亩"].unit) == (3.0, "万元/亩")
+
+
+def test_shaped_cells_any_numbers():
+    """Every number in every shape (dates, 24 of 24小时, zeros, long numbers) reads as parse_actual reads it."""
+    import random
+
+    rng = random.Random(5)
+    picks = ["0", "0.0", "1", "7", "12", "24", "31", "365", "1999", "2019", "2020.5", "2019.12", "19.5", "100",
+             "3000.25", "123456789012"]
+    shapes = ["1元/亩", "1次/月", "1元/人/天", "1篇；1份", "1次；1次/月", "1；1", "1条/天；1条/周", "1%；1",
+              "1小时服务", "1小时；1", "1年；1", "1月；1", "1日；1", "1次/年；1", "1个月；1天"]
+    cells = []
+    for shape in shapes:
+        for _ in range(40):
+            parts = shape.split("1")
+            cells.append(parts[0] + "".join(rng.choice(picks) + p for p in parts[1:]))
+    for text, value in zip(cells, parse_actuals(cells)):
+        assert _same(value, parse_actual(text)), text
