@@ -63,3 +63,18 @@ def test_actual_cells_are_read_as_their_own_text() -> None:
     assert list(ev.indicators["actual_text"]) == ["True", "1"]
     assert list(ev.indicators["status"]) == ["not_evaluable", "scored"]
     assert ev.indicators["self_score"].dtype == "Int64"  # as the table gave it
+
+
+def test_key_codes_whole_numbers_as_objects():
+    """_key_codes of int columns (read without boxing) equals the codes of the same values as Python objects."""
+    import importlib
+
+    ev = importlib.import_module("evaluator.evaluate")
+    left = np.array([3, 1, 2, 3, 2**62, -1], dtype=np.int64)
+    right = np.array([2, 2**62, 7, 3], dtype=np.int64)
+    fast = ev._key_codes([pd.Series(left)], [right])
+    slow = ev._key_codes([left.astype(object)], [right.astype(object)])
+    assert [c.tolist() for c in fast] == [c.tolist() for c in slow] == [[0, 1, 2, 0, 3, 4], [2, 3, 5, 0]]
+    # other dtypes on one side are keyed as objects: 1 and 1.0 are one key, a missing number its own
+    mixed = ev._key_codes([pd.Series([1, 2], dtype=np.int64)], [np.array([1.0, np.nan])])
+    assert [c.tolist() for c in mixed] == [[0, 1], [0, 2]]
