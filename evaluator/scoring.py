@@ -143,6 +143,11 @@ def _code_blocks(df: pd.DataFrame, pack: RulePack) -> pd.Series:
 TARGET_FACTS = ["t_kind", "t_op", "t_value", "t_unit", "t_per", "t_low", "t_high", "t_canonical", "t_n", "t_direction"]
 
 
+def _all_empty(arr: np.ndarray) -> bool:
+    """Whether every cell of the object array ``arr`` equals "" (a sample of the cells looked at first)."""
+    return set(arr[::97].tolist()) == {""} and set(arr.tolist()) == {""}
+
+
 def text_codes(values: Any, missing: str | None = "") -> tuple[np.ndarray, np.ndarray]:
     """A column read as text, factorized: (code per row, distinct texts).
 
@@ -150,6 +155,9 @@ def text_codes(values: Any, missing: str | None = "") -> tuple[np.ndarray, np.nd
     as ``str()`` of the missing value (``astype(str)``). Only distinct values are converted.
     """
     arr = values.to_numpy(dtype=object) if isinstance(values, pd.Series) else np.asarray(values, dtype=object)
+    if len(arr) and type(arr[0]) is str and arr[0] == "" and _all_empty(arr):
+        # a column left empty (hints, notes): every cell equals the first, the text ""
+        return np.zeros(len(arr), dtype=np.intp), np.array([""], dtype=object)
     if pd.api.types.infer_dtype(arr, skipna=True) not in ("string", "empty"):
         # numbers, booleans, objects: each read as text first (True and 1, -0.0 and 0.0 are other texts)
         gaps = pd.isna(arr) if missing is not None else np.zeros(len(arr), dtype=bool)
