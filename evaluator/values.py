@@ -187,13 +187,13 @@ def _by_shape(raw: str, core: str) -> ActualValue | None:
         return None
     numbers = _NUMBER.findall(core)
     shape = _NUMBER.sub("1", core)
-    if shape not in _SHAPES:
+    units = _SHAPES.get(shape, ())
+    if units == ():
         if len(_SHAPES) >= 4096:
             _SHAPES.clear()
         probe = shape.replace("；", ";")
         plain = normalize(shape) == probe and not _masked(probe, lex)
-        _SHAPES[shape] = _shape_units(shape, len(numbers)) if plain else None
-    units = _SHAPES[shape]
+        units = _SHAPES[shape] = _shape_units(shape, len(numbers)) if plain else None
     if units is None:
         return None
     if len(units) == 1:
@@ -239,7 +239,7 @@ def parse_actuals(texts: Any) -> list[ActualValue]:
                     value = ActualValue("number", raw, value=float(m.group(1)), unit=spellings[unit] if unit else None)
         if len(read) >= _READ_MAX:
             for old in list(read)[:_READ_MAX // 2]:
-                del read[old]
+                read.pop(old, None)
         read[raw] = value
         append(value)
     return out
