@@ -212,12 +212,13 @@ def parse_actuals(texts: Any) -> list[ActualValue]:
     spellings = lexicon().unit_spellings
     match = _SIMPLE.fullmatch
     read = _READ
-    known = read.get
+    known = read.pop  # a cell read again moves to the end: the oldest cells are dropped first
     out: list[ActualValue] = []
     append = out.append
     for raw in texts:
-        value = known(raw) if type(raw) is str else None
+        value = known(raw, None) if type(raw) is str else None
         if value is not None:
+            read[raw] = value
             append(value)
             continue
         if type(raw) is not str:
