@@ -246,6 +246,20 @@ def parse_actuals(texts: Any) -> list[ActualValue]:
     return out
 
 
+_clear_parsed = parse_actual.cache_clear
+
+
+def _forget_all() -> None:
+    """Forget every cell read (by :func:`parse_actual` and :func:`parse_actuals`) and every shape, as in a
+    fresh process: ``parse_actual.cache_clear()``."""
+    _clear_parsed()
+    _READ.clear()
+    _SHAPES.clear()
+
+
+parse_actual.cache_clear = _forget_all  # type: ignore[attr-defined]
+
+
 # --- formulas ----------------------------------------------------------------
 _OPS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv}
 _FOLD = str.maketrans({"（": "(", "）": ")", "＋": "+", "－": "-", "×": "*", "＊": "*", "÷": "/", "／": "/",

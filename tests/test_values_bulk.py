@@ -104,3 +104,12 @@ def test_shaped_cells_any_numbers():
             cells.append(parts[0] + "".join(rng.choice(picks) + p for p in parts[1:]))
     for text, value in zip(cells, parse_actuals(cells)):
         assert _same(value, parse_actual(text)), text
+
+
+def test_cache_clear_forgets_cells_and_shapes():
+    """``parse_actual.cache_clear()`` leaves nothing read: a cold start compiles the same texts again."""
+    parse_actuals(["52个", "1723元/亩", "6篇；50439份"])
+    assert values._READ and values._SHAPES
+    parse_actual("2.19次/月")
+    parse_actual.cache_clear()
+    assert not values._READ and not values._SHAPES and parse_actual.cache_info().currsize == 0
