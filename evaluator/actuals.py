@@ -294,7 +294,7 @@ class _Matcher:
         ind = table.indicators
         self.keys = pd.DataFrame({"project_id": ind["project_id"].astype(str),
                                   "indicator_no": pd.to_numeric(ind["indicator_no"]).astype(int),
-                                  "ind_name": ind["name"]})  # stripped where used
+                                  "ind_name": ind["name"]}, copy=False)  # stripped where used; read only
         ids = pd.unique(table.projects["project_id"].astype(str).to_numpy())
         self.n_ids = len(ids)
         self.pids = pd.Index(ids, dtype=object).append(pd.Index(self.keys["project_id"].to_numpy(), dtype=object)).unique()
@@ -540,7 +540,7 @@ def _indicator_rows_read(cols: dict[str, np.ndarray], rows: np.ndarray, matcher:
     return pd.DataFrame({"project_id": pid, "indicator_no": no,
                          **{k: _take(cols[k], rows) for k in ("actual_text", "prior_text", "rating", "note")},
                          "self_score": score, "actual_file": where["file"], "actual_sheet": where["sheet"],
-                         "actual_row": line}), at
+                         "actual_row": line}, copy=False), at  # columns not consolidated (a copy of each)
 
 
 def _project_rows_read(cols: dict[str, np.ndarray], rows: np.ndarray, shown: dict[str, str], where: dict[str, Any],
@@ -556,4 +556,4 @@ def _project_rows_read(cols: dict[str, np.ndarray], rows: np.ndarray, shown: dic
         issues.add("bad_number", "error", [f"「{g}」不是数值" for g in given[at].tolist()], project_id=pid[at],
                    column=shown.get(key, header(key)), cell=given[at], row=line[at], **where)
         out[col] = np.where(bad, np.nan, values).astype(float)
-    return pd.DataFrame(out)
+    return pd.DataFrame(out, copy=False)

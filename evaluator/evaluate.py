@@ -93,8 +93,13 @@ def _key_codes(left: list[Any], right: list[Any]) -> tuple[np.ndarray, np.ndarra
     n = len(left[0])
     key = np.zeros(n + len(right[0]), dtype=np.int64)
     for lc, rc in zip(left, right):
-        codes, uniques = factorize_objects(np.concatenate([np.asarray(lc, dtype=object), np.asarray(rc, dtype=object)]),
-                                           use_na_sentinel=False)
+        lv, rv = (c.to_numpy() if isinstance(c, pd.Series) and c.dtype.kind in "iu" else c for c in (lc, rc))
+        if isinstance(lv, np.ndarray) and isinstance(rv, np.ndarray) and lv.dtype.kind in "iu" and lv.dtype == rv.dtype:
+            # whole numbers on both sides (indicator numbers): equal here exactly when equal as Python ints
+            codes, uniques = pd.factorize(np.concatenate([lv, rv]))
+        else:
+            codes, uniques = factorize_objects(np.concatenate([np.asarray(lc, dtype=object), np.asarray(rc, dtype=object)]),
+                                               use_na_sentinel=False)
         key, _ = pd.factorize(key * (len(uniques) + 1) + codes)
     return key[:n], key[n:]
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import re
+from operator import attrgetter
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,7 +27,7 @@ from .readers.vocab import level1_code
 from .rules import RulePack
 from .target import Target
 from .units import conversion_factor
-from .values import ActualValue, evaluate_formula, parse_actual, vocabulary
+from .values import ActualValue, evaluate_formula, parse_actual, parse_actuals, vocabulary
 
 NUMERIC_KINDS = ("compare", "range", "zero")
 #: the time basis assumed for a value written without one (a yearly evaluation)
@@ -142,6 +143,11 @@ def _code_blocks(df: pd.DataFrame, pack: RulePack) -> pd.Series:
 TARGET_FACTS = ["t_kind", "t_op", "t_value", "t_unit", "t_per", "t_low", "t_high", "t_canonical", "t_n", "t_direction"]
 
 
+def _all_empty(arr: np.ndarray) -> bool:
+    """Whether every cell of the object array ``arr`` equals "" (a sample of the cells looked at first)."""
+    return set(arr[::97].tolist()) == {""} and set(arr.tolist()) == {""}
+
+
 def text_codes(values: Any, missing: str | None = "") -> tuple[np.ndarray, np.ndarray]:
     """A column read as text, factorized: (code per row, distinct texts).
 
@@ -149,6 +155,9 @@ def text_codes(values: Any, missing: str | None = "") -> tuple[np.ndarray, np.nd
     as ``str()`` of the missing value (``astype(str)``). Only distinct values are converted.
     """
     arr = values.to_numpy(dtype=object) if isinstance(values, pd.Series) else np.asarray(values, dtype=object)
+    if len(arr) and type(arr[0]) is str and arr[0] == "" and _all_empty(arr):
+        # a column left empty (hints, notes): every cell equals the first, the text ""
+        return np.zeros(len(arr), dtype=np.intp), np.array([""], dtype=object)
     if pd.api.types.infer_dtype(arr, skipna=True) not in ("string", "empty"):
         # numbers, booleans, objects: each read as text first (True and 1, -0.0 and 0.0 are other texts)
         gaps = pd.isna(arr) if missing is not None else np.zeros(len(arr), dtype=bool)
@@ -176,6 +185,13 @@ def records_at(df: pd.DataFrame, rows: np.ndarray, columns: Any) -> list[dict[st
     rows = np.asarray(rows, dtype=np.intp)
     arrays = [df[c].take(rows).to_numpy(dtype=object) for c in cols]
     return [dict(zip(cols, values)) for values in zip(*arrays)]
+
+
+def _objects(values: list[Any]) -> np.ndarray:
+    """``values`` as a 1-D object array (never a 2-D one, whatever the values are)."""
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
+    return out
 
 
 def _first_rows(codes: np.ndarray) -> np.ndarray:
@@ -216,7 +232,7 @@ def actual_facts(texts: Any, coded: tuple[np.ndarray, np.ndarray] | None = None)
     """Parsed actual cells: the code of each row and each distinct text parsed once
     (``coded``: the :func:`text_codes` of ``texts`` when already known)."""
     codes, distinct = coded if coded is not None else text_codes(texts)
-    return codes, [parse_actual(u) for u in distinct]
+    return codes, parse_actuals(distinct)
 
 
 @dataclass(frozen=True)
@@ -487,11 +503,12 @@ def score_indicators(df: pd.DataFrame, pack: RulePack,
 
     # actuals: each distinct text parsed once
     a_codes, parsed = actual_facts(df["actual_text"], coded.get("actual_text"))
-    a_objs = np.array(parsed + [None], dtype=object)[:-1]
-    a_kind = np.array([p.kind for p in parsed], dtype=object)[a_codes]
-    a_number = np.array([p.value for p in parsed], dtype=float)[a_codes]
-    a_unit = np.array([p.unit for p in parsed] + [None], dtype=object)[:-1][a_codes]
-    a_per = np.array([p.per for p in parsed] + [None], dtype=object)[:-1][a_codes]
+    a_objs = _objects(parsed)
+    p_kinds = _objects(list(map(attrgetter("kind"), parsed)))
+    a_kind = p_kinds[a_codes]
+    a_number = np.array(list(map(attrgetter("value"), parsed)), dtype=float)[a_codes]
+    a_unit = _objects(list(map(attrgetter("unit"), parsed)))[a_codes]
+    a_per = _objects(list(map(attrgetter("per"), parsed)))[a_codes]
 
     # direction of each comparison
     op_used, op_source = directions(df, tf["t_op"], pack, pd.notna(facts["t_op"].to_numpy())[t_codes])
@@ -552,7 +569,7 @@ def score_indicators(df: pd.DataFrame, pack: RulePack,
 
     # 2. everything else, by kind of target, actual and rating
     tk = _Kinds.of_codes(*pd.factorize(t_kinds)).take(t_codes)
-    ak = _Kinds.of_codes(*pd.factorize(np.array([p.kind for p in parsed] + ["number"], dtype=object))).take(a_codes)
+    ak = _Kinds.of_codes(*pd.factorize(np.append(p_kinds, "number"))).take(a_codes)
     ak.set(np.flatnonzero(a_kind == "number"), "number")  # formula components and zero words read as numbers
     _score_rest(~hot, df, tf, tk, ak, a_kind, a_codes, a_objs, r_codes, ratings, op_used, pack, sc,
                 codes_of("prior_text"), facts["t_direction"].to_numpy(dtype=object), t_codes)

@@ -15,8 +15,8 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from .compiler import compile_target
-from .lexicon import lexicon
+from .compiler import _CODES, _DATE_SPAN, _PUNCT, _RATIO, compile_target
+from .lexicon import lexicon, normalize
 
 ACTUAL_KINDS = ("empty", "number", "clauses", "yes", "partial", "no", "none", "na", "components", "trend", "unreadable")
 
@@ -126,6 +126,138 @@ def parse_actual(text: str | None) -> ActualValue:
     if target.kind == "trend":
         return ActualValue("trend", raw, direction=target.direction)
     return ActualValue("unreadable", raw)
+
+
+#: distinct cells already read by :func:`parse_actuals` (oldest half dropped when full)
+_READ: dict[str, ActualValue] = {}
+_READ_MAX = 65536
+
+
+def _word_kinds() -> dict[str, str]:
+    """Vocabulary word → its kind, in the order :func:`parse_actual` tries the word lists."""
+    yes, no, none, na, partial = _word_sets()
+    kinds: dict[str, str] = {}
+    for kind, words in (("na", na), ("partial", partial), ("none", none), ("yes", yes), ("no", no)):
+        for w in words:
+            kinds.setdefault(w, kind)
+    return kinds
+
+
+#: a cell of plain numbers each followed by a unit made of Chinese characters, / and %
+#: (1723元/亩, 2.19次/月, 6篇；50439份, 12；0): the numbers and what stands between them
+_SHAPED = re.compile(r"([0-9]+(?:\.[0-9]+)?)([\u4e00-\u9fff/%]*)(?:[;；]([0-9]+(?:\.[0-9]+)?)([\u4e00-\u9fff/%]*))*")
+_NUMBER = re.compile(r"[0-9]+(?:\.[0-9]+)?")
+#: the units of each shape (the cell with its numbers replaced by 1), None where it is not read by shape
+_SHAPES: dict[str, tuple[tuple[str | None, str | None], ...] | None] = {}
+
+
+def _shape_units(shape: str, count: int) -> tuple[tuple[str | None, str | None], ...] | None:
+    """(unit, per) of each number of the cells shaped ``shape``, read by compiling ``shape`` itself;
+    None unless every number is one plain quantity (no comparator, range or multiplier)."""
+    target = compile_target(shape)
+    clauses = target.clauses if target.kind == "all" else (target,)
+    if len(clauses) != count or any(
+            c.kind != "compare" or c.value != 1.0 or c.op is not None or c.low is not None or c.high is not None
+            for c in clauses):
+        return None
+    return tuple((c.unit, c.per) for c in clauses)
+
+
+def _masked(s: str, lex: Any) -> bool:
+    """Whether the compiler would blank out a part of ``s`` (a date, a ratio, a code, a phrase never a number)."""
+    return bool(_DATE_SPAN.search(s) or _RATIO.search(s) or _CODES.search(s) or lex.not_numbers_re.search(s))
+
+
+def _by_shape(raw: str, core: str) -> ActualValue | None:
+    """:func:`parse_actual` of a cell of plain numbers with units (``core``: the cell stripped), read
+    from the compiled cell of the same shape with the numbers replaced by 1; None for any other cell.
+
+    The compiler reads such a cell the same whatever its numbers (no sign, thousands separator,
+    multiplier, range or comparator can be written in it), except where a number is part of a date
+    or of a phrase that is never a number (2019.5, 24小时服务): those cells are not read here.
+    A number read as 0 is a ``zero`` target, which :func:`parse_actual` reads as the number 0 too.
+    """
+    if _SHAPED.fullmatch(core) is None:
+        return None
+    lex = lexicon()
+    s = core.replace("；", ";")
+    if normalize(core) != s or s in lex.empty_exact or s.strip(_PUNCT) in lex.empty_exact:
+        return None
+    if _masked(s, lex):
+        return None
+    numbers = _NUMBER.findall(core)
+    shape = _NUMBER.sub("1", core)
+    units = _SHAPES.get(shape, ())
+    if units == ():
+        if len(_SHAPES) >= 4096:
+            _SHAPES.clear()
+        probe = shape.replace("；", ";")
+        plain = normalize(shape) == probe and not _masked(probe, lex)
+        units = _SHAPES[shape] = _shape_units(shape, len(numbers)) if plain else None
+    if units is None:
+        return None
+    if len(units) == 1:
+        return ActualValue("number", raw, value=float(numbers[0]), unit=units[0][0], per=units[0][1])
+    return ActualValue("clauses", raw, clauses=tuple((float(n), u, p) for n, (u, p) in zip(numbers, units)))
+
+
+def parse_actuals(texts: Any) -> list[ActualValue]:
+    """``[parse_actual(t) for t in texts]`` (equal values), for many distinct cells at once.
+
+    The common cells (empty, a vocabulary word, a plain number with a known unit: 52个, 98.5%)
+    are read here in one pass with the word lists and the unit table looked up once; the rest
+    goes through :func:`parse_actual` (the compiler). Cells already read are remembered.
+    """
+    words = _word_kinds()
+    spellings = lexicon().unit_spellings
+    match = _SIMPLE.fullmatch
+    read = _READ
+    known = read.pop  # a cell read again moves to the end: the oldest cells are dropped first
+    out: list[ActualValue] = []
+    append = out.append
+    for raw in texts:
+        value = known(raw, None) if type(raw) is str else None
+        if value is not None:
+            read[raw] = value
+            append(value)
+            continue
+        if type(raw) is not str:
+            append(parse_actual(raw))
+            continue
+        core = raw.strip().strip(_STRIP)
+        if not core:
+            value = ActualValue("empty", raw)
+        else:
+            kind = words.get(core)
+            if kind is not None:
+                value = ActualValue(kind, raw, value=0.0) if kind == "none" else ActualValue(kind, raw)
+            else:
+                m = match(core)
+                unit = m.group(2) if m is not None else None
+                if m is None or (unit and unit not in spellings):
+                    value = _by_shape(raw, core) or parse_actual(raw)
+                else:
+                    value = ActualValue("number", raw, value=float(m.group(1)), unit=spellings[unit] if unit else None)
+        if len(read) >= _READ_MAX:
+            for old in list(read)[:_READ_MAX // 2]:
+                read.pop(old, None)
+        read[raw] = value
+        append(value)
+    return out
+
+
+_clear_parsed = parse_actual.cache_clear
+
+
+def _forget_all() -> None:
+    """Forget every cell read (by :func:`parse_actual` and :func:`parse_actuals`) and every shape, as in a
+    fresh process: ``parse_actual.cache_clear()``."""
+    _clear_parsed()
+    _READ.clear()
+    _SHAPES.clear()
+
+
+parse_actual.cache_clear = _forget_all  # type: ignore[attr-defined]
 
 
 # --- formulas ----------------------------------------------------------------
