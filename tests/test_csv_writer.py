@@ -149,3 +149,14 @@ def test_large_frames_with_merged_columns_and_separators_either_side():
     assert csv_text(flipped, header=False) == _row_by_row(flipped).decode("utf-8-sig").split("\r\n", 1)[1]
     one = df[["few"]]
     assert to_csv_bytes(one) == _row_by_row(one)
+
+
+def test_chosen_columns_as_reindex_has_them():
+    from evaluator.reports.tables import csv_text
+
+    df = pd.DataFrame({"a": ["x", "=y", None], "b": [1.5, math.nan, 3.0], "c": [True, False, True]})
+    for columns in (["c", "missing", "a"], ["missing"], ["b"], [], ["a", "b", "c"]):
+        for header in (True, False):
+            assert csv_text(df, header=header, columns=columns) == csv_text(df.reindex(columns=columns), header=header)
+    assert csv_text(df, columns=["c", "missing", "a"]).split("\r\n")[:3] == ["c,missing,a", "true,,x", "false,,'=y"]
+    assert csv_text(df.iloc[:0], columns=["a", "missing"]) == "a,missing\r\n"

@@ -73,16 +73,17 @@ def to_csv_bytes(df: pd.DataFrame | None) -> bytes:
     return _csv_join(df, True, "\ufeff").encode("utf-8")
 
 
-def csv_text(df: pd.DataFrame | None, header: bool = True) -> str:
+def csv_text(df: pd.DataFrame | None, header: bool = True, columns: list[str] | None = None) -> str:
     """The table as CSV text (CRLF rows, quoted as :mod:`csv` quotes, formula-like cells neutralised).
 
     Column by column (each distinct value rendered once, see :func:`column_codes`), then all
-    fields joined at once.
+    fields joined at once. ``columns``: write these, as ``df.reindex(columns=columns)`` has them
+    (a column ``df`` lacks is empty cells), without making that frame.
     """
-    return _csv_join(df, header, "")
+    return _csv_join(df, header, "", columns)
 
 
-def _csv_join(df: pd.DataFrame | None, header: bool, lead: str) -> str:
+def _csv_join(df: pd.DataFrame | None, header: bool, lead: str, columns: list[str] | None = None) -> str:
     """``lead`` + :func:`csv_text`.
 
     Every row is ``f0 , f1 , … , fk \\r\\n``: the separators are glued to the distinct fields of the
@@ -91,16 +92,23 @@ def _csv_join(df: pd.DataFrame | None, header: bool, lead: str) -> str:
     """
     if df is None:
         df = pd.DataFrame()
-    names = [_quoted(_csv_cell(neutralise(str(c)))) for c in df.columns]
+    if columns is None:
+        columns, series = list(df.columns), [df.iloc[:, j] for j in range(len(df.columns))]
+    else:
+        if not df.columns.is_unique:
+            raise ValueError("cannot write chosen columns of a frame with duplicate column names")
+        series = [df[c] if c in df.columns else None for c in columns]  # None: a column of NaN
+    names = [_quoted(_csv_cell(neutralise(str(c)))) for c in columns]
     head = lead + (",".join(names) if names != [""] else '""') if header else lead
-    n, k = len(df), len(df.columns)
+    n, k = len(df), len(columns)
     if not (n and k):
         return head + "\r\n" if header else lead
+    fields_of = [column_codes(s) if s is not None else (np.zeros(n, dtype=np.intp), [""]) for s in series]
     if k == 1:  # the csv module writes a lone empty field as "" (a blank line is no row)
-        codes, fields = column_codes(df.iloc[:, 0])
+        codes, fields = fields_of[0]
         groups = [(codes, [f or '""' for f in fields])]
     else:
-        groups = _merged([column_codes(df.iloc[:, j]) for j in range(k)], n)
+        groups = _merged(fields_of, n)
     g = len(groups)
     # the separator after group j goes onto group j's fields or group j+1's; the row end onto
     # the last group's fields or the next row's first group (then the first row needs none)
