@@ -160,3 +160,18 @@ def test_chosen_columns_as_reindex_has_them():
             assert csv_text(df, header=header, columns=columns) == csv_text(df.reindex(columns=columns), header=header)
     assert csv_text(df, columns=["c", "missing", "a"]).split("\r\n")[:3] == ["c,missing,a", "true,,x", "false,,'=y"]
     assert csv_text(df.iloc[:0], columns=["a", "missing"]) == "a,missing\r\n"
+
+
+def test_result_columns_write_what_result_tables_hold():
+    from pathlib import Path
+
+    from evaluator import evaluate
+    from evaluator.reports.tables import csv_text
+    from evaluator.reports.writer import result_columns, result_tables
+
+    seed = Path(__file__).resolve().parent.parent / "examples" / "seed"
+    ev = evaluate(seed / "targets.txt", seed / "actuals.csv")
+    tables = result_tables(ev)
+    for name, (frame, columns) in result_columns(ev).items():
+        assert list(tables[name].columns) == columns
+        assert csv_text(frame, columns=columns) == csv_text(tables[name])
