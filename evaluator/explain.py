@@ -734,7 +734,7 @@ class _Groups:
     """Indicator rows grouped by project: texts joined per project, aligned with the project table."""
 
     def __init__(self, ind: pd.DataFrame, project_ids: pd.Series):
-        self.codes, keys = pd.factorize(ind["project_id"])  # like groupby: no group for a missing id
+        self.codes, keys = _factorize(ind["project_id"])  # like groupby: no group for a missing id
         self.n_groups = len(keys)
         self.at = pd.Index(keys).get_indexer(project_ids)  # -1: project without indicators
 
@@ -755,6 +755,16 @@ class _Groups:
         return np.append(counts, 0)[self.at], joined[self.at]
 
 
+def _factorize(column: pd.Series) -> tuple[np.ndarray, Any]:
+    """``pd.factorize(column)``; an object column numbered by value once per distinct object."""
+    if column.dtype != object:
+        return pd.factorize(column)
+    values = column.to_numpy()
+    rows, first = identity_codes(values)
+    codes, uniques = pd.factorize(values[first])
+    return codes[rows], uniques
+
+
 def _project_facts(projects: pd.DataFrame, ind: pd.DataFrame) -> dict[str, np.ndarray]:
     """Per project: weakest indicators, over-achieved ones, pending / not evaluable counts and names."""
     groups = _Groups(ind, projects["project_id"])
@@ -763,12 +773,12 @@ def _project_facts(projects: pd.DataFrame, ind: pd.DataFrame) -> dict[str, np.nd
     flag = _map_unique(ind["flag"].to_numpy(dtype=object), str).test(lambda f: f.startswith("over_achieved"))
     flag = np.flatnonzero(flag)
     _, facts["over"] = groups.join(flag, _texts(names[flag]).values(), "、")
-    status = ind["status"].to_numpy(dtype=object)
+    rows = _Rows(ind)
     for key in ("pending", "not_evaluable"):
-        m = np.flatnonzero(status == key)
+        m = np.flatnonzero(rows.isin("status", key))
         facts[f"{key}_n"], facts[f"{key}_names"] = groups.join(m, _texts(names[m]).values(), "、", limit=5)
     ratio = ind["ratio"].to_numpy(dtype=float)
-    weak = np.flatnonzero((status == "scored") & (ratio < 1 - 1e-9) & (groups.codes >= 0))
+    weak = np.flatnonzero(rows.isin("status", "scored") & (ratio < 1 - 1e-9) & (groups.codes >= 0))
     weak = weak[np.lexsort((ratio[weak], groups.codes[weak]))]  # by project, then ratio; ties keep the row order
     codes = groups.codes[weak]
     weak = weak[np.arange(len(weak)) - np.searchsorted(codes, codes) < 3]  # the three lowest of each project

@@ -472,3 +472,14 @@ def test_rows_isin_and_truthy_per_distinct_object_match_per_row() -> None:
         sub = rows.sub(np.arange(n) % 3 == 0)
         assert sub.isin("v", "pending").tolist() == [v == "pending" for v in values[::3].tolist()]
         assert sub.truthy("v").tolist() == [bool(v) for v in values[::3].tolist()]
+
+
+def test_factorize_by_distinct_object_as_pandas_numbers_values() -> None:
+    a, b = "".join(["p", "1"]), "".join(["p", "1"])
+    values = pd.Series([a, "p2", b, None, "p2", np.nan, a], dtype=object)
+    codes, uniques = explain._factorize(values)
+    want_codes, want_uniques = pd.factorize(values)
+    assert codes.tolist() == want_codes.tolist() == [0, 1, 0, -1, 1, -1, 0]
+    assert list(uniques) == list(want_uniques) == ["p1", "p2"]
+    ints = pd.Series([3, 1, 3])
+    assert [x.tolist() for x in explain._factorize(ints)] == [[0, 1, 0], [3, 1]]
