@@ -149,6 +149,12 @@ def test_large_frames_with_merged_columns_and_separators_either_side():
     assert csv_text(flipped, header=False) == _row_by_row(flipped).decode("utf-8-sig").split("\r\n", 1)[1]
     one = df[["few"]]
     assert to_csv_bytes(one) == _row_by_row(one)
+    # columns with a field for most rows side by side: separators and row ends as pieces of their own
+    unique = df[["many", "x", "many"]].set_axis(["a", "x", "b"], axis=1).assign(x=np.arange(n) / 7)
+    assert to_csv_bytes(unique) == _row_by_row(unique)
+    assert csv_text(unique, header=False) == _row_by_row(unique).decode("utf-8-sig").split("\r\n", 1)[1]
+    lone = df[["many"]]
+    assert to_csv_bytes(lone) == _row_by_row(lone)
 
 
 def test_chosen_columns_as_reindex_has_them():

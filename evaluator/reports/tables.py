@@ -110,25 +110,35 @@ def _csv_join(df: pd.DataFrame | None, header: bool, lead: str, columns: list[st
     else:
         groups = _merged(fields_of, n)
     g = len(groups)
-    # the separator after group j goes onto group j's fields or group j+1's; the row end onto
-    # the last group's fields or the next row's first group (then the first row needs none)
+    # the separator after group j goes onto group j's fields or group j+1's, whichever has fewer,
+    # or is a piece of its own when both have a field for most rows (a piece costs ~1/3 of a
+    # concatenation); the row end likewise onto the last group's fields, or onto the next row's
+    # first group (then the first row needs none)
     sizes = [len(f) for _, f in groups]
-    pre, post = [""] * g, [""] * g
+    pre, post, own = [""] * g, [""] * g, [""] * g
     for j in range(g - 1):
-        if sizes[j] <= sizes[j + 1]:
+        if 3 * min(sizes[j], sizes[j + 1]) > n:
+            own[j] = ","
+        elif sizes[j] <= sizes[j + 1]:
             post[j] += ","
         else:
             pre[j + 1] += ","
-    row_start = sizes[0] < sizes[-1]
+    row_start = sizes[0] < sizes[-1] and 3 * sizes[0] <= n
     if row_start:
         pre[0] = "\r\n" + pre[0]
+    elif 3 * sizes[-1] > n:
+        own[-1] = "\r\n"
     else:
         post[-1] += "\r\n"
-    cells = np.empty((n, g), dtype=object)
+    cells = np.empty((n, g + sum(map(bool, own))), dtype=object)
+    at = 0
     for j, (codes, fields) in enumerate(groups):
         if pre[j] or post[j]:
             fields = [pre[j] + f + post[j] for f in fields]
-        cells[:, j] = np.array(fields, dtype=object).take(codes)
+        cells[:, at] = np.array(fields, dtype=object).take(codes)
+        if own[j]:
+            cells[:, at + 1] = own[j]
+        at += 1 + bool(own[j])
     # the header line (and ``lead``) goes in front of the first row's first piece, which starts no row
     cells[0, 0] = (head + "\r\n" if header else head) + (cells[0, 0][2:] if row_start else cells[0, 0])
     pieces = cells.ravel().tolist()
@@ -184,8 +194,10 @@ def _object_fields(objs: np.ndarray) -> list[str]:
     others = [] if set(map(type, values)) == {str} else [i for i, v in enumerate(values) if v.__class__ is not str]
     texts = values if not others else [v if v.__class__ is str else "" for v in values]
     # a text needs care when it starts like a formula or holds a character that makes it quoted
-    formula = np.isin((objs if not others else np.array(texts, dtype=object)).astype("U1"), _FORMULA_STARTS)
     joined = "".join(texts)
+    starts = [c for c in FORMULA_STARTS if c in joined]
+    formula = np.isin((objs if not others else np.array(texts, dtype=object)).astype("U1"), starts) if starts \
+        else np.zeros(len(texts), dtype=bool)
     quote = np.zeros(len(texts), dtype=bool)
     for c in ',"\n\r':
         if c in joined:
@@ -210,8 +222,6 @@ def _float_fields(values: list[float]) -> list[str]:
     return ["" if x != x or x in (math.inf, -math.inf) else str(int(x)) if x.is_integer() and abs(x) < 1e15
             else repr(x) for x in values]
 
-
-_FORMULA_STARTS = list(FORMULA_STARTS)
 
 
 def _text_field(value: Any) -> str:
