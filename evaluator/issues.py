@@ -90,9 +90,8 @@ def issues_table(columns: dict[str, list], n: int) -> pd.DataFrame:
         return _empty_issues().copy()
     data = {c: _issue_column(c, columns[c] if c in columns else None, n) for c in ISSUE_COLUMNS}
     df = pd.DataFrame(data, columns=ISSUE_COLUMNS, copy=False)
-    cells = data["cell"]
+    cells = df["cell"].tolist()
     if _any_longer(cells, MAX_ISSUE_CELL):
-        cells = cells.tolist() if isinstance(cells, np.ndarray) else list(cells)
         df["cell"] = pd.Series([_quote(c) for c in cells], index=df.index, dtype=object)
     for c in _INT_COLUMNS:
         if df[c].dtype != "Int64":
@@ -125,11 +124,9 @@ def _issue_column(name: str, values: Any, n: int) -> Any:
     return values
 
 
-def _any_longer(cells: Any, limit: int) -> bool:
-    """Is any text among ``cells`` longer than ``limit``."""
-    values = cells.tolist() if isinstance(cells, np.ndarray) else list(cells)
-    types = set(map(type, values))
-    if types <= {str, NoneType}:
+def _any_longer(values: list, limit: int) -> bool:
+    """Is any text among ``values`` longer than ``limit``."""
+    if set(map(type, values)) <= {str, NoneType}:
         return max(map(len, filter(None, values)), default=0) > limit  # (None and "" are left out)
     return any(c.__class__ is str and len(c) > limit for c in values)
 

@@ -76,3 +76,8 @@ def test_issues_frame_takes_every_field() -> None:
     _same(issues_frame(issues), _oracle(columns, 2))
     assert issues_frame(issues)["cell"][0].endswith("…（共 300 字）")
     assert issues_frame(issues)["row"].tolist() == [3, pd.NA]
+
+
+def test_one_value_for_a_whole_column_as_pandas_spreads_it() -> None:
+    columns = {"code": ["a", "b"], "file": "f.csv", "cell": "c" * (MAX_ISSUE_CELL + 1), "row": None}
+    _same(issues_table(columns, 2), _oracle(columns, 2))
