@@ -22,7 +22,7 @@ from typing import Any, Callable, Mapping
 import numpy as np
 import pandas as pd
 
-from .frames import factorize_objects
+from .frames import factorize_objects, identity_codes
 from .rules import BLOCKS, RulePack
 
 
@@ -124,6 +124,15 @@ class _Col:
 def _map_unique(values: Any, func: Callable[[Any], Any], on_str: Callable[[str], Any] | None = None) -> _Col:
     """``func`` of every value, computed once per distinct value (``on_str``: the same for a str, faster)."""
     a = np.asarray(values, dtype=object)
+    # the distinct objects first (numbered without hashing: columns repeat the same objects), then
+    # the distinct values among them
+    rows, first = identity_codes(a)
+    col = _map_distinct(a[first], func, on_str)
+    return _Col(col.codes[rows], col.uniques)
+
+
+def _map_distinct(a: np.ndarray, func: Callable[[Any], Any], on_str: Callable[[str], Any] | None) -> _Col:
+    """:func:`_map_unique` of an object array."""
     try:
         codes, uniques = factorize_objects(a)
         uniques = uniques.tolist()
@@ -269,6 +278,15 @@ def _is(a: np.ndarray, *values: str) -> np.ndarray:
     return out
 
 
+def _isin(a: np.ndarray, values: tuple[str, ...]) -> np.ndarray:
+    """Per element: is it one of ``values``."""
+    if len(values) == 1:
+        return _is(a, *values)
+    # several values: compared once per distinct text (a missing value, code -1, is none of them)
+    codes, uniques = pd.factorize(a)
+    return np.array([u in values for u in uniques.tolist()] + [False], dtype=bool)[codes]
+
+
 def _first_truthy(first: np.ndarray, second: np.ndarray | None = None, *, default: str) -> np.ndarray:
     """Per row ``first or second or default``."""
     out = first.copy()
@@ -312,20 +330,32 @@ class _Rows:
         return self._column(("text", name, default), lambda: df[name].to_numpy(dtype=object) if name in df
                             else np.full(len(df), default, dtype=object))
 
+    def distinct(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        """Column ``name`` of the whole frame as (codes, distinct objects): numbered by identity, not by
+        value (no hashing; the engine's columns repeat the same objects)."""
+        key = ("distinct", name)
+        if key not in self._root:
+            a = self._top.text(name)
+            codes, first = identity_codes(a)
+            self._root[key] = (codes, a[first])
+        return self._root[key]
+
+    def _per_object(self, name: str, func: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+        """``func`` (elementwise) of column ``name`` of the whole frame, computed once per distinct
+        object when they are few."""
+        a = self._top.text(name)
+        if len(a) > 4096 and len(identity_codes(a[:1024])[1]) > 64:  # many objects: numbering them costs more
+            return func(a)
+        codes, objs = self.distinct(name)
+        return func(objs)[codes] if 2 * len(objs) <= len(codes) else func(a)
+
     def isin(self, name: str, *values: str) -> np.ndarray:
         """Per row: is column ``name`` one of ``values`` (compared once for all rows of the frame)."""
-        return self._column(("isin", name, values), lambda: self._top._isin(name, values))
-
-    def _isin(self, name: str, values: tuple[str, ...]) -> np.ndarray:
-        if len(values) == 1:
-            return _is(self.text(name), *values)
-        # several values: compared once per distinct text (a missing value, code -1, is none of them)
-        codes, uniques = self._column(("codes", name), lambda: pd.factorize(self.text(name)))
-        return np.array([u in values for u in uniques.tolist()] + [False], dtype=bool)[codes]
+        return self._column(("isin", name, values), lambda: self._per_object(name, lambda a: _isin(a, values)))
 
     def truthy(self, name: str) -> np.ndarray:
         """Per row: ``bool(row.get(name))``."""
-        return self._column(("truthy", name), lambda: _truthy(self._top.text(name)))
+        return self._column(("truthy", name), lambda: self._per_object(name, _truthy))
 
     def number(self, name: str) -> np.ndarray:
         """Column ``name`` as floats (None → NaN; no such column: NaN)."""
@@ -638,8 +668,7 @@ def explain_indicators(ind: pd.DataFrame, pack: RulePack) -> pd.Series:
     """The Chinese sentence for every scored indicator row."""
     rows = _Rows(ind)
     out = np.empty(len(rows), dtype=object)
-    status = rows.text("status")
-    excluded = status == "excluded"
+    excluded = rows.isin("status", "excluded")
     if excluded.any():
         key = "na_full" if pack.switches["not_applicable"] == "full" else "na_respread"
         out[excluded] = fill("rule", key, rows.sub(excluded), _INDICATOR_FIELDS).values()
@@ -705,7 +734,7 @@ class _Groups:
     """Indicator rows grouped by project: texts joined per project, aligned with the project table."""
 
     def __init__(self, ind: pd.DataFrame, project_ids: pd.Series):
-        self.codes, keys = pd.factorize(ind["project_id"])  # like groupby: no group for a missing id
+        self.codes, keys = _factorize(ind["project_id"])  # like groupby: no group for a missing id
         self.n_groups = len(keys)
         self.at = pd.Index(keys).get_indexer(project_ids)  # -1: project without indicators
 
@@ -726,6 +755,16 @@ class _Groups:
         return np.append(counts, 0)[self.at], joined[self.at]
 
 
+def _factorize(column: pd.Series) -> tuple[np.ndarray, Any]:
+    """``pd.factorize(column)``; an object column numbered by value once per distinct object."""
+    if column.dtype != object:
+        return pd.factorize(column)
+    values = column.to_numpy()
+    rows, first = identity_codes(values)
+    codes, uniques = pd.factorize(values[first])
+    return codes[rows], uniques
+
+
 def _project_facts(projects: pd.DataFrame, ind: pd.DataFrame) -> dict[str, np.ndarray]:
     """Per project: weakest indicators, over-achieved ones, pending / not evaluable counts and names."""
     groups = _Groups(ind, projects["project_id"])
@@ -734,12 +773,12 @@ def _project_facts(projects: pd.DataFrame, ind: pd.DataFrame) -> dict[str, np.nd
     flag = _map_unique(ind["flag"].to_numpy(dtype=object), str).test(lambda f: f.startswith("over_achieved"))
     flag = np.flatnonzero(flag)
     _, facts["over"] = groups.join(flag, _texts(names[flag]).values(), "、")
-    status = ind["status"].to_numpy(dtype=object)
+    rows = _Rows(ind)
     for key in ("pending", "not_evaluable"):
-        m = np.flatnonzero(status == key)
+        m = np.flatnonzero(rows.isin("status", key))
         facts[f"{key}_n"], facts[f"{key}_names"] = groups.join(m, _texts(names[m]).values(), "、", limit=5)
     ratio = ind["ratio"].to_numpy(dtype=float)
-    weak = np.flatnonzero((status == "scored") & (ratio < 1 - 1e-9) & (groups.codes >= 0))
+    weak = np.flatnonzero(rows.isin("status", "scored") & (ratio < 1 - 1e-9) & (groups.codes >= 0))
     weak = weak[np.lexsort((ratio[weak], groups.codes[weak]))]  # by project, then ratio; ties keep the row order
     codes = groups.codes[weak]
     weak = weak[np.arange(len(weak)) - np.searchsorted(codes, codes) < 3]  # the three lowest of each project

@@ -1,6 +1,7 @@
 """Small DataFrame helpers shared by the lint, the scorer and the reports."""
 from __future__ import annotations
 
+import ctypes
 from typing import Any, Callable, Iterable
 
 import numpy as np
@@ -98,3 +99,30 @@ def full_object(n: int, value: object) -> np.ndarray:
     out = np.empty(n, dtype=object)
     out.fill(value)
     return out
+
+
+def identity_codes(values: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Rows of a 1-d object array numbered by object identity, in order of first appearance, and the
+    first row of each number: ``values[first]`` are the distinct objects, ``values[first][codes]`` is
+    ``values``.
+
+    For work that depends only on the object itself (rendering a cell), this is exact for any
+    objects (no ``True == 1`` or NUL merging, unhashable values welcome) and needs no hashing of
+    values: the engine's columns repeat the same objects, so this finds few distinct objects at
+    the cost of numbering integers (~25x faster than :func:`factorize_objects`). Equal values held
+    by different objects get different numbers.
+    """
+    arr = np.ascontiguousarray(values, dtype=object)
+    if arr.ndim != 1:
+        raise ValueError("identity_codes: a 1-d array is needed")
+    n = len(arr)
+    if n == 0:
+        return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp)
+    # an object array holds its elements' addresses: read them as integers (while ``arr`` holds the objects)
+    addresses = np.frombuffer((ctypes.c_char * (n * arr.itemsize)).from_address(arr.ctypes.data), dtype=np.uintp)
+    codes, _ = pd.factorize(addresses)
+    del addresses
+    first = np.empty(n, dtype=bool)
+    first[0] = True
+    np.greater(codes[1:], np.maximum.accumulate(codes)[:-1], out=first[1:])
+    return codes.astype(np.intp, copy=False), np.flatnonzero(first)

@@ -6,8 +6,15 @@ Nothing stops at the first problem: readers, the lint and the scorer append
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
+from functools import lru_cache
+from operator import attrgetter
+from types import NoneType
+from typing import Any
 
+import numpy as np
 import pandas as pd
+
+from .frames import full_object
 
 SEVERITIES = ("error", "warning", "info")
 
@@ -59,20 +66,77 @@ def _quote(cell: object) -> object:
 
 def issues_frame(issues: list[Issue]) -> pd.DataFrame:
     """The issues table, columns in a fixed order even when empty."""
-    # plain lists, not dataclasses.asdict (which deep-copies every field)
-    return issues_table({c: [getattr(i, c) for i in issues] for c in ISSUE_COLUMNS}, len(issues))
+    # plain lists, not dataclasses.asdict (which deep-copies every field): one tuple per issue, transposed
+    if not issues:
+        return issues_table({}, 0)
+    return issues_table(dict(zip(ISSUE_COLUMNS, map(list, zip(*map(_ISSUE_FIELDS, issues))))), len(issues))
+
+
+_ISSUE_FIELDS = attrgetter(*ISSUE_COLUMNS)
+#: the columns read as whole numbers (Int64)
+_INT_COLUMNS = ("row", "indicator_no")
 
 
 def issues_table(columns: dict[str, list], n: int) -> pd.DataFrame:
     """The issues table from ``n`` issues given column by column (a missing column is None),
-    for callers that find many issues at once and need not build an :class:`Issue` each."""
-    df = pd.DataFrame({c: columns[c] if c in columns else [None] * n for c in ISSUE_COLUMNS}, columns=ISSUE_COLUMNS) \
-        if n else pd.DataFrame(columns=ISSUE_COLUMNS)
+    for callers that find many issues at once and need not build an :class:`Issue` each.
+
+    As ``pd.DataFrame`` makes it from the columns (types inferred from lists; ``row`` and
+    ``indicator_no`` then Int64), with the common columns made directly: lists of texts and None
+    as object arrays, lists of whole numbers and None as Int64, the frame not consolidated
+    (every array is fresh).
+    """
+    if not n:
+        return _empty_issues().copy()
+    data = {c: _issue_column(c, columns[c] if c in columns else None, n) for c in ISSUE_COLUMNS}
+    df = pd.DataFrame(data, columns=ISSUE_COLUMNS, copy=False)
     cells = df["cell"].tolist()
-    if any(c.__class__ is str and len(c) > MAX_ISSUE_CELL for c in cells):
+    if _any_longer(cells, MAX_ISSUE_CELL):
         df["cell"] = pd.Series([_quote(c) for c in cells], index=df.index, dtype=object)
-    df["row"] = df["row"].astype("Int64")
-    df["indicator_no"] = df["indicator_no"].astype("Int64")
+    for c in _INT_COLUMNS:
+        if df[c].dtype != "Int64":
+            df[c] = df[c].astype("Int64")
+    return df
+
+
+def _issue_column(name: str, values: Any, n: int) -> Any:
+    """One column for :func:`issues_table`: a fresh array, or the values as given for pandas to infer."""
+    if values is None:
+        if name in _INT_COLUMNS:
+            return pd.arrays.IntegerArray(np.zeros(n, dtype=np.int64), np.ones(n, dtype=bool))
+        return full_object(n, None)
+    if isinstance(values, np.ndarray):
+        return values.copy()
+    if not isinstance(values, list) or len(values) != n:
+        return values  # pandas says what is wrong, or makes what it makes of it
+    types = set(map(type, values))
+    if name in _INT_COLUMNS:
+        if types <= {int, NoneType}:
+            arr = np.fromiter(values, dtype=object, count=n)
+            missing = arr == None  # noqa: E711 (per element: is it None)
+            ints = np.where(missing, 0, arr)
+            # as pandas would (through floats when some are missing): only numbers exact as floats
+            if np.abs(ints).max() < 2 ** 53:
+                return pd.arrays.IntegerArray(ints.astype(np.int64), missing)
+        return values
+    if types <= {str, NoneType} and not pd.get_option("future.infer_string"):  # pandas keeps these as objects
+        return np.fromiter(values, dtype=object, count=n)
+    return values
+
+
+def _any_longer(values: list, limit: int) -> bool:
+    """Is any text among ``values`` longer than ``limit``."""
+    if set(map(type, values)) <= {str, NoneType}:
+        return max(map(len, filter(None, values)), default=0) > limit  # (None and "" are left out)
+    return any(c.__class__ is str and len(c) > limit for c in values)
+
+
+@lru_cache(maxsize=1)
+def _empty_issues() -> pd.DataFrame:
+    """The issues table without issues (copied for each caller)."""
+    df = pd.DataFrame(columns=ISSUE_COLUMNS)
+    for c in _INT_COLUMNS:
+        df[c] = df[c].astype("Int64")
     return df
 
 

@@ -96,3 +96,88 @@ def test_results_are_appended_table_by_table(tmp_path):
     assert scored.any()
     assert projects["total"].head(len(ev.projects))[scored].round(2).tolist() == \
         ev.projects["total"][scored].round(2).tolist()
+
+
+def test_identity_codes_number_objects_not_values():
+    from evaluator.frames import identity_codes
+
+    a, b = "xy", "z"
+    c = "".join(["x", "y"])  # equal to a, another object
+    assert c == a and c is not a
+    values = np.empty(8, dtype=object)
+    values[:] = [a, b, a, None, True, 1, c, [1]]
+    codes, first = identity_codes(values)
+    # True == 1 and the two "x" stay apart; an unhashable list is fine
+    assert codes.tolist() == [0, 1, 0, 2, 3, 4, 5, 6]
+    assert first.tolist() == [0, 1, 3, 4, 5, 6, 7]
+    assert [values[first][k] for k in codes] == values.tolist()
+    assert [x.tolist() for x in identity_codes(np.empty(0, dtype=object))] == [[], []]
+    block = np.empty((3, 4), dtype=object)  # a strided column of a 2-d block
+    block[:] = a
+    block[1, 2] = b
+    assert identity_codes(block[:, 2])[0].tolist() == [0, 1, 0]
+
+
+def test_large_frames_with_merged_columns_and_separators_either_side():
+    from evaluator.reports.tables import _merged, column_codes, csv_text
+
+    rng = np.random.default_rng(7)
+    n = 400
+    few = np.array(["a", "b,c", "=x", None, 'q"'], dtype=object)
+    many = np.array([f"t{i}" if i % 7 else f"t,{i}" for i in range(n)], dtype=object)
+    ends = np.array(["-1", "+a", "z"], dtype=object)
+    df = pd.DataFrame({
+        "const": ["same"] * n,                              # alone: 1 x 400 combinations would be too many
+        "many": many,                                       # one field per row
+        "few": few[rng.integers(0, len(few), n)],           # few combinations with the next three: merged
+        "flag": rng.integers(0, 2, n).astype(bool),
+        "x": rng.choice([1.5, 2.0, math.nan], n),
+        "last_few": ends[rng.integers(0, len(ends), n)],
+    })
+    groups = _merged([column_codes(df[c]) for c in df.columns], n)
+    combos = len(set(zip(df["few"], df["flag"], df["x"].fillna(-1), df["last_few"])))
+    assert [len(f) for _, f in groups] == [1, n, combos] and combos <= 90
+    # the first group has fewer fields than the last: the row end starts the next row
+    assert to_csv_bytes(df) == _row_by_row(df)
+    # the first group with more fields than the last: the row end goes onto the last group's fields
+    flipped = df[df.columns[::-1]]
+    assert [len(f) for _, f in _merged([column_codes(flipped[c]) for c in flipped.columns], n)] == [combos, n, 1]
+    assert to_csv_bytes(flipped) == _row_by_row(flipped)
+    # without a header the text is the rows alone
+    body = _row_by_row(df).decode("utf-8-sig").split("\r\n", 1)[1]
+    assert csv_text(df, header=False) == body
+    assert csv_text(flipped, header=False) == _row_by_row(flipped).decode("utf-8-sig").split("\r\n", 1)[1]
+    one = df[["few"]]
+    assert to_csv_bytes(one) == _row_by_row(one)
+    # columns with a field for most rows side by side: separators and row ends as pieces of their own
+    unique = df[["many", "x", "many"]].set_axis(["a", "x", "b"], axis=1).assign(x=np.arange(n) / 7)
+    assert to_csv_bytes(unique) == _row_by_row(unique)
+    assert csv_text(unique, header=False) == _row_by_row(unique).decode("utf-8-sig").split("\r\n", 1)[1]
+    lone = df[["many"]]
+    assert to_csv_bytes(lone) == _row_by_row(lone)
+
+
+def test_chosen_columns_as_reindex_has_them():
+    from evaluator.reports.tables import csv_text
+
+    df = pd.DataFrame({"a": ["x", "=y", None], "b": [1.5, math.nan, 3.0], "c": [True, False, True]})
+    for columns in (["c", "missing", "a"], ["missing"], ["b"], [], ["a", "b", "c"]):
+        for header in (True, False):
+            assert csv_text(df, header=header, columns=columns) == csv_text(df.reindex(columns=columns), header=header)
+    assert csv_text(df, columns=["c", "missing", "a"]).split("\r\n")[:3] == ["c,missing,a", "true,,x", "false,,'=y"]
+    assert csv_text(df.iloc[:0], columns=["a", "missing"]) == "a,missing\r\n"
+
+
+def test_result_columns_write_what_result_tables_hold():
+    from pathlib import Path
+
+    from evaluator import evaluate
+    from evaluator.reports.tables import csv_text
+    from evaluator.reports.writer import result_columns, result_tables
+
+    seed = Path(__file__).resolve().parent.parent / "examples" / "seed"
+    ev = evaluate(seed / "targets.txt", seed / "actuals.csv")
+    tables = result_tables(ev)
+    for name, (frame, columns) in result_columns(ev).items():
+        assert list(tables[name].columns) == columns
+        assert csv_text(frame, columns=columns) == csv_text(tables[name])

@@ -438,3 +438,48 @@ def test_map_unique_keeps_values_that_compare_equal_apart() -> None:
         for func, on_str in ((repr, None), (explain._stripped, str.strip), (lambda v: f"{type(v).__name__}:{v!s}", None)):
             got = explain._map_unique(arr, func, on_str).values().tolist()
             assert got == [func(v) for v in values], values
+
+
+def test_map_unique_numbers_equal_texts_held_by_different_objects_once() -> None:
+    a, b = "".join(["ab", "c"]), "".join(["a", "bc"])  # equal, two objects
+    assert a == b and a is not b
+    arr = np.empty(6, dtype=object)
+    arr[:] = [a, b, None, a, "x\x00y", "x\x00z"]
+    calls = []
+    col = explain._map_unique(arr, lambda v: calls.append(v) or f"<{v}>", on_str=lambda v: calls.append(v) or f"[{v}]")
+    assert col.values().tolist() == ["[abc]", "[abc]", "<None>", "[abc]", "[x\x00y]", "[x\x00z]"]
+    assert col.codes.tolist() == [0, 0, 3, 0, 1, 2]  # distinct values, None after them (texts after a NUL apart)
+    assert sorted(map(str, calls)) == ["None", "abc", "x\x00y", "x\x00z"]
+
+
+def test_rows_isin_and_truthy_per_distinct_object_match_per_row() -> None:
+    rng = np.random.default_rng(3)
+    pool = ["scored", "pending", "", None, np.nan, "".join(["scor", "ed"]), 0, 1.0, (), (1,)]
+    for n in (7, 5000):  # few rows; many rows with few objects
+        values = np.empty(n, dtype=object)
+        values[:] = [pool[i] for i in rng.integers(0, len(pool), n)]
+        args = np.empty(n, dtype=object)  # dicts (unhashable): truthiness only
+        args[:] = [({}, {"a": 1}, None)[i] for i in rng.integers(0, 3, n)]
+        many = np.empty(n, dtype=object)  # a new object on every row: compared row by row
+        many[:] = [f"s{i % 3}" if i % 2 else "".join(["scor", "ed"]) for i in range(n)]
+        rows = explain._Rows(pd.DataFrame({"v": values, "m": many, "args": args}))
+        assert rows.truthy("args").tolist() == [bool(v) for v in args.tolist()]
+        for name, col in (("v", values), ("m", many)):
+            assert rows.isin(name, "scored").tolist() == [v == "scored" for v in col.tolist()]
+            assert rows.isin(name, "scored", "pending").tolist() == \
+                [isinstance(v, str) and v in ("scored", "pending") for v in col.tolist()]
+            assert rows.truthy(name).tolist() == [bool(v) for v in col.tolist()]
+        sub = rows.sub(np.arange(n) % 3 == 0)
+        assert sub.isin("v", "pending").tolist() == [v == "pending" for v in values[::3].tolist()]
+        assert sub.truthy("v").tolist() == [bool(v) for v in values[::3].tolist()]
+
+
+def test_factorize_by_distinct_object_as_pandas_numbers_values() -> None:
+    a, b = "".join(["p", "1"]), "".join(["p", "1"])
+    values = pd.Series([a, "p2", b, None, "p2", np.nan, a], dtype=object)
+    codes, uniques = explain._factorize(values)
+    want_codes, want_uniques = pd.factorize(values)
+    assert codes.tolist() == want_codes.tolist() == [0, 1, 0, -1, 1, -1, 0]
+    assert list(uniques) == list(want_uniques) == ["p1", "p2"]
+    ints = pd.Series([3, 1, 3])
+    assert [x.tolist() for x in explain._factorize(ints)] == [[0, 1, 0], [3, 1]]

@@ -43,11 +43,11 @@ def append_results_csv(evaluation: Any, outdir: str | Path) -> dict[str, Path]:
     out = Path(outdir)
     out.mkdir(parents=True, exist_ok=True)
     written = {}
-    for name, frame in result_tables(evaluation).items():
+    for name, (frame, columns) in result_columns(evaluation).items():
         path = out / FILES[name]
         new = not path.is_file() or path.stat().st_size == 0
         with path.open("ab") as fh:
-            fh.write((("\ufeff" if new else "") + csv_text(frame, header=new)).encode("utf-8"))
+            fh.write((("\ufeff" if new else "") + csv_text(frame, header=new, columns=columns)).encode("utf-8"))
         written[name] = path
     return written
 
@@ -55,9 +55,15 @@ def append_results_csv(evaluation: Any, outdir: str | Path) -> dict[str, Path]:
 def result_tables(evaluation: Any) -> dict[str, pd.DataFrame]:
     """The result columns of one table's indicators and projects, and its issues: the same columns for
     every table, so rows appended from many tables line up with the header written first."""
-    return {"indicators": evaluation.indicators.reindex(columns=INDICATOR_RESULT_COLUMNS),
-            "projects": evaluation.projects.reindex(columns=PROJECT_RESULT_COLUMNS),
-            "issues": evaluation.issues.reindex(columns=ISSUE_COLUMNS)}
+    return {name: frame.reindex(columns=columns) for name, (frame, columns) in result_columns(evaluation).items()}
+
+
+def result_columns(evaluation: Any) -> dict[str, tuple[pd.DataFrame, list[str]]]:
+    """:func:`result_tables` as (frame, columns) for ``csv_text(frame, columns=columns)``, which
+    writes them as the reindexed frame has them without making it."""
+    return {"indicators": (evaluation.indicators, INDICATOR_RESULT_COLUMNS),
+            "projects": (evaluation.projects, PROJECT_RESULT_COLUMNS),
+            "issues": (evaluation.issues, ISSUE_COLUMNS)}
 
 
 def _tables(evaluation: Any, rollup: DepartmentRollup) -> dict[str, pd.DataFrame]:
