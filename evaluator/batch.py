@@ -121,7 +121,7 @@ def score_table(task: Task, rules: Any, check: bool = True) -> _Outcome:
     from .evaluate import evaluate
     from .readers import read_targets
     from .reports.tables import csv_text
-    from .reports.writer import result_tables
+    from .reports.writer import result_columns
 
     row = _blank_row(task)
     try:
@@ -130,13 +130,12 @@ def score_table(task: Task, rules: Any, check: bool = True) -> _Outcome:
         ev = evaluate(table, acts, rules=rules)
     except Exception as exc:  # noqa: BLE001 - one bad table must not stop the run
         return _failed(task, row, exc)
-    frames = result_tables(ev)
     issues = ev.issues
     row.update(status="已评分", indicators_in=ev.indicators_in, indicators_out=len(ev.indicators),
                projects=len(ev.projects), issues=len(issues),
                errors=int((issues["severity"] == "error").sum()) if len(issues) else 0)
-    return _Outcome(task.index, {name: csv_text(frame, header=False).encode("utf-8") for name, frame in frames.items()},
-                    ev.departments, row)
+    return _Outcome(task.index, {name: csv_text(frame, header=False, columns=columns).encode("utf-8")
+                                 for name, (frame, columns) in result_columns(ev).items()}, ev.departments, row)
 
 
 def _failed(task: Task, row: dict[str, Any], exc: BaseException | str) -> _Outcome:
