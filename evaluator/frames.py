@@ -126,3 +126,16 @@ def identity_codes(values: Any) -> tuple[np.ndarray, np.ndarray]:
     first[0] = True
     np.greater(codes[1:], np.maximum.accumulate(codes)[:-1], out=first[1:])
     return codes.astype(np.intp, copy=False), np.flatnonzero(first)
+
+
+def distinct_rows(*columns: Any) -> tuple[np.ndarray, list[np.ndarray]]:
+    """The distinct rows of ``columns``: each row's code (numbered in order of first appearance)
+    and, per code, the values of its first row (one object array per column).
+
+    What :func:`distinct_apply` works from, for callers that take typed arrays back by code
+    (``np.array(flags, dtype=bool).take(codes)``) or reuse the codes. A column may be given
+    already coded, as a ``(codes, distinct values)`` pair with no missing code.
+    """
+    parts = [col if isinstance(col, tuple) else coded(col) for col in columns]
+    codes, first = _combined(parts)
+    return codes, [uniques.take(c.take(first)) for c, uniques in parts]

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ..compiler import prefetch
-from ..frames import distinct_apply, distinct_map
+from ..frames import distinct_map, distinct_rows, factorize_objects
 from ..issues import Issue
 from .model import MONEY_FIELDS, IndicatorRecord, ProjectRecord, RawTable, parse_amount
 from .vocab import direction_hint, level1_code, level2_code, money_factor, vocabulary
@@ -285,52 +285,70 @@ def _scored_target(annual_text: str, period_text: str, compile_target) -> tuple:
             annual.kind, period.kind if period is not None else "")
 
 
-def _categories(*cells: str) -> tuple:
-    c = _resolve(*cells)
-    return (c.level1_code, c.level1, c.level2_code, c.level2, c.level1_code_printed, c.level2_code_printed,
-            c.conflict)
+def _objects(values: list, codes: np.ndarray) -> np.ndarray:
+    """Per-distinct ``values`` taken back to every row by ``codes``, as an object array."""
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
+    return out.take(codes)
 
 
 def indicator_frame(pi: pd.DataFrame, projects: pd.DataFrame, compile_target) -> pd.DataFrame:
     """The tidy indicators table from a printed-indicators frame: categories resolved, targets compiled,
-    the scored value chosen — each once per distinct combination of the cells it depends on."""
+    the scored value chosen — each once per distinct combination of the cells it depends on.
+
+    The printed columns of the column-wise reader come coded (categoricals): their codes are
+    used as they are. Every array handed to the frame is fresh, so it is built without a copy.
+    """
     k = pi["project_index"].to_numpy(dtype=np.int64)
-    l1c, l1, l2c, l2, l1p, l2p, conflict = distinct_apply(
-        _categories, pi["level1_raw"], pi["level2_raw"], pi["level1_code_printed"], pi["level2_code_printed"],
-        n_out=7)
-    col = {c: pi[c].to_numpy(dtype=object) for c in PRINTED_INDICATOR_COLUMNS[1:]}
+    codes, cells = distinct_rows(pi["level1_raw"], pi["level2_raw"], pi["level1_code_printed"],
+                                 pi["level2_code_printed"])
+    resolved = [_resolve(*row) for row in zip(*cells)]
+    l1c, l1, l2c, l2, l1p, l2p = (_objects([getattr(c, f) for c in resolved], codes) for f in
+                                  ("level1_code", "level1", "level2_code", "level2", "level1_code_printed",
+                                   "level2_code_printed"))
+    conflict = np.array([c.conflict for c in resolved], dtype=bool).take(codes)
+    col = {c: pi[c].to_numpy(dtype=object) for c in PRINTED_INDICATOR_COLUMNS[1:]
+           if c not in ("row", "indicator_no")}
     if (col["unit_text"] == "").all() and (col["nature_text"] == "").all():
         annual_coded = pi["annual_text"]  # nothing to compose: the value cell is the target text
-    else:
-        annual_coded = distinct_map(_compose, pi["annual_text"], pi["unit_text"], pi["nature_text"])
-    annual = np.asarray(annual_coded, dtype=object)
-    period_text = col["period_text"]
-    prefetch(annual_coded, period_text)
-    target, use_period, kind, measurable, target_class, annual_kind, period_kind = distinct_apply(
-        lambda a, p: _scored_target(a, p, compile_target), annual_coded, pi["period_text"], n_out=7)
-    use_period = use_period.astype(bool)
-    of_project = {c: projects[c].to_numpy(dtype=object)[k] for c in ("project_id", "project", "department",
-                                                                      "source_file")}
+        annual = col["annual_text"]
+    else:  # composed once per distinct (value, unit, nature), then numbered by the text composed
+        codes, cells = distinct_rows(pi["annual_text"], pi["unit_text"], pi["nature_text"])
+        text_codes, texts = factorize_objects([_compose(*row) for row in zip(*cells)])
+        annual_coded = (text_codes.take(codes), texts)
+        annual = texts.take(annual_coded[0])
+    codes, (annual_first, period_first) = distinct_rows(annual_coded, pi["period_text"])
+    prefetch(annual_first, period_first)  # (the texts of both columns, in the same order)
+    scored = [_scored_target(a, p, compile_target) for a, p in zip(annual_first.tolist(), period_first.tolist())]
+    use_period = [s[1] for s in scored]
+    codes_w, (weights,) = distinct_rows(pi["weight_text"])
+    codes_d, (directions, natures) = distinct_rows(pi["direction_text"], pi["nature_text"])
+    of_project = {c: projects[c].to_numpy(dtype=object).take(k) for c in ("project_id", "project", "department",
+                                                                          "source_file")}
     return pd.DataFrame({
         **{c: of_project[c] for c in ("project_id", "project", "department")},
-        "indicator_no": col["indicator_no"].astype(int),
+        "indicator_no": np.asarray(pi["indicator_no"]).astype(int),
         "level1_code": l1c, "level1": l1, "level2_code": l2c, "level2": l2,
         "level1_raw": col["level1_raw"], "level2_raw": col["level2_raw"], "name": col["name"],
-        "annual_text": col["annual_text"], "period_text": period_text,
-        "target_text": np.where(use_period, period_text, annual),
-        "target_source": np.where(use_period, "period", "annual").astype(object),
-        "target": target, "kind": kind, "weight": distinct_map(_weight, col["weight_text"]).astype(float),
-        "direction_hint": distinct_map(lambda d, n: direction_hint(d) or direction_hint(n),
-                                       col["direction_text"], col["nature_text"]),
+        "annual_text": col["annual_text"], "period_text": col["period_text"],
+        "target_text": _objects([p if u else a for a, p, u in zip(annual_first.tolist(), period_first.tolist(),
+                                                                   use_period)], codes),
+        "target_source": _objects(["period" if u else "annual" for u in use_period], codes),
+        "target": _objects([s[0] for s in scored], codes), "kind": _objects([s[2] for s in scored], codes),
+        "weight": np.array([_weight(w) for w in weights.tolist()], dtype=float).take(codes_w),
+        "direction_hint": _objects([direction_hint(d) or direction_hint(n) for d, n in
+                                    zip(directions.tolist(), natures.tolist())], codes_d),
         "unit_hint": col["unit_text"], "source_file": of_project["source_file"],
-        "source_sheet": col["sheet"], "source_row": col["row"].astype(int), "source_column": col["column"],
-        "measurable": measurable.astype(bool), "target_class": target_class,
-        "level1_code_printed": l1p, "level2_code_printed": l2p, "category_conflict": conflict.astype(bool),
-        "annual_kind": annual_kind, "period_kind": period_kind,
+        "source_sheet": col["sheet"], "source_row": np.asarray(pi["row"]).astype(int),
+        "source_column": col["column"],
+        "measurable": np.array([s[3] for s in scored], dtype=bool).take(codes),
+        "target_class": _objects([s[4] for s in scored], codes),
+        "level1_code_printed": l1p, "level2_code_printed": l2p, "category_conflict": conflict,
+        "annual_kind": _objects([s[5] for s in scored], codes), "period_kind": _objects([s[6] for s in scored], codes),
         "nature_text": col["nature_text"], "direction_text": col["direction_text"],
         "weight_text": col["weight_text"], "table_actual_text": col["actual_text"],
         "table_score_text": col["score_text"],
-    }, columns=INDICATOR_COLUMNS)
+    }, columns=INDICATOR_COLUMNS, copy=False)
 
 
 def _compose(annual_text: str, unit_text: str, nature_text: str) -> str:
