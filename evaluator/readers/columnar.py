@@ -74,13 +74,17 @@ class Coded:
         """Distinct texts containing any of ``words`` (a mask over ``uniques``). A filled column shares
         its column's distinct texts: ``seen`` keeps the masks of one table, so each text is looked at once."""
         if id(self.uniques) not in seen:
-            seen[id(self.uniques)] = np.array([any(w in t for w in words) for t in self.uniques.tolist()], dtype=bool)
+            seen[id(self.uniques)] = texts_containing(self.uniques.tolist(), words)
         return seen[id(self.uniques)]
 
     def short(self, longest: int) -> np.ndarray:
         """Distinct texts that could be a header word or a row label: a colon, or short and not a number."""
-        return np.array([":" in t or "：" in t or (0 < len(t) <= longest and not t[0].isdigit())
-                         for t in self.uniques.tolist()], dtype=bool)
+        texts = self.uniques.tolist()
+        size = np.fromiter(map(len, texts), np.int64, len(texts))
+        out = texts_containing(texts, (":", "："))
+        few = np.flatnonzero(~out & (size > 0) & (size <= longest))
+        out[few] = [not texts[i][0].isdigit() for i in few.tolist()]
+        return out
 
     def filled(self, barrier: np.ndarray | None = None) -> "Coded":
         """Empty cells take the last non-empty text above, not looking back past a barrier row."""
@@ -170,8 +174,9 @@ def _longest_header_word() -> int:
     return max(len(w) for w in words) + max(len(q) for q in voc.qualifiers) + 8
 
 
+@lru_cache(maxsize=65536)
 def _is_label(text: str, longest: int) -> bool:
-    """A label line (部门名称：…, 单位：万元) or a 总分 row's first cell."""
+    """A label line (部门名称：…, 单位：万元) or a 总分 row's first cell (cached: tables share their texts)."""
     if ":" in text or "：" in text:
         return label_value(text) is not None
     return bool(text) and len(text) <= longest and has_label(text, "se_total")
@@ -273,15 +278,50 @@ def _frames(header: Header, columns: list[Coded], numbers: np.ndarray, lengths: 
         pp[f"column_{f}"] = col.label if col is not None else f
     for key in SELF_EVALUATION_FIELDS:
         pp[f"se_{key}"] = ""
-    pp["se_funds_row"] = pp["row"]
-    projects = pd.DataFrame(pp, index=range(n_projects), columns=PRINTED_PROJECT_COLUMNS)
+    pp["se_funds_row"] = pp["row"].copy()
+    # every array is fresh: no copy (nor consolidation into one block) needed
+    projects = pd.DataFrame(pp, index=range(n_projects), columns=PRINTED_PROJECT_COLUMNS, copy=False)
     annual_col = header.find("annual") or header.find("period") or header.find("name")
     first_of_project = np.r_[True, k[1:] != k[:-1]] if len(k) else np.zeros(0, dtype=bool)
     run_start = np.maximum.accumulate(np.where(first_of_project, np.arange(len(k)), 0)) if len(k) else k
     pi = {"project_index": k, "sheet": sheet or "", "row": numbers[rows].astype(int),
           "column": annual_col.label if annual_col else "", "indicator_no": np.arange(len(k)) - run_start + 1,
-          "level1_code_printed": "", "level2_code_printed": ""}
+          "level1_code_printed": _blank(len(k)), "level2_code_printed": _blank(len(k))}
     for out, key in RECORD_FIELDS.items():
         pi[out] = get(key).categorical(rows)
-    indicators = pd.DataFrame(pi, index=range(len(k)), columns=PRINTED_INDICATOR_COLUMNS)
+    indicators = pd.DataFrame(pi, index=range(len(k)), columns=PRINTED_INDICATOR_COLUMNS, copy=False)
     return projects, indicators
+
+
+def _blank(n: int) -> pd.Categorical:
+    """A column of ``n`` empty texts, coded (the tidy step takes its codes as they are)."""
+    return pd.Categorical.from_codes(np.zeros(n, dtype=np.int64), categories=pd.Index([""], dtype=object))
+
+
+#: joins texts for :func:`texts_containing` (no word looked for has it)
+_JOIN = "\x00"
+
+
+def texts_containing(texts: list[str], words: tuple[str, ...]) -> np.ndarray:
+    """``[any(w in t for w in words) for t in texts]`` as a boolean array: each word is looked for
+    once in the texts joined, and every occurrence marks the text it falls in."""
+    found = np.zeros(len(texts), dtype=bool)
+    if not texts or not words:
+        return found
+    if any(not w or _JOIN in w for w in words):
+        found[:] = [any(w in t for w in words) for t in texts]
+        return found
+    joined = _JOIN.join(texts)
+    # text i covers joined[starts[i]:starts[i] + len(texts[i])]; a word without the separator
+    # cannot run over the separator after it, so an occurrence lies in one text
+    sizes = np.fromiter(map(len, texts), np.int64, len(texts))
+    starts = np.concatenate(([0], np.cumsum(sizes + 1)[:-1]))
+    at: list[int] = []
+    for w in words:
+        i = joined.find(w)
+        while i >= 0:
+            at.append(i)
+            i = joined.find(w, i + 1)
+    if at:
+        found[np.searchsorted(starts, np.array(at, dtype=np.int64), side="right") - 1] = True
+    return found

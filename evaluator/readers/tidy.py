@@ -194,23 +194,27 @@ def money_factor_for(raw: RawTable, projects: pd.DataFrame, issues: list[Issue],
 
 #: an amount read at C speed: digits with at most six decimals (round(x, 6) keeps it as it is)
 _PLAIN_AMOUNT = r"\d{1,15}(\.\d{1,6})?"
+_PLAIN_AMOUNT_RE = re.compile(_PLAIN_AMOUNT)
 
 
 def amounts(texts: pd.Series | np.ndarray, factor: float) -> tuple[np.ndarray, np.ndarray]:
     """Printed amounts → 万元 (NaN when empty or unreadable) and a mask of the unreadable ones.
 
     Each distinct text is read once; plain decimals in a table already in 万元 are read by
-    pandas, the rest by :func:`parse_amount`.
+    numpy, the rest by :func:`parse_amount`.
     """
     codes, uniques = pd.factorize(np.asarray(texts, dtype=object))
-    uniques = pd.Series(np.asarray(uniques, dtype=object), dtype=object)
+    uniques = np.asarray(uniques, dtype=object)
     values = np.full(len(uniques), np.nan)
     bad = np.zeros(len(uniques), dtype=bool)
-    plain = uniques.str.fullmatch(_PLAIN_AMOUNT).fillna(False).to_numpy(dtype=bool) if factor == 1.0 else \
-        np.zeros(len(uniques), dtype=bool)
-    values[plain] = uniques[plain].astype(float).to_numpy()
-    for i in np.flatnonzero(~plain):
-        value = _amount_or_error(uniques.iat[i])
+    if factor == 1.0:
+        match = _PLAIN_AMOUNT_RE.fullmatch
+        plain = np.array([isinstance(u, str) and match(u) is not None for u in uniques.tolist()], dtype=bool)
+    else:
+        plain = np.zeros(len(uniques), dtype=bool)
+    values[plain] = uniques[plain].astype(float)
+    for i in np.flatnonzero(~plain).tolist():
+        value = _amount_or_error(uniques[i])
         if value is None:
             bad[i] = True
         elif not math.isnan(value):
