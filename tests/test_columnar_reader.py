@@ -184,3 +184,60 @@ def tables(draw):
 def test_column_wise_equals_row_by_row(tmp_path, monkeypatch, rows):
     fast, slow, _ = _both(_write(tmp_path, rows), monkeypatch)
     _assert_same(fast, slow)
+
+
+# ---------------------------------------------------------------------------
+# helpers of the column-wise reader
+
+
+TEXTS = st.lists(st.text(alphabet="ab涉密项目：:1２ \x00", max_size=6), max_size=12)
+
+
+@given(texts=TEXTS, words=st.lists(st.text(alphabet="ab涉密项目：: \x00", min_size=0, max_size=3), max_size=3))
+def test_texts_containing_is_any_word_in_text(texts, words):
+    from evaluator.readers.columnar import texts_containing
+
+    found = texts_containing(texts, tuple(words))
+    assert found.dtype == bool
+    assert found.tolist() == [any(w in t for w in words) for t in texts]
+
+
+def test_texts_containing_values():
+    from evaluator.readers.columnar import texts_containing
+
+    texts = ["涉密项目甲", "", "乙", "x涉密内容", "涉密"]
+    assert texts_containing(texts, ("涉密项目", "涉密内容")).tolist() == [True, False, False, True, False]
+    assert texts_containing(texts, ()).tolist() == [False] * 5
+    assert texts_containing([], ("a",)).tolist() == []
+
+
+@given(texts=TEXTS)
+def test_factorize_texts_equals_pandas(texts):
+    import numpy as np
+    from evaluator.readers.columnar import factorize_texts
+
+    texts = [t.replace("\x00", "") for t in texts]  # cells never hold NUL (pandas' string table ends a text there)
+    # the same text as one object and as copies of it
+    column = np.array([t if i % 2 else "".join(list(t)) for i, t in enumerate(texts + texts[::-1])], dtype=object)
+    codes, uniques = factorize_texts(column)
+    expected_codes, expected_uniques = pd.factorize(column)
+    assert codes.tolist() == expected_codes.tolist()
+    assert uniques.tolist() == expected_uniques.tolist() and uniques.dtype == object
+
+
+def test_factorize_texts_values():
+    import numpy as np
+    from evaluator.readers.columnar import factorize_texts
+
+    a = "指标"
+    column = np.array([a, "x", a, "".join(["指", "标"]), "", "x"], dtype=object)[::-1]  # a strided view
+    codes, uniques = factorize_texts(column[::1])
+    assert codes.tolist() == [0, 1, 2, 2, 0, 2] and uniques.tolist() == ["x", "", "指标"]
+
+
+def test_short_texts():
+    import numpy as np
+    from evaluator.readers.columnar import Coded
+
+    coded = Coded(np.arange(6), np.array(["部门名称：甲", "12人", "一级指标", "", "很长的一段文字" * 3, "a:b"], dtype=object))
+    assert coded.short(10).tolist() == [True, False, True, False, False, True]

@@ -483,3 +483,19 @@ def test_factorize_by_distinct_object_as_pandas_numbers_values() -> None:
     assert list(uniques) == list(want_uniques) == ["p1", "p2"]
     ints = pd.Series([3, 1, 3])
     assert [x.tolist() for x in explain._factorize(ints)] == [[0, 1, 0], [3, 1]]
+
+
+def test_distinct_rows_codes_and_first_values():
+    import numpy as np
+    import pandas as pd
+
+    from evaluator.frames import distinct_rows
+
+    a = pd.Series(["x", "y", "x", "x", None], dtype=object)
+    b = pd.Categorical(["1", "1", "1", "2", "1"], categories=["2", "1", "3"])
+    codes, (first_a, first_b) = distinct_rows(a, b)
+    assert codes.tolist() == [0, 1, 0, 2, 3]
+    assert first_a.tolist() == ["x", "y", "x", None] and first_b.tolist() == ["1", "1", "2", "1"]
+    # a column given already coded
+    codes, (first,) = distinct_rows((np.array([2, 0, 2]), np.array(["p", "q", "r"], dtype=object)))
+    assert codes.tolist() == [0, 1, 0] and first.tolist() == ["r", "p"]

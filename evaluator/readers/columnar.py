@@ -46,8 +46,7 @@ class Coded:
 
     @classmethod
     def of(cls, column: np.ndarray) -> "Coded":
-        # pandas' string table is safe here: the loaders remove control characters (NUL included)
-        codes, uniques = pd.factorize(column)
+        codes, uniques = factorize_texts(column)
         if not (uniques == "").any():
             uniques = np.append(uniques, "").astype(object)
         return cls(codes, np.asarray(uniques, dtype=object))
@@ -325,3 +324,24 @@ def texts_containing(texts: list[str], words: tuple[str, ...]) -> np.ndarray:
     if at:
         found[np.searchsorted(starts, np.array(at, dtype=np.int64), side="right") - 1] = True
     return found
+
+
+def factorize_texts(column: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``pd.factorize(column)`` of an object array of texts, faster when texts repeat as one object.
+
+    The parser gives every repetition of a text in a column the same str object, so the
+    column is numbered first by object (its pointers as integers: a hash of 8 bytes, not of
+    the text), then the distinct objects by text; numbered in order of first appearance
+    both times, this gives ``pd.factorize``'s codes and distinct values exactly.
+    pandas' string table is safe here: the loaders remove control characters (NUL included).
+    """
+    column = np.ascontiguousarray(column, dtype=object)
+    try:
+        pointers = np.frombuffer(column, dtype=np.intp)  # the array keeps the objects alive
+    except (TypeError, ValueError, BufferError):  # pragma: no cover - numpy without buffers of objects
+        return pd.factorize(column)
+    by_object, objects = pd.factorize(pointers)
+    first = np.empty(len(objects), dtype=np.intp)
+    first[by_object[::-1]] = np.arange(len(by_object) - 1, -1, -1)
+    by_text, uniques = pd.factorize(column.take(first))
+    return by_text.take(by_object), uniques
