@@ -237,7 +237,10 @@ def test_factorize_texts_values():
 
 def test_short_texts():
     import numpy as np
-    from evaluator.readers.columnar import Coded
+    from evaluator.readers.columnar import Coded, _text_kind
 
-    coded = Coded(np.arange(6), np.array(["部门名称：甲", "12人", "一级指标", "", "很长的一段文字" * 3, "a:b"], dtype=object))
-    assert coded.short(10).tolist() == [True, False, True, False, False, True]
+    texts = ["部门名称：甲", "12人", "一级指标", "", "很长的一段文字" * 3, "a:b", "单位：万元", "总分", "3:1"]
+    coded = Coded(np.arange(len(texts)), np.array(texts, dtype=object))
+    assert coded.short(10).tolist() == [True, True, True, False, False, True, True, True, True]
+    kinds = [_text_kind(t, 10) for t in texts if t and len(t) <= 10]
+    assert kinds == [1, 0, 2, 0, 1, 1, 0]  # label line, number, header word, -, label line, 总分 row, colon only

@@ -77,13 +77,11 @@ class Coded:
         return seen[id(self.uniques)]
 
     def short(self, longest: int) -> np.ndarray:
-        """Distinct texts that could be a header word or a row label: a colon, or short and not a number."""
+        """Distinct texts that may be a header word or a row label: with a colon, or at most ``longest``
+        long and not empty (:func:`_text_kind` tells which ones are)."""
         texts = self.uniques.tolist()
         size = np.fromiter(map(len, texts), np.int64, len(texts))
-        out = texts_containing(texts, (":", "："))
-        few = np.flatnonzero(~out & (size > 0) & (size <= longest))
-        out[few] = [not texts[i][0].isdigit() for i in few.tolist()]
-        return out
+        return texts_containing(texts, (":", "：")) | ((size > 0) & (size <= longest))
 
     def filled(self, barrier: np.ndarray | None = None) -> "Coded":
         """Empty cells take the last non-empty text above, not looking back past a barrier row."""
@@ -149,10 +147,13 @@ def _special_rows(header: Header, columns: list[Coded], cells: np.ndarray, lengt
     header_words = np.zeros(len(cells), dtype=np.int64)
     longest = _longest_header_word()
     for column in columns:
-        candidates = column.short(longest)
-        if column.where(lambda t: _is_label(t, longest), candidates).any():
+        kinds = np.zeros(len(column.uniques), dtype=np.int64)
+        ask = np.flatnonzero(column.short(longest))  # the other texts are neither
+        kinds[ask] = [_text_kind(t, longest) for t in column.uniques[ask].tolist()]
+        row_kinds = kinds.take(column.codes)
+        if (row_kinds & _LABEL).any():
             return True
-        header_words += column.where(lambda t: header_field(t) is not None, candidates)
+        header_words += row_kinds >> 1  # _HEADER_WORD
     for i in np.flatnonzero(header_words >= 2):
         if parse_header(tuple(cells[i, :lengths[i]]), 0) is not None:
             return True
@@ -165,6 +166,18 @@ def _special_rows(header: Header, columns: list[Coded], cells: np.ndarray, lengt
     return False
 
 
+#: what :func:`_text_kind` says of a cell: a label line or 总分 cell, a header word
+_LABEL, _HEADER_WORD = 1, 2
+
+
+@lru_cache(maxsize=65536)
+def _text_kind(text: str, longest: int) -> int:
+    """:data:`_LABEL` | :data:`_HEADER_WORD` flags of a short cell (cached: tables share their texts)."""
+    if ":" not in text and "：" not in text and text[0].isdigit():  # a number
+        return 0
+    return (_LABEL if _is_label(text, longest) else 0) | (_HEADER_WORD if header_field(text) is not None else 0)
+
+
 @lru_cache(maxsize=1)
 def _longest_header_word() -> int:
     """No header word or row label is longer than this (aliases, with a bracketed qualifier and spaces)."""
@@ -173,9 +186,8 @@ def _longest_header_word() -> int:
     return max(len(w) for w in words) + max(len(q) for q in voc.qualifiers) + 8
 
 
-@lru_cache(maxsize=65536)
 def _is_label(text: str, longest: int) -> bool:
-    """A label line (部门名称：…, 单位：万元) or a 总分 row's first cell (cached: tables share their texts)."""
+    """A label line (部门名称：…, 单位：万元) or a 总分 row's first cell."""
     if ":" in text or "：" in text:
         return label_value(text) is not None
     return bool(text) and len(text) <= longest and has_label(text, "se_total")
@@ -241,10 +253,12 @@ def _frames(header: Header, columns: list[Coded], numbers: np.ndarray, lengths: 
     words = vocabulary().labels["classified"]
     seen: dict[int, np.ndarray] = {}  # classified-word masks by distinct-text array
     classified_text = np.full(n, "", dtype=object)
+    unset = np.ones(n, dtype=bool)
     for key in byfield:  # the first field value (in header order) naming a classified project
-        flag = byfield[key].containing(words, seen).take(byfield[key].codes)
-        if flag.any():
-            classified_text = np.where((classified_text == "") & flag, byfield[key].values(), classified_text)
+        coded = byfield[key]
+        hit = np.flatnonzero(coded.containing(words, seen).take(coded.codes) & unset)
+        classified_text[hit] = coded.uniques.take(coded.codes.take(hit))  # (a text naming it is not empty)
+        unset[hit] = False
     content = np.zeros(n, dtype=bool)
     for key in ("name", "annual", "period"):
         coded = get(key)
