@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from .frames import factorize_objects, records
+from .frames import by_object, factorize_shared, records
 from .gc_tuning import bulk_gc
 from .issues import Issue
 from .readers.vocab import is_tag_only
@@ -93,7 +93,15 @@ def _truthy(values) -> np.ndarray:
     values = np.asarray(values)
     if values.dtype == bool:
         return values
-    return values.astype(object).astype(bool)
+    return (values if values.dtype == object else values.astype(object)).astype(bool)
+
+
+def _factorize(values) -> tuple[np.ndarray, np.ndarray]:
+    """``pd.factorize`` of an object column (same codes and distinct values), numbering the distinct
+    objects only (:func:`~evaluator.frames.by_object`)."""
+    codes, positions, arr = by_object(values)
+    distinct_codes, uniques = pd.factorize(arr.take(positions))
+    return distinct_codes.take(codes), uniques
 
 
 def _pick(df: pd.DataFrame, pos: np.ndarray, columns: tuple[str, ...]) -> list[tuple]:
@@ -110,7 +118,7 @@ def _flags(pos: np.ndarray, *masks: np.ndarray) -> list[list[bool]]:
 
 def _per_distinct(values, fn, na=None) -> np.ndarray:
     """``fn`` of every value, called once per distinct value (missing values give ``na``)."""
-    codes, uniques = factorize_objects(values)
+    codes, uniques = factorize_shared(values)
     done = np.empty(len(uniques) + 1, dtype=object)
     done[:-1] = [fn(u) for u in uniques]
     done[-1] = na
@@ -224,7 +232,7 @@ def check_qualitative_share(table: TargetTable) -> list[Issue]:
     ind = table.indicators
     if ind.empty:
         return out
-    codes, pids = pd.factorize(np.asarray(ind["project_id"], dtype=object))  # in order of appearance; none: -1
+    codes, pids = _factorize(ind["project_id"])  # in order of appearance; none: -1
     known = codes >= 0
     flagged = np.flatnonzero(ind["target_class"].isin(UNSCORABLE_CLASSES).to_numpy() & known)
     if not len(flagged):
@@ -232,7 +240,7 @@ def check_qualitative_share(table: TargetTable) -> list[Issue]:
     totals = np.bincount(codes[known], minlength=len(pids)).tolist()
     firsts = _first_rows(codes)  # each project's first row
     # (project, class) pairs in order of appearance, with their counts
-    class_codes, classes = pd.factorize(np.asarray(ind["target_class"], dtype=object)[flagged])
+    class_codes, classes = _factorize(np.asarray(ind["target_class"], dtype=object)[flagged])
     n_classes, classes = len(classes), classes.tolist()
     pairs, first, size = np.unique(codes[flagged] * n_classes + class_codes, return_index=True, return_counts=True)
     order = np.argsort(first, kind="stable")
@@ -374,10 +382,10 @@ def check_duplicates(table: TargetTable) -> list[Issue]:
     if not len(named):
         return out
     # key: (project, name without whitespace); the first row of each key is kept, later ones are reported
-    codes, names = factorize_objects(ind["name"])
-    bare = np.append(factorize_objects([re.sub(r"\s+", "", x) for x in names])[0], -1)
+    codes, names = factorize_shared(ind["name"])
+    bare = np.append(factorize_shared([re.sub(r"\s+", "", x) for x in names])[0], -1)
     name_codes = bare[codes[named]] + 1
-    pid_codes = factorize_objects(ind["project_id"], use_na_sentinel=False)[0][named]
+    pid_codes = factorize_shared(ind["project_id"], use_na_sentinel=False)[0][named]
     keys = pd.factorize(pid_codes * (int(name_codes.max()) + 1) + name_codes)[0]
     first = _first_rows(keys)[keys]  # position in ``named`` of each key's first row
     later = np.flatnonzero(first != np.arange(len(keys)))
@@ -475,7 +483,7 @@ class _TextCells:
         #: (codes, distinct texts) of each part; missing and non-text cells count as no text
         self.parts = []
         for df, column in parts:
-            codes, uniques = factorize_objects(df[column])
+            codes, uniques = factorize_shared(df[column])
             self.parts.append((codes, [u if isinstance(u, str) else "" for u in uniques]))
         self.rows = np.concatenate([np.repeat(self.projects["source_row"].to_numpy(dtype=np.int64), 2),
                                     self.ind["source_row"].to_numpy(dtype=np.int64)])

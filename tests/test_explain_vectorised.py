@@ -499,3 +499,26 @@ def test_distinct_rows_codes_and_first_values():
     # a column given already coded
     codes, (first,) = distinct_rows((np.array([2, 0, 2]), np.array(["p", "q", "r"], dtype=object)))
     assert codes.tolist() == [0, 1, 0] and first.tolist() == ["r", "p"]
+
+
+def test_by_object_and_factorize_shared():
+    import math
+
+    import numpy as np
+
+    from evaluator.frames import by_object, factorize_objects, factorize_shared
+
+    a, b = "甲乙", "".join(["甲", "乙"])  # equal texts, two objects
+    nan = float("nan")
+    values = np.array([a, "x", b, a, None, nan, True, 1, "a\x00b", "a\x00c", float("nan")], dtype=object)
+    codes, positions, arr = by_object(values)
+    assert codes.tolist() == [0, 1, 2, 0, 3, 4, 5, 6, 7, 8, 9]
+    assert [arr[p] is arr[i] for i, p in zip(range(len(arr)), positions.take(codes))] == [True] * len(arr)
+    for sentinel in (True, False):
+        got, expected = factorize_shared(values, sentinel), factorize_objects(values, sentinel)
+        assert got[0].tolist() == expected[0].tolist()
+        assert [u if not (isinstance(u, float) and math.isnan(u)) else "nan" for u in got[1].tolist()] == \
+            [u if not (isinstance(u, float) and math.isnan(u)) else "nan" for u in expected[1].tolist()]
+    codes, uniques = factorize_shared(values)
+    assert codes.tolist() == [0, 1, 0, 0, -1, -1, 2, 2, 3, 4, -1] and uniques.tolist() == [a, "x", True, "a\x00b", "a\x00c"]
+    assert by_object([])[0].tolist() == [] and factorize_shared([])[0].tolist() == []

@@ -21,6 +21,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
+from ..frames import by_object
 from ..issues import Issue
 from .header import Header, label_value, parse_header
 from .io import Row
@@ -349,13 +350,6 @@ def factorize_texts(column: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     both times, this gives ``pd.factorize``'s codes and distinct values exactly.
     pandas' string table is safe here: the loaders remove control characters (NUL included).
     """
-    column = np.ascontiguousarray(column, dtype=object)
-    try:
-        pointers = np.frombuffer(column, dtype=np.intp)  # the array keeps the objects alive
-    except (TypeError, ValueError, BufferError):  # pragma: no cover - numpy without buffers of objects
-        return pd.factorize(column)
-    by_object, objects = pd.factorize(pointers)
-    first = np.empty(len(objects), dtype=np.intp)
-    first[by_object[::-1]] = np.arange(len(by_object) - 1, -1, -1)
-    by_text, uniques = pd.factorize(column.take(first))
-    return by_text.take(by_object), uniques
+    by_object_codes, positions, column = by_object(column)
+    by_text, uniques = pd.factorize(column.take(positions))
+    return by_text.take(by_object_codes), uniques
