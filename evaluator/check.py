@@ -248,11 +248,15 @@ def check_qualitative_share(table: TargetTable) -> list[Issue]:
     for pair, m in zip(pairs[order].tolist(), size[order].tolist()):
         kinds.setdefault(pair // n_classes, {})[classes[pair % n_classes]] = m
     where = _pick(ind, firsts[list(kinds)], ("project", "source_sheet", "source_row", "source_column"))
+    details: dict[tuple, str] = {}  # projects share their counts: each detail is written once
     for (code, counts), (project, sheet, row, column) in zip(kinds.items(), where):
         n, k = totals[code], sum(counts.values())
         share = k / n
         severity = "warning" if share >= QUALITATIVE_WARNING_SHARE else "info"
-        detail = "、".join(f"{CLASS_NAMES[c]} {m} 个" for c, m in counts.items())
+        key = tuple(counts.items())
+        detail = details.get(key)
+        if detail is None:
+            detail = details[key] = "、".join(f"{CLASS_NAMES[c]} {m} 个" for c, m in key)
         out.append(_issue("qualitative_share", severity,
                           f"项目「{project}」{n} 个指标中有 {k} 个定性或无目标值、无法按数值计分"
                           f"（{share:.0%}：{detail}），这些指标需要评审人评定或补充目标值",

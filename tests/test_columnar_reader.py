@@ -239,8 +239,21 @@ def test_short_texts():
     import numpy as np
     from evaluator.readers.columnar import Coded, _text_kind
 
-    texts = ["部门名称：甲", "12人", "一级指标", "", "很长的一段文字" * 3, "a:b", "单位：万元", "总分", "3:1"]
+    texts = ["部门名称：甲", "12人", "一级指标", "", "很长的一段文字" * 3, "a:b", "单位：万元", "总分", "3:1", "²x", "①", "٣"]
     coded = Coded(np.arange(len(texts)), np.array(texts, dtype=object))
-    assert coded.short(10).tolist() == [True, True, True, False, False, True, True, True, True]
-    kinds = [_text_kind(t, 10) for t in texts if t and len(t) <= 10]
-    assert kinds == [1, 0, 2, 0, 1, 1, 0]  # label line, number, header word, -, label line, 总分 row, colon only
+    assert coded.short(10).tolist() == [True, False, True, False, False, True, True, True, True, False, False, False]
+    assert coded.short(10).tolist() == [":" in t or "：" in t or (0 < len(t) <= 10 and not t[0].isdigit())
+                                        for t in texts]
+    kinds = [_text_kind(t, 10) for t in ("部门名称：甲", "一级指标", "a:b", "单位：万元", "总分")]
+    assert kinds == [1, 2, 0, 1, 1]  # label line, header word, colon only, label line, 总分 row
+
+
+@given(texts=TEXTS, longest=st.integers(0, 4))
+def test_short_is_the_rule_per_text(texts, longest):
+    import numpy as np
+    from evaluator.readers.columnar import Coded
+
+    texts = [t + s for t in texts for s in ("", "²", "٣")]
+    coded = Coded(np.arange(len(texts)), np.array(texts, dtype=object))
+    assert coded.short(longest).tolist() == [":" in t or "：" in t or (0 < len(t) <= longest and not t[0].isdigit())
+                                             for t in texts]

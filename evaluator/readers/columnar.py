@@ -78,11 +78,12 @@ class Coded:
         return seen[id(self.uniques)]
 
     def short(self, longest: int) -> np.ndarray:
-        """Distinct texts that may be a header word or a row label: with a colon, or at most ``longest``
-        long and not empty (:func:`_text_kind` tells which ones are)."""
-        texts = self.uniques.tolist()
-        size = np.fromiter(map(len, texts), np.int64, len(texts))
-        return texts_containing(texts, (":", "：")) | ((size > 0) & (size <= longest))
+        """Distinct texts that could be a header word or a row label: a colon, or short and not a number."""
+        texts = _Joined(self.uniques.tolist())
+        out = texts.containing((":", "："))
+        few = np.flatnonzero(~out & (texts.sizes > 0) & (texts.sizes <= longest))
+        out[few] = ~texts.digit_first(few)
+        return out
 
     def filled(self, barrier: np.ndarray | None = None) -> "Coded":
         """Empty cells take the last non-empty text above, not looking back past a barrier row."""
@@ -174,8 +175,6 @@ _LABEL, _HEADER_WORD = 1, 2
 @lru_cache(maxsize=65536)
 def _text_kind(text: str, longest: int) -> int:
     """:data:`_LABEL` | :data:`_HEADER_WORD` flags of a short cell (cached: tables share their texts)."""
-    if ":" not in text and "：" not in text and text[0].isdigit():  # a number
-        return 0
     return (_LABEL if _is_label(text, longest) else 0) | (_HEADER_WORD if header_field(text) is not None else 0)
 
 
@@ -319,26 +318,57 @@ _JOIN = "\x00"
 def texts_containing(texts: list[str], words: tuple[str, ...]) -> np.ndarray:
     """``[any(w in t for w in words) for t in texts]`` as a boolean array: each word is looked for
     once in the texts joined, and every occurrence marks the text it falls in."""
-    found = np.zeros(len(texts), dtype=bool)
-    if not texts or not words:
+    return _Joined(texts).containing(words)
+
+
+class _Joined:
+    """Distinct texts joined into one string, for whole-array questions about them."""
+
+    def __init__(self, texts: list[str]):
+        self.texts = texts
+        self.sizes = np.fromiter(map(len, texts), np.int64, len(texts))
+        #: text i is ``joined[starts[i]:starts[i] + sizes[i]]``
+        self.starts = np.concatenate(([0], np.cumsum(self.sizes + 1)[:-1])).astype(np.int64)
+        self._joined: str | None = None
+
+    @property
+    def joined(self) -> str:
+        if self._joined is None:
+            self._joined = _JOIN.join(self.texts)
+        return self._joined
+
+    def containing(self, words: tuple[str, ...]) -> np.ndarray:
+        """Texts containing any of ``words``."""
+        found = np.zeros(len(self.texts), dtype=bool)
+        if not self.texts or not words:
+            return found
+        if any(not w or _JOIN in w for w in words):
+            found[:] = [any(w in t for w in words) for t in self.texts]
+            return found
+        # a word without the separator cannot run over the separator after a text: an occurrence lies in one text
+        joined, at = self.joined, []
+        for w in words:
+            i = joined.find(w)
+            while i >= 0:
+                at.append(i)
+                i = joined.find(w, i + 1)
+        if at:
+            found[np.searchsorted(self.starts, np.array(at, dtype=np.int64), side="right") - 1] = True
         return found
-    if any(not w or _JOIN in w for w in words):
-        found[:] = [any(w in t for w in words) for t in texts]
-        return found
-    joined = _JOIN.join(texts)
-    # text i covers joined[starts[i]:starts[i] + len(texts[i])]; a word without the separator
-    # cannot run over the separator after it, so an occurrence lies in one text
-    sizes = np.fromiter(map(len, texts), np.int64, len(texts))
-    starts = np.concatenate(([0], np.cumsum(sizes + 1)[:-1]))
-    at: list[int] = []
-    for w in words:
-        i = joined.find(w)
-        while i >= 0:
-            at.append(i)
-            i = joined.find(w, i + 1)
-    if at:
-        found[np.searchsorted(starts, np.array(at, dtype=np.int64), side="right") - 1] = True
-    return found
+
+    def digit_first(self, which: np.ndarray) -> np.ndarray:
+        """``texts[i][0].isdigit()`` for the (non-empty) texts ``which``: the first characters as code
+        points, ``str.isdigit`` asked once per distinct character that is not ASCII."""
+        if not len(which):
+            return np.zeros(0, dtype=bool)
+        points = np.frombuffer(self.joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        first = points[self.starts[which]]
+        digit = (first >= 48) & (first <= 57)
+        other = np.flatnonzero(first >= 128)
+        if len(other):
+            chars, codes = np.unique(first[other], return_inverse=True)
+            digit[other] = np.array([chr(c).isdigit() for c in chars.tolist()], dtype=bool)[codes.ravel()]
+        return digit
 
 
 def factorize_texts(column: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
