@@ -328,6 +328,8 @@ def _parse_grid(body: bytes, delimiter: str, encoding: str) -> Grid | None:
     """
     import pandas as pd
 
+    from ..frames import by_object
+
     if body.startswith(codecs.BOM_UTF8):  # a second BOM is text to csv.reader, pandas would drop it
         return None
     b = np.frombuffer(body, dtype=np.uint8)
@@ -359,12 +361,15 @@ def _parse_grid(body: bytes, delimiter: str, encoding: str) -> Grid | None:
     cells = frame.to_numpy(dtype=object)
     marks, quotes = _dirty_positions(b, body, delimiter, tabs)
     dirty = _lines_of(marks, ends)
-    if len(dirty):
-        raw = cells[dirty].ravel().tolist()
-        cleaned = {v: clean_cell(v) for v in set(raw)}
-        if any(_CONTROL.search(c) for v, c in cleaned.items() if c != v):  # &#1; decodes to a control character
+    if len(dirty):  # each distinct cell (the parser gives repetitions one object) cleaned once
+        codes, positions, raw = by_object(cells[dirty].ravel())
+        distinct = raw.take(positions).tolist()
+        cleaned = [clean_cell(v) for v in distinct]
+        if any(_CONTROL.search(c) for v, c in zip(distinct, cleaned) if c != v):  # &#1; decodes to a control character
             return None
-        cells[dirty] = np.array([cleaned[v] for v in raw], dtype=object).reshape(len(dirty), -1)
+        values = np.empty(len(cleaned), dtype=object)
+        values[:] = cleaned
+        cells[dirty] = values.take(codes).reshape(len(dirty), -1)
     lengths = _plain_lengths(b, delimiter, starts, ends, fields)
     special = _lines_of(np.concatenate((marks, quotes)), ends)  # where a cell is not the bytes between delimiters
     if len(special):
