@@ -257,3 +257,26 @@ def test_short_is_the_rule_per_text(texts, longest):
     coded = Coded(np.arange(len(texts)), np.array(texts, dtype=object))
     assert coded.short(longest).tolist() == [":" in t or "：" in t or (0 < len(t) <= longest and not t[0].isdigit())
                                              for t in texts]
+
+
+@given(rows=st.lists(st.tuples(st.sampled_from(["", "甲", "乙"]), st.sampled_from(["", "局", "委", "办"])), max_size=12),
+       table_department=st.sampled_from(["", "局", "委"]))
+def test_project_starts_column_wise_equals_row_by_row(rows, table_department):
+    import numpy as np
+    from evaluator.readers.columnar import _project_starts, _project_starts_row_by_row
+
+    project = np.array([r[0] for r in rows], dtype=object)
+    department = np.array([r[1] for r in rows], dtype=object)
+    assert _project_starts(project, department, table_department).tolist() == \
+        _project_starts_row_by_row(project, department, table_department).tolist()
+
+
+def test_project_starts_values():
+    import numpy as np
+    from evaluator.readers.columnar import _project_starts
+
+    project = np.array(["甲", "", "甲", "甲", "甲", "乙", "甲", "甲"], dtype=object)
+    department = np.array(["", "", "局", "", "局", "", "", "委"], dtype=object)
+    # 甲 (table's 局) · 甲 局: same · 甲 · 甲 局 · 乙 · 甲 · 甲 委: another department
+    assert _project_starts(project, department, "局").tolist() == [True, False, False, False, False, True, True, True]
+    assert _project_starts(project, department, "").tolist() == [True, False, True, False, False, True, True, True]

@@ -21,7 +21,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from ..frames import by_object
+from ..frames import by_object, factorize_shared
 from ..issues import Issue
 from .header import Header, label_value, parse_header
 from .io import Row
@@ -54,6 +54,10 @@ class Coded:
 
     def values(self) -> np.ndarray:
         return self.uniques.take(self.codes)
+
+    def at(self, rows: np.ndarray) -> np.ndarray:
+        """``values()[rows]``, taking only those rows."""
+        return self.uniques.take(self.codes.take(rows))
 
     def categorical(self, rows: np.ndarray) -> pd.Categorical:
         """The texts of ``rows``, kept coded (the tidy step decides once per distinct text)."""
@@ -108,7 +112,8 @@ def read_columns(header: Header, cells: np.ndarray, lengths: np.ndarray, numbers
     if header.layout != "rows" or header.find("project") is None:
         return None
     keep = lengths > 0
-    cells, lengths, numbers = cells[keep], lengths[keep], numbers[keep]
+    if not keep.all():  # (a copy of every cell otherwise)
+        cells, lengths, numbers = cells[keep], lengths[keep], numbers[keep]
     width = header.width
     if len(cells) == 0 or (lengths > width).any():
         return None
@@ -222,7 +227,33 @@ def _get(byfield: dict[str, Coded], key: str, n: int) -> Coded:
 
 
 def _project_starts(project: np.ndarray, department: np.ndarray, table_department: str) -> np.ndarray:
-    """Rows that start a project: a printed name that is not the current project's (``_same_project``)."""
+    """Rows that start a project: a printed name that is not the current project's (``_same_project``).
+
+    Row by row: a row with a name starts a project unless the current project has that name
+    and the row names no department or the current one; the current project is the last one
+    started, with the department printed on its first row (else the table's). Column-wise:
+    the current name is always the previous named row's, and the current department the last
+    one printed since the current name began (or the first row's, or the table's).
+    """
+    starts = np.zeros(len(project), dtype=bool)
+    named = np.flatnonzero(project != "")
+    if not len(named):
+        return starts
+    names, deps = project[named], department[named]
+    new_name = np.r_[True, names[1:] != names[:-1]]
+    has_dep = deps != ""
+    # departments numbered (the table's last); the effective department of a row, -1 for none
+    dep_codes, _ = factorize_shared(np.append(deps, table_department))
+    effective = np.where(has_dep, dep_codes[:-1], np.where(new_name, dep_codes[-1], -1))
+    order = np.arange(len(named))
+    last = np.maximum.accumulate(np.where(effective >= 0, order, 0))  # a name's first row always has one
+    current = np.r_[-1, effective.take(last)[:-1]]  # the current department before each row
+    starts[named] = new_name | (has_dep & (dep_codes[:-1] != current))
+    return starts
+
+
+def _project_starts_row_by_row(project: np.ndarray, department: np.ndarray, table_department: str) -> np.ndarray:
+    """:func:`_project_starts` as the row reader decides it, one row at a time (tests compare the two)."""
     starts = np.zeros(len(project), dtype=bool)
     current: tuple[str, str] | None = None
     for i in np.flatnonzero(project != ""):
@@ -275,9 +306,9 @@ def _frames(header: Header, columns: list[Coded], numbers: np.ndarray, lengths: 
     project_index = np.cumsum(starts) - 1
     s = np.flatnonzero(starts)
     n_projects = len(s)
-    pp = {"project": get("project").values()[s],
+    pp = {"project": get("project").at(s),
           "department": np.where(department[s] != "", department[s], raw.department),
-          "sheet": sheet or "", "row": numbers[s].astype(int), "goal": get("goal").values()[s]}
+          "sheet": sheet or "", "row": numbers[s].astype(int), "goal": get("goal").at(s)}
     ci = np.flatnonzero(classified_row & (project_index >= 0))  # the row reader flags the current project only
     flagged = np.full(n_projects, "", dtype=object)
     flagged[project_index[ci]] = classified_text[ci]  # the last such row of a project wins, as row by row
@@ -287,7 +318,7 @@ def _frames(header: Header, columns: list[Coded], numbers: np.ndarray, lengths: 
     pp["n_indicators"] = np.bincount(k, minlength=n_projects)
     for f in MONEY_FIELDS:
         col = header.find(f)
-        pp[f] = columns[col.index].values()[s] if col is not None else ""
+        pp[f] = columns[col.index].at(s) if col is not None else ""
         pp[f"column_{f}"] = col.label if col is not None else f
     for key in SELF_EVALUATION_FIELDS:
         pp[f"se_{key}"] = ""
