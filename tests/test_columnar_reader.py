@@ -280,3 +280,13 @@ def test_project_starts_values():
     # 甲 (table's 局) · 甲 局: same · 甲 · 甲 局 · 乙 · 甲 · 甲 委: another department
     assert _project_starts(project, department, "局").tolist() == [True, False, False, False, False, True, True, True]
     assert _project_starts(project, department, "").tolist() == [True, False, True, False, False, True, True, True]
+
+
+def test_project_ids():
+    from evaluator.readers.tidy import project_ids
+
+    assert project_ids(3) == ["P001", "P002", "P003"]
+    assert project_ids(0) == []
+    ids = project_ids(1001)
+    assert ids[:2] == ["P001", "P002"] and ids[-1] == "P1001" and len(ids) == 1001
+    assert project_ids(2) == ["P001", "P002"]

@@ -226,9 +226,9 @@ def project_frame(pp: pd.DataFrame, factor: float, issues: list[Issue], file: st
                   read: dict[str, tuple[np.ndarray, np.ndarray]] | None = None) -> pd.DataFrame:
     """The tidy projects table from a printed-projects frame; ids ``P001``… in table order."""
     n = len(pp)
-    ids = [f"P{k:03d}" for k in range(1, n + 1)]
-    out = pd.DataFrame({"project_id": np.array(ids, dtype=object), "department": pp["department"].to_numpy(dtype=object),
-                        "project": pp["project"].to_numpy(dtype=object)})
+    ids = project_ids(n)
+    out = {"project_id": _object_array(ids), "department": pp["department"].to_numpy(dtype=object),
+           "project": pp["project"].to_numpy(dtype=object)}
     found: list[tuple[int, int, Issue]] = []  # (project, field order, issue): reported in table order
     sheets, rows, names = pp["sheet"].to_numpy(), pp["row"].to_numpy(), pp["project"].to_numpy()
     for order, f in enumerate(MONEY_FIELDS):
@@ -237,7 +237,7 @@ def project_frame(pp: pd.DataFrame, factor: float, issues: list[Issue], file: st
             found.append((k, order, _bad_amount(pp[f].iat[k], file, sheets[k] or None, int(rows[k]),
                                                 pp[f"column_{f}"].iat[k], ids[k], names[k])))
     classified = distinct_map(_is_classified, pp["project"]).astype(bool)
-    out["classified"] = (pp["classified_text"].to_numpy() != "") | classified
+    out["classified"] = ((pp["classified_text"].to_numpy() != "") | classified).astype(bool)
     out["goal"] = pp["goal"].to_numpy(dtype=object)
     out["n_indicators"] = pp["n_indicators"].to_numpy(dtype=int)
     out["source_file"], out["source_sheet"], out["source_row"] = file, pp["sheet"].to_numpy(dtype=object), rows.astype(int)
@@ -249,8 +249,27 @@ def project_frame(pp: pd.DataFrame, factor: float, issues: list[Issue], file: st
             found.append((k, order, _bad_amount(pp[f"se_{key}"].iat[k], file, sheets[k] or None,
                                                 int(funds_rows[k] if money else rows[k]), key, ids[k], None)))
     issues.extend(issue for _, _, issue in sorted(found, key=lambda t: (t[0], t[1])))
-    out["classified"] = out["classified"].astype(bool)
-    return out[PROJECT_COLUMNS]
+    # one frame from the columns (fresh arrays, or the printed frame's, which is not used after this)
+    return pd.DataFrame(out, index=range(n), columns=PROJECT_COLUMNS, copy=False)
+
+
+#: ``P001``, ``P002``… written once and shared by every table (replaced, never changed in place)
+_PROJECT_IDS: list[str] = []
+
+
+def project_ids(n: int) -> list[str]:
+    """The ids of ``n`` projects in table order: ``["P001", "P002", …]``."""
+    global _PROJECT_IDS
+    ids = _PROJECT_IDS
+    if len(ids) < n:
+        ids = _PROJECT_IDS = ids + [f"P{k:03d}" for k in range(len(ids) + 1, n + 1)]
+    return ids[:n]
+
+
+def _object_array(values: list) -> np.ndarray:
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
+    return out
 
 
 def _bad_amount(text: str, file: str, sheet: str | None, row: int, column: str, pid: str,
