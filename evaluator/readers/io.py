@@ -350,8 +350,8 @@ def _parse_grid(body: bytes, delimiter: str, encoding: str) -> Grid | None:
     width = int(fields.max())
     with warnings.catch_warnings():
         warnings.simplefilter("error", pd.errors.ParserWarning)  # a record wider than a line: over several lines
-        try:
-            frame = pd.read_csv(_ByteReader(body), sep=delimiter, header=None, names=range(width), dtype=str,
+        try:  # (dtype=object: the parser's fields are str already; dtype=str adds a pass over every column)
+            frame = pd.read_csv(_ByteReader(body), sep=delimiter, header=None, names=range(width), dtype=object,
                                 keep_default_na=False, na_filter=False, skip_blank_lines=False, engine="c",
                                 encoding="utf-8", encoding_errors="strict", index_col=False)
         except (pd.errors.ParserError, pd.errors.EmptyDataError, pd.errors.ParserWarning):
