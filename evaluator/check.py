@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from .frames import by_object, factorize_shared, records
+from .frames import factorize_shared, identity_codes, records
 from .gc_tuning import bulk_gc
 from .issues import Issue
 from .readers.vocab import is_tag_only
@@ -97,10 +97,11 @@ def _truthy(values) -> np.ndarray:
 
 
 def _factorize(values) -> tuple[np.ndarray, np.ndarray]:
-    """``pd.factorize`` of an object column (same codes and distinct values), numbering the distinct
-    objects only (:func:`~evaluator.frames.by_object`)."""
-    codes, positions, arr = by_object(values)
-    distinct_codes, uniques = pd.factorize(arr.take(positions))
+    """``pd.factorize`` of an object column (same codes and distinct values), hashing only the
+    distinct objects (:func:`~evaluator.frames.identity_codes`)."""
+    arr = np.ascontiguousarray(values, dtype=object)
+    codes, first = identity_codes(arr)
+    distinct_codes, uniques = pd.factorize(arr.take(first))
     return distinct_codes.take(codes), uniques
 
 

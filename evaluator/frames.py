@@ -141,26 +141,12 @@ def distinct_rows(*columns: Any) -> tuple[np.ndarray, list[np.ndarray]]:
     return codes, [uniques.take(c.take(first)) for c, uniques in parts]
 
 
-def by_object(values: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """An array numbered by object identity: ``(codes, positions, array)`` where ``codes`` number
-    the elements of ``array`` (``values`` as a contiguous object array) by the object they are, in
-    order of first appearance, and ``positions[c]`` is a position holding object ``c``.
-
-    Columns taken back by code (``uniques.take(codes)``) and the parser's columns repeat each
-    text as one object; numbering their pointers (8-byte integers) is several times faster
-    than hashing the texts, which then need numbering once per distinct object only.
-    """
-    arr = np.ascontiguousarray(np.asarray(values, dtype=object))
-    # the pointers, as integers; ``arr`` keeps the objects alive while they are used as keys
-    codes, _ = pd.factorize(np.frombuffer(arr, dtype=np.intp) if len(arr) else np.zeros(0, dtype=np.intp))
-    positions = np.empty(int(codes.max()) + 1 if len(codes) else 0, dtype=np.intp)
-    positions[codes] = np.arange(len(codes))  # any position of an object will do: it is the same object
-    return codes, positions, arr
-
-
 def factorize_shared(values: Any, use_na_sentinel: bool = True) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`factorize_objects` (same codes and distinct values), numbering the distinct objects
-    of :func:`by_object` only: faster when values repeat as the same object."""
-    codes, positions, arr = by_object(values)
-    distinct_codes, uniques = factorize_objects(arr.take(positions), use_na_sentinel)
+    """:func:`factorize_objects` (same codes and distinct values), hashing only the distinct objects
+    :func:`identity_codes` finds: several times faster when values repeat as the same object (the
+    columns taken back by code, the parser's columns). Objects numbered in order of first
+    appearance, then their values in that order, give the values' order of first appearance."""
+    arr = np.ascontiguousarray(values, dtype=object)
+    codes, first = identity_codes(arr)
+    distinct_codes, uniques = factorize_objects(arr.take(first), use_na_sentinel)
     return distinct_codes.take(codes), uniques

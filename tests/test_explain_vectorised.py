@@ -501,19 +501,16 @@ def test_distinct_rows_codes_and_first_values():
     assert codes.tolist() == [0, 1, 0] and first.tolist() == ["r", "p"]
 
 
-def test_by_object_and_factorize_shared():
+def test_factorize_shared_is_factorize_objects():
     import math
 
     import numpy as np
 
-    from evaluator.frames import by_object, factorize_objects, factorize_shared
+    from evaluator.frames import factorize_objects, factorize_shared
 
     a, b = "甲乙", "".join(["甲", "乙"])  # equal texts, two objects
     nan = float("nan")
     values = np.array([a, "x", b, a, None, nan, True, 1, "a\x00b", "a\x00c", float("nan")], dtype=object)
-    codes, positions, arr = by_object(values)
-    assert codes.tolist() == [0, 1, 2, 0, 3, 4, 5, 6, 7, 8, 9]
-    assert [arr[p] is arr[i] for i, p in zip(range(len(arr)), positions.take(codes))] == [True] * len(arr)
     for sentinel in (True, False):
         got, expected = factorize_shared(values, sentinel), factorize_objects(values, sentinel)
         assert got[0].tolist() == expected[0].tolist()
@@ -521,4 +518,4 @@ def test_by_object_and_factorize_shared():
             [u if not (isinstance(u, float) and math.isnan(u)) else "nan" for u in expected[1].tolist()]
     codes, uniques = factorize_shared(values)
     assert codes.tolist() == [0, 1, 0, 0, -1, -1, 2, 2, 3, 4, -1] and uniques.tolist() == [a, "x", True, "a\x00b", "a\x00c"]
-    assert by_object([])[0].tolist() == [] and factorize_shared([])[0].tolist() == []
+    assert factorize_shared([])[0].tolist() == []

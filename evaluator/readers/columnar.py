@@ -21,7 +21,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from ..frames import by_object, factorize_shared
+from ..frames import factorize_shared, identity_codes
 from ..issues import Issue
 from .header import Header, label_value, parse_header
 from .io import Row
@@ -411,6 +411,7 @@ def factorize_texts(column: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     both times, this gives ``pd.factorize``'s codes and distinct values exactly.
     pandas' string table is safe here: the loaders remove control characters (NUL included).
     """
-    by_object_codes, positions, column = by_object(column)
-    by_text, uniques = pd.factorize(column.take(positions))
-    return by_text.take(by_object_codes), uniques
+    column = np.ascontiguousarray(column, dtype=object)
+    by_object, first = identity_codes(column)
+    by_text, uniques = pd.factorize(column.take(first))
+    return by_text.take(by_object), uniques

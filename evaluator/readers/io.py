@@ -328,7 +328,7 @@ def _parse_grid(body: bytes, delimiter: str, encoding: str) -> Grid | None:
     """
     import pandas as pd
 
-    from ..frames import by_object
+    from ..frames import identity_codes
 
     if body.startswith(codecs.BOM_UTF8):  # a second BOM is text to csv.reader, pandas would drop it
         return None
@@ -362,8 +362,9 @@ def _parse_grid(body: bytes, delimiter: str, encoding: str) -> Grid | None:
     marks, quotes = _dirty_positions(b, body, delimiter, tabs)
     dirty = _lines_of(marks, ends)
     if len(dirty):  # each distinct cell (the parser gives repetitions one object) cleaned once
-        codes, positions, raw = by_object(cells[dirty].ravel())
-        distinct = raw.take(positions).tolist()
+        raw = cells[dirty].ravel()
+        codes, first = identity_codes(raw)
+        distinct = raw.take(first).tolist()
         cleaned = [clean_cell(v) for v in distinct]
         if any(_CONTROL.search(c) for v, c in zip(distinct, cleaned) if c != v):  # &#1; decodes to a control character
             return None
