@@ -267,6 +267,7 @@ def project_ids(n: int) -> list[str]:
 
 
 def _object_array(values: list) -> np.ndarray:
+    """``values`` as a 1-d object array (``np.array`` would make a list of tuples 2-d)."""
     out = np.empty(len(values), dtype=object)
     out[:] = values
     return out
@@ -310,9 +311,7 @@ def _scored_target(annual_text: str, period_text: str, compile_target) -> tuple:
 
 def _objects(values: list, codes: np.ndarray) -> np.ndarray:
     """Per-distinct ``values`` taken back to every row by ``codes``, as an object array."""
-    out = np.empty(len(values), dtype=object)
-    out[:] = values
-    return out.take(codes)
+    return _object_array(values).take(codes)
 
 
 def indicator_frame(pi: pd.DataFrame, projects: pd.DataFrame, compile_target) -> pd.DataFrame:
