@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from .frames import factorize_shared, identity_codes, records
+from .frames import factorize_objects, identity_codes, records
 from .gc_tuning import bulk_gc
 from .issues import Issue
 from .readers.vocab import is_tag_only
@@ -119,7 +119,7 @@ def _flags(pos: np.ndarray, *masks: np.ndarray) -> list[list[bool]]:
 
 def _per_distinct(values, fn, na=None) -> np.ndarray:
     """``fn`` of every value, called once per distinct value (missing values give ``na``)."""
-    codes, uniques = factorize_shared(values)
+    codes, uniques = factorize_objects(values)
     done = np.empty(len(uniques) + 1, dtype=object)
     done[:-1] = [fn(u) for u in uniques]
     done[-1] = na
@@ -387,10 +387,10 @@ def check_duplicates(table: TargetTable) -> list[Issue]:
     if not len(named):
         return out
     # key: (project, name without whitespace); the first row of each key is kept, later ones are reported
-    codes, names = factorize_shared(ind["name"])
-    bare = np.append(factorize_shared([re.sub(r"\s+", "", x) for x in names])[0], -1)
+    codes, names = factorize_objects(ind["name"])
+    bare = np.append(factorize_objects([re.sub(r"\s+", "", x) for x in names])[0], -1)
     name_codes = bare[codes[named]] + 1
-    pid_codes = factorize_shared(ind["project_id"], use_na_sentinel=False)[0][named]
+    pid_codes = factorize_objects(ind["project_id"], use_na_sentinel=False)[0][named]
     keys = pd.factorize(pid_codes * (int(name_codes.max()) + 1) + name_codes)[0]
     first = _first_rows(keys)[keys]  # position in ``named`` of each key's first row
     later = np.flatnonzero(first != np.arange(len(keys)))
@@ -488,7 +488,7 @@ class _TextCells:
         #: (codes, distinct texts) of each part; missing and non-text cells count as no text
         self.parts = []
         for df, column in parts:
-            codes, uniques = factorize_shared(df[column])
+            codes, uniques = factorize_objects(df[column])
             self.parts.append((codes, [u if isinstance(u, str) else "" for u in uniques]))
         self.rows = np.concatenate([np.repeat(self.projects["source_row"].to_numpy(dtype=np.int64), 2),
                                     self.ind["source_row"].to_numpy(dtype=np.int64)])

@@ -17,7 +17,7 @@ import pandas as pd
 from . import __version__
 from .frames import factorize_objects
 from .gc_tuning import bulk_gc
-from .issues import ISSUE_COLUMNS, Issue, issues_frame
+from .issues import Issue, concat_issues, issues_frame
 from .rules import RulePack, load_rule_pack
 from .points import apply_weights, project_scores
 from .scoring import score_indicators, text_codes, with_columns
@@ -247,9 +247,7 @@ def evaluate(targets: Any, actuals: Any = None, rules: str | Path | RulePack = "
     projects["summary"] = summarize_projects(projects, ind, pack)
     found = [getattr(table, "issues", None), getattr(acts, "issues", None), score_issues,
              issues_frame(w_issues + _rollup_issues(projects, ind, pack))]
-    found = [df for df in found if df is not None and len(df)]
-    all_issues = pd.concat(found, ignore_index=True) if found else issues_frame([])
-    all_issues = all_issues.reindex(columns=ISSUE_COLUMNS)
+    all_issues = concat_issues(found)
     public = pd.DataFrame({c: ind[c] for c in ind.columns if c not in _INTERNAL}, index=ind.index, copy=False) \
         if len(ind) else ind.drop(columns=[c for c in _INTERNAL if c in ind])
     provenance = {"engine": "evaluator", "engine_version": __version__, **pack.provenance(),

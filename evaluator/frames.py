@@ -32,8 +32,26 @@ def factorize_objects(values: Any, use_na_sentinel: bool = True) -> tuple[np.nda
     "a\x00c" become one value); one element that is not a text makes it compare Python objects.
     Values that compare equal across types (``True == 1 == 1.0``, ``-0.0 == 0.0``) are still one
     key: read such columns as text first when the types matter.
+
+    The engine's columns repeat the same objects (pandas' parser shares one object per distinct
+    cell text of a column; columns taken back by code repeat their distinct values), so rows are
+    numbered by object first (:func:`identity_codes`, integers) and only the distinct objects are
+    hashed as values: the same codes and distinct values, several times faster.
     """
     arr = np.asarray(values, dtype=object)
+    if arr.ndim != 1 or len(arr) < _BY_OBJECT_FROM:
+        return _factorize_values(arr, use_na_sentinel)
+    codes, first = identity_codes(arr)
+    distinct_codes, uniques = _factorize_values(arr.take(first), use_na_sentinel)
+    return distinct_codes.take(codes), uniques
+
+
+#: columns shorter than this are hashed directly (numbering objects first would not pay)
+_BY_OBJECT_FROM = 64
+
+
+def _factorize_values(arr: np.ndarray, use_na_sentinel: bool) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`factorize_objects` hashing every element."""
     keyed = np.empty(len(arr) + 1, dtype=object)
     keyed[:-1], keyed[-1] = arr, _NOT_TEXT
     codes, uniques = pd.factorize(keyed, use_na_sentinel=use_na_sentinel)
@@ -139,14 +157,3 @@ def distinct_rows(*columns: Any) -> tuple[np.ndarray, list[np.ndarray]]:
     parts = [col if isinstance(col, tuple) else coded(col) for col in columns]
     codes, first = _combined(parts)
     return codes, [uniques.take(c.take(first)) for c, uniques in parts]
-
-
-def factorize_shared(values: Any, use_na_sentinel: bool = True) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`factorize_objects` (same codes and distinct values), hashing only the distinct objects
-    :func:`identity_codes` finds: several times faster when values repeat as the same object (the
-    columns taken back by code, the parser's columns). Objects numbered in order of first
-    appearance, then their values in that order, give the values' order of first appearance."""
-    arr = np.ascontiguousarray(values, dtype=object)
-    codes, first = identity_codes(arr)
-    distinct_codes, uniques = factorize_objects(arr.take(first), use_na_sentinel)
-    return distinct_codes.take(codes), uniques

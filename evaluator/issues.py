@@ -131,6 +131,29 @@ def _any_longer(values: list, limit: int) -> bool:
     return any(c.__class__ is str and len(c) > limit for c in values)
 
 
+def concat_issues(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """``pd.concat(frames, ignore_index=True).reindex(columns=ISSUE_COLUMNS)`` for issue tables.
+
+    When every frame has the issue columns with the issue table's types (object, and Int64 for
+    ``row``/``indicator_no``), column by column: pandas' concat looks at every cell of frames laid
+    out differently to see if a column is all missing (about 10 µs per issue at a million
+    indicators). Anything else goes through pandas.
+    """
+    frames = [df for df in frames if df is not None and len(df)]
+    if not frames:
+        return _empty_issues().copy()
+    if len(frames) == 1 or not all(_plain_issues(df) for df in frames):
+        return pd.concat(frames, ignore_index=True).reindex(columns=ISSUE_COLUMNS)
+    data = {c: (pd.arrays.IntegerArray._concat_same_type([df[c].array for df in frames]) if c in _INT_COLUMNS
+                else np.concatenate([df[c].to_numpy() for df in frames])) for c in ISSUE_COLUMNS}
+    return pd.DataFrame(data, columns=ISSUE_COLUMNS, copy=False)
+
+
+def _plain_issues(df: pd.DataFrame) -> bool:
+    return list(df.columns) == ISSUE_COLUMNS and all(
+        (dtype == "Int64") if c in _INT_COLUMNS else (dtype == object) for c, dtype in df.dtypes.items())
+
+
 @lru_cache(maxsize=1)
 def _empty_issues() -> pd.DataFrame:
     """The issues table without issues (copied for each caller)."""

@@ -501,21 +501,27 @@ def test_distinct_rows_codes_and_first_values():
     assert codes.tolist() == [0, 1, 0] and first.tolist() == ["r", "p"]
 
 
-def test_factorize_shared_is_factorize_objects():
+def test_factorize_objects_by_object_first_is_by_value():
     import math
 
     import numpy as np
 
-    from evaluator.frames import factorize_objects, factorize_shared
+    from evaluator.frames import _factorize_values, factorize_objects
 
     a, b = "甲乙", "".join(["甲", "乙"])  # equal texts, two objects
     nan = float("nan")
-    values = np.array([a, "x", b, a, None, nan, True, 1, "a\x00b", "a\x00c", float("nan")], dtype=object)
+    small = np.array([a, "x", b, a, None, nan, True, 1, "a\x00b", "a\x00c", float("nan")], dtype=object)
+    values = np.concatenate([small] * 10)  # long enough to be numbered by object first
+
+    def plain(us):
+        return [u if not (isinstance(u, float) and math.isnan(u)) else "nan" for u in us.tolist()]
+
     for sentinel in (True, False):
-        got, expected = factorize_shared(values, sentinel), factorize_objects(values, sentinel)
+        got, expected = factorize_objects(values, sentinel), _factorize_values(values, sentinel)
         assert got[0].tolist() == expected[0].tolist()
-        assert [u if not (isinstance(u, float) and math.isnan(u)) else "nan" for u in got[1].tolist()] == \
-            [u if not (isinstance(u, float) and math.isnan(u)) else "nan" for u in expected[1].tolist()]
-    codes, uniques = factorize_shared(values)
-    assert codes.tolist() == [0, 1, 0, 0, -1, -1, 2, 2, 3, 4, -1] and uniques.tolist() == [a, "x", True, "a\x00b", "a\x00c"]
-    assert factorize_shared([])[0].tolist() == []
+        assert plain(got[1]) == plain(expected[1])
+    codes, uniques = factorize_objects(values)
+    assert codes[:11].tolist() == [0, 1, 0, 0, -1, -1, 2, 2, 3, 4, -1] and uniques.tolist() == [a, "x", True, "a\x00b", "a\x00c"]
+    assert codes.tolist() == codes[:11].tolist() * 10
+    assert factorize_objects(small)[0].tolist() == [0, 1, 0, 0, -1, -1, 2, 2, 3, 4, -1]
+    assert factorize_objects([])[0].tolist() == []

@@ -81,3 +81,20 @@ def test_issues_frame_takes_every_field() -> None:
 def test_one_value_for_a_whole_column_as_pandas_spreads_it() -> None:
     columns = {"code": ["a", "b"], "file": "f.csv", "cell": "c" * (MAX_ISSUE_CELL + 1), "row": None}
     _same(issues_table(columns, 2), _oracle(columns, 2))
+
+
+def test_concat_issues_is_pandas_concat():
+    from evaluator.issues import concat_issues
+
+    a = issues_frame([Issue("x", "error", "读不了", file="t.csv", row=3), Issue("y", "info", "提示", indicator_no=2)])
+    b = issues_table({"code": ["z"] * 3, "severity": ["warning"] * 3, "message": ["m1", "m2", None],
+                      "row": [None, None, None], "project_id": ["P001", None, "P002"]}, 3)
+    empty = issues_frame([])
+    odd = pd.DataFrame({"code": ["w"], "severity": ["info"], "message": ["m"], "row": [5.0]})  # other columns, float row
+    for frames in ([a, b], [a, empty, b, None], [b], [a, odd], [odd], [], [empty]):
+        present = [df for df in frames if df is not None and len(df)]
+        want = pd.concat(present, ignore_index=True).reindex(columns=ISSUE_COLUMNS) if present \
+            else issues_frame([]).reindex(columns=ISSUE_COLUMNS)
+        _same(concat_issues(frames), want)
+    got = concat_issues([a, b])
+    assert got["code"].tolist() == ["x", "y", "z", "z", "z"] and got["row"].tolist()[:2] == [3, pd.NA]

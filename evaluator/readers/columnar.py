@@ -21,7 +21,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from ..frames import factorize_shared, identity_codes
+from ..frames import factorize_objects, identity_codes
 from ..issues import Issue
 from .header import Header, label_value, parse_header
 from .io import Row
@@ -243,7 +243,7 @@ def _project_starts(project: np.ndarray, department: np.ndarray, table_departmen
     new_name = np.r_[True, names[1:] != names[:-1]]
     has_dep = deps != ""
     # departments numbered (the table's last); the effective department of a row, -1 for none
-    dep_codes, _ = factorize_shared(np.append(deps, table_department))
+    dep_codes, _ = factorize_objects(np.append(deps, table_department))
     effective = np.where(has_dep, dep_codes[:-1], np.where(new_name, dep_codes[-1], -1))
     order = np.arange(len(named))
     last = np.maximum.accumulate(np.where(effective >= 0, order, 0))  # a name's first row always has one
