@@ -177,10 +177,14 @@ def _worker(conn: Connection, rules: Any, check: bool) -> None:
     compiler._compile = compile_in_main  # only cache misses reach it (see compiler._compile_cached)
     compiler._fetch_many = fetch_many  # compiler.prefetch: many texts in one exchange
     while True:
-        msg = conn.recv()
-        if msg is None:
+        task = conn.recv()
+        if task is None:
             return
-        conn.send(("done", score_table(msg, rules, check)))
+        try:
+            outcome = score_table(task, rules, check)
+        except Exception as exc:  # noqa: BLE001 - said in tables.csv; the worker goes on with the next table
+            outcome = _failed(task, _blank_row(task), exc)
+        conn.send(("done", outcome))
 
 
 def _scored_in_workers(tasks: list[Task], rules: Any, check: bool, jobs: int,
@@ -260,6 +264,8 @@ def score_batch(tasks: list[Task], outdir: str | Path, rules: Any = "national-20
     out.mkdir(parents=True, exist_ok=True)
     pack = load_rule_pack(rules)  # a bad pack fails here, once, not once per table
     jobs = max(1, min(int(jobs), len(tasks)))  # more workers than tables would only idle
+    if "fork" not in mp.get_all_start_methods():  # (Windows) workers inherit the loaded engine by fork
+        jobs = 1
     headers = {"indicators": INDICATOR_RESULT_COLUMNS, "projects": PROJECT_RESULT_COLUMNS, "issues": ISSUE_COLUMNS}
     counter = [0, 0]
     rows: list[dict[str, Any]] = []

@@ -143,3 +143,18 @@ def test_cli_names_missing_inputs(tmp_path: Path) -> None:
     with redirect_stderr(err):
         rc = main(["batch", str(tmp_path / "nope.csv"), "-o", str(tmp_path / "out")])
     assert rc == 2 and "找不到目标表" in err.getvalue() and "nope.csv" in err.getvalue()
+
+
+def test_an_unexpected_error_in_a_worker_is_said_and_the_worker_goes_on(province: Path, tmp_path: Path,
+                                                                        monkeypatch) -> None:
+    real = batch.score_table
+
+    def fails_on_seed(task, rules, check=True):
+        if "seed" in task.targets.name:
+            raise RuntimeError("意外")
+        return real(task, rules, check)
+
+    monkeypatch.setattr(batch, "score_table", fails_on_seed)
+    result = _run(province, tmp_path / "out", jobs=2)
+    assert result.tables["status"].tolist() == ["未能评分", "已评分", "已评分"]
+    assert result.tables.loc[0, "reason"] == "RuntimeError: 意外"
