@@ -164,6 +164,14 @@ def text_codes(values: Any, missing: str | None = "") -> tuple[np.ndarray, np.nd
         arr = np.array([missing if gap else str(v) for v, gap in zip(arr.tolist(), gaps.tolist())] or [],
                        dtype=object)
     codes, uniques = factorize_objects(arr, use_na_sentinel=missing is not None)
+    if all(type(u) is str for u in uniques.tolist()):
+        # distinct texts already (each its own str()): only the text of a missing cell is to be placed,
+        # at the first "" or after the others, as factorizing the texts again would place it
+        blank = np.flatnonzero(uniques == "")
+        at = int(blank[0]) if len(blank) else len(uniques)
+        merged = np.append(np.arange(len(uniques), dtype=np.intp), np.intp(at))
+        distinct = uniques if len(blank) else np.append(uniques, _objects([missing or ""]))
+        return merged[codes], distinct
     texts = np.array([str(u) for u in uniques] + [missing or ""], dtype=object)
     merged, distinct = factorize_objects(texts)
     return merged[codes], distinct

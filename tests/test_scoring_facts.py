@@ -64,3 +64,19 @@ def test_objects_keeps_tuples_and_lists_as_elements():
     out = _objects([(1, 2), [3], "ab", None])
     assert out.shape == (4,) and out[0] == (1, 2) and out[1] == [3] and out[3] is None
     assert _objects([]).shape == (0,)
+
+
+def test_text_codes_of_texts_places_the_missing_text():
+    from evaluator.scoring import text_codes
+    # "" already among the texts: a missing cell takes its code; texts differing after a NUL stay apart
+    codes, distinct = text_codes(pd.Series(["a", np.nan, "", None, "a\x00b", "a\x00c"] * 20, dtype=object))
+    assert distinct.tolist() == ["a", "", "a\x00b", "a\x00c"]
+    assert codes[:6].tolist() == [0, 1, 1, 1, 2, 3]
+    # no "": it is added after the others (also when no cell is missing)
+    codes, distinct = text_codes(pd.Series(["b", np.nan, "a"] * 30, dtype=object))
+    assert distinct.tolist() == ["b", "a", ""] and codes[:3].tolist() == [0, 2, 1]
+    codes, distinct = text_codes(pd.Series(["b", "a"] * 40, dtype=object))
+    assert distinct.tolist() == ["b", "a", ""] and codes[:2].tolist() == [0, 1]
+    # missing=None: a missing cell reads as str() of the first missing value
+    codes, distinct = text_codes(pd.Series(["a", np.nan, "b", None] * 20, dtype=object), missing=None)
+    assert distinct.tolist() == ["a", "nan", "b", ""] and codes[:4].tolist() == [0, 1, 2, 1]
