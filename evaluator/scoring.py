@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .frames import factorize_objects, full_object
+from .frames import factorize_objects, full_object, identity_codes
 from .issues import issues_table
 from .readers.vocab import level1_code
 from .rules import RulePack
@@ -164,6 +164,14 @@ def text_codes(values: Any, missing: str | None = "") -> tuple[np.ndarray, np.nd
         arr = np.array([missing if gap else str(v) for v, gap in zip(arr.tolist(), gaps.tolist())] or [],
                        dtype=object)
     codes, uniques = factorize_objects(arr, use_na_sentinel=missing is not None)
+    if all(type(u) is str for u in uniques.tolist()):
+        # distinct texts already (each its own str()): only the text of a missing cell is to be placed,
+        # at the first "" or after the others, as factorizing the texts again would place it
+        blank = np.flatnonzero(uniques == "")
+        at = int(blank[0]) if len(blank) else len(uniques)
+        merged = np.append(np.arange(len(uniques), dtype=np.intp), np.intp(at))
+        distinct = uniques if len(blank) else np.append(uniques, _objects([missing or ""]))
+        return merged[codes], distinct
     texts = np.array([str(u) for u in uniques] + [missing or ""], dtype=object)
     merged, distinct = factorize_objects(texts)
     return merged[codes], distinct
@@ -189,9 +197,9 @@ def records_at(df: pd.DataFrame, rows: np.ndarray, columns: Any) -> list[dict[st
 
 def _objects(values: list[Any]) -> np.ndarray:
     """``values`` as a 1-D object array (never a 2-D one, whatever the values are)."""
-    out = np.empty(len(values), dtype=object)
-    out[:] = values
-    return out
+    # element by element, with no look at whether an element is a sequence (~10x faster than
+    # assigning the list to a slice for objects that are not numpy scalars)
+    return np.fromiter(values, dtype=object, count=len(values))
 
 
 def _first_rows(codes: np.ndarray) -> np.ndarray:
@@ -211,20 +219,21 @@ def _target_row(t: Target | None) -> tuple[Any, ...]:
             t.canonical or t.raw, len(t.clauses), t.direction)
 
 
-def target_facts(df: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame, np.ndarray]:
+def target_facts(df: pd.DataFrame) -> tuple[np.ndarray, dict[str, np.ndarray], np.ndarray]:
     """Target attributes, looked up once per distinct compiled target (the readers compile each
     distinct target text once, so rows with the same text share one :class:`Target`).
 
-    Returns the code of each row, one row of facts per code and the target of each code.
+    Returns the code of each row, the facts of each code (one array per fact) and the target of each code.
     """
     if not len(df):
-        return np.zeros(0, dtype=np.intp), pd.DataFrame(columns=TARGET_FACTS), np.empty(0, dtype=object)
+        return np.zeros(0, dtype=np.intp), {c: np.empty(0, dtype=object) for c in TARGET_FACTS}, np.empty(0, dtype=object)
     targets = df["target"].to_numpy(dtype=object)
-    codes, _ = pd.factorize(np.fromiter(map(id, targets), dtype=np.uint64, count=len(targets)))
-    distinct = targets[_first_rows(codes)]
+    codes, first = identity_codes(targets)
+    distinct = targets[first]
     rows = [_target_row(t) for t in distinct]
-    # one list per fact, typed as a frame built from the rows would type it
-    facts = pd.DataFrame({c: list(values) for c, values in zip(TARGET_FACTS, zip(*rows))}, columns=TARGET_FACTS)
+    # one array per fact, typed as a frame built from the rows would type it (pandas' inference of a
+    # list, without building and consolidating the frame)
+    facts = {c: pd.Series(list(values)).to_numpy() for c, values in zip(TARGET_FACTS, zip(*rows))}
     return codes, facts, distinct
 
 
@@ -284,15 +293,32 @@ def conversion_factors(a_unit: Any, a_per: Any, t_unit: Any, t_per: Any) -> np.n
     without is read as per year (12 次 in the year = 1 次/月). NaN where they can't convert.
     """
     cols = [np.asarray(c, dtype=object) for c in (a_unit, a_per, t_unit, t_per)]
-    codes = np.zeros(len(cols[0]), dtype=np.int64)
-    for c in cols:
-        c_codes, uniques = pd.factorize(c)
-        codes, _ = pd.factorize(codes * (len(uniques) + 1) + (c_codes + 1))
-    if not len(codes):
+    if not len(cols[0]):
         return np.empty(0)
-    factors = np.array([_factor(*(None if pd.isna(c[i]) else c[i] for c in cols)) for i in _first_rows(codes)],
-                       dtype=float)
+    # rows numbered by the objects they hold (the unit texts repeat the same few objects): rows
+    # holding the same objects hold the same values, so each group's factor is its first row's
+    codes = _joint_codes([identity_codes(c) for c in cols])
+    first = _first_rows(codes)
+    # the first row's four values of each group, missing ones as None
+    firsts = [np.where(pd.isna(v), None, v).tolist() for v in (c[first] for c in cols)]
+    factors = np.array([_factor(*units) for units in zip(*firsts)], dtype=float)
     return factors[codes]
+
+
+def _joint_codes(parts: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
+    """Codes of each row's combination of the coded columns ``parts`` ((codes, first rows) pairs, codes
+    from 0 to ``len(first) - 1``), numbered in order of first appearance: the codes are mixed into one
+    integer key while the key stays small, and factorized once (rather than once per column)."""
+    key = np.zeros(len(parts[0][0]), dtype=np.int64)
+    span = 1
+    for c_codes, c_first in parts:
+        n = max(len(c_first), 1)
+        if span * n >= 2 ** 62:
+            key, uniques = pd.factorize(key)
+            span = max(len(uniques), 1)
+        key = key * n + c_codes
+        span *= n
+    return pd.factorize(key)[0]
 
 
 def _factor(a_unit: str | None, a_per: str | None, t_unit: str | None, t_per: str | None) -> float:
@@ -487,14 +513,14 @@ def score_indicators(df: pd.DataFrame, pack: RulePack,
 
     # targets: facts per distinct target; the unit hint stands in for a target without unit
     t_codes, facts, distinct_targets = target_facts(df)
-    tf = {c: facts[c].to_numpy()[t_codes] for c in TARGET_FACTS}
+    tf = {c: facts[c][t_codes] for c in TARGET_FACTS}
     hint_codes, hints = _column_codes(df, "unit_hint")
     unit_hint = hints[hint_codes]
     # missing-value checks once per distinct target / hint, not per row
-    t_unit_given = pd.notna(facts["t_unit"].to_numpy())[t_codes]
+    t_unit_given = pd.notna(facts["t_unit"])[t_codes]
     tf["t_unit"] = np.where(t_unit_given | (hints == "")[hint_codes], tf["t_unit"], unit_hint)
     t_kind, t_unit, t_per = tf["t_kind"], tf["t_unit"], tf["t_per"]
-    t_kinds = facts["t_kind"].to_numpy(dtype=object)
+    t_kinds = facts["t_kind"].astype(object, copy=False)
 
     def kind_is(*kinds: str) -> np.ndarray:
         return np.isin(t_kinds, kinds)[t_codes] if n else np.zeros(0, bool)
@@ -511,7 +537,7 @@ def score_indicators(df: pd.DataFrame, pack: RulePack,
     a_per = _objects(list(map(attrgetter("per"), parsed)))[a_codes]
 
     # direction of each comparison
-    op_used, op_source = directions(df, tf["t_op"], pack, pd.notna(facts["t_op"].to_numpy())[t_codes])
+    op_used, op_source = directions(df, tf["t_op"], pack, pd.notna(facts["t_op"])[t_codes])
     op_used[kind_is("range")] = "range"
     op_used[kind_is("zero")] = "=="
     op_used = np.where(kind_is(*NUMERIC_KINDS, "all", "trend"), op_used, "").astype(object)
@@ -572,7 +598,7 @@ def score_indicators(df: pd.DataFrame, pack: RulePack,
     ak = _Kinds.of_codes(*pd.factorize(np.append(p_kinds, "number"))).take(a_codes)
     ak.set(np.flatnonzero(a_kind == "number"), "number")  # formula components and zero words read as numbers
     _score_rest(~hot, df, tf, tk, ak, a_kind, a_codes, a_objs, r_codes, ratings, op_used, pack, sc,
-                codes_of("prior_text"), facts["t_direction"].to_numpy(dtype=object), t_codes)
+                codes_of("prior_text"), facts["t_direction"].astype(object, copy=False), t_codes)
 
     # a reviewer's rating on an auto-scored indicator is not used; say so
     ignored = np.flatnonzero((sc.method == "auto") & np.isin(r_kind, ["tier", "points", "bad"]))
