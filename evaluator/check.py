@@ -20,7 +20,7 @@ import inspect
 import math
 import re
 from collections import Counter
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 import numpy as np
 import pandas as pd
@@ -121,23 +121,30 @@ class IssueColumns:
         return [_issue(*values) for values in zip(*(self.columns[c] for c in ISSUE_COLUMNS))]
 
     @classmethod
-    def merged(cls, parts: list[tuple[np.ndarray, dict]]) -> IssueColumns:
+    def merged(cls, parts: list[tuple[np.ndarray, dict]], locate: Callable[[np.ndarray], dict] | None = None,
+               per_key: int = 1) -> IssueColumns:
         """Issues from ``parts`` of (sort keys, columns), ordered by key (each key once); a column
-        given as a list has a value per key, any other value is the same for all of the part's issues."""
+        given as a list has a value per key, any other value is the same for all of the part's issues.
+        ``locate(rows)`` gives the columns no part gives, for the rows ``key // per_key`` in that order
+        (a column some part gives is the parts': None for the issues of the parts without it)."""
         n = sum(len(keys) for keys, _ in parts)
         if not n:
             return cls()
         keys = np.concatenate([keys for keys, _ in parts])
         order = np.argsort(keys, kind="stable")
-        in_order = order.tolist() == list(range(n))
-        columns = {}
+        in_order = bool((order == np.arange(n)).all())
+        given = {c for _, part in parts for c in part}
+        located = {} if locate is None else locate(keys.take(order) // per_key)
+        columns = {c: v if isinstance(v, list) else [v] * n for c, v in located.items()}
+        order_list = None if in_order else order.tolist()
         for c in ISSUE_COLUMNS:
-            values: list = []
-            for k, part in parts:
-                v = part.get(c)
-                values.extend(v if isinstance(v, list) else [v] * len(k))
-            columns[c] = values if in_order else [values[i] for i in order.tolist()]
-        return cls(columns, n)
+            if c in given or c not in columns:
+                values: list = []
+                for k, part in parts:
+                    v = part.get(c)
+                    values.extend(v if isinstance(v, list) else [v] * len(k))
+                columns[c] = values if in_order else [values[i] for i in order_list]
+        return cls({c: columns[c] for c in ISSUE_COLUMNS}, n)
 
 
 # ---------------------------------------------------------------------------
@@ -232,7 +239,7 @@ def check_categories(table: TargetTable) -> IssueColumns:
         raw1, raw2, code1, name1, code2 = (np.asarray(ind[c])[pos].tolist() for c in
                                            ("level1_raw", "level2_raw", "level1_code", "level1", "level2_code"))
         parts.append((pos * 3, {
-            **_location_columns(table, ind, pos), "code": "category_conflict", "severity": "warning",
+            "code": "category_conflict", "severity": "warning",
             "message": [f"一级指标「{r1}」与二级指标「{r2}」矛盾：二级编码 {c2} "
                         f"属于「{c1}-{n1}」，按二级指标归入「{n1}」评分（以二级编码为准）"
                         for r1, r2, c1, n1, c2 in zip(raw1, raw2, code1, name1, code2)],
@@ -243,10 +250,10 @@ def check_categories(table: TargetTable) -> IssueColumns:
         if len(pos):
             raw = np.asarray(ind[column])[pos].tolist()
             parts.append((pos * 3 + sub, {
-                **_location_columns(table, ind, pos), "code": "unknown_category", "severity": "warning",
+                "code": "unknown_category", "severity": "warning",
                 "message": [f"{level}指标「{r}」不是已知的指标类别，请核对（可在 headers.toml 中补充别名）" for r in raw],
                 "cell": raw}))
-    return IssueColumns.merged(parts)
+    return IssueColumns.merged(parts, lambda rows: _location_columns(table, ind, rows), per_key=3)
 
 
 def _unknown_category(raw: pd.Series, code: pd.Series) -> np.ndarray:
@@ -272,7 +279,7 @@ def check_targets(table: TargetTable) -> IssueColumns:
         annual, annual_kind, period_text = (np.asarray(ind[c])[pos].tolist()
                                             for c in ("annual_text", "annual_kind", "period_text"))
         parts.append((pos * 2, {
-            **_location_columns(table, ind, pos), "code": "period_value_used",
+            "code": "period_value_used",
             "severity": ["warning" if a else "info" for a in annual],
             "message": [f"年度指标值「{a}」不是可计量的目标（{_kind_word(k)}），评分改用实施周期指标值「{p}」" if a else
                         f"年度指标值为空，评分使用实施周期指标值「{p}」" for a, k, p in zip(annual, annual_kind, period_text)],
@@ -281,11 +288,11 @@ def check_targets(table: TargetTable) -> IssueColumns:
     if len(pos):
         kind, target_class, target = (np.asarray(ind[c])[pos].tolist() for c in ("kind", "target_class", "target"))
         parts.append((pos * 2 + 1, {
-            **_location_columns(table, ind, pos), "code": "not_measurable",
+            "code": "not_measurable",
             "severity": ["warning" if c == "not_evaluable" else "info" for c in target_class],
             "message": [f"指标值不可计量：{getattr(t, 'reason', None) or _kind_word(k)}" for t, k in zip(target, kind)],
             "cell": np.asarray(ind["target_text"])[pos].tolist()}))
-    return IssueColumns.merged(parts)
+    return IssueColumns.merged(parts, lambda rows: _location_columns(table, ind, rows), per_key=2)
 
 
 _KIND_WORDS = {"formula": "计算公式", "qualitative": "定性描述或指标名称", "empty": "空", "trend": "趋势",
@@ -621,12 +628,15 @@ LONG_TEXT = 300
 
 
 def _lengths(values) -> np.ndarray:
-    """``len(x or "")`` of every value."""
+    """``len(x or "")`` of every value, measured once per distinct object (cells repeat as one object)."""
     values = np.asarray(values, dtype=object)
+    codes, first = identity_codes(values)
+    distinct = values.take(first)
     try:
-        return np.fromiter(map(len, values), np.int64, len(values))
+        sizes = np.fromiter(map(len, distinct), np.int64, len(distinct))
     except TypeError:  # a missing (None) cell
-        return np.fromiter((len(x or "") for x in values), np.int64, len(values))
+        sizes = np.fromiter((len(x or "") for x in distinct), np.int64, len(distinct))
+    return sizes.take(codes)
 
 
 def check_long_text(table: TargetTable) -> list[Issue]:

@@ -121,3 +121,36 @@ def test_issue_columns_merged_in_key_order_and_back_to_issues():
     more.extend(found)
     assert more.n == 4 and more.columns["code"] == ["z", "b", "a", "b"]
     assert IssueColumns.merged([]).n == 0
+
+
+def test_issue_columns_merged_locates_rows_in_key_order():
+    import numpy as np
+
+    from evaluator.check import IssueColumns
+
+    seen = []
+
+    def locate(rows):
+        seen.append(rows.tolist())
+        return {"file": "t.csv", "row": [r + 10 for r in rows.tolist()], "column": ["A"] * len(rows)}
+
+    found = IssueColumns.merged([(np.array([6, 0]), {"code": "x", "message": ["m3", "m0"]}),
+                                 (np.array([3]), {"code": "y", "message": ["m1b"], "column": ["B"]})],
+                                locate, per_key=2)
+    assert seen == [[0, 1, 3]]
+    assert found.columns["message"] == ["m0", "m1b", "m3"]
+    assert found.columns["row"] == [10, 11, 13]
+    assert found.columns["file"] == ["t.csv"] * 3
+    assert found.columns["column"] == [None, "B", None]  # a column a part gives is the part's (None where left out)
+    assert found.columns["cell"] == [None] * 3
+
+
+def test_lengths_per_distinct_object():
+    import numpy as np
+
+    from evaluator.check import _lengths
+
+    word = "目标值"
+    values = np.array([word, "", word, "ab", None, "ab" * 200], dtype=object)
+    assert _lengths(values).tolist() == [3, 0, 3, 2, 0, 400]
+    assert _lengths(np.array([], dtype=object)).tolist() == []
