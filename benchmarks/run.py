@@ -159,6 +159,8 @@ def worker_pipeline(data: Path, rules: str, out: Path | None, check: bool = True
         check_mod = importlib.import_module("evaluator.check")
         import evaluator.readers as readers_mod  # noqa: F401 - run_checks is imported lazily there
         timer.wrap(check_mod, "run_checks", "check")
+        if hasattr(check_mod, "check_columns"):  # what read_targets calls (run_checks, column by column)
+            timer.wrap(check_mod, "check_columns", "check")
 
     targets, actuals = _inputs(data)
     if out:

@@ -20,14 +20,14 @@ import inspect
 import math
 import re
 from collections import Counter
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 import numpy as np
 import pandas as pd
 
 from .frames import factorize_objects, identity_codes, records
 from .gc_tuning import bulk_gc
-from .issues import Issue
+from .issues import ISSUE_COLUMNS, Issue, _ISSUE_FIELDS
 from .readers.vocab import is_tag_only
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -52,8 +52,19 @@ def run_checks(table: TargetTable) -> list[Issue]:
     """All lint rules, in a fixed order."""
     issues: list[Issue] = []
     for rule in RULES:
-        issues.extend(rule(table))
+        found = rule(table)
+        issues.extend(found.issues() if isinstance(found, IssueColumns) else found)
     return issues
+
+
+@bulk_gc()
+def check_columns(table: TargetTable) -> IssueColumns:
+    """The issues of :func:`run_checks` column by column, without an :class:`Issue` per row
+    (``issues_table(found.columns, found.n)`` is ``issues_frame(run_checks(table))``)."""
+    found = IssueColumns()
+    for rule in RULES:
+        found.extend(rule(table))
+    return found
 
 
 # ---------------------------------------------------------------------------
@@ -82,6 +93,58 @@ def _same_fields() -> bool:
 
 if not _same_fields():  # pragma: no cover - Issue changed: use its own constructor
     _issue = Issue  # noqa: F811
+
+
+class IssueColumns:
+    """Issues given column by column: ``columns[name]`` is the list of the Issue field ``name``
+    of every issue, in order (``n`` issues)."""
+
+    __slots__ = ("columns", "n")
+
+    def __init__(self, columns: dict[str, list] | None = None, n: int = 0):
+        self.columns = columns if columns is not None else {c: [] for c in ISSUE_COLUMNS}
+        self.n = n
+
+    def extend(self, found: IssueColumns | list[Issue]) -> None:
+        """Append issues given as :class:`IssueColumns` or as a list of :class:`Issue`."""
+        if isinstance(found, IssueColumns):
+            for c in ISSUE_COLUMNS:
+                self.columns[c].extend(found.columns[c])
+            self.n += found.n
+        elif found:
+            for c, values in zip(ISSUE_COLUMNS, zip(*map(_ISSUE_FIELDS, found))):
+                self.columns[c].extend(values)
+            self.n += len(found)
+
+    def issues(self) -> list[Issue]:
+        """One :class:`Issue` per row."""
+        return [_issue(*values) for values in zip(*(self.columns[c] for c in ISSUE_COLUMNS))]
+
+    @classmethod
+    def merged(cls, parts: list[tuple[np.ndarray, dict]], locate: Callable[[np.ndarray], dict] | None = None,
+               per_key: int = 1) -> IssueColumns:
+        """Issues from ``parts`` of (sort keys, columns), ordered by key (each key once); a column
+        given as a list has a value per key, any other value is the same for all of the part's issues.
+        ``locate(rows)`` gives the columns no part gives, for the rows ``key // per_key`` in that order
+        (a column some part gives is the parts': None for the issues of the parts without it)."""
+        n = sum(len(keys) for keys, _ in parts)
+        if not n:
+            return cls()
+        keys = np.concatenate([keys for keys, _ in parts])
+        order = np.argsort(keys, kind="stable")
+        in_order = bool((order == np.arange(n)).all())
+        given = {c for _, part in parts for c in part}
+        located = {} if locate is None else locate(keys.take(order) // per_key)
+        columns = {c: v if isinstance(v, list) else [v] * n for c, v in located.items()}
+        order_list = None if in_order else order.tolist()
+        for c in ISSUE_COLUMNS:
+            if c in given or c not in columns:
+                values: list = []
+                for k, part in parts:
+                    v = part.get(c)
+                    values.extend(v if isinstance(v, list) else [v] * len(k))
+                columns[c] = values if in_order else [values[i] for i in order_list]
+        return cls({c: columns[c] for c in ISSUE_COLUMNS}, n)
 
 
 # ---------------------------------------------------------------------------
@@ -147,6 +210,14 @@ def _locations(table: TargetTable, ind: pd.DataFrame, pos: np.ndarray) -> list[t
             for sheet, row, column, pid, project, no in _pick(ind, pos, _LOC_COLUMNS)]
 
 
+def _location_columns(table: TargetTable, ind: pd.DataFrame, pos: np.ndarray) -> dict:
+    """:func:`_locations` column by column: the Issue fields file … indicator_no of the rows at ``pos``."""
+    sheet, row, column, pid, project, no = (np.asarray(ind[c])[pos].tolist() for c in _LOC_COLUMNS)
+    return {"file": table.source, "sheet": [s or None for s in sheet], "row": [int(r) for r in row],
+            "column": [c or None for c in column], "project_id": pid, "project": project,
+            "indicator_no": [int(x) for x in no]}
+
+
 def _at(loc: tuple, column: str) -> tuple:
     """The same location in another column."""
     return (*loc[:3], column, *loc[4:])
@@ -156,29 +227,33 @@ def _at(loc: tuple, column: str) -> tuple:
 # categories
 
 
-def check_categories(table: TargetTable) -> list[Issue]:
+def check_categories(table: TargetTable) -> IssueColumns:
     """一级 code contradicting the 二级 code (trust 二级), and category names not recognised."""
     ind = table.indicators
     conflict = _truthy(ind["category_conflict"])
     unknown1 = _unknown_category(ind["level1_raw"], ind["level1_code_printed"])
     unknown2 = _unknown_category(ind["level2_raw"], ind["level2_code_printed"])
-    pos = np.flatnonzero(conflict | unknown1 | unknown2)
-    out = []
-    columns = ("level1_raw", "level2_raw", "level1_code", "level1", "level2_code")
-    for loc, (raw1, raw2, code1, name1, code2), is_conflict, *unknown in zip(
-            _locations(table, ind, pos), _pick(ind, pos, columns), *_flags(pos, conflict, unknown1, unknown2)):
-        if is_conflict:
-            out.append(_issue(
-                "category_conflict", "warning",
-                f"一级指标「{raw1}」与二级指标「{raw2}」矛盾：二级编码 {code2} "
-                f"属于「{code1}-{name1}」，按二级指标归入「{name1}」评分（以二级编码为准）",
-                *loc, f"{raw1}；{raw2}"))
-        for level, raw, is_unknown in (("一级", raw1, unknown[0]), ("二级", raw2, unknown[1])):
-            if is_unknown:
-                out.append(_issue("unknown_category", "warning",
-                                  f"{level}指标「{raw}」不是已知的指标类别，请核对（可在 headers.toml 中补充别名）",
-                                  *loc, raw))
-    return out
+    parts = []  # per row: the conflict, then the unknown 一级, then the unknown 二级 category
+    pos = np.flatnonzero(conflict)
+    if len(pos):
+        raw1, raw2, code1, name1, code2 = (np.asarray(ind[c])[pos].tolist() for c in
+                                           ("level1_raw", "level2_raw", "level1_code", "level1", "level2_code"))
+        parts.append((pos * 3, {
+            "code": "category_conflict", "severity": "warning",
+            "message": [f"一级指标「{r1}」与二级指标「{r2}」矛盾：二级编码 {c2} "
+                        f"属于「{c1}-{n1}」，按二级指标归入「{n1}」评分（以二级编码为准）"
+                        for r1, r2, c1, n1, c2 in zip(raw1, raw2, code1, name1, code2)],
+            "cell": [f"{r1}；{r2}" for r1, r2 in zip(raw1, raw2)]}))
+    for sub, (level, column, unknown) in enumerate((("一级", "level1_raw", unknown1),
+                                                    ("二级", "level2_raw", unknown2)), start=1):
+        pos = np.flatnonzero(unknown)
+        if len(pos):
+            raw = np.asarray(ind[column])[pos].tolist()
+            parts.append((pos * 3 + sub, {
+                "code": "unknown_category", "severity": "warning",
+                "message": [f"{level}指标「{r}」不是已知的指标类别，请核对（可在 headers.toml 中补充别名）" for r in raw],
+                "cell": raw}))
+    return IssueColumns.merged(parts, lambda rows: _location_columns(table, ind, rows), per_key=3)
 
 
 def _unknown_category(raw: pd.Series, code: pd.Series) -> np.ndarray:
@@ -193,30 +268,31 @@ def _unknown_category(raw: pd.Series, code: pd.Series) -> np.ndarray:
 # targets
 
 
-def check_targets(table: TargetTable) -> list[Issue]:
+def check_targets(table: TargetTable) -> IssueColumns:
     """Period value used instead of a non-target annual value; targets nothing can measure."""
     ind = table.indicators
     period = ind["target_source"].isin(["period"]).to_numpy()
     unmeasurable = ~ind["kind"].isin(["empty"]).to_numpy() & ~_truthy(ind["measurable"])
-    pos = np.flatnonzero(period | unmeasurable)
-    out = []
-    columns = ("annual_text", "annual_kind", "period_text", "kind", "target_class", "target", "target_text")
-    for loc, (annual, annual_kind, period_text, kind, target_class, target, target_text), is_period, is_unmeasurable \
-            in zip(_locations(table, ind, pos), _pick(ind, pos, columns), *_flags(pos, period, unmeasurable)):
-        if is_period and annual:
-            out.append(_issue(
-                "period_value_used", "warning",
-                f"年度指标值「{annual}」不是可计量的目标（{_kind_word(annual_kind)}），"
-                f"评分改用实施周期指标值「{period_text}」",
-                *loc, annual))
-        elif is_period:
-            out.append(_issue("period_value_used", "info",
-                              f"年度指标值为空，评分使用实施周期指标值「{period_text}」", *loc, period_text))
-        if is_unmeasurable:  # an empty target is reported by check_empty_cells
-            severity = "warning" if target_class == "not_evaluable" else "info"
-            reason = getattr(target, "reason", None) or _kind_word(kind)
-            out.append(_issue("not_measurable", severity, f"指标值不可计量：{reason}", *loc, target_text))
-    return out
+    parts = []  # per row: the period value used, then the target not measurable
+    pos = np.flatnonzero(period)
+    if len(pos):
+        annual, annual_kind, period_text = (np.asarray(ind[c])[pos].tolist()
+                                            for c in ("annual_text", "annual_kind", "period_text"))
+        parts.append((pos * 2, {
+            "code": "period_value_used",
+            "severity": ["warning" if a else "info" for a in annual],
+            "message": [f"年度指标值「{a}」不是可计量的目标（{_kind_word(k)}），评分改用实施周期指标值「{p}」" if a else
+                        f"年度指标值为空，评分使用实施周期指标值「{p}」" for a, k, p in zip(annual, annual_kind, period_text)],
+            "cell": [a if a else p for a, p in zip(annual, period_text)]}))
+    pos = np.flatnonzero(unmeasurable)  # an empty target is reported by check_empty_cells
+    if len(pos):
+        kind, target_class, target = (np.asarray(ind[c])[pos].tolist() for c in ("kind", "target_class", "target"))
+        parts.append((pos * 2 + 1, {
+            "code": "not_measurable",
+            "severity": ["warning" if c == "not_evaluable" else "info" for c in target_class],
+            "message": [f"指标值不可计量：{getattr(t, 'reason', None) or _kind_word(k)}" for t, k in zip(target, kind)],
+            "cell": np.asarray(ind["target_text"])[pos].tolist()}))
+    return IssueColumns.merged(parts, lambda rows: _location_columns(table, ind, rows), per_key=2)
 
 
 _KIND_WORDS = {"formula": "计算公式", "qualitative": "定性描述或指标名称", "empty": "空", "trend": "趋势",
@@ -227,9 +303,9 @@ def _kind_word(kind: str) -> str:
     return _KIND_WORDS.get(kind, kind)
 
 
-def check_qualitative_share(table: TargetTable) -> list[Issue]:
+def check_qualitative_share(table: TargetTable) -> IssueColumns:
     """Per project: the share of indicators no number can score (定性/公式/空)."""
-    out = []
+    out = IssueColumns()
     ind = table.indicators
     if ind.empty:
         return out
@@ -248,22 +324,30 @@ def check_qualitative_share(table: TargetTable) -> list[Issue]:
     kinds: dict[int, dict[str, int]] = {}  # project → class → count, both in order of appearance
     for pair, m in zip(pairs[order].tolist(), size[order].tolist()):
         kinds.setdefault(pair // n_classes, {})[classes[pair % n_classes]] = m
-    where = _pick(ind, firsts[list(kinds)], ("project", "source_sheet", "source_row", "source_column"))
-    details: dict[tuple, str] = {}  # projects share their counts: each detail is written once
-    for (code, counts), (project, sheet, row, column) in zip(kinds.items(), where):
-        n, k = totals[code], sum(counts.values())
-        share = k / n
-        severity = "warning" if share >= QUALITATIVE_WARNING_SHARE else "info"
-        key = tuple(counts.items())
-        detail = details.get(key)
-        if detail is None:
-            detail = details[key] = "、".join(f"{CLASS_NAMES[c]} {m} 个" for c, m in key)
-        out.append(_issue("qualitative_share", severity,
-                          f"项目「{project}」{n} 个指标中有 {k} 个定性或无目标值、无法按数值计分"
-                          f"（{share:.0%}：{detail}），这些指标需要评审人评定或补充目标值",
-                          table.source, sheet or None, int(row), column or None, pids[code], project, None,
-                          f"{k}/{n}"))
-    return out
+    at = firsts[list(kinds)]
+    project, sheet, row, column = (np.asarray(ind[c])[at].tolist()
+                                   for c in ("project", "source_sheet", "source_row", "source_column"))
+    # projects share their counts: each (severity, message after the project name, cell) is made once
+    said: dict[tuple, tuple[str, str, str]] = {}
+    severities, messages, cells = [], [], []
+    for (code, counts), name in zip(kinds.items(), project):
+        n = totals[code]
+        key = (n, *counts.items())
+        found = said.get(key)
+        if found is None:
+            k = sum(counts.values())
+            share = k / n
+            detail = "、".join(f"{CLASS_NAMES[c]} {m} 个" for c, m in counts.items())
+            found = said[key] = ("warning" if share >= QUALITATIVE_WARNING_SHARE else "info",
+                                 f"{n} 个指标中有 {k} 个定性或无目标值、无法按数值计分"
+                                 f"（{share:.0%}：{detail}），这些指标需要评审人评定或补充目标值", f"{k}/{n}")
+        severities.append(found[0])
+        messages.append(f"项目「{name}」{found[1]}")
+        cells.append(found[2])
+    return IssueColumns.merged([(np.arange(len(at)), {  # in the order found
+        "code": "qualitative_share", "severity": severities, "message": messages, "file": table.source,
+        "sheet": [x or None for x in sheet], "row": [int(r) for r in row], "column": [c or None for c in column],
+        "project_id": pids[list(kinds)].tolist(), "project": project, "indicator_no": None, "cell": cells})])
 
 
 # ---------------------------------------------------------------------------
@@ -544,12 +628,15 @@ LONG_TEXT = 300
 
 
 def _lengths(values) -> np.ndarray:
-    """``len(x or "")`` of every value."""
+    """``len(x or "")`` of every value, measured once per distinct object (cells repeat as one object)."""
     values = np.asarray(values, dtype=object)
+    codes, first = identity_codes(values)
+    distinct = values.take(first)
     try:
-        return np.fromiter(map(len, values), np.int64, len(values))
+        sizes = np.fromiter(map(len, distinct), np.int64, len(distinct))
     except TypeError:  # a missing (None) cell
-        return np.fromiter((len(x or "") for x in values), np.int64, len(values))
+        sizes = np.fromiter((len(x or "") for x in distinct), np.int64, len(distinct))
+    return sizes.take(codes)
 
 
 def check_long_text(table: TargetTable) -> list[Issue]:

@@ -86,3 +86,71 @@ def test_names_differing_after_a_nul_are_not_duplicates():
     assert len(first) >= 2
     table.indicators.loc[first[:2], "name"] = ["a\x00投诉率", "a\x00满意度"]
     assert [i.code for i in check_duplicates(table)] == []
+
+
+@pytest.mark.parametrize("name", TABLES[:6])
+def test_read_targets_issues_are_reader_issues_then_lint(name):
+    """read_targets hands the lint's issues on column by column: the same table as the Issue rows give."""
+    table = read_targets(FIXTURES / name)
+    unchecked = read_targets(FIXTURES / name, check=False)
+    expected = pd.concat([unchecked.issues, issues_frame(run_checks(unchecked))], ignore_index=True)
+    pd.testing.assert_frame_equal(table.issues, expected)
+    assert list(table.issues.dtypes.astype(str)) == list(expected.dtypes.astype(str))
+    assert table.issues["row"].dtype == "Int64"
+
+
+def test_issue_columns_merged_in_key_order_and_back_to_issues():
+    import numpy as np
+
+    from evaluator.check import IssueColumns
+    from evaluator.issues import Issue
+
+    found = IssueColumns.merged([
+        (np.array([4, 0]), {"code": "b", "severity": "info", "message": ["m4", "m0"], "row": [5, 1]}),
+        (np.array([1]), {"code": "a", "severity": "warning", "message": ["m1"], "file": "x.csv", "cell": ["c"]}),
+    ])
+    assert found.n == 3
+    assert found.columns["code"] == ["b", "a", "b"]
+    assert found.columns["message"] == ["m0", "m1", "m4"]
+    assert found.columns["row"] == [1, None, 5]
+    assert found.columns["file"] == [None, "x.csv", None]
+    assert found.issues() == [Issue("b", "info", "m0", row=1), Issue("a", "warning", "m1", file="x.csv", cell="c"),
+                              Issue("b", "info", "m4", row=5)]
+    more = IssueColumns()
+    more.extend([Issue("z", "error", "first")])
+    more.extend(found)
+    assert more.n == 4 and more.columns["code"] == ["z", "b", "a", "b"]
+    assert IssueColumns.merged([]).n == 0
+
+
+def test_issue_columns_merged_locates_rows_in_key_order():
+    import numpy as np
+
+    from evaluator.check import IssueColumns
+
+    seen = []
+
+    def locate(rows):
+        seen.append(rows.tolist())
+        return {"file": "t.csv", "row": [r + 10 for r in rows.tolist()], "column": ["A"] * len(rows)}
+
+    found = IssueColumns.merged([(np.array([6, 0]), {"code": "x", "message": ["m3", "m0"]}),
+                                 (np.array([3]), {"code": "y", "message": ["m1b"], "column": ["B"]})],
+                                locate, per_key=2)
+    assert seen == [[0, 1, 3]]
+    assert found.columns["message"] == ["m0", "m1b", "m3"]
+    assert found.columns["row"] == [10, 11, 13]
+    assert found.columns["file"] == ["t.csv"] * 3
+    assert found.columns["column"] == [None, "B", None]  # a column a part gives is the part's (None where left out)
+    assert found.columns["cell"] == [None] * 3
+
+
+def test_lengths_per_distinct_object():
+    import numpy as np
+
+    from evaluator.check import _lengths
+
+    word = "目标值"
+    values = np.array([word, "", word, "ab", None, "ab" * 200], dtype=object)
+    assert _lengths(values).tolist() == [3, 0, 3, 2, 0, 400]
+    assert _lengths(np.array([], dtype=object)).tolist() == []

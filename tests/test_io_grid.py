@@ -219,3 +219,12 @@ def test_wide_spaces_are_what_strip_removes():
     expected = sorted(int.from_bytes(c.encode("utf-8").ljust(3, b"\0"), "big")
                       for c in map(chr, range(0x80, 0x110000)) if c.isspace())
     assert rio._WIDE_SPACES.tolist() == expected
+
+
+def test_marked_bytes_are_controls_and_the_bytes_looked_at():
+    from evaluator.readers.io import _LOOK_AT, _MARKED
+
+    marked = {x for x in range(256) if _MARKED[x]}
+    assert marked == set(range(32)) | {x for x in range(256) if _LOOK_AT[x]}
+    assert {9, 10, 13, ord('"'), ord("<"), ord("&"), 32, 0xE3} <= marked
+    assert not marked & {ord(","), 0x7F, ord("a"), 0xE4}

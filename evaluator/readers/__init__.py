@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..gc_tuning import bulk_gc
-from ..issues import InputError, Issue, issues_frame
+from ..issues import InputError, Issue, issues_frame, issues_table
 from .columnar import read_columns
 from .header import Header, header_issues, label_value, parse_header, strip_department_tags
 from .io import Grid, Loaded, Sheet, load_rows, load_text_grid
@@ -76,11 +76,15 @@ def read_targets(path: str | os.PathLike, *, money_unit: str | None = None, chec
     projects, indicators, factor = frames(raw, issues, compile_target)
     table = TargetTable(projects, indicators, issues_frame([]), raw.department or _first_department(projects),
                         path.name, raw.layout, encoding, _totals_frame(raw, factor, issues), factor)
-    if check:
-        from ..check import run_checks
+    if check:  # the lint's issues column by column (as issues_frame(issues + run_checks(table)) gives them)
+        from ..check import IssueColumns, check_columns
 
-        issues.extend(run_checks(table))
-    table.issues = issues_frame(issues)
+        found = IssueColumns()
+        found.extend(issues)
+        found.extend(check_columns(table))
+        table.issues = issues_table(found.columns, found.n)
+    else:
+        table.issues = issues_frame(issues)
     return table
 
 

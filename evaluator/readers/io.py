@@ -314,6 +314,10 @@ _WIDE_SPACES = np.array([
 _LOOK_AT = bytes(1 if x in {ord('"'), ord("<"), ord("&"), 32, *(_WIDE_SPACES >> 16).tolist()} else 0
                  for x in range(256))
 
+#: :data:`_LOOK_AT` and the C0 control bytes (line breaks, tabs, control characters): :func:`_parse_grid`
+#: finds both in one pass
+_MARKED = bytes(1 if x < 32 or _LOOK_AT[x] else 0 for x in range(256))
+
 _ASCII_LETTER = np.zeros(256, dtype=bool)
 _ASCII_LETTER[[*range(65, 91), *range(97, 123)]] = True
 
@@ -334,8 +338,11 @@ def _parse_grid(body: bytes, delimiter: str, encoding: str) -> Grid | None:
         return None
     b = np.frombuffer(body, dtype=np.uint8)
     size = len(b)
-    low = np.flatnonzero(b < 32)  # line breaks, tabs, and control characters
-    low_byte = b[low]
+    # one pass of bytes.translate (cheaper than a comparison per byte value) marks the bytes worth a look
+    marked = np.flatnonzero(np.frombuffer(body.translate(_MARKED), dtype=np.bool_))
+    marked_byte = b[marked]
+    is_low = marked_byte < 32
+    low, low_byte = marked[is_low], marked_byte[is_low]  # line breaks, tabs, and control characters
     newlines, returns, tabs = low[low_byte == 10], low[low_byte == 13], low[low_byte == 9]
     if len(newlines) + len(returns) + len(tabs) != len(low) or b"\x7f" in body:
         return None
@@ -359,7 +366,8 @@ def _parse_grid(body: bytes, delimiter: str, encoding: str) -> Grid | None:
     if len(frame) != len(ends):  # a quoted field runs over a line break
         return None
     cells = frame.to_numpy(dtype=object)
-    marks, quotes = _dirty_positions(b, body, delimiter, tabs)
+    looked = ~is_low
+    marks, quotes = _dirty_positions(b, marked[looked], marked_byte[looked], delimiter, tabs)
     dirty = _lines_of(marks, ends)
     if len(dirty):  # each distinct cell (the parser gives repetitions one object) cleaned once
         raw = cells[dirty].ravel()
@@ -416,16 +424,20 @@ class _ByteReader:
         return self._stream.read(size)
 
 
-def _dirty_positions(b: np.ndarray, body: bytes, delimiter: str, tabs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _dirty_positions(b: np.ndarray, looked: np.ndarray, looked_byte: np.ndarray, delimiter: str,
+                     tabs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Byte positions where :func:`clean_cell` may change a cell (a superset: tags, entities, white space
-    at a cell's edge, non-ASCII white space anywhere), and the positions of quotes."""
+    at a cell's edge, non-ASCII white space anywhere), and the positions of quotes.
+
+    ``looked``: the positions of the bytes :data:`_LOOK_AT` marks, ``looked_byte`` those bytes;
+    ``tabs``: the positions of the tabs.
+    """
     last = len(b) - 1
     wide = _WIDE_SPACES
     if delimiter == "\t":  # a tab inside quotes is text: white space at the edge of a quoted cell
         tabs = tabs[(b[np.maximum(tabs - 1, 0)] == ord('"')) | (b[np.minimum(tabs + 1, last)] == ord('"'))]
-    # one pass of bytes.translate marks the bytes worth a look (cheaper than a comparison per byte value)
-    at = np.concatenate((np.flatnonzero(np.frombuffer(body.translate(_LOOK_AT), dtype=np.bool_)), tabs))
-    byte = b[at]
+    at = np.concatenate((looked, tabs))
+    byte = np.concatenate((looked_byte, b[tabs]))
     quotes = at[byte == ord('"')]
     after = b[np.minimum(at + 1, last)]
     before = b[np.maximum(at - 1, 0)]
