@@ -22,7 +22,7 @@ from typing import Any, Callable, Mapping
 import numpy as np
 import pandas as pd
 
-from .frames import factorize_objects, identity_codes
+from .frames import FloatTexts, factorize_objects, identity_codes
 from .rules import BLOCKS, RulePack
 
 
@@ -164,25 +164,39 @@ def _texts(values: Any) -> _Col:
     return _map_unique(values, lambda v: v if type(v) is str else format(v, ""), on_str=str)
 
 
-def _format_floats(values: Any, texts: Callable[[list[float]], list[str]]) -> _Col:
+def _format_floats(values: Any, texts: Callable[[np.ndarray], list[str]]) -> _Col:
     """``texts`` of every value (None and NaN: ""), once per distinct float (by bit pattern: -0.0 ≠ 0.0)."""
     a = np.ascontiguousarray(np.asarray(values, dtype=float))
     codes, uniques = pd.factorize(a.view(np.int64))
     xs = uniques.view(np.float64)
     known = ~np.isnan(xs)
     out = np.full(len(xs), "", dtype=object)
-    out[known] = texts(xs[known].tolist())
+    out[known] = texts(xs[known])
     return _Col(codes, out)
+
+
+#: :func:`_num_texts` by number of digits, and :func:`_pct_texts`, of floats seen before (see :class:`FloatTexts`)
+_NUM_TEXTS: dict[int, FloatTexts] = {}
+_PCT_TEXTS = FloatTexts(_pct_texts)
 
 
 def _nums(values: Any, digits: int = 2) -> _Col:
     """:func:`num` of many values."""
-    return _format_floats(values, lambda xs: _num_texts(xs, digits))
+    texts = _NUM_TEXTS.get(digits)
+    if texts is None:
+        texts = _NUM_TEXTS[digits] = FloatTexts(lambda xs: _num_texts(xs, digits))
+    return _format_floats(values, texts)
 
 
 def _pcts(values: Any) -> _Col:
     """:func:`pct` of many values."""
-    return _format_floats(values, _pct_texts)
+    return _format_floats(values, _PCT_TEXTS)
+
+
+def clear_caches() -> None:
+    """Forget the number texts kept across calls (a cold start, as in a fresh process)."""
+    for texts in (*_NUM_TEXTS.values(), _PCT_TEXTS):
+        texts.clear()
 
 
 def _first_positions(codes: np.ndarray) -> np.ndarray:
@@ -385,8 +399,20 @@ class _Rows:
 
     def arg(self, key: str, default: Any = "") -> np.ndarray:
         """``reason_args.get(key, default)`` per row."""
-        return self.memo(("arg", key, default), lambda: _objects((d or {}).get(key, default)
-                                                                 for d in self.text("reason_args")))
+        return self.memo(("arg", key, default), lambda: self._arg(key, default))
+
+    def _arg(self, key: str, default: Any) -> np.ndarray:
+        """:meth:`arg`, looked up once per distinct object of the frame's column when the rows are
+        not fewer than those objects (most rows share a few dicts: the empty one, a tier's)."""
+        codes, objs = self.distinct("reason_args")
+        if self.pos is not None:
+            codes = codes[self.pos]
+        if len(objs) > len(codes):
+            return _objects((d or {}).get(key, default) for d in self.text("reason_args"))
+        root_key = ("arg-by-object", key, default)
+        if root_key not in self._root:
+            self._root[root_key] = _objects((d or {}).get(key, default) for d in objs.tolist())
+        return self._root[root_key].take(codes)
 
 
 @lru_cache(maxsize=None)

@@ -525,3 +525,34 @@ def test_factorize_objects_by_object_first_is_by_value():
     assert codes.tolist() == codes[:11].tolist() * 10
     assert factorize_objects(small)[0].tolist() == [0, 1, 0, 0, -1, -1, 2, 2, 3, 4, -1]
     assert factorize_objects([])[0].tolist() == []
+
+
+def test_rows_arg_per_distinct_object_matches_per_row() -> None:
+    """``_Rows.arg`` looks each key up once per distinct dict of the frame; rows and subsets get
+    what ``(d or {}).get(key, default)`` gives row by row (tuples stay single cells)."""
+    rng = np.random.default_rng(5)
+    shared = [{}, {"rating": "好", "clauses": (("a", (1.0, "个"), 0.5),)}, None, {"rating": ""}]
+    for n in (5, 4000):
+        args = np.empty(n, dtype=object)
+        args[:] = [shared[i] if i < len(shared) else {"rating": f"r{i}"} for i in rng.integers(0, 6, n)]
+        rows = explain._Rows(pd.DataFrame({"reason_args": args}))
+        for key, default in (("rating", ""), ("clauses", ()), ("missing", None)):
+            expected = [(d or {}).get(key, default) for d in args.tolist()]
+            got = rows.arg(key, default)
+            assert got.dtype == object and len(got) == n
+            assert all(g is e for g, e in zip(got.tolist(), expected))
+            for mask in (np.arange(n) % 3 == 0, np.arange(n) < 2):
+                sub = rows.sub(mask).arg(key, default)
+                assert all(g is e for g, e in zip(sub.tolist(), np.array(expected + [None], dtype=object)[:-1][mask]))
+
+
+def test_number_texts_kept_across_calls_are_the_same_texts() -> None:
+    """The texts remembered across calls (evaluator.frames.FloatTexts) are those made afresh."""
+    values = [-0.0, 0.0, 2.675, 0.125, 1 / 3, 46.0, 1e16, -4e-5, 0.005]
+    explain.clear_caches()
+    first = [explain._nums(np.array(values), d).values().tolist() for d in (2, 4)] + \
+        [explain._pcts(np.array(values)).values().tolist()]
+    again = [explain._nums(np.array(values[::-1]), d).values().tolist()[::-1] for d in (2, 4)] + \
+        [explain._pcts(np.array(values[::-1])).values().tolist()[::-1]]
+    assert first == again == [[num(v, 2) for v in values], [num(v, 4) for v in values], [pct(v) for v in values]]
+    assert first[0][:2] == ["-0.00", "0.00"]  # -0.0 and 0.0 are kept apart
