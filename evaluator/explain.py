@@ -22,7 +22,7 @@ from typing import Any, Callable, Mapping
 import numpy as np
 import pandas as pd
 
-from .frames import FloatTexts, factorize_objects, identity_codes
+from .frames import FloatTexts, _factorize_values, identity_codes
 from .rules import BLOCKS, RulePack
 
 
@@ -132,9 +132,9 @@ def _map_unique(values: Any, func: Callable[[Any], Any], on_str: Callable[[str],
 
 
 def _map_distinct(a: np.ndarray, func: Callable[[Any], Any], on_str: Callable[[str], Any] | None) -> _Col:
-    """:func:`_map_unique` of an object array."""
-    try:
-        codes, uniques = factorize_objects(a)
+    """:func:`_map_unique` of an object array of distinct objects."""
+    try:  # frames.factorize_objects, without numbering the (distinct) objects first
+        codes, uniques = _factorize_values(a, True)
         uniques = uniques.tolist()
     except TypeError:  # unhashable values: never an exact kind
         uniques = None
