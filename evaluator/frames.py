@@ -175,17 +175,18 @@ class FloatTexts:
     def __call__(self, xs: Any) -> list[str]:
         """``render(list(xs))`` for an array of floats."""
         xs = np.ascontiguousarray(xs, dtype=np.float64)
-        keys = xs.view(np.int64).tolist()
-        texts = list(map(self.known.get, keys))
-        if None in texts:
-            missing = np.flatnonzero(np.fromiter(texts, dtype=object, count=len(texts)) == None)  # noqa: E711
-            made = self.render(xs[missing].tolist())
-            if len(self.known) + len(made) > self.limit:
-                self.known.clear()
-            for i, text in zip(missing.tolist(), made):
-                texts[i] = text
-                self.known[keys[i]] = text
-        return texts
+        keys = xs.view(np.int64)
+        texts = list(map(self.known.get, keys.tolist()))
+        if None not in texts:
+            return texts
+        out = np.fromiter(texts, dtype=object, count=len(texts))
+        missing = np.flatnonzero(out == None)  # noqa: E711 (per element: is it None)
+        made = self.render(xs[missing].tolist())
+        if len(self.known) + len(made) > self.limit:
+            self.known.clear()
+        self.known.update(zip(keys[missing].tolist(), made))
+        out[missing] = np.fromiter(made, dtype=object, count=len(made))
+        return out.tolist()
 
     def clear(self) -> None:
         self.known.clear()
