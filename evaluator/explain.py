@@ -22,7 +22,7 @@ from typing import Any, Callable, Mapping
 import numpy as np
 import pandas as pd
 
-from .frames import FloatTexts, _factorize_values, identity_codes
+from .frames import FloatTexts, _factorize_values, full_object, identity_codes
 from .rules import BLOCKS, RulePack
 
 
@@ -342,7 +342,7 @@ class _Rows:
         """Column ``name`` as an object array (like ``row.get(name, default)``)."""
         df = self.df
         return self._column(("text", name, default), lambda: df[name].to_numpy(dtype=object) if name in df
-                            else np.full(len(df), default, dtype=object))
+                            else full_object(len(df), default))
 
     def distinct(self, name: str) -> tuple[np.ndarray, np.ndarray]:
         """Column ``name`` of the whole frame as (codes, distinct objects): numbered by identity, not by
@@ -726,7 +726,7 @@ _EXECUTION_FIELDS: dict[str, Callable[[_Rows], _Col]] = {
 def explain_executions(projects: pd.DataFrame, pack: RulePack) -> pd.Series:
     """Per project: how the budget-execution points came about (执行率、封顶)."""
     rows = _Rows(projects)
-    out = np.full(len(rows), message("pending", "execution"), dtype=object)
+    out = full_object(len(rows), message("pending", "execution"))  # one text object for all rows
     scored = rows.text("execution_status") == "scored"
     if scored.any():
         out[scored] = _execution_texts(rows.sub(scored), pack)

@@ -556,3 +556,14 @@ def test_number_texts_kept_across_calls_are_the_same_texts() -> None:
         [explain._pcts(np.array(values[::-1])).values().tolist()[::-1]]
     assert first == again == [[num(v, 2) for v in values], [num(v, 4) for v in values], [pct(v) for v in values]]
     assert first[0][:2] == ["-0.00", "0.00"]  # -0.0 and 0.0 are kept apart
+
+
+def test_pending_executions_share_one_text_object() -> None:
+    """Projects without scored execution all get the one pending text, as one object (the CSV writer
+    then renders it once)."""
+    pack = load_rule_pack("national-2020")
+    projects = pd.DataFrame({"execution_status": ["pending"] * 5, "execution_rate": [np.nan] * 5})
+    out = explain.explain_executions(projects, pack)
+    assert out.tolist() == [message("pending", "execution")] * 5
+    assert len({id(v) for v in out.tolist()}) == 1
+    assert_same(out, oracle_executions(projects, pack))
