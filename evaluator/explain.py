@@ -22,7 +22,7 @@ from typing import Any, Callable, Mapping
 import numpy as np
 import pandas as pd
 
-from .frames import FloatTexts, _factorize_values, full_object, identity_codes
+from .frames import _factorize_values, full_object, identity_codes
 from .rules import BLOCKS, RulePack
 
 
@@ -164,39 +164,25 @@ def _texts(values: Any) -> _Col:
     return _map_unique(values, lambda v: v if type(v) is str else format(v, ""), on_str=str)
 
 
-def _format_floats(values: Any, texts: Callable[[np.ndarray], list[str]]) -> _Col:
+def _format_floats(values: Any, texts: Callable[[list[float]], list[str]]) -> _Col:
     """``texts`` of every value (None and NaN: ""), once per distinct float (by bit pattern: -0.0 ≠ 0.0)."""
     a = np.ascontiguousarray(np.asarray(values, dtype=float))
     codes, uniques = pd.factorize(a.view(np.int64))
     xs = uniques.view(np.float64)
     known = ~np.isnan(xs)
     out = np.full(len(xs), "", dtype=object)
-    out[known] = texts(xs[known])
+    out[known] = texts(xs[known].tolist())
     return _Col(codes, out)
-
-
-#: :func:`_num_texts` by number of digits, and :func:`_pct_texts`, of floats seen before (see :class:`FloatTexts`)
-_NUM_TEXTS: dict[int, FloatTexts] = {}
-_PCT_TEXTS = FloatTexts(_pct_texts)
 
 
 def _nums(values: Any, digits: int = 2) -> _Col:
     """:func:`num` of many values."""
-    texts = _NUM_TEXTS.get(digits)
-    if texts is None:
-        texts = _NUM_TEXTS[digits] = FloatTexts(lambda xs: _num_texts(xs, digits))
-    return _format_floats(values, texts)
+    return _format_floats(values, lambda xs: _num_texts(xs, digits))
 
 
 def _pcts(values: Any) -> _Col:
     """:func:`pct` of many values."""
-    return _format_floats(values, _PCT_TEXTS)
-
-
-def clear_caches() -> None:
-    """Forget the number texts kept across calls (a cold start, as in a fresh process)."""
-    for texts in (*_NUM_TEXTS.values(), _PCT_TEXTS):
-        texts.clear()
+    return _format_floats(values, _pct_texts)
 
 
 def _first_positions(codes: np.ndarray) -> np.ndarray:

@@ -157,36 +157,3 @@ def distinct_rows(*columns: Any) -> tuple[np.ndarray, list[np.ndarray]]:
     parts = [col if isinstance(col, tuple) else coded(col) for col in columns]
     codes, first = _combined(parts)
     return codes, [uniques.take(c.take(first)) for c, uniques in parts]
-
-
-class FloatTexts:
-    """``render`` (a list of floats → their texts, each text depending only on its own float) kept
-    across calls: every float is rendered once per process, however many tables show it.
-
-    Floats are keyed by bit pattern (-0.0 and 0.0 apart, one key per NaN payload), looked up with
-    one ``dict.get`` each instead of formatting (scores, weights and amounts recur from table to
-    table). At most ``limit`` floats are kept; past that the memory starts afresh.
-    """
-
-    def __init__(self, render: Callable[[list[float]], list[str]], limit: int = 1 << 18):
-        self.render, self.limit = render, limit
-        self.known: dict[int, str] = {}
-
-    def __call__(self, xs: Any) -> list[str]:
-        """``render(list(xs))`` for an array of floats."""
-        xs = np.ascontiguousarray(xs, dtype=np.float64)
-        keys = xs.view(np.int64)
-        texts = list(map(self.known.get, keys.tolist()))
-        if None not in texts:
-            return texts
-        out = np.fromiter(texts, dtype=object, count=len(texts))
-        missing = np.flatnonzero(out == None)  # noqa: E711 (per element: is it None)
-        made = self.render(xs[missing].tolist())
-        if len(self.known) + len(made) > self.limit:
-            self.known.clear()
-        self.known.update(zip(keys[missing].tolist(), made))
-        out[missing] = np.fromiter(made, dtype=object, count=len(made))
-        return out.tolist()
-
-    def clear(self) -> None:
-        self.known.clear()

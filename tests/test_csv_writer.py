@@ -181,37 +181,3 @@ def test_result_columns_write_what_result_tables_hold():
     for name, (frame, columns) in result_columns(ev).items():
         assert list(tables[name].columns) == columns
         assert csv_text(frame, columns=columns) == csv_text(tables[name])
-
-
-def test_float_texts_render_each_float_once_and_keep_bit_patterns_apart() -> None:
-    from evaluator.frames import FloatTexts
-    seen: list[float] = []
-
-    def render(xs: list[float]) -> list[str]:
-        seen.extend(xs)
-        return [f"{x!r}" for x in xs]
-
-    texts = FloatTexts(render, limit=4)
-    assert texts(np.array([1.5, -0.0, 0.0, 1.5])) == ["1.5", "-0.0", "0.0", "1.5"]
-    assert seen == [1.5, -0.0, 0.0, 1.5]  # rendered as given within one call (each is then kept)
-    assert texts(np.array([0.0, 2.25, -0.0], dtype=np.float32)) == ["0.0", "2.25", "-0.0"]
-    assert seen[4:] == [2.25]
-    assert len(texts.known) == 4
-    assert texts([7.0]) == ["7.0"]  # past the limit: starts afresh
-    assert len(texts.known) == 1
-    nan = texts(np.array([np.nan, np.nan]))
-    assert nan == ["nan", "nan"]
-    texts.clear()
-    assert texts.known == {}
-
-
-def test_float_columns_written_the_same_when_numbers_were_seen_before() -> None:
-    from evaluator.reports import tables
-    df = pd.DataFrame({"x": [0.1, -0.0, 2.0, np.nan, 1e15, 1e16, 1 / 3, -2.5, np.inf], "y": "a"})
-    tables.clear_caches()
-    cold = tables.csv_text(df)
-    expected = "x,y\r\n0.1,a\r\n0,a\r\n2,a\r\n,a\r\n1000000000000000.0,a\r\n1e+16,a\r\n0.3333333333333333,a\r\n" \
-        "-2.5,a\r\n,a\r\n"
-    assert cold == expected
-    assert tables.csv_text(df) == expected  # every float now from the texts kept
-    assert tables.csv_text(df.iloc[::-1]) == "x,y\r\n" + "".join(expected.split("\r\n", 1)[1].splitlines(True)[::-1])

@@ -546,18 +546,6 @@ def test_rows_arg_per_distinct_object_matches_per_row() -> None:
                 assert all(g is e for g, e in zip(sub.tolist(), np.array(expected + [None], dtype=object)[:-1][mask]))
 
 
-def test_number_texts_kept_across_calls_are_the_same_texts() -> None:
-    """The texts remembered across calls (evaluator.frames.FloatTexts) are those made afresh."""
-    values = [-0.0, 0.0, 2.675, 0.125, 1 / 3, 46.0, 1e16, -4e-5, 0.005]
-    explain.clear_caches()
-    first = [explain._nums(np.array(values), d).values().tolist() for d in (2, 4)] + \
-        [explain._pcts(np.array(values)).values().tolist()]
-    again = [explain._nums(np.array(values[::-1]), d).values().tolist()[::-1] for d in (2, 4)] + \
-        [explain._pcts(np.array(values[::-1])).values().tolist()[::-1]]
-    assert first == again == [[num(v, 2) for v in values], [num(v, 4) for v in values], [pct(v) for v in values]]
-    assert first[0][:2] == ["-0.00", "0.00"]  # -0.0 and 0.0 are kept apart
-
-
 def test_pending_executions_share_one_text_object() -> None:
     """Projects without scored execution all get the one pending text, as one object (the CSV writer
     then renders it once)."""

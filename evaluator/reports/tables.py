@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..frames import FloatTexts, identity_codes
+from ..frames import identity_codes
 from ..safety import FORMULA_STARTS, neutralize_cell
 
 def neutralise(value: Any) -> Any:
@@ -180,7 +180,7 @@ def column_codes(column: pd.Series) -> tuple[np.ndarray, list[str]]:
         return np.arange(len(values)), [_field(v) for v in column.tolist()]
     if kind in "fiu":
         codes, uniques = pd.factorize(values, use_na_sentinel=False)
-        return codes, _FLOAT_FIELDS(uniques) if kind == "f" else [str(u) for u in uniques.tolist()]
+        return codes, _float_fields(uniques.tolist()) if kind == "f" else [str(u) for u in uniques.tolist()]
     # anything else as Python objects, each distinct object rendered once: exact whatever they are
     # (no True == 1 merging) and cheap, as the engine's columns repeat the same objects
     values = np.asarray(values, dtype=object)
@@ -221,15 +221,6 @@ def _float_fields(values: list[float]) -> list[str]:
     whole numbers without ``.0``."""
     return ["" if x != x or x in (math.inf, -math.inf) else str(int(x)) if x.is_integer() and abs(x) < 1e15
             else repr(x) for x in values]
-
-
-#: :func:`_float_fields` of the floats seen before (numbers recur from table to table)
-_FLOAT_FIELDS = FloatTexts(_float_fields)
-
-
-def clear_caches() -> None:
-    """Forget the number fields kept across calls (a cold start, as in a fresh process)."""
-    _FLOAT_FIELDS.clear()
 
 
 
