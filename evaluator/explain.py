@@ -385,20 +385,8 @@ class _Rows:
 
     def arg(self, key: str, default: Any = "") -> np.ndarray:
         """``reason_args.get(key, default)`` per row."""
-        return self.memo(("arg", key, default), lambda: self._arg(key, default))
-
-    def _arg(self, key: str, default: Any) -> np.ndarray:
-        """:meth:`arg`, looked up once per distinct object of the frame's column when the rows are
-        not fewer than those objects (most rows share a few dicts: the empty one, a tier's)."""
-        codes, objs = self.distinct("reason_args")
-        if self.pos is not None:
-            codes = codes[self.pos]
-        if len(objs) > len(codes):
-            return _objects((d or {}).get(key, default) for d in self.text("reason_args"))
-        root_key = ("arg-by-object", key, default)
-        if root_key not in self._root:
-            self._root[root_key] = _objects((d or {}).get(key, default) for d in objs.tolist())
-        return self._root[root_key].take(codes)
+        return self.memo(("arg", key, default), lambda: _objects((d or {}).get(key, default)
+                                                                 for d in self.text("reason_args")))
 
 
 @lru_cache(maxsize=None)

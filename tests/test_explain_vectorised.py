@@ -528,8 +528,8 @@ def test_factorize_objects_by_object_first_is_by_value():
 
 
 def test_rows_arg_per_distinct_object_matches_per_row() -> None:
-    """``_Rows.arg`` looks each key up once per distinct dict of the frame; rows and subsets get
-    what ``(d or {}).get(key, default)`` gives row by row (tuples stay single cells)."""
+    """``_Rows.arg``: rows and subsets get what ``(d or {}).get(key, default)`` gives row by row, the
+    same objects (tuples stay single cells)."""
     rng = np.random.default_rng(5)
     shared = [{}, {"rating": "好", "clauses": (("a", (1.0, "个"), 0.5),)}, None, {"rating": ""}]
     for n in (5, 4000):
