@@ -22,7 +22,7 @@ from typing import Any, Callable, Mapping
 import numpy as np
 import pandas as pd
 
-from .frames import factorize_objects, identity_codes
+from .frames import _factorize_values, full_object, identity_codes
 from .rules import BLOCKS, RulePack
 
 
@@ -132,9 +132,9 @@ def _map_unique(values: Any, func: Callable[[Any], Any], on_str: Callable[[str],
 
 
 def _map_distinct(a: np.ndarray, func: Callable[[Any], Any], on_str: Callable[[str], Any] | None) -> _Col:
-    """:func:`_map_unique` of an object array."""
-    try:
-        codes, uniques = factorize_objects(a)
+    """:func:`_map_unique` of an object array of distinct objects."""
+    try:  # frames.factorize_objects, without numbering the (distinct) objects first
+        codes, uniques = _factorize_values(a, True)
         uniques = uniques.tolist()
     except TypeError:  # unhashable values: never an exact kind
         uniques = None
@@ -328,7 +328,7 @@ class _Rows:
         """Column ``name`` as an object array (like ``row.get(name, default)``)."""
         df = self.df
         return self._column(("text", name, default), lambda: df[name].to_numpy(dtype=object) if name in df
-                            else np.full(len(df), default, dtype=object))
+                            else full_object(len(df), default))
 
     def distinct(self, name: str) -> tuple[np.ndarray, np.ndarray]:
         """Column ``name`` of the whole frame as (codes, distinct objects): numbered by identity, not by
@@ -700,7 +700,7 @@ _EXECUTION_FIELDS: dict[str, Callable[[_Rows], _Col]] = {
 def explain_executions(projects: pd.DataFrame, pack: RulePack) -> pd.Series:
     """Per project: how the budget-execution points came about (执行率、封顶)."""
     rows = _Rows(projects)
-    out = np.full(len(rows), message("pending", "execution"), dtype=object)
+    out = full_object(len(rows), message("pending", "execution"))  # one text object for all rows
     scored = rows.text("execution_status") == "scored"
     if scored.any():
         out[scored] = _execution_texts(rows.sub(scored), pack)

@@ -525,3 +525,33 @@ def test_factorize_objects_by_object_first_is_by_value():
     assert codes.tolist() == codes[:11].tolist() * 10
     assert factorize_objects(small)[0].tolist() == [0, 1, 0, 0, -1, -1, 2, 2, 3, 4, -1]
     assert factorize_objects([])[0].tolist() == []
+
+
+def test_rows_arg_per_distinct_object_matches_per_row() -> None:
+    """``_Rows.arg``: rows and subsets get what ``(d or {}).get(key, default)`` gives row by row, the
+    same objects (tuples stay single cells)."""
+    rng = np.random.default_rng(5)
+    shared = [{}, {"rating": "好", "clauses": (("a", (1.0, "个"), 0.5),)}, None, {"rating": ""}]
+    for n in (5, 4000):
+        args = np.empty(n, dtype=object)
+        args[:] = [shared[i] if i < len(shared) else {"rating": f"r{i}"} for i in rng.integers(0, 6, n)]
+        rows = explain._Rows(pd.DataFrame({"reason_args": args}))
+        for key, default in (("rating", ""), ("clauses", ()), ("missing", None)):
+            expected = [(d or {}).get(key, default) for d in args.tolist()]
+            got = rows.arg(key, default)
+            assert got.dtype == object and len(got) == n
+            assert all(g is e for g, e in zip(got.tolist(), expected))
+            for mask in (np.arange(n) % 3 == 0, np.arange(n) < 2):
+                sub = rows.sub(mask).arg(key, default)
+                assert all(g is e for g, e in zip(sub.tolist(), np.array(expected + [None], dtype=object)[:-1][mask]))
+
+
+def test_pending_executions_share_one_text_object() -> None:
+    """Projects without scored execution all get the one pending text, as one object (the CSV writer
+    then renders it once)."""
+    pack = load_rule_pack("national-2020")
+    projects = pd.DataFrame({"execution_status": ["pending"] * 5, "execution_rate": [np.nan] * 5})
+    out = explain.explain_executions(projects, pack)
+    assert out.tolist() == [message("pending", "execution")] * 5
+    assert len({id(v) for v in out.tolist()}) == 1
+    assert_same(out, oracle_executions(projects, pack))
