@@ -19,6 +19,11 @@ from .scoring import records_at, round_points, with_columns
 
 UNSETTLED = ("pending", "not_evaluable")
 
+#: project statuses, by number (see project_scores)
+_PROJECT_STATUS = np.array(["classified", "no_indicators", "scored", "partial", "pending"], dtype=object)
+#: execution statuses: not scored / scored
+_EXECUTION_STATUS = np.array(["pending", "scored"], dtype=object)
+
 
 def _pb_sum(k: np.ndarray, values: np.ndarray, n_projects: int) -> np.ndarray:
     """Sum ``values`` per (project, block): a (projects × blocks) array."""
@@ -159,7 +164,7 @@ def _executions(projects: pd.DataFrame, pack: RulePack) -> dict[str, np.ndarray]
         rate = np.where(ok, spent / budget, np.nan)
     pts = round_points(pack.weights["execution"] * np.minimum(rate, 1.0), pack.digits, pack.data["rounding"]["mode"])
     return {"execution_rate": rate, "execution_points": np.where(ok, pts, np.nan),
-            "execution_status": np.where(ok, "scored", "pending").astype(object),
+            "execution_status": _EXECUTION_STATUS[ok.astype(np.intp)],
             "budget_used": budget, "budget_fallback": fallback}
 
 
@@ -221,9 +226,9 @@ def project_scores(projects: pd.DataFrame, ind: pd.DataFrame, absent: pd.Series,
     r["total_max"] = np.where(has, tmax, np.nan)
     r["execution_cap"] = np.where(has, cap, 100.0)
     r["grade"] = np.where(has & (lo == hi), lo, "").astype(object)
-    r["status"] = np.where(~has, np.where(classified, "classified", "no_indicators"),
-                           np.where(open_w == 0, "scored",
-                                    np.where(any_scored | ~exec_pending, "partial", "pending"))).astype(object)
+    # chosen by number from one object per status (not a new string per project)
+    r["status"] = _PROJECT_STATUS[np.where(~has, np.where(classified, 0, 1),
+                                           np.where(open_w == 0, 2, np.where(any_scored | ~exec_pending, 3, 4)))]
     scored = status == "scored"
     r["share_auto"] = np.where(has, np.round(share(scored & (method == "auto")) + np.where(exec_pending, 0, ew / 100.0), 4), np.nan)
     r["share_review"] = np.where(has, share(scored & (method == "review")), np.nan)
