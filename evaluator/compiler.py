@@ -25,7 +25,7 @@ from functools import lru_cache
 from typing import Callable, Iterable
 
 from .lexicon import Lexicon, lexicon, normalize
-from .target import Target
+from .target import Target, make_target
 from .units import RATE_BASES
 
 _MASK = "\x00"
@@ -132,9 +132,10 @@ def _clean(text: str) -> str:
 
 def _compile(raw: str) -> Target:
     lex = lexicon()
-    s = _clean(raw)
+    s = _SPACES.sub(" ", raw.translate(lex.fold)).strip()  # _clean(raw)
     core = s.strip(_PUNCT)
-    if s in lex.empty_exact or core in lex.empty_exact or not core:
+    empty_exact = lex.empty_exact
+    if s in empty_exact or core in empty_exact or not core:
         return Target(kind="empty", raw=raw, canonical="", reason=lex.reasons["empty"])
     masked, notes = _mask(s, lex)
     if _is_formula(s, masked):
@@ -155,43 +156,52 @@ def _compile(raw: str) -> Target:
 # --------------------------------------------------------------------------- masking
 def _mask(s: str, lex: Lexicon) -> tuple[str, list[str]]:
     """Blank out (same length) the parts of ``s`` that are never a target."""
-    chars = list(s)
     notes: list[str] = []
-
-    def blank(a: int, b: int) -> None:
-        for i in range(a, b):
-            chars[i] = _MASK
+    spans: list[tuple[int, int]] = []  # blanked, in the order found (overlaps allowed)
 
     # each pattern is tried only when a character it needs is present (most cells are short)
     if _QUOTE_CHARS.search(s):
         for m in _QUOTES.finditer(s):
-            blank(m.start(), m.end())
-    for m in (_PAREN.finditer(s) if "(" in s else ()):
-        inner = m.group(0)
-        if any(w in inner for w in lex.scale_words):
-            blank(m.start(), m.end())
-            notes.append(lex.reasons["scale_note"].format(text=inner))
-        elif inner[1:].startswith(lex.inclusive_starts) and m.start() > 0 and any(c.isdigit() for c in inner):
-            blank(m.start(), m.end())
-    for m in (_DATE_SPAN.finditer(s) if _DATE_CHARS.search(s) else ()):
-        blank(m.start(), m.end())
-        notes.append("date:" + m.group(0))
+            spans.append(m.span())
+    if "(" in s:
+        for m in _PAREN.finditer(s):
+            inner = m.group(0)
+            if any(w in inner for w in lex.scale_words):
+                spans.append(m.span())
+                notes.append(lex.reasons["scale_note"].format(text=inner))
+            elif (inner[1:].startswith(lex.inclusive_starts) and m.start() > 0
+                  and any(c.isdigit() for c in inner)):
+                spans.append(m.span())
+    if _DATE_CHARS.search(s):
+        for m in _DATE_SPAN.finditer(s):
+            spans.append(m.span())
+            notes.append("date:" + m.group(0))
     for m in lex.not_numbers_re.finditer(s):
-        blank(m.start(), m.end())
-    text = "".join(chars)
+        spans.append(m.span())
+    text = _blank(s, spans) if spans else s
     # ratios (1:3, 1比1) are not quantities
     if ":" in text or "比" in text:
-        for m in _RATIO.finditer(text):
-            blank(m.start(), m.end())
-        text = "".join(chars)
+        spans = [m.span() for m in _RATIO.finditer(text)]
+        if spans:
+            text = _blank(text, spans)
     # ordinals (第3季度) and codes (G20, 5G, shp2000) are not quantities
     if "第" in text or _LATIN.search(text):
+        spans = []
         for m in _CODES.finditer(text):
             tok = m.group(0)
             if tok.startswith("第") or not _is_number_with_latin_unit(tok, lex):
-                blank(m.start(), m.end())
-        text = "".join(chars)
+                spans.append(m.span())
+        if spans:
+            text = _blank(text, spans)
     return text, notes
+
+
+def _blank(text: str, spans: list[tuple[int, int]]) -> str:
+    """``text`` with each (start, end) span replaced by as many mask characters."""
+    chars = list(text)
+    for a, b in spans:
+        chars[a:b] = _MASK * (b - a)
+    return "".join(chars)
 
 
 def _is_number_with_latin_unit(tok: str, lex: Lexicon) -> bool:
@@ -503,7 +513,9 @@ def _num(v: float) -> str:
     """Plain decimal digits, never an exponent (1e16 → 10000000000000000)."""
     if math.isfinite(v) and v == int(v):
         return str(int(v))
-    text = format(Decimal(repr(v)), "f")
+    text = repr(v)
+    if "e" in text or "n" in text:  # exponent (or nan): spell the digits out
+        text = format(Decimal(text), "f")
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
@@ -514,15 +526,16 @@ def _unit_text(unit: str | None, per: str | None) -> str:
 def _to_target(q: _Quantity, raw: str, notes: tuple[str, ...] = ()) -> Target:
     if q.high is not None and q.high != q.value:
         canonical = f"{_num(q.value)}-{_num(q.high)}{_unit_text(q.unit, q.per)}"
-        return Target(kind="range", raw=raw, canonical=canonical, low=q.value, high=q.high,
-                      unit=q.unit, per=q.per, span=(q.start, q.end), notes=notes)
+        return make_target("range", raw, canonical, low=q.value, high=q.high,
+                           unit=q.unit, per=q.per, span=(q.start, q.end), notes=notes)
     if q.value == 0 and q.op in (None, "==", "<="):
         canonical = f"=0{_unit_text(q.unit, q.per)}"
-        return Target(kind="zero", raw=raw, canonical=canonical, unit=q.unit, per=q.per,
-                      span=(q.start, q.end), notes=notes)
-    canonical = f"{_OP_SYMBOL.get(q.op, '')}{_num(q.value)}{_unit_text(q.unit, q.per)}"
-    return Target(kind="compare", raw=raw, canonical=canonical, op=q.op, value=q.value,
-                  unit=q.unit, per=q.per, span=(q.start, q.end), notes=notes)
+        return make_target("zero", raw, canonical, unit=q.unit, per=q.per,
+                           span=(q.start, q.end), notes=notes)
+    op, unit, per = q.op, q.unit, q.per
+    canonical = f"{_OP_SYMBOL.get(op, '')}{_num(q.value)}{unit or ''}{'/' + per if per else ''}"
+    return make_target("compare", raw, canonical, op, q.value, unit, per, None, None, (), None,
+                       None, (q.start, q.end), notes)
 
 
 def _non_numeric(raw: str, s: str, masked: str, notes: list[str], lex: Lexicon) -> Target:
