@@ -56,11 +56,12 @@ _PAREN = re.compile(r"\([^()]{0,40}\)")
 _FORMULA = re.compile(r"[\u4e00-\u9fff)\]]\s*=\s*[(\[\u4e00-\u9fff]|[\u4e00-\u9fff)]\s*[/÷]\s*[(\u4e00-\u9fff]")
 _FORMULA_STRONG = re.compile(r"[\u4e00-\u9fff]\s*=\s*[^=]*[\u4e00-\u9fff)]\s*[/÷×*]\s*[(\u4e00-\u9fff]")
 _RANGE_SEPS = ("--", "-", "~", "至", "到")
+_RANGE_FIRST = frozenset(sep[0] for sep in _RANGE_SEPS)
 _OPS = (">=", "<=", ">", "<", "==")
 _OP_SYMBOL = {">=": "≥", "<=": "≤", ">": ">", "<": "<", "==": "="}
 
 
-@dataclass
+@dataclass(slots=True)
 class _Quantity:
     """A quantity found in the text, before it becomes a Target."""
 
@@ -237,11 +238,12 @@ def _find_quantities(s: str, masked: str, lex: Lexicon) -> list[_Quantity]:
         if q is None:
             continue
         _read_comparators(masked, q, lex)
-        if _keep(q, masked, lex):
+        if q.unit or q.op or q.has_comparator or _keep(q, masked, lex):
             found.append(q)
         pos = max(q.end, start + 1)
+    per_excluded = lex.per_excluded
     for q in found:
-        if q.per is None and q.unit not in lex.per_excluded:
+        if q.per is None and q.unit not in per_excluded:
             q.per = _context_per(masked, q.start, lex)
     return found
 
@@ -329,9 +331,12 @@ def _skip_spaces(t: str, pos: int) -> int:
 
 def _read_unit(t: str, q: _Quantity, lex: Lexicon) -> None:
     """Read multiplier, unit and rate basis after the number (in place)."""
-    pos = _skip_spaces(t, q.end)
-    unit_word = _match_longest(t, pos, lex.units_re)
-    if unit_word is None or _is_latin_prefix(t, pos, unit_word):
+    pos = q.end
+    if t[pos:pos + 1] == " ":
+        pos = _skip_spaces(t, pos)
+    m = lex.units_re.match(t, pos)
+    unit_word = m.group(0) if m else None
+    if unit_word is None or (unit_word.isascii() and _is_latin_prefix(t, pos, unit_word)):
         mult = _match_longest(t, pos, lex.multipliers_re)
         if mult:
             q.value *= lex.multipliers[mult]
@@ -356,7 +361,8 @@ def _read_unit(t: str, q: _Quantity, lex: Lexicon) -> None:
         q.unit = lex.unit_spellings[unit_word]
         pos += len(unit_word)
         q.end = pos
-    _read_rate(t, q, lex)
+    if pos < len(t) and t[pos] in "/每":  # else _read_rate reads nothing
+        _read_rate(t, q, lex)
 
 
 def _is_latin_prefix(t: str, pos: int, word: str) -> bool:
@@ -401,7 +407,12 @@ def _is_time_basis(unit: str) -> bool:
 
 
 def _read_range(t: str, q: _Quantity, lex: Lexicon) -> None:
-    pos = _skip_spaces(t, q.end)
+    pos = q.end
+    if t[pos:pos + 1] == " ":
+        pos = _skip_spaces(t, pos)
+    first = t[pos:pos + 1]
+    if not first or first not in _RANGE_FIRST:
+        return
     for sep in _RANGE_SEPS:
         if t.startswith(sep, pos):
             j = _skip_spaces(t, pos + len(sep))
@@ -423,8 +434,11 @@ def _read_range(t: str, q: _Quantity, lex: Lexicon) -> None:
 
 def _read_comparators(t: str, q: _Quantity, lex: Lexicon) -> None:
     """Attach the comparator written after (以上) or before (不少于) the number."""
-    pos = _skip_spaces(t, q.end)
-    after = _match_longest(t, pos, lex.after_re)
+    pos = q.end
+    if t[pos:pos + 1] == " ":
+        pos = _skip_spaces(t, pos)
+    m = lex.after_re.match(t, pos)
+    after = m.group(0) if m else None
     if after:
         q.op = lex.after[after]
         q.has_comparator = True
@@ -450,6 +464,8 @@ def _before_phrase(t: str, start: int, lex: Lexicon) -> tuple[str | None, int | 
     end = start
     while end > 0 and t[end - 1] == " ":
         end -= 1
+    if end == 0:  # nothing before the number
+        return None, None
     lo = max(0, end - lex.word_gap)
     i = end
     while i > lo and t[i - 1] not in _SEGMENT_BREAKS and not t[i - 1].isdigit() and t[i - 1] != _MASK:
