@@ -48,8 +48,11 @@ _DATE_SPAN = re.compile(
     rf"|{_DATE}(?:\s*(?:-{{1,2}}|~|至|到)\s*(?:{_DATE}|\d{{1,2}}\s*月{_DATE_TAIL}))?")
 _QUOTES = re.compile(r"“[^”]{0,40}”|‘[^’]{0,40}’|\"[^\"]{0,40}\"|「[^」]{0,40}」|《[^》]{0,60}》|〈[^〉]{0,60}〉")
 _QUOTE_CHARS = re.compile(r"[“‘\"「《〈]")
-_DATE_CHARS = re.compile(r"[年月.\-/]")
+# _DATE_SPAN can match only where one of these does (every branch has 年, 月 or 2024-/2024./2024/)
+_DATE_HINT = re.compile(r"[年月]|(?:19|20)\d{2}[.\-/]")
 _LATIN = re.compile(r"[A-Za-z]")
+# a character one of the masks in _mask (quotes, scale notes, dates, ratios, codes) needs
+_MASK_TRIGGERS = re.compile(r"[“‘\"「《〈(年月.\-/:比第A-Za-z]")
 _CODES = re.compile(r"第\s*[\d零〇一二两三四五六七八九十百]+|[A-Za-z]+\d+[A-Za-z]*|\d+[A-Za-z]+\d*")
 _RATIO = re.compile(r"\d+(?:\.\d+)?\s*(?::|比)\s*\d+(?:\.\d+)?")
 _PAREN = re.compile(r"\([^()]{0,40}\)")
@@ -139,12 +142,13 @@ def _compile(raw: str) -> Target:
     if s in empty_exact or core in empty_exact or not core:
         return Target(kind="empty", raw=raw, canonical="", reason=lex.reasons["empty"])
     masked, notes = _mask(s, lex)
-    if _is_formula(s, masked):
+    if ("=" in s or "/" in s or "÷" in s) and _is_formula(s, masked):
         return Target(kind="formula", raw=raw, canonical=s,
                       reason=lex.reasons["formula"].format(text=s), notes=("formula",))
     quantities = _find_quantities(s, masked, lex)
     if quantities:
-        quantities = _join_bounds(quantities, masked, lex)
+        if len(quantities) == 2:
+            quantities = _join_bounds(quantities, masked, lex)
         if len(quantities) == 1:
             return _to_target(quantities[0], raw, tuple(notes))
         clauses = [_to_target(q, raw) for q in quantities]
@@ -158,6 +162,9 @@ def _compile(raw: str) -> Target:
 def _mask(s: str, lex: Lexicon) -> tuple[str, list[str]]:
     """Blank out (same length) the parts of ``s`` that are never a target."""
     notes: list[str] = []
+    if _MASK_TRIGGERS.search(s) is None:  # none of the patterns below but not_numbers can match
+        spans = [m.span() for m in lex.not_numbers_re.finditer(s)]
+        return (_blank(s, spans) if spans else s), notes
     spans: list[tuple[int, int]] = []  # blanked, in the order found (overlaps allowed)
 
     # each pattern is tried only when a character it needs is present (most cells are short)
@@ -173,7 +180,7 @@ def _mask(s: str, lex: Lexicon) -> tuple[str, list[str]]:
             elif (inner[1:].startswith(lex.inclusive_starts) and m.start() > 0
                   and any(c.isdigit() for c in inner)):
                 spans.append(m.span())
-    if _DATE_CHARS.search(s):
+    if _DATE_HINT.search(s):
         for m in _DATE_SPAN.finditer(s):
             spans.append(m.span())
             notes.append("date:" + m.group(0))
@@ -468,8 +475,13 @@ def _before_phrase(t: str, start: int, lex: Lexicon) -> tuple[str | None, int | 
         return None, None
     lo = max(0, end - lex.word_gap)
     i = end
-    while i > lo and t[i - 1] not in _SEGMENT_BREAKS and not t[i - 1].isdigit() and t[i - 1] != _MASK:
+    while i > lo:
+        c = t[i - 1]
+        if c in _SEGMENT_BREAKS or c.isdigit() or c == _MASK:
+            break
         i -= 1
+    if i == end:  # no room for a phrase
+        return None, None
     matches = list(lex.before_re.finditer(t, i, end))
     if not matches:
         return None, None
