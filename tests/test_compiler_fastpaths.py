@@ -6,7 +6,6 @@ here against the plain form on generated and hand-picked texts.
 """
 from __future__ import annotations
 
-
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
