@@ -25,7 +25,7 @@ from functools import lru_cache
 from typing import Callable, Iterable
 
 from .lexicon import Lexicon, lexicon, normalize
-from .target import Target
+from .target import Target, make_target
 from .units import RATE_BASES
 
 _MASK = "\x00"
@@ -48,19 +48,23 @@ _DATE_SPAN = re.compile(
     rf"|{_DATE}(?:\s*(?:-{{1,2}}|~|至|到)\s*(?:{_DATE}|\d{{1,2}}\s*月{_DATE_TAIL}))?")
 _QUOTES = re.compile(r"“[^”]{0,40}”|‘[^’]{0,40}’|\"[^\"]{0,40}\"|「[^」]{0,40}」|《[^》]{0,60}》|〈[^〉]{0,60}〉")
 _QUOTE_CHARS = re.compile(r"[“‘\"「《〈]")
-_DATE_CHARS = re.compile(r"[年月.\-/]")
+# _DATE_SPAN can match only where one of these does (every branch has 年, 月 or 2024-/2024./2024/)
+_DATE_HINT = re.compile(r"[年月]|(?:19|20)\d{2}[.\-/]")
 _LATIN = re.compile(r"[A-Za-z]")
+# a character one of the masks in _mask (quotes, scale notes, dates, ratios, codes) needs
+_MASK_TRIGGERS = re.compile(r"[“‘\"「《〈(年月.\-/:比第A-Za-z]")
 _CODES = re.compile(r"第\s*[\d零〇一二两三四五六七八九十百]+|[A-Za-z]+\d+[A-Za-z]*|\d+[A-Za-z]+\d*")
 _RATIO = re.compile(r"\d+(?:\.\d+)?\s*(?::|比)\s*\d+(?:\.\d+)?")
 _PAREN = re.compile(r"\([^()]{0,40}\)")
 _FORMULA = re.compile(r"[\u4e00-\u9fff)\]]\s*=\s*[(\[\u4e00-\u9fff]|[\u4e00-\u9fff)]\s*[/÷]\s*[(\u4e00-\u9fff]")
 _FORMULA_STRONG = re.compile(r"[\u4e00-\u9fff]\s*=\s*[^=]*[\u4e00-\u9fff)]\s*[/÷×*]\s*[(\u4e00-\u9fff]")
 _RANGE_SEPS = ("--", "-", "~", "至", "到")
+_RANGE_FIRST = frozenset(sep[0] for sep in _RANGE_SEPS)
 _OPS = (">=", "<=", ">", "<", "==")
 _OP_SYMBOL = {">=": "≥", "<=": "≤", ">": ">", "<": "<", "==": "="}
 
 
-@dataclass
+@dataclass(slots=True)
 class _Quantity:
     """A quantity found in the text, before it becomes a Target."""
 
@@ -132,17 +136,19 @@ def _clean(text: str) -> str:
 
 def _compile(raw: str) -> Target:
     lex = lexicon()
-    s = _clean(raw)
+    s = _SPACES.sub(" ", raw.translate(lex.fold)).strip()  # _clean(raw)
     core = s.strip(_PUNCT)
-    if s in lex.empty_exact or core in lex.empty_exact or not core:
+    empty_exact = lex.empty_exact
+    if s in empty_exact or core in empty_exact or not core:
         return Target(kind="empty", raw=raw, canonical="", reason=lex.reasons["empty"])
     masked, notes = _mask(s, lex)
-    if _is_formula(s, masked):
+    if ("=" in s or "/" in s or "÷" in s) and _is_formula(s, masked):
         return Target(kind="formula", raw=raw, canonical=s,
                       reason=lex.reasons["formula"].format(text=s), notes=("formula",))
     quantities = _find_quantities(s, masked, lex)
     if quantities:
-        quantities = _join_bounds(quantities, masked, lex)
+        if len(quantities) == 2:
+            quantities = _join_bounds(quantities, masked, lex)
         if len(quantities) == 1:
             return _to_target(quantities[0], raw, tuple(notes))
         clauses = [_to_target(q, raw) for q in quantities]
@@ -155,43 +161,55 @@ def _compile(raw: str) -> Target:
 # --------------------------------------------------------------------------- masking
 def _mask(s: str, lex: Lexicon) -> tuple[str, list[str]]:
     """Blank out (same length) the parts of ``s`` that are never a target."""
-    chars = list(s)
     notes: list[str] = []
-
-    def blank(a: int, b: int) -> None:
-        for i in range(a, b):
-            chars[i] = _MASK
+    if _MASK_TRIGGERS.search(s) is None:  # none of the patterns below but not_numbers can match
+        spans = [m.span() for m in lex.not_numbers_re.finditer(s)]
+        return (_blank(s, spans) if spans else s), notes
+    spans: list[tuple[int, int]] = []  # blanked, in the order found (overlaps allowed)
 
     # each pattern is tried only when a character it needs is present (most cells are short)
     if _QUOTE_CHARS.search(s):
         for m in _QUOTES.finditer(s):
-            blank(m.start(), m.end())
-    for m in (_PAREN.finditer(s) if "(" in s else ()):
-        inner = m.group(0)
-        if any(w in inner for w in lex.scale_words):
-            blank(m.start(), m.end())
-            notes.append(lex.reasons["scale_note"].format(text=inner))
-        elif inner[1:].startswith(lex.inclusive_starts) and m.start() > 0 and any(c.isdigit() for c in inner):
-            blank(m.start(), m.end())
-    for m in (_DATE_SPAN.finditer(s) if _DATE_CHARS.search(s) else ()):
-        blank(m.start(), m.end())
-        notes.append("date:" + m.group(0))
+            spans.append(m.span())
+    if "(" in s:
+        for m in _PAREN.finditer(s):
+            inner = m.group(0)
+            if any(w in inner for w in lex.scale_words):
+                spans.append(m.span())
+                notes.append(lex.reasons["scale_note"].format(text=inner))
+            elif (inner[1:].startswith(lex.inclusive_starts) and m.start() > 0
+                  and any(c.isdigit() for c in inner)):
+                spans.append(m.span())
+    if _DATE_HINT.search(s):
+        for m in _DATE_SPAN.finditer(s):
+            spans.append(m.span())
+            notes.append("date:" + m.group(0))
     for m in lex.not_numbers_re.finditer(s):
-        blank(m.start(), m.end())
-    text = "".join(chars)
+        spans.append(m.span())
+    text = _blank(s, spans) if spans else s
     # ratios (1:3, 1比1) are not quantities
     if ":" in text or "比" in text:
-        for m in _RATIO.finditer(text):
-            blank(m.start(), m.end())
-        text = "".join(chars)
+        spans = [m.span() for m in _RATIO.finditer(text)]
+        if spans:
+            text = _blank(text, spans)
     # ordinals (第3季度) and codes (G20, 5G, shp2000) are not quantities
     if "第" in text or _LATIN.search(text):
+        spans = []
         for m in _CODES.finditer(text):
             tok = m.group(0)
             if tok.startswith("第") or not _is_number_with_latin_unit(tok, lex):
-                blank(m.start(), m.end())
-        text = "".join(chars)
+                spans.append(m.span())
+        if spans:
+            text = _blank(text, spans)
     return text, notes
+
+
+def _blank(text: str, spans: list[tuple[int, int]]) -> str:
+    """``text`` with each (start, end) span replaced by as many mask characters."""
+    chars = list(text)
+    for a, b in spans:
+        chars[a:b] = _MASK * (b - a)
+    return "".join(chars)
 
 
 def _is_number_with_latin_unit(tok: str, lex: Lexicon) -> bool:
@@ -227,11 +245,12 @@ def _find_quantities(s: str, masked: str, lex: Lexicon) -> list[_Quantity]:
         if q is None:
             continue
         _read_comparators(masked, q, lex)
-        if _keep(q, masked, lex):
+        if q.unit or q.op or q.has_comparator or _keep(q, masked, lex):
             found.append(q)
         pos = max(q.end, start + 1)
+    per_excluded = lex.per_excluded
     for q in found:
-        if q.per is None and q.unit not in lex.per_excluded:
+        if q.per is None and q.unit not in per_excluded:
             q.per = _context_per(masked, q.start, lex)
     return found
 
@@ -319,9 +338,12 @@ def _skip_spaces(t: str, pos: int) -> int:
 
 def _read_unit(t: str, q: _Quantity, lex: Lexicon) -> None:
     """Read multiplier, unit and rate basis after the number (in place)."""
-    pos = _skip_spaces(t, q.end)
-    unit_word = _match_longest(t, pos, lex.units_re)
-    if unit_word is None or _is_latin_prefix(t, pos, unit_word):
+    pos = q.end
+    if t[pos:pos + 1] == " ":
+        pos = _skip_spaces(t, pos)
+    m = lex.units_re.match(t, pos)
+    unit_word = m.group(0) if m else None
+    if unit_word is None or (unit_word.isascii() and _is_latin_prefix(t, pos, unit_word)):
         mult = _match_longest(t, pos, lex.multipliers_re)
         if mult:
             q.value *= lex.multipliers[mult]
@@ -346,7 +368,8 @@ def _read_unit(t: str, q: _Quantity, lex: Lexicon) -> None:
         q.unit = lex.unit_spellings[unit_word]
         pos += len(unit_word)
         q.end = pos
-    _read_rate(t, q, lex)
+    if pos < len(t) and t[pos] in "/每":  # else _read_rate reads nothing
+        _read_rate(t, q, lex)
 
 
 def _is_latin_prefix(t: str, pos: int, word: str) -> bool:
@@ -391,7 +414,12 @@ def _is_time_basis(unit: str) -> bool:
 
 
 def _read_range(t: str, q: _Quantity, lex: Lexicon) -> None:
-    pos = _skip_spaces(t, q.end)
+    pos = q.end
+    if t[pos:pos + 1] == " ":
+        pos = _skip_spaces(t, pos)
+    first = t[pos:pos + 1]
+    if not first or first not in _RANGE_FIRST:
+        return
     for sep in _RANGE_SEPS:
         if t.startswith(sep, pos):
             j = _skip_spaces(t, pos + len(sep))
@@ -413,8 +441,11 @@ def _read_range(t: str, q: _Quantity, lex: Lexicon) -> None:
 
 def _read_comparators(t: str, q: _Quantity, lex: Lexicon) -> None:
     """Attach the comparator written after (以上) or before (不少于) the number."""
-    pos = _skip_spaces(t, q.end)
-    after = _match_longest(t, pos, lex.after_re)
+    pos = q.end
+    if t[pos:pos + 1] == " ":
+        pos = _skip_spaces(t, pos)
+    m = lex.after_re.match(t, pos)
+    after = m.group(0) if m else None
     if after:
         q.op = lex.after[after]
         q.has_comparator = True
@@ -440,10 +471,17 @@ def _before_phrase(t: str, start: int, lex: Lexicon) -> tuple[str | None, int | 
     end = start
     while end > 0 and t[end - 1] == " ":
         end -= 1
+    if end == 0:  # nothing before the number
+        return None, None
     lo = max(0, end - lex.word_gap)
     i = end
-    while i > lo and t[i - 1] not in _SEGMENT_BREAKS and not t[i - 1].isdigit() and t[i - 1] != _MASK:
+    while i > lo:
+        c = t[i - 1]
+        if c in _SEGMENT_BREAKS or c.isdigit() or c == _MASK:
+            break
         i -= 1
+    if i == end:  # no room for a phrase
+        return None, None
     matches = list(lex.before_re.finditer(t, i, end))
     if not matches:
         return None, None
@@ -503,7 +541,9 @@ def _num(v: float) -> str:
     """Plain decimal digits, never an exponent (1e16 → 10000000000000000)."""
     if math.isfinite(v) and v == int(v):
         return str(int(v))
-    text = format(Decimal(repr(v)), "f")
+    text = repr(v)
+    if "e" in text or "n" in text:  # exponent (or nan): spell the digits out
+        text = format(Decimal(text), "f")
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
@@ -514,15 +554,16 @@ def _unit_text(unit: str | None, per: str | None) -> str:
 def _to_target(q: _Quantity, raw: str, notes: tuple[str, ...] = ()) -> Target:
     if q.high is not None and q.high != q.value:
         canonical = f"{_num(q.value)}-{_num(q.high)}{_unit_text(q.unit, q.per)}"
-        return Target(kind="range", raw=raw, canonical=canonical, low=q.value, high=q.high,
-                      unit=q.unit, per=q.per, span=(q.start, q.end), notes=notes)
+        return make_target("range", raw, canonical, low=q.value, high=q.high,
+                           unit=q.unit, per=q.per, span=(q.start, q.end), notes=notes)
     if q.value == 0 and q.op in (None, "==", "<="):
         canonical = f"=0{_unit_text(q.unit, q.per)}"
-        return Target(kind="zero", raw=raw, canonical=canonical, unit=q.unit, per=q.per,
-                      span=(q.start, q.end), notes=notes)
-    canonical = f"{_OP_SYMBOL.get(q.op, '')}{_num(q.value)}{_unit_text(q.unit, q.per)}"
-    return Target(kind="compare", raw=raw, canonical=canonical, op=q.op, value=q.value,
-                  unit=q.unit, per=q.per, span=(q.start, q.end), notes=notes)
+        return make_target("zero", raw, canonical, unit=q.unit, per=q.per,
+                           span=(q.start, q.end), notes=notes)
+    op, unit, per = q.op, q.unit, q.per
+    canonical = f"{_OP_SYMBOL.get(op, '')}{_num(q.value)}{unit or ''}{'/' + per if per else ''}"
+    return make_target("compare", raw, canonical, op, q.value, unit, per, None, None, (), None,
+                       None, (q.start, q.end), notes)
 
 
 def _non_numeric(raw: str, s: str, masked: str, notes: list[str], lex: Lexicon) -> Target:
