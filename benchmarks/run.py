@@ -235,7 +235,7 @@ def worker_batch(data: Path, rules: str, out: Path, jobs: int, check: bool = Tru
     res = score_batch(tasks, out, rules=rules, jobs=jobs, check=check)
     total = time.perf_counter() - t0
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    return {"seconds": total, "jobs": jobs, "indicators_out": res.indicators, "failed": res.failed,
+    return {"seconds": total, "jobs": res.jobs, "indicators_out": res.indicators, "failed": res.failed,
             "peak_rss_mb": peak_rss_mb(), "worker_peak_rss_mb": children if jobs > 1 else 0.0,
             "compiled_texts": len(counts), "compiled_twice": sum(1 for c in counts.values() if c > 1),
             "cache_misses": compiler.compile_cache_info().misses, "compile_requests": res.compile_requests}
