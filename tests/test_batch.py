@@ -158,3 +158,15 @@ def test_an_unexpected_error_in_a_worker_is_said_and_the_worker_goes_on(province
     result = _run(province, tmp_path / "out", jobs=2)
     assert result.tables["status"].tolist() == ["未能评分", "已评分", "已评分"]
     assert result.tables.loc[0, "reason"] == "RuntimeError: 意外"
+
+
+def test_cli_warns_of_tables_with_the_same_file_name(province: Path, tmp_path: Path) -> None:
+    other = tmp_path / "other"
+    other.mkdir()
+    shutil.copy(province / "targets" / "00-seed.txt", other / "00-seed.txt")
+    err = io.StringIO()
+    with redirect_stdout(io.StringIO()), redirect_stderr(err):
+        rc = main(["batch", str(province / "targets" / "00-seed.txt"), str(other), "-o", str(tmp_path / "out")])
+    assert rc == 0 and "同名的目标表（00-seed.txt）" in err.getvalue()
+    tables = pd.read_csv(tmp_path / "out" / "tables.csv", encoding="utf-8-sig")
+    assert tables["source_file"].tolist() == ["00-seed.txt", "00-seed.txt"]  # both scored, none dropped

@@ -43,6 +43,11 @@ def run(args: argparse.Namespace) -> int:
         raise InputError("没有找到目标表（目录中没有 csv/txt/tsv/xlsx 文件）：" + "、".join(args.tables), code="file_missing")
     if args.actuals and not Path(args.actuals).is_dir():
         raise InputError("--actuals 应为目录", file=args.actuals, code="file_missing")
+    names = [t.name for t in targets]
+    same = sorted({n for n in names if names.count(n) > 1})
+    if same:
+        print("注意：不同目录中有同名的目标表（" + "、".join(same) + "），结果中的 source_file 只有文件名，"
+              "这些表的行按 tables.csv 的顺序区分；建议改名后再评分", file=sys.stderr)
     tasks = pair_actuals(targets, args.actuals)
     jobs = args.jobs if args.jobs > 0 else (os.cpu_count() or 1)
     total = len(tasks)
