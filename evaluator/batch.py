@@ -11,6 +11,11 @@ still compiled once per run: a worker that meets texts it has not compiled asks 
 process (the distinct texts of a column in one exchange, see :func:`evaluator.compiler.prefetch`),
 which compiles each distinct text once (its compiler cache) and hands the compiled targets back. The files written are byte for byte those of ``jobs=1``.
 
+Results come back in any order and are written in input order; a worker is not handed a
+table more than :data:`LOOKAHEAD` tables per worker past the earliest one still being scored,
+so at most that many tables' results wait in memory (one slow table does not make the main
+process hold the rest of the province).
+
 A table that cannot be scored (unreadable file, a worker that died) is listed in
 ``tables.csv`` and ``issues.csv`` with the reason; the other tables are still scored.
 """
@@ -187,6 +192,11 @@ def _worker(conn: Connection, rules: Any, check: bool) -> None:
         conn.send(("done", outcome))
 
 
+#: a worker is not given a table more than this many tables per worker after the earliest table not
+#: back yet: finished results wait in the main process to be written in order, and this bounds them
+LOOKAHEAD = 4
+
+
 def _scored_in_workers(tasks: list[Task], rules: Any, check: bool, jobs: int,
                        counter: list[int]) -> Iterator[_Outcome]:
     """Outcomes as workers finish them (any order); compile requests are served meanwhile."""
@@ -195,7 +205,9 @@ def _scored_in_workers(tasks: list[Task], rules: Any, check: bool, jobs: int,
     ctx = mp.get_context("fork")
     _load_once()
     todo = list(reversed(tasks))
-    busy: dict[Connection, tuple[Any, Task | None]] = {}
+    busy: dict[Connection, tuple[Any, Task | None]] = {}  # every worker; its task, None while idle
+    running: set[int] = set()  # tables handed out and not back yet
+    ahead = LOOKAHEAD * jobs
 
     def start() -> None:
         mine, theirs = ctx.Pipe()
@@ -206,22 +218,33 @@ def _scored_in_workers(tasks: list[Task], rules: Any, check: bool, jobs: int,
         feed(mine)
 
     def feed(conn: Connection) -> None:
+        """The next table for a worker, unless it is too far ahead of the earliest table not back
+        (the results in between wait in memory to be written in order); none left: it stops."""
         proc, _ = busy[conn]
-        if todo:
-            task = todo.pop()
-            conn.send(task)
-            busy[conn] = (proc, task)
-        else:
+        if not todo:
             conn.send(None)
             conn.close()
             proc.join()
             del busy[conn]
+        elif running and todo[-1].index >= min(running) + ahead:
+            busy[conn] = (proc, None)  # idle until the earliest table is back
+        else:
+            task = todo.pop()
+            conn.send(task)
+            busy[conn] = (proc, task)
+            running.add(task.index)
+
+    def feed_idle() -> None:
+        for conn in [c for c, (_, t) in busy.items() if t is None]:
+            feed(conn)
 
     try:
         for _ in range(min(jobs, len(tasks))):
             start()
         while busy:
             for conn in wait(list(busy)):
+                if conn not in busy:  # stopped while this round was handled
+                    continue
                 proc, task = busy[conn]
                 try:
                     kind, payload = conn.recv()
@@ -229,17 +252,21 @@ def _scored_in_workers(tasks: list[Task], rules: Any, check: bool, jobs: int,
                     del busy[conn]
                     proc.join()
                     if task is not None:
+                        running.discard(task.index)
                         yield _failed(task, _blank_row(task), f"评分进程意外退出（退出码 {proc.exitcode}）")
                     if todo:
                         start()
+                    feed_idle()
                     continue
                 if kind == "compile":
                     counter[0] += len(payload)
                     counter[1] += 1
                     conn.send([compile_target(text) for text in payload])
                 else:
+                    running.discard(payload.index)
                     yield payload
                     feed(conn)
+                    feed_idle()
     finally:
         for conn, (proc, _) in busy.items():
             proc.terminate()

@@ -170,3 +170,33 @@ def test_cli_warns_of_tables_with_the_same_file_name(province: Path, tmp_path: P
     assert rc == 0 and "同名的目标表（00-seed.txt）" in err.getvalue()
     tables = pd.read_csv(tmp_path / "out" / "tables.csv", encoding="utf-8-sig")
     assert tables["source_file"].tolist() == ["00-seed.txt", "00-seed.txt"]  # both scored, none dropped
+
+
+def test_workers_do_not_run_far_ahead_of_a_slow_table(province: Path, tmp_path: Path, monkeypatch) -> None:
+    """Results are written in input order; while the first table is slow, the other worker may score
+    only LOOKAHEAD x jobs tables past it (their results wait in memory)."""
+    import time
+
+    targets = province / "targets"
+    for i in range(3, 20):  # many small tables after a slow first one
+        shutil.copy(targets / "01-sichuan-mata-zhen.tsv", targets / f"{i:02d}-small.tsv")
+    log = tmp_path / "log.txt"
+    real = batch.score_table
+
+    def slow_first(task, rules, check=True):
+        if task.index == 0:
+            time.sleep(1.5)
+        outcome = real(task, rules, check)
+        with open(log, "a", encoding="utf-8") as fh:
+            fh.write(f"{task.index}\n")
+        return outcome
+
+    monkeypatch.setattr(batch, "score_table", slow_first)
+    monkeypatch.setattr(batch, "LOOKAHEAD", 2)
+    result = _run(province, tmp_path / "out", jobs=2)
+    done = [int(x) for x in log.read_text().split()]
+    assert sorted(done) == list(range(20)) and result.failed == []
+    before_first = done[:done.index(0)]
+    assert before_first and max(before_first) < 2 * 2  # the window: tables 1..3 at most
+    indicators = pd.read_csv(tmp_path / "out" / "indicators.csv", encoding="utf-8-sig")
+    assert indicators["source_file"].iloc[0] == "00-seed.txt"  # still in input order
