@@ -159,15 +159,6 @@ def _truthy(values) -> np.ndarray:
     return (values if values.dtype == object else values.astype(object)).astype(bool)
 
 
-def _factorize(values) -> tuple[np.ndarray, np.ndarray]:
-    """``pd.factorize`` of an object column (same codes and distinct values), hashing only the
-    distinct objects (:func:`~evaluator.frames.identity_codes`)."""
-    arr = np.ascontiguousarray(values, dtype=object)
-    codes, first = identity_codes(arr)
-    distinct_codes, uniques = pd.factorize(arr.take(first))
-    return distinct_codes.take(codes), uniques
-
-
 def _pick(df: pd.DataFrame, pos: np.ndarray, columns: tuple[str, ...]) -> list[tuple]:
     """Values of ``columns`` at row positions ``pos``, as Python objects, one tuple per row."""
     if not len(pos):
@@ -309,7 +300,7 @@ def check_qualitative_share(table: TargetTable) -> IssueColumns:
     ind = table.indicators
     if ind.empty:
         return out
-    codes, pids = _factorize(ind["project_id"])  # in order of appearance; none: -1
+    codes, pids = factorize_objects(ind["project_id"])  # in order of appearance; none: -1
     known = codes >= 0
     flagged = np.flatnonzero(ind["target_class"].isin(UNSCORABLE_CLASSES).to_numpy() & known)
     if not len(flagged):
@@ -317,7 +308,7 @@ def check_qualitative_share(table: TargetTable) -> IssueColumns:
     totals = np.bincount(codes[known], minlength=len(pids)).tolist()
     firsts = _first_rows(codes)  # each project's first row
     # (project, class) pairs in order of appearance, with their counts
-    class_codes, classes = _factorize(np.asarray(ind["target_class"], dtype=object)[flagged])
+    class_codes, classes = factorize_objects(np.asarray(ind["target_class"], dtype=object)[flagged])
     n_classes, classes = len(classes), classes.tolist()
     pairs, first, size = np.unique(codes[flagged] * n_classes + class_codes, return_index=True, return_counts=True)
     order = np.argsort(first, kind="stable")

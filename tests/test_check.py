@@ -161,11 +161,13 @@ def test_header_without_rows(tmp_path):
     assert main(["check", str(path), "--strict"]) == 1
 
 
-def test_factorize_is_pandas_factorize():
+def test_lint_factorize_is_pandas_factorize_on_its_columns():
+    """The lint numbers project ids and target classes with frames.factorize_objects: on such texts
+    (no NUL: the readers remove control characters) the codes of pd.factorize."""
     import numpy as np
     import pandas as pd
 
-    from evaluator.check import _factorize
+    from evaluator.frames import factorize_objects as _factorize
 
     a = "P001"
     for values in (np.array([a, "P002", "".join(["P00", "1"]), a, "P003"], dtype=object),
