@@ -124,6 +124,9 @@ def read_indicator_rows(header: Header, rows: list[Row], table: RawTable, sheet:
                                     file=table.file, sheet=sheet, row=row.number, cell=" | ".join(row.cells)))
             state.header, state.mode, state.carry = new_header, "grid", {}
             continue
+        if state.mode == "footer" or (state.mode == "grid" and _footer_row(state, row)):
+            state.mode = "footer"  # rows after the grid (评价结论, 存在问题, 填报人 …) hold no indicators
+            continue
         before = _counts(state)
         mode = state.mode
         if _block_row(state, row):
@@ -134,6 +137,23 @@ def read_indicator_rows(header: Header, rows: list[Row], table: RawTable, sheet:
             _grid_row(state, row)
             if _counts(state) == before and not _carries_category(state, row):
                 _not_read(state, row, EMPTY_ROW_MESSAGE)
+    if preamble:  # a last stacked form cut off before its indicator header: the project, no indicators
+        preamble_project(header, preamble, table, sheet)
+
+
+def _footer_row(state: _State, row: Row) -> bool:
+    """A row after the grid: 合计/总分 (without money columns), 评价结论, 存在问题, 填报人: …"""
+    first = next((c for c in row.cells if c), "")
+    key = fold(first).rstrip(":")
+    if key in vocabulary().labels["footer"]:
+        return True
+    if has_label(first, "total_row") and not any(state.header.find(f) for f in MONEY_FIELDS):
+        if state.project is not None:
+            numbers = [c for c in row.cells[1:] if looks_like_amount(c)]
+            if numbers:
+                state.project.self_evaluation.setdefault("weight_total", numbers[0])
+        return True
+    return False
 
 
 def _counts(state: _State) -> tuple[int, int, int, int]:
@@ -368,4 +388,15 @@ def _add_indicator(state: _State, row: Row, byfield: dict[str, str], header: Hea
         direction_text=byfield.get("direction", ""),
         actual_text=byfield.get("actual", ""), score_text=byfield.get("score", ""),
     )
+    if not record.weight_text:
+        record.weight_text = weight_in_name(record.name)
     state.project.indicators.append(record)
+
+
+_WEIGHT_IN_NAME = re.compile(r"[(（]\s*(\d+(?:\.\d+)?)\s*分\s*[)）]\s*$")
+
+
+def weight_in_name(name: str) -> str:
+    """The weight printed inside an indicator name: ``相关性(5 分)`` → ``5``; ``""`` when none."""
+    match = _WEIGHT_IN_NAME.search(name or "")
+    return match.group(1) if match else ""

@@ -14,6 +14,8 @@ its last row is 总分. Every label word is in ``data/headers.toml`` ([labels] s
 """
 from __future__ import annotations
 
+import re
+
 from .io import Row
 from .model import ProjectRecord, RawTable, looks_like_amount
 from .vocab import fold, has_label, vocabulary
@@ -23,8 +25,23 @@ def _value_after(cells: tuple[str, ...], j: int) -> str:
     return next((c for c in cells[j + 1:] if c), "")
 
 
+def _label(cell: str) -> str:
+    """A label cell folded, without its trailing colon: ``年度资金总额：`` → ``年度资金总额``."""
+    return fold(cell).rstrip(":")
+
+
+def is_label(cell: str, kind: str) -> bool:
+    return bool(cell) and _label(cell) in vocabulary().labels[kind]
+
+
 def read_preamble(rows: list[Row]) -> dict[str, str]:
-    """What the rows above the indicator header say about the project ({} when nothing)."""
+    """What the rows above the indicator header say about the project ({} when nothing).
+
+    Money is read in two shapes: a funds table (a row naming 年初预算数 / 全年预算数 /
+    调整后预算数 / 全年执行数 …, then the 年度资金总额 / 总额 row under it, whose cells may be
+    shifted left by a merged label cell), or a label followed by its amount
+    (``年度资金总额： | 1000.00``, ``当年预算 | 229.66``, ``3359.62万``).
+    """
     out: dict[str, str] = {}
     funds_cols: dict[str, int] = {}
     for k, row in enumerate(rows):
@@ -32,23 +49,36 @@ def read_preamble(rows: list[Row]) -> dict[str, str]:
         for j, cell in enumerate(cells):
             if not cell:
                 continue
-            if has_label(cell, "se_project") and "project" not in out:
+            if is_label(cell, "se_project") and "project" not in out:
                 out["project"] = _value_after(cells, j)
-            elif has_label(cell, "se_department") and "department" not in out:
+            elif is_label(cell, "se_department") and "department" not in out:
                 out["department"] = _value_after(cells, j)
-        if any(has_label(c, "se_budget") for c in cells) and any(has_label(c, "se_spent") for c in cells):
-            funds_cols = _funds_columns(cells)
+            elif is_label(cell, "se_budget_value") and "budget_total" not in out and not funds_cols:
+                value = _value_after(cells, j)
+                if looks_like_amount(value):
+                    out["budget_total"] = value
+                    out["budget_row"] = str(row.number)
+        cols = _funds_columns(cells)
+        if "budget_annual" in cols or ("budget_initial" in cols and "spent_annual" in cols):
+            funds_cols = cols
             out["funds_row"] = str(row.number)
             continue
         first = next((c for c in cells if c), "")
-        if funds_cols and any(has_label(c, "se_funds_row") for c in cells[:3]):
+        amounts = [j for j, c in enumerate(cells) if looks_like_amount(c)]
+        if funds_cols and amounts and (any(is_label(c, "se_funds_row") for c in cells[:3])
+                                       or not any(is_label(c, "se_funds_part") for c in cells[:3])):
+            # the row's cells may be shifted left by label cells merged from the funds header row
+            offset = min(funds_cols.values()) - amounts[0] if amounts[0] < min(funds_cols.values()) else 0
             for key, j in funds_cols.items():
-                if j < len(cells) and looks_like_amount(cells[j]):
-                    out.setdefault(key, cells[j])
+                if 0 <= j - offset < len(cells) and looks_like_amount(cells[j - offset]):
+                    out.setdefault(key, cells[j - offset])
             funds_cols = {}
-        elif has_label(first, "se_goal") and "goal" not in out:
+        elif is_label(first, "se_goal") and "goal" not in out:
+            rest = [c for c in cells[cells.index(first) + 1:] if c]
             below = rows[k + 1].cells if k + 1 < len(rows) else ()
-            out["goal"] = next((c for c in below if c), "")
+            # 年度总体目标 | 预期目标 | … | 实际完成情况 heads two columns whose text is on the next row
+            heads = rest and all(len(fold(c)) <= 8 and ("目标" in c or "完成" in c) for c in rest)
+            out["goal"] = rest[0] if rest and not heads else next((c for c in below if c), "")
     return {k: v for k, v in out.items() if v}
 
 
@@ -57,8 +87,10 @@ def _funds_columns(cells: tuple[str, ...]) -> dict[str, int]:
     for j, cell in enumerate(cells):
         for key, label in (("budget_initial", "se_initial"), ("budget_annual", "se_budget"),
                            ("spent_annual", "se_spent"), ("execution_score", "se_exec_score")):
-            if key not in cols and has_label(cell, label):
+            if key not in cols and is_label(cell, label):
                 cols[key] = j
+    if set(cols) <= {"execution_score"}:
+        return {}
     return cols
 
 
@@ -83,15 +115,32 @@ def preamble_project(header, rows, table: RawTable, sheet: str | None) -> Projec
         table.department = department
     row = next((r.number for r in rows if pre["project"] in r.cells), rows[0].number if rows else 1)
     project = ProjectRecord(pre["project"], department, sheet, row, goal=pre.get("goal", ""))
+    if pre.get("budget_total"):
+        project.money_printed["budget_total"] = pre["budget_total"]
+        project.money_columns["budget_total"] = "年度资金总额"
     project.self_evaluation = {k: pre[k] for k in ("budget_initial", "budget_annual", "spent_annual",
                                                    "execution_score", "funds_row") if k in pre}
     table.projects.append(project)
     return project
 
 
+#: a form's number printed as its own title row: 表十二, 附表3, 表3-1
+_FORM_NUMBER = re.compile(r"^(附)?表[0-9一二三四五六七八九十]+([-—－][0-9]+)?[:：]?$")
+
+
+def is_title(row: Row) -> bool:
+    """A form's title row (项目支出绩效自评表, 表十二, 2023年一般性项目绩效目标表(一级项目))."""
+    filled = [c for c in row.cells if c]
+    if not filled or len(filled) > 2:
+        return False
+    first = fold(filled[0])
+    return bool(_FORM_NUMBER.match(first)) or (
+        any(w in first for w in vocabulary().labels["se_title"]) and len(first) <= 40)
+
+
 def starts_block(row: Row, in_self_evaluation: bool) -> bool:
-    """The first row of the next stacked 自评表: its title, or 项目名称 inside a self-evaluation file."""
-    first = next((c for c in row.cells if c), "")
-    if any(w in fold(first) for w in vocabulary().labels["se_title"]):
+    """The first row of the next stacked form: its title, or its project-name row inside a form file."""
+    if is_title(row):
         return True
-    return in_self_evaluation and has_label(first, "se_project")
+    first = next((c for c in row.cells if c), "")
+    return in_self_evaluation and is_label(first, "se_project")

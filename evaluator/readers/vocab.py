@@ -68,8 +68,37 @@ def vocabulary() -> Vocabulary:
 
 def _make_fold(trad: dict[int, str]):
     def fold(text: str) -> str:
-        return _SPACES.sub("", text.translate(_WIDTH).translate(trad)).lower()
+        return _SPACES.sub("", to_simplified(text.translate(_WIDTH)).translate(trad)).lower()
     return fold
+
+
+@lru_cache(maxsize=1)
+def _converter():
+    """opencc's traditional -> simplified converter, or None when opencc is not installed."""
+    try:
+        import opencc
+    except ImportError:  # the [traditional] table of headers.toml still folds the common characters
+        return None
+    try:
+        return opencc.OpenCC("t2s")
+    except Exception:  # noqa: BLE001 - a broken opencc install must not stop reading
+        return None
+
+
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+@lru_cache(maxsize=65536)
+def to_simplified(text: str) -> str:
+    """Traditional characters folded to simplified (指標值 → 指标值, 應收盡收 → 应收尽收).
+
+    >>> to_simplified("實際完成值")
+    '实际完成值'
+    """
+    conv = _converter()
+    if conv is None or not text or not _CJK.search(text):
+        return text
+    return conv.convert(text)
 
 
 def _category_index(table: dict[str, list[str]], fold) -> dict[str, str]:
@@ -110,7 +139,7 @@ def header_field(text: str) -> tuple[str, str | None] | None:
     ('level2', 'annual')
     """
     voc = vocabulary()
-    key = fold(text)
+    key = undecorate(fold(text))
     if not key:
         return None
     if key in voc.columns:
@@ -127,6 +156,28 @@ def header_field(text: str) -> tuple[str, str | None] | None:
                 return "period", "period"
             return field, block
     return None
+
+
+#: marks and tags printed around a header label that do not change what the column is
+_MARKS = re.compile(r"^[*★☆＊※#]+|[*★☆＊※]+$")
+_TAGS = re.compile(r"\((必填|必填项|选填|可选|必录|必须填写|可不填|填写说明)\)|\[(必填|选填)\]")
+_UNIT_TAG = re.compile(r"\((万元|元|亿元|千元|%|分|个|人|次|天|单位:万元|单位:元)\)$")
+
+
+def undecorate(key: str) -> str:
+    """A folded header label without required-field marks and tags: ``*指标值(必填)`` → ``指标值``.
+
+    A trailing unit in brackets (``(万元)``) is removed only when the label is not known with it.
+
+    >>> undecorate("★三级指标(必填)")
+    '三级指标'
+    """
+    key = _TAGS.sub("", _MARKS.sub("", key))
+    if key not in vocabulary().columns:
+        bare = _UNIT_TAG.sub("", key)
+        if bare and bare in vocabulary().columns:
+            return bare
+    return key
 
 
 def _qualifier_block(qualifier: str) -> str | None:
