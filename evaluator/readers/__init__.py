@@ -135,7 +135,8 @@ def _read_sheets(sheets: tuple[Sheet, ...], file: str, issues: list[Issue]) -> R
             read_seed_rows(header, rows, raw, sheet.name, issues)
         else:
             read_indicator_rows(header, rows, raw, sheet.name, issues,
-                                project=preamble_project(header, sheet.rows[:start], raw, sheet.name))
+                                project=preamble_project(header, sheet.rows[:start], raw, sheet.name),
+                                positional=sheet.name is not None)
     if not found:
         raise InputError("没有找到绩效目标表的表头（需要「项目名称…绩效指标」或「一级指标/二级指标/三级指标/指标值」等列）；"
                          "如果表头在，可能是文件编码不对（如 Big5、Shift-JIS），请另存为 UTF-8 的 CSV 或 .xlsx",

@@ -28,7 +28,8 @@ from .io import Row
 from .model import MONEY_FIELDS, RawTable
 from .rows_layout import align, carries_category, not_read_issue
 from .tidy import PRINTED_INDICATOR_COLUMNS, PRINTED_PROJECT_COLUMNS, SELF_EVALUATION_FIELDS
-from .vocab import has_label, header_field, vocabulary
+from .self_evaluation import is_title
+from .vocab import fold, has_label, header_field, vocabulary
 
 #: fields that identify an indicator row (``rows_layout._is_indicator``)
 INDICATOR_FIELDS = ("name", "annual", "period", "nature")
@@ -195,7 +196,11 @@ def _is_label(text: str, longest: int) -> bool:
     """A label line (部门名称：…, 单位：万元) or a 总分 row's first cell."""
     if ":" in text or "：" in text:
         return label_value(text) is not None
-    return bool(text) and len(text) <= longest and has_label(text, "se_total")
+    if not text or len(text) > 60:
+        return False
+    key = fold(text).rstrip(":")
+    return (key in vocabulary().labels["footer"] or key in vocabulary().labels["total_row"]
+            or (len(text) <= longest and has_label(text, "se_total")) or is_title(Row(0, (text,))))
 
 
 def _field_key(col) -> str:

@@ -29,16 +29,21 @@ _NUMBER = re.compile(r"^\s*\d+(\.\d+)?\s*$")
 MAX_MERGED = 12
 
 
-def align(header: Header, cells: tuple[str, ...]) -> list[int]:
+def align(header: Header, cells: tuple[str, ...], positional: bool = False) -> list[int]:
     """Column index for each cell of a row that may lack merged (carried-down) cells.
 
     Tries every set of mergeable columns the row could be missing and keeps the
     placement whose cells best fit their columns (a category name under 一级/二级,
     a comparator under 指标性质, an amount under 预算数 …).
+
+    ``positional`` (a worksheet): a row that keeps empty cells where merged ones are is
+    short only because its trailing cells are blank; its cells stay in their columns.
     """
     width, n = header.width, len(cells)
     if n >= width:
         return list(range(width))
+    if positional and "" in cells:
+        return list(range(n))
     mergeable = [c.index for c in header.columns if c.field in vocabulary().mergeable][:MAX_MERGED]
     best: tuple[float, list[int]] | None = None
     for k in range(0, min(len(mergeable), width - n) + 1):
@@ -90,15 +95,17 @@ class _State:
     carry: dict[int, str] = field(default_factory=dict)
     project: ProjectRecord | None = None
     department: str = ""
+    positional: bool = False
 
 
 def read_indicator_rows(header: Header, rows: list[Row], table: RawTable, sheet: str | None,
-                        issues: list[Issue], project: ProjectRecord | None = None) -> None:
+                        issues: list[Issue], project: ProjectRecord | None = None, positional: bool = False) -> None:
     """Read the rows under a row-per-indicator header into ``table``.
 
     ``project``: the project a self-evaluation table names above its grid (no 项目名称 column).
     """
-    state = _State(header, table, sheet, issues, department=table.department, project=project)
+    state = _State(header, table, sheet, issues, department=table.department, project=project,
+                   positional=positional)
     preamble: list[Row] | None = None  # rows above the next stacked 自评表's grid
     for row in rows:
         if not any(row.cells):
@@ -172,12 +179,12 @@ def _looks_like_indicator(cells: tuple[str, ...]) -> bool:
 
 
 def _carries_category(state: _State, row: Row) -> bool:
-    return carries_category(state.header, row.cells)
+    return carries_category(state.header, row.cells, state.positional)
 
 
-def carries_category(header: Header, cells: tuple[str, ...]) -> bool:
+def carries_category(header: Header, cells: tuple[str, ...], positional: bool = False) -> bool:
     """A row holding only category cells (一级/二级 printed once above their indicators) is used as carry."""
-    placed = align(header, cells)
+    placed = align(header, cells, positional)
     fields = {header.columns[i].field for i, c in zip(placed, cells) if c}
     return bool(fields & {"level1", "level2"}) and fields <= {"level1", "level2", "label", "project", "department"}
 
@@ -258,7 +265,7 @@ def _new_project(state: _State, name: str, row: Row) -> ProjectRecord:
 
 def _grid_row(state: _State, row: Row) -> None:
     header = state.header
-    placed = align(header, row.cells)
+    placed = align(header, row.cells, state.positional)
     if len(row.cells) > header.width:
         state.issues.append(Issue("extra_cells", "warning", f"该行有 {len(row.cells)} 个单元格，多于表头的 {header.width} 列，多出的单元格未读取",
                                   file=state.table.file, sheet=state.sheet, row=row.number))
