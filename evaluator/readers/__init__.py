@@ -20,7 +20,7 @@ import pandas as pd
 from ..gc_tuning import bulk_gc
 from ..issues import InputError, Issue, issues_frame, issues_table
 from .columnar import read_columns
-from .header import Header, header_issues, label_value, parse_header, strip_department_tags
+from .header import Header, header_issues, label_value, parse_header, strip_department_tags, two_row_header
 from .io import Grid, Loaded, Sheet, load_rows, load_text_grid
 from .model import MONEY_FIELDS, RawTable
 from .rows_layout import read_indicator_rows
@@ -145,11 +145,15 @@ def _read_sheets(sheets: tuple[Sheet, ...], file: str, issues: list[Issue]) -> R
 
 
 def _find_header(sheet: Sheet, raw: RawTable) -> tuple[Header | None, int]:
-    """The first header row; label lines above it (部门名称：, 单位：万元) are read on the way."""
+    """The first header row; label lines above it (部门名称：, 单位：万元) are read on the way.
+
+    A header printed on two rows (a group row above, or 年度/实施周期 below) is read as one:
+    the returned index is that of its last row.
+    """
     for k, row in enumerate(sheet.rows):
         header = parse_header(row.cells, row.number)
         if header is not None:
-            return header, k
+            return two_row_header(header, sheet.rows, k, sheet.name is not None)
         for cell in row.cells:
             declared = label_value(cell)
             if declared and declared[0] == "department" and not raw.department:

@@ -82,6 +82,130 @@ def _columns(cells, matches, layout: str) -> tuple[Column, ...]:
     return tuple(columns)
 
 
+#: words that, alone in a header cell, only say which block a column belongs to
+_QUALIFIER_ONLY = re.compile(r"^(年度|本年度?|当年|全年|实施周期|周期|中期|长期|整体)(目标|指标值|目标值|值)?$")
+#: words of an upper header cell that groups the columns under it
+_GROUP_WORDS = ("绩效指标", "指标", "年度指标值", "年度绩效目标", "绩效目标", "评价指标", "自评", "目标值")
+
+
+def _qualifier_of(text: str) -> str:
+    """``年度`` / ``实施周期`` when a header cell names only a block (``年度``, ``实施周期目标``)."""
+    match = _QUALIFIER_ONLY.match(fold(text))
+    return match.group(1) if match and not header_field(text) else ""
+
+
+def is_subheader(cells: tuple[str, ...]) -> bool:
+    """A second header row: every filled cell is a header word or a block word (年度, 实施周期)."""
+    filled = [c for c in cells if c]
+    return bool(filled) and all(header_field(c) or _qualifier_of(c) for c in filled)
+
+
+def is_group_row(cells: tuple[str, ...]) -> bool:
+    """An upper header row grouping the columns below: 绩效指标 | | | 年度指标值 | 实际完成值 …"""
+    filled = [c for c in cells if c]
+    if not filled:
+        return False
+    return all(header_field(c) or _qualifier_of(c) or any(w in fold(c) for w in _GROUP_WORDS)
+               for c in filled) and any(_is_group_cell(c) for c in filled)
+
+
+def _is_group_cell(text: str) -> bool:
+    match = header_field(text)
+    return not match or match[0] in ("label", "indicator_cell") or bool(_qualifier_of(text))
+
+
+def combine_rows(upper: tuple[str, ...], lower: tuple[str, ...], width: int, positional: bool) -> tuple[str, ...]:
+    """The labels of a two-row header, one per column: the lower label where there is one, qualified by
+    the block its upper (group) cell names (``指标值`` under ``实施周期`` → ``指标值(实施周期)``), else the upper.
+
+    ``positional``: both rows keep empty cells where merged ones are (a worksheet); otherwise
+    (text copied from a page) merged cells are left out and the lower row lists only the cells
+    under the upper row's group cells.
+    """
+    if positional or (len(upper) >= width and len(lower) >= width):
+        n = max(len(upper), len(lower))
+        up = list(upper) + [""] * (n - len(upper))
+        low = list(lower) + [""] * (n - len(lower))
+        group = ""
+        out = []
+        for j in range(n):
+            if up[j]:
+                group = up[j]
+            u = up[j] or (group if low[j] else "")
+            out.append(_combine(u, low[j]))
+        return tuple(out)
+    # text: each upper cell is a column of its own unless it groups lower cells
+    upper_cells = [c for c in upper]
+    groups = [j for j, c in enumerate(upper_cells) if c and _is_group_cell(c)]
+    lower_cells = [c for c in lower if c]
+    quals = [c for c in lower_cells if _qualifier_of(c)]
+    if not groups and quals:
+        groups = [j for j, c in enumerate(upper_cells) if header_field(c) and header_field(c)[0] in ("annual", "period")]
+    assign: dict[int, list[str]] = {j: [] for j in groups}
+    if len(groups) == 1:
+        assign[groups[0]] = lower_cells
+    elif groups and len(groups) == len(lower_cells):
+        for j, c in zip(groups, lower_cells):
+            assign[j] = [c]
+    elif groups:
+        value_groups = [j for j in groups if _qualifier_of(upper_cells[j])]
+        other = [j for j in groups if j not in value_groups] or groups
+        for c in lower_cells:
+            target = value_groups[0] if (_qualifier_of(c) and value_groups) else other[0]
+            assign[target].append(c)
+    out = []
+    for j, u in enumerate(upper_cells):
+        if j in assign and assign[j]:
+            out.extend(_combine(u, c) for c in assign[j])
+        else:
+            out.append(u)
+    return tuple(out)
+
+
+def _combine(upper: str, lower: str) -> str:
+    if not lower:
+        return upper
+    if not upper:
+        return lower
+    lq, uq = _qualifier_of(lower), _qualifier_of(upper)
+    if lq:  # 指标值 over 年度 | 实施周期
+        return f"{upper}({lq})" if header_field(upper) else lower
+    if uq and header_field(lower):  # 实施周期 over 二级指标 | 三级指标 | 指标值
+        return f"{lower}({uq})"
+    if header_field(lower):
+        if header_field(upper) and header_field(upper)[0] in ("annual", "period") and \
+                header_field(lower)[0] in ("annual", "period", "nature", "unit", "direction"):
+            block = header_field(upper)[0]  # 年度指标值 over 指标性质 | 指标值 | 度量单位
+            return f"{lower}({'实施周期' if block == 'period' else '年度'})" if header_field(lower)[0] in (
+                "annual", "period") else lower
+        return lower
+    return upper if header_field(upper) else lower
+
+
+def two_row_header(header: Header, rows, k: int, positional: bool) -> tuple[Header, int]:
+    """``header`` (found on ``rows[k]``) combined with a second header row below or a group row above.
+
+    Returns the header and the index of its last row (the grid starts after it).
+    """
+    if header.layout != "rows":
+        return header, k
+    width = max([len(r.cells) for r in rows[k + 1:k + 12]] + [header.width])
+    if k + 1 < len(rows) and is_subheader(rows[k + 1].cells) and parse_header(rows[k + 1].cells, 0) is None:
+        combined = parse_header(combine_rows(rows[k].cells, rows[k + 1].cells, width, positional), header.row)
+        if combined is not None and combined.layout == "rows":
+            return combined, k + 1
+    if k > 0 and is_group_row(rows[k - 1].cells):
+        combined = parse_header(combine_rows(rows[k - 1].cells, rows[k].cells, width, positional), header.row)
+        if combined is not None and combined.layout == "rows" and _more_fields(combined, header):
+            return combined, k
+    return header, k
+
+
+def _more_fields(a: Header, b: Header) -> bool:
+    """True when ``a`` names more (field, block) columns than ``b``."""
+    return len({(c.field, c.block) for c in a.columns if c.field}) > len({(c.field, c.block) for c in b.columns if c.field})
+
+
 #: columns a target table may carry but the engine takes from the actuals file instead
 ACTUALS_FIELDS = ("actual", "score")
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from itertools import combinations
 
 from ..issues import Issue
-from .header import Header, label_value, parse_header, strip_department_tags
+from .header import Header, combine_rows, is_subheader, label_value, parse_header, strip_department_tags
 from .io import Row
 from .model import MONEY_FIELDS, IndicatorRecord, ProjectRecord, RawTable, TotalRecord, looks_like_amount
 from .self_evaluation import preamble_project, starts_block, total_score
@@ -107,9 +107,17 @@ def read_indicator_rows(header: Header, rows: list[Row], table: RawTable, sheet:
     state = _State(header, table, sheet, issues, department=table.department, project=project,
                    positional=positional)
     preamble: list[Row] | None = None  # rows above the next stacked 自评表's grid
+    header_cells: tuple[str, ...] | None = None  # the last header row, while a second header row may follow
     for row in rows:
         if not any(row.cells):
             continue
+        if header_cells is not None:
+            below, header_cells = header_cells, None
+            if is_subheader(row.cells) and parse_header(row.cells, 0) is None:
+                combined = parse_header(combine_rows(below, row.cells, state.header.width, positional), row.number)
+                if combined is not None and combined.layout == "rows":
+                    state.header = combined
+                    continue
         score = total_score(row)
         if score is not None and state.project is not None:
             state.project.self_evaluation["total_score"] = score  # 总分 | … | 得分: the unit's own total
@@ -124,12 +132,14 @@ def read_indicator_rows(header: Header, rows: list[Row], table: RawTable, sheet:
                 continue
             state.project = preamble_project(new_header, preamble, table, sheet) or state.project
             state.header, state.mode, state.carry, preamble = new_header, "grid", {}, None
+            header_cells = row.cells
             continue
         if new_header is not None and new_header.layout == "rows":
             if new_header.columns == state.header.columns and state.mode == "grid":
                 issues.append(Issue("header_repeated", "info", "表头在此重复出现（如分页打印或两次粘贴），该行按表头跳过",
                                     file=table.file, sheet=sheet, row=row.number, cell=" | ".join(row.cells)))
             state.header, state.mode, state.carry = new_header, "grid", {}
+            header_cells = row.cells
             continue
         if state.mode == "footer" or (state.mode == "grid" and _footer_row(state, row)):
             state.mode = "footer"  # rows after the grid (评价结论, 存在问题, 填报人 …) hold no indicators
