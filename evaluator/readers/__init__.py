@@ -23,6 +23,7 @@ from .columnar import read_columns
 from .header import Header, header_issues, label_value, parse_header, strip_department_tags, two_row_header
 from .io import Grid, Loaded, Sheet, load_rows, load_text_grid
 from .model import MONEY_FIELDS, RawTable
+from .vocab import fold, vocabulary
 from .rows_layout import read_indicator_rows
 from .seed_layout import read_seed_rows
 from .self_evaluation import preamble_project
@@ -154,6 +155,8 @@ def _find_header(sheet: Sheet, raw: RawTable) -> tuple[Header | None, int]:
         header = parse_header(row.cells, row.number)
         if header is not None:
             return two_row_header(header, sheet.rows, k, sheet.name is not None)
+        if any(w in fold(c) for c in row.cells[:2] if c for w in vocabulary().labels["department_wide"]):
+            raw.department_wide = True
         for cell in row.cells:
             declared = label_value(cell)
             if declared and declared[0] == "department" and not raw.department:
@@ -164,6 +167,12 @@ def _find_header(sheet: Sheet, raw: RawTable) -> tuple[Header | None, int]:
 
 
 def _name_unnamed_projects(raw: RawTable, path: Path, issues: list[Issue]) -> None:
+    if raw.department_wide and len(raw.projects) == 1 and not raw.projects[0].project:
+        # 部门整体支出绩效表: the whole department is the one "project"
+        p = raw.projects[0]
+        p.project = f"{raw.department}部门整体" if raw.department else f"部门整体（{path.stem}）"
+        issues.append(Issue("department_wide", "info", f"这是部门（单位）整体绩效表，全部指标读作一个部门级项目「{p.project}」",
+                            file=raw.file, sheet=p.sheet, row=p.row))
     for p in raw.projects:
         if not p.project:
             p.project = path.stem

@@ -85,6 +85,8 @@ class RawTable:
     totals: list[TotalRecord] = field(default_factory=list)
     #: printed-projects and printed-indicators frames from the column-wise reader (instead of ``projects``)
     printed: tuple[Any, Any] | None = None
+    #: a 部门整体 / 单位整体 table: its indicators are one department-level project
+    department_wide: bool = False
 
 
 def parse_amount(text: str) -> float | None:
@@ -100,7 +102,7 @@ def parse_amount(text: str) -> float | None:
     """
     s = (text or "").strip().replace("，", ",").replace(" ", "").replace("\u00a0", "")
     s = s.lstrip("¥￥")
-    for suffix in ("万元", "亿元", "元"):
+    for suffix in ("万元", "亿元", "元", "万"):
         if s.endswith(suffix):
             s = s[: -len(suffix)]
     if s in ("", "-", "—", "--", "/"):

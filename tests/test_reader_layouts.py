@@ -1,0 +1,83 @@
+"""Layouts from other provinces and years, each checked against a truth file (tests/fixtures/reader).
+
+Truth files have the format of the shared real-table cases (docs/readers.md, "Truth files"):
+every indicator's project, 一级/二级/三级, target, actual, weight and score, and every
+project's indicator count and budget.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from evaluator import read_targets
+from truth_cases import compare
+
+HERE = Path(__file__).parent / "fixtures" / "reader"
+TEXT_CASES = sorted(p.stem for p in HERE.glob("*.tsv"))
+
+
+@pytest.mark.parametrize("doc", TEXT_CASES)
+def test_text_layout_matches_truth(doc):
+    table = read_targets(HERE / f"{doc}.tsv")
+    assert compare(table, HERE / doc) == []
+
+
+@pytest.fixture(scope="module")
+def workbooks(tmp_path_factory):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("make_xlsx", HERE / "make_xlsx.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.build(tmp_path_factory.mktemp("reader_xlsx"))
+
+
+@pytest.mark.parametrize("doc", ["two_row_header_xlsx", "decorated_headers_xlsx", "trailing_blank_xlsx", "merged_xlsx"])
+def test_workbook_layout_matches_truth(workbooks, doc):
+    table = read_targets(workbooks[doc])
+    assert compare(table, HERE / doc) == []
+
+
+def test_text_cases_are_all_listed():
+    assert {"two_row_header", "extra_columns_split", "stacked_forms", "department_wide"} <= set(TEXT_CASES)
+
+
+def test_trailing_blank_row_keeps_actual_out_of_weight(workbooks):
+    ind = read_targets(workbooks["trailing_blank_xlsx"]).indicators
+    row = ind[ind["name"] == "公厕验收合格率"].iloc[0]
+    assert row["table_actual_text"] == "100%"
+    assert row["annual_text"] == "100%"
+    assert pd_isna(row["weight"])
+
+
+def pd_isna(x) -> bool:
+    return x != x or x is None
+
+
+def test_split_direction_words_never_in_target_and_reverse_means_at_most():
+    ind = read_targets(HERE / "extra_columns_split.tsv").indicators.set_index("name")
+    assert ind.loc["投诉率", "target_text"] == "5%"
+    assert ind.loc["投诉率", "direction_hint"] == "<="
+    assert ind.loc["培训人次", "direction_hint"] == ">="
+    for text in ind["target_text"]:
+        assert not any(w in text for w in ("正向", "反向", "定量", "定性"))
+
+
+def test_stacked_forms_money_block_and_footer():
+    table = read_targets(HERE / "stacked_forms.tsv")
+    p = table.projects.set_index("project")
+    assert p.loc["城区绿化提升工程", "table_budget_annual"] == 3400.0
+    assert p.loc["城区绿化提升工程", "table_budget_initial"] == 3359.62
+    assert p.loc["公园管护经费", "table_spent_annual"] == 118.0
+    assert list(p["n_indicators"]) == [3, 2]
+    names = set(table.indicators["name"])
+    assert not names & {"总分", "等级", "评价结论", "存在问题", "改进措施", "填报人:", "项目支出绩效自评表"}
+
+
+def test_department_wide_table_is_one_department_project():
+    table = read_targets(HERE / "department_wide.tsv")
+    assert len(table.projects) == 1
+    assert "部门整体" in table.projects["project"].iat[0]
+    assert "department_wide" in set(table.issues["code"])
+    assert list(table.indicators["weight"]) == [5, 5, 10, 20, 20]
