@@ -648,6 +648,10 @@ def check_long_text(table: TargetTable) -> list[Issue]:
 
 RULES = (check_categories, check_targets, check_qualitative_share, check_projects, check_money,
          check_duplicates, check_empty_cells, check_spelling, check_long_text)
+# how the table was read (weights far from 满分, targets that look like weights or names …)
+from .readers.lint import RULES as _READER_RULES  # noqa: E402 - kept beside the rule list it extends
+
+RULES = RULES + _READER_RULES
 
 
 # ---------------------------------------------------------------------------

@@ -81,3 +81,82 @@ def test_department_wide_table_is_one_department_project():
     assert "部门整体" in table.projects["project"].iat[0]
     assert "department_wide" in set(table.issues["code"])
     assert list(table.indicators["weight"]) == [5, 5, 10, 20, 20]
+
+
+# ---------------------------------------------------------------------------
+# never silently wrong: where the reader may have misread, an error names the place
+
+
+def _errors(path, code):
+    issues = read_targets(path).issues
+    return issues[(issues["severity"] == "error") & (issues["code"] == code)]
+
+
+def _write(tmp_path, name, text):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_weights_far_from_full_marks_are_an_error(tmp_path):
+    path = _write(tmp_path, "w.tsv", "一级指标\t二级指标\t三级指标\t指标值\t分值\n"
+                  "产出指标\t数量指标\t培训人次\t≥100人次\t30\n\t质量指标\t合格率\t≥95%\t30\n"
+                  "效益指标\t社会效益指标\t知晓率\t≥80%\t10\n")
+    found = _errors(path, "weight_sum")
+    assert len(found) == 1 and "合计 70" in found["message"].iat[0]
+    assert found["row"].iat[0] == 2
+
+
+def test_weights_summing_to_90_beside_execution_are_right(tmp_path):
+    path = _write(tmp_path, "w90.tsv", "一级指标\t二级指标\t三级指标\t指标值\t分值\n"
+                  "产出指标\t数量指标\t培训人次\t≥100人次\t50\n效益指标\t社会效益指标\t知晓率\t≥80%\t40\n")
+    assert _errors(path, "weight_sum").empty
+
+
+def test_weight_above_100_is_an_error(tmp_path):
+    path = _write(tmp_path, "w100.tsv", "一级指标\t二级指标\t三级指标\t指标值\t分值\n"
+                  "产出指标\t数量指标\t培训人次\t≥100人次\t120\n")
+    found = _errors(path, "weight_out_of_range")
+    assert list(found["row"]) == [2] and list(found["column"]) == ["分值"]
+
+
+def test_target_that_is_a_category_or_grade_is_an_error(tmp_path):
+    path = _write(tmp_path, "t.tsv", "一级指标\t二级指标\t三级指标\t指标值\n"
+                  "产出指标\t数量指标\t培训人次\t质量指标\n\t质量指标\t合格率\t优\n\t时效指标\t完成时间\t完成\n")
+    found = _errors(path, "target_misread")
+    assert list(found["row"]) == [2, 3]
+
+
+def test_weight_column_read_as_targets_is_an_error(tmp_path):
+    path = _write(tmp_path, "tw.tsv", "一级指标\t二级指标\t三级指标\t指标值\n"
+                  "产出指标\t数量指标\t培训人次\t40\n\t质量指标\t合格率\t30\n效益指标\t社会效益指标\t知晓率\t30\n")
+    assert len(_errors(path, "target_misread")) == 1
+
+
+def test_actual_that_looks_like_a_target_is_an_error(tmp_path):
+    path = _write(tmp_path, "a.tsv", "一级指标\t二级指标\t三级指标\t年度指标值\t实际完成值\t分值\n"
+                  "产出指标\t数量指标\t培训人次\t100人次\t≥100人次\t50\n\t质量指标\t合格率\t95%\t96%\t40\n")
+    found = _errors(path, "actual_misread")
+    assert list(found["row"]) == [2] and list(found["cell"]) == ["≥100人次"]
+
+
+def test_target_in_an_unknown_column_is_an_error(tmp_path):
+    path = _write(tmp_path, "u.tsv", "一级指标\t二级指标\t三级指标\t目标要求\t指标值\n"
+                  "产出指标\t数量指标\t培训人次\t≥100人次\t\n\t质量指标\t合格率\t≥95%\t\n")
+    found = _errors(path, "target_in_unknown_column")
+    assert list(found["row"]) == [2, 3] and list(found["column"]) == ["D", "D"]
+
+
+def test_sheet_with_few_rows_read_is_an_error(tmp_path):
+    path = _write(tmp_path, "f.tsv", "序号\t三级指标\t指标值\t说明\n1\t培训人次\t≥100人次\t\n"
+                  "2\t\t\t见附件一\n3\t\t\t见附件二\n4\t\t\t见附件三\n")
+    found = _errors(path, "few_rows_read")
+    assert len(found) == 1 and found["row"].iat[0] == 1
+
+
+def test_check_strict_fails_on_a_misread(tmp_path):
+    from evaluator.cli import main
+
+    path = _write(tmp_path, "s.tsv", "一级指标\t二级指标\t三级指标\t指标值\t分值\n"
+                  "产出指标\t数量指标\t培训人次\t≥100人次\t30\n\t质量指标\t合格率\t≥95%\t30\n")
+    assert main(["check", str(path), "--strict"]) == 1

@@ -96,6 +96,25 @@ class _State:
     project: ProjectRecord | None = None
     department: str = ""
     positional: bool = False
+    #: grid rows that became indicators, and those that became nothing (for :func:`_few_rows_read`)
+    read: int = 0
+    unread: list[int] = field(default_factory=list)
+
+
+#: a sheet where fewer than this share of the rows under the header became indicators is reported
+MIN_READ_SHARE = 0.5
+
+
+def _few_rows_read(state: _State) -> None:
+    """Fewer than half the rows under the header became indicators: the layout was probably not understood."""
+    total = state.read + len(state.unread)
+    if len(state.unread) >= 2 and state.read < total * MIN_READ_SHARE:
+        rows = "、".join(str(r) for r in state.unread[:8]) + ("…" if len(state.unread) > 8 else "")
+        state.issues.append(Issue(
+            "few_rows_read", "error", f"表头下 {total} 行中只有 {state.read} 行读成了指标（未读取：第 {rows} 行）："
+            "这张表的版式可能没有识别对。请核对，或用版式文件（--layout）指明各列", file=state.table.file,
+            sheet=state.sheet, row=state.header.row,
+            cell=" | ".join(c.label for c in state.header.columns if c.label)))
 
 
 def read_indicator_rows(header: Header, rows: list[Row], table: RawTable, sheet: str | None,
@@ -154,6 +173,10 @@ def read_indicator_rows(header: Header, rows: list[Row], table: RawTable, sheet:
             _grid_row(state, row)
             if _counts(state) == before and not _carries_category(state, row):
                 _not_read(state, row, EMPTY_ROW_MESSAGE)
+                state.unread.append(row.number)
+            elif _counts(state)[2] != before[2] or _counts(state)[1] != before[1]:
+                state.read += 1
+    _few_rows_read(state)
     if preamble:  # a last stacked form cut off before its indicator header: the project, no indicators
         preamble_project(header, preamble, table, sheet)
 
@@ -303,6 +326,25 @@ def _grid_row(state: _State, row: Row) -> None:
         return
     if _is_indicator(byfield):
         _add_indicator(state, row, byfield, header)
+        if not byfield.get("annual") and not byfield.get("period"):
+            _target_elsewhere(state, row, header, cells)
+
+
+_TARGET_LIKE = re.compile(r"^\s*([≥≤><=＞＜≧≦＝]|不低于|不少于|不高于|不超过|不多于|达到|大于|小于)|^\s*\d+(\.\d+)?\s*%\s*$")
+
+
+def _target_elsewhere(state: _State, row: Row, header: Header, cells: dict[int, str]) -> None:
+    """An indicator without target while a column the reader does not know holds target-like text."""
+    from .io import column_letter
+
+    for col in header.columns:
+        text = cells.get(col.index, "")
+        if col.field in (None, "note", "label") and text and _TARGET_LIKE.match(text):
+            state.issues.append(Issue(
+                "target_in_unknown_column", "error", f"该指标没有读到指标值，而「{col.label or column_letter(col.index)}」列"
+                f"写着像目标值的「{text}」：可能该列才是指标值列，请核对列名或用版式文件（--layout）指明",
+                file=state.table.file, sheet=state.sheet, row=row.number, column=column_letter(col.index), cell=text))
+            return
 
 
 def _classified_cell(byfield: dict[str, str]) -> str:
