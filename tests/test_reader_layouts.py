@@ -160,3 +160,74 @@ def test_check_strict_fails_on_a_misread(tmp_path):
     path = _write(tmp_path, "s.tsv", "一级指标\t二级指标\t三级指标\t指标值\t分值\n"
                   "产出指标\t数量指标\t培训人次\t≥100人次\t30\n\t质量指标\t合格率\t≥95%\t30\n")
     assert main(["check", str(path), "--strict"]) == 1
+
+
+# ---------------------------------------------------------------------------
+# a layout file: the user names the header row and the columns
+
+
+LAYOUT_TABLE = HERE / "layout_file_case.txt"   # .txt: not one of the truth-file cases above
+LAYOUT_FILE = HERE / "layout_file_case.toml"
+
+
+def test_unclassifiable_table_reads_with_a_layout_file():
+    from evaluator.issues import InputError
+
+    with pytest.raises(InputError, match="--layout"):
+        read_targets(LAYOUT_TABLE)
+    table = read_targets(LAYOUT_TABLE, layout=LAYOUT_FILE)
+    assert table.projects["project"].tolist() == ["高标准农田建设"]
+    assert table.projects["budget_total"].tolist() == [3359.62]
+    ind = table.indicators
+    assert ind["name"].tolist() == ["建设面积", "验收合格率", "亩均增产"]
+    assert ind["target_text"].tolist() == ["≥5000亩", "100%", "≥50公斤"]
+    assert ind["table_actual_text"].tolist() == ["5200亩", "100%", "55公斤"]
+    assert ind["weight"].tolist() == [40, 30, 20]
+    assert ind["level2_code"].tolist() == ["11", "12", "21"]
+
+
+def test_layout_file_errors_name_the_problem(tmp_path):
+    from evaluator.issues import InputError
+
+    bad = tmp_path / "bad.toml"
+    bad.write_text('header_rows = [3]\n[columns]\n"考核分" = "B"\n', encoding="utf-8")
+    with pytest.raises(InputError, match="考核分"):
+        read_targets(LAYOUT_TABLE, layout=bad)
+    bad.write_text('header_rows = [3]\n[columns]\n"三级指标" = "不存在的列"\n', encoding="utf-8")
+    with pytest.raises(InputError, match="不存在的列"):
+        read_targets(LAYOUT_TABLE, layout=bad)
+
+
+def test_check_explain_layout_prints_mapping_and_a_layout_file(capsys, tmp_path):
+    from evaluator.cli import main
+
+    assert main(["check", str(HERE / "extra_columns_split.tsv"), "--explain-layout"]) == 0
+    out = capsys.readouterr().out
+    assert "I 列「指标值」→ 年度指标值" in out
+    assert "H 列「指标方向」→ 指标方向" in out
+    assert "A 列「序号」→ 不读取" in out
+    written = out.split("对应的版式文件")[1].split("\n", 2)[2]
+    layout = tmp_path / "layout.toml"
+    layout.write_text(written, encoding="utf-8")
+    again = read_targets(HERE / "extra_columns_split.tsv", layout=layout)
+    assert compare(again, HERE / "extra_columns_split") == []
+
+
+def test_check_suggests_a_layout_when_unclear(capsys, tmp_path):
+    from evaluator.cli import main
+
+    path = tmp_path / "u.tsv"
+    path.write_text("一级指标\t二级指标\t三级指标\t目标要求\t指标值\n产出指标\t数量指标\t培训人次\t≥100人次\t\n",
+                    encoding="utf-8")
+    main(["check", str(path)])
+    assert "--explain-layout" in capsys.readouterr().out
+
+
+def test_score_takes_a_layout_file(tmp_path, capsys):
+    from evaluator.cli import main
+
+    assert main(["score", str(LAYOUT_TABLE), "--layout", str(LAYOUT_FILE), "-o", str(tmp_path / "out")]) == 0
+    import pandas as pd
+
+    ind = pd.read_csv(tmp_path / "out" / "indicators.csv")
+    assert len(ind) == 3

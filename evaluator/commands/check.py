@@ -31,14 +31,23 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--strict", action="store_true", help="有「错误」级别的问题时以非零状态退出")
     p.add_argument("--money-unit", choices=["万元", "元"], help="金额单位（表中未注明时使用）")
     p.add_argument("--quiet", "-q", action="store_true", help="只打印汇总和错误，不列出警告和提示")
+    p.add_argument("--layout", metavar="LAYOUT.toml",
+                   help="版式文件：指明表头所在行和各列（写法见 docs/readers.md）；用于读不对版式的表")
+    p.add_argument("--explain-layout", action="store_true",
+                   help="打印读取时采用的表头行和列对应，并给出可修改后用 --layout 指定的版式文件")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    table = read_targets(args.table, money_unit=args.money_unit)
+    table = read_targets(args.table, money_unit=args.money_unit, layout=getattr(args, "layout", None))
     print(summarize(table))
     print()
     print(render_issues(table, quiet=args.quiet))
+    if getattr(args, "explain_layout", False):
+        print("\n" + explain_layout(table))
+    elif layout_unclear(table) and not getattr(args, "layout", None):
+        print("\n提示：这张表的版式可能没有认对（见上面的错误）。用 --explain-layout 查看各列是怎么对应的；"
+              "如有不对，把它给出的版式文件改好后用 --layout 指定（写法见 docs/readers.md）。")
     if args.output:
         path = write_issues(table.issues, Path(args.output))
         print(f"\n问题清单已写入 {path}")
@@ -47,6 +56,37 @@ def run(args: argparse.Namespace) -> int:
         print(f"\n--strict：有 {n_errors} 个错误级别的问题")
         return 1
     return 0
+
+
+#: issue codes that mean the reader may not have understood the layout
+LAYOUT_DOUBT_CODES = ("few_rows_read", "target_in_unknown_column", "target_misread", "actual_misread", "weight_sum",
+                      "missing_column", "weight_out_of_range")
+
+
+def layout_unclear(table: TargetTable) -> bool:
+    issues = table.issues
+    return bool(((issues["severity"] == "error") & issues["code"].isin(LAYOUT_DOUBT_CODES)).any())
+
+
+def explain_layout(table: TargetTable) -> str:
+    """The header row(s) and column mapping the reader used, and a layout file saying the same."""
+    from ..readers.layout_file import explain, layout_toml
+
+    headers = getattr(table, "headers", [])
+    if not headers:
+        return "没有找到表头，无法说明列对应。"
+    lines = ["读取时采用的列对应："]
+    seen = []
+    for sheet, header in headers:
+        if (sheet, header.columns) in seen:
+            continue
+        seen.append((sheet, header.columns))
+        lines.append(f"{'工作表「' + sheet + '」' if sheet else ''}第 {header.row} 行表头：")
+        lines.extend(explain(header))
+    sheet, header = headers[0]
+    lines += ["", "对应的版式文件（如有不对，改好后保存为 layout.toml，用 --layout layout.toml 指定）：", "",
+              layout_toml(header, sheet)]
+    return "\n".join(lines)
 
 
 def render_issues(table: TargetTable, quiet: bool = False) -> str:

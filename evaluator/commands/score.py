@@ -25,6 +25,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help=f"规则包名称或文件路径（内置：{'、'.join(available_packs())}；默认 national-2020）")
     p.add_argument("-o", "--output", required=True, metavar="OUTDIR", help="输出目录")
     p.add_argument("--strict", action="store_true", help="有错误级问题时以状态 1 退出")
+    p.add_argument("--layout", metavar="LAYOUT.toml",
+                   help="版式文件：指明表头所在行和各列（一级/二级/三级指标、指标值、单位、实际完成值、分值、得分）；"
+                        "写法见 docs/readers.md，evaluator check --explain-layout 可打印当前的列对应")
     p.set_defaults(func=run)
 
 
@@ -59,7 +62,11 @@ def print_summary(ev: Evaluation) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    ev = evaluate(args.table, args.actuals, rules=args.rules)
+    table = args.table
+    if getattr(args, "layout", None):  # the user says where the header and each column are
+        from ..readers import read_targets
+        table = read_targets(args.table, layout=args.layout)
+    ev = evaluate(table, args.actuals, rules=args.rules)
     record_inputs(ev, args.table, args.actuals)  # names + sha256 of both inputs into the provenance
     paths = write_outputs(ev, Path(args.output))
     print_summary(ev)

@@ -22,7 +22,8 @@ from ..issues import InputError, Issue, issues_frame, issues_table
 from .columnar import read_columns
 from .header import Header, header_issues, label_value, parse_header, strip_department_tags, two_row_header
 from .io import Grid, Loaded, Sheet, load_rows, load_text_grid
-from .model import MONEY_FIELDS, RawTable
+from .layout_file import Layout, cell_ref, explain, layout_header, load_layout
+from .model import MONEY_FIELDS, ProjectRecord, RawTable
 from .vocab import fold, vocabulary
 from .rows_layout import read_indicator_rows
 from .seed_layout import read_seed_rows
@@ -48,6 +49,8 @@ class TargetTable:
     totals: pd.DataFrame = field(default_factory=pd.DataFrame)
     #: factor applied to printed amounts to get 万元 (1.0, or 0.0001 for 元)
     money_factor: float = 1.0
+    #: every header the reader used: (sheet, Header), for ``check --explain-layout``
+    headers: list = field(default_factory=list)
 
     def __repr__(self) -> str:
         return (f"TargetTable({self.source!r}, {len(self.projects)} projects, "
@@ -55,17 +58,27 @@ class TargetTable:
 
 
 @bulk_gc()
-def read_targets(path: str | os.PathLike, *, money_unit: str | None = None, check: bool = True) -> TargetTable:
+def read_targets(path: str | os.PathLike, *, money_unit: str | None = None, check: bool = True,
+                 layout: str | os.PathLike | Layout | None = None) -> TargetTable:
     """Read a target table file; with ``check`` (default) the lint's issues are included.
 
     ``money_unit`` (``万元``/``元``) overrides the unit printed in (or guessed for) the table.
+    ``layout``: a layout file (or :class:`~.layout_file.Layout`) naming the header rows and
+    columns, for a table the reader cannot classify (see :mod:`.layout_file`).
     """
     from ..compiler import compile_target
 
     path = Path(path)
-    grid = load_text_grid(path)  # None for an Excel workbook
-    issues: list[Issue] = list(grid.issues) if grid is not None else []
-    raw = _read_grid(grid, path.name, issues) if grid is not None else None
+    if layout is not None:
+        layout = layout if isinstance(layout, Layout) else load_layout(layout)
+        loaded = load_rows(path)
+        issues = list(loaded.issues)
+        raw = read_with_layout(loaded.sheets, layout, path.name, issues)
+        grid = None
+    else:
+        grid = load_text_grid(path)  # None for an Excel workbook
+        issues = list(grid.issues) if grid is not None else []
+        raw = _read_grid(grid, path.name, issues) if grid is not None else None
     if raw is None:  # Excel, or a text table that needs the row reader
         loaded = Loaded((Sheet(None, grid.rows()),), grid.encoding, grid.issues) if grid is not None else load_rows(path)
         issues = list(loaded.issues)
@@ -76,7 +89,7 @@ def read_targets(path: str | os.PathLike, *, money_unit: str | None = None, chec
     _name_unnamed_projects(raw, path, issues)
     projects, indicators, factor = frames(raw, issues, compile_target)
     table = TargetTable(projects, indicators, issues_frame([]), raw.department or _first_department(projects),
-                        path.name, raw.layout, encoding, _totals_frame(raw, factor, issues), factor)
+                        path.name, raw.layout, encoding, _totals_frame(raw, factor, issues), factor, list(raw.headers))
     if check:  # the lint's issues column by column (as issues_frame(issues + run_checks(table)) gives them)
         from ..check import IssueColumns, check_columns
 
@@ -107,6 +120,7 @@ def _read_grid(grid: Grid, file: str, issues: list[Issue]) -> RawTable | None:
     issues.extend(header_issues(header, file, None))
     issues.extend(found)
     raw.layout, raw.printed = header.layout, printed
+    raw.headers.append((None, header))
     return raw
 
 
@@ -121,6 +135,7 @@ def _read_sheets(sheets: tuple[Sheet, ...], file: str, issues: list[Issue]) -> R
                                     file=file, sheet=sheet.name))
             continue
         found = True
+        raw.headers.append((sheet.name, header))
         issues.extend(header_issues(header, file, sheet.name))
         raw.layout = raw.layout or header.layout
         if len(sheets) == 1 and header.layout == "rows":
@@ -131,17 +146,75 @@ def _read_sheets(sheets: tuple[Sheet, ...], file: str, issues: list[Issue]) -> R
                 issues.extend(reported)
                 raw.printed = printed
                 continue
-        rows = list(sheet.rows[start + 1:])
-        if header.layout == "seed":
-            read_seed_rows(header, rows, raw, sheet.name, issues)
-        else:
-            read_indicator_rows(header, rows, raw, sheet.name, issues,
-                                project=preamble_project(header, sheet.rows[:start], raw, sheet.name),
-                                positional=sheet.name is not None)
+        LAYOUT_READERS[header.layout](header, sheet, start, raw, issues)
     if not found:
         raise InputError("没有找到绩效目标表的表头（需要「项目名称…绩效指标」或「一级指标/二级指标/三级指标/指标值」等列）；"
-                         "如果表头在，可能是文件编码不对（如 Big5、Shift-JIS），请另存为 UTF-8 的 CSV 或 .xlsx",
+                         "如果表头在，可能是文件编码不对（如 Big5、Shift-JIS），请另存为 UTF-8 的 CSV 或 .xlsx；"
+                         "表头用的是别的说法时，可写一个版式文件指明表头行和各列，用 --layout 指定（见 docs/readers.md）",
                          file=file, code="no_header")
+    return raw
+
+
+def _read_seed(header: Header, sheet: Sheet, start: int, raw: RawTable, issues: list[Issue]) -> None:
+    read_seed_rows(header, list(sheet.rows[start + 1:]), raw, sheet.name, issues)
+
+
+def _read_rows(header: Header, sheet: Sheet, start: int, raw: RawTable, issues: list[Issue]) -> None:
+    project = preamble_project(header, sheet.rows[:start], raw, sheet.name)
+    read_indicator_rows(header, list(sheet.rows[start + 1:]), raw, sheet.name, issues, project=project,
+                        positional=sheet.name is not None)
+
+
+#: layout name (as :func:`.header.parse_header` detects it) -> reader of the rows under its header
+LAYOUT_READERS = {"seed": _read_seed, "rows": _read_rows}
+
+
+def read_with_layout(sheets: tuple[Sheet, ...], layout: Layout, file: str, issues: list[Issue]) -> RawTable:
+    """Read the sheet a layout file names, with its header rows and columns as the file says."""
+    raw = RawTable(file=file, layout="rows")
+    if layout.sheet:
+        sheet = next((s for s in sheets if s.name == layout.sheet), None)
+        if sheet is None:
+            raise InputError(f"版式文件指定的工作表「{layout.sheet}」不存在（有：{'、'.join(str(s.name) for s in sheets)}）",
+                             file=file, code="layout_file")
+    else:
+        sheet = next((s for s in sheets if any(any(r.cells) for r in s.rows)), sheets[0])
+    by_number = {r.number: r for r in sheet.rows}
+    missing = [n for n in layout.header_rows if n not in by_number]
+    if missing:
+        raise InputError(f"版式文件指定的表头行 {'、'.join(map(str, missing))} 不在表中", file=file, sheet=sheet.name,
+                         code="layout_file")
+    last = max(layout.header_rows)
+    header = layout_header(layout, [by_number[n].cells for n in sorted(layout.header_rows)], last, file)
+    raw.headers.append((sheet.name, header))
+    issues.append(Issue("layout_file", "info", "按版式文件读取：" + "；".join(
+        line.strip() for line in explain(header) if "不读取" not in line), file=file, sheet=sheet.name, row=last))
+    above = [r for r in sheet.rows if r.number < min(layout.header_rows)]
+    for row in above:
+        for cell in row.cells:
+            declared = label_value(cell)
+            if declared and declared[0] == "money_unit":
+                raw.money_unit, raw.money_unit_declared = declared[1], True
+    project = preamble_project(header, above, raw, sheet.name)
+    if layout.project_name:
+        if project is None:
+            project = ProjectRecord(layout.project_name, raw.department, sheet.name, last)
+            raw.projects.append(project)
+        project.project = layout.project_name
+    if layout.budget_cell:
+        ref = cell_ref(layout.budget_cell)
+        row = by_number.get(ref[0]) if ref else None
+        text = row.cells[ref[1]] if row is not None and ref[1] < len(row.cells) else ""
+        if not text:
+            raise InputError(f"版式文件指定的预算单元格 {layout.budget_cell} 是空的或不存在", file=file,
+                             sheet=sheet.name, code="layout_file")
+        if project is None:
+            project = ProjectRecord("", raw.department, sheet.name, last)
+            raw.projects.append(project)
+        project.money_printed["budget_total"] = text
+        project.money_columns["budget_total"] = layout.budget_cell
+    body = [r for r in sheet.rows if r.number > last]
+    read_indicator_rows(header, body, raw, sheet.name, issues, project=project, positional=True)
     return raw
 
 

@@ -87,6 +87,8 @@ class RawTable:
     printed: tuple[Any, Any] | None = None
     #: a 部门整体 / 单位整体 table: its indicators are one department-level project
     department_wide: bool = False
+    #: every header used, as (sheet, Header): what ``check --explain-layout`` prints
+    headers: list = field(default_factory=list)
 
 
 def parse_amount(text: str) -> float | None:

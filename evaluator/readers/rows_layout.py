@@ -136,6 +136,8 @@ def read_indicator_rows(header: Header, rows: list[Row], table: RawTable, sheet:
                 combined = parse_header(combine_rows(below, row.cells, state.header.width, positional), row.number)
                 if combined is not None and combined.layout == "rows":
                     state.header = combined
+                    if table.headers and table.headers[-1][0] == sheet:
+                        table.headers[-1] = (sheet, combined)
                     continue
         score = total_score(row)
         if score is not None and state.project is not None:
@@ -151,12 +153,15 @@ def read_indicator_rows(header: Header, rows: list[Row], table: RawTable, sheet:
                 continue
             state.project = preamble_project(new_header, preamble, table, sheet) or state.project
             state.header, state.mode, state.carry, preamble = new_header, "grid", {}, None
+            table.headers.append((sheet, new_header))
             header_cells = row.cells
             continue
         if new_header is not None and new_header.layout == "rows":
             if new_header.columns == state.header.columns and state.mode == "grid":
                 issues.append(Issue("header_repeated", "info", "表头在此重复出现（如分页打印或两次粘贴），该行按表头跳过",
                                     file=table.file, sheet=sheet, row=row.number, cell=" | ".join(row.cells)))
+            if new_header.columns != state.header.columns:
+                table.headers.append((sheet, new_header))
             state.header, state.mode, state.carry = new_header, "grid", {}
             header_cells = row.cells
             continue

@@ -107,12 +107,13 @@ def compose_target(record: IndicatorRecord) -> str:
     """Split cells → one target text: ``≧`` ``735`` ``人次`` → ``≧735人次``.
 
     The comparator is prefixed and the unit appended only when the value cell is a
-    bare number (some tables repeat the unit inside the value cell).
+    bare number, or a comparator and a bare number (``≥5000`` | ``亩`` → ``≥5000亩``; some
+    tables repeat the unit inside the value cell).
     """
     value = record.annual_text
     if not value:
         return ""
-    if record.unit_text and _BARE_NUMBER.match(value):
+    if record.unit_text and (_BARE_NUMBER.match(value) or _OP_NUMBER.match(value)):
         value = value.strip() + record.unit_text.strip()
     if record.nature_text and direction_hint(record.nature_text) and not _LEADING_OP.match(value):
         if _LEADING_NUMBER.match(value):
@@ -121,6 +122,7 @@ def compose_target(record: IndicatorRecord) -> str:
 
 
 _LEADING_NUMBER = re.compile(r"^\s*[-+]?\d")
+_OP_NUMBER = re.compile(r"^\s*[≥≤＞＜><=＝≧≦═﹦]{1,2}\s*\d+(\.\d+)?\s*$")
 
 
 #: a printed-projects frame: what a layout reader found per project, as text (see :func:`printed_projects`)
