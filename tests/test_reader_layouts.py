@@ -40,7 +40,7 @@ def test_workbook_layout_matches_truth(workbooks, doc):
 
 
 def test_text_cases_are_all_listed():
-    assert {"two_row_header", "extra_columns_split", "stacked_forms", "department_wide"} <= set(TEXT_CASES)
+    assert {"two_row_header", "extra_columns_split", "stacked_forms", "stacked_no_title", "department_wide"} <= set(TEXT_CASES)
 
 
 def test_trailing_blank_row_keeps_actual_out_of_weight(workbooks):

@@ -127,6 +127,7 @@ def read_indicator_rows(header: Header, rows: list[Row], table: RawTable, sheet:
                    positional=positional)
     preamble: list[Row] | None = None  # rows above the next stacked 自评表's grid
     header_cells: tuple[str, ...] | None = None  # the last header row, while a second header row may follow
+    in_form = project is not None  # the sheet is a form: each project starts with its own 项目名称 row
     for row in rows:
         if not any(row.cells):
             continue
@@ -145,13 +146,15 @@ def read_indicator_rows(header: Header, rows: list[Row], table: RawTable, sheet:
             continue
         new_header = parse_header(row.cells, row.number)
         if preamble is None and header.find("project") is None and starts_block(
-                row, bool(state.project and state.project.self_evaluation)):
+                row, in_form or bool(state.project and state.project.self_evaluation)):
             preamble = []
         if preamble is not None:
             if new_header is None or new_header.layout != "rows":
                 preamble.append(row)
                 continue
-            state.project = preamble_project(new_header, preamble, table, sheet) or state.project
+            named = preamble_project(new_header, preamble, table, sheet)
+            in_form = in_form or named is not None
+            state.project = named or state.project
             state.header, state.mode, state.carry, preamble = new_header, "grid", {}, None
             table.headers.append((sheet, new_header))
             header_cells = row.cells
