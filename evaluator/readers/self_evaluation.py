@@ -45,7 +45,7 @@ def read_preamble(rows: list[Row]) -> dict[str, str]:
     out: dict[str, str] = {}
     funds_cols: dict[str, int] = {}
     for k, row in enumerate(rows):
-        cells = row.cells
+        cells = _split_labels(row.cells)
         for j, cell in enumerate(cells):
             if not cell:
                 continue
@@ -82,6 +82,37 @@ def read_preamble(rows: list[Row]) -> dict[str, str]:
     return {k: v for k, v in out.items() if v}
 
 
+_LABEL_IN_CELL = re.compile(r"^\s*([^:：]{2,12}?)\s*[:：]\s*(\S.*?)\s*$", re.S)
+
+
+def _split_labels(cells: tuple[str, ...]) -> tuple[str, ...]:
+    """``项目名称：河道保洁`` in one cell → ``项目名称`` | ``河道保洁`` (label and value in one cell)."""
+    if not any(":" in c or "：" in c for c in cells):
+        return cells
+    out: list[str] = []
+    for cell in cells:
+        match = _LABEL_IN_CELL.match(cell) if cell else None
+        if match and any(is_label(match.group(1), kind) for kind in ("se_project", "se_department", "se_budget_value")):
+            out.extend((match.group(1), match.group(2)))
+        else:
+            out.append(cell)
+    return tuple(out)
+
+
+#: a money label naming its unit: 项目资金（元）, 年度预算数(万元)
+_MONEY_UNIT_LABEL = re.compile(r"(资金|预算|金额|执行数)[^()]*\((万元|元)\)")
+
+
+def declared_money_unit(rows: list[Row]) -> str:
+    """The unit a form's money labels name (``项目资金（元）`` → ``元``), or ""."""
+    for row in rows:
+        for cell in row.cells:
+            match = _MONEY_UNIT_LABEL.search(fold(cell)) if cell else None
+            if match:
+                return match.group(2)
+    return ""
+
+
 def _funds_columns(cells: tuple[str, ...]) -> dict[str, int]:
     cols: dict[str, int] = {}
     for j, cell in enumerate(cells):
@@ -108,6 +139,9 @@ def preamble_project(header, rows, table: RawTable, sheet: str | None) -> Projec
     if header.find("project") is not None:
         return None
     pre = read_preamble(list(rows))
+    unit = declared_money_unit(list(rows))
+    if unit and not table.money_unit_declared:
+        table.money_unit, table.money_unit_declared = unit, True
     if not pre.get("project"):
         return None
     department = pre.get("department", "") or table.department
@@ -125,7 +159,7 @@ def preamble_project(header, rows, table: RawTable, sheet: str | None) -> Projec
 
 
 #: a form's number printed as its own title row: 表十二, 附表3, 表3-1
-_FORM_NUMBER = re.compile(r"^(附)?表[0-9一二三四五六七八九十]+([-—－][0-9]+)?[:：]?$")
+_FORM_NUMBER = re.compile(r"^(附表|附件|表)[0-9一二三四五六七八九十]+([-—－][0-9]+)?[:：]?$")
 
 
 def is_title(row: Row) -> bool:
