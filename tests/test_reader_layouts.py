@@ -147,6 +147,14 @@ def test_target_in_an_unknown_column_is_an_error(tmp_path):
     assert list(found["row"]) == [2, 3] and list(found["column"]) == ["D", "D"]
 
 
+def test_target_in_an_unknown_column_is_an_error_in_a_project_list_too(tmp_path):
+    # a table with a 项目名称 column is read column-wise unless a row needs the row reader
+    path = _write(tmp_path, "u2.tsv", "项目名称\t一级指标\t二级指标\t三级指标\t目标要求\t指标值\t分值\n"
+                  "A项目\t产出指标\t数量指标\t培训人次\t≥100人次\t\t50\nA项目\t效益指标\t社会效益指标\t合格率\t≥95%\t\t40\n")
+    found = _errors(path, "target_in_unknown_column")
+    assert list(found["row"]) == [2, 3] and list(found["column"]) == ["E", "E"]
+
+
 def test_sheet_with_few_rows_read_is_an_error(tmp_path):
     path = _write(tmp_path, "f.tsv", "序号\t三级指标\t指标值\t说明\n1\t培训人次\t≥100人次\t\n"
                   "2\t\t\t见附件一\n3\t\t\t见附件二\n4\t\t\t见附件三\n")

@@ -121,7 +121,7 @@ def read_columns(header: Header, cells: np.ndarray, lengths: np.ndarray, numbers
     if cells.shape[1] < width:
         cells = np.concatenate([cells, np.full((len(cells), width - cells.shape[1]), "", dtype=object)], axis=1)
     columns = [Coded.of(cells[:, j]) for j in range(width)]
-    if _special_rows(header, columns, cells, lengths):
+    if _special_rows(header, columns, cells, lengths) or _target_elsewhere(header, cells):
         return None
     mergeable = vocabulary().mergeable
     filled = {}
@@ -170,6 +170,26 @@ def _special_rows(header: Header, columns: list[Coded], cells: np.ndarray, lengt
     for i in np.flatnonzero(lengths < header.width):
         row = tuple(cells[i, :lengths[i]])
         if align(header, row) != list(range(len(row))):
+            return True
+    return False
+
+
+def _target_elsewhere(header: Header, cells: np.ndarray) -> bool:
+    """A row without target whose unknown column holds target-like text: the row reader reports it."""
+    from .rows_layout import _TARGET_LIKE
+
+    target = [c.index for c in header.columns if c.field in ("annual", "period")]
+    unknown = [c.index for c in header.columns if c.field in (None, "note", "label")]
+    if not unknown:
+        return False
+    empty = np.ones(len(cells), dtype=bool)
+    for j in target:
+        empty &= cells[:, j] == ""
+    if not empty.any():
+        return False
+    for j in unknown:
+        values = cells[empty, j]
+        if any(_TARGET_LIKE.match(v) for v in set(values.tolist()) if v):
             return True
     return False
 
