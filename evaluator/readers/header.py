@@ -139,7 +139,9 @@ def combine_rows(upper: tuple[str, ...], lower: tuple[str, ...], width: int, pos
     groups = [j for j, c in enumerate(upper_cells) if c and _is_group_cell(c)]
     lower_cells = [c for c in lower if c]
     quals = [c for c in lower_cells if _qualifier_of(c)]
-    if not groups and quals:
+    values_below = [c for c in lower_cells if header_field(c) and header_field(c)[0] in
+                    ("annual", "period", "nature", "unit", "direction", "actual")]
+    if not groups and (quals or values_below):  # 指标值 over 中期指标值 | 年度指标值 (or 年度 | 实施周期)
         groups = [j for j, c in enumerate(upper_cells) if header_field(c) and header_field(c)[0] in ("annual", "period")]
     assign: dict[int, list[str]] = {j: [] for j in groups}
     if len(groups) == 1:
