@@ -239,3 +239,12 @@ def test_score_takes_a_layout_file(tmp_path, capsys):
 
     ind = pd.read_csv(tmp_path / "out" / "indicators.csv")
     assert len(ind) == 3
+
+
+def test_indicator_rows_after_a_total_row_are_still_read(tmp_path):
+    path = _write(tmp_path, "mid.tsv", "项目名称\t一级指标\t二级指标\t三级指标\t指标值\t分值\n"
+                  "A项目\t产出指标\t数量指标\t培训人次\t≥100人次\t50\nA项目\t效益指标\t社会效益指标\t合格率\t≥95%\t40\n"
+                  "合计\t\t\t\t\t90\nB项目\t产出指标\t数量指标\t检查次数\t≥12次\t90\n")
+    table = read_targets(path)
+    assert table.projects["n_indicators"].tolist() == [2, 1]
+    assert "合计" not in set(table.indicators["name"])

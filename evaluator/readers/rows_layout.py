@@ -168,9 +168,15 @@ def read_indicator_rows(header: Header, rows: list[Row], table: RawTable, sheet:
             state.header, state.mode, state.carry = new_header, "grid", {}
             header_cells = row.cells
             continue
-        if state.mode == "footer" or (state.mode == "grid" and _footer_row(state, row)):
+        if state.mode == "grid" and _footer_row(state, row):
             state.mode = "footer"  # rows after the grid (评价结论, 存在问题, 填报人 …) hold no indicators
             continue
+        if state.mode == "footer":
+            if not _looks_like_indicator(row.cells):
+                if len([c for c in row.cells if c]) >= 3 and not _footer_row(state, row):
+                    _not_read(state, row, "该行在表尾（合计、总分、评价结论等）之后，不像指标行，未读取")
+                continue
+            state.mode = "grid"  # an indicator row after a 合计 row: the grid goes on
         before = _counts(state)
         mode = state.mode
         if _block_row(state, row):
