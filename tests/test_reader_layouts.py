@@ -127,6 +127,13 @@ def test_target_that_is_a_category_or_grade_is_an_error(tmp_path):
     assert list(found["row"]) == [2, 3]
 
 
+def test_target_that_is_another_indicator_name_is_an_error(tmp_path):
+    path = _write(tmp_path, "tn.tsv", "一级指标\t二级指标\t三级指标\t指标值\n"
+                  "产出指标\t数量指标\t培训人次\t合格率\n\t质量指标\t合格率\t≥95%\n")
+    found = _errors(path, "target_misread")
+    assert list(found["row"]) == [2] and "另一个指标的名称" in found["message"].iat[0]
+
+
 def test_weight_column_read_as_targets_is_an_error(tmp_path):
     path = _write(tmp_path, "tw.tsv", "一级指标\t二级指标\t三级指标\t指标值\n"
                   "产出指标\t数量指标\t培训人次\t40\n\t质量指标\t合格率\t30\n效益指标\t社会效益指标\t知晓率\t30\n")

@@ -83,6 +83,10 @@ def check_target_shapes(table: TargetTable) -> list[Issue]:
     actual = [_text(t) for t in ind["table_actual_text"]] if "table_actual_text" in ind else [""] * len(ind)
     units = [_text(t) for t in ind["unit_hint"]] if "unit_hint" in ind else [""] * len(ind)
     weights = ind["weight"].to_numpy(dtype=float)
+    names_by_project: dict[str, set[str]] = {}
+    for pid, name in zip(ind["project_id"], ind["name"]):
+        if isinstance(name, str) and name.strip():
+            names_by_project.setdefault(pid, set()).add(fold(name))
     for i, text in enumerate(annual):
         t = text.strip()
         if not t:
@@ -95,6 +99,8 @@ def check_target_shapes(table: TargetTable) -> list[Issue]:
             why = "是评价等级"
         elif header_field(t):
             why = "是表头文字"
+        elif key != fold(_text(ind["name"].iat[i])) and key in names_by_project.get(ind["project_id"].iat[i], ()):
+            why = "是本项目另一个指标的名称（可能行或列错位）"
         elif _BARE_NUMBER.match(t) and not units[i] and not math.isnan(weights[i]) and float(t) == weights[i] \
                 and float(t) in (5, 10, 15, 20, 25, 30):
             why = "与分值相同（可能把分值读成了指标值）"
