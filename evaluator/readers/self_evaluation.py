@@ -59,7 +59,8 @@ def read_preamble(rows: list[Row]) -> dict[str, str]:
                     out["budget_total"] = value
                     out["budget_row"] = str(row.number)
         cols = _funds_columns(cells)
-        if "budget_annual" in cols or ("budget_initial" in cols and "spent_annual" in cols):
+        if "budget_annual" in cols or ("budget_initial" in cols and "spent_annual" in cols) or (
+                "budget_total" in cols and not any(looks_like_amount(c) for c in cells)):
             funds_cols = cols
             out["funds_row"] = str(row.number)
             continue
@@ -117,11 +118,14 @@ def _funds_columns(cells: tuple[str, ...]) -> dict[str, int]:
     cols: dict[str, int] = {}
     for j, cell in enumerate(cells):
         for key, label in (("budget_initial", "se_initial"), ("budget_annual", "se_budget"),
-                           ("spent_annual", "se_spent"), ("execution_score", "se_exec_score")):
+                           ("spent_annual", "se_spent"), ("execution_score", "se_exec_score"),
+                           ("budget_total", "se_budget_value")):
             if key not in cols and is_label(cell, label):
                 cols[key] = j
     if set(cols) <= {"execution_score"}:
         return {}
+    if "budget_total" in cols and set(cols) & {"budget_initial", "budget_annual", "spent_annual"}:
+        del cols["budget_total"]  # a funds table: its own columns say which figure is which
     return cols
 
 
