@@ -222,6 +222,7 @@ def test_check_explain_layout_prints_mapping_and_a_layout_file(capsys, tmp_path)
     assert "H 列「指标方向」→ 指标方向" in out
     assert "A 列「序号」→ 不读取" in out
     written = out.split("对应的版式文件")[1].split("\n", 2)[2]
+    assert written.startswith("# 版式文件")
     layout = tmp_path / "layout.toml"
     layout.write_text(written, encoding="utf-8")
     again = read_targets(HERE / "extra_columns_split.tsv", layout=layout)

@@ -84,8 +84,11 @@ def explain_layout(table: TargetTable) -> str:
         lines.append(f"{'工作表「' + sheet + '」' if sheet else ''}第 {header.row} 行表头：")
         lines.extend(explain(header))
     sheet, header = headers[0]
-    lines += ["", "对应的版式文件（如有不对，改好后保存为 layout.toml，用 --layout layout.toml 指定）：", "",
-              layout_toml(header, sheet)]
+    if header.layout != "rows":
+        lines += ["", "（这是每项目一格的版式，全部指标在「绩效指标」一个单元格里，不用版式文件）"]
+        return "\n".join(lines)
+    lines += ["", "对应的版式文件（如有不对，改好后保存为 layout.toml，用 --layout layout.toml 指定；"
+              "版式文件按一个表头读取一张表，一页多张表单时请分开）：", "", layout_toml(header, sheet)]
     return "\n".join(lines)
 
 
