@@ -256,3 +256,11 @@ def test_indicator_rows_after_a_total_row_are_still_read(tmp_path):
     table = read_targets(path)
     assert table.projects["n_indicators"].tolist() == [2, 1]
     assert "合计" not in set(table.indicators["name"])
+
+
+def test_weights_written_with_percent_or_points_are_read(tmp_path):
+    path = _write(tmp_path, "pw.tsv", "项目名称\tX\n一级指标\t二级指标\t三级指标\t指标值\t权重\n"
+                  "产出指标\t数量指标\t培训人次\t≥100人次\t50%\n效益指标\t社会效益指标\t合格率\t≥95%\t40分\n")
+    table = read_targets(path)
+    assert table.indicators["weight"].tolist() == [50.0, 40.0]
+    assert not (table.issues["code"] == "bad_weight").any()

@@ -380,7 +380,14 @@ def _compose(annual_text: str, unit_text: str, nature_text: str) -> str:
                                           nature_text=nature_text))
 
 
+_WEIGHT_SUFFIX = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(%|％|分)\s*$")
+
+
 def _weight(text: str) -> float:
+    """``20`` → 20; ``20分`` and ``20%`` (a share of the 100 points) → 20; anything else NaN."""
+    match = _WEIGHT_SUFFIX.match(text or "")
+    if match:
+        return float(match.group(1))
     value = _amount_or_error(text)
     return math.nan if value is None else value
 
