@@ -25,6 +25,13 @@ def _value_after(cells: tuple[str, ...], j: int) -> str:
     return next((c for c in cells[j + 1:] if c), "")
 
 
+def _value_not_label(cells: tuple[str, ...], j: int) -> str:
+    """The value after a label cell, or "" when the next filled cell is another label (the value is empty)."""
+    value = _value_after(cells, j)
+    kinds = ("se_department", "se_project", "se_budget_value", "money_unit")
+    return "" if value and any(is_label(value, k) for k in kinds) else value
+
+
 def _label(cell: str) -> str:
     """A label cell folded, without its trailing colon: ``年度资金总额：`` → ``年度资金总额``."""
     return fold(cell).rstrip(":")
@@ -49,10 +56,10 @@ def read_preamble(rows: list[Row]) -> dict[str, str]:
         for j, cell in enumerate(cells):
             if not cell:
                 continue
-            if is_label(cell, "se_project") and "project" not in out:
-                out["project"] = _value_after(cells, j)
-            elif is_label(cell, "se_department") and "department" not in out:
-                out["department"] = _value_after(cells, j)
+            if is_label(cell, "se_project") and not out.get("project"):
+                out["project"] = _value_not_label(cells, j)
+            elif is_label(cell, "se_department") and not out.get("department"):
+                out["department"] = _value_not_label(cells, j)
             elif is_label(cell, "se_budget_value") and "budget_total" not in out and not funds_cols:
                 value = _value_after(cells, j)
                 if looks_like_amount(value):
