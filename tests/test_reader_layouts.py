@@ -229,6 +229,15 @@ def test_check_explain_layout_prints_mapping_and_a_layout_file(capsys, tmp_path)
     assert compare(again, HERE / "extra_columns_split") == []
 
 
+def test_explain_layout_names_the_money_block(capsys):
+    from evaluator.cli import main
+
+    main(["check", str(HERE / "stacked_forms.tsv"), "--explain-layout", "-q"])
+    out = capsys.readouterr().out
+    assert "「城区绿化提升工程」（第 3 行）：年初预算 3359.62 万元，全年预算 3400 万元" in out
+    assert "「公园管护经费」（第 21 行）" in out
+
+
 def test_check_suggests_a_layout_when_unclear(capsys, tmp_path):
     from evaluator.cli import main
 

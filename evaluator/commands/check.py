@@ -83,6 +83,14 @@ def explain_layout(table: TargetTable) -> str:
         seen.append((sheet, header.columns))
         lines.append(f"{'工作表「' + sheet + '」' if sheet else ''}第 {header.row} 行表头：")
         lines.extend(explain(header))
+    lines += ["", "项目与资金（前 10 个）："]
+    for rec in table.projects.head(10).to_dict("records"):
+        money = [f"{label} {rec[col]:g} 万元" for col, label in
+                 (("budget_total", "预算"), ("table_budget_initial", "年初预算"), ("table_budget_annual", "全年预算"),
+                  ("table_spent_annual", "全年执行")) if col in rec and not _missing(rec[col])]
+        where = f"{'工作表「' + rec['source_sheet'] + '」' if rec.get('source_sheet') else ''}第 {rec['source_row']} 行"
+        lines.append(f"  「{rec['project']}」（{where}）：{'，'.join(money) if money else '表中没有读到金额'}，"
+                     f"指标 {rec['n_indicators']} 个")
     sheet, header = headers[0]
     if header.layout != "rows":
         lines += ["", "（这是每项目一格的版式，全部指标在「绩效指标」一个单元格里，不用版式文件）"]
