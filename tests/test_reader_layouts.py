@@ -273,3 +273,18 @@ def test_weights_written_with_percent_or_points_are_read(tmp_path):
     table = read_targets(path)
     assert table.indicators["weight"].tolist() == [50.0, 40.0]
     assert not (table.issues["code"] == "bad_weight").any()
+
+
+def test_round_trip_of_the_engines_own_report_reads_the_same_indicators(tmp_path):
+    """evaluator score → report.xlsx → read again: same projects and indicators, no 等级/总分 rows."""
+    from evaluator.cli import main
+
+    examples = Path(__file__).parent.parent / "examples" / "seed"
+    assert main(["score", str(examples / "targets.txt"), str(examples / "actuals.csv"), "-o", str(tmp_path)]) == 0
+    first = read_targets(examples / "targets.txt")
+    again = read_targets(tmp_path / "report.xlsx")
+    assert len(again.projects) == len(first.projects) == 28
+    assert len(again.indicators) == len(first.indicators) == 84
+    assert list(again.indicators["name"]) == list(first.indicators["name"])
+    assert not set(again.indicators["name"]) & {"等级", "总分", ""}
+    assert list(again.projects["n_indicators"]) == list(first.projects["n_indicators"])
