@@ -135,26 +135,31 @@ def combine_rows(upper: tuple[str, ...], lower: tuple[str, ...], width: int, pos
             out.append(_combine(u, low[j]))
         return tuple(out)
     # text: each upper cell is a column of its own unless it groups lower cells
-    upper_cells = [c for c in upper]
-    groups = [j for j, c in enumerate(upper_cells) if c and _is_group_cell(c)]
+    upper_cells = list(upper)
     lower_cells = [c for c in lower if c]
-    quals = [c for c in lower_cells if _qualifier_of(c)]
-    values_below = [c for c in lower_cells if header_field(c) and header_field(c)[0] in
-                    ("annual", "period", "nature", "unit", "direction", "actual")]
-    if not groups and (quals or values_below):  # 指标值 over 中期指标值 | 年度指标值 (or 年度 | 实施周期)
-        groups = [j for j, c in enumerate(upper_cells) if header_field(c) and header_field(c)[0] in ("annual", "period")]
-    assign: dict[int, list[str]] = {j: [] for j in groups}
-    if len(groups) == 1:
-        assign[groups[0]] = lower_cells
-    elif groups and len(groups) == len(lower_cells):
-        for j, c in zip(groups, lower_cells):
+    value_groups = [j for j, c in enumerate(upper_cells) if c and (_qualifier_of(c) or (
+        header_field(c) and header_field(c)[0] in ("annual", "period")))]
+    other_groups = [j for j, c in enumerate(upper_cells) if c and _is_group_cell(c) and j not in value_groups]
+    assign: dict[int, list[str]] = {j: [] for j in value_groups + other_groups}
+    under_values = [c for c in lower_cells if _qualifier_of(c) or (
+        header_field(c) and header_field(c)[0] in ("annual", "period", "nature", "unit", "direction"))]
+    if value_groups and len(under_values) == len(lower_cells) and len(value_groups) > 1 \
+            and len(value_groups) == len(lower_cells):
+        for j, c in zip(value_groups, lower_cells):  # 年度 | 实施周期 each under its own group cell
             assign[j] = [c]
-    elif groups:
-        value_groups = [j for j in groups if _qualifier_of(upper_cells[j])]
-        other = [j for j in groups if j not in value_groups] or groups
+    elif len(value_groups) > 1 and all(_qualifier_of(upper_cells[j]) for j in value_groups) \
+            and len(lower_cells) % len(value_groups) == 0:
+        size = len(lower_cells) // len(value_groups)  # 实施周期 | 年度, each over 二级 | 三级 | 指标值
+        for k, j in enumerate(value_groups):
+            assign[j] = lower_cells[k * size:(k + 1) * size]
+    else:
         for c in lower_cells:
-            target = value_groups[0] if (_qualifier_of(c) and value_groups) else other[0]
-            assign[target].append(c)
+            if c in under_values and value_groups:
+                assign[value_groups[0]].append(c)
+            elif other_groups:
+                assign[other_groups[0]].append(c)
+            elif value_groups:
+                assign[value_groups[0]].append(c)
     out = []
     for j, u in enumerate(upper_cells):
         if j in assign and assign[j]:
