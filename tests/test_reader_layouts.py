@@ -220,7 +220,8 @@ def test_check_explain_layout_prints_mapping_and_a_layout_file(capsys, tmp_path)
     out = capsys.readouterr().out
     assert "I 列「指标值」→ 年度指标值" in out
     assert "H 列「指标方向」→ 指标方向" in out
-    assert "A 列「序号」→ 不读取" in out
+    assert "A 列「序号」→ 序号（不读取）" in out
+    assert "B 列「项目单位」→ 不读取" in out
     written = out.split("对应的版式文件")[1].split("\n", 2)[2]
     assert written.startswith("# 版式文件")
     layout = tmp_path / "layout.toml"
@@ -256,6 +257,17 @@ def test_score_takes_a_layout_file(tmp_path, capsys):
 
     ind = pd.read_csv(tmp_path / "out" / "indicators.csv")
     assert len(ind) == 3
+
+
+def test_merged_row_number_column_does_not_shift_the_row(tmp_path):
+    # 序号 printed once for a group of rows (merged): the shorter row lacks it, not its 一级指标
+    path = _write(tmp_path, "seq.tsv", "序号\t一级指标\t二级指标\t三级指标\t指标值\t分值\n"
+                  "1\t产出指标\t数量指标\t培训人次\t≥100人次\t30\n质量指标\t合格率\t≥95%\t30\n"
+                  "2\t效益指标\t社会效益指标\t知晓率\t≥80%\t30\n")
+    ind = read_targets(path).indicators
+    assert ind["level2_raw"].tolist() == ["数量指标", "质量指标", "社会效益指标"]
+    assert ind["annual_text"].tolist() == ["≥100人次", "≥95%", "≥80%"]
+    assert ind["weight"].tolist() == [30, 30, 30]
 
 
 def test_indicator_rows_after_a_total_row_are_still_read(tmp_path):

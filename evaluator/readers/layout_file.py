@@ -43,7 +43,7 @@ FIELD_NAMES = {"level1": "一级指标", "level2": "二级指标", "name": "三�
                "weight": "分值", "actual": "实际完成值", "score": "得分", "project": "项目名称",
                "department": "单位名称", "goal": "绩效目标", "budget_total": "预算数", "budget_fiscal": "财政拨款",
                "budget_special": "财政专户拨款", "budget_other": "其他资金", "note": "说明（不读取）",
-               "label": "标签（不读取）", "indicator_cell": "绩效指标（整格）"}
+               "label": "标签（不读取）", "indicator_cell": "绩效指标（整格）", "seq": "序号（不读取）"}
 
 
 @dataclass
@@ -157,6 +157,6 @@ def layout_toml(header: Header, sheet: str | None) -> str:
     lines = ["# 版式文件：按需修改后用 --layout 指定", *([f'sheet = "{sheet}"'] if sheet else []),
              f"header_rows = [{header.row}]", "[columns]"]
     for col in header.columns:
-        if col.field and col.field not in ("note", "label", "indicator_cell"):
+        if col.field and col.field not in ("note", "label", "indicator_cell", "seq"):
             lines.append(f'"{FIELD_NAMES.get(col.field, col.field)}" = "{column_letter(col.index)}"')
     return "\n".join(lines)

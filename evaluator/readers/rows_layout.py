@@ -76,6 +76,8 @@ def _fit(field_name: str | None, text: str) -> float:
         return 2.0 if direction_hint(text) else -2.0
     if field_name == "unit":
         return 1.0 if len(text) <= 6 and not re.search(r"\d", text) else -2.0
+    if field_name == "seq":
+        return 1.0 if re.match(r"^\s*\d{1,4}\s*$", text) else -2.0
     if field_name == "weight":
         return 1.5 if _NUMBER.match(text) else -2.0
     if field_name in MONEY_FIELDS:
