@@ -300,3 +300,11 @@ def test_round_trip_of_the_engines_own_report_reads_the_same_indicators(tmp_path
     assert list(again.indicators["name"]) == list(first.indicators["name"])
     assert not set(again.indicators["name"]) & {"等级", "总分", ""}
     assert list(again.projects["n_indicators"]) == list(first.projects["n_indicators"])
+
+
+def test_funds_table_with_budget_and_spent_columns(tmp_path):
+    path = _write(tmp_path, "pe.tsv", "项目支出绩效自评表\n项目名称\t河道保洁\n资金情况(万元)\t预算数\t执行数\t执行率\n"
+                  "80\t76\t95%\n一级指标\t二级指标\t三级指标\t年度指标值\t实际完成值\t分值\t得分\n"
+                  "产出指标\t质量指标\t保洁覆盖率\t100%\t100%\t90\t90\n")
+    p = read_targets(path).projects.iloc[0]
+    assert (p["table_budget_annual"], p["table_spent_annual"]) == (80.0, 76.0)

@@ -131,8 +131,10 @@ def _funds_columns(cells: tuple[str, ...]) -> dict[str, int]:
                 cols[key] = j
     if set(cols) <= {"execution_score"}:
         return {}
-    if "budget_total" in cols and set(cols) & {"budget_initial", "budget_annual", "spent_annual"}:
+    if "budget_total" in cols and set(cols) & {"budget_initial", "budget_annual"}:
         del cols["budget_total"]  # a funds table: its own columns say which figure is which
+    elif "budget_total" in cols and "spent_annual" in cols:
+        cols["budget_annual"] = cols.pop("budget_total")  # 预算数 | 执行数: the year's budget and spending
     return cols
 
 
