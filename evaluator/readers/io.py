@@ -26,8 +26,12 @@ from ..issues import InputError, Issue
 
 #: a cell longer than this is cut (a pasted page in one cell is not a target)
 MAX_CELL = 20_000
-#: rows read per sheet at most
-MAX_ROWS = 200_000
+#: rows per sheet at most (Excel's own limit); a longer sheet is refused, never read in part
+MAX_ROWS = 1_048_576
+#: cells per row at most (Excel's own limit, column XFD); a wider row is refused with its line number
+MAX_COLUMNS = 16_384
+#: share of control bytes (other than tab and line breaks) above which a text file is binary
+BINARY_SHARE = 0.05
 #: bytes read from a text file at most; also the largest .xlsx file accepted
 MAX_BYTES = 64 * 1024 * 1024
 #: an .xlsx is a zip archive: its members may unpack to this many bytes in total at most …
@@ -46,6 +50,10 @@ _ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 ENCODINGS = ("utf-8-sig", "gb18030")
+#: the separators a text table may use, in the order preferred on a tie
+DELIMITERS = (",", "\t", ";")
+
+csv.field_size_limit(max(csv.field_size_limit(), MAX_BYTES + 1))  # a cell is bounded by the file size
 TEXT_SUFFIXES = {".txt", ".tsv", ".csv", ".tab", ""}
 EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
 
@@ -124,13 +132,29 @@ def clean_cell(text: object) -> str:
     return s.strip()
 
 
-def load_rows(path: Path) -> Loaded:
+#: set (to 1) by ``--include-hidden-sheets``: an environment variable, so batch workers see it too
+HIDDEN_SHEETS_ENV = "EVALUATOR_INCLUDE_HIDDEN_SHEETS"
+
+
+def include_hidden_sheets(on: bool = True) -> None:
+    """Read hidden and very hidden sheets of every workbook from now on (this process and its workers)."""
+    if on:
+        os.environ[HIDDEN_SHEETS_ENV] = "1"
+    else:
+        os.environ.pop(HIDDEN_SHEETS_ENV, None)
+
+
+def load_rows(path: Path, *, hidden_sheets: bool | None = None) -> Loaded:
     """Read a target table into rows of cells; raise :class:`InputError` if unreadable.
 
     The format is decided by the file's first bytes, then by its suffix: an .xlsx saved
     as ``.csv`` is still read as Excel, and an old .xls renamed ``.xlsx`` is named as such.
+    Hidden sheets of a workbook are skipped (and said so) unless ``hidden_sheets`` (default:
+    :data:`HIDDEN_SHEETS_ENV` set).
     """
-    return _load_text(path) if _is_text(path) else _load_excel(path)
+    if hidden_sheets is None:
+        hidden_sheets = os.environ.get(HIDDEN_SHEETS_ENV, "") not in ("", "0")
+    return _load_text(path) if _is_text(path) else _load_excel(path, hidden_sheets)
 
 
 def load_text_grid(path: Path) -> Grid | None:
@@ -147,9 +171,11 @@ def load_text_grid(path: Path) -> Grid | None:
     suffix = path.suffix.lower()
     head = _utf8_head(data)
     if head is not None and head.strip():
+        body = data[len(codecs.BOM_UTF8):] if data.startswith(codecs.BOM_UTF8) else data
+        delimiter = _sniff_delimiter(head, suffix)
+        check_width(body, delimiter, path.name)
         try:
-            grid = _parse_grid(data[len(codecs.BOM_UTF8):] if data.startswith(codecs.BOM_UTF8) else data,
-                               _sniff_delimiter(head, suffix), "utf-8-sig")
+            grid = _parse_grid(body, delimiter, "utf-8-sig")
         except UnicodeDecodeError:  # not UTF-8 after all (GBK): decoded below
             grid = head = None
         if grid is not None:
@@ -157,7 +183,9 @@ def load_text_grid(path: Path) -> Grid | None:
     text, encoding = _decode_text(data, path.name)
     delimiter = _sniff_delimiter(text, suffix)
     if head is None:  # the fast route was not tried on this text yet
-        grid = _parse_grid(text.encode("utf-8"), delimiter, encoding)
+        body = text.encode("utf-8", "surrogatepass")
+        check_width(body, delimiter, path.name)
+        grid = _parse_grid(body, delimiter, encoding)
         if grid is not None:
             return grid
     rows, issues = _split_text(text, delimiter, path.name)
@@ -173,6 +201,7 @@ def _is_text(path: Path) -> bool:
         raise InputError("文件不存在", file=str(path), code="file_missing")
     if path.is_dir():
         raise InputError("这是一个文件夹，不是表格文件", file=str(path), code="not_a_file")
+    refuse_special(path)
     with path.open("rb") as fh:
         magic = fh.read(8)
     suffix = path.suffix.lower()
@@ -184,6 +213,14 @@ def _is_text(path: Path) -> bool:
         raise InputError("扩展名为 .xls，但内容是网页（HTML），不是 Excel 工作簿；请在 Excel 中打开后另存为 .xlsx",
                          file=path.name, code="xls_format")
     return True
+
+
+def refuse_special(path: Path) -> None:
+    """Raise :class:`InputError` unless ``path`` is a regular file (a FIFO, device or socket would block or never end)."""
+    import stat
+
+    if not stat.S_ISREG(path.stat().st_mode):
+        raise InputError("这不是普通文件（可能是管道、设备或套接字），不能作为表格读取", file=str(path), code="not_a_file")
 
 
 def _ole_error(path: Path) -> InputError:
@@ -210,6 +247,9 @@ def decode(data: bytes, file: str) -> tuple[str, str]:
         except UnicodeDecodeError as exc:
             raise InputError("文件以 UTF-16 标记开头，但内容无法按 UTF-16 解码", file=file,
                              code="encoding_unknown") from exc
+    utf16 = _utf16_without_bom(data)
+    if utf16 is not None:
+        return utf16
     first_error: UnicodeDecodeError | None = None
     for enc in ENCODINGS:
         try:
@@ -220,6 +260,24 @@ def decode(data: bytes, file: str) -> tuple[str, str]:
     line = data[: first_error.start].count(b"\n") + 1 if first_error else None
     raise InputError(f"无法识别文件编码（已尝试 UTF-8、GBK/GB18030）：第{line}行有无法解码的字节；"
                      "请在 Excel 或记事本中「另存为」UTF-8 编码的 CSV", file=file, code="encoding_unknown", row=line)
+
+
+def _utf16_without_bom(data: bytes) -> tuple[str, str] | None:
+    """UTF-16 text saved without a byte-order mark: most NUL bytes on one side of each pair (ASCII characters)."""
+    head = data[:4096]
+    zeros = head.count(0)
+    if zeros < 4 or len(data) % 2:
+        return None
+    odd = head[1::2].count(0)
+    for enc, share in (("utf-16-le", odd), ("utf-16-be", zeros - odd)):
+        if share >= 0.9 * zeros:
+            try:
+                text = data.decode(enc)
+            except UnicodeDecodeError:
+                return None
+            if len(_CONTROL.findall(text[:2048])) <= BINARY_SHARE * min(len(text), 2048):
+                return text, enc
+    return None
 
 
 def _load_text(path: Path) -> Loaded:
@@ -242,10 +300,24 @@ def _read_bytes(path: Path) -> bytes:
                          code="file_too_large")
     if not data or data.isspace():
         raise InputError("文件是空的", file=path.name, code="file_empty")
-    if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if _looks_binary(data):
         raise InputError("这是二进制文件，不是文本表格（如为 Excel，请使用 .xlsx 扩展名）", file=path.name,
                          code="binary_file")
     return data
+
+
+#: control bytes other than tab and line breaks
+_CONTROL_BYTES = bytes(range(0, 9)) + b"\x0b\x0c" + bytes(range(0x0e, 0x20))
+
+
+def _looks_binary(data: bytes) -> bool:
+    """Binary when more than :data:`BINARY_SHARE` of the first 4 KB are control bytes (UTF-16 text excepted);
+    a few stray NULs or control characters in a text table are stripped and reported cell by cell."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or _utf16_without_bom(data) is not None:
+        return False
+    head = data[:4096]
+    controls = len(head) - len(head.translate(None, _CONTROL_BYTES))
+    return controls > BINARY_SHARE * len(head)
 
 
 def _decode_text(data: bytes, file: str) -> tuple[str, str]:
@@ -256,31 +328,94 @@ def _decode_text(data: bytes, file: str) -> tuple[str, str]:
     return text, encoding
 
 
+#: a quoted cell (its delimiters and line breaks are text, not structure)
+_QUOTED = re.compile(r'"(?:[^"]|"")*+"')
+#: lines the delimiter is sniffed from
+_SNIFF_LINES = 50
+
+
 def _sniff_delimiter(text: str, suffix: str) -> str:
-    """Tab when the text has tabs (copied tables, .tsv), otherwise comma."""
-    head = text[:65536]
-    if "\t" in head:
-        return "\t"
-    if suffix == ".csv" or "," in head:
-        return ","
-    return "\t"
+    """The separator of the table's lines, judged by their structure outside quoted cells.
+
+    Over the first non-blank lines, each candidate (comma, tab, semicolon) is counted per line;
+    the candidate that splits the most lines into the same number of cells (more than one)
+    wins. A tab inside a quoted note, or commas inside numbers of a tab-separated copy, do not
+    change the separator. On a tie: tab for .tsv/.tab/.txt, comma for .csv; no separator at all:
+    comma for .csv, else tab (a single column).
+    """
+    head = _QUOTED.sub("", text[:_SNIFF_CHARS])
+    lines = [line for line in re.split(r"\r\n|\r|\n", head, maxsplit=4 * _SNIFF_LINES) if line.strip()][:_SNIFF_LINES]
+    order = DELIMITERS if suffix == ".csv" else ("\t", ",", ";")
+    best, best_key = None, (0, 0)
+    for rank, d in enumerate(order):
+        counts = [line.count(d) for line in lines]
+        used = [c for c in counts if c]
+        if not used:
+            continue
+        mode = max(set(used), key=lambda c: (used.count(c), c))
+        key = (counts.count(mode), mode)
+        if key > best_key:
+            best, best_key = d, key
+    if best is not None:
+        return best
+    return "," if suffix == ".csv" else "\t"
+
+
+#: the lines of a text as csv.reader breaks them (CRLF, CR or LF), each with its line break
+_LINES = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 
 
 def _split_text(text: str, delimiter: str, file: str) -> tuple[tuple[Row, ...], list[Issue]]:
+    """Records of ``text``; a record whose quotes do not pair up is a located error, its line is read as typed
+    (quotes as text) and reading goes on with the next line, so one stray ``"`` cannot swallow the table."""
+    check_width(text.encode("utf-8", "surrogatepass"), delimiter, file)
     issues: list[Issue] = []
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
+    lines = _LINES.findall(text)
     rows: list[Row] = []
-    start = 1
-    try:
-        for record in reader:
-            rows.append(Row(start, _cap_cells(record, file, start, issues)))
-            start = reader.line_num + 1
-            if len(rows) >= MAX_ROWS:
-                issues.append(Issue("too_many_rows", "warning", f"超过 {MAX_ROWS} 行，其后的行未读取", file=file, row=start))
-                break
-    except csv.Error as exc:
-        raise InputError(f"第{start}行无法按表格读取：{exc}", file=file, code="not_a_table", row=start) from exc
+    at = 0  # index of the first line not read yet
+    while at < len(lines):
+        reader = csv.reader(iter(lines[at:]) if at else iter(lines), delimiter=delimiter, strict=True)
+        start = at + 1
+        try:
+            for record in reader:
+                _add_row(rows, Row(start, _cap_cells(record, file, start, issues)), file)
+                start = at + reader.line_num + 1
+            break
+        except csv.Error:
+            line = lines[start - 1]
+            cells = line.rstrip("\r\n").split(delimiter)
+            issues.append(Issue("unbalanced_quote", "error",
+                                "引号（\"）不成对或位置不对，本行按原文读取（引号作为文字），其后各行照常读取；"
+                                "请检查这一行的引号", file=file, row=start, cell=line.rstrip("\r\n")[:80]))
+            _add_row(rows, Row(start, _cap_cells(cells, file, start, issues)), file)
+            at = start
     return tuple(rows), issues
+
+
+def _add_row(rows: list[Row], row: Row, file: str, sheet: str | None = None) -> None:
+    """Append ``row``; refuse the sheet when it has more than :data:`MAX_ROWS` rows (never read in part)."""
+    if len(rows) >= MAX_ROWS:
+        raise too_many_rows(file, sheet, row.number)
+    rows.append(row)
+
+
+def too_many_rows(file: str, sheet: str | None, row: int) -> InputError:
+    return InputError(f"超过 {MAX_ROWS} 行（第{row}行起），超出能完整读取的上限；表格未读取，请拆分后分别评分",
+                      file=file, sheet=sheet, row=row, code="too_many_rows")
+
+
+def check_width(body: bytes, delimiter: str, file: str) -> None:
+    """Refuse a text whose line has more than :data:`MAX_COLUMNS` cells (counting every delimiter, quoted or not)."""
+    b = np.frombuffer(body, dtype=np.uint8)
+    seps = np.flatnonzero(b == ord(delimiter))
+    if len(seps) < MAX_COLUMNS:
+        return
+    newlines = np.flatnonzero(b == 10)
+    per_line = np.bincount(np.searchsorted(newlines, seps), minlength=len(newlines) + 1)
+    line = int(per_line.argmax())
+    if per_line[line] >= MAX_COLUMNS:
+        raise InputError(f"第{line + 1}行有 {int(per_line[line]) + 1} 列，超过上限 {MAX_COLUMNS} 列（Excel 的最大列数），"
+                         "不像是一张表格", file=file, row=line + 1, code="too_many_columns")
 
 
 #: how many characters of the text the delimiter is sniffed from
@@ -365,7 +500,9 @@ def _parse_grid(body: bytes, delimiter: str, encoding: str) -> Grid | None:
             return None
     if len(frame) != len(ends):  # a quoted field runs over a line break
         return None
-    cells = frame.to_numpy(dtype=object)
+    if _misplaced_quote(body, delimiter):  # "a"b: csv.reader reports it, the C parser would join it
+        return None
+    cells = frame.to_numpy(dtype=object, copy=True)  # (pandas 3: without a copy, a read-only view)
     looked = ~is_low
     marks, quotes = _dirty_positions(b, marked[looked], marked_byte[looked], delimiter, tabs)
     dirty = _lines_of(marks, ends)
@@ -385,6 +522,15 @@ def _parse_grid(body: bytes, delimiter: str, encoding: str) -> Grid | None:
         filled = cells[special].astype(bool)
         lengths[special] = np.where(filled.any(axis=1), width - np.argmax(filled[:, ::-1], axis=1), 0)
     return Grid(cells[:, :int(lengths.max())], lengths, np.arange(1, len(ends) + 1), encoding, ())
+
+
+def _misplaced_quote(body: bytes, delimiter: str) -> bool:
+    """True when a quoted cell's closing quote is followed by something other than the delimiter or a line break."""
+    if b'"' not in body:
+        return False
+    d = re.escape(delimiter.encode())
+    pattern = re.compile(rb'(?:^|' + d + rb')"(?:[^"\r\n]|"")*+"(?![' + d + rb'\r\n]|\Z)', re.M)
+    return pattern.search(body) is not None
 
 
 def _lines_of(positions: np.ndarray, ends: np.ndarray) -> np.ndarray:
@@ -489,17 +635,17 @@ def column_letter(index: int) -> str:
     return name
 
 
-def _load_excel(path: Path) -> Loaded:
+def _load_excel(path: Path, hidden_sheets: bool = False) -> Loaded:
     try:
         import openpyxl
     except ImportError as exc:  # pragma: no cover - openpyxl is a dependency
         raise InputError("读取 .xlsx 需要 openpyxl", file=path.name) from exc
     check_archive(path)
     with path.open("rb") as fh:  # a file object: openpyxl would refuse an .xlsx saved under another suffix
-        return _read_workbook(openpyxl, fh, path)
+        return _read_workbook(openpyxl, fh, path, hidden_sheets)
 
 
-def _read_workbook(openpyxl, fh, path: Path) -> Loaded:
+def _read_workbook(openpyxl, fh, path: Path, hidden_sheets: bool = False) -> Loaded:
     try:
         wb = openpyxl.load_workbook(fh, read_only=True, data_only=True)
     except Exception as exc:  # zipfile.BadZipFile, KeyError, XML errors from damaged files
@@ -509,7 +655,14 @@ def _read_workbook(openpyxl, fh, path: Path) -> Loaded:
     sheets = []
     try:
         for ws in wb.worksheets:
+            state = getattr(ws, "sheet_state", "visible") or "visible"
+            if state != "visible" and not hidden_sheets:
+                issues.append(Issue("hidden_sheet_skipped", "warning",
+                                    "这是隐藏的工作表，未读取（如需读取，请加参数 --include-hidden-sheets）",
+                                    file=path.name, sheet=ws.title))
+                continue
             try:
+                issues.extend(_uncached_formulas(wb, ws, path.name))
                 sheets.append(Sheet(ws.title, _excel_rows(ws, path.name, issues)))
             except Exception as exc:  # a damaged sheet is read lazily, after the workbook opened
                 raise InputError(f"工作表「{ws.title}」已损坏，无法读取（{type(exc).__name__}）；"
@@ -570,13 +723,63 @@ def _declares_entities(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> boo
     return b"<!DOCTYPE" in prolog or b"<!ENTITY" in prolog
 
 
+#: a formula cell (``<c …><f>…</f>…</c>``) in a worksheet's XML, with or without a namespace prefix
+_FORMULA_CELL = re.compile(rb'<(?:\w+:)?c\b([^>]*?)(?<!/)>((?:(?!</(?:\w+:)?c>).)*?<(?:\w+:)?f\b(?:(?!</(?:\w+:)?c>).)*)'
+                           rb'</(?:\w+:)?c>', re.S)
+_CACHED_VALUE = re.compile(rb'<(?:\w+:)?v>[^<]')
+_CELL_REF = re.compile(rb'\br="([A-Z]{1,3})([0-9]{1,7})"')
+_FORMULA_TEXT = re.compile(rb'<(?:\w+:)?f\b[^>]*>([^<]*)</(?:\w+:)?f>')
+
+
+def _uncached_formulas(wb, ws, file: str) -> list[Issue]:
+    """Formula cells saved without their computed value (written by a script or converter, never recalculated).
+
+    openpyxl reads them as empty; each is reported with its cell and formula.
+    """
+    archive, part = getattr(wb, "_archive", None), getattr(ws, "_worksheet_path", None)
+    if archive is None or part is None:
+        return []
+    try:
+        xml = archive.read(part)
+    except (KeyError, OSError):
+        return []
+    if b"<f" not in xml and b":f" not in xml:
+        return []
+    found = []
+    for m in _FORMULA_CELL.finditer(xml):
+        if _CACHED_VALUE.search(m.group(2)):
+            continue
+        ref = _CELL_REF.search(m.group(1))
+        formula = _FORMULA_TEXT.search(m.group(2))
+        text = html.unescape(formula.group(1).decode("utf-8", "replace")) if formula else ""
+        found.append(Issue("formula_without_value", "error",
+                           "公式单元格没有保存计算结果（文件可能由程序或转换工具生成），读作空；"
+                           "请在 Excel 中打开、重新计算后保存",
+                           file=file, sheet=ws.title, row=int(ref.group(2)) if ref else None,
+                           column=ref.group(1).decode() if ref else None, cell="=" + text if text else "="))
+    return found
+
+
+#: blank rows kept in a run of blank rows; past these, blank rows are not materialised (their numbers are not needed)
+_BLANK_RUN = 100
+
+
 def _excel_rows(ws, file: str, issues: list[Issue]) -> tuple[Row, ...]:
+    """Rows of a sheet, bounded by the cells present: the dimension a file declares (or a lone cell at
+    XFD1048576) does not pad every row; a row is as wide as its last cell."""
     rows: list[Row] = []
+    if hasattr(ws, "reset_dimensions"):  # read-only: pad rows to their own last cell, not the declared width
+        ws.reset_dimensions()
+    blank = 0
     for number, cells in enumerate(ws.iter_rows(min_row=1), start=1):
+        if not cells:
+            blank += 1
+            if blank > _BLANK_RUN:
+                continue
+        else:
+            blank = 0
         if number > MAX_ROWS:
-            issues.append(Issue("too_many_rows", "warning", f"超过 {MAX_ROWS} 行，其后的行未读取",
-                                file=file, sheet=ws.title, row=number))
-            break
+            raise too_many_rows(file, ws.title, number)
         values = [_excel_text(c) for c in cells]
         rows.append(Row(number, _cap_cells(values, file, number, issues, ws.title)))
     return tuple(rows)
