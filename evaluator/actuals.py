@@ -86,6 +86,25 @@ def _norm(text: Any) -> str:
     return re.sub(r"[\s（）()]", "", str(text)).lower()
 
 
+_BRACKETED = re.compile(r"[（(【\[][^）)】\]]*[）)】\]]")
+
+
+@functools.lru_cache(maxsize=4096)
+def header_key(text: str) -> str | None:
+    """The canonical key a header names: one of its spellings, the same with a note in brackets dropped
+    (「实际完成值（含单位）」, 「执行数（万元）」), else the first of ``[header_patterns]`` it matches."""
+    aliases = _alias_map()
+    key = aliases.get(_norm(text))
+    if key is None:
+        head = _norm(_BRACKETED.sub("", str(text)))
+        key = aliases.get(head)
+        if key is None and head:
+            for name, patterns in vocabulary().get("header_patterns", {}).items():
+                if any(re.search(p, head) for p in patterns):
+                    return name
+    return key
+
+
 # --- template ---------------------------------------------------------------
 def _indicator_rows(table: Any) -> pd.DataFrame:
     ind = table.indicators
@@ -162,21 +181,26 @@ def _write_template_xlsx(ind: pd.DataFrame, proj: pd.DataFrame, path: Path) -> N
 _SheetColumns = tuple[str | None, dict[str, np.ndarray], dict[str, str]]
 
 
-def _sheet_frames(path: Path) -> list[_SheetColumns]:
+def _sheet_frames(path: Path, found: list[Issue] | None = None) -> list[_SheetColumns]:
     """Each sheet as text columns (object arrays) under canonical keys, with the row number in ``_row``.
 
     Files are opened by the same loader as target tables (encodings, Excel safety limits,
     control characters); a text table comes column-wise (:func:`load_text_grid`). The header
     is the first row that names a known column; rows empty under the header are dropped.
+    The reader's issues (control characters, hidden sheets, formulas without values…), unknown
+    and repeated columns are appended to ``found``.
     """
-    from .readers.io import Grid, load_rows, load_text_grid
+    from .readers.io import Grid, column_letter, load_rows, load_text_grid
 
+    found = [] if found is None else found
     grid = load_text_grid(path)
     if grid is not None:
         sheets = [(None, grid)]
+        found.extend(grid.issues)
     else:
         loaded = load_rows(path)
         sheets = [(s.name, Grid.from_rows(s.rows, loaded.encoding or "", ())) for s in loaded.sheets]
+        found.extend(loaded.issues)
     aliases = _alias_map()
     out = []
     for name, grid in sheets:
@@ -192,6 +216,20 @@ def _sheet_frames(path: Path) -> list[_SheetColumns]:
         body = grid.cells[head_at + 1:]
         keep = _filled_rows(body, grid.lengths[head_at + 1:], list(first.values()), len(head))
         mapping = _canonical_columns(list(first))
+        row = int(grid.numbers[head_at])
+        for h, j in first.items():
+            if h in mapping or not head[j]:
+                continue
+            key = header_key(h)
+            if key is not None:
+                found.append(Issue("duplicate_column", "warning",
+                                   f"「{h}」与前面的「{next(k for k, v in mapping.items() if v == key)}」是同一列，"
+                                   "读前一列，该列未读取", file=path.name, sheet=name, row=row,
+                                   column=column_letter(j), cell=h))
+            else:
+                found.append(Issue("unknown_column", "info", f"「{h}」不是实际完成值表的已知列，该列未读取"
+                                   "（如是同义写法，可在 actuals.toml 的 headers 中添加别名）",
+                                   file=path.name, sheet=name, row=row, column=column_letter(j), cell=h))
         every = bool(keep.all())
         columns = {mapping.get(h, h): body[:, j] if every else body[keep, j] for h, j in first.items()}
         n = int(np.count_nonzero(keep))
@@ -212,6 +250,9 @@ def _header_row(grid: Any, aliases: dict[str, str], chunk: int = 64) -> int | No
         for i, r in enumerate(grid.rows(start, start + chunk), start=start):
             if any(_norm(c) in aliases for c in r.cells):
                 return i
+            if any(header_key(c) for c in r.cells if c and len(c) <= 30) and \
+                    sum(bool(header_key(c)) for c in r.cells if c and len(c) <= 30) >= 2:
+                return i
     return None
 
 
@@ -228,10 +269,9 @@ def _filled_rows(body: np.ndarray, lengths: np.ndarray, columns: list[int], widt
 
 def _canonical_columns(names: list[str]) -> dict[str, str]:
     """Header → canonical key for the headers that name one (the first header naming a key wins)."""
-    aliases = _alias_map()
     mapping: dict[str, str] = {}
     for col in names:
-        key = aliases.get(_norm(col))
+        key = header_key(col)
         if key and key not in mapping.values():
             mapping[col] = key
     return mapping
@@ -443,7 +483,13 @@ def read_actuals(path: str | Path, table: Any) -> Actuals:
     matcher = _Matcher(table)
     issues = _Issues()
     ind_parts, at_parts, proj_parts = [], [], []
-    for sheet, cols, shown in _sheet_frames(path):
+    read_issues: list[Issue] = []
+    sheets = _sheet_frames(path, read_issues)
+    for found in read_issues:
+        issues.add(found.code, found.severity, [found.message],
+                   **{k: [getattr(found, k)] for k in ISSUE_COLUMNS if k not in ("code", "severity", "message")})
+    _require_actual_column(path, sheets)
+    for sheet, cols, shown in sheets:
         where = dict(file=path.name, sheet=sheet)
         pid, code, (failed, why) = matcher.projects(cols["project_id"], cols["project"])
         issues.add("actual_unmatched", "error", [f"无法匹配：{reason}；该行未使用" for reason in why],
@@ -480,6 +526,18 @@ def read_actuals(path: str | Path, table: Any) -> Actuals:
                    proj[["project_id", "budget_annual", "spent_annual", "self_execution", "self_total_given",
                          "funds_row"]].reset_index(drop=True),
                    issues.frame(), source=str(path))
+
+
+def _require_actual_column(path: Path, sheets: list[_SheetColumns]) -> None:
+    """Refuse an actuals file none of whose sheets has a column of actual values: every indicator would be
+    待补 without a word about why."""
+    if any("actual_text" in shown for _, _, shown in sheets):
+        return
+    headers = [h for _, _, shown in sheets for h in shown.values()]
+    names = vocabulary()["headers"]["actual_text"]
+    raise InputError("实际完成值表中没有「实际完成值」列，无法评分（认得的列：" + ("、".join(headers) or "无") +
+                     "）；请把填写实际完成值的列命名为「" + "」「".join(names[:6]) + "」之一",
+                     file=str(path), code="missing_actual_column")
 
 
 def _duplicates(df: pd.DataFrame, first: np.ndarray, key: np.ndarray, what: str, issues: _Issues) -> None:
