@@ -9,6 +9,7 @@ row to an indicator or project and reports unmatched, duplicate and missing rows
 from __future__ import annotations
 
 import functools
+import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -296,6 +297,53 @@ def _numbers(texts: Any) -> tuple[np.ndarray, np.ndarray]:
         values = pd.to_numeric(clean, errors="coerce")
     bad = (clean != "") & values.isna()
     return values.to_numpy()[codes], bad.to_numpy()[codes]
+
+
+#: money units written in a cell or in a header's brackets, as a factor to 万元 (the unit of the actuals file)
+_MONEY_UNITS = {"亿元": 1e4, "万元": 1.0, "千元": 0.1, "元": 1e-4}
+_MONEY_CELL = re.compile(r"\s*([-+]?[\d,，\s]*\.?\d+)\s*(亿元|万元|千元|元)?\s*")
+
+
+def _money(texts: Any, header_text: str = "") -> tuple[np.ndarray, list[str | None]]:
+    """Money cells → 万元 and, per cell, why it could not be read (None when read or empty).
+
+    A unit written in the cell (265000元) or in the header's brackets (执行数（元）) is converted; a
+    space is a thousands separator only between groups of three digits; a negative, infinite or
+    non-numeric amount is refused (never points).
+    """
+    texts = np.asarray(texts, dtype=object)
+    head = re.search(r"[（(]\s*(亿元|万元|千元|元)\s*[）)]", header_text or "")
+    default = _MONEY_UNITS[head.group(1)] if head else 1.0
+    codes, uniques = pd.factorize(texts, use_na_sentinel=False)
+    values = np.full(len(uniques), np.nan)
+    why: list[str | None] = [None] * len(uniques)
+    for k, text in enumerate(uniques.tolist()):
+        cell = "" if text is None else str(text).strip()
+        if not cell:
+            continue
+        m = _MONEY_CELL.fullmatch(cell)
+        number = m.group(1) if m else ""
+        if m and re.search(r"\d\s+\d", number):
+            number = _spaced(number)
+        try:
+            v = float(number.replace(",", "").replace("，", "")) if number else math.nan
+        except ValueError:
+            v = math.nan
+        if math.isnan(v):
+            why[k] = f"「{cell}」不是数值"
+        elif not math.isfinite(v):
+            why[k] = f"「{cell}」不是有限的数值"
+        elif v < 0:
+            why[k] = f"「{cell}」为负数，金额不可能为负"
+        else:
+            values[k] = v * (_MONEY_UNITS[m.group(2)] if m.group(2) else default)
+    return values[codes], [why[c] for c in codes]
+
+
+def _spaced(number: str) -> str:
+    from .values import _spaced_number
+
+    return _spaced_number(number) or ""
 
 
 def _take(values: np.ndarray, rows: np.ndarray) -> np.ndarray:
@@ -609,7 +657,16 @@ def _project_rows_read(cols: dict[str, np.ndarray], rows: np.ndarray, shown: dic
                "self_total": "self_total_given"}
     for key, col in targets.items():
         given = _take(cols[key], rows)
+        if key in ("budget", "spent"):  # money: units converted, impossible amounts refused
+            values, why = _money(given, shown.get(key, ""))
+            bad = np.array([w is not None for w in why], dtype=bool)
+            at = np.flatnonzero(bad)
+            issues.add("bad_number", "error", [why[i] for i in at.tolist()], project_id=pid[at],
+                       column=shown.get(key, header(key)), cell=given[at], row=line[at], **where)
+            out[col] = np.where(bad, np.nan, values).astype(float)
+            continue
         values, bad = _numbers(given)
+        bad = bad | ~np.isfinite(np.where(np.isnan(values), 0.0, values))
         at = np.flatnonzero(bad)
         issues.add("bad_number", "error", [f"「{g}」不是数值" for g in given[at].tolist()], project_id=pid[at],
                    column=shown.get(key, header(key)), cell=given[at], row=line[at], **where)

@@ -85,6 +85,24 @@ def _simple_number(core: str, raw: str) -> ActualValue | None:
     return ActualValue("number", raw, value=float(m.group(1)), unit=spellings[unit] if unit else None)
 
 
+#: digits with spaces between them (6 500份, 26 5); thin and no-break spaces too
+_SPACED = re.compile(r"(?<![\d.])\d+(?:[ \u00a0\u2009\u202f]+\d+)+")
+#: … where each space is a thousands separator: groups of three digits after the first
+_THOUSANDS = re.compile(r"\d{1,3}(?:[ \u00a0\u2009\u202f]\d{3})+")
+
+
+def _spaced_number(core: str) -> str | None:
+    """``core`` with thousands-separator spaces taken out (6 500份 → 6500份); None when a space splits a
+    number any other way (26 5): never read as half a number."""
+    out, at = [], 0
+    for m in _SPACED.finditer(core):
+        if not _THOUSANDS.fullmatch(m.group()):
+            return None
+        out += [core[at:m.start()], re.sub(r"\s", "", m.group())]
+        at = m.end()
+    return "".join(out) + core[at:]
+
+
 @lru_cache(maxsize=65536)
 def parse_actual(text: str | None) -> ActualValue:
     """Parse one actual cell.
@@ -107,6 +125,13 @@ def parse_actual(text: str | None) -> ActualValue:
         return ActualValue("yes", raw)
     if core in no:
         return ActualValue("no", raw)
+    if core[0] in "=＝" and re.search(r"[A-Za-z]", core):  # =A1*2, =SUM(B2:B9): a spreadsheet formula typed as text
+        return ActualValue("unreadable", raw)
+    if re.search(r"\d\s+\d", core):
+        spaced = _spaced_number(core)
+        if spaced is None:
+            return ActualValue("unreadable", raw)
+        core = spaced
     simple = _simple_number(core, raw)
     if simple is not None:
         return simple
