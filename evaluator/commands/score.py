@@ -8,6 +8,8 @@ from pathlib import Path
 
 from ..compare import record_inputs
 from ..evaluate import Evaluation, evaluate
+from ..outputs import finish_run, locked_output, write_atomic
+from ..readers.io import include_hidden_sheets
 from ..reports import write_reports
 from ..rules import available_packs
 
@@ -25,6 +27,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help=f"规则包名称或文件路径（内置：{'、'.join(available_packs())}；默认 national-2020）")
     p.add_argument("-o", "--output", required=True, metavar="OUTDIR", help="输出目录")
     p.add_argument("--strict", action="store_true", help="有错误级问题时以状态 1 退出")
+    p.add_argument("--include-hidden-sheets", action="store_true", help="也读取 Excel 中隐藏的工作表（默认跳过并提示）")
     p.set_defaults(func=run)
 
 
@@ -32,8 +35,8 @@ def write_outputs(ev: Evaluation, outdir: Path) -> list[Path]:
     """Every report format plus provenance.json; CSV cells are neutralised by the report writer."""
     outdir.mkdir(parents=True, exist_ok=True)
     written = write_reports(ev, outdir, formats=("csv", "xlsx", "html", "json"))
-    prov = outdir / "provenance.json"
-    prov.write_text(json.dumps(ev.provenance, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    prov = write_atomic(outdir / "provenance.json",
+                        (json.dumps(ev.provenance, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8"))
     return list(dict.fromkeys(written.values())) + [prov]
 
 
@@ -59,9 +62,12 @@ def print_summary(ev: Evaluation) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    ev = evaluate(args.table, args.actuals, rules=args.rules)
-    record_inputs(ev, args.table, args.actuals)  # names + sha256 of both inputs into the provenance
-    paths = write_outputs(ev, Path(args.output))
+    include_hidden_sheets(args.include_hidden_sheets)
+    with locked_output(args.output) as out:  # a second run into OUT stops here (exit 2)
+        ev = evaluate(args.table, args.actuals, rules=args.rules)
+        record_inputs(ev, args.table, args.actuals)  # names + sha256 of both inputs into the provenance
+        paths = write_outputs(ev, out)
+        finish_run(out, paths)
     print_summary(ev)
     print("已写出：" + "、".join(str(p) for p in paths))
     errors = int((ev.issues["severity"] == "error").sum()) if len(ev.issues) else 0
