@@ -291,16 +291,31 @@ _FOLD = str.maketrans({"（": "(", "）": ")", "＋": "+", "－": "-", "×": "*"
                        "＝": "=", "[": "(", "]": ")"})
 
 
-def _eval_node(node: ast.AST) -> float:
-    if isinstance(node, ast.Expression):
-        return _eval_node(node.body)
-    if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)):
-        return float(node.value)
-    if isinstance(node, ast.BinOp) and type(node.op) in _OPS:
-        return _OPS[type(node.op)](_eval_node(node.left), _eval_node(node.right))
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
-        return -_eval_node(node.operand)
-    raise ValueError("unsupported")
+def _eval_node(root: ast.AST) -> float:
+    """The value of an arithmetic tree, walked with an explicit stack: a formula of a thousand terms is a
+    tree a thousand deep, past Python's recursion limit."""
+    stack: list[tuple[ast.AST, bool]] = [(root, False)]
+    values: list[float] = []
+    while stack:
+        node, done = stack.pop()
+        if isinstance(node, ast.Expression):
+            stack.append((node.body, False))
+        elif isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
+            values.append(float(node.value))
+        elif isinstance(node, ast.BinOp) and type(node.op) in _OPS:
+            if done:
+                right = values.pop()
+                values.append(_OPS[type(node.op)](values.pop(), right))
+            else:
+                stack += [(node, True), (node.right, False), (node.left, False)]
+        elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+            if done:
+                values.append(-values.pop())
+            else:
+                stack += [(node, True), (node.operand, False)]
+        else:
+            raise ValueError("unsupported")
+    return values[-1]
 
 
 def evaluate_formula(formula: str, components: tuple[tuple[str, float], ...]) -> float | None:
@@ -319,6 +334,7 @@ def evaluate_formula(formula: str, components: tuple[tuple[str, float], ...]) ->
     expr = pattern.sub(lambda m: f"({values[m.group(0)]!r})", rhs)
     expr = re.sub(r"[×]", "*", expr).strip().rstrip("。.")
     try:
-        return _eval_node(ast.parse(expr, mode="eval"))
-    except (SyntaxError, ValueError, ZeroDivisionError, TypeError):
+        value = _eval_node(ast.parse(expr, mode="eval"))
+    except (SyntaxError, ValueError, ZeroDivisionError, TypeError, OverflowError, RecursionError, MemoryError):
         return None
+    return value if value == value and abs(value) != float("inf") else None  # NaN or infinite: no value
