@@ -373,11 +373,16 @@ def _split_text(text: str, delimiter: str, file: str) -> tuple[tuple[Row, ...], 
     lines = _LINES.findall(text)
     rows: list[Row] = []
     at = 0  # index of the first line not read yet
+    width = 0  # the most cells of a record so far
     while at < len(lines):
         reader = csv.reader(iter(lines[at:]) if at else iter(lines), delimiter=delimiter, strict=True)
         start = at + 1
         try:
             for record in reader:
+                spans = at + reader.line_num + 1 - start
+                if spans > 1 and _swallows_records(record, delimiter, width):
+                    raise csv.Error("a quoted cell holds whole records")
+                width = max(width, len(record))
                 _add_row(rows, Row(start, _cap_cells(record, file, start, issues)), file)
                 start = at + reader.line_num + 1
             break
@@ -390,6 +395,14 @@ def _split_text(text: str, delimiter: str, file: str) -> tuple[tuple[Row, ...], 
             _add_row(rows, Row(start, _cap_cells(cells, file, start, issues)), file)
             at = start
     return tuple(rows), issues
+
+
+def _swallows_records(record: list[str], delimiter: str, width: int) -> bool:
+    """A quoted cell over several lines whose later lines have a record's delimiters: two stray quotes
+    took the lines between them into one cell (a note written over lines has no such structure)."""
+    need = max(2, width - 2)
+    return any(line.count(delimiter) >= need for cell in record if "\n" in cell or "\r" in cell
+               for line in re.split(r"\r\n|\r|\n", cell)[1:])
 
 
 def _add_row(rows: list[Row], row: Row, file: str, sheet: str | None = None) -> None:
