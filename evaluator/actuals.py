@@ -533,12 +533,15 @@ def read_actuals(path: str | Path, table: Any) -> Actuals:
     ind_parts, at_parts, proj_parts = [], [], []
     read_issues: list[Issue] = []
     sheets = _sheet_frames(path, read_issues)
+    # the table and its actuals share a base name (部门.csv in two folders): messages name the full path
+    name = str(path) if path.name == Path(str(getattr(table, "source", "") or "")).name else path.name
     for found in read_issues:
         issues.add(found.code, found.severity, [found.message],
-                   **{k: [getattr(found, k)] for k in ISSUE_COLUMNS if k not in ("code", "severity", "message")})
+                   **{k: [name if k == "file" and getattr(found, k) == path.name else getattr(found, k)]
+                      for k in ISSUE_COLUMNS if k not in ("code", "severity", "message")})
     _require_actual_column(path, sheets)
     for sheet, cols, shown in sheets:
-        where = dict(file=path.name, sheet=sheet)
+        where = dict(file=name, sheet=sheet)
         pid, code, (failed, why) = matcher.projects(cols["project_id"], cols["project"])
         issues.add("actual_unmatched", "error", [f"无法匹配：{reason}；该行未使用" for reason in why],
                    column=shown.get("project", "项目名称"), cell=cols["project"][failed],
@@ -561,7 +564,7 @@ def read_actuals(path: str | Path, table: Any) -> Actuals:
     keys = matcher.keys
     missing = np.flatnonzero(~seen)
     issues.add("actual_missing", "warning", ["实际完成值表中没有这一指标的行，按待补处理"] * len(missing),
-               file=path.name, project_id=keys["project_id"].to_numpy()[missing],
+               file=name, project_id=keys["project_id"].to_numpy()[missing],
                indicator_no=keys["indicator_no"].to_numpy()[missing].astype(np.int64))
     proj = pd.concat(proj_parts, ignore_index=True)
     first_p = ~proj["project_id"].duplicated(keep="first").to_numpy()

@@ -703,7 +703,7 @@ def _score_rest(todo: np.ndarray, df: pd.DataFrame, tf: dict[str, np.ndarray], t
         todo[rows] = False
         return rows
 
-    rows = take(rk.of("na"))
+    rows = take(rk.of("na") | (ak.of("na") & ~rk.of("tier", "points")))  # 不适用 / N/A as the actual too
     sc.put(rows, {"status": "excluded", "rule": "na_" + pack.switches["not_applicable"]})
     rows = take(tk.of("all") & ak.of("clauses"))
     if len(rows):

@@ -358,3 +358,28 @@ def test_rule_pack_not_utf8_or_deeply_nested(tmp_path, capsys):
     for pack in (gbk, deep):
         assert main(["score", str(b.TARGETS_OK), "--rules", str(pack), "-o", str(tmp_path / "o")]) == 2
         assert "内部错误" not in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------- messages
+@pytest.mark.parametrize("cell", ["N/A", "不适用"])
+def test_not_applicable_actual_is_excluded_not_missing(tmp_path, cell):
+    ev = score_actuals(tmp_path, actuals_text().replace("60次", cell))
+    row = ind(ev, "P001", 1)
+    assert row["status"] == "excluded" and "缺少" not in row["explanation"]
+
+
+def test_zero_budget_is_not_missing(tmp_path):
+    ev = score_actuals(tmp_path, actuals_text().replace(",20,19", ",0,0"))
+    text = ev.projects.set_index("project_id").loc["P001", "execution_explanation"]
+    assert "预算数为0" in text and "缺少" not in text
+
+
+def test_same_base_name_messages_name_the_full_path(tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    table = tmp_path / "a" / "部门.csv"
+    table.write_bytes(b.TARGETS_OK.read_bytes())
+    acts = tmp_path / "b" / "部门.csv"
+    acts.write_text(actuals_text().replace("2天", "2场"), encoding="utf-8")
+    ev = evaluate(table, acts)
+    assert one(ev.issues, "unit_mismatch")["file"] == str(acts)
