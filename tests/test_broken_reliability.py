@@ -383,3 +383,14 @@ def test_same_base_name_messages_name_the_full_path(tmp_path):
     acts.write_text(actuals_text().replace("2天", "2场"), encoding="utf-8")
     ev = evaluate(table, acts)
     assert one(ev.issues, "unit_mismatch")["file"] == str(acts)
+
+
+def test_progress_path_writes_the_same_bytes(tmp_path, monkeypatch, capsys):
+    from evaluator.commands import score
+
+    assert _score(tmp_path, tmp_path / "quiet") == 0
+    monkeypatch.setattr(score, "PROGRESS_FROM", 0)
+    assert _score(tmp_path, tmp_path / "loud") == 0
+    assert "正在写出 CSV 表" in capsys.readouterr().err
+    for name in ("indicators.csv", "report.xlsx", "report.html", "report.json"):
+        assert (tmp_path / "quiet" / name).read_bytes() == (tmp_path / "loud" / name).read_bytes(), name

@@ -13,6 +13,8 @@ from ..readers.io import include_hidden_sheets
 from ..reports import write_reports
 from ..rules import available_packs
 
+#: from this many indicators, `score` reports its progress on stderr
+PROGRESS_FROM = 5000
 #: project summaries printed in the terminal (the rest are in the reports)
 SUMMARY_LINES = 60
 
@@ -34,7 +36,16 @@ def register(sub: argparse._SubParsersAction) -> None:
 def write_outputs(ev: Evaluation, outdir: Path) -> list[Path]:
     """Every report format plus provenance.json; CSV cells are neutralised by the report writer."""
     outdir.mkdir(parents=True, exist_ok=True)
-    written = write_reports(ev, outdir, formats=("csv", "xlsx", "html", "json"))
+    if len(ev.indicators) < PROGRESS_FROM:
+        written = write_reports(ev, outdir, formats=("csv", "xlsx", "html", "json"))
+    else:  # a long run says what it is doing; the CSVs are on disk first
+        from ..rollup import rollup_department
+
+        rollup = rollup_department(ev)
+        written = {}
+        for fmt, label in (("csv", "CSV 表"), ("xlsx", "report.xlsx"), ("html", "report.html"), ("json", "report.json")):
+            print(f"正在写出 {label}……", file=sys.stderr, flush=True)
+            written.update(write_reports(ev, outdir, formats=(fmt,), rollup=rollup))
     prov = write_atomic(outdir / "provenance.json",
                         (json.dumps(ev.provenance, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8"))
     return list(dict.fromkeys(written.values())) + [prov]
@@ -65,6 +76,8 @@ def run(args: argparse.Namespace) -> int:
     include_hidden_sheets(args.include_hidden_sheets)
     with locked_output(args.output) as out:  # a second run into OUT stops here (exit 2)
         ev = evaluate(args.table, args.actuals, rules=args.rules)
+        if len(ev.indicators) >= PROGRESS_FROM:
+            print(f"已评分 {len(ev.indicators)} 条指标", file=sys.stderr, flush=True)
         record_inputs(ev, args.table, args.actuals)  # names + sha256 of both inputs into the provenance
         paths = write_outputs(ev, out)
         finish_run(out, paths)
