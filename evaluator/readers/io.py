@@ -449,34 +449,21 @@ def _utf8_head(data: bytes) -> str | None:
         return None
 
 
-#: UTF-8 of the non-ASCII characters ``str.strip`` removes (U+0085, U+00A0, U+1680, U+2000–U+200A,
-#: U+2028, U+2029, U+202F, U+205F, U+3000) as big-endian 3-byte integers, a 2-byte sequence padded
-#: with a zero byte (tests/test_io_grid.py checks the list against ``str.isspace``)
-_WIDE_SPACES = np.array([
-    0xC28500, 0xC2A000, 0xE19A80, 0xE28080, 0xE28081, 0xE28082, 0xE28083, 0xE28084, 0xE28085, 0xE28086,
-    0xE28087, 0xE28088, 0xE28089, 0xE2808A, 0xE280A8, 0xE280A9, 0xE280AF, 0xE2819F, 0xE38080,
-], dtype=np.int64)
-
-#: byte → 1 for the bytes :func:`_dirty_positions` looks at (quote, ``<``, ``&``, space, the lead
-#: byte of a wide space), else 0: a table for ``bytes.translate``
-_LOOK_AT = bytes(1 if x in {ord('"'), ord("<"), ord("&"), 32, *(_WIDE_SPACES >> 16).tolist()} else 0
-                 for x in range(256))
-
-#: :data:`_LOOK_AT` and the C0 control bytes (line breaks, tabs, control characters): :func:`_parse_grid`
-#: finds both in one pass
-_MARKED = bytes(1 if x < 32 or _LOOK_AT[x] else 0 for x in range(256))
-
-_ASCII_LETTER = np.zeros(256, dtype=bool)
-_ASCII_LETTER[[*range(65, 91), *range(97, 123)]] = True
+#: C0 control bytes other than tab, LF and CR, and DEL: a text holding one takes the exact route
+_CONTROL_BYTES_NOT_SPACE = bytes(range(0, 9)) + b"\x0b\x0c" + bytes(range(0x0e, 0x20)) + b"\x7f"
 
 
 def _parse_grid(body: bytes, delimiter: str, encoding: str) -> Grid | None:
-    """UTF-8 ``body`` split by pandas' C parser as :func:`_split_text` would split it; None when unusual.
+    """UTF-8 ``body`` split by pandas' C parser (``read_csv(dtype=object)``) and cleaned once per distinct
+    cell, as :func:`_split_text` would read it; None when unusual.
 
     Unusual (left to the exact route): control characters, a line break other than LF or
     CRLF, a record over several lines (quoted line breaks), a line longer than
-    :data:`MAX_CELL`, more than :data:`MAX_ROWS` lines, a quote left open. Raises
+    :data:`MAX_CELL`, :data:`MAX_ROWS` lines or more, a quote left open or misplaced. Raises
     UnicodeDecodeError when ``body`` is not UTF-8 (the C parser checks every field).
+
+    The parser gives identical cells of a column one object, so cleaning each distinct object
+    once (:func:`~evaluator.frames.identity_codes`) costs the distinct cells, not the rows.
     """
     import pandas as pd
 
@@ -484,23 +471,19 @@ def _parse_grid(body: bytes, delimiter: str, encoding: str) -> Grid | None:
 
     if body.startswith(codecs.BOM_UTF8):  # a second BOM is text to csv.reader, pandas would drop it
         return None
+    if len(body.translate(None, _CONTROL_BYTES_NOT_SPACE)) != len(body):
+        return None
     b = np.frombuffer(body, dtype=np.uint8)
     size = len(b)
-    # one pass of bytes.translate (cheaper than a comparison per byte value) marks the bytes worth a look
-    marked = np.flatnonzero(np.frombuffer(body.translate(_MARKED), dtype=np.bool_))
-    marked_byte = b[marked]
-    is_low = marked_byte < 32
-    low, low_byte = marked[is_low], marked_byte[is_low]  # line breaks, tabs, and control characters
-    newlines, returns, tabs = low[low_byte == 10], low[low_byte == 13], low[low_byte == 9]
-    if len(newlines) + len(returns) + len(tabs) != len(low) or b"\x7f" in body:
-        return None
+    newlines = np.flatnonzero(b == 10)
+    returns = np.flatnonzero(b == 13) if b"\r" in body else newlines[:0]
     if len(returns) and (returns[-1] == size - 1 or (b[returns + 1] != 10).any()):
         return None  # a lone CR: csv.reader breaks lines there too, its numbering is left to it
     ends = newlines if b[-1] == 10 else np.append(newlines, size)  # where each line's break is
     starts = np.concatenate(([0], ends[:-1] + 1))
     if len(ends) >= MAX_ROWS or (ends - starts).max() > MAX_CELL:  # csv.reader reports the MAX_ROWS-th
         return None
-    seps = tabs if delimiter == "\t" else np.flatnonzero(b == ord(delimiter))
+    seps = np.flatnonzero(b == ord(delimiter))
     fields = np.diff(np.searchsorted(seps, ends), prepend=0) + 1  # quoted delimiters count too
     width = int(fields.max())
     with warnings.catch_warnings():
@@ -515,26 +498,18 @@ def _parse_grid(body: bytes, delimiter: str, encoding: str) -> Grid | None:
         return None
     if _misplaced_quote(body, delimiter):  # "a"b: csv.reader reports it, the C parser would join it
         return None
-    cells = frame.to_numpy(dtype=object, copy=True)  # (pandas 3: without a copy, a read-only view)
-    looked = ~is_low
-    marks, quotes = _dirty_positions(b, marked[looked], marked_byte[looked], delimiter, tabs)
-    dirty = _lines_of(marks, ends)
-    if len(dirty):  # each distinct cell (the parser gives repetitions one object) cleaned once
-        raw = cells[dirty].ravel()
-        codes, first = identity_codes(raw)
-        distinct = raw.take(first).tolist()
-        cleaned = [clean_cell(v) for v in distinct]
-        if any(_CONTROL.search(c) for v, c in zip(distinct, cleaned) if c != v):  # &#1; decodes to a control character
-            return None
-        values = np.empty(len(cleaned), dtype=object)
-        values[:] = cleaned
-        cells[dirty] = values.take(codes).reshape(len(dirty), -1)
-    lengths = _plain_lengths(b, delimiter, starts, ends, fields)
-    special = _lines_of(np.concatenate((marks, quotes)), ends)  # where a cell is not the bytes between delimiters
-    if len(special):
-        filled = cells[special].astype(bool)
-        lengths[special] = np.where(filled.any(axis=1), width - np.argmax(filled[:, ::-1], axis=1), 0)
-    return Grid(cells[:, :int(lengths.max())], lengths, np.arange(1, len(ends) + 1), encoding, ())
+    raw = frame.to_numpy(dtype=object).ravel()  # (a copy is made by ``take`` below: pandas 3 views are read-only)
+    codes, first = identity_codes(raw)
+    distinct = raw.take(first).tolist()
+    cleaned = [clean_cell(v) for v in distinct]  # each distinct cell once
+    if any(_CONTROL.search(c) for v, c in zip(distinct, cleaned) if c is not v and c != v):
+        return None  # &#1; decodes to a control character: reported by the exact route
+    values = np.empty(len(cleaned), dtype=object)
+    values[:] = cleaned
+    cells = values.take(codes).reshape(len(frame), width)
+    filled = values.astype(bool).take(codes).reshape(len(frame), width)
+    lengths = np.where(filled.any(axis=1), width - np.argmax(filled[:, ::-1], axis=1), 0).astype(np.int64)
+    return Grid(cells[:, :int(lengths.max(initial=0))], lengths, np.arange(1, len(ends) + 1), encoding, ())
 
 
 def _misplaced_quote(body: bytes, delimiter: str) -> bool:
@@ -544,28 +519,6 @@ def _misplaced_quote(body: bytes, delimiter: str) -> bool:
     d = re.escape(delimiter.encode())
     pattern = re.compile(rb'(?:^|' + d + rb')"(?:[^"\r\n]|"")*+"(?![' + d + rb'\r\n]|\Z)', re.M)
     return pattern.search(body) is not None
-
-
-def _lines_of(positions: np.ndarray, ends: np.ndarray) -> np.ndarray:
-    """The lines (ascending, each once) holding the byte ``positions``."""
-    hit = np.zeros(len(ends), dtype=bool)
-    hit[np.searchsorted(ends, positions)] = True
-    return np.flatnonzero(hit)
-
-
-def _plain_lengths(b: np.ndarray, delimiter: str, starts: np.ndarray, ends: np.ndarray,
-                   fields: np.ndarray) -> np.ndarray:
-    """Cells per line without the trailing empty ones, for lines of plain cells (no quotes, nothing to clean)."""
-    stop = ends - ((ends > starts) & (b[np.maximum(ends - 1, 0)] == 13))  # before a CRLF
-    trailing = np.zeros(len(ends), dtype=np.int64)
-    at = stop - 1
-    alive = at >= starts
-    while alive.any():  # count the delimiters ending each line
-        alive &= b[np.maximum(at, 0)] == ord(delimiter)
-        trailing += alive
-        at -= 1
-        alive &= at >= starts
-    return np.where(stop - trailing == starts, 0, fields - trailing)
 
 
 class _ByteReader:
@@ -581,38 +534,6 @@ class _ByteReader:
 
     def read(self, size: int = -1) -> bytes:
         return self._stream.read(size)
-
-
-def _dirty_positions(b: np.ndarray, looked: np.ndarray, looked_byte: np.ndarray, delimiter: str,
-                     tabs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Byte positions where :func:`clean_cell` may change a cell (a superset: tags, entities, white space
-    at a cell's edge, non-ASCII white space anywhere), and the positions of quotes.
-
-    ``looked``: the positions of the bytes :data:`_LOOK_AT` marks, ``looked_byte`` those bytes;
-    ``tabs``: the positions of the tabs.
-    """
-    last = len(b) - 1
-    wide = _WIDE_SPACES
-    if delimiter == "\t":  # a tab inside quotes is text: white space at the edge of a quoted cell
-        tabs = tabs[(b[np.maximum(tabs - 1, 0)] == ord('"')) | (b[np.minimum(tabs + 1, last)] == ord('"'))]
-    at = np.concatenate((looked, tabs))
-    byte = np.concatenate((looked_byte, b[tabs]))
-    quotes = at[byte == ord('"')]
-    after = b[np.minimum(at + 1, last)]
-    before = b[np.maximum(at - 1, 0)]
-    tag = (byte == ord("<")) & (_ASCII_LETTER[after] | (after == ord("/")) | (after == 32) | (after == 9)
-                                | (after >= 128))
-    space = (byte == 32) | (byte == 9)  # (the tabs left with a tab delimiter are next to a quote)
-    edge = space & ((at == 0) | (at == last) | (before == ord(delimiter)) | (before == ord('"')) | (before == 10)
-                    | (after == ord(delimiter)) | (after == ord('"')) | (after == 13) | (after == 10))
-    dirty = tag | edge | (byte == ord("&"))
-    lead = np.flatnonzero(byte >= 128)
-    if len(lead):
-        key = (byte[lead].astype(np.int64) << 16 | after[lead].astype(np.int64) << 8
-               | b[np.minimum(at[lead] + 2, last)])
-        key = np.where(byte[lead] < 0xE0, key & ~0xFF, key)  # a 2-byte sequence: the third byte is another character
-        dirty[lead] = wide[np.minimum(np.searchsorted(wide, key), len(wide) - 1)] == key
-    return at[dirty], quotes
 
 
 def _cap_cells(values, file: str, row: int, issues: list[Issue], sheet: str | None = None) -> tuple[str, ...]:
