@@ -526,6 +526,10 @@ class _Issues:
 def read_actuals(path: str | Path, table: Any) -> Actuals:
     """Read a filled actuals file and match it to the target table."""
     path = Path(path)
+    if path.exists() and not path.is_dir():
+        from .readers.io import refuse_special
+
+        refuse_special(path)  # a FIFO or device: refused, never opened (it would block)
     if not path.is_file():
         raise InputError("找不到实际完成值文件", file=str(path), code="file_missing")
     matcher = _Matcher(table)

@@ -394,3 +394,10 @@ def test_progress_path_writes_the_same_bytes(tmp_path, monkeypatch, capsys):
     assert "正在写出 CSV 表" in capsys.readouterr().err
     for name in ("indicators.csv", "report.xlsx", "report.html", "report.json"):
         assert (tmp_path / "quiet" / name).read_bytes() == (tmp_path / "loud" / name).read_bytes(), name
+
+
+def test_fifo_as_actuals_is_refused(tmp_path, capsys):
+    fifo = tmp_path / "actuals.csv"
+    os.mkfifo(fifo)
+    assert main(["score", str(b.TARGETS_OK), str(fifo), "-o", str(tmp_path / "out")]) == 2
+    assert "不是普通文件" in capsys.readouterr().err
