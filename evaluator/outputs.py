@@ -4,6 +4,9 @@
   with :func:`os.replace`: a run killed mid-write leaves the previous complete file (or none),
   never a truncated one. The final name is never opened for writing, so a symbolic link
   planted there is replaced by a regular file, and its target is left untouched.
+* Inside :func:`locked_output` the finished files are moved into place together when the run
+  ends: a run killed half way leaves every file of the previous run as it was (its
+  ``provenance.json`` still names the inputs of its own reports).
 * :func:`locked_output` holds a lock on OUT for the run: a second run into the same OUT
   stops with a clear message instead of mixing its files with the first one's. The lock is
   an OS file lock (released by the OS when the process dies), so a killed run leaves no lock.
@@ -33,6 +36,10 @@ LOCK_NAME = ".evaluator.lock"
 MANIFEST_NAME = ".evaluator-files"
 
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+
+#: inside :func:`locked_output`: the finished temporary files and their final names, moved into place
+#: together when the run ends (a run killed half way changes none of the previous run's files)
+_PENDING: list[tuple[Path, Path]] | None = None
 
 
 def prepare_dir(out: str | Path) -> Path:
@@ -93,7 +100,10 @@ class AtomicFile:
     def commit(self) -> Path:
         if not self._fh.closed:
             self._fh.close()
-            os.replace(self.tmp, self.path)
+            if _PENDING is not None:
+                _PENDING.append((self.tmp, self.path))
+            else:
+                os.replace(self.tmp, self.path)
         return self.path
 
     def discard(self) -> None:
@@ -124,9 +134,21 @@ def locked_output(out: str | Path) -> Iterator[Path]:
     except OSError as exc:
         raise InputError(f"无法在输出文件夹中创建锁文件（{exc.strerror or type(exc).__name__}）", file=str(out),
                          code="output_unwritable") from exc
+    global _PENDING
     try:
         _lock(fd, out)
-        yield out
+        _PENDING = pending = []
+        try:
+            yield out
+        except BaseException:
+            for tmp, _ in pending:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
+            raise
+        finally:
+            _PENDING = None
+        for tmp, path in pending:  # every file of the run into place at once, at its end
+            os.replace(tmp, path)
     finally:
         os.close(fd)  # (releases the lock)
 

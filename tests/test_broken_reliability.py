@@ -401,3 +401,22 @@ def test_fifo_as_actuals_is_refused(tmp_path, capsys):
     os.mkfifo(fifo)
     assert main(["score", str(b.TARGETS_OK), str(fifo), "-o", str(tmp_path / "out")]) == 2
     assert "不是普通文件" in capsys.readouterr().err
+
+
+def test_a_run_that_fails_half_way_changes_no_file_of_the_previous_run(tmp_path, monkeypatch):
+    from evaluator.reports import writer
+
+    out = tmp_path / "out"
+    assert _score(tmp_path, out) == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir() if not p.name.startswith(".")}
+    other = tmp_path / "other.csv"
+    other.write_text(actuals_text().replace("60次", "70次"), encoding="utf-8")
+
+    def killed(*args, **kwargs):
+        raise KeyboardInterrupt  # as Ctrl-C during the xlsx
+
+    monkeypatch.setattr(writer, "workbook_bytes", killed)
+    assert main(["score", str(b.TARGETS_OK), str(other), "-o", str(out)]) == 130
+    after = {p.name: p.read_bytes() for p in out.iterdir() if not p.name.startswith(".")}
+    assert after == before  # indicators.csv (written before the kill) is not the new run's either
+    assert not [p for p in out.iterdir() if p.name.endswith(".tmp")]
