@@ -27,6 +27,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help=f"已评分指标少于该数的部门标记为“评分指标过少”（默认 {MIN_SCORED_INDICATORS}）")
     p.add_argument("--format", default=",".join(FORMATS), help="输出格式，逗号分隔：xlsx,html,csv,json")
     p.add_argument("-o", "--outdir", required=True, help="输出目录")
+    p.add_argument("--include-hidden-sheets", action="store_true", help="也读取 Excel 中隐藏的工作表（默认跳过并提示）")
     p.set_defaults(func=run)
 
 
@@ -42,6 +43,9 @@ def run(args: argparse.Namespace) -> int:
     unknown = [f.strip() for f in args.format.split(",") if f.strip() and f.strip() not in FORMATS]
     if unknown:
         raise InputError(f"未知的输出格式：{'、'.join(unknown)}（可选：{'、'.join(FORMATS)}）", code="bad_format")
+    from ..readers.io import include_hidden_sheets
+
+    include_hidden_sheets(args.include_hidden_sheets)
     for table, actuals in args.dept:
         for path in (table, actuals):
             if not Path(path).is_file():
