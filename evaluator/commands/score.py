@@ -10,6 +10,7 @@ from ..compare import record_inputs
 from ..evaluate import Evaluation, evaluate
 from ..reports import write_reports
 from ..rules import available_packs
+from .history import add_history_options, priors_for, record_run
 
 #: project summaries printed in the terminal (the rest are in the reports)
 SUMMARY_LINES = 60
@@ -25,6 +26,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help=f"规则包名称或文件路径（内置：{'、'.join(available_packs())}；默认 national-2020）")
     p.add_argument("-o", "--output", required=True, metavar="OUTDIR", help="输出目录")
     p.add_argument("--strict", action="store_true", help="有错误级问题时以状态 1 退出")
+    add_history_options(p)
     p.set_defaults(func=run)
 
 
@@ -59,9 +61,10 @@ def print_summary(ev: Evaluation) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    ev = evaluate(args.table, args.actuals, rules=args.rules)
+    ev = evaluate(args.table, args.actuals, rules=args.rules, history=priors_for(args, args.table))
     record_inputs(ev, args.table, args.actuals)  # names + sha256 of both inputs into the provenance
     paths = write_outputs(ev, Path(args.output))
+    record_run(args, ev, args.table)  # --history: into the results store
     print_summary(ev)
     print("已写出：" + "、".join(str(p) for p in paths))
     errors = int((ev.issues["severity"] == "error").sum()) if len(ev.issues) else 0
