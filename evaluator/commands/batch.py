@@ -15,6 +15,7 @@ from pathlib import Path
 from ..batch import find_tables, pair_actuals, score_batch
 from ..issues import InputError
 from ..rules import available_packs
+from .history import add_history_options, record_folder
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -31,6 +32,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help=f"并行评分的进程数（默认 1；0 表示本机全部核数，本机 {os.cpu_count()} 核）。"
                         "每个不同的指标值文本仍只编译一次，结果与单进程逐字节相同")
     p.add_argument("--no-check", action="store_true", help="不运行目标表检查（只评分；问题表中不含检查提示）")
+    add_history_options(p)
     p.set_defaults(func=run)
 
 
@@ -71,4 +73,5 @@ def run(args: argparse.Namespace) -> int:
         reason = t.loc[t["source_file"] == name, "reason"].iloc[0]
         print(f"未能评分：{name}：{reason}")
     print("已写出：" + "、".join(str(p) for p in result.files.values()))
+    record_folder(args, args.output, targets)  # --history: the whole run into the results store
     return 1 if result.failed else 0

@@ -44,6 +44,24 @@ def record_run(args: argparse.Namespace, ev: Any, table: str | Path) -> None:
     print(f"已记入绩效历史库 {args.history}：{year} 年（年度来自{source}），运行编号 {'、'.join(map(str, ids))}")
 
 
+def record_folder(args: argparse.Namespace, outdir: str | Path, tables: list[Path]) -> None:
+    """``batch --history``: record a whole output folder; the year is the one every table shows
+    (else ``--year``); tables showing different years are refused."""
+    if not getattr(args, "history", None):
+        return
+    from ..history import detect_year
+    from ..history.store import HistoryError
+    shown = {y for y in (detect_year(t) for t in tables) if y}
+    years = {y for y, _ in shown}
+    if len(years) > 1:
+        raise HistoryError("这批目标表写明的年度不同（" + "、".join(map(str, sorted(years))) +
+                           "）：请按年度分批评分后再记入历史库")
+    year, source = resolve_year(args.year, *(tables[:1] if years else []))
+    ids, _, _ = record_output(args.history, outdir, year, wait=args.history_wait)
+    print(f"已记入绩效历史库 {args.history}：{year} 年（年度来自{source}），{len(ids)} 个部门，"
+          f"运行编号 {ids[0]}–{ids[-1]}" if ids else "")
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("history", help="绩效历史库：记录各年结果、跨年比较趋势、生成历年报告",
                        description="绩效历史库（一个 DuckDB 文件）保存每次评分的结果；每年每个部门以最近一次记录为准，"
