@@ -6,7 +6,8 @@ Also the ``--history`` options other commands share (:func:`add_history_options`
 from __future__ import annotations
 
 import argparse
-import sys
+
+import pandas as pd
 from pathlib import Path
 from typing import Any
 
@@ -149,5 +150,33 @@ def run_report(args: argparse.Namespace) -> int:
     return 0
 
 
-def _warn(text: str) -> None:
-    print(text, file=sys.stderr)
+def run_compare_years(args: argparse.Namespace) -> int:
+    """``compare --history DB --years 2022-2024``."""
+    from ..history.report import compare_years, parse_years, write_year_comparison
+    from ..history.store import HistoryError
+    if not args.years:
+        raise HistoryError("使用 --history 比较历年结果时请用 --years 指定年度，如 --years 2022-2024")
+    years = parse_years(args.years)
+    table = compare_years(args.history, years)
+    if not len(table):
+        raise HistoryError(f"绩效历史库 {args.history} 中没有 {args.years} 年的结果")
+    print(f"历年部门比较（{len(table)} 个部门，{years[0]}–{years[-1]} 年；部门得分为派生指标，无官方规则）：")
+    for r in table.itertuples(index=False):
+        d = r._asdict()
+        cells = []
+        for y in years:
+            if d.get(f"rank_{y}") is None or pd.isna(d.get(f"rank_{y}")):
+                cells.append(f"{y}年 —")
+                continue
+            span = "" if d[f"rank_best_{y}"] == d[f"rank_worst_{y}"] else f"（可能 {int(d[f'rank_best_{y}'])}–{int(d[f'rank_worst_{y}'])}）"
+            cells.append(f"{y}年 第{int(d[f'rank_{y}'])}名{span} {d[f'score_{y}']:.2f}")
+        if d["movement"] is None or pd.isna(d["movement"]):
+            move = "名次变动：无法比较（有年度缺少结果）"
+        else:
+            m, lo, hi = int(d["movement"]), int(d["movement_min"]), int(d["movement_max"])
+            word = f"上升 {m} 名" if m > 0 else (f"下降 {-m} 名" if m < 0 else "名次不变")
+            move = f"名次变动：{word}" + ("" if lo == hi else f"（可能 {lo:+d} 至 {hi:+d}）")
+        print(f"  {d['department']}：" + "；".join(cells) + f"；{move}")
+    paths = write_year_comparison(table, years, args.outdir)
+    print("已写出：" + "、".join(str(p) for p in paths))
+    return 0

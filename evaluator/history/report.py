@@ -234,3 +234,88 @@ def write_history_report(db: str | Path, outdir: str | Path, depts: Sequence[str
     page = out / "history.html"
     page.write_text(render_html(t, db), encoding="utf-8")
     return [xlsx, page]
+
+
+# ---------------------------------------------------------------------------------------- compare
+def parse_years(text: str) -> list[int]:
+    """``2022-2024`` → [2022, 2023, 2024]; ``2022,2024`` → [2022, 2024]."""
+    from .store import HistoryError
+    try:
+        if "-" in text:
+            a, b = (int(x) for x in text.split("-", 1))
+            if b < a or b - a > 50:
+                raise ValueError
+            return list(range(a, b + 1))
+        return sorted({int(x) for x in text.replace("，", ",").split(",") if x.strip()})
+    except ValueError:
+        raise HistoryError(f"--years 应写成 2022-2024 或 2022,2024，而不是「{text}」") from None
+
+
+def rank_intervals(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rank of each department in one year, with the best and worst rank its pending items allow:
+    best = 1 + others sure to be above (their lowest > its highest); worst = 1 + others that may be
+    above (their highest ≥ its lowest)."""
+    lo = frame["score_min"].fillna(frame["score"]).to_numpy(dtype=float)
+    hi = frame["score_max"].fillna(frame["score"]).to_numpy(dtype=float)
+    s = frame["score"].to_numpy(dtype=float)
+    n = len(frame)
+    rank, best, worst = [], [], []
+    for i in range(n):
+        others = [j for j in range(n) if j != i and not math.isnan(s[j])]
+        if math.isnan(s[i]):
+            rank.append(None), best.append(None), worst.append(None)
+            continue
+        rank.append(1 + sum(s[j] > s[i] for j in others))
+        best.append(1 + sum(lo[j] > hi[i] for j in others))
+        worst.append(1 + sum(hi[j] >= lo[i] for j in others))
+    return frame.assign(rank=rank, rank_best=best, rank_worst=worst)
+
+
+def compare_years(db: str | Path, years: Sequence[int], depts: Sequence[str] | None = None) -> pd.DataFrame:
+    """One row per department: score, grade and rank (with interval) in each year; the rank
+    movement from the first to the last year, with its interval."""
+    where, params = _dept_filter(depts)
+    marks = ",".join("?" * len(years))
+    with open_store(db) as store:
+        runs = store.query("SELECT r.department, r.year, r.score, r.score_min, r.score_max, r.grade FROM latest_runs r "
+                           f"WHERE r.year IN ({marks})" + where, [*years, *params])
+    ranked = pd.concat([rank_intervals(g) for _, g in runs.groupby("year")], ignore_index=True) if len(runs) else runs
+    out = pd.DataFrame({"department": sorted(set(runs["department"]))})
+    for y in years:
+        g = ranked[ranked["year"] == y].set_index("department") if len(ranked) else pd.DataFrame()
+        for col in ("score", "grade", "rank", "rank_best", "rank_worst"):
+            out[f"{col}_{y}"] = out["department"].map(g[col]) if len(g) else None
+    first, last = years[0], years[-1]
+
+    def move(r: pd.Series) -> tuple[Any, Any, Any]:
+        if pd.isna(r.get(f"rank_{first}")) or pd.isna(r.get(f"rank_{last}")):
+            return None, None, None
+        # a positive movement is a rise (a smaller rank number)
+        m = int(r[f"rank_{first}"]) - int(r[f"rank_{last}"])
+        lo_ = int(r[f"rank_best_{first}"]) - int(r[f"rank_worst_{last}"])
+        hi_ = int(r[f"rank_worst_{first}"]) - int(r[f"rank_best_{last}"])
+        return m, lo_, hi_
+    moves = out.apply(move, axis=1, result_type="expand") if len(out) else pd.DataFrame(columns=[0, 1, 2])
+    out["movement"], out["movement_min"], out["movement_max"] = moves[0], moves[1], moves[2]
+    return out
+
+
+def write_year_comparison(table: pd.DataFrame, years: Sequence[int], outdir: str | Path) -> list[Path]:
+    out = Path(outdir)
+    out.mkdir(parents=True, exist_ok=True)
+    names = {"department": "部门", "movement": f"名次变动（{years[0]}→{years[-1]}，正数为上升）",
+             "movement_min": "变动可能最少", "movement_max": "变动可能最多"}
+    for y in years:
+        names.update({f"score_{y}": f"{y}年得分", f"grade_{y}": f"{y}年等级", f"rank_{y}": f"{y}年名次",
+                      f"rank_best_{y}": f"{y}年最好名次", f"rank_worst_{y}": f"{y}年最差名次"})
+    zh = table.rename(columns=names)
+    csv = out / "history_comparison.csv"
+    zh.to_csv(csv, index=False, encoding="utf-8-sig")
+    xlsx = out / "history_comparison.xlsx"
+    zh.to_excel(xlsx, index=False, sheet_name="历年部门比较")
+    page = out / "history_comparison.html"
+    page.write_text("<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>历年部门比较</title>"
+                    f"<style>{_CSS}</style></head><body><h1>历年部门比较</h1><p class=\"muted\">部门得分为派生指标"
+                    "（无官方规则）；名次区间按待补/待评指标可能的最低与最高得分推算。</p>"
+                    + _table(zh) + "</body></html>\n", encoding="utf-8")
+    return [xlsx, page, csv]
