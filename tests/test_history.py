@@ -260,3 +260,17 @@ def test_year_must_be_known(tmp_path, capsys):
     code = main(["score", str(table), str(actuals), "-o", str(tmp_path / "o"), "--history", str(tmp_path / "h.duckdb"),
                  "--year", "2021"])
     assert code == 2 and "年度不一致" in capsys.readouterr().err
+
+
+def test_check_history_warns_low_targets_and_disappeared_indicators(store, tmp_path, capsys):
+    db, _ = store
+    table, _ = _files("court", 2024)
+    renamed = tmp_path / "court-2024-targets.tsv"
+    renamed.write_text(table.read_text(encoding="utf-8").replace("当事人满意度", "群众满意度"), encoding="utf-8")
+    assert main(["check", str(renamed), "--history", str(db), "-o", str(tmp_path / "issues.csv")]) == 0
+    issues = pd.read_csv(tmp_path / "issues.csv", encoding="utf-8-sig")
+    low = issues[issues["代码"] == "target_below_prior"]
+    # ≥400平方米 against 420平方米 in 2023, ≥90% against 95%; 较上年增长5% is a change, not a level
+    assert sorted(low["单元格内容"]) == ["≥400平方米", "≥90%"]
+    gone = issues[issues["代码"] == "indicator_disappeared"]
+    assert list(gone["单元格内容"]) == ["当事人满意度"]

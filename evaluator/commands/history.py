@@ -35,6 +35,13 @@ def priors_for(args: argparse.Namespace, table: str | Path) -> Priors | None:
     return Priors(args.history, year, args.history_map) if Path(args.history).is_file() else None
 
 
+def history_issues_for(args: argparse.Namespace, table: Any) -> Any:
+    """``check --history``: the store's warnings about a table (see :mod:`evaluator.history.checks`)."""
+    from ..history.checks import history_issues
+    year, _ = resolve_year(args.year, args.table)
+    return history_issues(table, args.history, year, args.history_map)
+
+
 def record_run(args: argparse.Namespace, ev: Any, table: str | Path) -> None:
     """Record a scored evaluation in ``--history`` and say so."""
     if not getattr(args, "history", None):

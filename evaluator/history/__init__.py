@@ -167,18 +167,23 @@ class Priors(PriorLookup):
         depts = ind["department"].fillna("").astype(str).to_numpy() if "department" in ind else np.full(len(ind), "")
         out: list[Prior | None] = []
         src = _trend_data()["sources"]["store"]
+        by_dept: dict[str, dict[str, Prior]] = {}
         for k, d in zip(keys, depts):
-            frame = self.prior_frame(d)
-            hit = frame[frame["indicator_key"] == k] if len(frame) else frame
-            text = hit["actual_text"].iat[0] if len(hit) else None
-            if text is None or (isinstance(text, float) and np.isnan(text)) or not str(text).strip():
-                out.append(None)
-                continue
-            r = hit.iloc[0]
-            out.append(Prior(text=str(text), year=int(r["year"]),
-                             source=src.format(db=Path(self.db).name, year=int(r["year"]), run=int(r["run_id"]),
-                                               file=r["targets_file"] or "—")))
+            if d not in by_dept:
+                by_dept[d] = self._priors(self.prior_frame(d), src)
+            out.append(by_dept[d].get(k))
         return out
+
+    def _priors(self, frame: pd.DataFrame, src: str) -> dict[str, Prior]:
+        """indicator key → :class:`Prior` (rows with no actual left out)."""
+        found: dict[str, Prior] = {}
+        for r in frame.itertuples(index=False):
+            text = r.actual_text
+            if text is None or (isinstance(text, float) and np.isnan(text)) or not str(text).strip():
+                continue
+            found[r.indicator_key] = Prior(text=str(text), year=int(r.year), source=src.format(
+                db=Path(self.db).name, year=int(r.year), run=int(r.run_id), file=r.targets_file or "—"))
+        return found
 
 
 # ---------------------------------------------------------------------------------------- matching
