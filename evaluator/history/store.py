@@ -219,33 +219,35 @@ class Store:
         _run(self.con, "BEGIN TRANSACTION")
         try:
             first = int(self.con.execute("SELECT COALESCE(MAX(run_id), 0) FROM runs").fetchall()[0][0]) + 1
-            run_ids = []
+            run_of = {d: first + k for k, d in enumerate(depts)}
             dep_of_pid = _dept_of_project(projects)
-            for k, dept in enumerate(depts):
-                run_id = first + k
-                run_ids.append(run_id)
+            iss_dept = iss_all["project_id"].map(dep_of_pid).fillna(depts[0]) if len(iss_all) else iss_all.get("project_id")
+            counts_p = proj_all["department"].value_counts() if len(proj_all) else {}
+            counts_i = ind_all["department"].value_counts() if len(ind_all) else {}
+            rows = []
+            for dept, run_id in run_of.items():
                 d = _dept_row(departments, dept)
-                ind = ind_all[ind_all["department"] == dept] if len(depts) > 1 else ind_all
-                proj = proj_all[proj_all["department"] == dept] if len(depts) > 1 else proj_all
-                iss = iss_all[iss_all["project_id"].map(dep_of_pid).fillna(depts[0]) == dept] \
-                    if len(depts) > 1 else iss_all
-                row = {"run_id": run_id, "year": int(year), "year_source": year_source, "department": dept,
-                       "rule_pack": prov.get("rule_pack"), "rule_pack_version": prov.get("rule_pack_version"),
-                       "rule_pack_sha256": prov.get("rule_pack_sha256"),
-                       "engine_version": prov.get("engine_version", __version__),
-                       "targets_file": prov.get("targets"), "targets_sha256": _sha(prov, "targets"),
-                       "actuals_file": prov.get("actuals"), "actuals_sha256": _sha(prov, "actuals"),
-                       "source": source, "recorded_at": now,
-                       "score": d.get("score"), "score_min": d.get("score_min"), "score_max": d.get("score_max"),
-                       "grade": d.get("grade") or None, "n_projects": len(proj), "n_indicators": len(ind)}
-                self._insert("runs", pd.DataFrame([row]))
-                self._insert("projects", proj.assign(run_id=run_id))
-                self._insert("indicators", ind.assign(run_id=run_id))
-                self._insert("issues", iss.assign(run_id=run_id))
+                rows.append({"run_id": run_id, "year": int(year), "year_source": year_source, "department": dept,
+                             "rule_pack": prov.get("rule_pack"), "rule_pack_version": prov.get("rule_pack_version"),
+                             "rule_pack_sha256": prov.get("rule_pack_sha256"),
+                             "engine_version": prov.get("engine_version", __version__),
+                             "targets_file": prov.get("targets"), "targets_sha256": _sha(prov, "targets"),
+                             "actuals_file": prov.get("actuals"), "actuals_sha256": _sha(prov, "actuals"),
+                             "source": source, "recorded_at": now,
+                             "score": d.get("score"), "score_min": d.get("score_min"), "score_max": d.get("score_max"),
+                             "grade": d.get("grade") or None, "n_projects": int(counts_p.get(dept, 0)),
+                             "n_indicators": int(counts_i.get(dept, 0))})
+            self._insert("runs", pd.DataFrame(rows))
+            # every department's rows in one statement each: run ids by department
+            self._insert("projects", proj_all.assign(run_id=proj_all["department"].map(run_of).to_numpy()))
+            self._insert("indicators", ind_all.assign(run_id=ind_all["department"].map(run_of).to_numpy()))
+            if len(iss_all):
+                self._insert("issues", iss_all.assign(run_id=pd.Series(iss_dept).map(run_of).to_numpy()))
             _run(self.con, "COMMIT")
         except BaseException:
             _run(self.con, "ROLLBACK")
             raise
+        run_ids = list(run_of.values())
         return run_ids
 
     def _insert(self, table: str, frame: pd.DataFrame) -> None:
@@ -288,8 +290,13 @@ def _sha(prov: dict[str, Any], role: str) -> str | None:
     return None
 
 
-def _text(s: pd.Series) -> pd.Series:
-    return s.astype(object).where(s.notna(), None).map(lambda v: v if v is None else str(v))
+def _text(s: pd.Series) -> np.ndarray:
+    """Text cells as Python strings, missing and empty cells as NULL."""
+    arr = s.astype(object).where(s.notna(), None).to_numpy(dtype=object, copy=True)
+    if pd.api.types.infer_dtype(arr, skipna=True) not in ("string", "empty"):
+        arr = np.array([v if v is None or isinstance(v, str) else str(v) for v in arr], dtype=object)
+    arr[arr == ""] = None
+    return arr
 
 
 def _num(frame: pd.DataFrame, col: str) -> Any:
