@@ -122,10 +122,16 @@ def _fmt(v: Any, pct: bool = False) -> str:
     return str(v)
 
 
-def sparkline(values: Sequence[float], years: Sequence[int], lo: float = 0.0, hi: float = 100.0,
+def sparkline(values: Sequence[float], years: Sequence[int], lo: float | None = None, hi: float | None = None,
               width: int = 160, height: int = 36) -> str:
-    """A small inline SVG line of a score over the years (missing years leave a gap)."""
+    """A small inline SVG line of a score over the years (missing years leave a gap); the
+    vertical scale is the values' own range, at least 10 points wide, within 0–100."""
     pts = [(i, v) for i, v in enumerate(values) if v is not None and not (isinstance(v, float) and math.isnan(v))]
+    if lo is None or hi is None:
+        vals = [v for _, v in pts] or [0.0]
+        mid = (min(vals) + max(vals)) / 2
+        half = max((max(vals) - min(vals)) / 2 + 1, 5)
+        lo, hi = max(0.0, mid - half), min(100.0, mid + half)
     n = max(len(values) - 1, 1)
     span = (hi - lo) or 1.0
 
@@ -138,6 +144,10 @@ def sparkline(values: Sequence[float], years: Sequence[int], lo: float = 0.0, hi
     for i, v in pts:
         x, y = xy(i, v)
         body.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2.5" fill="#3b6fb6"><title>{years[i]}年：{v:.2f}</title></circle>')
+    if pts:
+        x, y = xy(*pts[-1])
+        body.append(f'<text x="{min(x + 4, width - 2):.1f}" y="{(y + 12 if y < 16 else y - 4):.1f}" font-size="10" '
+                    f'text-anchor="end" fill="#333">{pts[-1][1]:.1f}</text>')
     label = "，".join(f"{years[i]}年 {v:.2f}" for i, v in pts)
     return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img" '
             f'aria-label="{html.escape(label)}">{"".join(body)}</svg>')
