@@ -274,3 +274,8 @@ def test_check_history_warns_low_targets_and_disappeared_indicators(store, tmp_p
     assert sorted(low["单元格内容"]) == ["≥400平方米", "≥90%"]
     gone = issues[issues["代码"] == "indicator_disappeared"]
     assert list(gone["单元格内容"]) == ["当事人满意度"]
+
+
+def test_docs_show_the_schema_the_code_creates():
+    doc = (ROOT / "docs" / "history.md").read_text(encoding="utf-8")
+    assert TABLES_SQL.strip() in doc and VIEWS_SQL.strip() in doc

@@ -101,8 +101,18 @@ def record_evaluation(db: str | Path, ev: Any, year: int, year_source: str, sour
                              ev.provenance, source)
 
 
+#: the output columns the store keeps (the rest of a wide indicators.csv is not read)
+_WANTED = {"department", "project_id", "project_code", "project", "indicator_no", "level1", "level2", "name", "block",
+           "target_text", "kind", "target", "actual_text", "actual_value", "target_value", "weight_points", "points",
+           "status", "rule", "explanation", "total", "total_min", "total_max", "grade", "score", "score_min",
+           "score_max", "budget_annual", "spent_annual", "execution_rate", "code", "severity", "message", "file",
+           "sheet", "row", "column", "cell", *(f"{k}_{b}" for k in ("points", "weight")
+                                                  for b in ("output", "benefit", "satisfaction", "cost"))}
+
+
 def _read_csv(path: Path) -> pd.DataFrame:
-    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig",
+                       usecols=lambda c: c in _WANTED)
 
 
 def record_output(db: str | Path, outdir: str | Path, year: int | None = None, wait: float = DEFAULT_WAIT

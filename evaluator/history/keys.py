@@ -33,16 +33,19 @@ def _texts(frame: pd.DataFrame, col: str) -> np.ndarray:
     return frame[col].astype(object).where(frame[col].notna(), "").astype(str).to_numpy(dtype=object)
 
 
+def _folded(values: np.ndarray) -> np.ndarray:
+    """``fold`` of each value, each distinct value folded once."""
+    codes, uniques = pd.factorize(values)
+    return np.array([fold(u) for u in uniques], dtype=object)[codes] if len(values) else values
+
+
 def indicator_keys(ind: pd.DataFrame) -> np.ndarray:
     """The cross-year key of each indicator row (vectorised over distinct names)."""
     if not len(ind):
         return np.array([], dtype=object)
     base = pd.Series(_texts(ind, "project_code")).str.strip()
-    proj = pd.Series(_texts(ind, "project"))
-    name = pd.Series(_texts(ind, "name"))
-    # fold each distinct text once
-    head = np.where(base != "", "code:" + base.map(fold), proj.map(fold))
-    keys = pd.Series(head, dtype=object) + SEP + name.map(fold)
+    head = np.where(base != "", "code:" + _folded(base.to_numpy(dtype=object)), _folded(_texts(ind, "project")))
+    keys = pd.Series(head, dtype=object) + SEP + _folded(_texts(ind, "name"))
     # the department is part of the row's identity: keys repeat only within one department
     dept = pd.Series(_texts(ind, "department"))
     n = (pd.DataFrame({"d": dept, "k": keys}).groupby(["d", "k"], sort=False).cumcount() + 1).to_numpy()
