@@ -48,7 +48,7 @@ def scored_examples() -> dict[str, pd.DataFrame]:
     parts: dict[str, list[pd.DataFrame]] = {"indicators": [], "projects": [], "issues": [], "departments": []}
     for dept in ("court", "procuratorate"):
         for year in (2022, 2023, 2024):
-            ev = evaluate(EXAMPLE / f"{dept}-{year}-targets.tsv", EXAMPLE / f"{dept}-{year}-actuals.csv")
+            ev = evaluate(EXAMPLE / f"targets-{dept}-{year}.tsv", EXAMPLE / f"actuals-{dept}-{year}.csv")
             for k in parts:
                 parts[k].append(getattr(ev, k))
     return {k: pd.concat(v, ignore_index=True) for k, v in parts.items()}

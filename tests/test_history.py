@@ -25,7 +25,7 @@ ROOT = EXAMPLE.parent.parent
 
 
 def _files(dept: str, year: int) -> tuple[Path, Path]:
-    return EXAMPLE / f"{dept}-{year}-targets.tsv", EXAMPLE / f"{dept}-{year}-actuals.csv"
+    return EXAMPLE / f"targets-{dept}-{year}.tsv", EXAMPLE / f"actuals-{dept}-{year}.csv"
 
 
 def _score(db: Path, dept: str, year: int):
@@ -90,8 +90,8 @@ def test_relative_target_on_a_rate_is_not_points(tmp_path):
     _score(db, "court", 2022)
     table, actuals = _files("court", 2023)
     text = table.read_text(encoding="utf-8").replace("较上年提高2个百分点", "较上年提高2%")
-    (tmp_path / "court-2023-targets.tsv").write_text(text, encoding="utf-8")
-    ev = evaluate(tmp_path / "court-2023-targets.tsv", actuals, history=Priors(db, 2023))
+    (tmp_path / "targets-court-2023.tsv").write_text(text, encoding="utf-8")
+    ev = evaluate(tmp_path / "targets-court-2023.tsv", actuals, history=Priors(db, 2023))
     row = _row(ev, "案件调解率")
     assert row["rule"] == "trend_change_short"
     assert row["ratio"] == pytest.approx((83.5 / 82 - 1) * 100 / 2, abs=1e-6)
@@ -120,9 +120,9 @@ def test_unmatched_indicators_listed_and_mapping_csv(tmp_path):
     db = tmp_path / "h.duckdb"
     _score(db, "court", 2022)
     table, actuals = _files("court", 2023)
-    renamed = tmp_path / "court-2023-targets.tsv"
+    renamed = tmp_path / "targets-court-2023.tsv"
     renamed.write_text(table.read_text(encoding="utf-8").replace("当事人满意度", "群众满意度"), encoding="utf-8")
-    acts = tmp_path / "court-2023-actuals.csv"
+    acts = tmp_path / "actuals-court-2023.csv"
     acts.write_text(actuals.read_text(encoding="utf-8-sig").replace("当事人满意度", "群众满意度"), encoding="utf-8-sig")
     ev = evaluate(renamed, acts, history=Priors(db, 2023))
     assert _row(ev, "群众满意度")["status"] == "pending"  # 逐步提高 with no matched prior
@@ -152,7 +152,7 @@ WRITER = textwrap.dedent("""
             print("inside", flush=True)
             time.sleep(float(sys.argv[3]))
     st.Store._insert = slow
-    ev = evaluate(sys.argv[2] + "-targets.tsv", sys.argv[2] + "-actuals.csv")
+    ev = evaluate(sys.argv[2] + "/targets-court-2023.tsv", sys.argv[2] + "/actuals-court-2023.csv")
     record_evaluation(sys.argv[1], ev, 2023, "test", wait=0.5)
     print("done", flush=True)
 """)
@@ -160,7 +160,7 @@ WRITER = textwrap.dedent("""
 
 def _writer(db: Path, pause: float) -> subprocess.Popen:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen([sys.executable, "-c", WRITER, str(db), str(EXAMPLE / "court-2023"), str(pause)],
+    proc = subprocess.Popen([sys.executable, "-c", WRITER, str(db), str(EXAMPLE), str(pause)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     assert proc.stdout.readline().strip() == "inside"
     return proc
@@ -265,7 +265,7 @@ def test_year_must_be_known(tmp_path, capsys):
 def test_check_history_warns_low_targets_and_disappeared_indicators(store, tmp_path, capsys):
     db, _ = store
     table, _ = _files("court", 2024)
-    renamed = tmp_path / "court-2024-targets.tsv"
+    renamed = tmp_path / "targets-court-2024.tsv"
     renamed.write_text(table.read_text(encoding="utf-8").replace("当事人满意度", "群众满意度"), encoding="utf-8")
     assert main(["check", str(renamed), "--history", str(db), "-o", str(tmp_path / "issues.csv")]) == 0
     issues = pd.read_csv(tmp_path / "issues.csv", encoding="utf-8-sig")

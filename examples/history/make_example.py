@@ -70,7 +70,7 @@ def actuals(projects, v, funds):
 
 for dept, prefix, projects, years, funds in DEPARTMENTS:
     for year, v in years.items():
-        with open(f"{prefix}-{year}-targets.tsv", "w", encoding="utf-8") as fh:
+        with open(f"targets-{prefix}-{year}.tsv", "w", encoding="utf-8") as fh:
             fh.write(table(dept, projects, v, funds[year]))
-        with open(f"{prefix}-{year}-actuals.csv", "w", encoding="utf-8-sig", newline="") as fh:
+        with open(f"actuals-{prefix}-{year}.csv", "w", encoding="utf-8-sig", newline="") as fh:
             csv.writer(fh).writerows(actuals(projects, v, funds[year]))
