@@ -279,3 +279,27 @@ def test_check_history_warns_low_targets_and_disappeared_indicators(store, tmp_p
 def test_docs_show_the_schema_the_code_creates():
     doc = (ROOT / "docs" / "history.md").read_text(encoding="utf-8")
     assert TABLES_SQL.strip() in doc and VIEWS_SQL.strip() in doc
+
+
+class _PrintedPrior:
+    """A compiled target carrying the compiler's ``prior`` field (``≥85%(2023年:82%)``)."""
+    kind, raw = "trend", "逐步提高(2023年:82%)"
+    prior = {"text": "82%", "year": 2023}
+
+
+def test_prior_printed_in_the_target_used_when_the_store_has_none():
+    from evaluator.rules import load_rule_pack
+    from evaluator.trends import apply_trends
+    pack = load_rule_pack("national-2020")
+    ind = pd.DataFrame({"target_text": ["逐步提高(2023年:82%)", "逐步提高"], "t_kind": ["trend", "trend"],
+                        "t_direction": ["up", "up"], "status": ["pending", "pending"],
+                        "pending_reason": ["prior", "prior"], "prior_text": ["", ""],
+                        "target": [_PrintedPrior(), None], "actual_text": ["85%", "85%"], "ratio": [float("nan")] * 2,
+                        "rule": ["", ""], "method": ["", ""], "flag": [None, None], "reason_args": [{}, {}],
+                        "op_used": ["", ""], "points": [10.0, float("nan")], "weight_points": [10.0, 10.0],
+                        "explanation": ["", ""]})
+    out, res = apply_trends(ind, pack, None)
+    assert out["status"].tolist() == ["scored", "pending"]
+    assert out["rule"].iat[0] == "trend_met" and out["ratio"].iat[0] == 1.0
+    text = res.explain(out, pack)["explanation"].iat[0]
+    assert "2023年" in text and "82%" in text and "目标值中写明的上年数" in text
