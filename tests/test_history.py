@@ -76,6 +76,26 @@ def test_trend_targets_scored_from_the_store(store, year, name, rule, points):
     assert f"{year - 1}年" in row["explanation"] and "绩效历史库" in row["explanation"]
 
 
+# (target text, sign, amount, how) — phrasings seen in ../shared/corpus; None: no stated change
+STATED = [
+    ("较上年超3%", 1, 3.0, "relative"),
+    ("较上年提高5个百分点", 1, 5.0, "points"),
+    ("较上年减少10%以上", -1, 10.0, "relative"),
+    ("超去年10%", 1, 10.0, "relative"),
+    ("超上年5个百分点", 1, 5.0, "points"),
+    ("同比增长10%", 1, 10.0, "relative"),
+    ("较上年提升（新增指标）", None, None, None),   # no number: a plain trend
+    ("超上年水平", None, None, None),
+    ("≥85%(2023年:82%)", None, None, None),       # a level with last year's value beside it
+]
+
+
+@pytest.mark.parametrize("text,sign,amount,how", STATED)
+def test_stated_change_cases(text, sign, amount, how):
+    got = stated_change(text)
+    assert (got.sign, got.amount, got.how) == (sign, amount, how) if sign else got is None
+
+
 def test_percent_points_and_relative_change_read_as_written():
     assert stated_change("较上年提高2个百分点").how == "points"
     assert stated_change("较上年提高2%").how == "relative"
