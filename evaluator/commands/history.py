@@ -32,7 +32,7 @@ def priors_for(args: argparse.Namespace, table: str | Path) -> Priors | None:
         return None
     year, source = resolve_year(args.year, table)
     args._history_year = (year, source)
-    return Priors(args.history, year, args.history_map) if Path(args.history).is_file() else None
+    return Priors(args.history, year, args.history_map, wait=args.history_wait) if Path(args.history).is_file() else None
 
 
 def history_issues_for(args: argparse.Namespace, table: Any) -> Any:

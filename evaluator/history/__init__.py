@@ -150,6 +150,8 @@ class Priors(PriorLookup):
     db: str | Path
     year: int
     mapping: str | Path | None = None
+    #: seconds to wait while another process writes the store
+    wait: float = DEFAULT_WAIT
     _cache: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
 
     def prior_frame(self, department: str) -> pd.DataFrame:
@@ -157,7 +159,7 @@ class Priors(PriorLookup):
         key = fold(department or "")
         if key in self._cache:
             return self._cache[key]
-        with open_store(self.db) as store:
+        with open_store(self.db, wait=self.wait) as store:
             names = store.query("SELECT DISTINCT department FROM latest_runs WHERE year = ?", [self.year - 1])
             match = [d for d in names["department"] if fold(d or "") == key]
             if not match:
