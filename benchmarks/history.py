@@ -37,7 +37,6 @@ sys.path.insert(0, str(ROOT))
 
 from evaluator import evaluate  # noqa: E402
 from evaluator.history import open_store, record_output  # noqa: E402
-from evaluator.history.store import Store  # noqa: E402
 
 EXAMPLE = ROOT / "examples" / "history"
 PER_DEPT = 2000  # indicators per department, like a large bureau

@@ -130,8 +130,7 @@ def run_add(args: argparse.Namespace) -> int:
     print(f"已记入绩效历史库 {args.db}：{year} 年（年度来自{source}），运行编号 {'、'.join(map(str, ids))}")
     with open_store(args.db) as store:
         runs = store.query(f"SELECT department FROM runs WHERE run_id IN ({','.join(map(str, ids))})")
-    if year - 1:
-        _print_unmatched(args.db, year, list(runs["department"]), args.history_map)
+    _print_unmatched(args.db, year, list(runs["department"]), args.history_map)  # against the year before
     return 0
 
 

@@ -208,8 +208,7 @@ def render_html(t: dict[str, pd.DataFrame], db: str | Path) -> str:
             ycols = [y for y in years if y in pj.columns]
             parts.append("<h3>项目总分（逐年）</h3><div class=\"multiples\">")
             for rec in pj.itertuples(index=False):
-                vals = [getattr(rec, f"_{k}") for k in range(2, 2 + len(ycols))] if False else \
-                    [pj.loc[pj["project"] == rec.project, y].iat[0] if y in pj.columns else np.nan for y in years]
+                vals = [pj.loc[pj["project"] == rec.project, y].iat[0] if y in pj.columns else np.nan for y in years]
                 last = next((v for v in reversed(vals) if not (isinstance(v, float) and math.isnan(v))), None)
                 parts.append(f'<div class="multiple"><div class="l">{html.escape(str(rec.project))}'
                              f'（最近 {_fmt(last)}）</div>' + sparkline(vals, years) + "</div>")
