@@ -322,3 +322,24 @@ def test_prior_printed_in_the_target_used_when_the_store_has_none():
     assert out["rule"].iat[0] == "trend_met" and out["ratio"].iat[0] == 1.0
     text = res.explain(out, pack)["explanation"].iat[0]
     assert "2023年" in text and "82%" in text and "目标值中写明的上年数" in text
+
+
+def test_batch_history_records_one_run_per_department(tmp_path, capsys):
+    tables, acts = tmp_path / "t", tmp_path / "a"
+    tables.mkdir(), acts.mkdir()
+    for dept in ("court", "procuratorate"):
+        table, actuals = _files(dept, 2023)
+        (tables / f"{dept}-2023.tsv").write_bytes(table.read_bytes())
+        (acts / f"{dept}-2023.csv").write_bytes(actuals.read_bytes())
+    db = tmp_path / "h.duckdb"
+    assert main(["batch", str(tables), "--actuals", str(acts), "-o", str(tmp_path / "out"), "--history", str(db)]) == 0
+    assert "2023 年" in capsys.readouterr().out
+    with open_store(db) as s:
+        runs = s.query("SELECT department, year, n_indicators FROM runs ORDER BY department")
+        assert runs["department"].tolist() == ["207188天津市示例区人民检察院", "207199天津市示例区人民法院"]
+        assert runs["n_indicators"].tolist() == [9, 9] and set(runs["year"]) == {2023}
+    # the same folder again: every run kept, current figures not doubled
+    assert main(["history", "add", str(tmp_path / "out"), "--db", str(db), "--year", "2023"]) == 0
+    with open_store(db) as s:
+        assert s.query("SELECT COUNT(*) AS n FROM runs")["n"].iat[0] == 4
+        assert s.query("SELECT COUNT(*) AS n FROM current_indicators")["n"].iat[0] == 18

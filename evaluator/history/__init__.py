@@ -102,7 +102,7 @@ def record_evaluation(db: str | Path, ev: Any, year: int, year_source: str, sour
 
 
 #: the output columns the store keeps (the rest of a wide indicators.csv is not read)
-_WANTED = {"department", "project_id", "project_code", "project", "indicator_no", "level1", "level2", "name", "block",
+_WANTED = {"source_file", "department", "project_id", "project_code", "project", "indicator_no", "level1", "level2", "name", "block",
            "target_text", "kind", "target", "actual_text", "actual_value", "target_value", "weight_points", "points",
            "status", "rule", "explanation", "total", "total_min", "total_max", "grade", "score", "score_min",
            "score_max", "budget_annual", "spent_annual", "execution_rate", "code", "severity", "message", "file",
@@ -134,11 +134,30 @@ def record_output(db: str | Path, outdir: str | Path, year: int | None = None, w
         for c in ("score", "score_min", "score_max"):
             if c in depts:
                 depts[c] = pd.to_numeric(depts[c], errors="coerce")
+    ind, issues = _with_departments(ind, projects, issues)
     names = [prov.get("targets")] + [str(out.name)]
     y, y_source = resolve_year(year, *[n for n in names if n])
     with open_store(db, write=True, wait=wait) as store:
         ids = store.add_run(y, y_source, ind, projects, issues, depts, prov, source=str(out))
     return ids, y, y_source
+
+
+def _with_departments(ind: pd.DataFrame, projects: pd.DataFrame, issues: pd.DataFrame
+                      ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A batch folder's indicators.csv names the table (source_file) and project_id but not the
+    department or project: take them from projects.csv (project ids repeat across tables)."""
+    if not len(projects) or "department" not in projects or "project_id" not in ind:
+        return ind, issues
+    on = ["source_file", "project_id"] if "source_file" in ind and "source_file" in projects else ["project_id"]
+    info = projects[on + ["department", "project"]].drop_duplicates(on)
+    missing = [c for c in ("department", "project") if c not in ind]
+    if missing:
+        ind = ind.merge(info[on + missing], on=on, how="left", validate="many_to_one")
+    if len(issues) and "project_id" in issues and "department" not in issues and "source_file" in on:
+        # an issue names its file: the target table's (or the actuals') name; match on the table where it is one
+        by_file = info.rename(columns={"source_file": "file"})[["file", "project_id", "department"]]
+        issues = issues.merge(by_file, on=["file", "project_id"], how="left", validate="many_to_one")
+    return ind, issues
 
 
 # ---------------------------------------------------------------------------------------- priors

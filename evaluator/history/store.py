@@ -221,7 +221,10 @@ class Store:
             first = int(self.con.execute("SELECT COALESCE(MAX(run_id), 0) FROM runs").fetchall()[0][0]) + 1
             run_of = {d: first + k for k, d in enumerate(depts)}
             dep_of_pid = _dept_of_project(projects)
-            iss_dept = iss_all["project_id"].map(dep_of_pid).fillna(depts[0]) if len(iss_all) else iss_all.get("project_id")
+            if len(iss_all) and "department" in issues and issues["department"].notna().any():
+                iss_dept = pd.Series(_text(issues["department"].reset_index(drop=True))).fillna(depts[0])
+            else:
+                iss_dept = iss_all["project_id"].map(dep_of_pid).fillna(depts[0]) if len(iss_all) else None
             counts_p = proj_all["department"].value_counts() if len(proj_all) else {}
             counts_i = ind_all["department"].value_counts() if len(ind_all) else {}
             rows = []
@@ -258,7 +261,10 @@ class Store:
             names = ", ".join(f'"{c}"' for c in cols)
             _run(self.con, f"INSERT INTO {table} ({names}) SELECT {names} FROM _frame")
         finally:
-            self.con.unregister("_frame")
+            try:
+                self.con.unregister("_frame")
+            except Exception:  # noqa: BLE001 - an aborted transaction refuses it; the insert's own error is raised
+                pass
 
     # ---- reading ----------------------------------------------------------------------------
     def years(self, department: str | None = None) -> list[int]:
