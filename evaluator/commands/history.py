@@ -38,6 +38,9 @@ def priors_for(args: argparse.Namespace, table: str | Path) -> Priors | None:
 def history_issues_for(args: argparse.Namespace, table: Any) -> Any:
     """``check --history``: the store's warnings about a table (see :mod:`evaluator.history.checks`)."""
     from ..history.checks import history_issues
+    from ..history.store import HistoryError
+    if not Path(args.history).is_file():
+        raise HistoryError(f"找不到绩效历史库 {args.history}：check --history 只读取已有的历史库")
     year, _ = resolve_year(args.year, args.table)
     return history_issues(table, args.history, year, args.history_map)
 
