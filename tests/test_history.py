@@ -343,3 +343,14 @@ def test_batch_history_records_one_run_per_department(tmp_path, capsys):
     with open_store(db) as s:
         assert s.query("SELECT COUNT(*) AS n FROM runs")["n"].iat[0] == 4
         assert s.query("SELECT COUNT(*) AS n FROM current_indicators")["n"].iat[0] == 18
+
+
+def test_rank_interval_widened_by_pending_items():
+    from evaluator.history.report import rank_intervals
+    f = pd.DataFrame({"department": ["甲", "乙", "丙"], "score": [90.0, 88.0, 70.0],
+                      "score_min": [85.0, 88.0, 70.0], "score_max": [95.0, 88.0, 70.0]})
+    r = rank_intervals(f)
+    # 甲 may fall below 乙 (85 < 88) and 乙 may rise above 甲; 丙 is third whatever happens
+    assert r["rank"].tolist() == [1, 2, 3]
+    assert r["rank_best"].tolist() == [1, 1, 3]
+    assert r["rank_worst"].tolist() == [2, 2, 3]

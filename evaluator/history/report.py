@@ -325,6 +325,37 @@ def write_year_comparison(table: pd.DataFrame, years: Sequence[int], outdir: str
     page = out / "history_comparison.html"
     page.write_text("<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>历年部门比较</title>"
                     f"<style>{_CSS}</style></head><body><h1>历年部门比较</h1><p class=\"muted\">部门得分为派生指标"
-                    "（无官方规则）；名次区间按待补/待评指标可能的最低与最高得分推算。</p>"
-                    + _table(zh) + "</body></html>\n", encoding="utf-8")
+                    "（无官方规则）；名次区间按待补/待评指标可能的最低与最高得分推算；名次变动为正表示上升。</p>"
+                    + _compact(table, years) + "<h2>明细</h2>" + _table(zh) + "</body></html>\n", encoding="utf-8")
     return [xlsx, page, csv]
+
+
+def _compact(table: pd.DataFrame, years: Sequence[int]) -> str:
+    """One row per department: each year's rank (with its interval), score and grade; the score
+    as a sparkline; the rank movement with its interval."""
+    head = "<tr><th>部门</th><th>得分走势</th>" + "".join(f"<th>{y}年</th>" for y in years) + "<th>名次变动</th></tr>"
+    rows = []
+    for r in table.to_dict("records"):
+        cells = [f"<td>{html.escape(str(r['department']))}</td>",
+                 "<td>" + sparkline([r.get(f"score_{y}") if r.get(f"score_{y}") is not None else np.nan
+                                     for y in years], list(years)) + "</td>"]
+        for y in years:
+            rank = r.get(f"rank_{y}")
+            if rank is None or pd.isna(rank):
+                cells.append("<td>—</td>")
+                continue
+            lo, hi = int(r[f"rank_best_{y}"]), int(r[f"rank_worst_{y}"])
+            span = "" if lo == hi else f"（可能 {lo}–{hi}）"
+            grade = r.get(f"grade_{y}") or "待定"
+            cells.append(f"<td>第{int(rank)}名{span}<br><span class=\"muted\">{_fmt(r[f'score_{y}'])}</span> "
+                         f"<span class=\"g-{html.escape(str(grade))}\">{html.escape(str(grade))}</span></td>")
+        m = r.get("movement")
+        if m is None or pd.isna(m):
+            move = "无法比较"
+        else:
+            m, lo, hi = int(m), int(r["movement_min"]), int(r["movement_max"])
+            move = (f"上升 {m} 名" if m > 0 else f"下降 {-m} 名" if m < 0 else "不变") + \
+                ("" if lo == hi else f"（可能 {lo:+d} 至 {hi:+d}）")
+        cells.append(f"<td>{move}</td>")
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    return f"<table>{head}{''.join(rows)}</table>"
