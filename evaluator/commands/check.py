@@ -12,7 +12,8 @@ from pathlib import Path
 import pandas as pd
 
 from ..check import summarize
-from ..issues import InputError
+from ..issues import InputError, concat_issues
+from .history import add_history_options, history_issues_for
 from ..readers import TargetTable, read_targets
 from ..safety import neutralize_frame
 
@@ -36,6 +37,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="版式文件：指明表头所在行和各列（写法见 docs/readers.md）；用于读不对版式的表")
     p.add_argument("--explain-layout", action="store_true",
                    help="打印读取时采用的表头行和列对应，并给出可修改后用 --layout 指定的版式文件")
+    add_history_options(p, record=False)
     p.set_defaults(func=run)
 
 
@@ -44,6 +46,8 @@ def run(args: argparse.Namespace) -> int:
 
     include_hidden_sheets(args.include_hidden_sheets)
     table = read_targets(args.table, money_unit=args.money_unit, layout=getattr(args, "layout", None))
+    if args.history:  # targets below last year's actual, indicators gone since last year
+        table.issues = concat_issues([table.issues, history_issues_for(args, table)])
     print(summarize(table))
     print()
     print(render_issues(table, quiet=args.quiet))

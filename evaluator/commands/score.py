@@ -12,6 +12,7 @@ from ..outputs import finish_run, locked_output, write_atomic
 from ..readers.io import include_hidden_sheets
 from ..reports import write_reports
 from ..rules import available_packs
+from .history import add_history_options, priors_for, record_run
 
 #: from this many indicators, `score` reports its progress on stderr
 PROGRESS_FROM = 5000
@@ -33,6 +34,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--layout", metavar="LAYOUT.toml",
                    help="版式文件：指明表头所在行和各列（一级/二级/三级指标、指标值、单位、实际完成值、分值、得分）；"
                         "写法见 docs/readers.md，evaluator check --explain-layout 可打印当前的列对应")
+    add_history_options(p)
     p.set_defaults(func=run)
 
 
@@ -82,12 +84,13 @@ def run(args: argparse.Namespace) -> int:
         if getattr(args, "layout", None):  # the user says where the header and each column are
             from ..readers import read_targets
             table = read_targets(args.table, layout=args.layout)
-        ev = evaluate(table, args.actuals, rules=args.rules)
+        ev = evaluate(table, args.actuals, rules=args.rules, history=priors_for(args, args.table))
         if len(ev.indicators) >= PROGRESS_FROM:
             print(f"已评分 {len(ev.indicators)} 条指标", file=sys.stderr, flush=True)
         record_inputs(ev, args.table, args.actuals)  # names + sha256 of both inputs into the provenance
         paths = write_outputs(ev, out)
         finish_run(out, paths)
+    record_run(args, ev, args.table)  # --history: into the results store
     print_summary(ev)
     print("已写出：" + "、".join(str(p) for p in paths))
     errors = int((ev.issues["severity"] == "error").sum()) if len(ev.issues) else 0
