@@ -12,7 +12,7 @@ from typing import Any, Sequence
 #: grade band colours, best first (优 良 中 差)
 BAND_COLOURS = ("#d8f0dc", "#e3efd2", "#fbf1cf", "#f8d9d4")
 SERIES_COLOURS = ("#3b6fb6", "#e08a2e", "#4a9b5e", "#b0476b", "#7a5ab8", "#6b7b8c")
-FONT = '"Noto Sans CJK SC","Source Han Sans SC","WenQuanYi Micro Hei","Microsoft YaHei","PingFang SC",sans-serif'
+FONT = '"EvaluatorCJK","Noto Sans CJK SC","Source Han Sans SC","WenQuanYi Micro Hei","Microsoft YaHei","PingFang SC",sans-serif'
 
 
 def _e(text: Any) -> str:

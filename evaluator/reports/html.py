@@ -16,7 +16,7 @@ from jinja2 import Environment, select_autoescape
 from markupsafe import Markup
 
 from ..rollup import DERIVED_LABEL, PROFILE_KEYS, PROFILE_NAMES, DepartmentRollup, budget_column
-from . import charts, labels
+from . import charts, fonts, labels
 from .provenance import provenance_rows
 from .tables import plain, target_cell
 
@@ -66,18 +66,25 @@ def _project_rows(projects: pd.DataFrame) -> list[dict[str, Any]]:
     bcol = budget_column(projects)
     rows = []
     for _, p in projects.iterrows():
-        note = p.get("excluded_reason") or p.get("boundary_warning") or ""
+        # the full boundary warning is in its own section above the table: a pointer here keeps the column narrow
+        note = p.get("excluded_reason") or ("临近等级线，见「等级临界提示」" if p.get("boundary_warning") else "")
         grade = str(p.get("grade") or "")
-        cells = [_cell(p.get("project_id")), _cell(p.get("project")), _cell(_n(p.get(bcol)), "n"),
+        cells = [_cell(p.get("project_id"), "id"), _cell(p.get("project"), "name"), _cell(_n(p.get(bcol)), "n"),
                  _cell(_pct(p.get("execution_rate")), "n"), _cell(_n(p.get("execution_points")), "n"),
                  _cell(_n(p.get("points_output")), "n"), _cell(_n(p.get("points_benefit")), "n"),
                  _cell(_n(p.get("points_satisfaction")), "n"), _cell(_n(p.get("total")), "n"),
                  _cell(_interval(p.get("total_min"), p.get("total_max")), "n"),
                  _cell(grade or ("待定" if plain(p.get("total")) is not None else ""), f"g-{grade}"),
                  _cell(labels.status_label(p.get("status")), f"s-{p.get('status')}"),
-                 _cell(_n(p.get("self_total")), "n"), _cell(note)]
+                 _cell(_n(p.get("self_total")), "n"), _cell(note, "note")]
         rows.append({"cells": cells, "cls": "" if p.get("included", True) else "excluded"})
     return rows
+
+
+def _name_em(projects: pd.DataFrame) -> int:
+    """Width of the project-name column in em: the longest name on two lines (at most 15em, then three)."""
+    longest = max((len(str(plain(n) or "")) for n in projects.get("project", [])), default=4)
+    return max(6, min(15, math.ceil(longest / 2) + 1))
 
 
 ISSUE_HEAD = [h for _, h in labels.ISSUE_COLUMNS]
@@ -147,7 +154,7 @@ def department_context(evaluation: Any, rollup: DepartmentRollup, with_details: 
         "contradictions": s.get("n_contradictions", 0), "basis": s.get("score_basis", DERIVED_LABEL),
         "excluded": s.get("excluded_projects", ""),
         "chart": Markup(chart), "profile_chart": Markup(profile_chart), "warnings": warnings,
-        "project_head": PROJECT_HEAD, "project_rows": _project_rows(projects),
+        "project_head": PROJECT_HEAD, "project_rows": _project_rows(projects), "name_em": _name_em(projects),
         "issue_head": ISSUE_HEAD, "issues": _issue_rows(getattr(evaluation, "issues", None)),
         "details": [_detail(p, groups.get(p["project_id"], empty)) for _, p in projects.iterrows()] if with_details else [],
     }
@@ -200,13 +207,19 @@ def comparison_context(comparison: Any) -> dict[str, Any]:
             "pack_head": pack_head, "pack_rows": pack_rows}
 
 
+def _with_font(page: str) -> str:
+    """The page with the glyphs it uses embedded (see :mod:`.fonts`); unchanged when no CJK font is found."""
+    return page.replace("/*FONT-FACE*/", fonts.font_face_css(page), 1)
+
+
 def render_department(evaluation: Any, rollup: DepartmentRollup, provenance: dict[str, Any]) -> str:
     ctx = department_context(evaluation, rollup)
-    return _template().render(title=f"{rollup.department} 预算绩效自评报告", prov=provenance,
-                              prov_rows=provenance_rows(provenance), comparison=None, departments=[ctx])
+    return _with_font(_template().render(title=f"{rollup.department} 预算绩效自评报告", prov=provenance,
+                              prov_rows=provenance_rows(provenance), comparison=None, departments=[ctx]))
 
 
 def render_comparison(comparison: Any, provenance: dict[str, Any]) -> str:
     deps = [department_context(ev, r) for r, ev in zip(comparison.rollups, comparison.evaluations)]
-    return _template().render(title="部门预算绩效自评比较报告", prov=provenance, prov_rows=provenance_rows(provenance),
-                              comparison=comparison_context(comparison), departments=deps)
+    return _with_font(_template().render(title="部门预算绩效自评比较报告", prov=provenance,
+                                         prov_rows=provenance_rows(provenance),
+                                         comparison=comparison_context(comparison), departments=deps))
