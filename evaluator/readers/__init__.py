@@ -47,6 +47,8 @@ class TargetTable:
     totals: pd.DataFrame = field(default_factory=pd.DataFrame)
     #: factor applied to printed amounts to get 万元 (1.0, or 0.0001 for 元)
     money_factor: float = 1.0
+    #: the file as given to read_targets (``source`` is its base name): provenance hashes it
+    path: str = ""
 
     def __repr__(self) -> str:
         return (f"TargetTable({self.source!r}, {len(self.projects)} projects, "
@@ -75,7 +77,7 @@ def read_targets(path: str | os.PathLike, *, money_unit: str | None = None, chec
     _name_unnamed_projects(raw, path, issues)
     projects, indicators, factor = frames(raw, issues, compile_target)
     table = TargetTable(projects, indicators, issues_frame([]), raw.department or _first_department(projects),
-                        path.name, raw.layout, encoding, _totals_frame(raw, factor, issues), factor)
+                        path.name, raw.layout, encoding, _totals_frame(raw, factor, issues), factor, str(path))
     if check:  # the lint's issues column by column (as issues_frame(issues + run_checks(table)) gives them)
         from ..check import IssueColumns, check_columns
 

@@ -127,26 +127,34 @@ def _detail(p: pd.Series, g: pd.DataFrame) -> dict[str, Any]:
             "execution": str(plain(p.get("execution_explanation")) or ""), "rows": rows, "open": True}
 
 
-def department_context(evaluation: Any, rollup: DepartmentRollup, with_details: bool = True) -> dict[str, Any]:
+def department_colours(departments: list[str]) -> dict[str, str]:
+    """One colour per department, in input order, used by every chart of a comparison."""
+    return {d: charts.SERIES_COLOURS[i % len(charts.SERIES_COLOURS)] for i, d in enumerate(dict.fromkeys(departments))}
+
+
+def department_context(evaluation: Any, rollup: DepartmentRollup, with_details: bool = True,
+                       colour: str | None = None) -> dict[str, Any]:
     s = rollup.summary
     pack = evaluation.rule_pack
     projects = rollup.projects
+    colour = colour or charts.SERIES_COLOURS[0]
+    name = labels.department_label(rollup.department)
     bars = [{"label": str(p.get("project")), "value": plain(p.get("total")), "low": plain(p.get("total_min")),
-             "high": plain(p.get("total_max"))} for _, p in projects[projects["included"]].iterrows()]
-    chart = charts.score_bars(bars, _bands(pack), f"{rollup.department} 项目总分与等级区间（竖线为待评指标的可达区间）")
+             "high": plain(p.get("total_max")), "colour": colour} for _, p in projects[projects["included"]].iterrows()]
+    chart = charts.score_bars(bars, _bands(pack), f"{name} 项目总分与等级区间（竖线为待评指标的可达区间）")
     profile = [s.get(f"profile_{k}") for k in PROFILE_KEYS]
     profile_chart = charts.grouped_bars([PROFILE_NAMES[k] for k in PROFILE_KEYS],
-                                        [(rollup.department, [math.nan if v is None else float(v) for v in profile])],
-                                        f"{rollup.department} 各板块得分率（已评分部分）", height=240)
+                                        [(name, [math.nan if v is None else float(v) for v in profile])],
+                                        f"{name} 各板块得分率（已评分部分）", height=240, colours=[colour])
     groups = {pid: g for pid, g in evaluation.indicators.groupby("project_id", sort=False)} if len(evaluation.indicators) else {}
     empty = evaluation.indicators.iloc[0:0]
     warnings = [{"project": str(p.get("project")), "text": str(p.get("boundary_warning"))}
                 for _, p in projects.iterrows() if str(p.get("boundary_warning") or "")]
     return {
-        "name": rollup.department,
+        "name": name,
         "score": _n(s.get("score")), "interval": _interval(s.get("score_min"), s.get("score_max")),
         "simple": _n(s.get("score_simple")), "simple_interval": _interval(s.get("score_simple_min"), s.get("score_simple_max")),
-        "grade": s.get("grade") or "", "grades": s.get("grade_distribution", ""),
+        "grade": labels.grade_label(s.get("grade")), "grades": s.get("grade_distribution", ""),
         "n_scored": s.get("n_scored_projects"), "n_projects": s.get("n_projects"), "n_pending": s.get("n_pending_projects"),
         "n_scored_ind": s.get("n_scored_indicators"), "n_ind": s.get("n_indicators"),
         "n_pending_ind": s.get("n_pending_indicators"), "n_ne_ind": s.get("n_not_evaluable_indicators"),
@@ -164,15 +172,19 @@ def comparison_context(comparison: Any) -> dict[str, Any]:
     ranking = comparison.ranking
     pack = comparison.evaluations[0].rule_pack if comparison.evaluations else None
     bands = _bands(pack) if pack is not None else [(90.0, "优"), (80.0, "良"), (60.0, "中"), (0.0, "差")]
-    bars = [{"label": f"第{plain(r['rank']) or '—'}名 {r['department']}" + ("（评分指标过少）" if r["few_scored"] else ""),
+    colours = department_colours([r.department for r in comparison.rollups])
+    fallback = charts.SERIES_COLOURS[0]
+    bars = [{"label": f"第{plain(r['rank']) or '—'}名 {labels.department_label(r['department'])}"
+                      + ("（评分指标过少）" if r["few_scored"] else ""),
              "value": plain(r["score"]), "low": plain(r["score_min"]), "high": plain(r["score_max"]),
-             "colour": charts.SERIES_COLOURS[i % len(charts.SERIES_COLOURS)]}
-            for i, (_, r) in enumerate(ranking.iterrows())]
+             "colour": colours.get(r["department"], fallback)}
+            for _, r in ranking.iterrows()]
     chart = charts.score_bars(bars, bands, f"部门得分比较（预算加权，{DERIVED_LABEL}；竖线为可达区间）")
     prof = comparison.profile
-    series = [(str(r["department"]), [math.nan if plain(r[k]) is None else float(r[k]) for k in PROFILE_KEYS])
-              for _, r in prof.iterrows()]
-    profile_chart = charts.grouped_bars([PROFILE_NAMES[k] for k in PROFILE_KEYS], series, "各部门板块得分率比较")
+    series = [(labels.department_label(r["department"]),
+               [math.nan if plain(r[k]) is None else float(r[k]) for k in PROFILE_KEYS]) for _, r in prof.iterrows()]
+    profile_chart = charts.grouped_bars([PROFILE_NAMES[k] for k in PROFILE_KEYS], series, "各部门板块得分率比较",
+                                        colours=[colours.get(r["department"], fallback) for _, r in prof.iterrows()])
     rank_cols = labels.RANKING_COLUMNS
     ranking_rows = []
     for _, r in ranking.iterrows():
@@ -182,13 +194,16 @@ def comparison_context(comparison: Any) -> dict[str, Any]:
             if key in ("score", "score_min", "score_max", "score_simple"):
                 row.append(_cell(_n(v), "n"))
             elif key == "grade":
-                row.append(_cell(v, f"g-{v}"))
+                row.append(_cell(labels.grade_label(v, plain(r.get("score")) is not None), f"g-{v}"))
+            elif key == "department":
+                row.append(_cell(labels.department_label(v)))
             else:
                 row.append(_cell(v, "n" if isinstance(plain(v), (int, float)) else ""))
         ranking_rows.append(row)
     quality_rows = []
     for _, r in comparison.quality.iterrows():
-        quality_rows.append([_cell(_pct(r.get(k)), "n") if k in labels.PERCENT_COLUMNS else _cell(r.get(k))
+        quality_rows.append([_cell(_pct(r.get(k)), "n") if k in labels.PERCENT_COLUMNS
+                             else _cell(labels.department_label(r.get(k)) if k == "department" else r.get(k))
                              for k, _ in labels.QUALITY_COLUMNS])
     pack_cols = [c for c in comparison.pack_ranks.columns if c != "department"]
     pack_head = ["部门"] + [("名次是否一致" if c == "rank_stable" else c.replace("score:", "得分：").replace("rank:", "名次："))
@@ -196,7 +211,7 @@ def comparison_context(comparison: Any) -> dict[str, Any]:
     pack_rows = []
     if pack_cols:
         for _, r in comparison.pack_ranks.iterrows():
-            row = [_cell(r["department"])]
+            row = [_cell(labels.department_label(r["department"]))]
             for c in pack_cols:
                 v = r[c]
                 row.append(_cell(("是" if v else "否") if c == "rank_stable" else (_n(v) if c.startswith("score:") else v), "n"))
@@ -214,12 +229,14 @@ def _with_font(page: str) -> str:
 
 def render_department(evaluation: Any, rollup: DepartmentRollup, provenance: dict[str, Any]) -> str:
     ctx = department_context(evaluation, rollup)
-    return _with_font(_template().render(title=f"{rollup.department} 预算绩效自评报告", prov=provenance,
+    return _with_font(_template().render(title=f"{labels.department_label(rollup.department)} 预算绩效自评报告", prov=provenance,
                               prov_rows=provenance_rows(provenance), comparison=None, departments=[ctx]))
 
 
 def render_comparison(comparison: Any, provenance: dict[str, Any]) -> str:
-    deps = [department_context(ev, r) for r, ev in zip(comparison.rollups, comparison.evaluations)]
+    colours = department_colours([r.department for r in comparison.rollups])
+    deps = [department_context(ev, r, colour=colours[r.department])
+            for r, ev in zip(comparison.rollups, comparison.evaluations)]
     return _with_font(_template().render(title="部门预算绩效自评比较报告", prov=provenance,
                                          prov_rows=provenance_rows(provenance),
                                          comparison=comparison_context(comparison), departments=deps))

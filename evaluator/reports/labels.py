@@ -1,6 +1,7 @@
 """Chinese labels for report columns and status codes (one place, shared by xlsx and html)."""
 from __future__ import annotations
 
+import re
 from typing import Any
 
 STATUS = {"scored": "已评分", "pending": "待评/待补", "not_evaluable": "无法评价", "excluded": "不适用",
@@ -32,6 +33,23 @@ QUALITY_COLUMNS = [("department", "部门"), ("n_indicators", "指标数"), ("sh
 
 PERCENT_COLUMNS = {"execution_rate", "share_measurable", "share_qualitative_weight",
                    "output", "benefit", "satisfaction", "execution", "cost"}
+
+
+#: a department code the source table writes in front of the name: ``207101天津市…``, ``820001-井研县…``
+_DEPT_CODE = re.compile(r"^\s*[\[【(（]?\d{3,}[\]】)）]?[\s\-—_:：.、]*(?=[^\d年月])")
+
+
+def department_label(name: Any) -> str:
+    """A department as shown to a reader: the name without the raw code the table prints in front of it."""
+    text = str(name or "")
+    stripped = _DEPT_CODE.sub("", text, count=1)
+    return stripped if stripped.strip() else text
+
+
+def grade_label(grade: Any, pending: bool = True) -> str:
+    """等级 as shown: 待定 when there is a score but no grade yet (the interval crosses a grade line)."""
+    text = "" if grade is None or (isinstance(grade, float) and grade != grade) else str(grade)
+    return text or ("待定" if pending else "")
 
 
 def status_label(code: Any) -> str:
