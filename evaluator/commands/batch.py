@@ -12,9 +12,10 @@ import os
 import sys
 from pathlib import Path
 
-from ..batch import find_tables, pair_actuals, score_batch
+from ..batch import TABLE_SUFFIXES, Task, find_tables, pair_actuals, score_batch
 from ..issues import InputError
 from ..rules import available_packs
+from .common import output_dir, rule_pack
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -30,12 +31,49 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--jobs", "-j", type=int, default=1, metavar="N",
                    help=f"并行评分的进程数（默认 1；0 表示本机全部核数，本机 {os.cpu_count()} 核）。"
                         "每个不同的指标值文本仍只编译一次，结果与单进程逐字节相同")
+    p.add_argument("-r", "--recursive", action="store_true",
+                   help="目录连同其子目录一起查找目标表；未给 --actuals 时，同一文件夹中名为 actuals.* 或 实际完成值.* "
+                        "的文件作为该文件夹中目标表的实际完成值（examples/ 即是这样放的）")
     p.add_argument("--no-check", action="store_true", help="不运行目标表检查（只评分；问题表中不含检查提示）")
     p.set_defaults(func=run)
 
 
+#: file stems that hold a folder's actuals in a recursive run (never scored as target tables)
+ACTUALS_STEMS = ("actuals", "实际完成值")
+
+
+def _is_actuals(path: Path) -> bool:
+    return path.stem.lower() in ACTUALS_STEMS
+
+
+def find_recursive(paths: list[str]) -> tuple[list[Path], dict[Path, Path]]:
+    """Tables under the directories (and files) named, subfolders included, in path order; and for each
+    folder holding an actuals.* / 实际完成值.* file, that file (it is not a table)."""
+    found: list[Path] = []
+    folder_actuals: dict[Path, Path] = {}
+    for p in map(Path, paths):
+        if not p.is_dir():
+            found.append(p)
+            continue
+        files = sorted((f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in TABLE_SUFFIXES
+                        and not f.name.startswith(("~$", ".")) and not any(part.startswith(".") for part in f.parts)),
+                       key=lambda f: f.relative_to(p).parts)
+        for f in files:
+            if _is_actuals(f):
+                folder_actuals.setdefault(f.parent, f)
+            else:
+                found.append(f)
+    return found, folder_actuals
+
+
 def run(args: argparse.Namespace) -> int:
-    targets = find_tables(args.tables)
+    output_dir(args.output)
+    rule_pack(args.rules)  # a wrong --rules fails here, before any table is read
+    folder_actuals: dict[Path, Path] = {}
+    if args.recursive:
+        targets, folder_actuals = find_recursive(args.tables)
+    else:
+        targets = find_tables(args.tables)
     missing = [str(t) for t in targets if not t.is_file()]
     if missing:
         raise InputError("找不到目标表：" + "、".join(missing), code="file_missing")
@@ -49,6 +87,8 @@ def run(args: argparse.Namespace) -> int:
         print("注意：不同目录中有同名的目标表（" + "、".join(same) + "），结果中的 source_file 只有文件名，"
               "这些表的行按 tables.csv 的顺序区分；建议改名后再评分", file=sys.stderr)
     tasks = pair_actuals(targets, args.actuals)
+    if folder_actuals and not args.actuals:
+        tasks = [Task(t.index, t.targets, folder_actuals.get(t.targets.parent)) for t in tasks]
     jobs = args.jobs if args.jobs > 0 else (os.cpu_count() or 1)
     total = len(tasks)
 

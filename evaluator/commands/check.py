@@ -15,6 +15,7 @@ from ..check import summarize
 from ..issues import InputError
 from ..readers import TargetTable, read_targets
 from ..safety import neutralize_frame
+from .common import cut, output_file
 
 SEVERITY_NAMES = {"error": "错误", "warning": "警告", "info": "提示"}
 #: issues table column headers in the written file
@@ -35,8 +36,12 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.output:  # refused before the table is read, not after the whole report is printed
+        output_file(args.output, (".csv", ".xlsx"), "问题清单")
     table = read_targets(args.table, money_unit=args.money_unit)
     print(summarize(table))
+    for line in full_marks_lines(table):
+        print(line)
     print()
     print(render_issues(table, quiet=args.quiet))
     if args.output:
@@ -47,6 +52,25 @@ def run(args: argparse.Namespace) -> int:
         print(f"\n--strict：有 {n_errors} 个错误级别的问题")
         return 1
     return 0
+
+
+def full_marks_lines(table: TargetTable, execution: float | None = None) -> list[str]:
+    """Projects whose 满分 is not 100: indicator weights + the execution weight (national-2020's 10 by
+    default) sum to something else, so the project is scored out of that and its grade reads low."""
+    ind = table.indicators
+    if not len(ind) or "weight" not in ind:
+        return []
+    if execution is None:
+        from ..rules import load_rule_pack
+        execution = float(load_rule_pack().weights["execution"])
+    sums = ind.groupby("project_id", sort=False)["weight"].sum(min_count=1)
+    names = ind.groupby("project_id", sort=False)["project"].first()
+    off = [(names[pid], w + execution) for pid, w in sums.items() if w == w and abs(w + execution - 100.0) > 0.005]
+    if not off:
+        return []
+    shown = [f"{name}（满分 {full:g}）" for name, full in off]
+    return [f"满分不是 100 的项目 {len(off)} 个（指标分值合计 + 预算执行 {execution:g} 分）：{cut(shown, 10)}；"
+            "这些项目按实际满分计分，等级会偏低，请核对分值。"]
 
 
 def render_issues(table: TargetTable, quiet: bool = False) -> str:
@@ -81,6 +105,8 @@ def write_issues(issues: pd.DataFrame, path: Path) -> Path:
     out = out.rename(columns=ISSUE_HEADERS)
     out = neutralize_frame(out)
     suffix = path.suffix.lower()
+    if suffix not in (".csv", ".xlsx"):
+        output_file(path, (".csv", ".xlsx"), "问题清单")
     if suffix == ".xlsx":
         out.to_excel(path, index=False, sheet_name="问题清单")
     elif suffix in (".csv", ""):

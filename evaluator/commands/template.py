@@ -5,6 +5,7 @@ import argparse
 
 from ..actuals import write_template
 from ..readers import read_targets
+from .common import output_file
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -16,6 +17,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    output_file(args.output, (".xlsx", ".csv"), "填报表")  # refused before any work: t.docx is not written as xlsx
     table = read_targets(args.table)
     path = write_template(table, args.output)
     print(f"已生成填报表 {path}：{len(table.projects)} 个项目，{len(table.indicators)} 个指标。")

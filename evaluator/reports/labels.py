@@ -62,3 +62,52 @@ def flag_label(code: Any) -> str:
         if text.startswith(prefix):
             return label
     return text
+
+
+def full_marks(projects: Any, pack: Any) -> Any:
+    """满分 of each project: the execution weight plus the weights of its indicator blocks (and points of
+    blocks the table leaves out, when the pack awards them). 100 for a complete table; e.g. 70 when a
+    table's indicator weights sum to 60. NaN for a project without indicators (涉密 …)."""
+    import numpy as np
+    import pandas as pd
+
+    if projects is None or not len(projects):
+        return pd.Series(dtype=float)
+    execution = float(pack.weights.get("execution", 0.0)) if pack is not None else 0.0
+    blocks = [c for c in projects.columns if c.startswith("weight_")]
+    full = projects[blocks].fillna(0.0).sum(axis=1) + execution if blocks else pd.Series(100.0, index=projects.index)
+    if "absent_points" in projects:
+        full = full + projects["absent_points"].fillna(0.0)
+    has = projects["total"].notna() if "total" in projects else pd.Series(True, index=projects.index)
+    return full.round(2).where(has, np.nan)
+
+
+def total_with_full(total: Any, full: Any, fmt: str = "{:.2f}") -> str:
+    """``68.50（满分 70）`` when a project's 满分 is not 100, else just the total."""
+    try:
+        t, f = float(total), float(full)
+    except (TypeError, ValueError):
+        return ""
+    if t != t:
+        return ""
+    text = fmt.format(t)
+    if f == f and abs(f - 100.0) > 1e-6:
+        text += f"（满分 {f:g}）"
+    return text
+
+
+#: issue codes as a clerk reads them (the code stays in its own column; unknown codes show as they are)
+ISSUE_LABELS = {
+    "not_measurable": "指标值不可计量", "qualitative_share": "定性指标占比高", "classified_project": "涉密项目",
+    "category_conflict": "指标类别矛盾", "period_value_used": "采用实施周期指标值", "total_reconciled": "合计已核对",
+    "name_variant": "同名不同写法", "table_weights": "分值合计不等于100", "rating_over_weight": "评定得分超过分值",
+    "budget_fallback": "预算数取自目标表", "execution_over": "执行数超过预算数", "table_not_scored": "未能评分",
+    "row_sum_mismatch": "金额分项合计不符", "total_mismatch": "合计数不符", "duplicate_indicator": "重复指标",
+    "actual_unmatched": "实际完成值对不上指标", "no_header": "找不到表头", "file_empty": "空文件",
+    "encoding_unknown": "无法识别编码", "xls_format": "旧版 xls 格式", "xlsx_encrypted": "加密的 xlsx",
+    "xlsx_damaged": "xlsx 文件损坏", "not_a_table": "不是表格", "binary_file": "二进制文件",
+}
+
+
+def issue_label(code: Any) -> str:
+    return ISSUE_LABELS.get(str(code or ""), str(code or ""))

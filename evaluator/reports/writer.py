@@ -9,8 +9,11 @@ import pandas as pd
 from ..gc_tuning import bulk_gc
 from ..issues import ISSUE_COLUMNS
 from ..rollup import DEFAULT_MARGIN, DepartmentRollup, departments_frame, rollup_department
+from .columns import chinese
 from .excel import comparison_workbook, department_workbook, workbook_bytes
 from .html import render_comparison, render_department
+from .labels import full_marks
+from .notices import notices
 from .provenance import build_provenance, merge_provenance
 from .tables import csv_text, records, to_csv_bytes, to_json_bytes, write_bytes
 
@@ -66,8 +69,18 @@ def result_columns(evaluation: Any) -> dict[str, tuple[pd.DataFrame, list[str]]]
             "issues": (evaluation.issues, ISSUE_COLUMNS)}
 
 
+def _with_full_marks(projects: pd.DataFrame, pack: Any) -> pd.DataFrame:
+    """The projects with 满分 beside 总分 (see :func:`.labels.full_marks`)."""
+    if projects is None or not len(projects.columns) or "full_marks" in projects.columns or "total" not in projects:
+        return projects
+    at = list(projects.columns).index("total") + 1
+    out = projects.copy()
+    out.insert(at, "full_marks", full_marks(projects, pack))
+    return out
+
+
 def _tables(evaluation: Any, rollup: DepartmentRollup) -> dict[str, pd.DataFrame]:
-    return {"indicators": evaluation.indicators, "projects": rollup.projects,
+    return {"indicators": evaluation.indicators, "projects": _with_full_marks(rollup.projects, evaluation.rule_pack),
             "departments": departments_frame([rollup]), "issues": evaluation.issues, "warnings": rollup.warnings}
 
 
@@ -81,11 +94,15 @@ def _check_formats(formats: Iterable[str]) -> tuple[str, ...]:
 
 def write_reports(evaluation: Any, outdir: str | Path, formats: Iterable[str] = FORMATS,
                   margin: float = DEFAULT_MARGIN, generated_at: Any = None,
-                  rollup: DepartmentRollup | None = None) -> dict[str, Path]:
+                  rollup: DepartmentRollup | None = None, headers: str = "en") -> dict[str, Path]:
     """Write the department's reports into ``outdir``; return {kind: path}.
 
-    ``formats`` picks from ``xlsx html csv json``. Same evaluation → same bytes.
+    ``formats`` picks from ``xlsx html csv json``. Same evaluation → same bytes. ``headers``: the CSV
+    headers, ``en`` (contract names, the default here) or ``zh`` (Chinese, with code labels; the
+    command line's default), see :mod:`.columns`.
     """
+    if headers not in ("en", "zh"):
+        raise ValueError(f"headers 应为 en 或 zh，而不是 {headers!r}")
     formats = _check_formats(formats)
     out = Path(outdir)
     rollup = rollup or rollup_department(evaluation, margin=margin)
@@ -98,9 +115,10 @@ def write_reports(evaluation: Any, outdir: str | Path, formats: Iterable[str] = 
         written["html"] = write_bytes(out / FILES["html"], render_department(evaluation, rollup, prov).encode("utf-8"))
     if "csv" in formats:
         for name, frame in tables.items():
-            written[name] = write_bytes(out / FILES[name], to_csv_bytes(frame))
+            written[name] = write_bytes(out / FILES[name], to_csv_bytes(chinese(name, frame) if headers == "zh" else frame))
     if "json" in formats:
-        payload = {"provenance": prov, **{name: records(frame) for name, frame in tables.items()}}
+        payload = {"provenance": prov, "notices": notices(evaluation),
+                   **{name: records(frame) for name, frame in tables.items()}}
         written["json"] = write_bytes(out / FILES["json"], to_json_bytes(payload))
     return written
 
