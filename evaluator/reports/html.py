@@ -17,6 +17,7 @@ from markupsafe import Markup
 
 from ..rollup import DERIVED_LABEL, PROFILE_KEYS, PROFILE_NAMES, DepartmentRollup, budget_column
 from . import charts, fonts, labels
+from .notices import notices
 from .provenance import provenance_rows
 from .tables import plain, target_cell
 
@@ -62,17 +63,19 @@ PROJECT_HEAD = ["编号", "项目名称", "预算数（万元）", "执行率", 
                 "可达区间", "等级", "状态", "单位自评分", "说明"]
 
 
-def _project_rows(projects: pd.DataFrame) -> list[dict[str, Any]]:
+def _project_rows(projects: pd.DataFrame, pack: Any = None) -> list[dict[str, Any]]:
     bcol = budget_column(projects)
+    full = labels.full_marks(projects, pack) if pack is not None else pd.Series(math.nan, index=projects.index)
     rows = []
-    for _, p in projects.iterrows():
+    for (_, p), fm in zip(projects.iterrows(), full.tolist()):
         # the full boundary warning is in its own section above the table: a pointer here keeps the column narrow
         note = p.get("excluded_reason") or ("临近等级线，见「等级临界提示」" if p.get("boundary_warning") else "")
         grade = str(p.get("grade") or "")
         cells = [_cell(p.get("project_id"), "id"), _cell(p.get("project"), "name"), _cell(_n(p.get(bcol)), "n"),
                  _cell(_pct(p.get("execution_rate")), "n"), _cell(_n(p.get("execution_points")), "n"),
                  _cell(_n(p.get("points_output")), "n"), _cell(_n(p.get("points_benefit")), "n"),
-                 _cell(_n(p.get("points_satisfaction")), "n"), _cell(_n(p.get("total")), "n"),
+                 _cell(_n(p.get("points_satisfaction")), "n"),
+                 _cell(labels.total_with_full(plain(p.get("total")), fm) if plain(p.get("total")) is not None else "", "n"),
                  _cell(_interval(p.get("total_min"), p.get("total_max")), "n"),
                  _cell(grade or ("待定" if plain(p.get("total")) is not None else ""), f"g-{grade}"),
                  _cell(labels.status_label(p.get("status")), f"s-{p.get('status')}"),
@@ -106,7 +109,7 @@ def _issue_rows(issues: pd.DataFrame | None) -> list[list[dict[str, str]]]:
     return out
 
 
-def _detail(p: pd.Series, g: pd.DataFrame) -> dict[str, Any]:
+def _detail(p: pd.Series, g: pd.DataFrame, full: float = math.nan) -> dict[str, Any]:
     rows = []
     for _, i in g.iterrows():
         status = str(i.get("status") or "")
@@ -119,7 +122,8 @@ def _detail(p: pd.Series, g: pd.DataFrame) -> dict[str, Any]:
                      _cell(_n(i.get("weight_points")), "n"), _cell(_n(i.get("points")), "n"),
                      _cell(labels.status_label(status), f"s-{status}"), _cell(explanation)])
     grade = p.get("grade") or ("待定" if plain(p.get("total")) is not None else labels.status_label(p.get("status")))
-    headline = f"总分 {_n(p.get('total'))}（{grade}）" if plain(p.get("total")) is not None else str(grade)
+    headline = f"总分 {labels.total_with_full(p.get('total'), full)}（{grade}）" if plain(p.get("total")) is not None \
+        else str(grade)
     if plain(p.get("total_max")) is not None and plain(p.get("total_min")) is not None \
             and p.get("total_max") - p.get("total_min") > 1e-9:
         headline += f"，可达 {_interval(p.get('total_min'), p.get('total_max'))}"
@@ -162,9 +166,12 @@ def department_context(evaluation: Any, rollup: DepartmentRollup, with_details: 
         "contradictions": s.get("n_contradictions", 0), "basis": s.get("score_basis", DERIVED_LABEL),
         "excluded": s.get("excluded_projects", ""),
         "chart": Markup(chart), "profile_chart": Markup(profile_chart), "warnings": warnings,
-        "project_head": PROJECT_HEAD, "project_rows": _project_rows(projects), "name_em": _name_em(projects),
+        "project_head": PROJECT_HEAD, "project_rows": _project_rows(projects, pack), "name_em": _name_em(projects),
+        "notices": notices(evaluation),
         "issue_head": ISSUE_HEAD, "issues": _issue_rows(getattr(evaluation, "issues", None)),
-        "details": [_detail(p, groups.get(p["project_id"], empty)) for _, p in projects.iterrows()] if with_details else [],
+        "details": [_detail(p, groups.get(p["project_id"], empty), fm)
+                    for (_, p), fm in zip(projects.iterrows(), labels.full_marks(projects, pack).tolist())]
+        if with_details else [],
     }
 
 

@@ -1,0 +1,250 @@
+"""What a finance clerk meets on the command line (issue #15): Chinese help and errors, outputs that
+cannot be written, wrong files refused before any work, the terminal summary, CSV headers."""
+from __future__ import annotations
+
+import errno
+import hashlib
+import json
+import subprocess
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from evaluator.cli import main, os_error_message
+from evaluator.reports.notices import NO_ACTUALS
+
+ROOT = Path(__file__).resolve().parent.parent
+EX = ROOT / "examples"
+SEED = (str(EX / "seed" / "targets.txt"), str(EX / "seed" / "actuals.csv"))
+TOWN = EX / "sichuan-mata-zhen"
+SEVENTY = str(ROOT / "tests" / "fixtures" / "tables" / "rows_english.csv")  # weights 30+20+10 → 满分 70
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    try:
+        code = main(list(argv))
+    except SystemExit as exc:  # argparse exits
+        code = exc.code
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+# --- argparse in Chinese ------------------------------------------------------------------------
+@pytest.mark.parametrize("argv", [["--help"], ["score", "--help"], ["compare", "-h"], ["batch", "-h"]])
+def test_help_is_chinese(capsys, argv):
+    code, out, _ = run(capsys, *argv)
+    assert code == 0
+    assert out.startswith("用法：") and "选项：" in out
+    for english in ("usage:", "positional arguments", "options:", "show this help", "optional arguments"):
+        assert english not in out
+
+
+def test_argument_errors_are_chinese(capsys):
+    code, _, err = run(capsys, "score")
+    assert code == 2 and "用法：evaluator score" in err and "错误：缺少必需的参数：TABLE, -o/--output" in err
+    assert "required" not in err and "usage" not in err
+    code, _, err = run(capsys, "batch", "x", "-o", "o", "-j", "abc")
+    assert code == 2 and "应为整数" in err and "invalid" not in err
+    code, _, err = run(capsys, "frobnicate")
+    assert code == 2 and "无效的选择" in err
+    code, _, err = run(capsys, "check", "a.txt", "--bogus")
+    assert code == 2 and "无法识别的参数：--bogus" in err
+
+
+def test_rules_help_lists_the_builtin_packs(capsys):
+    for command in ("score", "compare", "batch"):
+        _, out, _ = run(capsys, command, "-h")
+        assert all(pack in out.replace("\n", "").replace(" ", "") for pack in ("national-2020", "hubei-2020", "guangdong-cap"))
+
+
+# --- outputs that cannot be written -------------------------------------------------------------
+def test_report_open_in_excel_is_a_chinese_error_exit_2(capsys, tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    out.mkdir()
+    locked = out / "report.xlsx"
+    locked.write_bytes(b"old")
+    # an immutable file refuses writes even to root, as Windows refuses a workbook open in Excel
+    chattr = subprocess.run(["chattr", "+i", str(locked)], capture_output=True)
+    try:
+        if chattr.returncode != 0:  # file system without attributes: the same error raised by the writer
+            import evaluator.reports.tables as tables
+
+            real = tables.write_bytes
+
+            def refuse(path, data):
+                if Path(path).name == "report.xlsx":
+                    raise PermissionError(errno.EACCES, "Permission denied", str(path))
+                return real(path, data)
+            monkeypatch.setattr("evaluator.reports.writer.write_bytes", refuse)
+        code, _, err = run(capsys, "score", *SEED, "-o", str(out))
+    finally:
+        subprocess.run(["chattr", "-i", str(locked)], capture_output=True)
+    assert code == 2
+    assert "无法写入" in err and "report.xlsx" in err and "Excel" in err
+    assert "内部错误" not in err and "Traceback" not in err
+
+
+def test_os_error_messages_name_the_file_and_reason():
+    e = PermissionError(errno.EACCES, "Permission denied", "/tmp/x.tmp", None, "/o/report.xlsx")
+    assert os_error_message(e).startswith("无法写入 /o/report.xlsx：") and "Excel" in os_error_message(e)
+    assert "只读" in os_error_message(OSError(errno.EROFS, "Read-only file system", "/o/a.csv"))
+    assert "无法读取" in os_error_message(PermissionError(errno.EACCES, "x", "/in/t.txt"), {"/in/t.txt"})
+
+
+def test_output_folder_that_is_a_file(capsys, tmp_path):
+    blocker = tmp_path / "out"
+    blocker.write_text("x")
+    code, out, err = run(capsys, "score", *SEED, "-o", str(blocker))
+    assert code == 2 and "是一个已有的文件" in err and out == ""
+
+
+def test_rules_not_toml_is_exit_2(capsys, tmp_path):
+    binary = tmp_path / "pack.toml"
+    binary.write_bytes(bytes(range(256)) * 4)
+    code, out, err = run(capsys, "score", *SEED, "--rules", str(binary), "-o", str(tmp_path / "o"))
+    assert code == 2 and "不是 UTF-8 编码的 TOML" in err and out == ""
+    docx = tmp_path / "rules.docx"
+    docx.write_bytes(b"PK\x03\x04" + bytes(200))
+    code, _, err = run(capsys, "score", *SEED, "--rules", str(docx), "-o", str(tmp_path / "o"))
+    assert code == 2 and "错误：" in err and "内部错误" not in err
+    assert not (tmp_path / "o").exists()
+
+
+def test_template_refuses_docx(capsys, tmp_path):
+    target = tmp_path / "t.docx"
+    code, _, err = run(capsys, "template", SEED[0], "-o", str(target))
+    assert code == 2 and ".docx" in err and "xlsx" in err
+    assert not target.exists()
+
+
+def test_check_refuses_txt_before_the_work(capsys, tmp_path):
+    code, out, err = run(capsys, "check", SEED[0], "-o", str(tmp_path / "issues.txt"))
+    assert code == 2 and out == "" and ".txt" in err
+    code, out, _ = run(capsys, "check", SEED[0], "-o", str(tmp_path / "issues.xlsx"))
+    assert code == 0 and (tmp_path / "issues.xlsx").is_file()
+
+
+# --- score: what the terminal says ----------------------------------------------------------------
+def test_score_without_any_actuals_says_so_first(capsys, tmp_path):
+    code, out, _ = run(capsys, "score", str(TOWN / "targets.tsv"), "-o", str(tmp_path))
+    assert code == 0
+    assert out.splitlines()[0] == f"注意：{NO_ACTUALS}"
+    assert NO_ACTUALS in (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))["notices"] == [NO_ACTUALS]
+    wb = openpyxl.load_workbook(tmp_path / "report.xlsx")
+    assert any(NO_ACTUALS in str(c.value) for ws in wb.worksheets[:2] for row in ws.iter_rows(max_row=4) for c in row)
+    # with actuals there is no such notice
+    run(capsys, "score", *SEED, "-o", str(tmp_path / "seed"))
+    assert json.loads((tmp_path / "seed" / "report.json").read_text(encoding="utf-8"))["notices"] == []
+
+
+def test_error_issues_printed_with_locations(capsys, tmp_path):
+    actuals = tmp_path / "actuals.csv"
+    extra = "".join(f"指标,P09{i},不存在的项目{i},1,产出指标,数量指标,培训场次,≥5场,6场,,,,,,,,\n" for i in range(8))
+    actuals.write_text((TOWN / "actuals.csv").read_text(encoding="utf-8-sig") + extra, encoding="utf-8")
+    code, out, _ = run(capsys, "score", str(TOWN / "targets.tsv"), str(actuals), "-o", str(tmp_path / "o"))
+    lines = [l for l in out.splitlines() if l.startswith("  [错误]")]
+    assert len(lines) == 5
+    assert any("actuals.csv · 第17行 · 「项目名称」列" in l and "P090" in l for l in lines)
+    assert "  等，另有 4 条错误见 issues.csv" in out  # 1 in the table + 8 unmatched rows
+
+
+def test_summary_department_grade_and_folded_classified(capsys, tmp_path):
+    code, out, _ = run(capsys, "score", *SEED, "-o", str(tmp_path))
+    assert "部门：中共广州市黄埔区委政法委员会，部门得分 96.01（预算加权，可达 96.01–98.43），等级 优" in out
+    assert out.count("涉密项目：") == 1 and "（共 5 个项目）" in out
+
+
+def test_full_marks_not_100_everywhere(capsys, tmp_path):
+    code, out, _ = run(capsys, "score", SEVENTY, "-o", str(tmp_path))
+    assert "【满分 70，不是 100：表中指标分值合计 60】" in out
+    proj = pd.read_csv(tmp_path / "projects.csv", encoding="utf-8-sig")
+    assert proj.loc[0, "满分"] == 70
+    html = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "满分 70" in html
+    ws = openpyxl.load_workbook(tmp_path / "report.xlsx")["项目自评表"]
+    assert any(c.value == 70 for row in ws.iter_rows() for c in row if row[0].value == "总分")
+    code, out, _ = run(capsys, "check", SEVENTY)
+    assert "满分不是 100 的项目 1 个" in out and "Road repair（满分 70）" in out
+
+
+def test_provenance_json_has_targets_sha256(capsys, tmp_path):
+    run(capsys, "score", *SEED, "-o", str(tmp_path))
+    prov = json.loads((tmp_path / "provenance.json").read_text(encoding="utf-8"))
+    assert prov["targets_sha256"] == hashlib.sha256(Path(SEED[0]).read_bytes()).hexdigest()
+
+
+# --- CSV headers ------------------------------------------------------------------------------------
+def test_csv_headers_chinese_by_default_english_on_request(capsys, tmp_path):
+    run(capsys, "score", *SEED, "-o", str(tmp_path / "zh"))
+    ind = pd.read_csv(tmp_path / "zh" / "indicators.csv", encoding="utf-8-sig", keep_default_na=False)
+    for col in ("指标名称", "年度指标值", "实际完成值", "分值", "得分", "状态", "状态代码", "说明", "计分方式"):
+        assert col in ind.columns
+    assert set(ind["状态"]) <= {"已评分", "待评/待补", "无法评价", "不适用"} and "已评分" in set(ind["状态"])
+    assert set(ind["状态代码"]) <= {"scored", "pending", "not_evaluable", "excluded"}
+    iss = pd.read_csv(tmp_path / "zh" / "issues.csv", encoding="utf-8-sig", keep_default_na=False)
+    assert {"问题类型", "问题代码", "级别", "级别代码"} <= set(iss.columns)
+    assert "指标类别矛盾" in set(iss["问题类型"]) and "category_conflict" in set(iss["问题代码"])
+    run(capsys, "score", *SEED, "-o", str(tmp_path / "en"), "--headers", "en")
+    en = pd.read_csv(tmp_path / "en" / "indicators.csv", encoding="utf-8-sig", keep_default_na=False)
+    assert {"name", "target_text", "actual_text", "weight_points", "points", "status", "explanation"} <= set(en.columns)
+    assert len(en) == len(ind) and list(en["points"].astype(str)) == list(ind["得分"].astype(str))
+
+
+# --- compare and batch ------------------------------------------------------------------------------
+def test_compare_single_self_evaluation_and_output_option(capsys, tmp_path):
+    form = EX / "self-evaluation" / "自评表.xlsx"
+    code, out, _ = run(capsys, "compare", "--dept", *SEED, "--dept", str(form), "--no-packs",
+                       "--output", str(tmp_path))
+    assert code == 0 and (tmp_path / "comparison.html").is_file()
+    assert "第1名" in out and "第2名" in out and "<NA>" not in out
+    code, _, err = run(capsys, "compare", "--dept", "a", "b", "c", "-o", str(tmp_path))
+    assert code == 2 and "--dept" in err
+
+
+def test_batch_recursive_scores_examples_as_shipped(capsys, tmp_path):
+    code, out, _ = run(capsys, "batch", "-r", str(EX), "-o", str(tmp_path))
+    assert code == 0
+    tables = pd.read_csv(tmp_path / "tables.csv", encoding="utf-8-sig", keep_default_na=False)
+    assert (tables["status"] == "已评分").all()
+    assert len(tables) == len([p for p in EX.rglob("*") if p.is_file() and p.suffix in (".txt", ".tsv", ".xlsx")
+                               and p.stem != "actuals"])
+    paired = tables[tables["source_file"].str.startswith("targets")]
+    assert (paired["actuals_file"] == "actuals.csv").all() and len(paired) == 3
+    code, _, err = run(capsys, "batch", str(EX), "-o", str(tmp_path / "flat"))
+    assert code == 2  # without -r the sub-folders are not searched
+
+
+# --- the example 自评表 and report.xlsx -----------------------------------------------------------
+def test_example_self_evaluation_scores_directly(capsys, tmp_path):
+    form = EX / "self-evaluation" / "自评表.xlsx"
+    code, out, _ = run(capsys, "score", str(form), "-o", str(tmp_path), "--headers", "en")
+    assert code == 0 and NO_ACTUALS not in out
+    proj = pd.read_csv(tmp_path / "projects.csv", encoding="utf-8-sig")
+    assert list(proj["project"]) == ["社区矫正工作经费", "法律援助办案补贴"]
+    assert list(proj["total"]) == [97.7, 99.6] and list(proj["self_diff"]) == [0, 0]
+    ind = pd.read_csv(tmp_path / "indicators.csv", encoding="utf-8-sig")
+    assert len(ind) == 13 and (ind["status"] == "scored").all()
+
+
+def test_report_xlsx_form_blocks(capsys, tmp_path):
+    run(capsys, "score", *SEED, "-o", str(tmp_path))
+    ws = openpyxl.load_workbook(tmp_path / "report.xlsx")["项目自评表"]
+    rows = [[c.value for c in row] for row in ws.iter_rows()]
+    titles = [i for i, r in enumerate(rows) if r[0] == "项目支出绩效自评表"]
+    assert len(titles) == 28
+    for t in titles:
+        assert rows[t + 1][0] == "（　　　　年度）"
+        funds = next(i for i in range(t, t + 8) if rows[i][0] == "年度资金总额")
+        assert [rows[funds + k][0] for k in range(4)] == ["年度资金总额", "其中：当年财政拨款", "上年结转资金", "其他资金"]
+    # one 等级 line per block, and no second grade in the 总分 row's note
+    assert sum(1 for r in rows if r[0] == "等级") == len(titles)
+    assert not any(str(r[8] or "").startswith("等级：") for r in rows if r[0] == "总分")
+    # row height of 年度总体目标 computed from its text (merged cells are never auto-fitted)
+    goals = [i + 1 for i, r in enumerate(rows) if r[0] == "年度总体目标"]
+    heights = {ws.row_dimensions[g].height for g in goals}
+    assert len(heights) > 3 and min(heights) >= 30
+    longest = max(goals, key=lambda g: len(str(rows[g - 1][1] or "")))
+    assert ws.row_dimensions[longest].height == max(heights)
