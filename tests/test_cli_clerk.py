@@ -248,3 +248,45 @@ def test_report_xlsx_form_blocks(capsys, tmp_path):
     assert len(heights) > 3 and min(heights) >= 30
     longest = max(goals, key=lambda g: len(str(rows[g - 1][1] or "")))
     assert ws.row_dimensions[longest].height == max(heights)
+
+
+# --- template -----------------------------------------------------------------------------------------
+def test_template_prefilled_validated_and_read_back(capsys, tmp_path):
+    out = tmp_path / "填报表.xlsx"
+    code, text, _ = run(capsys, "template", SEED[0], "-o", str(out))
+    assert code == 0 and "涉密项目 5 个不列出" in text
+    wb = openpyxl.load_workbook(out)
+    ind, proj = wb["指标实际值"], wb["项目资金"]
+    heads = [c.value for c in ind[1]]
+    assert heads[heads.index("实际完成值") + 1] == "计量单位（参考）"
+    assert ind.cell(2, heads.index("计量单位（参考）") + 1).value == "场"  # 不少于1场
+    assert ind.freeze_panes == "A2" and proj.freeze_panes == "A2"
+    lists = [dv for dv in ind.data_validations.dataValidation if dv.type == "list"]
+    assert len(lists) == 1 and lists[0].formula1 == '"达成,部分达成,未达成,不适用"'
+    rating_col = ind.cell(1, heads.index("评定") + 1).column_letter
+    assert str(lists[0].sqref) == f"{rating_col}2:{rating_col}{ind.max_row}"
+    numeric = {str(dv.sqref)[0] for ws in (ind, proj) for dv in ws.data_validations.dataValidation if dv.type == "decimal"}
+    assert len(numeric) >= 4
+    prows = [[c.value for c in r] for r in proj.iter_rows(min_row=2)]
+    assert len(prows) == 23 and not any(r[1] == "涉密项目" for r in prows)
+    assert prows[0][:3] == ["P002", "区法学会经费", 28]  # 全年预算数 from the table
+    # filled in and read back: the unit column is only a reference
+    ind.cell(2, heads.index("实际完成值") + 1, "2场")
+    proj.cell(2, 4, 27.5)
+    wb.save(out)
+    code, _, _ = run(capsys, "score", SEED[0], str(out), "-o", str(tmp_path / "o"), "--headers", "en")
+    assert code == 0
+    res = pd.read_csv(tmp_path / "o" / "indicators.csv", encoding="utf-8-sig", keep_default_na=False)
+    first = res[(res["project_id"] == "P002") & (res["indicator_no"] == 1)].iloc[0]
+    assert first["actual_text"] == "2场" and first["status"] == "scored"
+    p = pd.read_csv(tmp_path / "o" / "projects.csv", encoding="utf-8-sig")
+    assert p.loc[p["project_id"] == "P002", "execution_rate"].iloc[0] == pytest.approx(27.5 / 28)
+
+
+def test_template_csv_prefilled_without_classified(capsys, tmp_path):
+    out = tmp_path / "t.csv"
+    run(capsys, "template", SEED[0], "-o", str(out))
+    frame = pd.read_csv(out, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    assert "P001" not in set(frame["项目编号"])
+    row = frame[(frame["行类型"] == "项目资金") & (frame["项目编号"] == "P002")].iloc[0]
+    assert row["全年预算数"] == "28"
