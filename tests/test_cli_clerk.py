@@ -182,7 +182,9 @@ def test_csv_headers_chinese_by_default_english_on_request(capsys, tmp_path):
     ind = pd.read_csv(tmp_path / "zh" / "indicators.csv", encoding="utf-8-sig", keep_default_na=False)
     for col in ("指标名称", "年度指标值", "实际完成值", "分值", "得分", "状态", "状态代码", "说明", "计分方式"):
         assert col in ind.columns
-    assert set(ind["状态"]) <= {"已评分", "待评/待补", "无法评价", "不适用"} and "已评分" in set(ind["状态"])
+    from evaluator.reports.labels import STATUS
+    assert set(ind["状态"]) <= {STATUS[k] for k in ("scored", "pending", "not_evaluable", "excluded")}
+    assert STATUS["scored"] in set(ind["状态"])
     assert set(ind["状态代码"]) <= {"scored", "pending", "not_evaluable", "excluded"}
     iss = pd.read_csv(tmp_path / "zh" / "issues.csv", encoding="utf-8-sig", keep_default_na=False)
     assert {"问题类型", "问题代码", "级别", "级别代码"} <= set(iss.columns)

@@ -49,7 +49,9 @@ def test_chinese_headers_labels_beside_codes():
     frame = pd.DataFrame({"status": ["scored", "pending"], "method": ["auto", "review"], "points": [1.0, None]})
     out = chinese("indicators", frame)
     assert list(out.columns) == ["状态", "状态代码", "计分方式", "计分方式代码", "得分"]
-    assert list(out["状态"]) == ["已评分", "待评/待补"] and list(out["计分方式"]) == ["自动计分", "评审评定"]
+    from evaluator.reports.labels import STATUS
+    assert list(out["状态"]) == [STATUS["scored"], STATUS["pending"]]
+    assert list(out["计分方式"]) == ["自动计分", "评审评定"]
 
 
 def test_cli_writes_every_table_with_chinese_headers(tmp_path, capsys):
