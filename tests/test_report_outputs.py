@@ -89,3 +89,17 @@ def test_targets_sha256_filled_through_the_api(tmp_path):
         prov = json.loads(paths["json"].read_text(encoding="utf-8"))["provenance"]
         assert {i["role"]: i["sha256"] for i in prov["inputs"]}["targets"] == want
         assert f"sha256={want}" in paths["html"].read_text(encoding="utf-8")
+
+
+def test_comparison_xlsx_pending_grade_and_names(comparison, tmp_path):
+    import openpyxl
+
+    from evaluator.reports import write_comparison
+    paths = write_comparison(comparison, tmp_path, formats=("xlsx",))
+    wb = openpyxl.load_workbook(paths["xlsx"])
+    ws = wb["部门比较"]
+    rows = [[c.value for c in r] for r in ws.iter_rows(min_row=4, max_row=3 + len(comparison.ranking))]
+    town = next(r for r in rows if r[1] == "井研县马踏镇人民政府")
+    assert town[7] == "待定"
+    assert not any("207101" in str(v) for r in rows for v in r)
+    assert any(name.startswith("汇总-天津市河北区人民法院") for name in wb.sheetnames)

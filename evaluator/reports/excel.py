@@ -273,6 +273,11 @@ def _table(ws: Any, r: int, frame: pd.DataFrame, columns: list[tuple[str, str]],
                 v = labels.status_label(v)
             elif key == "severity":
                 v = labels.SEVERITY.get(str(v), v)
+            elif key == "grade":  # no grade while a score's interval crosses a grade line: 待定
+                scored = plain(row.get("score") if "score" in row else row.get("total")) is not None
+                v = labels.grade_label(v, scored)
+            elif key == "department":
+                v = labels.department_label(v)
             fmt = "0.00%" if key in percent else ("0.00" if isinstance(plain(v), float) else None)
             _put(ws, r, c, v, number_format=fmt)
         r += 1
@@ -418,7 +423,7 @@ def comparison_workbook(comparison: Any, provenance: dict[str, Any]) -> Workbook
     wb = _workbook(provenance, "部门绩效自评比较")
     write_comparison_sheet(wb, comparison)
     for rollup in comparison.rollups:
-        ws_name = re.sub(r"[\\/*?:\[\]]", "_", rollup.department)[:24] or "部门"
+        ws_name = re.sub(r"[\\/*?:\[\]]", "_", labels.department_label(rollup.department))[:24] or "部门"
         write_summary_sheet(wb, rollup)
         wb["部门汇总"].title = _unique(wb, f"汇总-{ws_name}")
     frames = []
