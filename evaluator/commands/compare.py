@@ -14,7 +14,7 @@ import sys
 from ..compare import MIN_SCORED_INDICATORS, compare_files
 from ..issues import InputError
 from ..reports.fonts import missing_font_note
-from ..reports.labels import department_label, grade_label
+from ..reports.labels import department_label, grade_label, points
 from ..reports.notices import notices
 from ..reports.writer import FORMATS, write_comparison
 from ..rollup import DEFAULT_MARGIN
@@ -45,7 +45,7 @@ def _f(x: object) -> str:
         v = float(x)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         return "—"
-    return "—" if math.isnan(v) else f"{v:.2f}"
+    return "—" if math.isnan(v) else points(v)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -11,7 +11,7 @@ from ..compare import record_inputs
 from ..evaluate import Evaluation, evaluate
 from ..reports import write_reports
 from ..reports.fonts import missing_font_note
-from ..reports.labels import department_label, full_marks, grade_label
+from ..reports.labels import department_label, full_marks, grade_label, points
 from ..reports.notices import notices
 from ..rollup import DepartmentRollup, rollup_department
 from .common import error_lines, output_dir, rule_pack, rules_help
@@ -59,9 +59,9 @@ def department_line(rollup: DepartmentRollup) -> str:
     if score is None or score != score:
         return f"部门：{department_label(rollup.department)}，没有可参与平均的项目，部门得分无法计算"
     lo, hi = s.get("score_min"), s.get("score_max")
-    interval = f"，可达 {lo:.2f}–{hi:.2f}" if lo == lo and hi == hi and hi - lo > 1e-9 else ""
-    return (f"部门：{department_label(rollup.department)}，部门得分 {score:.2f}（预算加权{interval}），"
-            f"等级 {grade_label(s.get('grade'))}；简单平均 {s.get('score_simple', float('nan')):.2f}（派生，无官方规则）")
+    interval = f"，可达 {points(lo)}–{points(hi)}" if lo == lo and hi == hi and hi - lo > 1e-9 else ""
+    return (f"部门：{department_label(rollup.department)}，部门得分 {points(score)}（预算加权{interval}），"
+            f"等级 {grade_label(s.get('grade'))}；简单平均 {points(s.get('score_simple'))}（派生，无官方规则）")
 
 
 def project_lines(ev: Evaluation) -> list[str]:

@@ -9,6 +9,8 @@ import math
 from html import escape
 from typing import Any, Sequence
 
+from .labels import points
+
 #: grade band colours, best first (优 良 中 差)
 BAND_COLOURS = ("#d8f0dc", "#e3efd2", "#fbf1cf", "#f8d9d4")
 SERIES_COLOURS = ("#3b6fb6", "#e08a2e", "#4a9b5e", "#b0476b", "#7a5ab8", "#6b7b8c", "#2a9d8f", "#c9a227",
@@ -77,10 +79,10 @@ def score_bars(rows: Sequence[dict[str, Any]], bands: Sequence[tuple[float, str]
             body.append(f'<line x1="{_f(x(lo))}" x2="{_f(x(hi))}" y1="{_f(cy)}" y2="{_f(cy)}" stroke="#222" stroke-width="2"/>'
                         f'<line x1="{_f(x(hi))}" x2="{_f(x(hi))}" y1="{y + 3}" y2="{y + bar_h - 3}" stroke="#222" stroke-width="2"/>'
                         f'<line x1="{_f(x(lo))}" x2="{_f(x(lo))}" y1="{y + 3}" y2="{y + bar_h - 3}" stroke="#222" stroke-width="2"/>')
-            text = f"{v:.2f}（可达 {lo:.2f}–{hi:.2f}）"
+            text = f"{points(v)}（可达 {points(lo)}–{points(hi)}）"
             tx = max(x(hi), x(v))
         else:
-            text, tx = f"{v:.2f}", x(v)
+            text, tx = points(v), x(v)
         body.append(f'<text x="{_f(tx + 4)}" y="{y + 13}">{_e(text)}</text>')
     axis_y = height - 22
     for tick in range(0, 101, 20):

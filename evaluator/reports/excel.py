@@ -224,7 +224,7 @@ def _project_block(ws: Any, r: int, p: pd.Series, ind: pd.DataFrame, pack: Any, 
     if not math.isnan(full) and abs(full - 100.0) > 1e-6:
         notes.append(f"满分 {full:g}，不是 100：表中指标分值合计 {full - exec_weight:g}，请核对分值")
     if not math.isnan(lo) and not math.isnan(hi) and hi - lo > 1e-9:
-        notes.append(f"尚有待评/待补指标，总分可达区间 {lo:.2f}–{hi:.2f}")
+        notes.append(f"尚有待评/待补指标，总分可达区间 {labels.points(lo)}–{labels.points(hi)}")
     if str(p.get("boundary_warning") or ""):
         notes.append(str(p.get("boundary_warning")))
     _put(ws, r, 9, "；".join(notes) or None, font=BOLD)
@@ -304,7 +304,7 @@ def _summary_pairs(s: dict[str, Any]) -> list[tuple[str, Any, str | None]]:
     return [
         ("部门", s.get("department"), None),
         ("部门得分（预算加权平均）", s.get("score"), "0.00"),
-        ("可达区间", f"{_num(s.get('score_min')):.2f}–{_num(s.get('score_max')):.2f}", None),
+        ("可达区间", f"{labels.points(s.get('score_min'))}–{labels.points(s.get('score_max'))}", None),
         ("部门得分（简单平均）", s.get("score_simple"), "0.00"),
         ("计算口径", s.get("score_basis"), None),
         ("部门等级", f"{s.get('grade') or '待定'}（{DERIVED_LABEL}）", None),

@@ -36,7 +36,7 @@ def _n(x: Any, digits: int = 2) -> str:
     v = plain(x)
     if v is None or isinstance(v, str):
         return v or ""
-    return f"{float(v):.{digits}f}"
+    return labels.points(v) if digits == 2 else f"{float(v):.{digits}f}"
 
 
 def _pct(x: Any) -> str:
@@ -52,7 +52,7 @@ def _interval(lo: Any, hi: Any) -> str:
     a, b = plain(lo), plain(hi)
     if a is None or b is None:
         return "—"
-    return f"{a:.2f}" if abs(b - a) < 1e-9 else f"{a:.2f}–{b:.2f}"
+    return labels.points(a) if abs(b - a) < 1e-9 else f"{labels.points(a)}–{labels.points(b)}"
 
 
 def _bands(pack: Any) -> list[tuple[float, str]]:

@@ -82,6 +82,16 @@ def full_marks(projects: Any, pack: Any) -> Any:
     return full.round(2).where(has, np.nan)
 
 
+def points(x: Any) -> str:
+    """A score as every report writes it (two decimals); "" for None/NaN. The one place to change when
+    the engine's number formatter (issue #15's rounding rule, evaluator.wording) lands."""
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        return ""
+    return "" if v != v else f"{v:.2f}"
+
+
 def total_with_full(total: Any, full: Any, fmt: str = "{:.2f}") -> str:
     """``68.50（满分 70）`` when a project's 满分 is not 100, else just the total."""
     try:
@@ -90,7 +100,7 @@ def total_with_full(total: Any, full: Any, fmt: str = "{:.2f}") -> str:
         return ""
     if t != t:
         return ""
-    text = fmt.format(t)
+    text = points(t) if fmt == "{:.2f}" else fmt.format(t)
     if f == f and abs(f - 100.0) > 1e-6:
         text += f"（满分 {f:g}）"
     return text
