@@ -292,3 +292,11 @@ def test_template_csv_prefilled_without_classified(capsys, tmp_path):
     assert "P001" not in set(frame["项目编号"])
     row = frame[(frame["行类型"] == "项目资金") & (frame["项目编号"] == "P002")].iloc[0]
     assert row["全年预算数"] == "28"
+
+
+def test_check_folds_classified_projects_and_cut_lists_say_how_many(capsys, tmp_path):
+    code, out, _ = run(capsys, "check", SEED[0])
+    lines = [l for l in out.splitlines() if "涉密项目" in l and l.startswith("[")]
+    assert lines == ["[提示] targets.txt · 第12、20、21、22、39行：涉密项目 5 个，没有公开的绩效指标：保留在项目表中，不参与评分"]
+    from evaluator.commands.common import cut
+    assert cut(list("abcde"), 3) == "a、b、c等（另有 2 项）" and cut(list("ab"), 3) == "a、b"

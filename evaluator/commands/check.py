@@ -84,6 +84,16 @@ def render_issues(table: TargetTable, quiet: bool = False) -> str:
         return "没有错误级别的问题（警告和提示未列出，去掉 -q 可查看）。" if quiet and not table.issues.empty else "没有发现问题。"
     lines = []
     issues = issues.assign(_row=issues["row"].fillna(0)).sort_values("_row", kind="stable").drop(columns="_row")
+    # every 涉密 project says the same: one line for all of them, with their rows
+    secret = issues[issues["code"] == "classified_project"] if "code" in issues else issues.iloc[0:0]
+    if len(secret) > 1:
+        rows = [str(int(r)) for r in secret["row"].dropna().tolist()]
+        where = (f"第{'、'.join(rows[:12])}行" + (f"等（另有 {len(rows) - 12} 行）" if len(rows) > 12 else "")) if rows else ""
+        file = str(secret["file"].dropna().iloc[0]) if secret["file"].notna().any() else ""
+        head = " · ".join(x for x in (file, where) if x)
+        lines.append(f"[{SEVERITY_NAMES.get(str(secret['severity'].iloc[0]), '')}] {head}：涉密项目 {len(secret)} 个，"
+                     "没有公开的绩效指标：保留在项目表中，不参与评分")
+        issues = issues[issues["code"] != "classified_project"]
     for rec in issues.to_dict("records"):
         clean = {k: (None if _missing(v) else v) for k, v in rec.items()}
         issue = Issue(**clean)
