@@ -207,7 +207,7 @@ def test_compare_single_self_evaluation_and_output_option(capsys, tmp_path):
 
 
 def test_batch_recursive_scores_examples_as_shipped(capsys, tmp_path):
-    code, out, _ = run(capsys, "batch", "-r", str(EX), "-o", str(tmp_path))
+    code, out, _ = run(capsys, "batch", "-r", str(EX), "-o", str(tmp_path), "--headers", "en")
     assert code == 0
     tables = pd.read_csv(tmp_path / "tables.csv", encoding="utf-8-sig", keep_default_na=False)
     assert (tables["status"] == "已评分").all()
@@ -217,6 +217,26 @@ def test_batch_recursive_scores_examples_as_shipped(capsys, tmp_path):
     assert (paired["actuals_file"] == "actuals.csv").all() and len(paired) == 3
     code, _, err = run(capsys, "batch", str(EX), "-o", str(tmp_path / "flat"))
     assert code == 2  # without -r the sub-folders are not searched
+
+
+def test_batch_csv_headers_as_score_writes_them(capsys, tmp_path):
+    from evaluator.reports.columns import TABLES
+    run(capsys, "batch", "-r", str(EX), "-o", str(tmp_path / "b"))
+    run(capsys, "score", *SEED, "-o", str(tmp_path / "s"))
+    for name in ("indicators", "projects", "issues"):
+        batch_head = list(pd.read_csv(tmp_path / "b" / f"{name}.csv", encoding="utf-8-sig", nrows=0).columns)
+        score_head = list(pd.read_csv(tmp_path / "s" / f"{name}.csv", encoding="utf-8-sig", nrows=0).columns)
+        assert all(any("\u4e00" <= ch <= "\u9fff" for ch in h) for h in batch_head), batch_head
+        assert set(batch_head) <= set(score_head)  # the batch's result columns, under score's headers
+    ind = pd.read_csv(tmp_path / "b" / "indicators.csv", encoding="utf-8-sig", keep_default_na=False)
+    assert {"状态", "状态代码", "得分", "说明"} <= set(ind.columns)
+    seed = ind[ind["来源文件"] == "targets.txt"]
+    ref = pd.read_csv(tmp_path / "s" / "indicators.csv", encoding="utf-8-sig", keep_default_na=False)
+    assert list(seed["得分"].astype(str)) == list(ref["得分"].astype(str))
+    proj = pd.read_csv(tmp_path / "b" / "projects.csv", encoding="utf-8-sig", keep_default_na=False)
+    assert "满分" in proj.columns
+    tables = pd.read_csv(tmp_path / "b" / "tables.csv", encoding="utf-8-sig", keep_default_na=False)
+    assert list(tables.columns)[:3] == ["目标表文件", "实际完成值文件", "状态"]
 
 
 # --- the example 自评表 and report.xlsx -----------------------------------------------------------

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from ..batch import TABLE_SUFFIXES, Task, find_tables, pair_actuals, score_batch
 from ..issues import InputError
+from ..reports.columns import TABLES, chinese_csv_file
 from ..rules import available_packs
 from .common import output_dir, rule_pack
 
@@ -34,6 +35,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("-r", "--recursive", action="store_true",
                    help="目录连同其子目录一起查找目标表；未给 --actuals 时，同一文件夹中名为 actuals.* 或 实际完成值.* "
                         "的文件作为该文件夹中目标表的实际完成值（examples/ 即是这样放的）")
+    p.add_argument("--headers", choices=["zh", "en"], default="zh",
+                   help="CSV 表头：zh 中文（默认，与 evaluator score 相同）；en 英文契约列名（供程序读取）")
     p.add_argument("--no-check", action="store_true", help="不运行目标表检查（只评分；问题表中不含检查提示）")
     p.set_defaults(func=run)
 
@@ -100,6 +103,10 @@ def run(args: argparse.Namespace) -> int:
 
     result = score_batch(tasks, args.output, rules=args.rules, jobs=jobs, check=not args.no_check,
                          progress=progress)
+    if args.headers == "zh":  # the same Chinese headers and code labels as `evaluator score` writes
+        for name, path in result.files.items():
+            if name in TABLES and Path(path).is_file():
+                chinese_csv_file(path, name)
     t = result.tables
     no_actuals = int((t["actuals_file"] == "").sum())
     print(f"共 {total} 张表，已评分 {total - len(result.failed)} 张；指标 {int(t['indicators_out'].sum())} 条，"

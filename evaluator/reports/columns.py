@@ -137,9 +137,16 @@ WARNINGS = _cols([
     ("weight_points", "number", "分值"), ("change", "text", "所需变化"),
 ])
 
+#: tables.csv of `evaluator batch`: one row per input table
+BATCH_TABLES = _cols([
+    ("source_file", "text", "目标表文件"), ("actuals_file", "text", "实际完成值文件"), ("status", "text", "状态"),
+    ("indicators_in", "int", "读入指标数"), ("indicators_out", "int", "输出指标数"), ("projects", "int", "项目数"),
+    ("issues", "int", "问题数"), ("errors", "int", "错误数"), ("reason", "text", "未能评分的原因"),
+])
+
 #: columns of each written table, by the table's name in :data:`evaluator.reports.writer.FILES`
 TABLES: dict[str, list[Column]] = {"indicators": INDICATORS, "projects": PROJECTS, "departments": DEPARTMENTS,
-                                   "issues": ISSUES, "warnings": WARNINGS}
+                                   "issues": ISSUES, "warnings": WARNINGS, "tables": BATCH_TABLES}
 
 #: code column → (label column, code → label) added beside it with Chinese headers
 LABELLED: dict[str, dict[str, tuple[str, Callable[[Any], str]]]] = {
@@ -176,12 +183,36 @@ def chinese(table: str, frame: pd.DataFrame) -> pd.DataFrame:
     return out.rename(columns={c: names.get(c, c) for c in out.columns})
 
 
+def chinese_csv_file(path: Any, table: str, chunk_rows: int = 200_000) -> None:
+    """Rewrite a CSV written with the contract names (as :mod:`evaluator.batch` writes its results) with
+    the Chinese headers and label columns, chunk by chunk (memory stays that of one chunk). Cells are
+    read back as the text written, so numbers keep their exact digits."""
+    import os
+    from pathlib import Path
+
+    from .tables import csv_text
+
+    path = Path(path)
+    tmp = path.with_name(path.name + ".zh-tmp")
+    with tmp.open("w", encoding="utf-8", newline="") as out:
+        first = True
+        for chunk in pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False, encoding="utf-8-sig",
+                                 chunksize=chunk_rows):
+            out.write(("\ufeff" if first else "") + csv_text(chinese(table, chunk), header=first))
+            first = False
+        if first:  # an empty file: the header alone
+            head = pd.read_csv(path, dtype=str, encoding="utf-8-sig", nrows=0)
+            out.write("\ufeff" + csv_text(chinese(table, head)))
+    os.replace(tmp, path)
+
+
 def dictionary_markdown() -> str:
     """The data dictionary of docs/reports.md (generated from the registry, checked by a test)."""
     parts = []
     titles = {"indicators": "indicators.csv（每个指标一行）", "projects": "projects.csv（每个项目一行）",
               "departments": "departments.csv（每个部门一行）", "issues": "issues.csv（每个问题一行）",
-              "warnings": "boundary_warnings.csv（等级临界提示）"}
+              "warnings": "boundary_warnings.csv（等级临界提示）",
+              "tables": "tables.csv（`evaluator batch`：每张输入表一行）"}
     for table, cols in TABLES.items():
         parts.append(f"### {titles[table]}\n\n| 中文表头 | English (`--headers en`) | 类型 dtype | 出现在 outputs | 说明 |\n|---|---|---|---|---|")
         for c in cols:

@@ -31,7 +31,7 @@ INDICATOR_RESULT_COLUMNS = ["source_file", "project_id", "indicator_no", "name",
 #: project columns of a results CSV: the funds, the points by part, the total and grade, the summary
 PROJECT_RESULT_COLUMNS = ["source_file", "project_id", "department", "project", "classified", "n_indicators",
                           "budget_annual", "spent_annual", "execution_rate", "execution_points", "points_output",
-                          "points_benefit", "points_satisfaction", "points_cost", "total", "total_min", "total_max",
+                          "points_benefit", "points_satisfaction", "points_cost", "total", "full_marks", "total_min", "total_max",
                           "grade", "status", "self_total", "self_diff", "execution_explanation", "summary"]
 
 
@@ -65,7 +65,7 @@ def result_columns(evaluation: Any) -> dict[str, tuple[pd.DataFrame, list[str]]]
     """:func:`result_tables` as (frame, columns) for ``csv_text(frame, columns=columns)``, which
     writes them as the reindexed frame has them without making it."""
     return {"indicators": (evaluation.indicators, INDICATOR_RESULT_COLUMNS),
-            "projects": (evaluation.projects, PROJECT_RESULT_COLUMNS),
+            "projects": (_with_full_marks(evaluation.projects, evaluation.rule_pack), PROJECT_RESULT_COLUMNS),
             "issues": (evaluation.issues, ISSUE_COLUMNS)}
 
 
