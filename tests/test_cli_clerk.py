@@ -320,3 +320,10 @@ def test_check_folds_classified_projects_and_cut_lists_say_how_many(capsys, tmp_
     assert lines == ["[提示] targets.txt · 第12、20、21、22、39行：涉密项目 5 个，没有公开的绩效指标：保留在项目表中，不参与评分"]
     from evaluator.commands.common import cut
     assert cut(list("abcde"), 3) == "a、b、c等（另有 2 项）" and cut(list("ab"), 3) == "a、b"
+
+
+def test_score_with_a_blank_template_says_nothing_was_found(capsys, tmp_path):
+    blank = tmp_path / "blank.xlsx"
+    run(capsys, "template", SEED[0], "-o", str(blank))
+    code, out, _ = run(capsys, "score", SEED[0], str(blank), "-o", str(tmp_path / "o"))
+    assert code == 0 and out.splitlines()[0] == f"注意：{NO_ACTUALS}"

@@ -30,11 +30,11 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="一个部门：绩效目标表和实际完成值表，或一张已填好的自评表（只给一个文件）；可重复")
     p.add_argument("--rules", default="national-2020", metavar="NAME|PATH", help=rules_help())
     p.add_argument("--no-packs", action="store_true", help="不计算其他规则包下的名次")
-    p.add_argument("--margin", type=float, default=DEFAULT_MARGIN,
+    p.add_argument("--margin", type=float, default=DEFAULT_MARGIN, metavar="分差",
                    help=f"等级临界提示的分差（默认 {DEFAULT_MARGIN} 分）")
-    p.add_argument("--min-scored", type=int, default=MIN_SCORED_INDICATORS,
+    p.add_argument("--min-scored", type=int, default=MIN_SCORED_INDICATORS, metavar="指标数",
                    help=f"已评分指标少于该数的部门标记为“评分指标过少”（默认 {MIN_SCORED_INDICATORS}）")
-    p.add_argument("--format", default=",".join(FORMATS), help="输出格式，逗号分隔：xlsx,html,csv,json")
+    p.add_argument("--format", default=",".join(FORMATS), metavar="格式", help="输出格式，逗号分隔：xlsx,html,csv,json")
     p.add_argument("-o", "--output", "--outdir", dest="outdir", required=True, metavar="OUTDIR",
                    help="输出文件夹（不存在时新建）")
     p.set_defaults(func=run)
