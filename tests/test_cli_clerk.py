@@ -327,3 +327,14 @@ def test_score_with_a_blank_template_says_nothing_was_found(capsys, tmp_path):
     run(capsys, "template", SEED[0], "-o", str(blank))
     code, out, _ = run(capsys, "score", SEED[0], str(blank), "-o", str(tmp_path / "o"))
     assert code == 0 and out.splitlines()[0] == f"注意：{NO_ACTUALS}"
+
+
+def test_compare_csv_headers_chinese_by_default(capsys, tmp_path):
+    run(capsys, "compare", "--dept", *SEED, "--dept", str(EX / "self-evaluation" / "自评表.xlsx"), "-o", str(tmp_path))
+    for name in ("comparison_ranking", "comparison_profile", "comparison_quality", "comparison_pack_ranks",
+                 "departments", "indicators", "projects", "issues"):
+        head = list(pd.read_csv(tmp_path / f"{name}.csv", encoding="utf-8-sig", nrows=0).columns)
+        assert all(any("\u4e00" <= ch <= "\u9fff" for ch in h) for h in head), (name, head)
+    run(capsys, "compare", "--dept", *SEED, "--dept", str(EX / "self-evaluation" / "自评表.xlsx"), "-o",
+        str(tmp_path / "en"), "--headers", "en")
+    assert "department" in pd.read_csv(tmp_path / "en" / "comparison_ranking.csv", encoding="utf-8-sig", nrows=0).columns

@@ -18,7 +18,7 @@ from ..reports.labels import department_label, grade_label, points
 from ..reports.notices import notices
 from ..reports.writer import FORMATS, write_comparison
 from ..rollup import DEFAULT_MARGIN
-from .common import output_dir, rule_pack, rules_help
+from .common import error_lines, output_dir, rule_pack, rules_help
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -35,6 +35,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--min-scored", type=int, default=MIN_SCORED_INDICATORS, metavar="指标数",
                    help=f"已评分指标少于该数的部门标记为“评分指标过少”（默认 {MIN_SCORED_INDICATORS}）")
     p.add_argument("--format", default=",".join(FORMATS), metavar="格式", help="输出格式，逗号分隔：xlsx,html,csv,json")
+    p.add_argument("--headers", choices=["zh", "en"], default="zh",
+                   help="CSV 表头：zh 中文（默认）；en 英文契约列名（供程序读取）")
     p.add_argument("-o", "--output", "--outdir", dest="outdir", required=True, metavar="OUTDIR",
                    help="输出文件夹（不存在时新建）")
     p.set_defaults(func=run)
@@ -66,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
         raise InputError(f"未知的报告格式：{'、'.join(unknown)}（可选：{'、'.join(FORMATS)}）", code="bad_argument")
     comparison = compare_files(pairs, rules=pack, all_packs=not args.no_packs,
                                margin=args.margin, min_scored=args.min_scored)
-    written = write_comparison(comparison, outdir, formats)
+    written = write_comparison(comparison, outdir, formats, headers=args.headers)
     for ev, r in zip(comparison.evaluations, comparison.rollups):
         for note in notices(ev):
             print(f"注意：{department_label(r.department)}：{note}")
@@ -82,6 +84,12 @@ def run(args: argparse.Namespace) -> int:
     stable = comparison.pack_ranks.get("rank_stable")
     if stable is not None and len(stable):
         print("  不同规则包下名次" + ("一致" if bool(stable.all()) else "不一致，见报告「不同规则包下的得分与名次」"))
+    for ev, r in zip(comparison.evaluations, comparison.rollups):
+        lines = error_lines(ev.issues, 3)
+        if lines:
+            print(f"{department_label(r.department)} 的错误级问题：")
+            for line in lines:
+                print(line)
     if "html" in formats and missing_font_note():
         print(missing_font_note(), file=sys.stderr)
     print("已写出：" + "、".join(str(p) for p in dict.fromkeys(written.values())))

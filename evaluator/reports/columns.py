@@ -120,7 +120,7 @@ DEPARTMENTS = _cols([
 ])
 
 ISSUES = _cols([
-    ("source_file", "text", "来源文件"), ("code", "code", "问题代码", "csv json html"),
+    ("source_file", "text", "来源文件"), ("department", "text", "部门", "csv json", "比较报告的合并问题清单"), ("code", "code", "问题代码", "csv json html"),
     ("code_label", "text", "问题类型", "csv"), ("severity", "code", "级别代码", "csv json"),
     ("severity_label", "text", "级别", "csv xlsx html"), ("message", "text", "说明", "csv json xlsx html"),
     ("file", "text", "文件", "csv json xlsx html"), ("sheet", "text", "工作表", "csv json xlsx html"),

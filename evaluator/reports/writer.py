@@ -123,9 +123,27 @@ def write_reports(evaluation: Any, outdir: str | Path, formats: Iterable[str] = 
     return written
 
 
+def _comparison_zh(name: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """A comparison table with Chinese headers (the merged tables as :func:`.columns.chinese` writes them)."""
+    from ..rollup import PROFILE_NAMES
+    from .labels import QUALITY_COLUMNS, RANKING_COLUMNS
+
+    if name in ("indicators", "projects", "departments", "issues"):
+        return chinese(name, frame)
+    names = {"ranking": {**dict(RANKING_COLUMNS), "rank_settled": "名次已确定", "few_scored": "评分指标过少",
+                         "score_basis": "口径"},
+             "quality": dict(QUALITY_COLUMNS),
+             "profile": {"department": "部门", **{k: f"{v}得分率" for k, v in PROFILE_NAMES.items()}}}.get(name, {})
+    if name == "pack_ranks":
+        names = {c: ("部门" if c == "department" else "名次是否一致" if c == "rank_stable"
+                     else c.replace("score:", "得分：").replace("rank:", "名次：")) for c in frame.columns}
+    return frame.rename(columns={c: names.get(c, c) for c in frame.columns})
+
+
 def write_comparison(comparison: Any, outdir: str | Path, formats: Iterable[str] = FORMATS,
-                     generated_at: Any = None) -> dict[str, Path]:
-    """Write a comparison (ranking, profiles, quality, pack ranks, each department) into ``outdir``."""
+                     generated_at: Any = None, headers: str = "en") -> dict[str, Path]:
+    """Write a comparison (ranking, profiles, quality, pack ranks, each department) into ``outdir``.
+    ``headers``: CSV headers, ``en`` (contract names) or ``zh`` (Chinese, the command line's default)."""
     formats = _check_formats(formats)
     out = Path(outdir)
     provs = [build_provenance(ev, r.department, generated_at) for r, ev in zip(comparison.rollups, comparison.evaluations)]
@@ -152,7 +170,8 @@ def write_comparison(comparison: Any, outdir: str | Path, formats: Iterable[str]
     if "csv" in formats:
         for name, frame in tables.items():
             written[name] = write_bytes(out / f"comparison_{name}.csv" if name in ("ranking", "profile", "quality", "pack_ranks")
-                                        else out / f"{name}.csv", to_csv_bytes(frame))
+                                        else out / f"{name}.csv",
+                                        to_csv_bytes(_comparison_zh(name, frame) if headers == "zh" else frame))
     if "json" in formats:
         payload = {"provenance": prov, **{name: records(frame) for name, frame in tables.items()}}
         written["json"] = write_bytes(out / "comparison.json", to_json_bytes(payload))
