@@ -42,7 +42,7 @@ def test_registry_is_consistent():
 
 def test_data_dictionary_in_docs_is_current():
     docs = (ROOT / "docs" / "reports.md").read_text(encoding="utf-8")
-    assert dictionary_markdown() in docs
+    assert dictionary_markdown() in docs, "regenerate: python -m evaluator.reports.columns docs/reports.md"
 
 
 def test_chinese_headers_labels_beside_codes():

@@ -219,3 +219,15 @@ def dictionary_markdown() -> str:
             parts.append(f"| {c.zh} | `{c.name}` | {c.dtype} | {c.outputs} | {c.meaning} |")
         parts.append("")
     return "\n".join(parts)
+
+
+if __name__ == "__main__":  # python -m evaluator.reports.columns docs/reports.md: rewrite the dictionary there
+    import sys
+    from pathlib import Path
+
+    doc = Path(sys.argv[1] if len(sys.argv) > 1 else "docs/reports.md")
+    text = doc.read_text(encoding="utf-8")
+    start = "<!-- data dictionary: generated from evaluator/reports/columns.py (dictionary_markdown) -->"
+    end = "<!-- end of data dictionary -->"
+    a, b = text.index(start) + len(start) + 1, text.index(end)
+    doc.write_text(text[:a] + dictionary_markdown() + "\n" + text[b:], encoding="utf-8")
