@@ -153,9 +153,9 @@ def _project_block(ws: Any, r: int, p: pd.Series, ind: pd.DataFrame, pack: Any, 
     _merge(ws, r, 7, 9, p.get("project_id"))
     r += 1
     _put(ws, r, 1, "主管部门", font=BOLD, fill=HEAD_FILL)
-    _merge(ws, r, 2, 5, p.get("department") or department)
+    _merge(ws, r, 2, 5, labels.department_label(p.get("department") or department))
     _put(ws, r, 6, "实施单位", font=BOLD, fill=HEAD_FILL)
-    _merge(ws, r, 7, 9, p.get("department") or department)
+    _merge(ws, r, 7, 9, labels.department_label(p.get("department") or department))
     r += 1
     # funds block
     heads = ["项目资金（万元）", "", "", "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"]
