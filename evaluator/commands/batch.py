@@ -12,11 +12,12 @@ import os
 import sys
 from pathlib import Path
 
-from ..batch import TABLE_SUFFIXES, Task, find_tables, pair_actuals, score_batch
+from ..batch import FILES as BATCH_FILES, TABLE_SUFFIXES, Task, find_tables, pair_actuals, score_batch
 from ..issues import InputError
 from ..reports.columns import TABLES, chinese_csv_file
 from ..rules import available_packs
 from .common import output_dir, rule_pack
+from .history import add_history_options, record_folder
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -38,22 +39,33 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--headers", choices=["zh", "en"], default="zh",
                    help="CSV 表头：zh 中文（默认，与 evaluator score 相同）；en 英文契约列名（供程序读取）")
     p.add_argument("--no-check", action="store_true", help="不运行目标表检查（只评分；问题表中不含检查提示）")
+    p.add_argument("--include-hidden-sheets", action="store_true", help="也读取 Excel 中隐藏的工作表（默认跳过并提示）")
+    add_history_options(p)
     p.set_defaults(func=run)
 
 
-#: file stems that hold a folder's actuals in a recursive run (never scored as target tables)
+#: file-name prefixes of a folder's actuals in a recursive run (never scored as target tables):
+#: ``actuals.csv`` goes with every table of its folder, ``actuals-X.csv`` with ``targets-X.*``
 ACTUALS_STEMS = ("actuals", "实际完成值")
+TARGETS_STEMS = ("targets", "目标表", "绩效目标表")
 
 
-def _is_actuals(path: Path) -> bool:
-    return path.stem.lower() in ACTUALS_STEMS
+def _suffix(stem: str, prefixes: tuple[str, ...]) -> str | None:
+    low = stem.lower()
+    for p in prefixes:
+        if low == p:
+            return ""
+        if low.startswith(p) and low[len(p)] in "-_ .":
+            return low[len(p) + 1:]
+    return None
 
 
 def find_recursive(paths: list[str]) -> tuple[list[Path], dict[Path, Path]]:
-    """Tables under the directories (and files) named, subfolders included, in path order; and for each
-    folder holding an actuals.* / 实际完成值.* file, that file (it is not a table)."""
+    """Tables under the directories (and files) named, subfolders included, in path order; and for
+    each table whose folder holds its actuals (``actuals.*`` for the folder, ``actuals-X.*`` for
+    ``targets-X.*``), that file (it is not a table)."""
     found: list[Path] = []
-    folder_actuals: dict[Path, Path] = {}
+    by_key: dict[tuple[Path, str], Path] = {}
     for p in map(Path, paths):
         if not p.is_dir():
             found.append(p)
@@ -62,16 +74,44 @@ def find_recursive(paths: list[str]) -> tuple[list[Path], dict[Path, Path]]:
                         and not f.name.startswith(("~$", ".")) and not any(part.startswith(".") for part in f.parts)),
                        key=lambda f: f.relative_to(p).parts)
         for f in files:
-            if _is_actuals(f):
-                folder_actuals.setdefault(f.parent, f)
+            key = _suffix(f.stem, ACTUALS_STEMS)
+            if key is not None:
+                by_key.setdefault((f.parent, key), f)
             else:
                 found.append(f)
-    return found, folder_actuals
+    pairs: dict[Path, Path] = {}
+    for t in found:
+        key = _suffix(t.stem, TARGETS_STEMS)
+        match = by_key.get((t.parent, key)) if key is not None else None
+        match = match or by_key.get((t.parent, ""))
+        if match is not None:
+            pairs[t] = match
+    return found, pairs
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..outputs import finish_run, inside, locked_output
+    from ..readers.io import include_hidden_sheets
+
+    for folder in [t for t in args.tables if Path(t).is_dir()] + ([args.actuals] if args.actuals else []):
+        if inside(args.output, folder):  # the next run would read this run's CSVs as tables
+            raise InputError(f"输出目录在输入文件夹「{folder}」之内，下次运行会把输出的 CSV 当成目标表读入；"
+                             "请用 -o 指定输入文件夹之外的目录", file=args.output, code="output_inside_input")
     output_dir(args.output)
     rule_pack(args.rules)  # a wrong --rules fails here, before any table is read
+    include_hidden_sheets(args.include_hidden_sheets)
+    with locked_output(args.output):  # the files move into place when this block ends
+        status, targets = _run(args, finish_run)
+    record_folder(args, args.output, targets)  # --history: the whole run into the results store
+    if args.headers == "zh":  # the same Chinese headers and code labels as `evaluator score` writes
+        for name in TABLES:
+            path = Path(args.output) / f"{name}.csv"
+            if name in BATCH_FILES and path.is_file():
+                chinese_csv_file(path, name)
+    return status
+
+
+def _run(args: argparse.Namespace, finish_run) -> tuple[int, list[Path]]:
     folder_actuals: dict[Path, Path] = {}
     if args.recursive:
         targets, folder_actuals = find_recursive(args.tables)
@@ -91,7 +131,7 @@ def run(args: argparse.Namespace) -> int:
               "这些表的行按 tables.csv 的顺序区分；建议改名后再评分", file=sys.stderr)
     tasks = pair_actuals(targets, args.actuals)
     if folder_actuals and not args.actuals:
-        tasks = [Task(t.index, t.targets, folder_actuals.get(t.targets.parent)) for t in tasks]
+        tasks = [Task(t.index, t.targets, folder_actuals.get(t.targets)) for t in tasks]
     jobs = args.jobs if args.jobs > 0 else (os.cpu_count() or 1)
     total = len(tasks)
 
@@ -103,10 +143,7 @@ def run(args: argparse.Namespace) -> int:
 
     result = score_batch(tasks, args.output, rules=args.rules, jobs=jobs, check=not args.no_check,
                          progress=progress)
-    if args.headers == "zh":  # the same Chinese headers and code labels as `evaluator score` writes
-        for name, path in result.files.items():
-            if name in TABLES and Path(path).is_file():
-                chinese_csv_file(path, name)
+    finish_run(args.output, result.files)
     t = result.tables
     no_actuals = int((t["actuals_file"] == "").sum())
     print(f"共 {total} 张表，已评分 {total - len(result.failed)} 张；指标 {int(t['indicators_out'].sum())} 条，"
@@ -118,4 +155,4 @@ def run(args: argparse.Namespace) -> int:
         reason = t.loc[t["source_file"] == name, "reason"].iloc[0]
         print(f"未能评分：{name}：{reason}")
     print("已写出：" + "、".join(str(p) for p in result.files.values()))
-    return 1 if result.failed else 0
+    return (1 if result.failed else 0), targets

@@ -44,7 +44,7 @@ def output_file(path: str | Path, suffixes: tuple[str, ...], what: str) -> Path:
         shown = p.suffix or "（无扩展名）"
         raise InputError(f"{what}只能写成 {' 或 '.join(suffixes)} 文件，而不是 {shown}：{p}", code="output_format")
     if p.is_dir():
-        raise InputError(f"输出位置「{p}」是一个文件夹；-o 应指向一个{'/'.join(suffixes)} 文件", code="output_not_file")
+        raise InputError(f"输出位置「{p}」是一个文件夹；-o 应指向一个{'/'.join(suffixes)} 文件", code="output_is_dir")
     return p
 
 

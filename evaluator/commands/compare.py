@@ -16,6 +16,7 @@ from ..issues import InputError
 from ..reports.fonts import missing_font_note
 from ..reports.labels import department_label, grade_label, points
 from ..reports.notices import notices
+from ..outputs import finish_run, locked_output
 from ..reports.writer import FORMATS, write_comparison
 from ..rollup import DEFAULT_MARGIN
 from .common import error_lines, output_dir, rule_pack, rules_help
@@ -26,8 +27,10 @@ def register(sub: argparse._SubParsersAction) -> None:
         "compare", help="比较多个部门：排名（含可达区间）、板块得分率、目标质量、不同规则包下的名次",
         description="对多个部门分别评分并比较。部门得分为项目总分的预算加权平均（旁列简单平均），"
                     "属派生指标（无官方规则）。写出 comparison.xlsx / comparison.html / CSV / JSON。")
-    p.add_argument("--dept", nargs="+", action="append", required=True, metavar=("TABLE", "ACTUALS"),
-                   help="一个部门：绩效目标表和实际完成值表，或一张已填好的自评表（只给一个文件）；可重复")
+    p.add_argument("--dept", nargs="+", action="append", metavar=("TABLE", "ACTUALS"),
+                   help="一个部门：绩效目标表和实际完成值表，或一张已填好的自评表（只给一个文件）；可重复（使用 --history 时不需要）")
+    p.add_argument("--history", metavar="DB", help="改为比较绩效历史库中各部门历年的得分与名次")
+    p.add_argument("--years", metavar="YYYY-YYYY", help="与 --history 一起使用：比较的年度，如 2022-2024")
     p.add_argument("--rules", default="national-2020", metavar="NAME|PATH", help=rules_help())
     p.add_argument("--no-packs", action="store_true", help="不计算其他规则包下的名次")
     p.add_argument("--margin", type=float, default=DEFAULT_MARGIN, metavar="分差",
@@ -39,6 +42,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="CSV 表头：zh 中文（默认）；en 英文契约列名（供程序读取）")
     p.add_argument("-o", "--output", "--outdir", dest="outdir", required=True, metavar="OUTDIR",
                    help="输出文件夹（不存在时新建）")
+    p.add_argument("--include-hidden-sheets", action="store_true", help="也读取 Excel 中隐藏的工作表（默认跳过并提示）")
     p.set_defaults(func=run)
 
 
@@ -51,6 +55,17 @@ def _f(x: object) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.history:  # departments across years, from the results store
+        from .history import run_compare_years
+        return run_compare_years(args)
+    if not args.dept:
+        raise InputError("请用 --dept TABLE ACTUALS 指定要比较的部门（可重复），或用 --history DB --years 2022-2024 比较历年结果")
+    unknown = [f.strip() for f in args.format.split(",") if f.strip() and f.strip() not in FORMATS]
+    if unknown:
+        raise InputError(f"未知的输出格式：{'、'.join(unknown)}（可选：{'、'.join(FORMATS)}）", code="bad_format")
+    from ..readers.io import include_hidden_sheets
+
+    include_hidden_sheets(args.include_hidden_sheets)
     pairs = []
     for files in args.dept:
         if len(files) > 2:
@@ -63,12 +78,11 @@ def run(args: argparse.Namespace) -> int:
     outdir = output_dir(args.outdir)
     pack = rule_pack(args.rules)
     formats = [f.strip() for f in args.format.split(",") if f.strip()]
-    unknown = [f for f in formats if f not in FORMATS]
-    if unknown:
-        raise InputError(f"未知的报告格式：{'、'.join(unknown)}（可选：{'、'.join(FORMATS)}）", code="bad_argument")
     comparison = compare_files(pairs, rules=pack, all_packs=not args.no_packs,
                                margin=args.margin, min_scored=args.min_scored)
-    written = write_comparison(comparison, outdir, formats, headers=args.headers)
+    with locked_output(outdir) as out:
+        written = write_comparison(comparison, out, formats, headers=args.headers)
+        finish_run(out, written)
     for ev, r in zip(comparison.evaluations, comparison.rollups):
         for note in notices(ev):
             print(f"注意：{department_label(r.department)}：{note}")

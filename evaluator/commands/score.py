@@ -9,13 +9,18 @@ from pathlib import Path
 
 from ..compare import record_inputs
 from ..evaluate import Evaluation, evaluate
+from ..outputs import finish_run, locked_output, write_atomic
+from ..readers.io import include_hidden_sheets
 from ..reports import write_reports
 from ..reports.fonts import missing_font_note
 from ..reports.labels import department_label, full_marks, grade_label, points
 from ..reports.notices import notices
 from ..rollup import DepartmentRollup, rollup_department
 from .common import error_lines, output_dir, rule_pack, rules_help
+from .history import add_history_options, priors_for, record_run
 
+#: from this many indicators, `score` reports its progress on stderr
+PROGRESS_FROM = 5000
 #: project summaries printed in the terminal (the rest are in the reports)
 SUMMARY_LINES = 60
 
@@ -32,6 +37,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--headers", choices=["zh", "en"], default="zh",
                    help="CSV 表头：zh 中文（默认）；en 英文契约列名（供程序读取）")
     p.add_argument("--strict", action="store_true", help="有错误级问题时以状态 1 退出")
+    p.add_argument("--include-hidden-sheets", action="store_true", help="也读取 Excel 中隐藏的工作表（默认跳过并提示）")
+    add_history_options(p)
     p.set_defaults(func=run)
 
 
@@ -39,9 +46,16 @@ def write_outputs(ev: Evaluation, outdir: Path, rollup: DepartmentRollup | None 
                   headers: str = "en") -> list[Path]:
     """Every report format plus provenance.json; CSV cells are neutralised by the report writer."""
     outdir.mkdir(parents=True, exist_ok=True)
-    written = write_reports(ev, outdir, formats=("csv", "xlsx", "html", "json"), rollup=rollup, headers=headers)
-    prov = outdir / "provenance.json"
-    prov.write_text(json.dumps(ev.provenance, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    rollup = rollup or rollup_department(ev)
+    if len(ev.indicators) < PROGRESS_FROM:
+        written = write_reports(ev, outdir, formats=("csv", "xlsx", "html", "json"), rollup=rollup, headers=headers)
+    else:  # a long run says what it is doing; the CSVs are on disk first
+        written = {}
+        for fmt, label in (("csv", "CSV 表"), ("xlsx", "report.xlsx"), ("html", "report.html"), ("json", "report.json")):
+            print(f"正在写出 {label}……", file=sys.stderr, flush=True)
+            written.update(write_reports(ev, outdir, formats=(fmt,), rollup=rollup, headers=headers))
+    prov = write_atomic(outdir / "provenance.json",
+                        (json.dumps(ev.provenance, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8"))
     return list(dict.fromkeys(written.values())) + [prov]
 
 
@@ -104,12 +118,18 @@ def print_summary(ev: Evaluation, rollup: DepartmentRollup | None = None) -> Non
 
 
 def run(args: argparse.Namespace) -> int:
-    outdir = output_dir(args.output)
-    pack = rule_pack(args.rules)
-    ev = evaluate(args.table, args.actuals, rules=pack)
-    record_inputs(ev, args.table, args.actuals)  # names + sha256 of both inputs into the provenance
-    rollup = rollup_department(ev)
-    paths = write_outputs(ev, outdir, rollup, headers=args.headers)
+    include_hidden_sheets(args.include_hidden_sheets)
+    output_dir(args.output)
+    pack = rule_pack(args.rules)  # a wrong --rules fails here, before any work
+    with locked_output(args.output) as out:  # a second run into OUT stops here (exit 2)
+        ev = evaluate(args.table, args.actuals, rules=pack, history=priors_for(args, args.table))
+        if len(ev.indicators) >= PROGRESS_FROM:
+            print(f"已评分 {len(ev.indicators)} 条指标", file=sys.stderr, flush=True)
+        record_inputs(ev, args.table, args.actuals)  # names + sha256 of both inputs into the provenance
+        rollup = rollup_department(ev)
+        paths = write_outputs(ev, out, rollup, headers=args.headers)
+        finish_run(out, paths)
+    record_run(args, ev, args.table)  # --history: into the results store
     print_summary(ev, rollup)
     note = missing_font_note()
     if note:

@@ -162,6 +162,11 @@ def zh_header(table: str) -> dict[str, str]:
     return {c.name: c.zh for c in TABLES.get(table, [])}
 
 
+def english_header(table: str) -> dict[str, str]:
+    """Chinese header → contract name of a table's columns (to read back a CSV written with ``zh``)."""
+    return {c.zh: c.name for c in TABLES.get(table, [])}
+
+
 def chinese(table: str, frame: pd.DataFrame) -> pd.DataFrame:
     """The frame as written with Chinese headers: label columns beside their codes, headers renamed.
     Columns not declared keep their name (the registry test keeps that from happening)."""
