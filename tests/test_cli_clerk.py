@@ -104,7 +104,7 @@ def test_rules_not_toml_is_exit_2(capsys, tmp_path):
     binary = tmp_path / "pack.toml"
     binary.write_bytes(bytes(range(256)) * 4)
     code, out, err = run(capsys, "score", *SEED, "--rules", str(binary), "-o", str(tmp_path / "o"))
-    assert code == 2 and "不是 UTF-8 编码的 TOML" in err and out == ""
+    assert code == 2 and "UTF-8" in err and "规则包" in err and out == ""
     docx = tmp_path / "rules.docx"
     docx.write_bytes(b"PK\x03\x04" + bytes(200))
     code, _, err = run(capsys, "score", *SEED, "--rules", str(docx), "-o", str(tmp_path / "o"))
