@@ -276,7 +276,7 @@ def _scored_in_workers(tasks: list[Task], rules: Any, check: bool, jobs: int,
 def _load_once() -> None:
     """Load what the engine loads on first use (the unit registry: ~0.6 s; word lists, messages) in the
     main process, so that every worker inherits it instead of loading it again."""
-    from .explain import messages
+    from .wording import messages
     from .lexicon import lexicon
     from .readers.vocab import vocabulary as header_words
     from .units import registry

@@ -27,11 +27,11 @@ import pandas as pd
 
 from .frames import factorize_objects, identity_codes, records
 from .gc_tuning import bulk_gc
-from .issues import ISSUE_COLUMNS, Issue, _ISSUE_FIELDS
-from .readers.vocab import is_tag_only
+from .categories import is_tag_only
+from .issues import ISSUE_COLUMNS, Issue, _ISSUE_FIELDS, concat_issues, issues_table
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .readers import TargetTable
+    from .readers.model import TargetTable
 
 #: money differences below this many 万元 are rounding, not a mismatch
 MONEY_TOLERANCE = 0.005
@@ -55,6 +55,13 @@ def run_checks(table: TargetTable) -> list[Issue]:
         found = rule(table)
         issues.extend(found.issues() if isinstance(found, IssueColumns) else found)
     return issues
+
+
+def lint(table: TargetTable) -> TargetTable:
+    """The table with the lint's issues after the reader's (the pipeline reads, then lints)."""
+    found = check_columns(table)
+    table.issues = concat_issues([table.issues, issues_table(found.columns, found.n)])
+    return table
 
 
 @bulk_gc()

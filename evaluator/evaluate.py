@@ -22,6 +22,7 @@ from .rules import RulePack, load_rule_pack
 from .points import apply_weights, project_scores
 from .scoring import score_indicators, text_codes, with_columns
 from .explain import explain_executions, explain_indicators, summarize_projects
+from .wording import message, num
 
 #: internal working columns dropped from the public indicator table
 _INTERNAL = ["points_exact", "reason_args", "t_kind", "t_canonical", "t_unit", "t_per", "t_low", "t_high", "t_direction", "t_n",
@@ -70,8 +71,9 @@ def _file_hash(path: str | Path) -> str:
 
 def _load_targets(targets: Any) -> Any:
     if isinstance(targets, (str, Path)):
-        from .readers import read_targets  # the readers land separately
-        return read_targets(targets)
+        from .check import lint
+        from .readers import read_targets
+        return lint(read_targets(targets, check=False))
     return targets
 
 
@@ -261,7 +263,6 @@ def evaluate(targets: Any, actuals: Any = None, rules: str | Path | RulePack = "
 
 
 def _rollup_issues(projects: pd.DataFrame, ind: pd.DataFrame, pack: RulePack) -> list[Issue]:
-    from .explain import message, num
     out: list[Issue] = []
     over = projects["execution_rate"].to_numpy(dtype=float) > 1
     fallback = projects["budget_fallback"].fillna(False).astype(bool).to_numpy()

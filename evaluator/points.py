@@ -16,6 +16,7 @@ from .frames import full_object
 from .issues import Issue
 from .rules import BLOCKS, RulePack
 from .scoring import records_at, round_points, with_columns
+from .wording import message
 
 UNSETTLED = ("pending", "not_evaluable")
 
@@ -118,7 +119,6 @@ def apply_weights(ind: pd.DataFrame, pack: RulePack) -> tuple[pd.DataFrame, pd.S
                               "ratio": ratio, "points": points}
     issues: list[Issue] = []
     if over_weight.any():
-        from .explain import message
         rows = np.flatnonzero(over_weight)
         new["status"] = np.where(over_weight, "not_evaluable", status).astype(object)
         for c in ("points", "points_exact", "ratio"):
