@@ -188,44 +188,16 @@ def _merge_funds(projects: pd.DataFrame, acts: Any) -> pd.DataFrame:
 
 
 def departments_table(projects: pd.DataFrame, pack: RulePack) -> pd.DataFrame:
-    """Derived department scores, one row per department, by the same rules as the report's roll-up
-    (:func:`evaluator.rollup.rollup_department`): projects with a total count (pending ones at their
-    score so far), classified and unscorable ones are listed, not averaged in as zero; the score is
-    the budget-weighted mean (全年预算数, else 总计) with the simple mean beside it.
-    """
-    from .rollup import DERIVED_LABEL, budget_column, project_inclusion
-    from .points import _grades
+    """Derived department scores, one row per department, rounded as shown: the rules are
+    :func:`evaluator.rollup.department_scores` (the report's roll-up uses the same)."""
+    from .rollup import department_scores
 
-    included = project_inclusion(projects)["included"].to_numpy()
-    bcol = budget_column(projects)
-    w = pd.to_numeric(projects[bcol], errors="coerce").fillna(0.0).to_numpy(dtype=float) if bcol in projects \
-        else np.zeros(len(projects))
-    w = np.where(included, w, 0.0)
-    cols: dict[str, np.ndarray] = {"_w": w, "included": included}
-    for col, src in (("_t", "total"), ("_lo", "total_min"), ("_hi", "total_max")):
-        values = pd.to_numeric(projects[src], errors="coerce").to_numpy(dtype=float)
-        cols[col] = np.where(included, values, np.nan)
-        cols[col + "w"] = cols[col] * w
-    dep = projects["department"].fillna("").astype(str) if "department" in projects \
-        else pd.Series("", index=projects.index)
-    g = pd.DataFrame(cols).groupby(dep.to_numpy(dtype=object), sort=False)
-    sums, means = g.sum(), g[["_t", "_lo", "_hi"]].mean()
-    w_sum = sums["_w"].to_numpy()
-    n_projects = g.size().to_numpy()
-    n_scored = sums["included"].astype(int).to_numpy()
-    out: dict[str, Any] = {"department": sums.index, "n_projects": n_projects, "n_scored_projects": n_scored}
-    with np.errstate(divide="ignore", invalid="ignore"):
-        for name, col in (("score", "_t"), ("score_min", "_lo"), ("score_max", "_hi")):
-            weighted = sums[col + "w"].to_numpy() / np.where(w_sum > 0, w_sum, np.nan)
-            simple = means[col].to_numpy()
-            out[name] = np.round(np.where(np.isnan(weighted), simple, weighted), pack.digits)
-            out[name.replace("score", "score_simple")] = np.round(simple, pack.digits)
-    lo, hi = _grades(out["score_min"], pack), _grades(out["score_max"], pack)
-    out["grade"] = np.where(lo == hi, lo, "")
-    out["n_excluded_projects"] = n_projects - n_scored
-    out["budget_column"] = bcol
-    out["score_basis"] = np.where(w_sum > 0, "预算加权", "预算数缺失，改用简单平均").astype(object) + ("；" + DERIVED_LABEL)
-    return pd.DataFrame(out)
+    out = department_scores(projects, pack)
+    for name in ("score", "score_min", "score_max", "score_simple", "score_simple_min", "score_simple_max"):
+        out[name] = np.round(out[name].to_numpy(dtype=float), pack.digits)
+    return out[["department", "n_projects", "n_scored_projects", "score", "score_simple", "score_min",
+                "score_simple_min", "score_max", "score_simple_max", "grade", "n_excluded_projects",
+                "budget_column", "score_basis"]]
 
 
 @bulk_gc()
