@@ -17,12 +17,12 @@ import pandas as pd
 from . import __version__
 from .frames import factorize_objects
 from .gc_tuning import bulk_gc
-from .issues import Issue, concat_issues, issues_frame
+from .issues import Issue, concat_issues, issue_message, issues_frame
 from .rules import RulePack, load_rule_pack
 from .points import apply_weights, project_scores
 from .scoring import score_indicators, text_codes, with_columns
 from .explain import explain_executions, explain_indicators, summarize_projects
-from .wording import message, num
+from .wording import num
 
 #: internal working columns dropped from the public indicator table
 _INTERNAL = ["points_exact", "reason_args", "t_kind", "t_canonical", "t_unit", "t_per", "t_low", "t_high", "t_direction", "t_n",
@@ -248,13 +248,13 @@ def _rollup_issues(projects: pd.DataFrame, ind: pd.DataFrame, pack: RulePack) ->
         loc = {"project_id": p["project_id"], "project": p.get("project")}
         if over[i]:
             out.append(Issue(code="execution_over", severity="warning", column="全年执行数",
-                             message=message("issues", "execution_over", spent=num(p["spent_annual"], 4),
-                                             budget=num(p["budget_used"], 4)), **loc))
+                             message=issue_message("execution_over", spent=num(p["spent_annual"], 4),
+                                                   budget=num(p["budget_used"], 4)), **loc))
         if fallback[i]:
             out.append(Issue(code="budget_fallback", severity="info", column="全年预算数",
-                             message=message("issues", "budget_fallback"), **loc))
+                             message=issue_message("budget_fallback"), **loc))
         if p["project_id"] in bad_sum:
             out.append(Issue(code="table_weights", severity="warning", column="分值",
-                             message=message("issues", "table_weights", sum=num(float(sums[p["project_id"]])),
-                                             execution=num(execution)), **loc))
+                             message=issue_message("table_weights", sum=num(float(sums[p["project_id"]])),
+                                                   execution=num(execution)), **loc))
     return out
