@@ -18,6 +18,7 @@ from typing import Any, Callable
 import numpy as np
 import pandas as pd
 
+from .enums import Method, ProjectStatus, Status, TargetKind
 from .frames import distinct_rows, factorize_objects, full_object
 from .rules import BLOCKS, RulePack
 from .wording import message, messages, num, pct
@@ -229,7 +230,7 @@ def _target(canonical: Any, text: Any, source: Any, op: Any, op_source: Any, kin
     """「年度指标值 ≥50个」 and, when the direction was not written, where it came from."""
     out = message("target", "period" if source == "period" else "annual",
                   target=_target_text(canonical, text, "（空）"))
-    if op_source in _DIRECTION_SOURCES and kind in ("compare", "all"):
+    if op_source in _DIRECTION_SOURCES and kind in (TargetKind.COMPARE, TargetKind.ALL):
         out += message("target", _DIRECTION_SOURCES[op_source], op=messages()["ops"].get(op or "", ""))
     return out
 
@@ -240,7 +241,7 @@ def _actual(actual_text: Any, value: float, unit: Any, per: Any, kind: Any, form
     actual = str(actual_text or "").strip()
     if formula_value is not ABSENT:
         return "，" + message("rule", "formula_value", formula=_given(formula, None), value=_unit_text(value, unit))
-    if math.isnan(value) or kind not in ("compare", "range", "zero"):
+    if math.isnan(value) or kind not in (TargetKind.COMPARE, TargetKind.RANGE, TargetKind.ZERO):
         return "，" + message("actual", "plain", actual=actual)
     shown = _unit_text(value, unit, per)
     if shown == actual:
@@ -364,7 +365,7 @@ def _open(status: Any, reason: Any, unit: Any, canonical: Any, text: Any, actual
                   actual=actual, n=n or "", reason=short_reason, formula=target,
                   weight=num(weight), rating=_given(rating, ""), prior=_given(prior, prior_text),
                   actual_unit=_given(actual_unit, ""), target_unit=_given(target_unit, ""))
-    return "；" + message("pending" if status == "pending" else "not_evaluable", reason, **values)
+    return "；" + message("pending" if status == Status.PENDING else "not_evaluable", reason, **values)
 
 
 def _excluded_part(pack: RulePack) -> Callable[..., str]:
@@ -395,15 +396,15 @@ def explain_indicators(ind: pd.DataFrame, pack: RulePack) -> pd.Series:
     t = _Table(ind)
     if t.n == 0:
         return pd.Series([], index=ind.index, dtype=object)
-    excluded = _is(t, "status", "excluded")
-    scored = _is(t, "status", "scored")
+    excluded = _is(t, "status", Status.EXCLUDED)
+    scored = _is(t, "status", Status.SCORED)
     open_ = ~excluded & ~scored
     if open_.any():
         reasons = full_object(t.n, "")
         reasons[open_] = _objects([_short_reason(x) for x in t.raw("target")[open_].tolist()])
         t.add("target_reason", reasons)
     trend = scored & _test(t, "rule", lambda r: str(r).startswith("trend"))
-    shows_actual = scored & _is(t, "method", "auto") & ~_is(t, "t_kind", "done") \
+    shows_actual = scored & _is(t, "method", Method.AUTO) & ~_is(t, "t_kind", TargetKind.DONE) \
         & ~_test(t, "rule", lambda r: str(r).startswith("trend_stated"))
     verdict = shows_actual & ~trend & ~_is(t, "rule", "all")
     rules = _rule_parts(pack)
@@ -466,7 +467,7 @@ def explain_executions(projects: pd.DataFrame, pack: RulePack) -> pd.Series:
     """Per project: how the budget-execution points came about (执行率、封顶)."""
     t = _Table(projects)
     out = full_object(t.n, message("pending", "execution"))  # one text object for all rows
-    scored = _is(t, "execution_status", "scored")
+    scored = _is(t, "execution_status", Status.SCORED)
     if scored.any():
         text = join(t.render(_execution_part(pack), scored),
                     t.render(_execution_over, scored & (t.raw("execution_rate") > 1)),
@@ -523,7 +524,7 @@ def _project_facts(projects: pd.DataFrame, ind: pd.DataFrame) -> dict[str, np.nd
         m = np.flatnonzero(_is(t, "status", key))
         facts[f"{key}_n"], facts[f"{key}_names"] = groups.join(m, names[m], "、", limit=5)
     ratio = t.raw("ratio")
-    weak = np.flatnonzero(_is(t, "status", "scored") & (ratio < 1 - 1e-9) & (groups.codes >= 0))
+    weak = np.flatnonzero(_is(t, "status", Status.SCORED) & (ratio < 1 - 1e-9) & (groups.codes >= 0))
     weak = weak[np.lexsort((ratio[weak], groups.codes[weak]))]  # by project, then ratio; ties keep the row order
     codes = groups.codes[weak]
     weak = weak[np.arange(len(weak)) - np.searchsorted(codes, codes) < 3]  # the three lowest of each project
@@ -535,10 +536,10 @@ def _project_facts(projects: pd.DataFrame, ind: pd.DataFrame) -> dict[str, np.nd
 @part("status", "project_name", "total", "total_min", "total_max", "grade")
 def _summary_head(status: Any, name: Any, total: float, low: float, high: float, grade: Any) -> str:
     """「项目：总分 91.75（优）」, or the score so far and the range of a project still open."""
-    if status in ("classified", "no_indicators"):
+    if status in (ProjectStatus.CLASSIFIED, ProjectStatus.NO_INDICATORS):
         return message("summary", status, project=name)
     grade = grade or message("summary", "grade_open")
-    if status == "scored":
+    if status == ProjectStatus.SCORED:
         return message("summary", "head", project=name, total=num(total), grade=grade)
     return message("summary", "head_pending", project=name, total=num(total), pending=num(high - total),
                    min=num(low), max=num(high), grade=grade)
@@ -551,7 +552,7 @@ def _execution_block(pack: RulePack) -> Callable[..., str]:
     def _execution(status: Any, points: float) -> str:
         """「。预算执行 9.75/10.00」"""
         return "。" + message("summary", "block_part", block=message("blocks", "execution"),
-                             points=num(points) if status == "scored" else "待补", weight=weight)
+                             points=num(points) if status == Status.SCORED else "待补", weight=weight)
     return _execution
 
 
@@ -588,7 +589,7 @@ def summarize_projects(projects: pd.DataFrame, ind: pd.DataFrame, pack: RulePack
     if t.n == 0:
         return pd.Series([], index=projects.index, dtype=object)
     t.add("project_name", t.raw("project") if "project" in projects else t.raw("project_id"))
-    open_ = ~_is(t, "status", "classified", "no_indicators")
+    open_ = ~_is(t, "status", ProjectStatus.CLASSIFIED, ProjectStatus.NO_INDICATORS)
     pieces: list[Coded] = [t.render(_summary_head)]
     if open_.any():
         facts = _project_facts(projects, ind)

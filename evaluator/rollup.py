@@ -207,7 +207,7 @@ def boundary_warnings(indicators: pd.DataFrame, projects: pd.DataFrame, rule_pac
                 w, pts = _num(ind.get("weight_points")), _num(ind.get("points"))
                 status = str(ind.get("status") or "")
                 if status == "pending" and direction == "up" and w >= gap - 1e-9:
-                    change = "待评/待补，补齐后最多可得 " + _fmt(w) + " 分"
+                    change = "待补/待评，补齐后最多可得 " + _fmt(w) + " 分"
                 elif status != "scored" or math.isnan(pts) or math.isnan(w):
                     continue
                 elif direction == "up" and w - pts >= gap - 1e-9:

@@ -9,6 +9,7 @@ from pathlib import Path
 from ..compare import record_inputs
 from ..evaluate import Evaluation, evaluate
 from ..reports import write_reports
+from ..reports.labels import STATUS
 from ..rules import available_packs
 
 #: project summaries printed in the terminal (the rest are in the reports)
@@ -40,8 +41,7 @@ def write_outputs(ev: Evaluation, outdir: Path) -> list[Path]:
 def counts_line(ev: Evaluation) -> str:
     """「读入指标 N 条，输出 M 条：…」 so a user can see that nothing was lost."""
     status = ev.indicators["status"].value_counts()
-    parts = [f"{label} {int(status.get(key, 0))}" for key, label in
-             (("scored", "已评分"), ("pending", "待补/待评"), ("not_evaluable", "不可评价"), ("excluded", "不适用"))]
+    parts = [f"{STATUS[key]} {int(status.get(key, 0))}" for key in ("scored", "pending", "not_evaluable", "excluded")]
     return f"读入指标 {ev.indicators_in} 条，输出 {len(ev.indicators)} 条：" + "，".join(parts)
 
 
