@@ -22,7 +22,7 @@ from .rules import RulePack, load_rule_pack
 from .points import apply_weights, project_scores
 from .scoring import score_indicators, text_codes, with_columns
 from .explain import explain_executions, explain_indicators, summarize_projects
-from .wording import num
+from .wording import num, round_half_up
 
 #: internal working columns dropped from the public indicator table
 _INTERNAL = ["points_exact", "reason_args", "t_kind", "t_canonical", "t_unit", "t_per", "t_low", "t_high", "t_direction", "t_n",
@@ -194,7 +194,7 @@ def departments_table(projects: pd.DataFrame, pack: RulePack) -> pd.DataFrame:
 
     out = department_scores(projects, pack)
     for name in ("score", "score_min", "score_max", "score_simple", "score_simple_min", "score_simple_max"):
-        out[name] = np.round(out[name].to_numpy(dtype=float), pack.digits)
+        out[name] = [round_half_up(x, pack.digits) for x in out[name].tolist()]
     return out[["department", "n_projects", "n_scored_projects", "score", "score_simple", "score_min",
                 "score_simple_min", "score_max", "score_simple_max", "grade", "n_excluded_projects",
                 "budget_column", "score_basis"]]

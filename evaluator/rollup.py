@@ -22,6 +22,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .wording import fixed, round_half_up
+
 #: label put beside every department score: there is no official averaging rule
 DERIVED_LABEL = "派生（无官方规则）"
 #: default distance (points) from a grade boundary that triggers a warning
@@ -98,7 +100,8 @@ def grade_boundaries(rule_pack: Any) -> list[tuple[float, str, str]]:
 
 
 def _fmt(x: float, unit: str = "") -> str:
-    text = f"{x:.2f}".rstrip("0").rstrip(".") if not math.isnan(x) else "?"
+    """Up to two decimals, half-up (wording.fixed), no trailing zeros; NaN: ?."""
+    text = fixed(x).rstrip("0").rstrip(".") if not math.isnan(x) else "?"
     return f"{text}{unit}"
 
 
@@ -255,12 +258,13 @@ def block_profile(indicators: pd.DataFrame, projects: pd.DataFrame, rule_pack: A
         for key in ("output", "benefit", "satisfaction", "cost"):
             sel = ind[keys == key]
             w = pd.to_numeric(sel.get("weight_points"), errors="coerce").sum() if len(sel) else 0.0
-            out[key] = float(pd.to_numeric(sel["points"], errors="coerce").sum() / w) if w > 0 else math.nan
+            out[key] = round_half_up(float(pd.to_numeric(sel["points"], errors="coerce").sum() / w), 4) if w > 0 \
+                else math.nan
     else:
         out = {k: math.nan for k in ("output", "benefit", "satisfaction", "cost")}
     ew = float(rule_pack.weights.get("execution", 0))
     ep = pd.to_numeric(_col(projects.loc[inc["included"]], "execution_points"), errors="coerce").dropna()
-    out["execution"] = float(ep.sum() / (ew * len(ep))) if ew > 0 and len(ep) else math.nan
+    out["execution"] = round_half_up(float(ep.sum() / (ew * len(ep))), 4) if ew > 0 and len(ep) else math.nan
     return out
 
 
@@ -280,8 +284,8 @@ def target_quality(indicators: pd.DataFrame, issues: pd.DataFrame | None) -> dic
     return {
         "n_indicators": n,
         "n_measurable": int(measurable.sum()),
-        "share_measurable": float(measurable.mean()) if n else math.nan,
-        "share_qualitative_weight": float(w[review].sum() / w.sum()) if w.sum() > 0 else math.nan,
+        "share_measurable": round_half_up(float(measurable.mean()), 4) if n else math.nan,
+        "share_qualitative_weight": round_half_up(float(w[review].sum() / w.sum()), 4) if w.sum() > 0 else math.nan,
         "n_contradictions": int(len(contradictions)),
         "contradiction_codes": "、".join(sorted(set(contradictions))),
     }
@@ -335,8 +339,8 @@ def department_scores(projects: pd.DataFrame, pack: Any, department: Any = None)
             simple = means[name].to_numpy()
             out[name] = np.where(np.isnan(weighted_total), simple, weighted)
             out[name.replace("score", "score_simple")] = simple
-    low = np.round(out["score_min"], pack.digits)
-    high = np.round(out["score_max"], pack.digits)
+    low, high = (np.array([round_half_up(x, pack.digits) for x in out[k].tolist()], dtype=float)
+                 for k in ("score_min", "score_max"))
     lo, hi = ([pack.grade(x) if not math.isnan(x) else "" for x in v.tolist()] for v in (low, high))
     out["grade"] = np.array([a if a == b else "" for a, b in zip(lo, hi)], dtype=object)
     out["n_excluded_projects"] = n_projects - n_scored
@@ -393,9 +397,10 @@ def rollup_department(evaluation: Any, margin: float = DEFAULT_MARGIN, departmen
     row = scores.iloc[0] if len(scores) else pd.Series(dtype=object)
     summary: dict[str, Any] = {"department": name}
     for key in ("score", "score_min", "score_max", "score_simple", "score_simple_min", "score_simple_max"):
-        summary[key] = float(row.get(key, math.nan))
+        summary[key] = round_half_up(float(row.get(key, math.nan)), pack.digits)  # as shown
     summary.update({"score_basis": row.get("score_basis", f"{BASIS_WEIGHTED}；{DERIVED_LABEL}"),
-                    "budget_column": budget_column(projects), "budget_scored": float(row.get("budget_scored", 0.0)),
+                    "budget_column": budget_column(projects),
+                    "budget_scored": round_half_up(float(row.get("budget_scored", 0.0)), 6),
                     "grade": row.get("grade", "")})
     summary["grade_note"] = f"部门等级按部门得分套用项目等级线，{DERIVED_LABEL}"
     pending = (pd.to_numeric(tmax, errors="coerce") - pd.to_numeric(tmin, errors="coerce")).fillna(0) > 1e-9

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import tomllib
+from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -26,20 +27,63 @@ def message(section: str, key: str, **values: Any) -> str:
     return messages()[section][key].format(**values)
 
 
-def num(x: Any, digits: int = 2) -> str:
-    """A number as a reviewer writes it: 4.60 for points (``digits=2``); 46, 97.5 for values
-    (``digits=4``: up to four decimals, no trailing zeros). None and NaN: ""."""
+def round_half_up(x: Any, digits: int = 2) -> Any:
+    """``x`` rounded half-up (四舍五入) from its decimal value (:func:`_exact`): 28.125 → 28.13, 2.675 → 2.68
+    (``round`` gives 28.12 and 2.67: it rounds the binary value, half to even). The result is the
+    float closest to that decimal, so it prints without noise (98.58, never 98.58000000000001).
+    None, NaN and infinities come back as they are."""
+    if x is None or isinstance(x, str):
+        return x
+    f = float(x)
+    if not math.isfinite(f):
+        return x
+    return float(_decimal(f, digits)) + 0.0  # + 0.0: no -0.0
+
+
+def _exact(f: float) -> Decimal:
+    """The decimal a float stands for: its value at 15 significant digits (what a double holds), so a
+    float sum of shown figures (81.27499999999999 for 81.275) rounds as their decimal sum."""
+    return Decimal(f"{f:.15g}")
+
+
+def _decimal(f: float, digits: int) -> Decimal:
+    return _exact(f).quantize(_STEPS[digits] if digits < len(_STEPS) else Decimal(1).scaleb(-digits),
+                                     rounding=ROUND_HALF_UP)
+
+
+_STEPS = [Decimal(1).scaleb(-d) for d in range(9)]
+
+
+def fixed(x: Any, digits: int = 2) -> str:
+    """The one number formatter of every output: ``x`` with exactly ``digits`` decimals, rounded
+    half-up from its written decimal (:func:`round_half_up`): 28.125 → 「28.13」, 5 → 「5.00」.
+    None and NaN: ""."""
     if x is None or (isinstance(x, float) and x != x):  # NaN
         return ""
-    x = float(x)
+    f = float(x)
+    if not math.isfinite(f):
+        return f"{f:.{digits}f}"
+    text = f"{_decimal(f, digits):f}"
+    return "0" + text[2:] if text.startswith("-0") and not text.strip("-0.") else text  # no 「-0.00」 from a tiny negative
+
+
+def num(x: Any, digits: int = 2) -> str:
+    """A number as a reviewer writes it: 4.60 for points (``digits=2``: :func:`fixed`); 46, 97.5 for
+    values (``digits=4``: up to four decimals, no trailing zeros). None and NaN: ""."""
     if digits == 2:
-        return f"{x:.2f}"
-    text = f"{x:.4f}".rstrip("0").rstrip(".")
-    return text if text not in ("-0", "") else "0"
+        return fixed(x, 2)
+    text = fixed(x, digits)
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def pct(x: Any) -> str:
-    """A ratio as a percentage: 0.975 → 「97.5%」 (up to two decimals). None and NaN: ""."""
+    """A ratio as a percentage: 0.975 → 「97.5%」 (up to two decimals, half-up). None and NaN: ""."""
     if x is None or math.isnan(x):
         return ""
-    return f"{x * 100:.2f}".rstrip("0").rstrip(".") + "%"
+    f = float(x)
+    if not math.isfinite(f):
+        return f"{f * 100:.2f}%"
+    text = f"{(_exact(f) * 100).quantize(_STEPS[2], rounding=ROUND_HALF_UP):f}"
+    if text.startswith("-") and not text.strip("-0."):
+        text = text[1:]
+    return text.rstrip("0").rstrip(".") + "%"
