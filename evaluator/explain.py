@@ -22,7 +22,7 @@ from typing import Any, Callable, Mapping
 import numpy as np
 import pandas as pd
 
-from .frames import _factorize_values, full_object, identity_codes
+from .frames import exact_codes, factorize_objects, full_object
 from .rules import BLOCKS, RulePack
 
 
@@ -126,7 +126,7 @@ def _map_unique(values: Any, func: Callable[[Any], Any], on_str: Callable[[str],
     a = np.asarray(values, dtype=object)
     # the distinct objects first (numbered without hashing: columns repeat the same objects), then
     # the distinct values among them
-    rows, first = identity_codes(a)
+    rows, first = exact_codes(a)
     col = _map_distinct(a[first], func, on_str)
     return _Col(col.codes[rows], col.uniques)
 
@@ -134,7 +134,7 @@ def _map_unique(values: Any, func: Callable[[Any], Any], on_str: Callable[[str],
 def _map_distinct(a: np.ndarray, func: Callable[[Any], Any], on_str: Callable[[str], Any] | None) -> _Col:
     """:func:`_map_unique` of an object array of distinct objects."""
     try:  # frames.factorize_objects, without numbering the (distinct) objects first
-        codes, uniques = _factorize_values(a, True)
+        codes, uniques = factorize_objects(a)
         uniques = uniques.tolist()
     except TypeError:  # unhashable values: never an exact kind
         uniques = None
@@ -336,7 +336,7 @@ class _Rows:
         key = ("distinct", name)
         if key not in self._root:
             a = self._top.text(name)
-            codes, first = identity_codes(a)
+            codes, first = exact_codes(a)
             self._root[key] = (codes, a[first])
         return self._root[key]
 
@@ -344,7 +344,7 @@ class _Rows:
         """``func`` (elementwise) of column ``name`` of the whole frame, computed once per distinct
         object when they are few."""
         a = self._top.text(name)
-        if len(a) > 4096 and len(identity_codes(a[:1024])[1]) > 64:  # many objects: numbering them costs more
+        if len(a) > 4096 and len(exact_codes(a[:1024])[1]) > 64:  # many objects: numbering them costs more
             return func(a)
         codes, objs = self.distinct(name)
         return func(objs)[codes] if 2 * len(objs) <= len(codes) else func(a)
@@ -760,7 +760,7 @@ def _factorize(column: pd.Series) -> tuple[np.ndarray, Any]:
     if column.dtype != object:
         return pd.factorize(column)
     values = column.to_numpy()
-    rows, first = identity_codes(values)
+    rows, first = exact_codes(values)
     codes, uniques = pd.factorize(values[first])
     return codes[rows], uniques
 

@@ -17,7 +17,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..gc_tuning import bulk_gc
 from ..issues import InputError, Issue, issues_frame, issues_table
 from .columnar import read_columns
 from .header import Header, header_issues, label_value, parse_header, strip_department_tags
@@ -53,7 +52,6 @@ class TargetTable:
                 f"{len(self.indicators)} indicators, {len(self.issues)} issues)")
 
 
-@bulk_gc()
 def read_targets(path: str | os.PathLike, *, money_unit: str | None = None, check: bool = True) -> TargetTable:
     """Read a target table file; with ``check`` (default) the lint's issues are included.
 

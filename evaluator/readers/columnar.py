@@ -21,7 +21,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from ..frames import factorize_objects, identity_codes
+from ..frames import factorize_objects
 from ..issues import Issue
 from .header import Header, label_value, parse_header
 from .io import Row
@@ -403,15 +403,5 @@ class _Joined:
 
 
 def factorize_texts(column: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``pd.factorize(column)`` of an object array of texts, faster when texts repeat as one object.
-
-    The parser gives every repetition of a text in a column the same str object, so the
-    column is numbered first by object (its pointers as integers: a hash of 8 bytes, not of
-    the text), then the distinct objects by text; numbered in order of first appearance
-    both times, this gives ``pd.factorize``'s codes and distinct values exactly.
-    pandas' string table is safe here: the loaders remove control characters (NUL included).
-    """
-    column = np.ascontiguousarray(column, dtype=object)
-    by_object, first = identity_codes(column)
-    by_text, uniques = pd.factorize(column.take(first))
-    return by_text.take(by_object), uniques
+    """``pd.factorize`` of an object array of texts: (codes, distinct texts)."""
+    return factorize_objects(column)
