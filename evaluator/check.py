@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Callable
 import numpy as np
 import pandas as pd
 
-from .frames import coded, factorize_objects, first_rows, records
+from .frames import coded, factorize_objects, first_rows, joint_codes, records
 from .issues import ISSUE_COLUMNS, Issue, _ISSUE_FIELDS
 from .readers.vocab import is_tag_only
 
@@ -432,7 +432,7 @@ def check_duplicates(table: TargetTable) -> list[Issue]:
     bare = np.append(factorize_objects([re.sub(r"\s+", "", x) for x in names])[0], -1)
     name_codes = bare[codes[named]] + 1
     pid_codes = factorize_objects(ind["project_id"], use_na_sentinel=False)[0][named]
-    keys = pd.factorize(pid_codes * (int(name_codes.max()) + 1) + name_codes)[0]
+    keys = joint_codes(pid_codes, name_codes)
     first = first_rows(keys)[keys]  # position in ``named`` of each key's first row
     later = np.flatnonzero(first != np.arange(len(keys)))
     pos, first_pos = named[later], named[first[later]]
