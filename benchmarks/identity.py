@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import filecmp
+import os
 import re
 import subprocess
 import sys
@@ -59,6 +60,7 @@ def province(size: int, data: Path) -> Path:
 def run(checkout: Path, out: Path, python: str | None, sizes: list[int], data: Path) -> None:
     checkout = checkout.resolve()
     out.mkdir(parents=True, exist_ok=True)
+    python = os.path.abspath(python) if python and "/" in python else python  # (not resolve(): a venv's link)
     ev = [python or str(checkout / ".venv" / "bin" / "python"), "-m", "evaluator"]
     for name, table in EXAMPLES:
         actuals = str(Path(table).parent / "actuals.csv")

@@ -16,7 +16,6 @@ import pandas as pd
 
 from . import __version__
 from .frames import factorize_objects
-from .gc_tuning import bulk_gc
 from .issues import Issue, concat_issues, issue_message, issues_frame
 from .rules import RulePack, load_rule_pack
 from .points import apply_weights, project_scores
@@ -200,7 +199,6 @@ def departments_table(projects: pd.DataFrame, pack: RulePack) -> pd.DataFrame:
                 "budget_column", "score_basis"]]
 
 
-@bulk_gc()
 def evaluate(targets: Any, actuals: Any = None, rules: str | Path | RulePack = "national-2020") -> Evaluation:
     """Score a target table against the year's actuals under a rule pack.
 

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from .enums import Method, ProjectStatus, Status, TargetKind
-from .frames import distinct_rows, factorize_objects, full_object
+from .frames import distinct_rows, factorize_objects, first_rows, full_object
 from .rules import BLOCKS, RulePack
 from .wording import message, messages, num, pct
 
@@ -65,11 +65,6 @@ def part(*fields: str) -> Callable[[Callable[..., str]], Callable[..., str]]:
     return declare
 
 
-def _first_positions(codes: np.ndarray) -> np.ndarray:
-    """Where each code (0 … k-1, numbered in order of first appearance) first occurs."""
-    return np.unique(codes, return_index=True)[1]
-
-
 def _exact(values: np.ndarray) -> Coded:
     """``values`` as (codes, distinct values), equal codes only for values that render alike:
     numbers by bit pattern (-0.0 is not 0.0), texts by value, None apart from NaN, and values of
@@ -107,7 +102,7 @@ def _apart(values: np.ndarray) -> Coded:
         codes, _ = pd.factorize(values, use_na_sentinel=False)
     else:
         codes, _ = pd.factorize(np.array([repr(v) for v in items] + [None], dtype=object)[:-1])
-    return codes, values[_first_positions(codes)]
+    return codes, values[first_rows(codes)]
 
 
 def _objects(values: list[Any]) -> np.ndarray:

@@ -160,7 +160,7 @@ def _issue_column(name: str, values: Any, n: int) -> Any:
             if np.abs(ints).max() < 2 ** 53:
                 return pd.arrays.IntegerArray(ints.astype(np.int64), missing)
         return values
-    if types <= {str, NoneType} and not pd.get_option("future.infer_string"):  # pandas keeps these as objects
+    if types <= {str, NoneType}:  # (pandas 3 stores it as its str dtype)
         return np.fromiter(values, dtype=object, count=n)
     return values
 

@@ -159,20 +159,3 @@ def test_header_without_rows(tmp_path):
     table = read_targets(path)
     assert len(codes(table, "no_projects")) == 1
     assert main(["check", str(path), "--strict"]) == 1
-
-
-def test_lint_factorize_is_pandas_factorize_on_its_columns():
-    """The lint numbers project ids and target classes with frames.factorize_objects: on such texts
-    (no NUL: the readers remove control characters) the codes of pd.factorize."""
-    import numpy as np
-    import pandas as pd
-
-    from evaluator.frames import factorize_objects as _factorize
-
-    a = "P001"
-    for values in (np.array([a, "P002", "".join(["P00", "1"]), a, "P003"], dtype=object),
-                   np.array(["x", None, "y", "x", float("nan")], dtype=object), np.array([], dtype=object)):
-        codes, uniques = _factorize(values)
-        expected_codes, expected_uniques = pd.factorize(values)
-        assert codes.tolist() == expected_codes.tolist() and uniques.tolist() == expected_uniques.tolist()
-    assert _factorize(np.array(["b", "a", "b"], dtype=object))[0].tolist() == [0, 1, 0]

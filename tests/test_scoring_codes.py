@@ -97,27 +97,3 @@ def test_key_codes_whole_numbers_as_objects():
     # other dtypes on one side are keyed as objects: 1 and 1.0 are one key, a missing number its own
     mixed = ev._key_codes([pd.Series([1, 2], dtype=np.int64)], [np.array([1.0, np.nan])])
     assert [c.tolist() for c in mixed] == [[0, 1], [0, 2]]
-
-
-def test_text_codes_of_empty_columns(monkeypatch):
-    """A column left empty is read without factorizing it, with the codes and texts of the general way."""
-    from evaluator import scoring
-
-    n = 1000
-    late = [""] * n
-    late[500] = "x"  # not in the sample looked at first
-    columns = [[""] * n, [""], late, [""] * (n - 1) + [None], [""] * (n - 1) + [pd.NA], [""] * (n - 1) + [np.nan],
-               [np.str_("")] * n, [""] * (n - 1) + [np.str_("")], ["a"] + [""] * n, [], [None] * 3]
-    calls = []
-    original = scoring.factorize_objects
-    for values in columns:
-        for missing in ("", None):
-            fast = scoring.text_codes(pd.Series(values, dtype=object), missing)
-            monkeypatch.setattr(scoring, "_all_empty", lambda arr: False)
-            slow = scoring.text_codes(pd.Series(values, dtype=object), missing)
-            monkeypatch.undo()
-            assert fast[0].tolist() == slow[0].tolist() and fast[0].dtype == slow[0].dtype, values
-            assert [type(t) for t in fast[1]] == [type(t) for t in slow[1]] and fast[1].tolist() == slow[1].tolist()
-    monkeypatch.setattr(scoring, "factorize_objects", lambda *a, **k: calls.append(1) or original(*a, **k))
-    codes, texts = scoring.text_codes(pd.Series([""] * n, dtype=object))
-    assert calls == [] and codes.tolist() == [0] * n and texts.tolist() == [""]

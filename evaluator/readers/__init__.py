@@ -16,7 +16,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..gc_tuning import bulk_gc
 from ..issues import InputError, Issue, issues_frame
 from .columnar import read_columns
 from .header import Header, header_issues, label_value, parse_header, strip_department_tags
@@ -30,7 +29,6 @@ from .tidy import frames
 __all__ = ["TargetTable", "read_targets"]
 
 
-@bulk_gc()
 def read_targets(path: str | os.PathLike, *, money_unit: str | None = None, check: bool = True) -> TargetTable:
     """Read a target table file; with ``check`` (default) the lint's issues are included.
 

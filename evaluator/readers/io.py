@@ -332,7 +332,7 @@ def _parse_grid(body: bytes, delimiter: str, encoding: str) -> Grid | None:
     """
     import pandas as pd
 
-    from ..frames import identity_codes
+    from ..frames import exact_codes
 
     if body.startswith(codecs.BOM_UTF8):  # a second BOM is text to csv.reader, pandas would drop it
         return None
@@ -371,7 +371,7 @@ def _parse_grid(body: bytes, delimiter: str, encoding: str) -> Grid | None:
     dirty = _lines_of(marks, ends)
     if len(dirty):  # each distinct cell (the parser gives repetitions one object) cleaned once
         raw = cells[dirty].ravel()
-        codes, first = identity_codes(raw)
+        codes, first = exact_codes(raw)
         distinct = raw.take(first).tolist()
         cleaned = [clean_cell(v) for v in distinct]
         if any(_CONTROL.search(c) for v, c in zip(distinct, cleaned) if c != v):  # &#1; decodes to a control character

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..compiler import prefetch
 from ..frames import distinct_map, distinct_rows, factorize_objects
 from ..issues import Issue
 from .model import MONEY_FIELDS, IndicatorRecord, ProjectRecord, RawTable, parse_amount
@@ -340,7 +339,6 @@ def indicator_frame(pi: pd.DataFrame, projects: pd.DataFrame, compile_target) ->
         annual_coded = (text_codes.take(codes), texts)
         annual = texts.take(annual_coded[0])
     codes, (annual_first, period_first) = distinct_rows(annual_coded, pi["period_text"])
-    prefetch(annual_first, period_first)  # (the texts of both columns, in the same order)
     scored = [_scored_target(a, p, compile_target) for a, p in zip(annual_first.tolist(), period_first.tolist())]
     use_period = [s[1] for s in scored]
     codes_w, (weights,) = distinct_rows(pi["weight_text"])
