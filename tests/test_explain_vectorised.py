@@ -388,48 +388,6 @@ def test_odd_kinds_and_sources_match_oracle(pack: str) -> None:
     assert_same(explain.explain_indicators(ind_, pk), oracle_indicators(ind_, pk))
 
 
-def test_distinct_rows_codes_and_first_values():
-    import numpy as np
-    import pandas as pd
-
-    from evaluator.frames import distinct_rows
-
-    a = pd.Series(["x", "y", "x", "x", None], dtype=object)
-    b = pd.Categorical(["1", "1", "1", "2", "1"], categories=["2", "1", "3"])
-    codes, (first_a, first_b) = distinct_rows(a, b)
-    assert codes.tolist() == [0, 1, 0, 2, 3]
-    assert first_a.tolist() == ["x", "y", "x", None] and first_b.tolist() == ["1", "1", "2", "1"]
-    # a column given already coded
-    codes, (first,) = distinct_rows((np.array([2, 0, 2]), np.array(["p", "q", "r"], dtype=object)))
-    assert codes.tolist() == [0, 1, 0] and first.tolist() == ["r", "p"]
-
-
-def test_factorize_objects_by_object_first_is_by_value():
-    import math
-
-    import numpy as np
-
-    from evaluator.frames import _factorize_values, factorize_objects
-
-    a, b = "甲乙", "".join(["甲", "乙"])  # equal texts, two objects
-    nan = float("nan")
-    small = np.array([a, "x", b, a, None, nan, True, 1, "a\x00b", "a\x00c", float("nan")], dtype=object)
-    values = np.concatenate([small] * 10)  # long enough to be numbered by object first
-
-    def plain(us):
-        return [u if not (isinstance(u, float) and math.isnan(u)) else "nan" for u in us.tolist()]
-
-    for sentinel in (True, False):
-        got, expected = factorize_objects(values, sentinel), _factorize_values(values, sentinel)
-        assert got[0].tolist() == expected[0].tolist()
-        assert plain(got[1]) == plain(expected[1])
-    codes, uniques = factorize_objects(values)
-    assert codes[:11].tolist() == [0, 1, 0, 0, -1, -1, 2, 2, 3, 4, -1] and uniques.tolist() == [a, "x", True, "a\x00b", "a\x00c"]
-    assert codes.tolist() == codes[:11].tolist() * 10
-    assert factorize_objects(small)[0].tolist() == [0, 1, 0, 0, -1, -1, 2, 2, 3, 4, -1]
-    assert factorize_objects([])[0].tolist() == []
-
-
 def test_pending_executions_share_one_text_object() -> None:
     """Projects without scored execution all get the one pending text, as one object (the CSV writer
     then renders it once)."""
