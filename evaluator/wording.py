@@ -37,7 +37,16 @@ def round_half_up(x: Any, digits: int = 2) -> Any:
     f = float(x)
     if not math.isfinite(f):
         return x
-    return float(_decimal(f, digits)) + 0.0  # + 0.0: no -0.0
+    if _clear_of_half(f, digits):
+        return round(f, digits) + 0.0  # + 0.0: no -0.0
+    return float(_decimal(f, digits)) + 0.0
+
+
+def _clear_of_half(f: float, digits: int) -> bool:
+    """True when ``f`` is not near a tie at ``digits`` decimals: then rounding its binary value
+    (fast) gives what rounding its decimal value half-up gives."""
+    scaled = abs(f) * 10.0 ** digits
+    return scaled < 1e13 and abs(scaled - math.floor(scaled) - 0.5) > 1e-6
 
 
 def _exact(f: float) -> Decimal:
@@ -47,24 +56,35 @@ def _exact(f: float) -> Decimal:
 
 
 def _decimal(f: float, digits: int) -> Decimal:
-    return _exact(f).quantize(_STEPS[digits] if digits < len(_STEPS) else Decimal(1).scaleb(-digits),
-                                     rounding=ROUND_HALF_UP)
+    return _exact(f).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
 
 
-_STEPS = [Decimal(1).scaleb(-d) for d in range(9)]
+def _unsigned_zero(text: str) -> str:
+    """「-0.00」 → 「0.00」: a tiny negative shown as zero carries no sign."""
+    return text[1:] if text[:1] == "-" and not text.strip("-0.") else text
 
 
 def fixed(x: Any, digits: int = 2) -> str:
     """The one number formatter of every output: ``x`` with exactly ``digits`` decimals, rounded
-    half-up from its written decimal (:func:`round_half_up`): 28.125 → 「28.13」, 5 → 「5.00」.
+    half-up from its decimal value (:func:`round_half_up`): 28.125 → 「28.13」, 5 → 「5.00」.
     None and NaN: ""."""
-    if x is None or (isinstance(x, float) and x != x):  # NaN
+    if x is None:
         return ""
     f = float(x)
-    if not math.isfinite(f):
+    if f != f:  # NaN
+        return ""
+    scaled = (f if f >= 0 else -f) * _SCALES[digits]
+    rest = scaled - math.floor(scaled) if scaled < 1e13 else 0.5
+    if rest < 0.499999 or rest > 0.500001:  # not near a tie: the binary value rounds the same way (fast)
+        text = f"{f:.{digits}f}"
+    elif math.isfinite(f):
+        text = f"{_decimal(f, digits):f}"
+    else:
         return f"{f:.{digits}f}"
-    text = f"{_decimal(f, digits):f}"
-    return "0" + text[2:] if text.startswith("-0") and not text.strip("-0.") else text  # no 「-0.00」 from a tiny negative
+    return _unsigned_zero(text) if text[0] == "-" else text
+
+
+_SCALES = tuple(10.0 ** d for d in range(16))
 
 
 def num(x: Any, digits: int = 2) -> str:
@@ -83,7 +103,8 @@ def pct(x: Any) -> str:
     f = float(x)
     if not math.isfinite(f):
         return f"{f * 100:.2f}%"
-    text = f"{(_exact(f) * 100).quantize(_STEPS[2], rounding=ROUND_HALF_UP):f}"
-    if text.startswith("-") and not text.strip("-0."):
-        text = text[1:]
-    return text.rstrip("0").rstrip(".") + "%"
+    if _clear_of_half(f, 4):
+        text = f"{f * 100:.2f}"
+    else:
+        text = f"{(_exact(f) * 100).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):f}"
+    return _unsigned_zero(text).rstrip("0").rstrip(".") + "%"
