@@ -177,8 +177,22 @@ def render(func: Callable[..., str], columns: list[Coded], n: int, rows: np.ndar
 
 
 def join(*pieces: Coded) -> Coded:
-    """Per row the concatenation of ``pieces``, made once per distinct combination of them."""
-    return render(lambda *texts: "".join(texts), list(pieces), len(pieces[0][0]))
+    """Per row the concatenation of ``pieces``, made once per distinct combination of them (a piece
+    that is "" on every row is left out)."""
+    used = [p for p in pieces if len(p[1]) > 1 or p[1][0] != ""] or [pieces[0]]
+    return render(lambda *texts: "".join(texts), used, len(pieces[0][0]))
+
+
+def either(*pieces: Coded) -> Coded:
+    """One column from pieces rendered on disjoint rows ("" elsewhere, code 0): alternatives of one
+    place in a sentence, joined as one piece."""
+    codes = np.zeros(len(pieces[0][0]), dtype=np.intp)
+    texts = [""]
+    for piece_codes, piece_texts in pieces:
+        rows = np.flatnonzero(piece_codes > 0) if piece_texts[0] == "" else np.arange(len(piece_codes))
+        codes[rows] = piece_codes[rows] + (len(texts) - (1 if piece_texts[0] == "" else 0))
+        texts.extend(piece_texts[1:] if piece_texts[0] == "" else piece_texts)
+    return codes, _objects(texts)
 
 
 def _values(col: Coded) -> np.ndarray:
@@ -409,17 +423,13 @@ def explain_indicators(ind: pd.DataFrame, pack: RulePack) -> pd.Series:
         rule_parts.append(t.render(func, scored & _is(t, "rule", *names)))
     other = scored & ~_is(t, "rule", *rules)
     sentence = join(
-        t.render(_excluded_part(pack), excluded),
-        t.render(_target, ~excluded),
-        t.render(_actual, shows_actual & ~trend),
-        t.render(_actual_with_prior, shows_actual & trend),
+        either(t.render(_excluded_part(pack), excluded), t.render(_target, ~excluded)),
+        either(t.render(_actual, shows_actual & ~trend), t.render(_actual_with_prior, shows_actual & trend),
+               t.render(_open_actual, open_)),
         t.render(_verdict, verdict),
-        *rule_parts,
-        t.render(part()(lambda: "；"), other),
+        either(*rule_parts, t.render(part()(lambda: "；"), other), t.render(_open, open_)),
         t.render(_over_part(pack), scored & _test(t, "flag", bool)),
         t.render(_rating_ignored, scored),
-        t.render(_open_actual, open_),
-        t.render(_open, open_),
     )
     return pd.Series(_values(sentence), index=ind.index, dtype=object)
 

@@ -64,29 +64,34 @@ def _unsigned_zero(text: str) -> str:
     return text[1:] if text[:1] == "-" and not text.strip("-0.") else text
 
 
+@lru_cache(maxsize=1 << 16)  # tables repeat their figures; equal keys (0.0 and -0.0, 1 and 1.0) print alike
 def fixed(x: Any, digits: int = 2) -> str:
     """The one number formatter of every output: ``x`` with exactly ``digits`` decimals, rounded
     half-up from its decimal value (:func:`round_half_up`): 28.125 → 「28.13」, 5 → 「5.00」.
     None and NaN: ""."""
     if x is None:
         return ""
-    f = float(x)
+    f = x if type(x) is float else float(x)
     if f != f:  # NaN
         return ""
-    scaled = (f if f >= 0 else -f) * _SCALES[digits]
-    rest = scaled - math.floor(scaled) if scaled < 1e13 else 0.5
-    if rest < 0.499999 or rest > 0.500001:  # not near a tie: the binary value rounds the same way (fast)
-        text = f"{f:.{digits}f}"
-    elif math.isfinite(f):
-        text = f"{_decimal(f, digits):f}"
-    else:
-        return f"{f:.{digits}f}"
-    return _unsigned_zero(text) if text[0] == "-" else text
+    scaled = f * _SCALES[digits]
+    if scaled < 0:
+        scaled = -scaled
+    if scaled < 1e13:
+        rest = scaled - int(scaled)
+        if rest < 0.499999 or rest > 0.500001:  # not near a tie: the binary value rounds the same way (fast)
+            text = _FORMATS[digits] % f
+            return text if text[0] != "-" else _unsigned_zero(text)
+    if not math.isfinite(f):
+        return _FORMATS[digits] % f
+    return _unsigned_zero(f"{_decimal(f, digits):f}")
 
 
+_FORMATS = tuple(f"%.{d}f" for d in range(16))
 _SCALES = tuple(10.0 ** d for d in range(16))
 
 
+@lru_cache(maxsize=1 << 16)
 def num(x: Any, digits: int = 2) -> str:
     """A number as a reviewer writes it: 4.60 for points (``digits=2``: :func:`fixed`); 46, 97.5 for
     values (``digits=4``: up to four decimals, no trailing zeros). None and NaN: ""."""
@@ -96,6 +101,7 @@ def num(x: Any, digits: int = 2) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
+@lru_cache(maxsize=1 << 16)
 def pct(x: Any) -> str:
     """A ratio as a percentage: 0.975 → 「97.5%」 (up to two decimals, half-up). None and NaN: ""."""
     if x is None or math.isnan(x):
