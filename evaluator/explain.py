@@ -13,6 +13,7 @@ of a sentence are joined the same way: once per distinct combination of part tex
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 from typing import Any, Callable
 
 import numpy as np
@@ -21,7 +22,7 @@ import pandas as pd
 from .enums import Method, ProjectStatus, Status, TargetKind
 from .frames import distinct_rows, factorize_objects, first_rows, full_object
 from .rules import BLOCKS, RulePack
-from .wording import message, messages, num, pct
+from .wording import message, messages, num, pct, template_fields
 
 __all__ = ["explain_indicators", "explain_executions", "summarize_projects", "message", "messages", "num", "pct",
            "EXPLAIN_COLUMNS"]
@@ -270,11 +271,22 @@ def _verdict(ratio: float, rule: Any) -> str:
     return "，" + message("verdict", "met" if ratio >= 1 - 1e-12 and "missed" not in rule else "missed")
 
 
-@part("rule", "weight_points", "points", "actual_value", "target_value", "t_low", "t_high")
-def _number_rule(rule: str, weight: float, points: float, actual: float, target: float, low: float, high: float) -> str:
-    """「；按比例得分 46/50 × 5.00 = 4.60」: rules that need only the indicator's own numbers."""
-    return "；" + message("rule", rule, weight=num(weight), points=num(points), actual=num(actual, 4),
-                         target=num(target, 4), low=num(low, 4), high=num(high, 4))
+#: the fields of the number rules' templates: (column, digits)
+_NUMBER_FIELDS = {"weight": ("weight_points", 2), "points": ("points", 2), "actual": ("actual_value", 4),
+                  "target": ("target_value", 4), "low": ("t_low", 4), "high": ("t_high", 4)}
+
+
+@lru_cache(maxsize=None)
+def _number_rule(rule: str) -> Callable[..., str]:
+    """「；按比例得分 46/50 × 5.00 = 4.60」: a rule that needs only the indicator's own numbers, reading
+    just the numbers its template shows (「得满分 {weight}」 reads one field)."""
+    names = template_fields("rule", rule)
+    digits = [_NUMBER_FIELDS[n][1] for n in names]
+
+    @part(*(_NUMBER_FIELDS[n][0] for n in names))
+    def _rule(*values: float) -> str:
+        return "；" + message("rule", rule, **{n: num(v, d) for n, v, d in zip(names, values, digits)})
+    return _rule
 
 
 @part("weight_points", "points", "ratio", "arg:clauses", "arg:how")
@@ -321,7 +333,7 @@ def _review_points_rule(weight: float, points: float) -> str:
 
 def _rule_parts(pack: RulePack) -> dict[str, Callable[..., str]]:
     """The part saying how each rule (the ``rule`` column) scored, by rule; a rule not listed: 「；」."""
-    parts = {r: _number_rule for r in _NUMBER_RULES}
+    parts = {r: _number_rule(r) for r in _NUMBER_RULES}
     parts.update({"all": _all_rule, "done_yes": _done_rule, "done_no": _done_rule,
                   "review_tier": _review_tier_rule, "review_points": _review_points_rule})
     trend = _trend_part(pack)

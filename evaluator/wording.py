@@ -8,6 +8,7 @@ All templates live in ``data/messages.toml``; this module only fills them, e.g.
 from __future__ import annotations
 
 import math
+import string
 import tomllib
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
@@ -25,6 +26,13 @@ def messages() -> dict[str, dict[str, Any]]:
 def message(section: str, key: str, **values: Any) -> str:
     """Fill template ``[section] key`` of messages.toml."""
     return messages()[section][key].format(**values)
+
+
+@lru_cache(maxsize=None)
+def template_fields(section: str, key: str) -> tuple[str, ...]:
+    """The ``{fields}`` template ``[section] key`` shows, in order, each once."""
+    names = (f for _, f, _, _ in string.Formatter().parse(messages()[section][key]) if f)
+    return tuple(dict.fromkeys(names))
 
 
 def round_half_up(x: Any, digits: int = 2) -> Any:
