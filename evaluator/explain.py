@@ -485,6 +485,8 @@ def explain_executions(projects: pd.DataFrame, pack: RulePack) -> pd.Series:
     t = _Table(projects)
     out = full_object(t.n, message("pending", "execution"))  # one text object for all rows
     scored = _is(t, "execution_status", Status.SCORED)
+    if "budget_used" in projects:  # a budget of 0 is given, not missing: say so, not 「缺少…」
+        out[~scored & (t.raw("budget_used") == 0)] = "待补：" + message("execution", "zero_budget")
     if scored.any():
         text = join(t.render(_execution_part(pack), scored),
                     t.render(_execution_over, scored & (t.raw("execution_rate") > 1)),
