@@ -188,7 +188,8 @@ def test_csv_headers_chinese_by_default_english_on_request(capsys, tmp_path):
     assert set(ind["状态代码"]) <= {"scored", "pending", "not_evaluable", "excluded"}
     iss = pd.read_csv(tmp_path / "zh" / "issues.csv", encoding="utf-8-sig", keep_default_na=False)
     assert {"问题类型", "问题代码", "级别", "级别代码"} <= set(iss.columns)
-    assert "指标类别矛盾" in set(iss["问题类型"]) and "category_conflict" in set(iss["问题代码"])
+    from evaluator.issues import issue_codes
+    assert issue_codes()["category_conflict"].title in set(iss["问题类型"]) and "category_conflict" in set(iss["问题代码"])
     run(capsys, "score", *SEED, "-o", str(tmp_path / "en"), "--headers", "en")
     en = pd.read_csv(tmp_path / "en" / "indicators.csv", encoding="utf-8-sig", keep_default_na=False)
     assert {"name", "target_text", "actual_text", "weight_points", "points", "status", "explanation"} <= set(en.columns)

@@ -9,6 +9,7 @@ import math
 from html import escape
 from typing import Any, Sequence
 
+from ..wording import fixed
 from .labels import points
 
 #: grade band colours, best first (优 良 中 差)
@@ -121,8 +122,8 @@ def grouped_bars(categories: Sequence[str], series: Sequence[tuple[str, Sequence
                 continue
             h = plot_h * max(0.0, min(1.0, v))
             body.append(f'<rect x="{_f(bx)}" y="{_f(top + plot_h - h)}" width="{_f(bar_w - 2)}" height="{_f(h)}" fill="{colour}">'
-                        f'<title>{_e(series[si][0])} {_e(cat)} {v * 100:.1f}%</title></rect>'
-                        f'<text x="{_f(bx + bar_w / 2)}" y="{_f(top + plot_h - h - 3)}" text-anchor="middle" font-size="10">{v * 100:.0f}</text>')
+                        f'<title>{_e(series[si][0])} {_e(cat)} {fixed(v * 100, 1)}%</title></rect>'
+                        f'<text x="{_f(bx + bar_w / 2)}" y="{_f(top + plot_h - h - 3)}" text-anchor="middle" font-size="10">{fixed(v * 100, 0)}</text>')
         body.append(f'<text x="{_f(left + ci * group_w + group_w / 2)}" y="{top + plot_h + 18}" text-anchor="middle">{_e(cat)}</text>')
     lx = left
     for si, (name, _) in enumerate(series):

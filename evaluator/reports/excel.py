@@ -226,7 +226,7 @@ def _project_block(ws: Any, r: int, p: pd.Series, ind: pd.DataFrame, pack: Any, 
     if not math.isnan(full) and abs(full - 100.0) > 1e-6:
         notes.append(f"满分 {full:g}，不是 100：表中指标分值合计 {full - exec_weight:g}，请核对分值")
     if not math.isnan(lo) and not math.isnan(hi) and hi - lo > 1e-9:
-        notes.append(f"尚有待评/待补指标，总分可达区间 {labels.points(lo)}–{labels.points(hi)}")
+        notes.append(f"尚有待补/待评指标，总分可达区间 {labels.points(lo)}–{labels.points(hi)}")
     if str(p.get("boundary_warning") or ""):
         notes.append(str(p.get("boundary_warning")))
     _put(ws, r, 9, "；".join(notes) or None, font=BOLD)

@@ -16,6 +16,7 @@ from jinja2 import Environment, select_autoescape
 from markupsafe import Markup
 
 from ..rollup import DERIVED_LABEL, PROFILE_KEYS, PROFILE_NAMES, DepartmentRollup, budget_column
+from ..wording import fixed
 from . import charts, fonts, labels
 from .notices import notices
 from .provenance import provenance_rows
@@ -36,12 +37,12 @@ def _n(x: Any, digits: int = 2) -> str:
     v = plain(x)
     if v is None or isinstance(v, str):
         return v or ""
-    return labels.points(v) if digits == 2 else f"{float(v):.{digits}f}"
+    return labels.points(v) if digits == 2 else fixed(float(v), digits)
 
 
 def _pct(x: Any) -> str:
     v = plain(x)
-    return "" if v is None or isinstance(v, str) else f"{float(v) * 100:.1f}%"
+    return "" if v is None or isinstance(v, str) else fixed(float(v) * 100, 1) + "%"
 
 
 def _cell(text: Any, cls: str = "") -> dict[str, str]:

@@ -4,8 +4,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
-STATUS = {"scored": "已评分", "pending": "待评/待补", "not_evaluable": "无法评价", "excluded": "不适用",
-          "classified": "涉密", "no_indicators": "无指标", "partial": "部分待评"}
+from ..wording import fixed
+
+from ..wording import messages
+
+#: status → its Chinese name, one wording for every output (data/messages.toml [status])
+STATUS = dict(messages()["status"])
 METHOD = {"auto": "自动计分", "review": "评审评定"}
 SEVERITY = {"error": "错误", "warning": "警告", "info": "提示"}
 FLAG_PREFIX = {"over_achieved": "超额完成（指标值可能设置偏低）"}
@@ -83,13 +87,13 @@ def full_marks(projects: Any, pack: Any) -> Any:
 
 
 def points(x: Any) -> str:
-    """A score as every report writes it (two decimals); "" for None/NaN. The one place to change when
-    the engine's number formatter (issue #15's rounding rule, evaluator.wording) lands."""
+    """A score as every report writes it: two decimals, half-up from its decimal value (the engine's one
+    number formatter, :func:`evaluator.wording.fixed`); "" for None/NaN."""
     try:
         v = float(x)
     except (TypeError, ValueError):
         return ""
-    return "" if v != v else f"{v:.2f}"
+    return fixed(v, 2)
 
 
 def total_with_full(total: Any, full: Any, fmt: str = "{:.2f}") -> str:
@@ -106,18 +110,9 @@ def total_with_full(total: Any, full: Any, fmt: str = "{:.2f}") -> str:
     return text
 
 
-#: issue codes as a clerk reads them (the code stays in its own column; unknown codes show as they are)
-ISSUE_LABELS = {
-    "not_measurable": "指标值不可计量", "qualitative_share": "定性指标占比高", "classified_project": "涉密项目",
-    "category_conflict": "指标类别矛盾", "period_value_used": "采用实施周期指标值", "total_reconciled": "合计已核对",
-    "name_variant": "同名不同写法", "table_weights": "分值合计不等于100", "rating_over_weight": "评定得分超过分值",
-    "budget_fallback": "预算数取自目标表", "execution_over": "执行数超过预算数", "table_not_scored": "未能评分",
-    "row_sum_mismatch": "金额分项合计不符", "total_mismatch": "合计数不符", "duplicate_indicator": "重复指标",
-    "actual_unmatched": "实际完成值对不上指标", "no_header": "找不到表头", "file_empty": "空文件",
-    "encoding_unknown": "无法识别编码", "xls_format": "旧版 xls 格式", "xlsx_encrypted": "加密的 xlsx",
-    "xlsx_damaged": "xlsx 文件损坏", "not_a_table": "不是表格", "binary_file": "二进制文件",
-}
-
-
 def issue_label(code: Any) -> str:
-    return ISSUE_LABELS.get(str(code or ""), str(code or ""))
+    """An issue code as a clerk reads it: its title in data/issues.toml (unknown codes as they are)."""
+    from ..issues import issue_codes
+
+    entry = issue_codes().get(str(code or ""))
+    return entry.title if entry is not None else str(code or "")
