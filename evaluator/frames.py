@@ -13,6 +13,8 @@ the result back to every row by code. Everything here is ``pd.factorize`` undern
 * :class:`Codes` — a column kept as (codes, distinct values), with row masks by value
 * :func:`object_codes` — rows numbered by the object they hold, for columns of shared compiled
   objects (targets) that are costly to hash by value
+* :func:`exact_codes` — texts by value, other columns by object (``True`` and ``1`` apart), for
+  work whose result depends on the type (rendering a cell)
 
 Codes are numbered in order of first appearance, so results do not depend on sorting.
 """
