@@ -227,10 +227,37 @@ def _find_quantities(s: str, masked: str, lex: Lexicon) -> list[_Quantity]:
             found.append(q)
         pos = max(q.end, start + 1)
     per_excluded = lex.per_excluded
+    clauses = _Clauses(masked, lex) if len(found) > 8 else None  # many numbers: each clause scanned once
     for q in found:
         if q.per is None and q.unit not in per_excluded:
-            q.per = _context_per(masked, q.start, lex)
+            q.per = _context_per(masked, q.start, lex) if clauses is None else clauses.per(q.start)
     return found
+
+
+class _Clauses:
+    """:func:`_context_per` for many positions of one text in linear time: the clause starts found once,
+    the time-basis words of each clause found once (exactly what a scan of ``[clause start, position)``
+    finds, unless a word runs over the position; that rare case is scanned as before)."""
+
+    def __init__(self, t: str, lex: Lexicon):
+        self.t, self.lex = t, lex
+        self.breaks = [k for k, ch in enumerate(t) if ch in _SEGMENT_BREAKS]
+        self.words: dict[int, tuple[list[int], list[int], list[str]]] = {}
+
+    def per(self, start: int) -> str | None:
+        import bisect
+
+        k = bisect.bisect_left(self.breaks, start)
+        i = self.breaks[k - 1] + 1 if k else 0
+        if i not in self.words:
+            stop = self.breaks[k] if k < len(self.breaks) else len(self.t)
+            found = list(self.lex.per_words_re.finditer(self.t, i, stop))
+            self.words[i] = ([m.start() for m in found], [m.end() for m in found], [m.group(0) for m in found])
+        starts, ends, words = self.words[i]
+        n = bisect.bisect_right(ends, start)  # the words ending by ``start`` (ends ascend: matches do not overlap)
+        if n < len(starts) and starts[n] < start:  # a word runs over ``start``: scan as _context_per does
+            return _context_per(self.t, start, self.lex)
+        return self.lex.per_words[words[n - 1]] if n else None
 
 
 def _read_arabic(t: str, pos: int, lex: Lexicon) -> _Quantity | None:
@@ -277,11 +304,16 @@ def _read_chinese(t: str, pos: int, lex: Lexicon) -> _Quantity | None:
     return q
 
 
+#: Chinese numerals read as one number at most (一千二百三十四万五千六百七十八 is 15)
+MAX_NUMERAL_RUN = 40
+
+
 def _chinese_number(t: str, pos: int, lex: Lexicon) -> tuple[float, int] | None:
     """Parse 十二, 两, 一百零五, 三千五百 … starting at ``pos``."""
     digits, small, large = lex.numeral_digits, lex.numeral_small, lex.numeral_large
     end = pos
-    while end < len(t) and (t[end] in digits or t[end] in small or t[end] in large):
+    stop = min(len(t), pos + MAX_NUMERAL_RUN)  # a longer run of numerals is no number: bounded (linear) scan
+    while end < stop and (t[end] in digits or t[end] in small or t[end] in large):
         end += 1
     if end == pos or t[pos] in large or (t[pos] in small and t[pos] != "十"):
         # 百分点, 千方百计, 万家: a number never starts with 百/千/万/亿
@@ -493,14 +525,19 @@ def _keep(q: _Quantity, t: str, lex: Lexicon) -> bool:
         return True
     if q.start > 0 and t[q.start - 1] in lex.number_after_nouns:
         return True
-    # the whole cell, or the whole clause between separators (95;98)
+    # the whole cell, or the whole clause between separators (95;98): nothing but punctuation around it,
+    # looked at only up to the first other character (a scan of the whole clause per number was quadratic)
+    filler = _PUNCT + _MASK
     lo, hi = q.start, q.end
     while lo > 0 and t[lo - 1] not in _SEGMENT_BREAKS:
+        if t[lo - 1] not in filler:
+            return False
         lo -= 1
     while hi < len(t) and t[hi] not in _SEGMENT_BREAKS:
+        if t[hi] not in filler:
+            return False
         hi += 1
-    rest = (t[lo:q.start] + t[q.end:hi]).strip(_PUNCT + _MASK)
-    return rest == ""
+    return True
 
 
 def _context_per(t: str, start: int, lex: Lexicon) -> str | None:
