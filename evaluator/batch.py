@@ -241,7 +241,7 @@ def _load_once() -> None:
     """Load what the engine loads on first use (the unit registry: ~0.6 s; word lists, messages) in the
     main process, so that every worker inherits it instead of loading it again (compiled targets are
     not shared: each worker compiles the texts it meets, once)."""
-    from .explain import messages
+    from .wording import messages
     from .lexicon import lexicon
     from .readers.vocab import vocabulary as header_words
     from .units import registry

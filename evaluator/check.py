@@ -23,12 +23,12 @@ from typing import TYPE_CHECKING, Callable
 import numpy as np
 import pandas as pd
 
+from .categories import is_tag_only
 from .frames import coded, factorize_objects, first_rows, joint_codes, records
-from .issues import ISSUE_COLUMNS, Issue, _ISSUE_FIELDS
-from .readers.vocab import is_tag_only
+from .issues import ISSUE_COLUMNS, Issue, _ISSUE_FIELDS, concat_issues, issues_table
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .readers import TargetTable
+    from .readers.model import TargetTable
 
 #: money differences below this many 万元 are rounding, not a mismatch
 MONEY_TOLERANCE = 0.005
@@ -37,7 +37,7 @@ QUALITATIVE_WARNING_SHARE = 0.5
 MONEY_NAMES = {"budget_total": "总计", "budget_fiscal": "财政拨款", "budget_special": "财政专户拨款",
                "budget_other": "其他资金"}
 CLASS_NAMES = {"measurable": "可计量", "non_numeric": "非数值（完成/趋势）", "pending_review": "待评审（定性）",
-               "not_evaluable": "不可评价（公式/空）"}
+               "not_evaluable": "无法评价（公式/空）"}
 #: classes no number from the actuals can score: a reviewer rates them, or the table must be fixed
 UNSCORABLE_CLASSES = ("pending_review", "not_evaluable")
 #: place-name stems: two characters before 区/县/市/镇, after a 省/市/州 name or at the start
@@ -51,6 +51,13 @@ def run_checks(table: TargetTable) -> list[Issue]:
         found = rule(table)
         issues.extend(found.issues() if isinstance(found, IssueColumns) else found)
     return issues
+
+
+def lint(table: TargetTable) -> TargetTable:
+    """The table with the lint's issues after the reader's (the pipeline reads, then lints)."""
+    found = check_columns(table)
+    table.issues = concat_issues([table.issues, issues_table(found.columns, found.n)])
+    return table
 
 
 def check_columns(table: TargetTable) -> IssueColumns:
@@ -462,7 +469,7 @@ def check_empty_cells(table: TargetTable) -> list[Issue]:
         if empty[0]:
             out.append(_issue("empty_cell", "error", "三级指标名称为空", *_at(loc, "三级指标")))
         if empty[1]:
-            out.append(_issue("empty_cell", "error", "指标值为空：表中没有填写目标值，该指标不可评价", *loc))
+            out.append(_issue("empty_cell", "error", "指标值为空：表中没有填写目标值，该指标无法评价", *loc))
         if empty[2]:
             out.append(_issue("empty_cell", "warning", "一级指标为空，无法确定计分板块", *_at(loc, "一级指标")))
         if empty[3]:

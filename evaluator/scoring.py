@@ -23,11 +23,12 @@ import pandas as pd
 
 from .frames import Codes, distinct_rows, factorize_objects, first_rows, full_object, joint_codes, object_codes
 from .issues import issues_table
-from .readers.vocab import level1_code
+from .categories import level1_code
 from .rules import RulePack
 from .target import Target
 from .units import conversion_factor
 from .values import ActualValue, evaluate_formula, parse_actual, parse_actuals, vocabulary
+from .wording import message
 
 NUMERIC_KINDS = ("compare", "range", "zero")
 #: the time basis assumed for a value written without one (a yearly evaluation)
@@ -794,7 +795,6 @@ def _score_trend(prior_text: str, a_obj: ActualValue, direction: Any, op_used: s
 def _score_issues(df: pd.DataFrame, ignored: np.ndarray) -> pd.DataFrame:
     """Issues for indicators that could not be scored for a data reason, then for ratings
     not used (rows ``ignored``): an issues table."""
-    from .explain import message  # local import: explain depends on scoring columns only
     reason = df["pending_reason"].to_numpy(dtype=object)
     args = df["reason_args"].to_numpy(dtype=object)
     cols: dict[str, list[Any]] = {c: [] for c in ("code", "severity", "message", "column", "cell", "file", "row",

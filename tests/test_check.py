@@ -125,7 +125,7 @@ def test_unknown_category(tmp_path):
 def test_summary_text(seed):
     text = summarize(seed)
     assert "项目 28 个（涉密 5 个" in text and "指标 84 个" in text
-    assert "可计量" in text and "待评审" in text and "不可评价" in text
+    assert "可计量" in text and "待评审" in text and "无法评价" in text
     assert "中共广州市黄埔区委政法委员会：项目 28 个，预算 4,157.41 万元" in text
 
 

@@ -47,6 +47,25 @@ def test_departments_table_without_projects_in_a_department() -> None:
     out = departments_table(projects, load_rule_pack("national-2020"))
     assert out["department"].tolist() == ["d", ""] and out["n_scored_projects"].tolist() == [1, 0]
     assert out["score"].iloc[0] == 80.0 and np.isnan(out["score"].iloc[1])
+    # nothing counted: no budget is missing, so no fallback is claimed
+    assert out["score_basis"].tolist() == ["预算加权；派生（无官方规则）"] * 2
+
+
+def test_departments_table_and_report_rollup_agree() -> None:
+    """departments.csv and the report's department row come from one rule (rollup.department_scores)."""
+    from evaluator import evaluate
+    from evaluator.rollup import rollup_department
+
+    ev = evaluate("examples/seed/targets.txt", "examples/seed/actuals.csv")
+    for budget in (None, np.nan):  # with budgets; without any (the simple mean stands in)
+        projects = ev.projects if budget is None else ev.projects.assign(budget_used=budget, budget_annual=budget, budget_total=budget)
+        ev.projects = projects
+        row = departments_table(projects, ev.rule_pack).iloc[0]
+        summary = rollup_department(ev, department=row["department"]).summary
+        for key in ("score", "score_min", "score_max", "score_simple", "n_scored_projects", "grade", "score_basis"):
+            want = round(summary[key], 2) if isinstance(summary[key], float) else summary[key]
+            assert row[key] == want, key
+    assert summary["score_basis"].startswith("预算数缺失")
 
 
 def test_actual_cells_are_read_as_their_own_text() -> None:

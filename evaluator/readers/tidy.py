@@ -44,7 +44,7 @@ INDICATOR_COLUMNS = [
     "table_actual_text", "table_score_text",
 ]
 
-#: target kind → class used in summaries: 可计量 / 非数值 / 待评审 / 不可评价
+#: target kind → class used in summaries: 可计量 / 非数值 / 待评审 / 无法评价
 TARGET_CLASSES = {
     "compare": "measurable", "range": "measurable", "all": "measurable", "zero": "measurable",
     "trend": "non_numeric", "done": "non_numeric",
