@@ -41,9 +41,10 @@ EXAMPLES = [("seed", "examples/seed/targets.txt"), ("tianjin-hebei-court", "exam
             ("sichuan-mata-zhen", "examples/sichuan-mata-zhen/targets.tsv")]
 
 
-def _run(name: str, cmd: list[str], cwd: Path, out: Path) -> None:
+def _run(name: str, cmd: list[str], cwd: Path, out: Path, checkout: Path) -> None:
     t0 = time.perf_counter()
-    p = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
+    env = {**os.environ, "PYTHONPATH": str(checkout)}  # the checkout's code, whatever the interpreter has installed
+    p = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, env=env)
     text = re.sub(r"用时 [0-9.]+ 秒", "用时 … 秒", (p.stdout + p.stderr).replace(str(out), "OUT"))
     (out / f"{name}.stdout").write_text(f"{text}\nexit {p.returncode}\n", encoding="utf-8")
     print(f"{name:<24} exit {p.returncode}  {time.perf_counter() - t0:6.1f} s", flush=True)
@@ -64,15 +65,15 @@ def run(checkout: Path, out: Path, python: str | None, sizes: list[int], data: P
     ev = [python or str(checkout / ".venv" / "bin" / "python"), "-m", "evaluator"]
     for name, table in EXAMPLES:
         actuals = str(Path(table).parent / "actuals.csv")
-        _run(name, [*ev, "score", table, actuals, "-o", str(out / name)], checkout, out)
+        _run(name, [*ev, "score", table, actuals, "-o", str(out / name)], checkout, out, checkout)
     depts = [a for _, t in EXAMPLES for a in ("--dept", t, str(Path(t).parent / "actuals.csv"))]
-    _run("compare", [*ev, "compare", *depts, "-o", str(out / "compare")], checkout, out)
+    _run("compare", [*ev, "compare", *depts, "-o", str(out / "compare")], checkout, out, checkout)
     for size in sizes:
         folder = province(size, data)
         for jobs in (1, 2):
             name = f"n{size}-j{jobs}"
             _run(name, [*ev, "batch", "targets", "--actuals", "actuals", "-o", str(out / name), "-j", str(jobs)],
-                 folder, out)
+                 folder, out, checkout)
 
 
 def compare(a: Path, b: Path) -> int:

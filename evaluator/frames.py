@@ -13,6 +13,8 @@ the result back to every row by code. Everything here is ``pd.factorize`` undern
 * :class:`Codes` — a column kept as (codes, distinct values), with row masks by value
 * :func:`object_codes` — rows numbered by the object they hold, for columns of shared compiled
   objects (targets) that are costly to hash by value
+* :func:`exact_codes` — texts by value, other columns by object (``True`` and ``1`` apart), for
+  work whose result depends on the type (rendering a cell)
 
 Codes are numbered in order of first appearance, so results do not depend on sorting.
 """
@@ -34,27 +36,21 @@ def records(df: pd.DataFrame, columns: Iterable[str] | None = None) -> list[dict
     return [dict(zip(cols, values)) for values in zip(*arrays)]
 
 
-def _ends_text_at_nul() -> bool:
-    """pandas 2 hashes an all-text object array as C strings, which end at NUL ("a\\x00b" and
-    "a\\x00c" become one value); pandas 3 does not."""
-    return pd.factorize(np.array(["a\x00b", "a\x00c"], dtype=object))[0][1] == 0
-
-
-_TEXT_ENDS_AT_NUL = _ends_text_at_nul()
-
-
 def factorize_objects(values: Any, use_na_sentinel: bool = True) -> tuple[np.ndarray, np.ndarray]:
     """``pd.factorize`` of a column as Python values: the code of each row (missing: -1, or a value
     of its own with ``use_na_sentinel=False``) and the distinct values as an object array.
 
     Values that compare equal across types (``True == 1 == 1.0``, ``-0.0 == 0.0``) are one value:
     read such columns as text first when the types matter.
+
+    Texts are keyed as Python objects (the values followed by one None, which is no text): pandas
+    would key an all-text array by its UTF-8 bytes instead, encoding every cell again (twice as slow
+    on the engine's columns, where a str keeps its hash), and pandas 2 ends such a key at NUL
+    ("a\\x00b" and "a\\x00c" would be one value).
     """
     arr = np.asarray(values, dtype=object)
-    if not _TEXT_ENDS_AT_NUL or not len(arr):
-        codes, uniques = pd.factorize(arr, use_na_sentinel=use_na_sentinel)
-        return codes, np.asarray(uniques, dtype=object)
-    # pandas 2: one None after the values makes pandas compare Python objects (whole texts)
+    if not len(arr):
+        return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=object)
     codes, uniques = pd.factorize(np.append(arr, None), use_na_sentinel=use_na_sentinel)
     codes, uniques = codes[:-1], np.asarray(uniques, dtype=object)
     if not use_na_sentinel and not (codes == len(uniques) - 1).any():
@@ -121,7 +117,10 @@ def first_rows(codes: np.ndarray) -> np.ndarray:
     """Position of the first row of each code, for codes numbered in order of first appearance
     (as :func:`pandas.factorize` numbers them); a negative code (missing) has none."""
     codes = np.asarray(codes)
-    return np.flatnonzero(~pd.Series(codes).duplicated().to_numpy() & (codes >= 0))
+    if not len(codes):
+        return np.zeros(0, dtype=np.intp)
+    # a code appears first where it exceeds every code before it
+    return np.flatnonzero(codes > np.concatenate(([-1], np.maximum.accumulate(codes)[:-1])))
 
 
 def distinct_rows(*columns: Any) -> tuple[np.ndarray, list[np.ndarray]]:

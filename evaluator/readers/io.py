@@ -460,8 +460,8 @@ def _parse_grid(body: bytes, delimiter: str, encoding: str) -> Grid | None:
     :data:`MAX_CELL`, :data:`MAX_ROWS` lines or more, a quote left open or misplaced. Raises
     UnicodeDecodeError when ``body`` is not UTF-8 (the C parser checks every field).
 
-    The parser gives identical cells of a column one object, so cleaning each distinct object
-    once (:func:`~evaluator.frames.exact_codes`) costs the distinct cells, not the rows.
+    Each distinct cell is cleaned once (:func:`~evaluator.frames.exact_codes`): the cost follows
+    the distinct cells, not the rows.
     """
     import pandas as pd
 
