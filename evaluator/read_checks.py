@@ -14,16 +14,17 @@ from __future__ import annotations
 
 import math
 import re
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from ..issues import Issue
-from .vocab import fold, header_field, level1_code, level2_code
+from .categories import fold, headers_data, level1_code, level2_code
+from .issues import Issue
 
 if TYPE_CHECKING:  # pragma: no cover
-    from . import TargetTable
+    from .readers.model import TargetTable
 
 #: a project's weights are right when they sum to one of these (± WEIGHT_TOLERANCE)
 FULL_MARKS = (100.0, 90.0)
@@ -99,6 +100,12 @@ def check_weight_sums(table: TargetTable) -> list[Issue]:
     return out
 
 
+@lru_cache(maxsize=1)
+def _header_words() -> frozenset[str]:
+    """Every header alias of ``data/headers.toml``, folded (a target cell holding one is a header word)."""
+    return frozenset(fold(alias) for aliases in headers_data()["columns"].values() for alias in aliases)
+
+
 def _text_reason(text: str) -> str:
     """Why a target text alone does not look like a target ("" when it may be one)."""
     t = text.strip()
@@ -108,7 +115,7 @@ def _text_reason(text: str) -> str:
         return "是指标类别名称"
     if fold(t) in _GRADES:
         return "是评价等级"
-    if header_field(t):
+    if fold(t) in _header_words():
         return "是表头文字"
     return ""
 
