@@ -25,7 +25,7 @@ from functools import lru_cache
 from typing import Callable, Iterable
 
 from .lexicon import Lexicon, lexicon, normalize
-from .target import Target, make_target
+from .target import Target
 from .units import RATE_BASES
 
 _MASK = "\x00"
@@ -48,11 +48,7 @@ _DATE_SPAN = re.compile(
     rf"|{_DATE}(?:\s*(?:-{{1,2}}|~|至|到)\s*(?:{_DATE}|\d{{1,2}}\s*月{_DATE_TAIL}))?")
 _QUOTES = re.compile(r"“[^”]{0,40}”|‘[^’]{0,40}’|\"[^\"]{0,40}\"|「[^」]{0,40}」|《[^》]{0,60}》|〈[^〉]{0,60}〉")
 _QUOTE_CHARS = re.compile(r"[“‘\"「《〈]")
-# _DATE_SPAN can match only where one of these does (every branch has 年, 月 or 2024-/2024./2024/)
-_DATE_HINT = re.compile(r"[年月]|(?:19|20)\d{2}[.\-/]")
 _LATIN = re.compile(r"[A-Za-z]")
-# a character one of the masks in _mask (quotes, scale notes, dates, ratios, codes) needs
-_MASK_TRIGGERS = re.compile(r"[“‘\"「《〈(年月.\-/:比第A-Za-z]")
 _CODES = re.compile(r"第\s*[\d零〇一二两三四五六七八九十百]+|[A-Za-z]+\d+[A-Za-z]*|\d+[A-Za-z]+\d*")
 _RATIO = re.compile(r"\d+(?:\.\d+)?\s*(?::|比)\s*\d+(?:\.\d+)?")
 _PAREN = re.compile(r"\([^()]{0,40}\)")
@@ -162,9 +158,6 @@ def _compile(raw: str) -> Target:
 def _mask(s: str, lex: Lexicon) -> tuple[str, list[str]]:
     """Blank out (same length) the parts of ``s`` that are never a target."""
     notes: list[str] = []
-    if _MASK_TRIGGERS.search(s) is None:  # none of the patterns below but not_numbers can match
-        spans = [m.span() for m in lex.not_numbers_re.finditer(s)]
-        return (_blank(s, spans) if spans else s), notes
     spans: list[tuple[int, int]] = []  # blanked, in the order found (overlaps allowed)
 
     # each pattern is tried only when a character it needs is present (most cells are short)
@@ -180,10 +173,9 @@ def _mask(s: str, lex: Lexicon) -> tuple[str, list[str]]:
             elif (inner[1:].startswith(lex.inclusive_starts) and m.start() > 0
                   and any(c.isdigit() for c in inner)):
                 spans.append(m.span())
-    if _DATE_HINT.search(s):
-        for m in _DATE_SPAN.finditer(s):
-            spans.append(m.span())
-            notes.append("date:" + m.group(0))
+    for m in _DATE_SPAN.finditer(s):
+        spans.append(m.span())
+        notes.append("date:" + m.group(0))
     for m in lex.not_numbers_re.finditer(s):
         spans.append(m.span())
     text = _blank(s, spans) if spans else s
@@ -554,16 +546,16 @@ def _unit_text(unit: str | None, per: str | None) -> str:
 def _to_target(q: _Quantity, raw: str, notes: tuple[str, ...] = ()) -> Target:
     if q.high is not None and q.high != q.value:
         canonical = f"{_num(q.value)}-{_num(q.high)}{_unit_text(q.unit, q.per)}"
-        return make_target("range", raw, canonical, low=q.value, high=q.high,
-                           unit=q.unit, per=q.per, span=(q.start, q.end), notes=notes)
+        return Target("range", raw, canonical, low=q.value, high=q.high,
+                      unit=q.unit, per=q.per, span=(q.start, q.end), notes=notes)
     if q.value == 0 and q.op in (None, "==", "<="):
         canonical = f"=0{_unit_text(q.unit, q.per)}"
-        return make_target("zero", raw, canonical, unit=q.unit, per=q.per,
-                           span=(q.start, q.end), notes=notes)
+        return Target("zero", raw, canonical, unit=q.unit, per=q.per,
+                      span=(q.start, q.end), notes=notes)
     op, unit, per = q.op, q.unit, q.per
     canonical = f"{_OP_SYMBOL.get(op, '')}{_num(q.value)}{unit or ''}{'/' + per if per else ''}"
-    return make_target("compare", raw, canonical, op, q.value, unit, per, None, None, (), None,
-                       None, (q.start, q.end), notes)
+    return Target("compare", raw, canonical, op, q.value, unit, per,
+                  span=(q.start, q.end), notes=notes)
 
 
 def _non_numeric(raw: str, s: str, masked: str, notes: list[str], lex: Lexicon) -> Target:

@@ -64,30 +64,3 @@ class Target:
         if self.notes:
             d["notes"] = list(self.notes)
         return d
-
-
-_FIELDS = tuple(Target.__dataclass_fields__)
-_new = object.__new__
-_set = object.__setattr__
-
-
-def make_target(kind: str, raw: str, canonical: str = "", op: str | None = None,
-                value: float | None = None, unit: str | None = None, per: str | None = None,
-                low: float | None = None, high: float | None = None, clauses: tuple = (),
-                direction: str | None = None, reason: str | None = None,
-                span: tuple[int, int] | None = None, notes: tuple[str, ...] = ()) -> Target:
-    """``Target(...)`` without the frozen dataclass ``__init__`` (one ``object.__setattr__`` per
-    field): the compiler's hot path. The result is equal to ``Target(...)`` with the same fields
-    (same ``repr``, ``==``, ``hash``, ``to_dict()``); no validation is done by either.
-    """
-    target = _new(Target)
-    _set(target, "__dict__", {"kind": kind, "raw": raw, "canonical": canonical, "op": op,
-                              "value": value, "unit": unit, "per": per, "low": low, "high": high,
-                              "clauses": clauses, "direction": direction, "reason": reason,
-                              "span": span, "notes": notes})
-    return target
-
-
-# make_target must set exactly the dataclass fields, in order
-assert _FIELDS == ("kind", "raw", "canonical", "op", "value", "unit", "per", "low", "high",
-                   "clauses", "direction", "reason", "span", "notes"), _FIELDS
