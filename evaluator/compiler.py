@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 import re
 from decimal import Decimal
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Callable, Iterable
 
@@ -30,6 +30,8 @@ from .units import RATE_BASES
 
 _MASK = "\x00"
 _SEGMENT_BREAKS = frozenset(";,。!?\n\r")
+# clauses of a cell that may each state a target (无安全事故、完好率不低于95%)
+_CLAUSE_BREAKS = _SEGMENT_BREAKS | {"、"}
 _PUNCT = " \t\r\n,.;:、。!?'\"“”‘’()[]<>《》{}…·-~_=+*/\\|"
 _ARABIC = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -39,7 +41,10 @@ _YMD = (r"(?:19|20)\d{2}\s*年(?:\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*[日号])?)?"
         r"|(?:19|20)\d{2}[.\-/](?:0?[1-9]|1[0-2])(?:[.\-/](?:[0-2]?\d|3[01]))?(?![\d.])")
 _MD = r"\d{1,2}\s*月\s*\d{1,2}\s*[日号]|\d{1,2}\s*月(?=底|末|初|前|中旬|上旬|下旬|份)"
 _DATE_TAIL = r"(?:底|末|初|前|以前|之前|中旬|上旬|下旬|份)?"
-_DATE = f"(?:{_YMD}|{_MD}){_DATE_TAIL}"
+# quarters and halves of the year as a deadline: 第三季度, 三季度前, 2023年4季度, 上半年
+_QUARTER = (r"(?:(?:19|20)\d{2}\s*年\s*(?:第\s*)?[1-4一二三四]|第\s*[1-4一二三四]|[一二三四])\s*季度"
+            r"|(?:(?:19|20)\d{2}\s*年\s*)?[上下]半年(?!度)")
+_DATE = f"(?:{_YMD}|{_MD}|{_QUARTER}){_DATE_TAIL}"
 # months of the year: 1-12月, 1月至12月 (a span of the calendar, not a duration of 个月)
 _MONTH = r"(?:1[0-2]|0?[1-9])"
 _MONTH_SPAN = rf"{_MONTH}\s*月?\s*(?:-{{1,2}}|~|至|到)\s*{_MONTH}\s*月(?![\d])"
@@ -49,9 +54,16 @@ _DATE_SPAN = re.compile(
 _QUOTES = re.compile(r"“[^”]{0,40}”|‘[^’]{0,40}’|\"[^\"]{0,40}\"|「[^」]{0,40}」|《[^》]{0,60}》|〈[^〉]{0,60}〉")
 _QUOTE_CHARS = re.compile(r"[“‘\"「《〈]")
 _LATIN = re.compile(r"[A-Za-z]")
-_CODES = re.compile(r"第\s*[\d零〇一二两三四五六七八九十百]+|[A-Za-z]+\d+[A-Za-z]*|\d+[A-Za-z]+\d*")
+_CODES = re.compile(r"第\s*[\d零〇一二两三四五六七八九十百]+|[A-Za-z]+\d+(?:\.\d+)?[A-Za-z]*|\d+[A-Za-z]+\d*")
 _RATIO = re.compile(r"\d+(?:\.\d+)?\s*(?::|比)\s*\d+(?:\.\d+)?")
 _PAREN = re.compile(r"\([^()]{0,40}\)")
+# a remark in brackets at the end of a cell with no number in it: 较上年提升（新增指标）
+_REMARK = re.compile(r"\s*\([^()\d]{1,12}\)$")
+# a Chinese fraction: 三分之二, 5分之1 (千分之 and 万分之 are read by the lexicon's words)
+_FRACTION = re.compile(r"([一二两三四五六七八九十]+|\d+)\s*分之\s*([零〇一二两三四五六七八九十]+|\d+(?:\.\d+)?)")
+# 1/3以上: a share written as a fraction of small whole numbers, nothing glued after it
+_SLASH_FRACTION = re.compile(r"/(\d{1,2})(?![\d./%])")
+_CJK_CHAR = re.compile(r"[\u4e00-\u9fff]")
 _FORMULA = re.compile(r"[\u4e00-\u9fff)\]]\s*=\s*[(\[\u4e00-\u9fff]|[\u4e00-\u9fff)]\s*[/÷]\s*[(\u4e00-\u9fff]")
 _FORMULA_STRONG = re.compile(r"[\u4e00-\u9fff]\s*=\s*[^=]*[\u4e00-\u9fff)]\s*[/÷×*]\s*[(\u4e00-\u9fff]")
 _RANGE_SEPS = ("--", "-", "~", "至", "到")
@@ -72,6 +84,8 @@ class _Quantity:
     op: str | None = None
     high: float | None = None  # set for ranges
     has_comparator: bool = False
+    #: a counting word the lexicon does not know, read as a unit of its own (120万尾)
+    unknown_unit: str | None = None
 
 
 def compile_target(text: object) -> Target:
@@ -145,13 +159,46 @@ def _compile(raw: str) -> Target:
     if quantities:
         if len(quantities) == 2:
             quantities = _join_bounds(quantities, masked, lex)
-        if len(quantities) == 1:
-            return _to_target(quantities[0], raw, tuple(notes))
-        clauses = [_to_target(q, raw) for q in quantities]
-        canonical = ";".join(c.canonical for c in clauses)
-        return Target(kind="all", raw=raw, canonical=canonical, clauses=tuple(clauses),
-                      span=(quantities[0].start, quantities[-1].end), notes=tuple(notes))
+        notes += [f"unknown_unit:{q.unknown_unit}" for q in quantities if q.unknown_unit]
+        zeros = _zero_clauses(s, masked, quantities, raw, lex)
+        if len(quantities) == 1 and not zeros:
+            return _with_prior(_to_target(quantities[0], raw, tuple(notes)), notes)
+        clauses = sorted([(q.start, _to_target(q, raw)) for q in quantities] + zeros, key=lambda c: c[0])
+        canonical = ";".join(c.canonical for _, c in clauses)
+        return _with_prior(Target(kind="all", raw=raw, canonical=canonical, clauses=tuple(c for _, c in clauses),
+                                  span=(clauses[0][0], quantities[-1].end), notes=tuple(notes)), notes)
     return _non_numeric(raw, s, masked, notes, lex)
+
+
+def _with_prior(target: Target, notes: list[str]) -> Target:
+    """``target`` with the value of a bracketed prior-year or base figure (≥85%(2023年:82%))."""
+    for note in notes:
+        if note.startswith("prior:"):
+            side = compile_target(note[len("prior:"):])
+            if side.kind == "compare" and side.value is not None:
+                return replace(target, prior=side.value)
+    return target
+
+
+def _zero_clauses(s: str, masked: str, quantities: list[_Quantity], raw: str,
+                  lex: Lexicon) -> list[tuple[int, Target]]:
+    """Zero-event clauses beside numbers (无安全事故、完好率不低于95%): each a ``zero`` clause.
+
+    Only a clause with no number of its own counts (安全事故发生率为0 is read as a number).
+    """
+    if not any(p in s for p in lex.zero_phrases):
+        return []
+    out: list[tuple[int, Target]] = []
+    start = 0
+    for end in [i for i, c in enumerate(masked) if c in _CLAUSE_BREAKS] + [len(s)]:
+        part = s[start:end]
+        if (not any(start <= q.start < end for q in quantities)
+                and any(p in part for p in lex.zero_phrases)):
+            text = part.strip(_PUNCT)
+            out.append((start, Target(kind="zero", raw=raw, canonical=text, span=(start, end),
+                                      notes=("zero_phrase",))))
+        start = end + 1
+    return out
 
 
 # --------------------------------------------------------------------------- masking
@@ -173,10 +220,15 @@ def _mask(s: str, lex: Lexicon) -> tuple[str, list[str]]:
             elif (inner[1:].startswith(lex.inclusive_starts) and m.start() > 0
                   and any(c.isdigit() for c in inner)):
                 spans.append(m.span())
+            elif m.start() > 0 and _is_prior_note(inner, lex):
+                spans.append(m.span())
+                notes.append("prior:" + inner[1:-1])
     for m in _DATE_SPAN.finditer(s):
         spans.append(m.span())
         notes.append("date:" + m.group(0))
     for m in lex.not_numbers_re.finditer(s):
+        spans.append(m.span())
+    for m in lex.age_qualifier_re.finditer(s):
         spans.append(m.span())
     text = _blank(s, spans) if spans else s
     # ratios (1:3, 1比1) are not quantities
@@ -194,6 +246,14 @@ def _mask(s: str, lex: Lexicon) -> tuple[str, list[str]]:
         if spans:
             text = _blank(text, spans)
     return text, notes
+
+
+def _is_prior_note(inner: str, lex: Lexicon) -> bool:
+    """(2023年:82%), (上年实际94%), (基数:55%): last year's or a base figure, with a number."""
+    body = _DATE_SPAN.sub("", inner)
+    if not any(c.isdigit() for c in body):
+        return False
+    return any(w in inner for w in lex.prior_words) or bool(re.match(r"\((?:19|20)\d{2}\s*年", inner))
 
 
 def _blank(text: str, spans: list[tuple[int, int]]) -> str:
@@ -228,7 +288,10 @@ def _find_quantities(s: str, masked: str, lex: Lexicon) -> list[_Quantity]:
             continue
         start = m.start()
         c = masked[start]
-        if c.isdigit() or c == ".":
+        q = _read_fraction(masked, start, lex)
+        if q is not None:
+            pass
+        elif c.isdigit() or c == ".":
             q = _read_arabic(masked, start, lex)
         elif masked.startswith("百分之", start):
             q = _read_percent_words(masked, start, lex)
@@ -237,13 +300,73 @@ def _find_quantities(s: str, masked: str, lex: Lexicon) -> list[_Quantity]:
         if q is None:
             continue
         _read_comparators(masked, q, lex)
+        lead = _lead_per(masked, q, lex) if "每" in masked else None
+        if lead:
+            q.unit = (q.unit or "") + "/" + lead
         if q.unit or q.op or q.has_comparator or _keep(q, masked, lex):
             found.append(q)
         pos = max(q.end, start + 1)
     per_excluded = lex.per_excluded
     for q in found:
-        if q.per is None and q.unit not in per_excluded:
-            q.per = _context_per(masked, q.start, lex)
+        if q.per is None:
+            q.per = _context_per(masked, q.start, lex, adjacent_only=q.unit in per_excluded)
+            if q.per is not None and q.per == q.unit:
+                q.per = None
+    return found
+
+
+def _read_fraction(t: str, pos: int, lex: Lexicon) -> _Quantity | None:
+    """三分之二 → 66.67 %, 千分之三 → 3 ‰, 万分之五 → 0.05 %, 1/3 → 33.33 %."""
+    for words, unit, scale in ((lex.fraction_per_mille, "‰", 1.0), (lex.fraction_per_ten_thousand, "%", 0.01)):
+        for w in words:
+            if t.startswith(w, pos):
+                m = _ARABIC.match(t, pos + len(w))
+                parsed = (float(m.group(0)), m.end()) if m else _chinese_number(t, pos + len(w), lex)
+                if parsed is None:
+                    return None
+                return _Quantity(start=pos, end=parsed[1], value=parsed[0] * scale, unit=unit)
+    c = t[pos]
+    if c.isdigit():
+        m = _ARABIC.match(t, pos)
+        if m is None or "." in m.group(0) or "," in m.group(0):
+            return None
+        f = _SLASH_FRACTION.match(t, m.end())
+        if f is not None and (pos == 0 or not t[pos - 1].isdigit()):
+            num, den = int(m.group(0)), int(f.group(1))
+            if 0 < num < den <= 10:  # 12/31 is a date, not a share
+                return _Quantity(start=pos, end=f.end(), value=num * 100 / den, unit="%")
+    m = _FRACTION.match(t, pos)
+    if m is None:
+        return None
+    den, num = (_number_text(g, lex) for g in m.groups())
+    if not den or num is None:
+        return None
+    return _Quantity(start=pos, end=m.end(), value=num * 100 / den, unit="%")
+
+
+def _number_text(text: str, lex: Lexicon) -> float | None:
+    """A whole Arabic or Chinese number (二, 12)."""
+    if text[0].isdigit():
+        return float(text)
+    parsed = _chinese_number(text, 0, lex)
+    return parsed[0] if parsed is not None and parsed[1] == len(text) else None
+
+
+def _lead_per(t: str, q: _Quantity, lex: Lexicon) -> str | None:
+    """每亩补助150, 每亩不超过80元: the non-time unit of a leading 每 in the same clause, for a bare
+    number or a money amount not already a rate."""
+    if q.per is not None or (q.unit is not None and q.unit not in lex.per_lead_units):
+        return None
+    i = q.start
+    while i > 0 and t[i - 1] not in _SEGMENT_BREAKS:
+        i -= 1
+    found = None
+    at = t.find("每", i, q.start)
+    while at >= 0:
+        word = _match_longest(t, at + 1, lex.units_re)
+        if word is not None and not _is_time_basis(lex.unit_spellings[word]):
+            found = lex.unit_spellings[word]
+        at = t.find("每", at + 1, q.start)
     return found
 
 
@@ -360,8 +483,26 @@ def _read_unit(t: str, q: _Quantity, lex: Lexicon) -> None:
         q.unit = lex.unit_spellings[unit_word]
         pos += len(unit_word)
         q.end = pos
+    elif pos < len(t) and t[q.start].isdigit() and _unknown_word(t, pos, lex, 1):
+        q.unit = q.unknown_unit = t[pos]
+        pos += 1
+        q.end = pos
     if pos < len(t) and t[pos] in "/每":  # else _read_rate reads nothing
         _read_rate(t, q, lex)
+
+
+def _unknown_word(t: str, pos: int, lex: Lexicon, size: int) -> bool:
+    """Whether ``t[pos:pos + size]`` is a Chinese word that can only be a unit the lexicon lacks:
+    not a word of the grammar, and ending the phrase (end, punctuation, '/', '·', or 以上)."""
+    end = pos + size
+    word = t[pos:end]
+    if len(word) != size or not all(_CJK_CHAR.match(c) and c not in lex.not_unit_chars for c in word):
+        return False
+    if lex.numeral_digits.keys() & set(word):
+        return False
+    if end == len(t) or t[end] in _PUNCT or t[end] in _SEGMENT_BREAKS or t[end] == _MASK:
+        return True
+    return lex.after_re.match(t, end) is not None
 
 
 def _is_latin_prefix(t: str, pos: int, word: str) -> bool:
@@ -377,19 +518,25 @@ def _read_rate(t: str, q: _Quantity, lex: Lexicon) -> None:
     while pos < len(t) and t[pos] in "/每":
         nxt = pos + 1
         word = _match_longest(t, nxt, lex.units_re)
-        if word is None:
+        if word is not None:
+            unit = lex.unit_spellings[word]
+        elif t[pos] == "/" and (_unknown_word(t, nxt, lex, 1) or _unknown_word(t, nxt, lex, 2)):
+            # 元/生·月, 万元/校: a denominator the lexicon does not know, kept as written
+            word = unit = t[nxt:nxt + (1 if _unknown_word(t, nxt, lex, 1) else 2)]
+        else:
             break
-        unit = lex.unit_spellings[word]
         if _is_time_basis(unit):
             q.per = unit
             pos = nxt + len(word)
             break
-        if t[pos] == "每" or not compound:
+        if t[pos] == "每":
             break
+        if not compound:  # ≤15/人次: the numerator unit is not written
+            compound.append("")
         compound.append(unit)
         pos = nxt + len(word)
-        # 元/人.每天 · 元/人、天 : a trailing time basis after a compound unit
-        if pos < len(t) and t[pos] in ".、·":
+        # 元/人.每天 · 元/人、天 · 元/人*月 : a trailing time basis after a compound unit
+        if pos < len(t) and t[pos] in ".、·*×":
             j = pos + 1 + (1 if t.startswith("每", pos + 1) else 0)
             word2 = _match_longest(t, j, lex.units_re)
             if word2 and _is_time_basis(lex.unit_spellings[word2]):
@@ -517,15 +664,25 @@ def _keep(q: _Quantity, t: str, lex: Lexicon) -> bool:
     return rest == ""
 
 
-def _context_per(t: str, start: int, lex: Lexicon) -> str | None:
-    """每月 … 20次: the time basis written earlier in the same clause."""
+def _context_per(t: str, start: int, lex: Lexicon, adjacent_only: bool = False) -> str | None:
+    """每月 … 20次: the time basis written earlier in the same clause.
+
+    ``adjacent_only`` (a time or a score, 每周不少于3天): only a basis with nothing but a comparator
+    between it and the number counts (每月…办结时间3天 is a time limit, not 3 days a month).
+    """
     i = start
     while i > 0 and t[i - 1] not in _SEGMENT_BREAKS:
         i -= 1
     last = None
     for last in lex.per_words_re.finditer(t, i, start):
         pass
-    return lex.per_words[last.group(0)] if last else None
+    if last is None:
+        return None
+    if adjacent_only:
+        between = t[last.end():start].strip()
+        if between and lex.before.get(between, "none") == "none":
+            return None
+    return lex.per_words[last.group(0)]
 
 
 # --------------------------------------------------------------------------- targets
@@ -563,11 +720,17 @@ def _non_numeric(raw: str, s: str, masked: str, notes: list[str], lex: Lexicon) 
     reasons = lex.reasons
     if any(p in s for p in lex.zero_phrases):
         return Target(kind="zero", raw=raw, canonical=s, notes=("zero_phrase",))
+    if s.endswith(")"):  # 较上年提升（新增指标）: a trailing remark is not part of the target
+        core = _REMARK.sub("", s).strip(_PUNCT) or core
     direction = _trend(core, lex)
     if direction:
         return Target(kind="trend", raw=raw, canonical=s, direction=direction,
                       reason=reasons["trend"].format(text=core))
-    if any(p in core for p in lex.full_phrases) and _short_state(core):
+    full = next((p for p in lex.full_phrases if p in core), None)
+    if full and core.startswith(full) and _is_done(core[len(full):], lex):
+        # 全部完成, 全部按期完成, 全部落实到位: a deliverable done in full, not a 100 % share
+        return Target(kind="done", raw=raw, canonical=s, value=1.0, reason=reasons["done"].format(text=core))
+    if full and _short_state(core):
         return Target(kind="compare", raw=raw, canonical="100%", value=100.0, unit="%",
                       notes=("full_coverage",))
     if core in lex.done_no:

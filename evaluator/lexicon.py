@@ -48,6 +48,13 @@ class Lexicon:
     metric_name_ends: tuple[str, ...]
     number_after_nouns: frozenset[str]
     empty_exact: frozenset[str]
+    #: characters never read as an unknown counting unit (120万尾 → 尾; 90左右 → no unit)
+    not_unit_chars: frozenset[str]
+    #: units a leading 每亩/每户 makes per-that-unit (money, or a bare number)
+    per_lead_units: frozenset[str]
+    prior_words: tuple[str, ...]
+    fraction_per_mille: tuple[str, ...]
+    fraction_per_ten_thousand: tuple[str, ...]
     reasons: dict[str, str]
     # the same phrase sets as longest-first regexes (one C-level match per position)
     before_re: re.Pattern
@@ -56,6 +63,8 @@ class Lexicon:
     multipliers_re: re.Pattern
     not_numbers_re: re.Pattern
     per_words_re: re.Pattern
+    #: an age that qualifies a noun (60周岁以上老人): never a target
+    age_qualifier_re: re.Pattern
     #: where a number may start: a digit, 百分之, or a Chinese numeral that can begin a number
     number_start_re: re.Pattern
 
@@ -123,6 +132,14 @@ def lexicon() -> Lexicon:
         metric_name_ends=_longest(data["metric_name"]["ends"]),
         number_after_nouns=frozenset(data["metric_name"]["number_after"]),
         empty_exact=frozenset(data["empty"]["exact"]),
+        not_unit_chars=frozenset(data["unknown_units"]["never"]),
+        per_lead_units=frozenset(data["per_lead"]["units"]),
+        prior_words=tuple(data["prior"]["words"]),
+        fraction_per_mille=tuple(data["fractions"]["per_mille"]),
+        fraction_per_ten_thousand=tuple(data["fractions"]["per_ten_thousand"]),
+        age_qualifier_re=re.compile(
+            r"\d+\s*(?:" + "|".join(map(re.escape, _longest(data["qualifiers"]["age_units"]))) + r")\s*"
+            r"(?:" + "|".join(map(re.escape, _longest(data["after"]))) + r")?(?=[\u4e00-\u9fff])"),
         reasons=dict(data["reasons"]),
         before_re=_alternation(data["before"]),
         after_re=_alternation(data["after"]),
@@ -131,7 +148,9 @@ def lexicon() -> Lexicon:
         not_numbers_re=_alternation(data["not_numbers"]["phrases"]),
         per_words_re=_alternation(data["per_words"]),
         number_start_re=re.compile(
-            r"\d|\.\d|百分之|[" + re.escape("".join(num["digits"]) + "十") + "]"),
+            r"\d|\.\d|百分之|" + "|".join(map(re.escape, data["fractions"]["per_mille"]
+                                                + data["fractions"]["per_ten_thousand"])) + "|["
+            + re.escape("".join(num["digits"]) + "十") + "]"),
     )
 
 

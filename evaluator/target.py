@@ -40,6 +40,9 @@ class Target:
     span: tuple[int, int] | None = None
     #: short notes on how the text was read (e.g. "（总分30分）为分值量程，已忽略")
     notes: tuple[str, ...] = field(default=())
+    #: last year's or a base figure written beside the target (≥85%(2023年:82%) → 82.0), in the
+    #: target's unit; context for the reader and the history, never a second target
+    prior: float | None = None
 
     @property
     def measurable(self) -> bool:
@@ -60,6 +63,8 @@ class Target:
             d["direction"] = self.direction
         if self.reason is not None or self.kind in ("done", "formula", "qualitative", "empty", "trend"):
             d["reason"] = self.reason
+        if self.prior is not None:
+            d["prior"] = self.prior
         d["raw"] = self.raw
         if self.notes:
             d["notes"] = list(self.notes)
