@@ -86,6 +86,8 @@ class _Quantity:
     has_comparator: bool = False
     #: a counting word the lexicon does not know, read as a unit of its own (120万尾)
     unknown_unit: str | None = None
+    #: up / down when a change verb stands right before the number (提高2%, 下降1%)
+    change: str | None = None
 
 
 def compile_target(text: object) -> Target:
@@ -580,6 +582,7 @@ def _read_range(t: str, q: _Quantity, lex: Lexicon) -> None:
 
 def _read_comparators(t: str, q: _Quantity, lex: Lexicon) -> None:
     """Attach the comparator written after (以上) or before (不少于) the number."""
+    number_start = q.start
     pos = q.end
     if t[pos:pos + 1] == " ":
         pos = _skip_spaces(t, pos)
@@ -599,6 +602,22 @@ def _read_comparators(t: str, q: _Quantity, lex: Lexicon) -> None:
         q.has_comparator = q.has_comparator or op != "none" or adjacent
         if adjacent:
             q.start = before_start
+    q.change = _change_before(t, number_start, lex)
+
+
+def _change_before(t: str, start: int, lex: Lexicon) -> str | None:
+    """up / down: the last change verb in the clause before ``start`` (同比下降不超过2% → down);
+    none when the verb names a level (降低至8%)."""
+    i = start
+    while i > 0 and t[i - 1] not in _SEGMENT_BREAKS:
+        i -= 1
+    last = None
+    for m in lex.before_re.finditer(t, i, start):
+        if m.group(0) in lex.change_verbs:
+            last = m
+    if last is None or t[last.end():last.end() + 1] in ("至", "到"):
+        return None
+    return lex.change_verbs[last.group(0)]
 
 
 def _before_phrase(t: str, start: int, lex: Lexicon) -> tuple[str | None, int | None]:
@@ -711,7 +730,9 @@ def _to_target(q: _Quantity, raw: str, notes: tuple[str, ...] = ()) -> Target:
                       span=(q.start, q.end), notes=notes)
     op, unit, per = q.op, q.unit, q.per
     canonical = f"{_OP_SYMBOL.get(op, '')}{_num(q.value)}{unit or ''}{'/' + per if per else ''}"
-    return Target("compare", raw, canonical, op, q.value, unit, per,
+    # direction: the way a change verb says the amount goes (提高2% → up); not part of the contract
+    # of a compare target, used to read the sign of an actual written with a verb (下降1%)
+    return Target("compare", raw, canonical, op, q.value, unit, per, direction=q.change,
                   span=(q.start, q.end), notes=notes)
 
 

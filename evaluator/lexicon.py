@@ -53,6 +53,8 @@ class Lexicon:
     #: units a leading 每亩/每户 makes per-that-unit (money, or a bare number)
     per_lead_units: frozenset[str]
     prior_words: tuple[str, ...]
+    #: change verb → up / down (提高 → up, 下降 → down)
+    change_verbs: dict[str, str]
     fraction_per_mille: tuple[str, ...]
     fraction_per_ten_thousand: tuple[str, ...]
     reasons: dict[str, str]
@@ -135,6 +137,8 @@ def lexicon() -> Lexicon:
         not_unit_chars=frozenset(data["unknown_units"]["never"]),
         per_lead_units=frozenset(data["per_lead"]["units"]),
         prior_words=tuple(data["prior"]["words"]),
+        change_verbs={**{w: "up" for w in data["change_verbs"]["up"]},
+                      **{w: "down" for w in data["change_verbs"]["down"]}},
         fraction_per_mille=tuple(data["fractions"]["per_mille"]),
         fraction_per_ten_thousand=tuple(data["fractions"]["per_ten_thousand"]),
         age_qualifier_re=re.compile(

@@ -285,6 +285,15 @@ def infer_direction(name: str, pack: RulePack) -> tuple[str, str]:
     return words["default"], "default"
 
 
+def change_signs(a_change: np.ndarray, t_change: np.ndarray) -> np.ndarray:
+    """-1 where the actual's change verb goes against the target's (下降1% against 提高2%, or
+    against a target with no verb, read as a rise), else 1."""
+    a = np.asarray(a_change, dtype=object)
+    want = np.where(np.asarray(t_change, dtype=object) == "down", "down", "up")
+    against = pd.notna(a) & np.isin(a, ["up", "down"]) & (a != want)
+    return np.where(against, -1.0, 1.0)
+
+
 # --- unit conversion -------------------------------------------------------------
 def conversion_factors(a_unit: Any, a_per: Any, t_unit: Any, t_per: Any) -> np.ndarray:
     """Factor from the actual's unit to the target's, once per distinct unit pair.
@@ -535,6 +544,7 @@ def score_indicators(df: pd.DataFrame, pack: RulePack,
     a_number = np.array(list(map(attrgetter("value"), parsed)), dtype=float)[a_codes]
     a_unit = _objects(list(map(attrgetter("unit"), parsed)))[a_codes]
     a_per = _objects(list(map(attrgetter("per"), parsed)))[a_codes]
+    a_change = _objects([p.direction if p.kind == "number" else None for p in parsed])[a_codes]
 
     # direction of each comparison
     op_used, op_source = directions(df, tf["t_op"], pack, pd.notna(facts["t_op"])[t_codes])
@@ -572,7 +582,7 @@ def score_indicators(df: pd.DataFrame, pack: RulePack,
     if len(idx):
         f = conversion_factors(a_unit[idx], a_per[idx], t_unit[idx], t_per[idx])
         ok = ~np.isnan(f)
-        conv = a_number[idx] * np.where(ok, f, 1.0)
+        conv = a_number[idx] * np.where(ok, f, 1.0) * change_signs(a_change[idx], tf["t_direction"][idx])
         res = clause_ratios(op_used[idx], t_val[idx], tf["t_low"].astype(float)[idx],
                             tf["t_high"].astype(float)[idx], conv, pack)
         names = df["name"].to_numpy(dtype=object) if "name" in df else None
@@ -774,7 +784,13 @@ def _score_rest(todo: np.ndarray, df: pd.DataFrame, tf: dict[str, np.ndarray], t
     # no usable rating: say what is missing
     measurable = tk.of(*NUMERIC_KINDS, "all")
     for mask, status, reason in (
+            # a statement (有效, 已按要求公开) against a target a reviewer rates is the unit's own
+            # account, shown to the reviewer; against a number it is not read
+            (ak.of("unreadable") & measurable, "not_evaluable", "unreadable"),
+            (ak.of("unreadable") & ~tk.of("formula", "empty"), "pending", "rating_with_actual"),
             (ak.of("unreadable"), "not_evaluable", "unreadable"),
+            # 完成 against ≤50万元: a stated result, not a missing value
+            (measurable & ak.of("yes", "partial", "no"), "pending", "rating_with_actual"),
             (measurable & ak.of("clauses", "number"), "not_evaluable", "clauses"),
             (tk.of("empty"), "not_evaluable", "empty"),
             (measurable, "pending", "actual"),

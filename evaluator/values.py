@@ -35,7 +35,8 @@ class ActualValue:
     per: str | None = None
     clauses: tuple[tuple[float, str | None, str | None], ...] = ()
     components: tuple[tuple[str, float], ...] = ()
-    #: for a stated trend (实际: 逐步提高): up / down / stable
+    #: for a stated trend (实际: 逐步提高): up / down / stable; for a number written with a change
+    #: verb (下降1%, 提高2%): up / down, the way the amount went
     direction: str | None = None
 
 
@@ -117,7 +118,9 @@ def parse_actual(text: str | None) -> ActualValue:
     if target.kind == "zero":
         return ActualValue("number", raw, value=0.0, unit=target.unit, per=target.per)
     if target.kind == "compare" and target.value is not None:
-        return ActualValue("number", raw, value=float(target.value), unit=target.unit, per=target.per)
+        # 下降1%: the change verb says which way the amount went (scoring reads the sign from it)
+        return ActualValue("number", raw, value=float(target.value), unit=target.unit, per=target.per,
+                           direction=target.direction)
     if target.kind == "all" and target.clauses and all(
             c.kind == "zero" or (c.kind == "compare" and c.value is not None) for c in target.clauses):
         return ActualValue("clauses", raw, clauses=tuple((float(c.value or 0.0), c.unit, c.per) for c in target.clauses))
