@@ -754,21 +754,67 @@ def _non_numeric(raw: str, s: str, masked: str, notes: list[str], lex: Lexicon) 
     if full and _short_state(core):
         return Target(kind="compare", raw=raw, canonical="100%", value=100.0, unit="%",
                       notes=("full_coverage",))
+    dates = [n[5:] for n in notes if n.startswith("date:")]
+    if dates and len(masked.replace(_MASK, "").strip(_PUNCT)) <= 6:
+        return Target(kind="done", raw=raw, canonical=s, value=1.0, due=_due_text(deadline_of(dates[-1])),
+                      reason=reasons["deadline"].format(text="、".join(dates)), notes=("deadline",))
     if core in lex.done_no:
         return Target(kind="done", raw=raw, canonical=s, value=0.0,
                       reason=reasons["done_no"].format(text=core))
     if _is_done(core, lex):
         return Target(kind="done", raw=raw, canonical=s, value=1.0,
+                      due=_due_text(deadline_of(dates[-1])) if dates else None,
                       reason=reasons["done"].format(text=core))
-    dates = [n[5:] for n in notes if n.startswith("date:")]
-    if dates and len(masked.replace(_MASK, "").strip(_PUNCT)) <= 6:
-        return Target(kind="done", raw=raw, canonical=s, value=1.0,
-                      reason=reasons["deadline"].format(text="、".join(dates)), notes=("deadline",))
     if core.endswith(lex.metric_name_ends) and not _has_verb(core, lex):
         return Target(kind="qualitative", raw=raw, canonical=s,
                       reason=reasons["metric_name"].format(text=core), notes=("metric_name",))
     return Target(kind="qualitative", raw=raw, canonical=s,
                   reason=reasons["qualitative"].format(text=_short(core)), notes=("qualitative",))
+
+
+_DUE_PARTS = re.compile(
+    r"((?:19|20)\d{2})\s*年|((?:19|20)\d{2})[.\-/](\d{1,2})(?![\d])|(\d{1,2})\s*月"
+    r"|(?:第\s*)?([1-4一二三四])\s*季度|([上下])半年")
+_QUARTER_NO = {"1": 1, "2": 2, "3": 3, "4": 4, "一": 1, "二": 2, "三": 3, "四": 4}
+
+
+def deadline_of(text: str) -> tuple[int | None, int | None] | None:
+    """(year, month) a date or deadline text ends at; None when it names none.
+
+    The last date of a span counts (1-12月 → month 12); a quarter ends at its last month
+    (第三季度 → 9), a half year at 6 or 12; a year alone gives no month.
+
+    >>> deadline_of("2023年12月底前"), deadline_of("10月前"), deadline_of("第三季度"), deadline_of("2022年")
+    ((2023, 12), (None, 10), (None, 9), (2022, None))
+    """
+    year: int | None = None
+    found: tuple[int | None, int | None] | None = None
+    for m in _DUE_PARTS.finditer(text):
+        y, y2, m2, month, quarter, half = m.groups()
+        if y:
+            year = int(y)
+            found = (year, None)
+        elif y2:
+            year = int(y2)
+            found = (year, int(m2)) if 1 <= int(m2) <= 12 else (year, None)
+        elif month:
+            if 1 <= int(month) <= 12:
+                found = (year, int(month))
+        elif quarter:
+            found = (year, _QUARTER_NO[quarter] * 3)
+        elif half:
+            found = (year, 6 if half == "上" else 12)
+    return found
+
+
+def _due_text(due: tuple[int | None, int | None] | None) -> str | None:
+    """2023-12, 2022 (a year), --10 (a month of the evaluated year), as ISO 8601 writes them."""
+    if due is None:
+        return None
+    year, month = due
+    if year is None:
+        return f"--{month:02d}"
+    return f"{year}-{month:02d}" if month else str(year)
 
 
 def _short(text: str, limit: int = 30) -> str:

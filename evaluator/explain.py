@@ -579,8 +579,10 @@ def _rule_parts(rows: _Rows, rule: _Col, pack: RulePack) -> _Col:
                                   direction=_map_unique(sub.arg("direction", "up"), lambda d: trend_words.get(d, "")),
                                   change=_pcts(sub.arg("change", math.nan)), stated=_texts(sub.arg("stated", "")),
                                   tol=pct(pack.data["trend"]["stable_tolerance"]))))
-        elif r in ("done_yes", "done_no"):
-            parts.append((m, fill("rule", r, sub, _INDICATOR_FIELDS, actual=_texts(sub.text("actual_text", "")))))
+        elif r in ("done_yes", "done_no", "deadline_met", "deadline_late", "done_yes_undated"):
+            parts.append((m, fill("rule", r, sub, _INDICATOR_FIELDS, actual=_texts(sub.text("actual_text", "")),
+                                  due=_texts(sub.text("target_text", "")),
+                                  late=_texts(sub.arg("months_late", "")))))
         elif r == "review_tier":
             parts.append((m, fill("rule", r, sub, _INDICATOR_FIELDS, low=_pcts(sub.arg("low", None)),
                                   high=_pcts(sub.arg("high", None)))))

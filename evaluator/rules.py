@@ -92,6 +92,7 @@ _TIER = {"name": _str, "low": _number(0, 1), "high": _number(0, 1), "default": _
          "words": _words}
 _GRADE = {"name": _str, "min": _number(0, 100)}
 _CAP = {"below": _number(0, 1), "max_total": _number(0, 100)}
+_LATE = {"months": _int(1, 1200), "ratio": _number(0, 1)}
 
 SCHEMA: dict[str, dict[str, Checker]] = {
     "pack": {"name": _str, "version": _str, "title": _str, "source": _str, "notes": _str},
@@ -110,7 +111,11 @@ SCHEMA: dict[str, dict[str, Checker]] = {
     "execution": {"rule": _choice("proportional"), "cap": _table_list(_CAP)},
     "grades": {"tiers": _table_list(_GRADE)},
     "rounding": {"digits": _int(0, 6), "mode": _choice("half_up", "half_even")},
+    # a deliverable done after its deadline: [[deadline.late]] months = at most this late, ratio = share
+    "deadline": {"late": _table_list(_LATE)},
 }
+#: sections a pack may leave out, with the values it then gets
+SECTION_DEFAULTS: dict[str, dict[str, Any]] = {"deadline": {"late": []}}
 
 
 def _join(key: str, sub: str) -> str:
@@ -218,6 +223,9 @@ def parse_rule_pack(text: str, label: str, path: str = "") -> RulePack:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise RulePackError(f"TOML 格式错误：{exc}", pack=label) from exc
+    for section, default in SECTION_DEFAULTS.items():
+        if isinstance(raw, dict) and section not in raw:
+            raw[section] = dict(default)
     data = _check_table(raw, {k: (lambda v, p, key, s=s: _check_table(v, s, p, key)) for k, s in SCHEMA.items()},
                         label, "")
     _check_semantics(data, label)

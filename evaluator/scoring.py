@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .deadlines import deadline_outcome
 from .frames import factorize_objects, full_object, identity_codes
 from .issues import issues_table
 from .readers.vocab import level1_code
@@ -751,6 +752,18 @@ def _score_rest(todo: np.ndarray, df: pd.DataFrame, tf: dict[str, np.ndarray], t
         eff[i] = len(eff_ratings)
         eff_ratings.append(rating)
     ek = _Kinds.of_codes(*pd.factorize(np.array([r.kind for r in eff_ratings], dtype=object))).take(eff)
+
+    # a deadline (2023年12月) against a completion date (2024年3月): compared as dates
+    rows = np.flatnonzero(todo & tk.of("done") & ~ak.of("empty", "no", "none", "partial"))
+    if len(rows):
+        targets = df["target"].to_numpy(dtype=object)
+        ids = np.zeros(len(targets), dtype=np.uint64)
+        ids[rows] = np.fromiter(map(id, targets[rows]), dtype=np.uint64, count=len(rows))
+        group, first = _grouped(rows, ids, a_codes)
+        outcomes = [deadline_outcome(targets[i], a_objs[a_codes[i]], pack) for i in first]
+        dated = np.array([o is not None for o in outcomes], dtype=bool)[group]
+        todo[rows[dated]] = False
+        sc.put_groups(rows[dated], group[dated], [o or {} for o in outcomes])
 
     rows = take(tk.of("done") & ak.of("yes", "no", "none") & ~(~ak.of("yes") & ek.of("tier", "points")))
     if len(rows):

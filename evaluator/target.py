@@ -43,6 +43,9 @@ class Target:
     #: last year's or a base figure written beside the target (≥85%(2023年:82%) → 82.0), in the
     #: target's unit; context for the reader and the history, never a second target
     prior: float | None = None
+    #: the deadline of a deadline target (2023年12月 → "2023-12", 10月前 → "--10", 2022年 → "2022"),
+    #: in ISO 8601 form; an actual completion date is compared with it
+    due: str | None = None
 
     @property
     def measurable(self) -> bool:
@@ -63,6 +66,8 @@ class Target:
             d["direction"] = self.direction
         if self.reason is not None or self.kind in ("done", "formula", "qualitative", "empty", "trend"):
             d["reason"] = self.reason
+        if self.due is not None:
+            d["due"] = self.due
         if self.prior is not None:
             d["prior"] = self.prior
         d["raw"] = self.raw
