@@ -611,6 +611,8 @@ def score_indicators(df: pd.DataFrame, pack: RulePack,
     _score_rest(~hot, df, tf, tk, ak, a_kind, a_codes, a_objs, r_codes, ratings, op_used, pack, sc,
                 codes_of("prior_text"), facts["t_direction"].astype(object, copy=False), t_codes)
 
+    guessed = _direction_guesses(df, hot, op_used, op_source, sc, t_val, pack)
+
     # a reviewer's rating on an auto-scored indicator is not used; say so
     ignored = np.flatnonzero((sc.method == "auto") & np.isin(r_kind, ["tier", "points", "bad"]))
     for i in ignored:
@@ -628,7 +630,27 @@ def score_indicators(df: pd.DataFrame, pack: RulePack,
         "reason_args": sc.args_column(), "t_kind": t_kind, "t_canonical": tf["t_canonical"], "t_unit": t_unit,
         "t_low": tf["t_low"], "t_high": tf["t_high"], "t_direction": tf["t_direction"], "t_per": t_per,
         "t_n": tf["t_n"], "rating_points": points if n else []})
-    return df, _score_issues(df, ignored)
+    return df, _score_issues(df, ignored, guessed)
+
+
+#: an actual below this share of a bare target whose direction was only guessed (≥) raises a warning
+DIRECTION_GUESS_SHARE = 0.5
+
+
+def _direction_guesses(df: pd.DataFrame, hot: np.ndarray, op_used: np.ndarray, op_source: np.ndarray,
+                       sc: "_Scores", t_val: np.ndarray, pack: RulePack) -> np.ndarray:
+    """Rows scored as higher-is-better only by guess (no comparator in the target, and the name gives
+    no direction or only a generic one such as 率) whose actual is far below the target: the
+    indicator may be a rate of bad events (≤). Row positions."""
+    with np.errstate(invalid="ignore"):
+        rows = np.flatnonzero(hot & (op_used == ">=") & np.isin(op_source, ["default", "name"])
+                              & (sc.status == "scored") & (t_val > 0) & (sc.a_val < DIRECTION_GUESS_SHARE * t_val))
+    if not len(rows) or "name" not in df:
+        return rows
+    more = pack.data["direction"]["more"]
+    names = df["name"].to_numpy(dtype=object)[rows]
+    weak = {n: all(len(w) == 1 for w in more if w in str(n)) for n in set(names.tolist())}
+    return rows[np.array([weak[n] for n in names.tolist()], dtype=bool)]
 
 
 def _explicit(t: Any) -> bool:
@@ -898,7 +920,7 @@ def _score_trend(prior_text: str, a_obj: ActualValue, direction: Any, op_used: s
     return out
 
 
-def _score_issues(df: pd.DataFrame, ignored: np.ndarray) -> pd.DataFrame:
+def _score_issues(df: pd.DataFrame, ignored: np.ndarray, guessed: np.ndarray = np.zeros(0, np.intp)) -> pd.DataFrame:
     """Issues for indicators that could not be scored for a data reason, then for ratings
     not used (rows ``ignored``): an issues table."""
     from .explain import message  # local import: explain depends on scoring columns only
@@ -927,4 +949,8 @@ def _score_issues(df: pd.DataFrame, ignored: np.ndarray) -> pd.DataFrame:
     for i, row in zip(ignored, records_at(df, ignored, fields)):
         rating = args[i]["rating_ignored"]
         add("rating_ignored", "info", message("issues", "rating_ignored", rating=rating), "评定", rating, row)
+    for i, row in zip(guessed, records_at(df, guessed, ("target_text", "name", *fields))):
+        add("direction_guess", "warning", message("issues", "direction_guess", name=row.get("name") or "",
+                                                  target=row.get("target_text") or "", actual=row["actual_text"]),
+            "年度指标值", row.get("target_text") or "", row)
     return issues_table(cols, len(cols["code"]))
