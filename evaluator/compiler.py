@@ -686,7 +686,7 @@ def _keep(q: _Quantity, t: str, lex: Lexicon) -> bool:
 def _context_per(t: str, start: int, lex: Lexicon, adjacent_only: bool = False) -> str | None:
     """每月 … 20次: the time basis written earlier in the same clause.
 
-    ``adjacent_only`` (a time or a score, 每周不少于3天): only a basis with nothing but a comparator
+    ``adjacent_only`` (a time or a score, 每周不少于3天): only a basis with just a comparator
     between it and the number counts (每月…办结时间3天 is a time limit, not 3 days a month).
     """
     i = start
@@ -697,9 +697,8 @@ def _context_per(t: str, start: int, lex: Lexicon, adjacent_only: bool = False) 
         pass
     if last is None:
         return None
-    if adjacent_only:
-        between = t[last.end():start].strip()
-        if between and lex.before.get(between, "none") == "none":
+    if adjacent_only:  # 每年3月 is a month of the year, 每周不少于3天 three days a week
+        if lex.before.get(t[last.end():start].strip(), "none") == "none":
             return None
     return lex.per_words[last.group(0)]
 

@@ -123,7 +123,15 @@ def parse_actual(text: str | None) -> ActualValue:
                            direction=target.direction)
     if target.kind == "all" and target.clauses and all(
             c.kind == "zero" or (c.kind == "compare" and c.value is not None) for c in target.clauses):
-        return ActualValue("clauses", raw, clauses=tuple((float(c.value or 0.0), c.unit, c.per) for c in target.clauses))
+        clauses = tuple((float(c.value or 0.0), c.unit, c.per) for c in target.clauses)
+        numbers = [c for c in target.clauses if "zero_phrase" not in c.notes]
+        if len(numbers) == 1 and numbers[0].kind == "compare":
+            # 未发生安全事故，完好率97%: one number beside zero-event statements; the number against a
+            # one-number target, every clause against a target with a zero clause
+            n = numbers[0]
+            return ActualValue("number", raw, value=float(n.value), unit=n.unit, per=n.per, clauses=clauses,
+                               direction=n.direction)
+        return ActualValue("clauses", raw, clauses=clauses)
     if target.kind == "done":
         return ActualValue("no" if target.canonical in no else "yes", raw)
     if target.kind == "trend":
