@@ -188,14 +188,14 @@ def _zero_clauses(s: str, masked: str, quantities: list[_Quantity], raw: str,
 
     Only a clause with no number of its own counts (安全事故发生率为0 is read as a number).
     """
-    if not any(p in s for p in lex.zero_phrases):
+    if lex.zero_re.search(s) is None:
         return []
     out: list[tuple[int, Target]] = []
     start = 0
     for end in [i for i, c in enumerate(masked) if c in _CLAUSE_BREAKS] + [len(s)]:
         part = s[start:end]
         if (not any(start <= q.start < end for q in quantities)
-                and any(p in part for p in lex.zero_phrases)):
+                and lex.zero_re.search(part) is not None):
             text = part.strip(_PUNCT)
             out.append((start, Target(kind="zero", raw=raw, canonical=text, span=(start, end),
                                       notes=("zero_phrase",))))
@@ -285,12 +285,13 @@ def _is_formula(s: str, masked: str) -> bool:
 def _find_quantities(s: str, masked: str, lex: Lexicon) -> list[_Quantity]:
     found: list[_Quantity] = []
     pos = 0
+    fractions = "分之" in masked or "/" in masked
     for m in lex.number_start_re.finditer(masked):
         if m.start() < pos:
             continue
         start = m.start()
         c = masked[start]
-        q = _read_fraction(masked, start, lex)
+        q = _read_fraction(masked, start, lex) if fractions else None
         if q is not None:
             pass
         elif c.isdigit() or c == ".":
@@ -311,7 +312,8 @@ def _find_quantities(s: str, masked: str, lex: Lexicon) -> list[_Quantity]:
     per_excluded = lex.per_excluded
     for q in found:
         if q.per is None:
-            q.per = _context_per(masked, q.start, lex, adjacent_only=q.unit in per_excluded)
+            q.per = _context_per(masked, q.start, lex, adjacent_only=q.unit in per_excluded,
+                                 compared=q.op is not None)
             if q.per is not None and q.per == q.unit:
                 q.per = None
     return found
@@ -608,6 +610,8 @@ def _read_comparators(t: str, q: _Quantity, lex: Lexicon) -> None:
 def _change_before(t: str, start: int, lex: Lexicon) -> str | None:
     """up / down: the last change verb in the clause before ``start`` (同比下降不超过2% → down);
     none when the verb names a level (降低至8%)."""
+    if lex.change_hint_re.search(t, 0, start) is None:
+        return None
     i = start
     while i > 0 and t[i - 1] not in _SEGMENT_BREAKS:
         i -= 1
@@ -683,7 +687,8 @@ def _keep(q: _Quantity, t: str, lex: Lexicon) -> bool:
     return rest == ""
 
 
-def _context_per(t: str, start: int, lex: Lexicon, adjacent_only: bool = False) -> str | None:
+def _context_per(t: str, start: int, lex: Lexicon, adjacent_only: bool = False,
+                 compared: bool = False) -> str | None:
     """每月 … 20次: the time basis written earlier in the same clause.
 
     ``adjacent_only`` (a time or a score, 每周不少于3天): only a basis with just a comparator
@@ -698,7 +703,8 @@ def _context_per(t: str, start: int, lex: Lexicon, adjacent_only: bool = False) 
     if last is None:
         return None
     if adjacent_only:  # 每年3月 is a month of the year, 每周不少于3天 three days a week
-        if lex.before.get(t[last.end():start].strip(), "none") == "none":
+        between = t[last.end():start].strip()  # the comparator may already start the quantity
+        if (between or not compared) and lex.before.get(between, "none") == "none":
             return None
     return lex.per_words[last.group(0)]
 
@@ -738,7 +744,7 @@ def _to_target(q: _Quantity, raw: str, notes: tuple[str, ...] = ()) -> Target:
 def _non_numeric(raw: str, s: str, masked: str, notes: list[str], lex: Lexicon) -> Target:
     core = s.strip(_PUNCT)
     reasons = lex.reasons
-    if any(p in s for p in lex.zero_phrases):
+    if lex.zero_re.search(s) is not None:
         return Target(kind="zero", raw=raw, canonical=s, notes=("zero_phrase",))
     if s.endswith(")"):  # 较上年提升（新增指标）: a trailing remark is not part of the target
         core = _REMARK.sub("", s).strip(_PUNCT) or core

@@ -65,6 +65,11 @@ class Lexicon:
     multipliers_re: re.Pattern
     not_numbers_re: re.Pattern
     per_words_re: re.Pattern
+    #: where a change verb may stand (their first characters), to skip the search in most cells
+    change_hint_re: re.Pattern
+    #: the zero phrases as one regex
+    zero_re: re.Pattern
+    age_units: tuple[str, ...]
     #: an age that qualifies a noun (60周岁以上老人): never a target
     age_qualifier_re: re.Pattern
     #: where a number may start: a digit, 百分之, or a Chinese numeral that can begin a number
@@ -141,6 +146,10 @@ def lexicon() -> Lexicon:
                       **{w: "down" for w in data["change_verbs"]["down"]}},
         fraction_per_mille=tuple(data["fractions"]["per_mille"]),
         fraction_per_ten_thousand=tuple(data["fractions"]["per_ten_thousand"]),
+        zero_re=_alternation(data["zero"]["phrases"]),
+        change_hint_re=re.compile("[" + re.escape("".join(sorted({w[0] for w in data["change_verbs"]["up"]
+                                                                   + data["change_verbs"]["down"]}))) + "]"),
+        age_units=tuple(data["qualifiers"]["age_units"]),
         age_qualifier_re=re.compile(
             r"\d+\s*(?:" + "|".join(map(re.escape, _longest(data["qualifiers"]["age_units"]))) + r")\s*"
             r"(?:" + "|".join(map(re.escape, _longest(data["after"]))) + r")?(?=[\u4e00-\u9fff])"),
