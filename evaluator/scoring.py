@@ -827,7 +827,7 @@ def _score_rest(todo: np.ndarray, df: pd.DataFrame, tf: dict[str, np.ndarray], t
             (ak.of("unreadable") & ~tk.of("formula", "empty"), "pending", "rating_with_actual"),
             (ak.of("unreadable"), "not_evaluable", "unreadable"),
             # 完成 against ≤50万元: a stated result, not a missing value
-            (measurable & ak.of("yes", "partial", "no"), "pending", "rating_with_actual"),
+            (measurable & ak.of("yes", "partial", "no"), "pending", "stated"),
             (measurable & ak.of("clauses", "number"), "not_evaluable", "clauses"),
             (tk.of("empty"), "not_evaluable", "empty"),
             (measurable, "pending", "actual"),

@@ -81,6 +81,7 @@ def test_statement_against_a_qualitative_target_is_pending_without_an_error():
     assert all(math.isnan(p) for p in out["points"])
     assert "「有效」" in out["explanation"].iloc[0]
     assert "缺少实际完成值" not in out["explanation"].iloc[2]
+    assert "「完成」是文字表述" in out["explanation"].iloc[2] and out["pending_reason"].iloc[2] == "stated"
     assert not {"unreadable_actual"} & set(issues["code"])
 
 
