@@ -177,7 +177,8 @@ def _with_prior(target: Target, notes: list[str]) -> Target:
     for note in notes:
         if note.startswith("prior:"):
             side = compile_target(note[len("prior:"):])
-            if side.kind == "compare" and side.value is not None:
+            unit = target.unit if target.kind == "compare" else (target.clauses[0].unit if target.clauses else None)
+            if side.kind == "compare" and side.value is not None and side.unit in (unit, None):
                 return replace(target, prior=side.value)
     return target
 

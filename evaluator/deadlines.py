@@ -27,14 +27,15 @@ _MONTH = re.compile(r"(?:(?:19|20)\d{2}\s*年\s*)?\d{1,2}\s*月(?:\s*\d{1,2}\s*[
 def actual_date(text: str) -> tuple[int | None, int | None] | None:
     """(year, month) of an actual that states a completion date, else None.
 
-    >>> actual_date("2024年3月"), actual_date("8月"), actual_date("2023年12月已完成"), actual_date("完成")
-    ((2024, 3), (None, 8), (2023, 12), None)
+    >>> actual_date("2024年3月"), actual_date("已于8月完成"), actual_date("延期至2024年3月完成"), actual_date("完成")
+    ((2024, 3), (None, 8), (2024, 3), None)
     """
     s = normalize(text).strip()
-    rest = _MONTH.sub("", _DATE_SPAN.sub("", s)).strip(_PUNCT + " ")
-    if s == rest or (rest and rest not in lexicon().done_exact and rest not in ("已完成", "完成了")):
+    rest = _MONTH.sub("", _DATE_SPAN.sub("", s))
+    if rest == s:
         return None
-    return deadline_of(s)
+    rest = lexicon().deadline_filler_re.sub("", rest).strip(_PUNCT + " ")
+    return deadline_of(s) if not rest else None
 
 
 def _due(due: str) -> tuple[int | None, int | None]:

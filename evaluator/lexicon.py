@@ -67,6 +67,8 @@ class Lexicon:
     per_words_re: re.Pattern
     #: where a change verb may stand (their first characters), to skip the search in most cells
     change_hint_re: re.Pattern
+    #: words around a completion date in an actual (已于…完成)
+    deadline_filler_re: re.Pattern
     #: the zero phrases as one regex
     zero_re: re.Pattern
     age_units: tuple[str, ...]
@@ -147,6 +149,7 @@ def lexicon() -> Lexicon:
         fraction_per_mille=tuple(data["fractions"]["per_mille"]),
         fraction_per_ten_thousand=tuple(data["fractions"]["per_ten_thousand"]),
         zero_re=_alternation(data["zero"]["phrases"]),
+        deadline_filler_re=_alternation(data["deadline"]["filler"]),
         change_hint_re=re.compile("[" + re.escape("".join(sorted({w[0] for w in data["change_verbs"]["up"]
                                                                    + data["change_verbs"]["down"]}))) + "]"),
         age_units=tuple(data["qualifiers"]["age_units"]),

@@ -111,6 +111,7 @@ def test_prior_and_due_in_the_contract():
     d = compile_target("≥85%(2023年:82%)").to_dict()
     assert d["kind"] == "compare" and d["value"] == 85.0 and d["prior"] == 82.0
     assert compile_target("不低于60%(基数:55%)").prior == 55.0
+    assert compile_target("较上年增长5%（上年基数100万元）").prior is None  # another unit: not a prior of 5 %
     assert "prior" not in compile_target("≥85%").to_dict()
     assert compile_target("2023年12月").to_dict()["due"] == "2023-12"
     assert compile_target("10月前").due == "--10"
