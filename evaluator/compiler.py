@@ -44,13 +44,18 @@ _DATE_TAIL = r"(?:底|末|初|前|以前|之前|中旬|上旬|下旬|份)?"
 # quarters and halves of the year as a deadline: 第三季度, 三季度前, 2023年4季度, 上半年
 _QUARTER = (r"(?:(?:19|20)\d{2}\s*年\s*(?:第\s*)?[1-4一二三四]|第\s*[1-4一二三四]|[一二三四])\s*季度"
             r"|(?:(?:19|20)\d{2}\s*年\s*)?[上下]半年(?!度)")
-_DATE = f"(?:{_YMD}|{_MD}|{_QUARTER}){_DATE_TAIL}"
+_DATE = f"(?:{_YMD}|{_MD}){_DATE_TAIL}"
 # months of the year: 1-12月, 1月至12月 (a span of the calendar, not a duration of 个月)
 _MONTH = r"(?:1[0-2]|0?[1-9])"
 _MONTH_SPAN = rf"{_MONTH}\s*月?\s*(?:-{{1,2}}|~|至|到)\s*{_MONTH}\s*月(?![\d])"
 _DATE_SPAN = re.compile(
     rf"(?:(?:19|20)\d{{2}}\s*年\s*)?{_MONTH_SPAN}{_DATE_TAIL}"
     rf"|{_DATE}(?:\s*(?:-{{1,2}}|~|至|到)\s*(?:{_DATE}|\d{{1,2}}\s*月{_DATE_TAIL}))?")
+# every _DATE_SPAN match holds 年 or 月, or a year followed by . - / (2024.01, 2024-05-06): the
+# regex (the costliest step of a short cell) is tried only where this finds one
+_DATE_HINT = re.compile(r"[年月]|(?:19|20)\d{2}[.\-/]")
+# a quarter or half year as a deadline: every match names 季度 or 半年 (tried only then)
+_QUARTER_SPAN = re.compile(f"(?:{_QUARTER}){_DATE_TAIL}")
 _QUOTES = re.compile(r"“[^”]{0,40}”|‘[^’]{0,40}’|\"[^\"]{0,40}\"|「[^」]{0,40}」|《[^》]{0,60}》|〈[^〉]{0,60}〉")
 _QUOTE_CHARS = re.compile(r"[“‘\"「《〈]")
 _LATIN = re.compile(r"[A-Za-z]")
@@ -226,13 +231,19 @@ def _mask(s: str, lex: Lexicon) -> tuple[str, list[str]]:
             elif m.start() > 0 and _is_prior_note(inner, lex):
                 spans.append(m.span())
                 notes.append("prior:" + inner[1:-1])
-    for m in _DATE_SPAN.finditer(s):
-        spans.append(m.span())
-        notes.append("date:" + m.group(0))
+    if _DATE_HINT.search(s):
+        for m in _DATE_SPAN.finditer(s):
+            spans.append(m.span())
+            notes.append("date:" + m.group(0))
+    if "季度" in s or "半年" in s:
+        for m in _QUARTER_SPAN.finditer(s):
+            spans.append(m.span())
+            notes.append("date:" + m.group(0))
     for m in lex.not_numbers_re.finditer(s):
         spans.append(m.span())
-    for m in lex.age_qualifier_re.finditer(s):
-        spans.append(m.span())
+    if any(u in s for u in lex.age_units):  # the age pattern names one of them
+        for m in lex.age_qualifier_re.finditer(s):
+            spans.append(m.span())
     text = _blank(s, spans) if spans else s
     # ratios (1:3, 1比1) are not quantities
     if ":" in text or "比" in text:

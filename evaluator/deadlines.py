@@ -15,7 +15,7 @@ import re
 from functools import lru_cache
 from typing import Any
 
-from .compiler import _DATE_SPAN, _PUNCT, deadline_of
+from .compiler import _DATE_SPAN, _PUNCT, _QUARTER_SPAN, deadline_of
 from .lexicon import lexicon, normalize
 
 # 8月, 11月份, 2024年3月: a month alone is a date in an actual cell (the compiler reads 8月 as a
@@ -31,7 +31,7 @@ def actual_date(text: str) -> tuple[int | None, int | None] | None:
     ((2024, 3), (None, 8), (2024, 3), None)
     """
     s = normalize(text).strip()
-    rest = _MONTH.sub("", _DATE_SPAN.sub("", s))
+    rest = _MONTH.sub("", _DATE_SPAN.sub("", _QUARTER_SPAN.sub("", s)))
     if rest == s:
         return None
     rest = lexicon().deadline_filler_re.sub("", rest).strip(_PUNCT + " ")
