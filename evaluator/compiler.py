@@ -228,7 +228,7 @@ def _mask(s: str, lex: Lexicon) -> tuple[str, list[str]]:
             elif (inner[1:].startswith(lex.inclusive_starts) and m.start() > 0
                   and any(c.isdigit() for c in inner)):
                 spans.append(m.span())
-            elif m.start() > 0 and _is_prior_note(inner, lex):
+            elif _is_prior_note(inner, lex) and any(c.isdigit() for c in s[:m.start()] + s[m.end():]):
                 spans.append(m.span())
                 notes.append("prior:" + inner[1:-1])
     if _DATE_HINT.search(s):
@@ -333,14 +333,15 @@ def _find_quantities(s: str, masked: str, lex: Lexicon) -> list[_Quantity]:
 
 def _read_fraction(t: str, pos: int, lex: Lexicon) -> _Quantity | None:
     """三分之二 → 66.67 %, 千分之三 → 3 ‰, 万分之五 → 0.05 %, 1/3 → 33.33 %."""
-    for words, unit, scale in ((lex.fraction_per_mille, "‰", 1.0), (lex.fraction_per_ten_thousand, "%", 0.01)):
-        for w in words:
-            if t.startswith(w, pos):
-                m = _ARABIC.match(t, pos + len(w))
-                parsed = (float(m.group(0)), m.end()) if m else _chinese_number(t, pos + len(w), lex)
-                if parsed is None:
-                    return None
-                return _Quantity(start=pos, end=parsed[1], value=parsed[0] * scale, unit=unit)
+    for w, denominator in lex.fraction_words.items():
+        if t.startswith(w, pos):
+            m = _ARABIC.match(t, pos + len(w))
+            parsed = (float(m.group(0)), m.end()) if m else _chinese_number(t, pos + len(w), lex)
+            if parsed is None:
+                return None
+            if denominator == 1000:  # per-mille keeps its own unit
+                return _Quantity(start=pos, end=parsed[1], value=parsed[0], unit="‰")
+            return _Quantity(start=pos, end=parsed[1], value=parsed[0] * 100 / denominator, unit="%")
     c = t[pos]
     if c.isdigit():
         m = _ARABIC.match(t, pos)
@@ -411,6 +412,8 @@ def _read_percent_words(t: str, pos: int, lex: Lexicon) -> _Quantity | None:
         value, end = float(m.group(0).replace(",", "")), m.end()
     else:
         parsed = _chinese_number(t, start, lex)
+        if parsed is None and t.startswith("百", start):  # 百分之百
+            parsed = (100.0, start + 1)
         if parsed is None:
             return None
         value, end = parsed
@@ -779,8 +782,10 @@ def _non_numeric(raw: str, s: str, masked: str, notes: list[str], lex: Lexicon) 
         return Target(kind="done", raw=raw, canonical=s, value=0.0,
                       reason=reasons["done_no"].format(text=core))
     if _is_done(core, lex):
-        return Target(kind="done", raw=raw, canonical=s, value=1.0,
-                      due=_due_text(deadline_of(dates[-1])) if dates else None,
+        due = deadline_of(dates[-1]) if dates else None
+        if due is None and any(w in core for w in lex.year_end_words):
+            due = (None, 12)  # 年底前完成: by the end of the evaluated year
+        return Target(kind="done", raw=raw, canonical=s, value=1.0, due=_due_text(due),
                       reason=reasons["done"].format(text=core))
     if core.endswith(lex.metric_name_ends) and not _has_verb(core, lex):
         return Target(kind="qualitative", raw=raw, canonical=s,

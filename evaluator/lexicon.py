@@ -55,8 +55,10 @@ class Lexicon:
     prior_words: tuple[str, ...]
     #: change verb → up / down (提高 → up, 下降 → down)
     change_verbs: dict[str, str]
-    fraction_per_mille: tuple[str, ...]
-    fraction_per_ten_thousand: tuple[str, ...]
+    #: 千分之 → 1000, 万分之 → 10000 … (longest first)
+    fraction_words: dict[str, int]
+    #: 年底, 年内 …: a deadline at the end of the evaluated year
+    year_end_words: tuple[str, ...]
     reasons: dict[str, str]
     # the same phrase sets as longest-first regexes (one C-level match per position)
     before_re: re.Pattern
@@ -146,8 +148,8 @@ def lexicon() -> Lexicon:
         prior_words=tuple(data["prior"]["words"]),
         change_verbs={**{w: "up" for w in data["change_verbs"]["up"]},
                       **{w: "down" for w in data["change_verbs"]["down"]}},
-        fraction_per_mille=tuple(data["fractions"]["per_mille"]),
-        fraction_per_ten_thousand=tuple(data["fractions"]["per_ten_thousand"]),
+        fraction_words={w: int(data["fractions"]["denominators"][w]) for w in _longest(data["fractions"]["denominators"])},
+        year_end_words=tuple(data["deadline"]["year_end"]),
         zero_re=_alternation(data["zero"]["phrases"]),
         deadline_filler_re=_alternation(data["deadline"]["filler"]),
         change_hint_re=re.compile("[" + re.escape("".join(sorted({w[0] for w in data["change_verbs"]["up"]
@@ -164,8 +166,7 @@ def lexicon() -> Lexicon:
         not_numbers_re=_alternation(data["not_numbers"]["phrases"]),
         per_words_re=_alternation(data["per_words"]),
         number_start_re=re.compile(
-            r"\d|\.\d|百分之|" + "|".join(map(re.escape, data["fractions"]["per_mille"]
-                                                + data["fractions"]["per_ten_thousand"])) + "|["
+            r"\d|\.\d|百分之|" + "|".join(map(re.escape, _longest(data["fractions"]["denominators"]))) + "|["
             + re.escape("".join(num["digits"]) + "十") + "]"),
     )
 

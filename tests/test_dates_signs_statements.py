@@ -117,6 +117,7 @@ def test_prior_and_due_in_the_contract():
     assert compile_target("10月前").due == "--10"
     assert compile_target("第三季度完成设备采购").due == "--09"
     assert compile_target("2022年").due == "2022"
+    assert compile_target("年底前完成").due == "--12"
 
 
 def test_unknown_counting_word_is_an_info_issue(tmp_path):
