@@ -114,7 +114,7 @@ def parse_actual(text: str | None) -> ActualValue:
     comps = _components(core)
     if comps:
         return ActualValue("components", raw, components=comps)
-    target = compile_target(core)
+    target = compile_target(_none_as_zero(core, none))
     if target.kind == "zero":
         return ActualValue("number", raw, value=0.0, unit=target.unit, per=target.per)
     if target.kind == "compare" and target.value is not None:
@@ -137,6 +137,20 @@ def parse_actual(text: str | None) -> ActualValue:
     if target.kind == "trend":
         return ActualValue("trend", raw, direction=target.direction)
     return ActualValue("unreadable", raw)
+
+
+_PARTS = re.compile(r"([;；,，、])")
+
+
+def _none_as_zero(core: str, none: frozenset[str]) -> str:
+    """``无;98%`` → ``0;98%``: a no-word standing as one of several answers is a count of zero."""
+    if not _PARTS.search(core):
+        return core
+    parts = _PARTS.split(core)
+    words = {w for w in none if not any(c.isdigit() for c in w)}  # 0次 keeps its unit
+    if not any(p.strip() in words for p in parts[::2]):
+        return core
+    return "".join("0" if i % 2 == 0 and p.strip() in words else p for i, p in enumerate(parts))
 
 
 #: distinct cells already read by :func:`parse_actuals` (oldest half dropped when full)
