@@ -287,12 +287,12 @@ def infer_direction(name: str, pack: RulePack) -> tuple[str, str]:
 
 
 def change_signs(a_change: np.ndarray, t_change: np.ndarray) -> np.ndarray:
-    """-1 where the actual's change verb goes against the target's (下降1% against 提高2%, or
-    against a target with no verb, read as a rise), else 1."""
+    """Factor that turns an actual written as a change (下降1% read as -1 %, 提高1% as +1 %) into the
+    amount the target asks for: -1 where the target's own verb is a fall (下降5%: a fall of 6 % is
+    +6 of it, a rise of 2 % is -2), else 1 (a target with no verb is read as a rise)."""
     a = np.asarray(a_change, dtype=object)
-    want = np.where(np.asarray(t_change, dtype=object) == "down", "down", "up")
-    against = pd.notna(a) & np.isin(a, ["up", "down"]) & (a != want)
-    return np.where(against, -1.0, 1.0)
+    changed = pd.notna(a) & np.isin(a, ["up", "down"])
+    return np.where(changed & (np.asarray(t_change, dtype=object) == "down"), -1.0, 1.0)
 
 
 # --- unit conversion -------------------------------------------------------------
@@ -587,7 +587,10 @@ def score_indicators(df: pd.DataFrame, pack: RulePack,
         res = clause_ratios(op_used[idx], t_val[idx], tf["t_low"].astype(float)[idx],
                             tf["t_high"].astype(float)[idx], conv, pack)
         names = df["name"].to_numpy(dtype=object) if "name" in df else None
-        implausible = _implausible(names, idx, a_number[idx], a_unit[idx], t_unit[idx])
+        # a change written with its verb (下降1%) may be negative; its size is what is checked
+        changed = pd.notna(a_change[idx])
+        implausible = _implausible(names, idx, np.where(changed, np.abs(a_number[idx]), a_number[idx]),
+                                   a_unit[idx], t_unit[idx])
         for i in implausible:
             ok[np.searchsorted(idx, i)] = False
         good = idx[ok]

@@ -118,8 +118,10 @@ def parse_actual(text: str | None) -> ActualValue:
     if target.kind == "zero":
         return ActualValue("number", raw, value=0.0, unit=target.unit, per=target.per)
     if target.kind == "compare" and target.value is not None:
-        # 下降1%: the change verb says which way the amount went (scoring reads the sign from it)
-        return ActualValue("number", raw, value=float(target.value), unit=target.unit, per=target.per,
+        # 下降1% is a change of -1 %: the change verb gives the sign (scoring compares it with the
+        # target's own verb: a fall of 6 % against 下降5% is 6 of the 5 asked for)
+        value = -float(target.value) if target.direction == "down" else float(target.value)
+        return ActualValue("number", raw, value=value, unit=target.unit, per=target.per,
                            direction=target.direction)
     if target.kind == "all" and target.clauses and all(
             c.kind == "zero" or (c.kind == "compare" and c.value is not None) for c in target.clauses):

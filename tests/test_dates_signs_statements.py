@@ -131,3 +131,12 @@ def test_unknown_counting_word_is_an_info_issue(tmp_path):
     assert found.iloc[0]["cell"] == "500尾"
     t = table_.indicators.loc[table_.indicators["target_text"] == "500尾", "target"].iloc[0]
     assert (t.kind, t.value, t.unit) == ("compare", 500.0, "尾")
+
+
+@pytest.mark.parametrize("text,value,unit", [("下降1%", -1.0, "%"), ("减少2万元", -2.0, "万元"),
+                                             ("降低0.5个百分点", -0.5, "百分点"), ("提高1%", 1.0, "%"),
+                                             ("降低至8%", 8.0, "%")])
+def test_actual_change_verbs_give_the_sign(text, value, unit):
+    from evaluator.values import parse_actual
+    a = parse_actual(text)
+    assert (a.kind, a.value, a.unit) == ("number", value, unit)
