@@ -96,3 +96,9 @@ def test_date_hint_precedes_every_date():
         assert compiler._DATE_HINT.search(text), text
     for text in ["第三季度", "三季度前", "2023年4季度", "上半年"]:
         assert compiler._QUARTER_SPAN.search(text) and ("季度" in text or "半年" in text), text
+
+
+def test_canonical_numbers_never_use_an_exponent():
+    from evaluator import compiler
+    assert [compiler._num(v) for v in (1607.7, 0.001, 1e-05, 1.5e16, 1e16, -3.25, 12.0)] == [
+        "1607.7", "0.001", "0.00001", "15000000000000000", "10000000000000000", "-3.25", "12"]
