@@ -241,6 +241,36 @@ def worker_batch(data: Path, rules: str, out: Path, jobs: int, check: bool = Tru
             "cache_misses": compiler.compile_cache_info().misses, "compile_requests": res.compile_requests}
 
 
+def worker_score(data: Path, out: Path) -> dict:
+    """``evaluator score TABLE ACTUALS -o OUT`` on one table (every report: CSV, xlsx, html, json), timed whole."""
+    from evaluator.cli import main as cli_main
+
+    table, actuals = (next((data / kind).glob("*.csv")) for kind in ("targets", "actuals"))
+    t0 = time.perf_counter()
+    code = cli_main(["score", str(table), str(actuals), "-o", str(out)])
+    total = time.perf_counter() - t0
+    sizes = {p.name: p.stat().st_size for p in out.iterdir() if not p.name.startswith(".")}
+    return {"seconds": total, "exit": code, "peak_rss_mb": peak_rss_mb(), "files": sizes}
+
+
+def score_table_data(size: int, seed: int) -> Path:
+    """One department of ``size`` indicators (one target table, one actuals file), generated once."""
+    from generate import DATA, generate
+
+    out = DATA / f"score_n{size}_s{seed}"
+    if not (out / "meta.json").is_file():
+        generate(size, seed, out=out, rows_per_file=size, quiet=True)
+    for kind in ("targets", "actuals"):  # the cities of the province as one department: one file each
+        files = sorted((out / kind).glob("*.csv"))
+        if len(files) > 1:
+            lines = files[0].read_text(encoding="utf-8-sig").splitlines(keepends=True)
+            for f in files[1:]:
+                lines += f.read_text(encoding="utf-8-sig").splitlines(keepends=True)[1:]
+                f.unlink()
+            files[0].write_text("".join(lines), encoding="utf-8-sig")
+    return out
+
+
 def worker_compile(data: Path) -> dict:
     """Cold-cache compile of every distinct target text, each timed alone."""
     import pandas as pd
@@ -457,6 +487,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--jobs", type=int, default=2,
                     help="also run `evaluator batch -j JOBS` (score_batch with worker processes) on the same inputs; "
                          "0 skips it")
+    ap.add_argument("--score-sizes", default="10000,100000",
+                    help="also time `evaluator score` with every report on ONE table of these sizes (\"\" skips it)")
     ap.add_argument("--worker", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
     a = ap.parse_args(argv)
 
@@ -472,6 +504,8 @@ def main(argv: list[str] | None = None) -> int:
                                   check=a.worker[4] == "check")
         elif kind == "compile":
             res = worker_compile(data)
+        elif kind == "score":
+            res = worker_score(data, Path(a.worker[2]))
         elif kind == "batch":
             res = worker_batch(data, a.worker[2], Path(a.worker[3]), int(a.worker[4]), check=a.worker[5] == "check")
         else:
@@ -528,6 +562,19 @@ def main(argv: list[str] | None = None) -> int:
         results.append(s)
     machine = _machine()
     md = markdown(results, machine)
+    score_sizes = [10_000] if a.quick and a.score_sizes else [int(s) for s in a.score_sizes.split(",") if s]
+    if score_sizes:
+        md += "\n`evaluator score` with every report (CSV, xlsx, html, json) on one table:\n\n"
+        md += "| indicators | seconds | peak RSS (MB) | report.xlsx (MB) |\n|---|---|---|---|\n"
+    for size in score_sizes:
+        res = _spawn(["score", str(score_table_data(size, a.seed)), str(OUT / f"score_n{size}")], a.timeout)
+        print(f"[score {size}] {res}", file=sys.stderr)
+        if "error" in res:
+            md += f"| {fmt_n(size)} | {res['error']} | | |\n"
+        else:
+            md += (f"| {fmt_n(size)} | {res['seconds']:.1f} | {res['peak_rss_mb']:.0f} | "
+                   f"{res['files'].get('report.xlsx', 0) / 2**20:.1f} |\n")
+        results.append({"size": size, "kind": "score", "errors": [], **res})
     md += f"\nWhole benchmark: {time.perf_counter() - t_all:.0f} s (including data generation).\n"
     for r in results:
         for e in r["errors"]:

@@ -9,6 +9,7 @@ row to an indicator or project and reports unmatched, duplicate and missing rows
 from __future__ import annotations
 
 import functools
+import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -84,6 +85,25 @@ def _alias_map() -> dict[str, str]:
 
 def _norm(text: Any) -> str:
     return re.sub(r"[\s（）()]", "", str(text)).lower()
+
+
+_BRACKETED = re.compile(r"[（(【\[][^）)】\]]*[）)】\]]")
+
+
+@functools.lru_cache(maxsize=4096)
+def header_key(text: str) -> str | None:
+    """The canonical key a header names: one of its spellings, the same with a note in brackets dropped
+    (「实际完成值（含单位）」, 「执行数（万元）」), else the first of ``[header_patterns]`` it matches."""
+    aliases = _alias_map()
+    key = aliases.get(_norm(text))
+    if key is None:
+        head = _norm(_BRACKETED.sub("", str(text)))
+        key = aliases.get(head)
+        if key is None and head:
+            for name, patterns in vocabulary().get("header_patterns", {}).items():
+                if any(re.search(p, head) for p in patterns):
+                    return name
+    return key
 
 
 # --- template ---------------------------------------------------------------
@@ -162,21 +182,26 @@ def _write_template_xlsx(ind: pd.DataFrame, proj: pd.DataFrame, path: Path) -> N
 _SheetColumns = tuple[str | None, dict[str, np.ndarray], dict[str, str]]
 
 
-def _sheet_frames(path: Path) -> list[_SheetColumns]:
+def _sheet_frames(path: Path, found: list[Issue] | None = None) -> list[_SheetColumns]:
     """Each sheet as text columns (object arrays) under canonical keys, with the row number in ``_row``.
 
     Files are opened by the same loader as target tables (encodings, Excel safety limits,
     control characters); a text table comes column-wise (:func:`load_text_grid`). The header
     is the first row that names a known column; rows empty under the header are dropped.
+    The reader's issues (control characters, hidden sheets, formulas without values…), unknown
+    and repeated columns are appended to ``found``.
     """
-    from .readers.io import Grid, load_rows, load_text_grid
+    from .readers.io import Grid, column_letter, load_rows, load_text_grid
 
+    found = [] if found is None else found
     grid = load_text_grid(path)
     if grid is not None:
         sheets = [(None, grid)]
+        found.extend(grid.issues)
     else:
         loaded = load_rows(path)
         sheets = [(s.name, Grid.from_rows(s.rows, loaded.encoding or "", ())) for s in loaded.sheets]
+        found.extend(loaded.issues)
     aliases = _alias_map()
     out = []
     for name, grid in sheets:
@@ -192,6 +217,20 @@ def _sheet_frames(path: Path) -> list[_SheetColumns]:
         body = grid.cells[head_at + 1:]
         keep = _filled_rows(body, grid.lengths[head_at + 1:], list(first.values()), len(head))
         mapping = _canonical_columns(list(first))
+        row = int(grid.numbers[head_at])
+        for h, j in first.items():
+            if h in mapping or not head[j]:
+                continue
+            key = header_key(h)
+            if key is not None:
+                found.append(Issue("duplicate_column", "warning",
+                                   f"「{h}」与前面的「{next(k for k, v in mapping.items() if v == key)}」是同一列，"
+                                   "读前一列，该列未读取", file=path.name, sheet=name, row=row,
+                                   column=column_letter(j), cell=h))
+            else:
+                found.append(Issue("unknown_column", "info", f"「{h}」不是实际完成值表的已知列，该列未读取"
+                                   "（如是同义写法，可在 actuals.toml 的 headers 中添加别名）",
+                                   file=path.name, sheet=name, row=row, column=column_letter(j), cell=h))
         every = bool(keep.all())
         columns = {mapping.get(h, h): body[:, j] if every else body[keep, j] for h, j in first.items()}
         n = int(np.count_nonzero(keep))
@@ -212,6 +251,9 @@ def _header_row(grid: Any, aliases: dict[str, str], chunk: int = 64) -> int | No
         for i, r in enumerate(grid.rows(start, start + chunk), start=start):
             if any(_norm(c) in aliases for c in r.cells):
                 return i
+            if any(header_key(c) for c in r.cells if c and len(c) <= 30) and \
+                    sum(bool(header_key(c)) for c in r.cells if c and len(c) <= 30) >= 2:
+                return i
     return None
 
 
@@ -228,10 +270,9 @@ def _filled_rows(body: np.ndarray, lengths: np.ndarray, columns: list[int], widt
 
 def _canonical_columns(names: list[str]) -> dict[str, str]:
     """Header → canonical key for the headers that name one (the first header naming a key wins)."""
-    aliases = _alias_map()
     mapping: dict[str, str] = {}
     for col in names:
-        key = aliases.get(_norm(col))
+        key = header_key(col)
         if key and key not in mapping.values():
             mapping[col] = key
     return mapping
@@ -256,6 +297,53 @@ def _numbers(texts: Any) -> tuple[np.ndarray, np.ndarray]:
         values = pd.to_numeric(clean, errors="coerce")
     bad = (clean != "") & values.isna()
     return values.to_numpy()[codes], bad.to_numpy()[codes]
+
+
+#: money units written in a cell or in a header's brackets, as a factor to 万元 (the unit of the actuals file)
+_MONEY_UNITS = {"亿元": 1e4, "万元": 1.0, "千元": 0.1, "元": 1e-4}
+_MONEY_CELL = re.compile(r"\s*([-+]?[\d,，\s]*\.?\d+)\s*(亿元|万元|千元|元)?\s*")
+
+
+def _money(texts: Any, header_text: str = "") -> tuple[np.ndarray, list[str | None]]:
+    """Money cells → 万元 and, per cell, why it could not be read (None when read or empty).
+
+    A unit written in the cell (265000元) or in the header's brackets (执行数（元）) is converted; a
+    space is a thousands separator only between groups of three digits; a negative, infinite or
+    non-numeric amount is refused (never points).
+    """
+    texts = np.asarray(texts, dtype=object)
+    head = re.search(r"[（(]\s*(亿元|万元|千元|元)\s*[）)]", header_text or "")
+    default = _MONEY_UNITS[head.group(1)] if head else 1.0
+    codes, uniques = pd.factorize(texts, use_na_sentinel=False)
+    values = np.full(len(uniques), np.nan)
+    why: list[str | None] = [None] * len(uniques)
+    for k, text in enumerate(uniques.tolist()):
+        cell = "" if text is None else str(text).strip()
+        if not cell:
+            continue
+        m = _MONEY_CELL.fullmatch(cell)
+        number = m.group(1) if m else ""
+        if m and re.search(r"\d\s+\d", number):
+            number = _spaced(number)
+        try:
+            v = float(number.replace(",", "").replace("，", "")) if number else math.nan
+        except ValueError:
+            v = math.nan
+        if math.isnan(v):
+            why[k] = f"「{cell}」不是数值"
+        elif not math.isfinite(v):
+            why[k] = f"「{cell}」不是有限的数值"
+        elif v < 0:
+            why[k] = f"「{cell}」为负数，金额不可能为负"
+        else:
+            values[k] = v * (_MONEY_UNITS[m.group(2)] if m.group(2) else default)
+    return values[codes], [why[c] for c in codes]
+
+
+def _spaced(number: str) -> str:
+    from .values import _spaced_number
+
+    return _spaced_number(number) or ""
 
 
 def _take(values: np.ndarray, rows: np.ndarray) -> np.ndarray:
@@ -438,13 +526,26 @@ class _Issues:
 def read_actuals(path: str | Path, table: Any) -> Actuals:
     """Read a filled actuals file and match it to the target table."""
     path = Path(path)
+    if path.exists() and not path.is_dir():
+        from .readers.io import refuse_special
+
+        refuse_special(path)  # a FIFO or device: refused, never opened (it would block)
     if not path.is_file():
         raise InputError("找不到实际完成值文件", file=str(path), code="file_missing")
     matcher = _Matcher(table)
     issues = _Issues()
     ind_parts, at_parts, proj_parts = [], [], []
-    for sheet, cols, shown in _sheet_frames(path):
-        where = dict(file=path.name, sheet=sheet)
+    read_issues: list[Issue] = []
+    sheets = _sheet_frames(path, read_issues)
+    # the table and its actuals share a base name (部门.csv in two folders): messages name the full path
+    name = str(path) if path.name == Path(str(getattr(table, "source", "") or "")).name else path.name
+    for found in read_issues:
+        issues.add(found.code, found.severity, [found.message],
+                   **{k: [name if k == "file" and getattr(found, k) == path.name else getattr(found, k)]
+                      for k in ISSUE_COLUMNS if k not in ("code", "severity", "message")})
+    _require_actual_column(path, sheets)
+    for sheet, cols, shown in sheets:
+        where = dict(file=name, sheet=sheet)
         pid, code, (failed, why) = matcher.projects(cols["project_id"], cols["project"])
         issues.add("actual_unmatched", "error", [f"无法匹配：{reason}；该行未使用" for reason in why],
                    column=shown.get("project", "项目名称"), cell=cols["project"][failed],
@@ -467,7 +568,7 @@ def read_actuals(path: str | Path, table: Any) -> Actuals:
     keys = matcher.keys
     missing = np.flatnonzero(~seen)
     issues.add("actual_missing", "warning", ["实际完成值表中没有这一指标的行，按待补处理"] * len(missing),
-               file=path.name, project_id=keys["project_id"].to_numpy()[missing],
+               file=name, project_id=keys["project_id"].to_numpy()[missing],
                indicator_no=keys["indicator_no"].to_numpy()[missing].astype(np.int64))
     proj = pd.concat(proj_parts, ignore_index=True)
     first_p = ~proj["project_id"].duplicated(keep="first").to_numpy()
@@ -480,6 +581,18 @@ def read_actuals(path: str | Path, table: Any) -> Actuals:
                    proj[["project_id", "budget_annual", "spent_annual", "self_execution", "self_total_given",
                          "funds_row"]].reset_index(drop=True),
                    issues.frame(), source=str(path))
+
+
+def _require_actual_column(path: Path, sheets: list[_SheetColumns]) -> None:
+    """Refuse an actuals file none of whose sheets has a column of actual values: every indicator would be
+    待补 without a word about why."""
+    if any("actual_text" in shown for _, _, shown in sheets):
+        return
+    headers = [h for _, _, shown in sheets for h in shown.values()]
+    names = vocabulary()["headers"]["actual_text"]
+    raise InputError("实际完成值表中没有「实际完成值」列，无法评分（认得的列：" + ("、".join(headers) or "无") +
+                     "）；请把填写实际完成值的列命名为「" + "」「".join(names[:6]) + "」之一",
+                     file=str(path), code="missing_actual_column")
 
 
 def _duplicates(df: pd.DataFrame, first: np.ndarray, key: np.ndarray, what: str, issues: _Issues) -> None:
@@ -551,7 +664,16 @@ def _project_rows_read(cols: dict[str, np.ndarray], rows: np.ndarray, shown: dic
                "self_total": "self_total_given"}
     for key, col in targets.items():
         given = _take(cols[key], rows)
+        if key in ("budget", "spent"):  # money: units converted, impossible amounts refused
+            values, why = _money(given, shown.get(key, ""))
+            bad = np.array([w is not None for w in why], dtype=bool)
+            at = np.flatnonzero(bad)
+            issues.add("bad_number", "error", [why[i] for i in at.tolist()], project_id=pid[at],
+                       column=shown.get(key, header(key)), cell=given[at], row=line[at], **where)
+            out[col] = np.where(bad, np.nan, values).astype(float)
+            continue
         values, bad = _numbers(given)
+        bad = bad | ~np.isfinite(np.where(np.isnan(values), 0.0, values))
         at = np.flatnonzero(bad)
         issues.add("bad_number", "error", [f"「{g}」不是数值" for g in given[at].tolist()], project_id=pid[at],
                    column=shown.get(key, header(key)), cell=given[at], row=line[at], **where)

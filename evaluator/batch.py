@@ -311,7 +311,10 @@ def score_batch(tasks: list[Task], outdir: str | Path, rules: Any = "national-20
     counter = [0, 0]
     rows: list[dict[str, Any]] = []
     departments: list[pd.DataFrame] = []
-    handles = {name: (out / FILES[name]).open("wb") for name in headers}
+    from .outputs import AtomicFile, write_atomic
+
+    handles = {name: AtomicFile(out / FILES[name]) for name in headers}  # moved into place only when the run ends
+    done = False
     with bulk_gc():
         try:
             for name, cols in headers.items():
@@ -327,15 +330,16 @@ def score_batch(tasks: list[Task], outdir: str | Path, rules: Any = "national-20
                 rows.append(outcome.row)
                 if progress is not None:
                     progress(outcome.row)
+            done = True
         finally:
             for fh in handles.values():
-                fh.close()
+                fh.commit() if done else fh.discard()
     deps = pd.concat(departments, ignore_index=True) if departments else pd.DataFrame()
     tables = pd.DataFrame(rows, columns=TABLE_COLUMNS)
     files = {name: out / FILES[name] for name in headers}
     for name, frame in (("departments", deps), ("tables", tables)):
         files[name] = out / FILES[name]
-        files[name].write_bytes(to_csv_bytes(frame))
+        write_atomic(files[name], to_csv_bytes(frame))
     return BatchResult(out, tables, deps, files, jobs, time.perf_counter() - t0, counter[0], counter[1])
 
 

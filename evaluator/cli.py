@@ -52,6 +52,10 @@ def main(argv: list[str] | None = None) -> int:
     except FileNotFoundError as exc:
         print(f"错误：找不到文件 {exc.filename}", file=sys.stderr)
         return 2
+    except (PermissionError, IsADirectoryError, NotADirectoryError) as exc:  # the user's paths, not an engine bug
+        print(f"错误：{exc.filename or ''}: 无法读写（{'没有权限' if isinstance(exc, PermissionError) else '路径不对'}）",
+              file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:

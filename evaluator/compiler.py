@@ -17,6 +17,7 @@ The grammar is small and hand-written; every word it knows is in
 """
 from __future__ import annotations
 
+import bisect
 import math
 import re
 from decimal import Decimal
@@ -65,7 +66,7 @@ _PAREN = re.compile(r"\([^()]{0,40}\)")
 # a remark in brackets at the end of a cell with no number in it: 较上年提升（新增指标）
 _REMARK = re.compile(r"\s*\([^()\d]{1,12}\)$")
 # a Chinese fraction: 三分之二, 5分之1 (千分之 and 万分之 are read by the lexicon's words)
-_FRACTION = re.compile(r"([一二两三四五六七八九十]+|\d+)\s*分之\s*([零〇一二两三四五六七八九十]+|\d+(?:\.\d+)?)")
+_FRACTION = re.compile(r"([一二两三四五六七八九十]{1,4}|\d{1,6})\s*分之\s*([零〇一二两三四五六七八九十]{1,6}|\d{1,9}(?:\.\d{1,9})?)")
 # 1/3以上: a share written as a fraction of small whole numbers, nothing glued after it
 _SLASH_FRACTION = re.compile(r"/(\d{1,2})(?![\d./%])")
 _CJK_CHAR = re.compile(r"[\u4e00-\u9fff]")
@@ -197,10 +198,12 @@ def _zero_clauses(s: str, masked: str, quantities: list[_Quantity], raw: str,
     if lex.zero_re.search(s) is None:
         return []
     out: list[tuple[int, Target]] = []
+    starts = sorted(q.start for q in quantities)
     start = 0
     for end in [i for i, c in enumerate(masked) if c in _CLAUSE_BREAKS] + [len(s)]:
         part = s[start:end]
-        if (not any(start <= q.start < end for q in quantities)
+        k = bisect.bisect_left(starts, start)
+        if (not (k < len(starts) and starts[k] < end)  # no number of its own in the clause
                 and lex.zero_re.search(part) is not None):
             text = part.strip(_PUNCT)
             out.append((start, Target(kind="zero", raw=raw, canonical=text, span=(start, end),
@@ -220,6 +223,7 @@ def _mask(s: str, lex: Lexicon) -> tuple[str, list[str]]:
         for m in _QUOTES.finditer(s):
             spans.append(m.span())
     if "(" in s:
+        digits = sum(c.isdigit() for c in s)  # a prior bracket needs a number outside it
         for m in _PAREN.finditer(s):
             inner = m.group(0)
             if any(w in inner for w in lex.scale_words):
@@ -228,7 +232,7 @@ def _mask(s: str, lex: Lexicon) -> tuple[str, list[str]]:
             elif (inner[1:].startswith(lex.inclusive_starts) and m.start() > 0
                   and any(c.isdigit() for c in inner)):
                 spans.append(m.span())
-            elif _is_prior_note(inner, lex) and any(c.isdigit() for c in s[:m.start()] + s[m.end():]):
+            elif _is_prior_note(inner, lex) and digits > sum(c.isdigit() for c in inner):
                 spans.append(m.span())
                 notes.append("prior:" + inner[1:-1])
     if _DATE_HINT.search(s):
@@ -322,10 +326,13 @@ def _find_quantities(s: str, masked: str, lex: Lexicon) -> list[_Quantity]:
             found.append(q)
         pos = max(q.end, start + 1)
     per_excluded = lex.per_excluded
+    clauses = _Clauses(masked, lex) if len(found) > 8 else None  # many numbers: each clause scanned once
     for q in found:
         if q.per is None:
-            q.per = _context_per(masked, q.start, lex, adjacent_only=q.unit in per_excluded,
-                                 compared=q.op is not None)
+            if q.unit in per_excluded:
+                q.per = _adjacent_per(masked, q.start, lex, compared=q.op is not None)
+            else:
+                q.per = _context_per(masked, q.start, lex) if clauses is None else clauses.per(q.start)
             if q.per is not None and q.per == q.unit:
                 q.per = None
     return found
@@ -374,9 +381,7 @@ def _lead_per(t: str, q: _Quantity, lex: Lexicon) -> str | None:
     number or a money amount not already a rate."""
     if q.per is not None or (q.unit is not None and q.unit not in lex.per_lead_units):
         return None
-    i = q.start
-    while i > 0 and t[i - 1] not in _SEGMENT_BREAKS:
-        i -= 1
+    i = _clause_start(t, q.start, lex.word_gap)  # 每亩 … stands within the reach of a comparator word
     found = None
     at = t.find("每", i, q.start)
     while at >= 0:
@@ -385,6 +390,32 @@ def _lead_per(t: str, q: _Quantity, lex: Lexicon) -> str | None:
             found = lex.unit_spellings[word]
         at = t.find("每", at + 1, q.start)
     return found
+
+
+class _Clauses:
+    """:func:`_context_per` for many positions of one text in linear time: the clause starts found once,
+    the time-basis words of each clause found once (exactly what a scan of ``[clause start, position)``
+    finds, unless a word runs over the position; that rare case is scanned as before)."""
+
+    def __init__(self, t: str, lex: Lexicon):
+        self.t, self.lex = t, lex
+        self.breaks = [k for k, ch in enumerate(t) if ch in _SEGMENT_BREAKS]
+        self.words: dict[int, tuple[list[int], list[int], list[str]]] = {}
+
+    def per(self, start: int) -> str | None:
+        import bisect
+
+        k = bisect.bisect_left(self.breaks, start)
+        i = self.breaks[k - 1] + 1 if k else 0
+        if i not in self.words:
+            stop = self.breaks[k] if k < len(self.breaks) else len(self.t)
+            found = list(self.lex.per_words_re.finditer(self.t, i, stop))
+            self.words[i] = ([m.start() for m in found], [m.end() for m in found], [m.group(0) for m in found])
+        starts, ends, words = self.words[i]
+        n = bisect.bisect_right(ends, start)  # the words ending by ``start`` (ends ascend: matches do not overlap)
+        if n < len(starts) and starts[n] < start:  # a word runs over ``start``: scan as _context_per does
+            return _context_per(self.t, start, self.lex)
+        return self.lex.per_words[words[n - 1]] if n else None
 
 
 def _read_arabic(t: str, pos: int, lex: Lexicon) -> _Quantity | None:
@@ -433,11 +464,16 @@ def _read_chinese(t: str, pos: int, lex: Lexicon) -> _Quantity | None:
     return q
 
 
+#: Chinese numerals read as one number at most (一千二百三十四万五千六百七十八 is 15)
+MAX_NUMERAL_RUN = 40
+
+
 def _chinese_number(t: str, pos: int, lex: Lexicon) -> tuple[float, int] | None:
     """Parse 十二, 两, 一百零五, 三千五百 … starting at ``pos``."""
     digits, small, large = lex.numeral_digits, lex.numeral_small, lex.numeral_large
     end = pos
-    while end < len(t) and (t[end] in digits or t[end] in small or t[end] in large):
+    stop = min(len(t), pos + MAX_NUMERAL_RUN)  # a longer run of numerals is no number: bounded (linear) scan
+    while end < stop and (t[end] in digits or t[end] in small or t[end] in large):
         end += 1
     if end == pos or t[pos] in large or (t[pos] in small and t[pos] != "十"):
         # 百分点, 千方百计, 万家: a number never starts with 百/千/万/亿
@@ -625,11 +661,9 @@ def _read_comparators(t: str, q: _Quantity, lex: Lexicon) -> None:
 def _change_before(t: str, start: int, lex: Lexicon) -> str | None:
     """up / down: the last change verb in the clause before ``start`` (同比下降不超过2% → down);
     none when the verb names a level (降低至8%)."""
-    if lex.change_hint_re.search(t, 0, start) is None:
+    i = _clause_start(t, start, lex.word_gap)  # as far as a comparator word may stand
+    if lex.change_hint_re.search(t, i, start) is None:
         return None
-    i = start
-    while i > 0 and t[i - 1] not in _SEGMENT_BREAKS:
-        i -= 1
     last = None
     for m in lex.before_re.finditer(t, i, start):
         if m.group(0) in lex.change_verbs:
@@ -692,35 +726,56 @@ def _keep(q: _Quantity, t: str, lex: Lexicon) -> bool:
         return True
     if q.start > 0 and t[q.start - 1] in lex.number_after_nouns:
         return True
-    # the whole cell, or the whole clause between separators (95;98)
+    # the whole cell, or the whole clause between separators (95;98): nothing but punctuation around it,
+    # looked at only up to the first other character (a scan of the whole clause per number was quadratic)
+    filler = _PUNCT + _MASK
     lo, hi = q.start, q.end
     while lo > 0 and t[lo - 1] not in _SEGMENT_BREAKS:
+        if t[lo - 1] not in filler:
+            return False
         lo -= 1
     while hi < len(t) and t[hi] not in _SEGMENT_BREAKS:
+        if t[hi] not in filler:
+            return False
         hi += 1
-    rest = (t[lo:q.start] + t[q.end:hi]).strip(_PUNCT + _MASK)
-    return rest == ""
+    return True
 
 
-def _context_per(t: str, start: int, lex: Lexicon, adjacent_only: bool = False,
-                 compared: bool = False) -> str | None:
-    """每月 … 20次: the time basis written earlier in the same clause.
-
-    ``adjacent_only`` (a time or a score, 每周不少于3天): only a basis with just a comparator
-    between it and the number counts (每月…办结时间3天 is a time limit, not 3 days a month).
-    """
+def _context_per(t: str, start: int, lex: Lexicon) -> str | None:
+    """每月 … 20次: the time basis written earlier in the same clause."""
     i = start
     while i > 0 and t[i - 1] not in _SEGMENT_BREAKS:
         i -= 1
     last = None
     for last in lex.per_words_re.finditer(t, i, start):
         pass
+    return lex.per_words[last.group(0)] if last else None
+
+
+def _clause_start(t: str, start: int, reach: int) -> int:
+    """Where the clause holding ``start`` begins, looking back ``reach`` characters at most (so that a
+    look-back per number stays linear in a long cell)."""
+    i, lo = start, max(0, start - reach)
+    while i > lo and t[i - 1] not in _SEGMENT_BREAKS:
+        i -= 1
+    return i
+
+
+#: characters a time basis and a comparator may take together before a number (每半年不少于)
+_ADJACENT_REACH = 12
+
+
+def _adjacent_per(t: str, start: int, lex: Lexicon, compared: bool) -> str | None:
+    """每周不少于3天: the time basis of a time or a score, counted only with nothing but a comparator
+    between it and the number (每月…办结时间3天 is a time limit; 每年3月 a month of the year)."""
+    last = None
+    for last in lex.per_words_re.finditer(t, _clause_start(t, start, _ADJACENT_REACH), start):
+        pass
     if last is None:
         return None
-    if adjacent_only:  # 每年3月 is a month of the year, 每周不少于3天 three days a week
-        between = t[last.end():start].strip()  # the comparator may already start the quantity
-        if (between or not compared) and lex.before.get(between, "none") == "none":
-            return None
+    between = t[last.end():start].strip()  # the comparator may already start the quantity
+    if (between or not compared) and lex.before.get(between, "none") == "none":
+        return None
     return lex.per_words[last.group(0)]
 
 

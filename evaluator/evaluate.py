@@ -17,7 +17,7 @@ import pandas as pd
 from . import __version__
 from .frames import factorize_objects
 from .gc_tuning import bulk_gc
-from .issues import Issue, concat_issues, issues_frame
+from .issues import InputError, Issue, concat_issues, issues_frame
 from .rules import RulePack, load_rule_pack
 from .points import apply_weights, project_scores
 from .scoring import score_indicators, text_codes, with_columns
@@ -71,7 +71,12 @@ def _file_hash(path: str | Path) -> str:
 def _load_targets(targets: Any) -> Any:
     if isinstance(targets, (str, Path)):
         from .readers import read_targets  # the readers land separately
-        return read_targets(targets)
+        table = read_targets(targets)
+        if not len(table.indicators) and not len(table.projects):  # nothing to score: not an engine bug
+            raise InputError("目标表中没有读到任何项目或指标，无法评分；请确认第一个参数是绩效目标表"
+                             "（实际完成值表是第二个参数），可先用 evaluator check 查看读取结果",
+                             file=str(targets), code="no_indicators")
+        return table
     return targets
 
 

@@ -704,6 +704,9 @@ def explain_executions(projects: pd.DataFrame, pack: RulePack) -> pd.Series:
     rows = _Rows(projects)
     out = full_object(len(rows), message("pending", "execution"))  # one text object for all rows
     scored = rows.text("execution_status") == "scored"
+    if "budget_used" in projects:  # a budget of 0 is given, not missing: say so, not 「缺少…」
+        zero = ~scored & (pd.to_numeric(projects["budget_used"], errors="coerce").to_numpy(dtype=float) == 0)
+        out[zero] = "待补：" + message("execution", "zero_budget")
     if scored.any():
         out[scored] = _execution_texts(rows.sub(scored), pack)
     return pd.Series(out, index=projects.index, dtype=object)

@@ -156,7 +156,7 @@ def lexicon() -> Lexicon:
                                                                    + data["change_verbs"]["down"]}))) + "]"),
         age_units=tuple(data["qualifiers"]["age_units"]),
         age_qualifier_re=re.compile(
-            r"\d+\s*(?:" + "|".join(map(re.escape, _longest(data["qualifiers"]["age_units"]))) + r")\s*"
+            r"(?<!\d)\d{1,3}\s*(?:" + "|".join(map(re.escape, _longest(data["qualifiers"]["age_units"]))) + r")\s*"
             r"(?:" + "|".join(map(re.escape, _longest(data["after"]))) + r")?(?=[\u4e00-\u9fff])"),
         reasons=dict(data["reasons"]),
         before_re=_alternation(data["before"]),

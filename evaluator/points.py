@@ -54,6 +54,7 @@ def indicator_weights(ind: pd.DataFrame, pack: RulePack) -> tuple[np.ndarray, pd
     n_missing = np.bincount(codes, weights=active & missing, minlength=n_p)
     table_given = has_active & (n_missing == 0)
     total_b, remaining_b = _pb_sum(k, g0, n_p), _pb_sum(k, g0 * active, n_p)
+    total_b, remaining_b = total_b.astype(float), remaining_b.astype(float)  # (no indicators: bincount gives ints)
     scale = np.divide(total_b, remaining_b, out=np.zeros_like(total_b), where=remaining_b > 0).ravel()
     w_table = np.where(active, g0 * scale[k], 0.0)
 

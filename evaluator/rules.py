@@ -11,6 +11,7 @@ into a frozen :class:`RulePack`. Nothing in a pack is executed. Every problem ra
 from __future__ import annotations
 
 import hashlib
+import math
 import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
@@ -43,6 +44,8 @@ def _number(lo: float | None = None, hi: float | None = None) -> Checker:
     def check(value: Any, pack: str, key: str) -> float:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise _fail(pack, key, f"应为数值，实际为「{value!r}」")
+        if not math.isfinite(value):  # nan/inf would turn every total into NaN
+            raise _fail(pack, key, f"应为有限的数值，实际为「{value!r}」")
         if (lo is not None and value < lo) or (hi is not None and value > hi):
             raise _fail(pack, key, f"数值 {value} 超出允许范围 [{lo}, {hi}]")
         return float(value)
@@ -223,6 +226,8 @@ def parse_rule_pack(text: str, label: str, path: str = "") -> RulePack:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise RulePackError(f"TOML 格式错误：{exc}", pack=label) from exc
+    except RecursionError as exc:  # arrays nested thousands deep
+        raise RulePackError("TOML 嵌套层数过深，不是规则包", pack=label) from exc
     for section, default in SECTION_DEFAULTS.items():
         if isinstance(raw, dict) and section not in raw:
             raw[section] = dict(default)
@@ -262,7 +267,13 @@ def load_rule_pack(name_or_path: str | Path | RulePack = DEFAULT_PACK) -> RulePa
     if text_name.endswith(".toml") or path.suffix or "/" in text_name or "\\" in text_name:
         if not path.is_file():
             raise RulePackError(f"找不到规则包文件「{text_name}」", pack=text_name)
-        return parse_rule_pack(path.read_text(encoding="utf-8"), path.stem, str(path))
+        try:
+            text = path.read_bytes().decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise RulePackError("规则包文件不是 UTF-8 编码，请另存为 UTF-8", pack=text_name) from exc
+        except OSError as exc:
+            raise RulePackError(f"无法读取规则包文件（{type(exc).__name__}）", pack=text_name) from exc
+        return parse_rule_pack(text, path.stem, str(path))
     for entry in _pack_dir_entries():
         if entry.name == f"{text_name}.toml":
             pack = parse_rule_pack(entry.read_text(encoding="utf-8"), text_name, str(entry))

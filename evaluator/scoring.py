@@ -354,7 +354,15 @@ def _implausible(names: np.ndarray | None, idx: np.ndarray, value: np.ndarray, a
         return np.where(pd.notna(a_unit[j]), a_unit[j], t_unit[j]).astype(object, copy=False)
 
     neg = np.flatnonzero(value < 0)
-    out: dict[int, str] = {int(i): "negative" for i in idx[neg[~np.isin(unit(neg), checks["may_be_negative"])]]}
+    signed = np.isin(unit(neg), checks["may_be_negative"])
+    if names is not None and signed.any():  # a percent falls below zero only where it measures a change
+        change = checks.get("change_words", [])
+        signed[signed] = [any(w in str(names[i]) for w in change) for i in idx[neg[signed]]]
+    out: dict[int, str] = {int(i): "negative" for i in idx[neg[~signed]]}
+    # a bare 0.975 against a percent target: 97.5 % or 0.975 %? refused, never guessed (docs/robustness.md)
+    bare = np.flatnonzero((value > 0) & (value <= 1) & pd.isna(a_unit) & (t_unit == "%"))
+    for i in idx[bare]:
+        out.setdefault(int(i), "ambiguous_fraction")
     big = np.flatnonzero(value > 100 + 1e-9)
     over = big[unit(big) == "%"]
     if len(over) and names is not None:
@@ -408,6 +416,7 @@ SCORE_COLUMNS = ["block", "op_used", "op_source", "status", "method", "ratio", "
 #: issue code and severity of each data reason an indicator could not be scored for
 SCORE_ISSUES = {"unit": ("unit_mismatch", "error"), "unreadable": ("unreadable_actual", "error"),
                 "negative": ("negative_actual", "error"), "impossible_percent": ("impossible_percent", "error"),
+                "ambiguous_fraction": ("ambiguous_fraction", "error"),
                 "clauses": ("clause_mismatch", "error"), "rating": ("bad_rating", "error"),
                 "prior": ("bad_prior", "error")}
 
@@ -730,7 +739,7 @@ def _score_rest(todo: np.ndarray, df: pd.DataFrame, tf: dict[str, np.ndarray], t
         todo[rows] = False
         return rows
 
-    rows = take(rk.of("na"))
+    rows = take(rk.of("na") | (ak.of("na") & ~rk.of("tier", "points")))  # 不适用 / N/A as the actual too
     sc.put(rows, {"status": "excluded", "rule": "na_" + pack.switches["not_applicable"]})
     # a number written beside zero-event statements (未发生安全事故，完好率97%) carries its clauses too
     stated_clauses = np.fromiter((len(o.clauses) > 0 for o in a_objs), dtype=bool, count=len(a_objs))[a_codes]

@@ -86,6 +86,24 @@ def _simple_number(core: str, raw: str) -> ActualValue | None:
     return ActualValue("number", raw, value=float(m.group(1)), unit=spellings[unit] if unit else None)
 
 
+#: digits with spaces between them (6 500份, 26 5); thin and no-break spaces too
+_SPACED = re.compile(r"(?<![\d.])\d+(?:[ \u00a0\u2009\u202f]+\d+)+")
+#: … where each space is a thousands separator: groups of three digits after the first
+_THOUSANDS = re.compile(r"\d{1,3}(?:[ \u00a0\u2009\u202f]\d{3})+")
+
+
+def _spaced_number(core: str) -> str | None:
+    """``core`` with thousands-separator spaces taken out (6 500份 → 6500份); None when a space splits a
+    number any other way (26 5): never read as half a number."""
+    out, at = [], 0
+    for m in _SPACED.finditer(core):
+        if not _THOUSANDS.fullmatch(m.group()):
+            return None
+        out += [core[at:m.start()], re.sub(r"\s", "", m.group())]
+        at = m.end()
+    return "".join(out) + core[at:]
+
+
 @lru_cache(maxsize=65536)
 def parse_actual(text: str | None) -> ActualValue:
     """Parse one actual cell.
@@ -108,6 +126,13 @@ def parse_actual(text: str | None) -> ActualValue:
         return ActualValue("yes", raw)
     if core in no:
         return ActualValue("no", raw)
+    if core[0] in "=＝" and re.search(r"[A-Za-z]", core):  # =A1*2, =SUM(B2:B9): a spreadsheet formula typed as text
+        return ActualValue("unreadable", raw)
+    if re.search(r"\d\s+\d", core):
+        spaced = _spaced_number(core)
+        if spaced is None:
+            return ActualValue("unreadable", raw)
+        core = spaced
     simple = _simple_number(core, raw)
     if simple is not None:
         return simple
@@ -293,16 +318,31 @@ _FOLD = str.maketrans({"（": "(", "）": ")", "＋": "+", "－": "-", "×": "*"
                        "＝": "=", "[": "(", "]": ")"})
 
 
-def _eval_node(node: ast.AST) -> float:
-    if isinstance(node, ast.Expression):
-        return _eval_node(node.body)
-    if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)):
-        return float(node.value)
-    if isinstance(node, ast.BinOp) and type(node.op) in _OPS:
-        return _OPS[type(node.op)](_eval_node(node.left), _eval_node(node.right))
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
-        return -_eval_node(node.operand)
-    raise ValueError("unsupported")
+def _eval_node(root: ast.AST) -> float:
+    """The value of an arithmetic tree, walked with an explicit stack: a formula of a thousand terms is a
+    tree a thousand deep, past Python's recursion limit."""
+    stack: list[tuple[ast.AST, bool]] = [(root, False)]
+    values: list[float] = []
+    while stack:
+        node, done = stack.pop()
+        if isinstance(node, ast.Expression):
+            stack.append((node.body, False))
+        elif isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
+            values.append(float(node.value))
+        elif isinstance(node, ast.BinOp) and type(node.op) in _OPS:
+            if done:
+                right = values.pop()
+                values.append(_OPS[type(node.op)](values.pop(), right))
+            else:
+                stack += [(node, True), (node.right, False), (node.left, False)]
+        elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+            if done:
+                values.append(-values.pop())
+            else:
+                stack += [(node, True), (node.operand, False)]
+        else:
+            raise ValueError("unsupported")
+    return values[-1]
 
 
 def evaluate_formula(formula: str, components: tuple[tuple[str, float], ...]) -> float | None:
@@ -321,6 +361,7 @@ def evaluate_formula(formula: str, components: tuple[tuple[str, float], ...]) ->
     expr = pattern.sub(lambda m: f"({values[m.group(0)]!r})", rhs)
     expr = re.sub(r"[×]", "*", expr).strip().rstrip("。.")
     try:
-        return _eval_node(ast.parse(expr, mode="eval"))
-    except (SyntaxError, ValueError, ZeroDivisionError, TypeError):
+        value = _eval_node(ast.parse(expr, mode="eval"))
+    except (SyntaxError, ValueError, ZeroDivisionError, TypeError, OverflowError, RecursionError, MemoryError):
         return None
+    return value if value == value and abs(value) != float("inf") else None  # NaN or infinite: no value

@@ -215,16 +215,13 @@ def test_grid_from_rows_round_trip():
     assert np.array_equal(grid.numbers, [1, 3, 4])
 
 
-def test_wide_spaces_are_what_strip_removes():
-    expected = sorted(int.from_bytes(c.encode("utf-8").ljust(3, b"\0"), "big")
-                      for c in map(chr, range(0x80, 0x110000)) if c.isspace())
-    assert rio._WIDE_SPACES.tolist() == expected
-
-
-def test_marked_bytes_are_controls_and_the_bytes_looked_at():
-    from evaluator.readers.io import _LOOK_AT, _MARKED
-
-    marked = {x for x in range(256) if _MARKED[x]}
-    assert marked == set(range(32)) | {x for x in range(256) if _LOOK_AT[x]}
-    assert {9, 10, 13, ord('"'), ord("<"), ord("&"), 32, 0xE3} <= marked
-    assert not marked & {ord(","), 0x7F, ord("a"), 0xE4}
+def test_each_distinct_cell_is_cleaned_once(tmp_path, monkeypatch):
+    """The columnar route cleans a repeated cell once, however many rows repeat it (work counted)."""
+    text = "项目名称,指标值\n" + "".join(f"<p>项目{i % 3}</p>,≥95%\n" for i in range(3000))
+    path = write(tmp_path, text.encode())
+    calls = []
+    original = rio.clean_cell
+    monkeypatch.setattr(rio, "clean_cell", lambda v: calls.append(v) or original(v))
+    grid = load_text_grid(path)
+    assert grid.cells[1].tolist() == ["项目0", "≥95%"] and len(grid.numbers) == 3001
+    assert len(calls) <= 10  # 2 header cells, 3 project cells, 1 target (not 6002)

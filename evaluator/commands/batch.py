@@ -31,10 +31,24 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help=f"并行评分的进程数（默认 1；0 表示本机全部核数，本机 {os.cpu_count()} 核）。"
                         "每个不同的指标值文本仍只编译一次，结果与单进程逐字节相同")
     p.add_argument("--no-check", action="store_true", help="不运行目标表检查（只评分；问题表中不含检查提示）")
+    p.add_argument("--include-hidden-sheets", action="store_true", help="也读取 Excel 中隐藏的工作表（默认跳过并提示）")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..outputs import finish_run, inside, locked_output
+    from ..readers.io import include_hidden_sheets
+
+    for folder in [t for t in args.tables if Path(t).is_dir()] + ([args.actuals] if args.actuals else []):
+        if inside(args.output, folder):  # the next run would read this run's CSVs as tables
+            raise InputError(f"输出目录在输入文件夹「{folder}」之内，下次运行会把输出的 CSV 当成目标表读入；"
+                             "请用 -o 指定输入文件夹之外的目录", file=args.output, code="output_inside_input")
+    include_hidden_sheets(args.include_hidden_sheets)
+    with locked_output(args.output):
+        return _run(args, finish_run)
+
+
+def _run(args: argparse.Namespace, finish_run) -> int:
     targets = find_tables(args.tables)
     missing = [str(t) for t in targets if not t.is_file()]
     if missing:
@@ -60,6 +74,7 @@ def run(args: argparse.Namespace) -> int:
 
     result = score_batch(tasks, args.output, rules=args.rules, jobs=jobs, check=not args.no_check,
                          progress=progress)
+    finish_run(args.output, result.files)
     t = result.tables
     no_actuals = int((t["actuals_file"] == "").sum())
     print(f"共 {total} 张表，已评分 {total - len(result.failed)} 张；指标 {int(t['indicators_out'].sum())} 条，"

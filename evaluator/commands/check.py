@@ -31,10 +31,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--strict", action="store_true", help="有「错误」级别的问题时以非零状态退出")
     p.add_argument("--money-unit", choices=["万元", "元"], help="金额单位（表中未注明时使用）")
     p.add_argument("--quiet", "-q", action="store_true", help="只打印汇总和错误，不列出警告和提示")
+    p.add_argument("--include-hidden-sheets", action="store_true", help="也读取 Excel 中隐藏的工作表（默认跳过并提示）")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..readers.io import include_hidden_sheets
+
+    include_hidden_sheets(args.include_hidden_sheets)
     table = read_targets(args.table, money_unit=args.money_unit)
     print(summarize(table))
     print()
@@ -81,10 +85,17 @@ def write_issues(issues: pd.DataFrame, path: Path) -> Path:
     out = out.rename(columns=ISSUE_HEADERS)
     out = neutralize_frame(out)
     suffix = path.suffix.lower()
+    if path.is_dir():
+        raise InputError("输出位置是一个文件夹；请给出 .csv 或 .xlsx 文件名", file=str(path), code="output_is_dir")
+    import io
+
+    from ..outputs import write_atomic
+
+    buffer = io.BytesIO()
     if suffix == ".xlsx":
-        out.to_excel(path, index=False, sheet_name="问题清单")
+        out.to_excel(buffer, index=False, sheet_name="问题清单")
     elif suffix in (".csv", ""):
-        out.to_csv(path, index=False, encoding="utf-8-sig")
+        out.to_csv(buffer, index=False, encoding="utf-8-sig")
     else:
         raise InputError("只能写出 .csv 或 .xlsx", file=str(path))
-    return path
+    return write_atomic(path, buffer.getvalue())

@@ -6,6 +6,8 @@ import math
 from pathlib import Path
 
 from ..compare import MIN_SCORED_INDICATORS, compare_files
+from ..issues import InputError
+from ..outputs import finish_run, locked_output
 from ..reports.writer import FORMATS, write_comparison
 from ..rollup import DEFAULT_MARGIN
 
@@ -25,6 +27,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help=f"已评分指标少于该数的部门标记为“评分指标过少”（默认 {MIN_SCORED_INDICATORS}）")
     p.add_argument("--format", default=",".join(FORMATS), help="输出格式，逗号分隔：xlsx,html,csv,json")
     p.add_argument("-o", "--outdir", required=True, help="输出目录")
+    p.add_argument("--include-hidden-sheets", action="store_true", help="也读取 Excel 中隐藏的工作表（默认跳过并提示）")
     p.set_defaults(func=run)
 
 
@@ -37,6 +40,12 @@ def _f(x: object) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    unknown = [f.strip() for f in args.format.split(",") if f.strip() and f.strip() not in FORMATS]
+    if unknown:
+        raise InputError(f"未知的输出格式：{'、'.join(unknown)}（可选：{'、'.join(FORMATS)}）", code="bad_format")
+    from ..readers.io import include_hidden_sheets
+
+    include_hidden_sheets(args.include_hidden_sheets)
     for table, actuals in args.dept:
         for path in (table, actuals):
             if not Path(path).is_file():
@@ -44,7 +53,9 @@ def run(args: argparse.Namespace) -> int:
     comparison = compare_files([tuple(d) for d in args.dept], rules=args.rules, all_packs=not args.no_packs,
                                margin=args.margin, min_scored=args.min_scored)
     formats = [f.strip() for f in args.format.split(",") if f.strip()]
-    written = write_comparison(comparison, args.outdir, formats)
+    with locked_output(args.outdir) as out:
+        written = write_comparison(comparison, out, formats)
+        finish_run(out, written)
     print(f"部门比较（{len(comparison.rollups)} 个部门；部门得分为预算加权平均，派生，无官方规则）：")
     for r in comparison.ranking.itertuples():
         interval = f"{_f(r.score_min)}–{_f(r.score_max)}" if _f(r.score_min) != _f(r.score_max) else "已确定"

@@ -8,9 +8,13 @@ from pathlib import Path
 
 from ..compare import record_inputs
 from ..evaluate import Evaluation, evaluate
+from ..outputs import finish_run, locked_output, write_atomic
+from ..readers.io import include_hidden_sheets
 from ..reports import write_reports
 from ..rules import available_packs
 
+#: from this many indicators, `score` reports its progress on stderr
+PROGRESS_FROM = 5000
 #: project summaries printed in the terminal (the rest are in the reports)
 SUMMARY_LINES = 60
 
@@ -25,15 +29,25 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help=f"规则包名称或文件路径（内置：{'、'.join(available_packs())}；默认 national-2020）")
     p.add_argument("-o", "--output", required=True, metavar="OUTDIR", help="输出目录")
     p.add_argument("--strict", action="store_true", help="有错误级问题时以状态 1 退出")
+    p.add_argument("--include-hidden-sheets", action="store_true", help="也读取 Excel 中隐藏的工作表（默认跳过并提示）")
     p.set_defaults(func=run)
 
 
 def write_outputs(ev: Evaluation, outdir: Path) -> list[Path]:
     """Every report format plus provenance.json; CSV cells are neutralised by the report writer."""
     outdir.mkdir(parents=True, exist_ok=True)
-    written = write_reports(ev, outdir, formats=("csv", "xlsx", "html", "json"))
-    prov = outdir / "provenance.json"
-    prov.write_text(json.dumps(ev.provenance, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    if len(ev.indicators) < PROGRESS_FROM:
+        written = write_reports(ev, outdir, formats=("csv", "xlsx", "html", "json"))
+    else:  # a long run says what it is doing; the CSVs are on disk first
+        from ..rollup import rollup_department
+
+        rollup = rollup_department(ev)
+        written = {}
+        for fmt, label in (("csv", "CSV 表"), ("xlsx", "report.xlsx"), ("html", "report.html"), ("json", "report.json")):
+            print(f"正在写出 {label}……", file=sys.stderr, flush=True)
+            written.update(write_reports(ev, outdir, formats=(fmt,), rollup=rollup))
+    prov = write_atomic(outdir / "provenance.json",
+                        (json.dumps(ev.provenance, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8"))
     return list(dict.fromkeys(written.values())) + [prov]
 
 
@@ -59,9 +73,14 @@ def print_summary(ev: Evaluation) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    ev = evaluate(args.table, args.actuals, rules=args.rules)
-    record_inputs(ev, args.table, args.actuals)  # names + sha256 of both inputs into the provenance
-    paths = write_outputs(ev, Path(args.output))
+    include_hidden_sheets(args.include_hidden_sheets)
+    with locked_output(args.output) as out:  # a second run into OUT stops here (exit 2)
+        ev = evaluate(args.table, args.actuals, rules=args.rules)
+        if len(ev.indicators) >= PROGRESS_FROM:
+            print(f"已评分 {len(ev.indicators)} 条指标", file=sys.stderr, flush=True)
+        record_inputs(ev, args.table, args.actuals)  # names + sha256 of both inputs into the provenance
+        paths = write_outputs(ev, out)
+        finish_run(out, paths)
     print_summary(ev)
     print("已写出：" + "、".join(str(p) for p in paths))
     errors = int((ev.issues["severity"] == "error").sum()) if len(ev.issues) else 0

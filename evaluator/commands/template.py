@@ -16,6 +16,13 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from ..issues import InputError
+
+    if Path(args.output).is_dir():
+        raise InputError("输出位置是一个文件夹；请给出 .xlsx 或 .csv 文件名（如 实际完成值.xlsx）", file=args.output,
+                         code="output_is_dir")
     table = read_targets(args.table)
     path = write_template(table, args.output)
     print(f"已生成填报表 {path}：{len(table.projects)} 个项目，{len(table.indicators)} 个指标。")

@@ -26,8 +26,12 @@ from ..issues import InputError, Issue
 
 #: a cell longer than this is cut (a pasted page in one cell is not a target)
 MAX_CELL = 20_000
-#: rows read per sheet at most
-MAX_ROWS = 200_000
+#: rows per sheet at most (Excel's own limit); a longer sheet is refused, never read in part
+MAX_ROWS = 1_048_576
+#: cells per row at most (Excel's own limit, column XFD); a wider row is refused with its line number
+MAX_COLUMNS = 16_384
+#: share of control bytes (other than tab and line breaks) above which a text file is binary
+BINARY_SHARE = 0.05
 #: bytes read from a text file at most; also the largest .xlsx file accepted
 MAX_BYTES = 64 * 1024 * 1024
 #: an .xlsx is a zip archive: its members may unpack to this many bytes in total at most …
@@ -46,6 +50,10 @@ _ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 ENCODINGS = ("utf-8-sig", "gb18030")
+#: the separators a text table may use, in the order preferred on a tie
+DELIMITERS = (",", "\t", ";")
+
+csv.field_size_limit(max(csv.field_size_limit(), MAX_BYTES + 1))  # a cell is bounded by the file size
 TEXT_SUFFIXES = {".txt", ".tsv", ".csv", ".tab", ""}
 EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
 
@@ -124,13 +132,29 @@ def clean_cell(text: object) -> str:
     return s.strip()
 
 
-def load_rows(path: Path) -> Loaded:
+#: set (to 1) by ``--include-hidden-sheets``: an environment variable, so batch workers see it too
+HIDDEN_SHEETS_ENV = "EVALUATOR_INCLUDE_HIDDEN_SHEETS"
+
+
+def include_hidden_sheets(on: bool = True) -> None:
+    """Read hidden and very hidden sheets of every workbook from now on (this process and its workers)."""
+    if on:
+        os.environ[HIDDEN_SHEETS_ENV] = "1"
+    else:
+        os.environ.pop(HIDDEN_SHEETS_ENV, None)
+
+
+def load_rows(path: Path, *, hidden_sheets: bool | None = None) -> Loaded:
     """Read a target table into rows of cells; raise :class:`InputError` if unreadable.
 
     The format is decided by the file's first bytes, then by its suffix: an .xlsx saved
     as ``.csv`` is still read as Excel, and an old .xls renamed ``.xlsx`` is named as such.
+    Hidden sheets of a workbook are skipped (and said so) unless ``hidden_sheets`` (default:
+    :data:`HIDDEN_SHEETS_ENV` set).
     """
-    return _load_text(path) if _is_text(path) else _load_excel(path)
+    if hidden_sheets is None:
+        hidden_sheets = os.environ.get(HIDDEN_SHEETS_ENV, "") not in ("", "0")
+    return _load_text(path) if _is_text(path) else _load_excel(path, hidden_sheets)
 
 
 def load_text_grid(path: Path) -> Grid | None:
@@ -147,9 +171,11 @@ def load_text_grid(path: Path) -> Grid | None:
     suffix = path.suffix.lower()
     head = _utf8_head(data)
     if head is not None and head.strip():
+        body = data[len(codecs.BOM_UTF8):] if data.startswith(codecs.BOM_UTF8) else data
+        delimiter = _sniff_delimiter(head, suffix)
+        check_width(body, delimiter, path.name)
         try:
-            grid = _parse_grid(data[len(codecs.BOM_UTF8):] if data.startswith(codecs.BOM_UTF8) else data,
-                               _sniff_delimiter(head, suffix), "utf-8-sig")
+            grid = _parse_grid(body, delimiter, "utf-8-sig")
         except UnicodeDecodeError:  # not UTF-8 after all (GBK): decoded below
             grid = head = None
         if grid is not None:
@@ -157,7 +183,9 @@ def load_text_grid(path: Path) -> Grid | None:
     text, encoding = _decode_text(data, path.name)
     delimiter = _sniff_delimiter(text, suffix)
     if head is None:  # the fast route was not tried on this text yet
-        grid = _parse_grid(text.encode("utf-8"), delimiter, encoding)
+        body = text.encode("utf-8", "surrogatepass")
+        check_width(body, delimiter, path.name)
+        grid = _parse_grid(body, delimiter, encoding)
         if grid is not None:
             return grid
     rows, issues = _split_text(text, delimiter, path.name)
@@ -173,6 +201,7 @@ def _is_text(path: Path) -> bool:
         raise InputError("文件不存在", file=str(path), code="file_missing")
     if path.is_dir():
         raise InputError("这是一个文件夹，不是表格文件", file=str(path), code="not_a_file")
+    refuse_special(path)
     with path.open("rb") as fh:
         magic = fh.read(8)
     suffix = path.suffix.lower()
@@ -184,6 +213,14 @@ def _is_text(path: Path) -> bool:
         raise InputError("扩展名为 .xls，但内容是网页（HTML），不是 Excel 工作簿；请在 Excel 中打开后另存为 .xlsx",
                          file=path.name, code="xls_format")
     return True
+
+
+def refuse_special(path: Path) -> None:
+    """Raise :class:`InputError` unless ``path`` is a regular file (a FIFO, device or socket would block or never end)."""
+    import stat
+
+    if not stat.S_ISREG(path.stat().st_mode):
+        raise InputError("这不是普通文件（可能是管道、设备或套接字），不能作为表格读取", file=str(path), code="not_a_file")
 
 
 def _ole_error(path: Path) -> InputError:
@@ -210,6 +247,9 @@ def decode(data: bytes, file: str) -> tuple[str, str]:
         except UnicodeDecodeError as exc:
             raise InputError("文件以 UTF-16 标记开头，但内容无法按 UTF-16 解码", file=file,
                              code="encoding_unknown") from exc
+    utf16 = _utf16_without_bom(data)
+    if utf16 is not None:
+        return utf16
     first_error: UnicodeDecodeError | None = None
     for enc in ENCODINGS:
         try:
@@ -220,6 +260,24 @@ def decode(data: bytes, file: str) -> tuple[str, str]:
     line = data[: first_error.start].count(b"\n") + 1 if first_error else None
     raise InputError(f"无法识别文件编码（已尝试 UTF-8、GBK/GB18030）：第{line}行有无法解码的字节；"
                      "请在 Excel 或记事本中「另存为」UTF-8 编码的 CSV", file=file, code="encoding_unknown", row=line)
+
+
+def _utf16_without_bom(data: bytes) -> tuple[str, str] | None:
+    """UTF-16 text saved without a byte-order mark: most NUL bytes on one side of each pair (ASCII characters)."""
+    head = data[:4096]
+    zeros = head.count(0)
+    if zeros < 4 or len(data) % 2:
+        return None
+    odd = head[1::2].count(0)
+    for enc, share in (("utf-16-le", odd), ("utf-16-be", zeros - odd)):
+        if share >= 0.9 * zeros:
+            try:
+                text = data.decode(enc)
+            except UnicodeDecodeError:
+                return None
+            if len(_CONTROL.findall(text[:2048])) <= BINARY_SHARE * min(len(text), 2048):
+                return text, enc
+    return None
 
 
 def _load_text(path: Path) -> Loaded:
@@ -242,10 +300,24 @@ def _read_bytes(path: Path) -> bytes:
                          code="file_too_large")
     if not data or data.isspace():
         raise InputError("文件是空的", file=path.name, code="file_empty")
-    if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if _looks_binary(data):
         raise InputError("这是二进制文件，不是文本表格（如为 Excel，请使用 .xlsx 扩展名）", file=path.name,
                          code="binary_file")
     return data
+
+
+#: control bytes other than tab and line breaks
+_CONTROL_BYTES = bytes(range(0, 9)) + b"\x0b\x0c" + bytes(range(0x0e, 0x20))
+
+
+def _looks_binary(data: bytes) -> bool:
+    """Binary when more than :data:`BINARY_SHARE` of the first 4 KB are control bytes (UTF-16 text excepted);
+    a few stray NULs or control characters in a text table are stripped and reported cell by cell."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or _utf16_without_bom(data) is not None:
+        return False
+    head = data[:4096]
+    controls = len(head) - len(head.translate(None, _CONTROL_BYTES))
+    return controls > BINARY_SHARE * len(head)
 
 
 def _decode_text(data: bytes, file: str) -> tuple[str, str]:
@@ -256,31 +328,105 @@ def _decode_text(data: bytes, file: str) -> tuple[str, str]:
     return text, encoding
 
 
+#: a quoted cell (its delimiters and line breaks are text, not structure)
+_QUOTED = re.compile(r'"(?:[^"]|"")*+"')
+#: lines the delimiter is sniffed from
+_SNIFF_LINES = 50
+
+
 def _sniff_delimiter(text: str, suffix: str) -> str:
-    """Tab when the text has tabs (copied tables, .tsv), otherwise comma."""
-    head = text[:65536]
-    if "\t" in head:
-        return "\t"
-    if suffix == ".csv" or "," in head:
-        return ","
-    return "\t"
+    """The separator of the table's lines, judged by their structure outside quoted cells.
+
+    Over the first non-blank lines, each candidate (comma, tab, semicolon) is counted per line;
+    the candidate that splits the most lines into the same number of cells (more than one)
+    wins. A tab inside a quoted note, or commas inside numbers of a tab-separated copy, do not
+    change the separator. On a tie: tab for .tsv/.tab/.txt, comma for .csv; no separator at all:
+    comma for .csv, else tab (a single column).
+    """
+    head = _QUOTED.sub("", text[:_SNIFF_CHARS])
+    lines = [line for line in re.split(r"\r\n|\r|\n", head, maxsplit=4 * _SNIFF_LINES) if line.strip()][:_SNIFF_LINES]
+    order = DELIMITERS if suffix == ".csv" else ("\t", ",", ";")
+    best, best_key = None, (0, 0)
+    for rank, d in enumerate(order):
+        counts = [line.count(d) for line in lines]
+        used = [c for c in counts if c]
+        if not used:
+            continue
+        mode = max(set(used), key=lambda c: (used.count(c), c))
+        key = (counts.count(mode), mode)
+        if key > best_key:
+            best, best_key = d, key
+    if best is not None:
+        return best
+    return "," if suffix == ".csv" else "\t"
+
+
+#: the lines of a text as csv.reader breaks them (CRLF, CR or LF), each with its line break
+_LINES = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 
 
 def _split_text(text: str, delimiter: str, file: str) -> tuple[tuple[Row, ...], list[Issue]]:
+    """Records of ``text``; a record whose quotes do not pair up is a located error, its line is read as typed
+    (quotes as text) and reading goes on with the next line, so one stray ``"`` cannot swallow the table."""
+    check_width(text.encode("utf-8", "surrogatepass"), delimiter, file)
     issues: list[Issue] = []
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
+    lines = _LINES.findall(text)
     rows: list[Row] = []
-    start = 1
-    try:
-        for record in reader:
-            rows.append(Row(start, _cap_cells(record, file, start, issues)))
-            start = reader.line_num + 1
-            if len(rows) >= MAX_ROWS:
-                issues.append(Issue("too_many_rows", "warning", f"超过 {MAX_ROWS} 行，其后的行未读取", file=file, row=start))
-                break
-    except csv.Error as exc:
-        raise InputError(f"第{start}行无法按表格读取：{exc}", file=file, code="not_a_table", row=start) from exc
+    at = 0  # index of the first line not read yet
+    width = 0  # the most cells of a record so far
+    while at < len(lines):
+        reader = csv.reader(iter(lines[at:]) if at else iter(lines), delimiter=delimiter, strict=True)
+        start = at + 1
+        try:
+            for record in reader:
+                spans = at + reader.line_num + 1 - start
+                if spans > 1 and _swallows_records(record, delimiter, width):
+                    raise csv.Error("a quoted cell holds whole records")
+                width = max(width, len(record))
+                _add_row(rows, Row(start, _cap_cells(record, file, start, issues)), file)
+                start = at + reader.line_num + 1
+            break
+        except csv.Error:
+            line = lines[start - 1]
+            cells = line.rstrip("\r\n").split(delimiter)
+            issues.append(Issue("unbalanced_quote", "error",
+                                "引号（\"）不成对或位置不对，本行按原文读取（引号作为文字），其后各行照常读取；"
+                                "请检查这一行的引号", file=file, row=start, cell=line.rstrip("\r\n")[:80]))
+            _add_row(rows, Row(start, _cap_cells(cells, file, start, issues)), file)
+            at = start
     return tuple(rows), issues
+
+
+def _swallows_records(record: list[str], delimiter: str, width: int) -> bool:
+    """A quoted cell over several lines whose later lines have a record's delimiters: two stray quotes
+    took the lines between them into one cell (a note written over lines has no such structure)."""
+    need = max(2, width - 2)
+    return any(line.count(delimiter) >= need for cell in record if "\n" in cell or "\r" in cell
+               for line in re.split(r"\r\n|\r|\n", cell)[1:])
+
+
+def _add_row(rows: list[Row], row: Row, file: str, sheet: str | None = None) -> None:
+    """Append ``row``; refuse the sheet when it has more than :data:`MAX_ROWS` rows (never read in part)."""
+    if len(rows) >= MAX_ROWS:
+        raise too_many_rows(file, sheet, row.number)
+    rows.append(row)
+
+
+def too_many_rows(file: str, sheet: str | None, row: int) -> InputError:
+    return InputError(f"超过 {MAX_ROWS} 行（第{row}行起），超出能完整读取的上限；表格未读取，请拆分后分别评分",
+                      file=file, sheet=sheet, row=row, code="too_many_rows")
+
+
+def check_width(body: bytes, delimiter: str, file: str) -> None:
+    """Refuse a text whose line has more than :data:`MAX_COLUMNS` cells (counting every delimiter, quoted or not)."""
+    d = delimiter.encode()
+    if body.count(d) < MAX_COLUMNS:  # (counted, never listed: a 62 MB line of commas stays 62 MB)
+        return
+    for line, text in enumerate(body.split(b"\n")):
+        count = text.count(d)
+        if count >= MAX_COLUMNS:
+            raise InputError(f"第{line + 1}行有 {count + 1} 列，超过上限 {MAX_COLUMNS} 列（Excel 的最大列数），"
+                             "不像是一张表格", file=file, row=line + 1, code="too_many_columns")
 
 
 #: how many characters of the text the delimiter is sniffed from
@@ -301,34 +447,21 @@ def _utf8_head(data: bytes) -> str | None:
         return None
 
 
-#: UTF-8 of the non-ASCII characters ``str.strip`` removes (U+0085, U+00A0, U+1680, U+2000–U+200A,
-#: U+2028, U+2029, U+202F, U+205F, U+3000) as big-endian 3-byte integers, a 2-byte sequence padded
-#: with a zero byte (tests/test_io_grid.py checks the list against ``str.isspace``)
-_WIDE_SPACES = np.array([
-    0xC28500, 0xC2A000, 0xE19A80, 0xE28080, 0xE28081, 0xE28082, 0xE28083, 0xE28084, 0xE28085, 0xE28086,
-    0xE28087, 0xE28088, 0xE28089, 0xE2808A, 0xE280A8, 0xE280A9, 0xE280AF, 0xE2819F, 0xE38080,
-], dtype=np.int64)
-
-#: byte → 1 for the bytes :func:`_dirty_positions` looks at (quote, ``<``, ``&``, space, the lead
-#: byte of a wide space), else 0: a table for ``bytes.translate``
-_LOOK_AT = bytes(1 if x in {ord('"'), ord("<"), ord("&"), 32, *(_WIDE_SPACES >> 16).tolist()} else 0
-                 for x in range(256))
-
-#: :data:`_LOOK_AT` and the C0 control bytes (line breaks, tabs, control characters): :func:`_parse_grid`
-#: finds both in one pass
-_MARKED = bytes(1 if x < 32 or _LOOK_AT[x] else 0 for x in range(256))
-
-_ASCII_LETTER = np.zeros(256, dtype=bool)
-_ASCII_LETTER[[*range(65, 91), *range(97, 123)]] = True
+#: C0 control bytes other than tab, LF and CR, and DEL: a text holding one takes the exact route
+_CONTROL_BYTES_NOT_SPACE = bytes(range(0, 9)) + b"\x0b\x0c" + bytes(range(0x0e, 0x20)) + b"\x7f"
 
 
 def _parse_grid(body: bytes, delimiter: str, encoding: str) -> Grid | None:
-    """UTF-8 ``body`` split by pandas' C parser as :func:`_split_text` would split it; None when unusual.
+    """UTF-8 ``body`` split by pandas' C parser (``read_csv(dtype=object)``) and cleaned once per distinct
+    cell, as :func:`_split_text` would read it; None when unusual.
 
     Unusual (left to the exact route): control characters, a line break other than LF or
     CRLF, a record over several lines (quoted line breaks), a line longer than
-    :data:`MAX_CELL`, more than :data:`MAX_ROWS` lines, a quote left open. Raises
+    :data:`MAX_CELL`, :data:`MAX_ROWS` lines or more, a quote left open or misplaced. Raises
     UnicodeDecodeError when ``body`` is not UTF-8 (the C parser checks every field).
+
+    The parser gives identical cells of a column one object, so cleaning each distinct object
+    once (:func:`~evaluator.frames.identity_codes`) costs the distinct cells, not the rows.
     """
     import pandas as pd
 
@@ -336,23 +469,19 @@ def _parse_grid(body: bytes, delimiter: str, encoding: str) -> Grid | None:
 
     if body.startswith(codecs.BOM_UTF8):  # a second BOM is text to csv.reader, pandas would drop it
         return None
+    if len(body.translate(None, _CONTROL_BYTES_NOT_SPACE)) != len(body):
+        return None
     b = np.frombuffer(body, dtype=np.uint8)
     size = len(b)
-    # one pass of bytes.translate (cheaper than a comparison per byte value) marks the bytes worth a look
-    marked = np.flatnonzero(np.frombuffer(body.translate(_MARKED), dtype=np.bool_))
-    marked_byte = b[marked]
-    is_low = marked_byte < 32
-    low, low_byte = marked[is_low], marked_byte[is_low]  # line breaks, tabs, and control characters
-    newlines, returns, tabs = low[low_byte == 10], low[low_byte == 13], low[low_byte == 9]
-    if len(newlines) + len(returns) + len(tabs) != len(low) or b"\x7f" in body:
-        return None
+    newlines = np.flatnonzero(b == 10)
+    returns = np.flatnonzero(b == 13) if b"\r" in body else newlines[:0]
     if len(returns) and (returns[-1] == size - 1 or (b[returns + 1] != 10).any()):
         return None  # a lone CR: csv.reader breaks lines there too, its numbering is left to it
     ends = newlines if b[-1] == 10 else np.append(newlines, size)  # where each line's break is
     starts = np.concatenate(([0], ends[:-1] + 1))
     if len(ends) >= MAX_ROWS or (ends - starts).max() > MAX_CELL:  # csv.reader reports the MAX_ROWS-th
         return None
-    seps = tabs if delimiter == "\t" else np.flatnonzero(b == ord(delimiter))
+    seps = np.flatnonzero(b == ord(delimiter))
     fields = np.diff(np.searchsorted(seps, ends), prepend=0) + 1  # quoted delimiters count too
     width = int(fields.max())
     with warnings.catch_warnings():
@@ -365,48 +494,29 @@ def _parse_grid(body: bytes, delimiter: str, encoding: str) -> Grid | None:
             return None
     if len(frame) != len(ends):  # a quoted field runs over a line break
         return None
-    cells = frame.to_numpy(dtype=object)
-    looked = ~is_low
-    marks, quotes = _dirty_positions(b, marked[looked], marked_byte[looked], delimiter, tabs)
-    dirty = _lines_of(marks, ends)
-    if len(dirty):  # each distinct cell (the parser gives repetitions one object) cleaned once
-        raw = cells[dirty].ravel()
-        codes, first = identity_codes(raw)
-        distinct = raw.take(first).tolist()
-        cleaned = [clean_cell(v) for v in distinct]
-        if any(_CONTROL.search(c) for v, c in zip(distinct, cleaned) if c != v):  # &#1; decodes to a control character
-            return None
-        values = np.empty(len(cleaned), dtype=object)
-        values[:] = cleaned
-        cells[dirty] = values.take(codes).reshape(len(dirty), -1)
-    lengths = _plain_lengths(b, delimiter, starts, ends, fields)
-    special = _lines_of(np.concatenate((marks, quotes)), ends)  # where a cell is not the bytes between delimiters
-    if len(special):
-        filled = cells[special].astype(bool)
-        lengths[special] = np.where(filled.any(axis=1), width - np.argmax(filled[:, ::-1], axis=1), 0)
-    return Grid(cells[:, :int(lengths.max())], lengths, np.arange(1, len(ends) + 1), encoding, ())
+    if _misplaced_quote(body, delimiter):  # "a"b: csv.reader reports it, the C parser would join it
+        return None
+    raw = frame.to_numpy(dtype=object).ravel()  # (a copy is made by ``take`` below: pandas 3 views are read-only)
+    codes, first = identity_codes(raw)
+    distinct = raw.take(first).tolist()
+    cleaned = [clean_cell(v) for v in distinct]  # each distinct cell once
+    if any(_CONTROL.search(c) for v, c in zip(distinct, cleaned) if c is not v and c != v):
+        return None  # &#1; decodes to a control character: reported by the exact route
+    values = np.empty(len(cleaned), dtype=object)
+    values[:] = cleaned
+    cells = values.take(codes).reshape(len(frame), width)
+    filled = values.astype(bool).take(codes).reshape(len(frame), width)
+    lengths = np.where(filled.any(axis=1), width - np.argmax(filled[:, ::-1], axis=1), 0).astype(np.int64)
+    return Grid(cells[:, :int(lengths.max(initial=0))], lengths, np.arange(1, len(ends) + 1), encoding, ())
 
 
-def _lines_of(positions: np.ndarray, ends: np.ndarray) -> np.ndarray:
-    """The lines (ascending, each once) holding the byte ``positions``."""
-    hit = np.zeros(len(ends), dtype=bool)
-    hit[np.searchsorted(ends, positions)] = True
-    return np.flatnonzero(hit)
-
-
-def _plain_lengths(b: np.ndarray, delimiter: str, starts: np.ndarray, ends: np.ndarray,
-                   fields: np.ndarray) -> np.ndarray:
-    """Cells per line without the trailing empty ones, for lines of plain cells (no quotes, nothing to clean)."""
-    stop = ends - ((ends > starts) & (b[np.maximum(ends - 1, 0)] == 13))  # before a CRLF
-    trailing = np.zeros(len(ends), dtype=np.int64)
-    at = stop - 1
-    alive = at >= starts
-    while alive.any():  # count the delimiters ending each line
-        alive &= b[np.maximum(at, 0)] == ord(delimiter)
-        trailing += alive
-        at -= 1
-        alive &= at >= starts
-    return np.where(stop - trailing == starts, 0, fields - trailing)
+def _misplaced_quote(body: bytes, delimiter: str) -> bool:
+    """True when a quoted cell's closing quote is followed by something other than the delimiter or a line break."""
+    if b'"' not in body:
+        return False
+    d = re.escape(delimiter.encode())
+    pattern = re.compile(rb'(?:^|' + d + rb')"(?:[^"\r\n]|"")*+"(?![' + d + rb'\r\n]|\Z)', re.M)
+    return pattern.search(body) is not None
 
 
 class _ByteReader:
@@ -422,38 +532,6 @@ class _ByteReader:
 
     def read(self, size: int = -1) -> bytes:
         return self._stream.read(size)
-
-
-def _dirty_positions(b: np.ndarray, looked: np.ndarray, looked_byte: np.ndarray, delimiter: str,
-                     tabs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Byte positions where :func:`clean_cell` may change a cell (a superset: tags, entities, white space
-    at a cell's edge, non-ASCII white space anywhere), and the positions of quotes.
-
-    ``looked``: the positions of the bytes :data:`_LOOK_AT` marks, ``looked_byte`` those bytes;
-    ``tabs``: the positions of the tabs.
-    """
-    last = len(b) - 1
-    wide = _WIDE_SPACES
-    if delimiter == "\t":  # a tab inside quotes is text: white space at the edge of a quoted cell
-        tabs = tabs[(b[np.maximum(tabs - 1, 0)] == ord('"')) | (b[np.minimum(tabs + 1, last)] == ord('"'))]
-    at = np.concatenate((looked, tabs))
-    byte = np.concatenate((looked_byte, b[tabs]))
-    quotes = at[byte == ord('"')]
-    after = b[np.minimum(at + 1, last)]
-    before = b[np.maximum(at - 1, 0)]
-    tag = (byte == ord("<")) & (_ASCII_LETTER[after] | (after == ord("/")) | (after == 32) | (after == 9)
-                                | (after >= 128))
-    space = (byte == 32) | (byte == 9)  # (the tabs left with a tab delimiter are next to a quote)
-    edge = space & ((at == 0) | (at == last) | (before == ord(delimiter)) | (before == ord('"')) | (before == 10)
-                    | (after == ord(delimiter)) | (after == ord('"')) | (after == 13) | (after == 10))
-    dirty = tag | edge | (byte == ord("&"))
-    lead = np.flatnonzero(byte >= 128)
-    if len(lead):
-        key = (byte[lead].astype(np.int64) << 16 | after[lead].astype(np.int64) << 8
-               | b[np.minimum(at[lead] + 2, last)])
-        key = np.where(byte[lead] < 0xE0, key & ~0xFF, key)  # a 2-byte sequence: the third byte is another character
-        dirty[lead] = wide[np.minimum(np.searchsorted(wide, key), len(wide) - 1)] == key
-    return at[dirty], quotes
 
 
 def _cap_cells(values, file: str, row: int, issues: list[Issue], sheet: str | None = None) -> tuple[str, ...]:
@@ -489,17 +567,17 @@ def column_letter(index: int) -> str:
     return name
 
 
-def _load_excel(path: Path) -> Loaded:
+def _load_excel(path: Path, hidden_sheets: bool = False) -> Loaded:
     try:
         import openpyxl
     except ImportError as exc:  # pragma: no cover - openpyxl is a dependency
         raise InputError("读取 .xlsx 需要 openpyxl", file=path.name) from exc
     check_archive(path)
     with path.open("rb") as fh:  # a file object: openpyxl would refuse an .xlsx saved under another suffix
-        return _read_workbook(openpyxl, fh, path)
+        return _read_workbook(openpyxl, fh, path, hidden_sheets)
 
 
-def _read_workbook(openpyxl, fh, path: Path) -> Loaded:
+def _read_workbook(openpyxl, fh, path: Path, hidden_sheets: bool = False) -> Loaded:
     try:
         wb = openpyxl.load_workbook(fh, read_only=True, data_only=True)
     except Exception as exc:  # zipfile.BadZipFile, KeyError, XML errors from damaged files
@@ -509,7 +587,14 @@ def _read_workbook(openpyxl, fh, path: Path) -> Loaded:
     sheets = []
     try:
         for ws in wb.worksheets:
+            state = getattr(ws, "sheet_state", "visible") or "visible"
+            if state != "visible" and not hidden_sheets:
+                issues.append(Issue("hidden_sheet_skipped", "warning",
+                                    "这是隐藏的工作表，未读取（如需读取，请加参数 --include-hidden-sheets）",
+                                    file=path.name, sheet=ws.title))
+                continue
             try:
+                issues.extend(_uncached_formulas(wb, ws, path.name))
                 sheets.append(Sheet(ws.title, _excel_rows(ws, path.name, issues)))
             except Exception as exc:  # a damaged sheet is read lazily, after the workbook opened
                 raise InputError(f"工作表「{ws.title}」已损坏，无法读取（{type(exc).__name__}）；"
@@ -570,13 +655,63 @@ def _declares_entities(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> boo
     return b"<!DOCTYPE" in prolog or b"<!ENTITY" in prolog
 
 
+#: a formula cell (``<c …><f>…</f>…</c>``) in a worksheet's XML, with or without a namespace prefix
+_FORMULA_CELL = re.compile(rb'<(?:\w+:)?c\b([^>]*?)(?<!/)>((?:(?!</(?:\w+:)?c>).)*?<(?:\w+:)?f\b(?:(?!</(?:\w+:)?c>).)*)'
+                           rb'</(?:\w+:)?c>', re.S)
+_CACHED_VALUE = re.compile(rb'<(?:\w+:)?v>[^<]')
+_CELL_REF = re.compile(rb'\br="([A-Z]{1,3})([0-9]{1,7})"')
+_FORMULA_TEXT = re.compile(rb'<(?:\w+:)?f\b[^>]*>([^<]*)</(?:\w+:)?f>')
+
+
+def _uncached_formulas(wb, ws, file: str) -> list[Issue]:
+    """Formula cells saved without their computed value (written by a script or converter, never recalculated).
+
+    openpyxl reads them as empty; each is reported with its cell and formula.
+    """
+    archive, part = getattr(wb, "_archive", None), getattr(ws, "_worksheet_path", None)
+    if archive is None or part is None:
+        return []
+    try:
+        xml = archive.read(part)
+    except (KeyError, OSError):
+        return []
+    if b"<f" not in xml and b":f" not in xml:
+        return []
+    found = []
+    for m in _FORMULA_CELL.finditer(xml):
+        if _CACHED_VALUE.search(m.group(2)):
+            continue
+        ref = _CELL_REF.search(m.group(1))
+        formula = _FORMULA_TEXT.search(m.group(2))
+        text = html.unescape(formula.group(1).decode("utf-8", "replace")) if formula else ""
+        found.append(Issue("formula_without_value", "error",
+                           "公式单元格没有保存计算结果（文件可能由程序或转换工具生成），读作空；"
+                           "请在 Excel 中打开、重新计算后保存",
+                           file=file, sheet=ws.title, row=int(ref.group(2)) if ref else None,
+                           column=ref.group(1).decode() if ref else None, cell="=" + text if text else "="))
+    return found
+
+
+#: blank rows kept in a run of blank rows; past these, blank rows are not materialised (their numbers are not needed)
+_BLANK_RUN = 100
+
+
 def _excel_rows(ws, file: str, issues: list[Issue]) -> tuple[Row, ...]:
+    """Rows of a sheet, bounded by the cells present: the dimension a file declares (or a lone cell at
+    XFD1048576) does not pad every row; a row is as wide as its last cell."""
     rows: list[Row] = []
+    if hasattr(ws, "reset_dimensions"):  # read-only: pad rows to their own last cell, not the declared width
+        ws.reset_dimensions()
+    blank = 0
     for number, cells in enumerate(ws.iter_rows(min_row=1), start=1):
+        if not cells:
+            blank += 1
+            if blank > _BLANK_RUN:
+                continue
+        else:
+            blank = 0
         if number > MAX_ROWS:
-            issues.append(Issue("too_many_rows", "warning", f"超过 {MAX_ROWS} 行，其后的行未读取",
-                                file=file, sheet=ws.title, row=number))
-            break
+            raise too_many_rows(file, ws.title, number)
         values = [_excel_text(c) for c in cells]
         rows.append(Row(number, _cap_cells(values, file, number, issues, ws.title)))
     return tuple(rows)

@@ -82,7 +82,9 @@ def _merge(ws: Any, row: int, c1: int, c2: int, value: Any, **kw: Any) -> None:
 def _merge_range(ws: Any, r1: int, c1: int, r2: int, c2: int) -> None:
     """Register a merged range without openpyxl's per-cell border rewrite (slow); the covered
     cells are already written empty with the same style."""
-    ws.merged_cells.add(CellRange(min_col=c1, min_row=r1, max_col=c2, max_row=r2))
+    # (straight into the set: MultiCellRange.add checks each new range against every earlier one, quadratic
+    # in the projects; the ranges written here never overlap)
+    ws.merged_cells.ranges.add(CellRange(min_col=c1, min_row=r1, max_col=c2, max_row=r2))
 
 
 def _num(x: Any) -> float:

@@ -264,8 +264,11 @@ def target_cell(row: Any) -> str:
 
 
 def write_bytes(path: Path, data: bytes) -> Path:
-    """Write only when the content changed (keeps mtimes of unchanged reports)."""
+    """Write only when the content changed (keeps mtimes of unchanged reports); whole or not at all, never
+    through a link (:func:`evaluator.outputs.write_atomic`)."""
+    from ..outputs import write_atomic
+
     path.parent.mkdir(parents=True, exist_ok=True)
-    if not path.is_file() or path.read_bytes() != data:
-        path.write_bytes(data)
+    if path.is_symlink() or not path.is_file() or path.stat().st_size != len(data) or path.read_bytes() != data:
+        write_atomic(path, data)
     return path

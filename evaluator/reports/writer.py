@@ -92,13 +92,13 @@ def write_reports(evaluation: Any, outdir: str | Path, formats: Iterable[str] = 
     prov = build_provenance(evaluation, rollup.department, generated_at)
     written: dict[str, Path] = {}
     tables = _tables(evaluation, rollup)
+    if "csv" in formats:  # the CSVs first: the cheapest, and what a long run's user needs soonest
+        for name, frame in tables.items():
+            written[name] = write_bytes(out / FILES[name], to_csv_bytes(frame))
     if "xlsx" in formats:
         written["xlsx"] = write_bytes(out / FILES["xlsx"], workbook_bytes(department_workbook(evaluation, rollup, prov), prov))
     if "html" in formats:
         written["html"] = write_bytes(out / FILES["html"], render_department(evaluation, rollup, prov).encode("utf-8"))
-    if "csv" in formats:
-        for name, frame in tables.items():
-            written[name] = write_bytes(out / FILES[name], to_csv_bytes(frame))
     if "json" in formats:
         payload = {"provenance": prov, **{name: records(frame) for name, frame in tables.items()}}
         written["json"] = write_bytes(out / FILES["json"], to_json_bytes(payload))
