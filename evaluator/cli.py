@@ -23,6 +23,7 @@ COMMAND_MODULES = [
     "evaluator.commands.score",
     "evaluator.commands.compare",
     "evaluator.commands.batch",
+    "evaluator.commands.history",
 ]
 
 

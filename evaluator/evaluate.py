@@ -22,6 +22,7 @@ from .rules import RulePack, load_rule_pack
 from .points import apply_weights, project_scores
 from .scoring import score_indicators, text_codes, with_columns
 from .explain import explain_executions, explain_indicators, summarize_projects
+from .trends import apply_trends
 
 #: internal working columns dropped from the public indicator table
 _INTERNAL = ["points_exact", "reason_args", "t_kind", "t_canonical", "t_unit", "t_per", "t_low", "t_high", "t_direction", "t_n",
@@ -232,21 +233,26 @@ def departments_table(projects: pd.DataFrame, pack: RulePack) -> pd.DataFrame:
 
 
 @bulk_gc()
-def evaluate(targets: Any, actuals: Any = None, rules: str | Path | RulePack = "national-2020") -> Evaluation:
+def evaluate(targets: Any, actuals: Any = None, rules: str | Path | RulePack = "national-2020",
+             history: Any = None) -> Evaluation:
     """Score a target table against the year's actuals under a rule pack.
 
     ``targets``: a :class:`~evaluator.readers.TargetTable` (or anything with ``.projects``
     and ``.indicators``), or a path to read. ``actuals``: the result of
     :func:`evaluator.actuals.read_actuals`, a path, an indicator-level DataFrame, or None.
+    ``history``: where trend targets find last year's values (:class:`evaluator.history.Priors`).
     """
     pack = load_rule_pack(rules)
     table = _load_targets(targets)
     acts = _load_actuals(actuals, table)
     ind, coded = _join_actuals(table.indicators, acts)
     ind, score_issues = score_indicators(ind, pack, coded)
+    ind, trends = apply_trends(ind, pack, history)  # trend targets against the prior year (evaluator.trends)
+    score_issues = trends.drop_issues(score_issues, ind) if trends else score_issues
     ind, absent, w_issues = apply_weights(ind, pack)
     ind = with_columns(ind, {"self_diff": (ind["self_score"] - ind["points"]).round(pack.digits)})
     ind = with_columns(ind, {"explanation": explain_indicators(ind, pack)})
+    ind = trends.explain(ind, pack) if trends else ind
     projects = project_scores(_merge_funds(table.projects, acts), ind, absent, pack)
     projects["execution_explanation"] = explain_executions(projects, pack)
     projects["summary"] = summarize_projects(projects, ind, pack)

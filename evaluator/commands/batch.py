@@ -15,6 +15,7 @@ from pathlib import Path
 from ..batch import find_tables, pair_actuals, score_batch
 from ..issues import InputError
 from ..rules import available_packs
+from .history import add_history_options, record_folder
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -32,6 +33,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "每个不同的指标值文本仍只编译一次，结果与单进程逐字节相同")
     p.add_argument("--no-check", action="store_true", help="不运行目标表检查（只评分；问题表中不含检查提示）")
     p.add_argument("--include-hidden-sheets", action="store_true", help="也读取 Excel 中隐藏的工作表（默认跳过并提示）")
+    add_history_options(p)
     p.set_defaults(func=run)
 
 
@@ -44,11 +46,13 @@ def run(args: argparse.Namespace) -> int:
             raise InputError(f"输出目录在输入文件夹「{folder}」之内，下次运行会把输出的 CSV 当成目标表读入；"
                              "请用 -o 指定输入文件夹之外的目录", file=args.output, code="output_inside_input")
     include_hidden_sheets(args.include_hidden_sheets)
-    with locked_output(args.output):
-        return _run(args, finish_run)
+    with locked_output(args.output):  # the files move into place when this block ends
+        status, targets = _run(args, finish_run)
+    record_folder(args, args.output, targets)  # --history: the whole run into the results store
+    return status
 
 
-def _run(args: argparse.Namespace, finish_run) -> int:
+def _run(args: argparse.Namespace, finish_run) -> tuple[int, list[Path]]:
     targets = find_tables(args.tables)
     missing = [str(t) for t in targets if not t.is_file()]
     if missing:
@@ -86,4 +90,4 @@ def _run(args: argparse.Namespace, finish_run) -> int:
         reason = t.loc[t["source_file"] == name, "reason"].iloc[0]
         print(f"未能评分：{name}：{reason}")
     print("已写出：" + "、".join(str(p) for p in result.files.values()))
-    return 1 if result.failed else 0
+    return (1 if result.failed else 0), targets

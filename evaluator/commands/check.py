@@ -12,7 +12,8 @@ from pathlib import Path
 import pandas as pd
 
 from ..check import summarize
-from ..issues import InputError
+from ..issues import InputError, concat_issues
+from .history import add_history_options, history_issues_for
 from ..readers import TargetTable, read_targets
 from ..safety import neutralize_frame
 
@@ -32,6 +33,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--money-unit", choices=["万元", "元"], help="金额单位（表中未注明时使用）")
     p.add_argument("--quiet", "-q", action="store_true", help="只打印汇总和错误，不列出警告和提示")
     p.add_argument("--include-hidden-sheets", action="store_true", help="也读取 Excel 中隐藏的工作表（默认跳过并提示）")
+    add_history_options(p, record=False)
     p.set_defaults(func=run)
 
 
@@ -40,6 +42,8 @@ def run(args: argparse.Namespace) -> int:
 
     include_hidden_sheets(args.include_hidden_sheets)
     table = read_targets(args.table, money_unit=args.money_unit)
+    if args.history:  # targets below last year's actual, indicators gone since last year
+        table.issues = concat_issues([table.issues, history_issues_for(args, table)])
     print(summarize(table))
     print()
     print(render_issues(table, quiet=args.quiet))

@@ -17,8 +17,10 @@ def register(sub: argparse._SubParsersAction) -> None:
         "compare", help="比较多个部门：排名（含可达区间）、板块得分率、目标质量、不同规则包下的名次",
         description="对多个部门分别评分并比较。部门得分为项目总分的预算加权平均（旁列简单平均），"
                     "属派生指标（无官方规则）。写出 comparison.xlsx / comparison.html / CSV / JSON。")
-    p.add_argument("--dept", nargs=2, action="append", required=True, metavar=("TABLE", "ACTUALS"),
-                   help="一个部门的绩效目标表和实际完成值文件；可重复")
+    p.add_argument("--dept", nargs=2, action="append", metavar=("TABLE", "ACTUALS"),
+                   help="一个部门的绩效目标表和实际完成值文件；可重复（使用 --history 时不需要）")
+    p.add_argument("--history", metavar="DB", help="改为比较绩效历史库中各部门历年的得分与名次")
+    p.add_argument("--years", metavar="YYYY-YYYY", help="与 --history 一起使用：比较的年度，如 2022-2024")
     p.add_argument("--rules", default="national-2020", help="规则包名称或文件路径（默认 national-2020）")
     p.add_argument("--no-packs", action="store_true", help="不计算其他规则包下的名次")
     p.add_argument("--margin", type=float, default=DEFAULT_MARGIN,
@@ -40,6 +42,11 @@ def _f(x: object) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.history:  # departments across years, from the results store
+        from .history import run_compare_years
+        return run_compare_years(args)
+    if not args.dept:
+        raise InputError("请用 --dept TABLE ACTUALS 指定要比较的部门（可重复），或用 --history DB --years 2022-2024 比较历年结果")
     unknown = [f.strip() for f in args.format.split(",") if f.strip() and f.strip() not in FORMATS]
     if unknown:
         raise InputError(f"未知的输出格式：{'、'.join(unknown)}（可选：{'、'.join(FORMATS)}）", code="bad_format")

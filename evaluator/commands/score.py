@@ -12,6 +12,7 @@ from ..outputs import finish_run, locked_output, write_atomic
 from ..readers.io import include_hidden_sheets
 from ..reports import write_reports
 from ..rules import available_packs
+from .history import add_history_options, priors_for, record_run
 
 #: from this many indicators, `score` reports its progress on stderr
 PROGRESS_FROM = 5000
@@ -30,6 +31,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("-o", "--output", required=True, metavar="OUTDIR", help="输出目录")
     p.add_argument("--strict", action="store_true", help="有错误级问题时以状态 1 退出")
     p.add_argument("--include-hidden-sheets", action="store_true", help="也读取 Excel 中隐藏的工作表（默认跳过并提示）")
+    add_history_options(p)
     p.set_defaults(func=run)
 
 
@@ -75,12 +77,13 @@ def print_summary(ev: Evaluation) -> None:
 def run(args: argparse.Namespace) -> int:
     include_hidden_sheets(args.include_hidden_sheets)
     with locked_output(args.output) as out:  # a second run into OUT stops here (exit 2)
-        ev = evaluate(args.table, args.actuals, rules=args.rules)
+        ev = evaluate(args.table, args.actuals, rules=args.rules, history=priors_for(args, args.table))
         if len(ev.indicators) >= PROGRESS_FROM:
             print(f"已评分 {len(ev.indicators)} 条指标", file=sys.stderr, flush=True)
         record_inputs(ev, args.table, args.actuals)  # names + sha256 of both inputs into the provenance
         paths = write_outputs(ev, out)
         finish_run(out, paths)
+    record_run(args, ev, args.table)  # --history: into the results store
     print_summary(ev)
     print("已写出：" + "、".join(str(p) for p in paths))
     errors = int((ev.issues["severity"] == "error").sum()) if len(ev.issues) else 0

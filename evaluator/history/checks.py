@@ -1,0 +1,69 @@
+"""``check --history``: a year's targets against the year before, from the store.
+
+* ``target_below_prior`` (warning): a ≥ target below last year's actual of the same indicator
+  (or a ≤ target above it) — the target may be set low;
+* ``indicator_disappeared`` (warning): an indicator of last year's table not in this one
+  (matched as in :mod:`evaluator.history.keys`; a mapping CSV names renamed ones).
+
+Last year's value comes from the store; where it has none, from a prior printed in the target
+itself (the compiler's ``prior`` field, e.g. ``≥85%(2023年:82%)``).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..issues import Issue, issues_frame
+from ..trends import _printed_prior, stated_change
+from ..units import conversion_factor
+from ..values import parse_actual
+from . import Priors, _store_dept, match_years
+from .store import open_store
+
+
+def _below(target: Any, prior_text: str) -> bool:
+    """True when a compare target is on the easy side of last year's actual."""
+    if getattr(target, "kind", None) != "compare" or target.value is None or target.op not in (">=", ">", "<=", "<"):
+        return False
+    if stated_change(getattr(target, "raw", "")):
+        return False
+    p = parse_actual(prior_text)
+    if p.kind != "number":
+        return False
+    f = conversion_factor(p.unit or target.unit, p.per, target.unit or p.unit, target.per)
+    if f is None:
+        return False
+    prior = p.value * f
+    return target.value < prior - 1e-9 if target.op in (">=", ">") else target.value > prior + 1e-9
+
+
+def history_issues(table: Any, db: str | Path, year: int, mapping: str | Path | None = None) -> pd.DataFrame:
+    ind = table.indicators
+    found: list[Issue] = []
+    priors = Priors(db, year, mapping).lookup(ind) if Path(db).is_file() else [None] * len(ind)
+    targets = ind["target"].tolist() if "target" in ind else [None] * len(ind)
+    for k, (prior, target) in enumerate(zip(priors, targets)):
+        prior = prior or _printed_prior(target)
+        if prior is None or not _below(target, prior.text):
+            continue
+        r = ind.iloc[k]
+        found.append(Issue(
+            code="target_below_prior", severity="warning", column="指标值",
+            message=f"本年目标「{r.get('target_text', '')}」比上年（{prior.year or '上一'}年）实际值 {prior.text} 还低"
+                    f"（来源：{prior.source}），目标可能设置偏低",
+            file=r.get("source_file"), row=r.get("source_row"), project_id=r.get("project_id"),
+            project=r.get("project"), indicator_no=r.get("indicator_no"), cell=r.get("target_text")))
+    if Path(db).is_file():
+        dept = table.department or (str(ind["department"].iloc[0]) if len(ind) and "department" in ind else "")
+        with open_store(db) as store:
+            if year - 1 in store.years(_store_dept(store, dept, year - 1)):
+                gone = match_years(store, dept, year, mapping, this_year=ind)["disappeared"]
+                for r in gone.itertuples(index=False):
+                    found.append(Issue(
+                        code="indicator_disappeared", severity="warning", column="三级指标",
+                        message=f"上年（{year - 1}年）的指标「{r.project_prior} / {r.name_prior}」"
+                                f"（指标值 {r.target_text_prior}）在本年表中找不到；若已改名，可用 --history-map 对应表说明",
+                        project=r.project_prior, cell=r.name_prior))
+    return issues_frame(found)
