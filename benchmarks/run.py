@@ -15,8 +15,8 @@ Per size it generates the province if needed (``benchmarks/generate.py``; cached
   to disk; the compiler's inner function is wrapped to time compilation
   and count how often each text is compiled;
 * ``batch``: the same inputs through ``evaluator.batch.score_batch`` with ``--jobs`` worker
-  processes (default 2; what ``evaluator batch -j 2`` runs), timed as a whole; workers send
-  every text they have not compiled to the main process, where compilations are counted;
+  processes (default 2; what ``evaluator batch -j 2`` runs), timed as a whole (each worker
+  compiles the texts it meets with its own cache);
 * ``compile``: every distinct target text of the input compiled once with a cold cache,
   each timed alone (median µs per text); the cache must report exactly one miss per text.
 
@@ -219,16 +219,12 @@ def worker_pipeline(data: Path, rules: str, out: Path | None, check: bool = True
 
 
 def worker_batch(data: Path, rules: str, out: Path, jobs: int, check: bool = True) -> dict:
-    """The same inputs through ``evaluator.batch.score_batch`` (what ``evaluator batch -j N`` runs):
-    the whole run timed; compilations counted in the main process, where workers send every text
-    they have not compiled."""
+    """The same inputs through ``evaluator.batch.score_batch`` (what ``evaluator batch -j N`` runs),
+    the whole run timed."""
     import resource
 
-    from evaluator import compiler
     from evaluator.batch import Task, score_batch
 
-    compiler.compile_target("预热")
-    counts, _ = _instrument_compiler()
     targets, actuals = _inputs(data)
     tasks = [Task(i, t, a) for i, (t, a) in enumerate(zip(targets, actuals))]
     t0 = time.perf_counter()
@@ -236,9 +232,7 @@ def worker_batch(data: Path, rules: str, out: Path, jobs: int, check: bool = Tru
     total = time.perf_counter() - t0
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     return {"seconds": total, "jobs": res.jobs, "indicators_out": res.indicators, "failed": res.failed,
-            "peak_rss_mb": peak_rss_mb(), "worker_peak_rss_mb": children if jobs > 1 else 0.0,
-            "compiled_texts": len(counts), "compiled_twice": sum(1 for c in counts.values() if c > 1),
-            "cache_misses": compiler.compile_cache_info().misses, "compile_requests": res.compile_requests}
+            "peak_rss_mb": peak_rss_mb(), "worker_peak_rss_mb": children if jobs > 1 else 0.0}
 
 
 def worker_score(data: Path, out: Path) -> dict:
@@ -382,9 +376,7 @@ def summarize(size: int, meta: dict, base: list[dict], pipe: list[dict], comp: d
                                      if "error" not in r and "error" not in b]),
                       "peak_rss_mb": _med([r["peak_rss_mb"] for r in okj]),
                       "worker_peak_rss_mb": _med([r["worker_peak_rss_mb"] for r in okj]),
-                      "compiled_twice": max(r["compiled_twice"] for r in okj),
-                      "compiled_texts": okj[-1]["compiled_texts"], "cache_misses": okj[-1]["cache_misses"],
-                      "compile_requests": okj[-1]["compile_requests"], "indicators_out": okj[-1]["indicators_out"],
+                      "indicators_out": okj[-1]["indicators_out"],
                       "runs": len(okj)}
         if okj[-1]["failed"] or okj[-1]["indicators_out"] < meta["indicators"]:
             s["errors"].append(f"batch: {okj[-1]['indicators_out']} indicators out, failed {okj[-1]['failed']}")
@@ -411,19 +403,16 @@ def markdown(results: list[dict], meta: dict) -> str:
                  f"{r['compiled_twice']} |")
     if any("batch" in r for r in results):
         L.append("")
-        L.append("The same run through `evaluator batch -j N` (worker processes; each distinct text compiled once, "
-                 "in the main process):")
+        L.append("The same run through `evaluator batch -j N` (worker processes, each compiling with its own cache):")
         L.append("")
-        L.append("| indicators | runs | jobs | batch s | indicators/s | `read_csv` s | ratio | peak RSS MB (main / each worker) "
-                 "| compiled texts / cache misses | texts sent by workers | compiled twice |")
-        L.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+        L.append("| indicators | runs | jobs | batch s | indicators/s | `read_csv` s | ratio | peak RSS MB (main / each worker) |")
+        L.append("|---:|---:|---:|---:|---:|---:|---:|---:|")
         for r in results:
             b = r.get("batch")
             if b:
                 L.append(f"| {fmt_n(r['size'])} | {b['runs']} | {b['jobs']} | {b['seconds']:.2f} | "
                          f"{r['size'] / b['seconds']:,.0f} | {r['baseline_s']:.2f} | {b['ratio']:.1f}× | "
-                         f"{b['peak_rss_mb']:.0f} / {b['worker_peak_rss_mb']:.0f} | "
-                         f"{b['compiled_texts']} / {b['cache_misses']} | {b['compile_requests']} | {b['compiled_twice']} |")
+                         f"{b['peak_rss_mb']:.0f} / {b['worker_peak_rss_mb']:.0f} |")
     L.append("")
     L.append("Wall time per stage (seconds, median):")
     L.append("")

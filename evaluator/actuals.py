@@ -18,7 +18,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .gc_tuning import bulk_gc
 from .issues import ISSUE_COLUMNS, InputError, Issue, issues_frame, issues_table
 from .safety import neutralize_cell, neutralize_frame
 from .values import vocabulary
@@ -522,7 +521,6 @@ class _Issues:
         return issues_table(columns, n)
 
 
-@bulk_gc()
 def read_actuals(path: str | Path, table: Any) -> Actuals:
     """Read a filled actuals file and match it to the target table."""
     path = Path(path)

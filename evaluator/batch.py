@@ -6,10 +6,10 @@ are appended, in input order, to one set of CSV files (``indicators.csv``, ``pro
 then ``departments.csv`` and a per-table list ``tables.csv``). Memory stays that of one table
 per process.
 
-With ``jobs > 1`` the tables are scored by that many worker processes. Target texts are
-still compiled once per run: a worker that meets texts it has not compiled asks the main
-process (the distinct texts of a column in one exchange, see :func:`evaluator.compiler.prefetch`),
-which compiles each distinct text once (its compiler cache) and hands the compiled targets back. The files written are byte for byte those of ``jobs=1``.
+With ``jobs > 1`` the tables are scored by that many worker processes, forked from the main
+process once the engine's data files are loaded. Each worker compiles with its own compiler
+cache, so a target text is compiled at most once per process. The files written are byte for
+byte those of ``jobs=1``.
 
 Results come back in any order and are written in input order; a worker is not handed a
 table more than :data:`LOOKAHEAD` tables per worker past the earliest one still being scored,
@@ -63,10 +63,6 @@ class BatchResult:
     files: dict[str, Path]
     jobs: int
     seconds: float
-    #: texts the workers sent to the main process to be compiled (0 with one job)
-    compile_requests: int = 0
-    #: exchanges with the main process those texts took
-    compile_exchanges: int = 0
 
     @property
     def indicators(self) -> int:
@@ -156,31 +152,7 @@ def _failed(task: Task, row: dict[str, Any], exc: BaseException | str) -> _Outco
 
 # --------------------------------------------------------------------------- workers
 def _worker(conn: Connection, rules: Any, check: bool) -> None:
-    """A worker process: score the tables it is sent; compile through the main process."""
-    from . import compiler
-
-    fetched: dict[str, Any] = {}  # compiled in the main process, not yet asked for here
-    asked: set[str] = set()
-
-    def ask(texts: list[str]) -> list[Any]:
-        conn.send(("compile", texts))
-        return conn.recv()
-
-    def fetch_many(texts: list[str]) -> None:
-        new = [t for t in texts if t not in asked]
-        if new:
-            fetched.update(zip(new, ask(new)))
-            asked.update(new)
-
-    def compile_in_main(text: str) -> Any:
-        target = fetched.pop(text, None)
-        if target is None:
-            asked.add(text)
-            target = ask([text])[0]
-        return target
-
-    compiler._compile = compile_in_main  # only cache misses reach it (see compiler._compile_cached)
-    compiler._fetch_many = fetch_many  # compiler.prefetch: many texts in one exchange
+    """A worker process: score the tables it is sent, one at a time, and send back each outcome."""
     while True:
         task = conn.recv()
         if task is None:
@@ -189,7 +161,7 @@ def _worker(conn: Connection, rules: Any, check: bool) -> None:
             outcome = score_table(task, rules, check)
         except Exception as exc:  # noqa: BLE001 - said in tables.csv; the worker goes on with the next table
             outcome = _failed(task, _blank_row(task), exc)
-        conn.send(("done", outcome))
+        conn.send(outcome)
 
 
 #: a worker is not given a table more than this many tables per worker after the earliest table not
@@ -197,11 +169,8 @@ def _worker(conn: Connection, rules: Any, check: bool) -> None:
 LOOKAHEAD = 4
 
 
-def _scored_in_workers(tasks: list[Task], rules: Any, check: bool, jobs: int,
-                       counter: list[int]) -> Iterator[_Outcome]:
-    """Outcomes as workers finish them (any order); compile requests are served meanwhile."""
-    from .compiler import compile_target
-
+def _scored_in_workers(tasks: list[Task], rules: Any, check: bool, jobs: int) -> Iterator[_Outcome]:
+    """Outcomes as workers finish them (any order)."""
     ctx = mp.get_context("fork")
     _load_once()
     todo = list(reversed(tasks))
@@ -247,7 +216,7 @@ def _scored_in_workers(tasks: list[Task], rules: Any, check: bool, jobs: int,
                     continue
                 proc, task = busy[conn]
                 try:
-                    kind, payload = conn.recv()
+                    outcome = conn.recv()
                 except (EOFError, OSError):  # the worker died (out of memory, killed): say so, go on
                     del busy[conn]
                     proc.join()
@@ -258,15 +227,10 @@ def _scored_in_workers(tasks: list[Task], rules: Any, check: bool, jobs: int,
                         start()
                     feed_idle()
                     continue
-                if kind == "compile":
-                    counter[0] += len(payload)
-                    counter[1] += 1
-                    conn.send([compile_target(text) for text in payload])
-                else:
-                    running.discard(payload.index)
-                    yield payload
-                    feed(conn)
-                    feed_idle()
+                running.discard(outcome.index)
+                yield outcome
+                feed(conn)
+                feed_idle()
     finally:
         for conn, (proc, _) in busy.items():
             proc.terminate()
@@ -275,8 +239,9 @@ def _scored_in_workers(tasks: list[Task], rules: Any, check: bool, jobs: int,
 
 def _load_once() -> None:
     """Load what the engine loads on first use (the unit registry: ~0.6 s; word lists, messages) in the
-    main process, so that every worker inherits it instead of loading it again."""
-    from .explain import messages
+    main process, so that every worker inherits it instead of loading it again (compiled targets are
+    not shared: each worker compiles the texts it meets, once)."""
+    from .wording import messages
     from .lexicon import lexicon
     from .readers.vocab import vocabulary as header_words
     from .units import registry
@@ -295,7 +260,6 @@ def _blank_row(task: Task) -> dict[str, Any]:
 def score_batch(tasks: list[Task], outdir: str | Path, rules: Any = "national-2020", jobs: int = 1,
                 check: bool = True, progress: Callable[[dict[str, Any]], None] | None = None) -> BatchResult:
     """Score every task and write the results into ``outdir`` (files replaced); see the module docstring."""
-    from .gc_tuning import bulk_gc
     from .reports.tables import csv_text, to_csv_bytes
     from .reports.writer import INDICATOR_RESULT_COLUMNS, PROJECT_RESULT_COLUMNS
     from .rules import load_rule_pack
@@ -308,39 +272,37 @@ def score_batch(tasks: list[Task], outdir: str | Path, rules: Any = "national-20
     if "fork" not in mp.get_all_start_methods():  # (Windows) workers inherit the loaded engine by fork
         jobs = 1
     headers = {"indicators": INDICATOR_RESULT_COLUMNS, "projects": PROJECT_RESULT_COLUMNS, "issues": ISSUE_COLUMNS}
-    counter = [0, 0]
     rows: list[dict[str, Any]] = []
     departments: list[pd.DataFrame] = []
     from .outputs import AtomicFile, write_atomic
 
     handles = {name: AtomicFile(out / FILES[name]) for name in headers}  # moved into place only when the run ends
     done = False
-    with bulk_gc():
-        try:
-            for name, cols in headers.items():
-                handles[name].write(("\ufeff" + csv_text(pd.DataFrame(columns=cols))).encode("utf-8"))
-                handles[name].flush()  # before workers are forked
-            outcomes = (score_table(t, pack, check) for t in tasks) if jobs == 1 \
-                else _in_order(_scored_in_workers(tasks, pack, check, jobs, counter))
-            for outcome in outcomes:
-                for name, data in outcome.csv.items():
-                    handles[name].write(data)
-                if outcome.departments is not None and len(outcome.departments):
-                    departments.append(outcome.departments.assign(source_file=outcome.row["source_file"]))
-                rows.append(outcome.row)
-                if progress is not None:
-                    progress(outcome.row)
-            done = True
-        finally:
-            for fh in handles.values():
-                fh.commit() if done else fh.discard()
+    try:
+        for name, cols in headers.items():
+            handles[name].write(("\ufeff" + csv_text(pd.DataFrame(columns=cols))).encode("utf-8"))
+            handles[name].flush()  # before workers are forked
+        outcomes = (score_table(t, pack, check) for t in tasks) if jobs == 1 \
+            else _in_order(_scored_in_workers(tasks, pack, check, jobs))
+        for outcome in outcomes:
+            for name, data in outcome.csv.items():
+                handles[name].write(data)
+            if outcome.departments is not None and len(outcome.departments):
+                departments.append(outcome.departments.assign(source_file=outcome.row["source_file"]))
+            rows.append(outcome.row)
+            if progress is not None:
+                progress(outcome.row)
+        done = True
+    finally:
+        for fh in handles.values():
+            fh.commit() if done else fh.discard()
     deps = pd.concat(departments, ignore_index=True) if departments else pd.DataFrame()
     tables = pd.DataFrame(rows, columns=TABLE_COLUMNS)
     files = {name: out / FILES[name] for name in headers}
     for name, frame in (("departments", deps), ("tables", tables)):
         files[name] = out / FILES[name]
         write_atomic(files[name], to_csv_bytes(frame))
-    return BatchResult(out, tables, deps, files, jobs, time.perf_counter() - t0, counter[0], counter[1])
+    return BatchResult(out, tables, deps, files, jobs, time.perf_counter() - t0)
 
 
 def _in_order(outcomes: Iterator[_Outcome]) -> Iterator[_Outcome]:

@@ -15,8 +15,6 @@ second. ``tests/test_check_identity.py`` pins their exact output.
 """
 from __future__ import annotations
 
-import dataclasses
-import inspect
 import math
 import re
 from collections import Counter
@@ -25,13 +23,12 @@ from typing import TYPE_CHECKING, Callable
 import numpy as np
 import pandas as pd
 
-from .frames import factorize_objects, identity_codes, records
-from .gc_tuning import bulk_gc
-from .issues import ISSUE_COLUMNS, Issue, _ISSUE_FIELDS
-from .readers.vocab import is_tag_only
+from .categories import is_tag_only
+from .frames import coded, factorize_objects, first_rows, joint_codes, records
+from .issues import ISSUE_COLUMNS, Issue, _ISSUE_FIELDS, concat_issues, issues_table
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .readers import TargetTable
+    from .readers.model import TargetTable
 
 #: money differences below this many 万元 are rounding, not a mismatch
 MONEY_TOLERANCE = 0.005
@@ -40,14 +37,13 @@ QUALITATIVE_WARNING_SHARE = 0.5
 MONEY_NAMES = {"budget_total": "总计", "budget_fiscal": "财政拨款", "budget_special": "财政专户拨款",
                "budget_other": "其他资金"}
 CLASS_NAMES = {"measurable": "可计量", "non_numeric": "非数值（完成/趋势）", "pending_review": "待评审（定性）",
-               "not_evaluable": "不可评价（公式/空）"}
+               "not_evaluable": "无法评价（公式/空）"}
 #: classes no number from the actuals can score: a reviewer rates them, or the table must be fixed
 UNSCORABLE_CLASSES = ("pending_review", "not_evaluable")
 #: place-name stems: two characters before 区/县/市/镇, after a 省/市/州 name or at the start
 _PLACE = re.compile(r"(?:省|市|州|^)([\u4e00-\u9fff]{2})(区|县)")
 
 
-@bulk_gc()
 def run_checks(table: TargetTable) -> list[Issue]:
     """All lint rules, in a fixed order."""
     issues: list[Issue] = []
@@ -57,7 +53,13 @@ def run_checks(table: TargetTable) -> list[Issue]:
     return issues
 
 
-@bulk_gc()
+def lint(table: TargetTable) -> TargetTable:
+    """The table with the lint's issues after the reader's (the pipeline reads, then lints)."""
+    found = check_columns(table)
+    table.issues = concat_issues([table.issues, issues_table(found.columns, found.n)])
+    return table
+
+
 def check_columns(table: TargetTable) -> IssueColumns:
     """The issues of :func:`run_checks` column by column, without an :class:`Issue` per row
     (``issues_table(found.columns, found.n)`` is ``issues_frame(run_checks(table))``)."""
@@ -71,28 +73,8 @@ def check_columns(table: TargetTable) -> IssueColumns:
 # issues
 
 
-def _issue(code: str, severity: str, message: str, file: str | None = None, sheet: str | None = None,
-           row: int | None = None, column: str | None = None, project_id: str | None = None,
-           project: str | None = None, indicator_no: int | None = None, cell: str | None = None) -> Issue:
-    """``Issue(...)``, built without the frozen dataclass's ``__init__`` (one ``object.__setattr__``
-    per field): a large table has tens of thousands of issues and that was a fifth of the lint's time."""
-    issue = object.__new__(Issue)
-    issue.__dict__.update(code=code, severity=severity, message=message, file=file, sheet=sheet, row=row,
-                          column=column, project_id=project_id, project=project, indicator_no=indicator_no,
-                          cell=cell)
-    return issue
-
-
-def _same_fields() -> bool:
-    """True when :func:`_issue` takes exactly Issue's fields and defaults and Issue has no extra init logic."""
-    params = inspect.signature(_issue).parameters.values()
-    return ([(f.name, f.default) for f in dataclasses.fields(Issue)]
-            == [(p.name, dataclasses.MISSING if p.default is p.empty else p.default) for p in params]
-            and "__slots__" not in vars(Issue) and not hasattr(Issue, "__post_init__"))
-
-
-if not _same_fields():  # pragma: no cover - Issue changed: use its own constructor
-    _issue = Issue  # noqa: F811
+#: (the name the rules were written with)
+_issue = Issue
 
 
 class IssueColumns:
@@ -178,15 +160,6 @@ def _per_distinct(values, fn, na=None) -> np.ndarray:
     done[:-1] = [fn(u) for u in uniques]
     done[-1] = na
     return done[codes]
-
-
-def _first_rows(codes: np.ndarray) -> np.ndarray:
-    """Position of the first row of each code, for codes numbered in order of appearance
-    (as :func:`pandas.factorize` numbers them; -1, missing, has none)."""
-    if not len(codes):
-        return codes
-    seen = np.maximum.accumulate(codes)
-    return np.flatnonzero(codes > np.concatenate(([-1], seen[:-1])))
 
 
 #: indicator columns that locate an issue
@@ -306,7 +279,7 @@ def check_qualitative_share(table: TargetTable) -> IssueColumns:
     if not len(flagged):
         return out
     totals = np.bincount(codes[known], minlength=len(pids)).tolist()
-    firsts = _first_rows(codes)  # each project's first row
+    firsts = first_rows(codes)  # each project's first row
     # (project, class) pairs in order of appearance, with their counts
     class_codes, classes = factorize_objects(np.asarray(ind["target_class"], dtype=object)[flagged])
     n_classes, classes = len(classes), classes.tolist()
@@ -466,8 +439,8 @@ def check_duplicates(table: TargetTable) -> list[Issue]:
     bare = np.append(factorize_objects([re.sub(r"\s+", "", x) for x in names])[0], -1)
     name_codes = bare[codes[named]] + 1
     pid_codes = factorize_objects(ind["project_id"], use_na_sentinel=False)[0][named]
-    keys = pd.factorize(pid_codes * (int(name_codes.max()) + 1) + name_codes)[0]
-    first = _first_rows(keys)[keys]  # position in ``named`` of each key's first row
+    keys = joint_codes(pid_codes, name_codes)
+    first = first_rows(keys)[keys]  # position in ``named`` of each key's first row
     later = np.flatnonzero(first != np.arange(len(keys)))
     pos, first_pos = named[later], named[first[later]]
     firsts = _pick(ind, first_pos, ("indicator_no", "target_text"))
@@ -496,7 +469,7 @@ def check_empty_cells(table: TargetTable) -> list[Issue]:
         if empty[0]:
             out.append(_issue("empty_cell", "error", "三级指标名称为空", *_at(loc, "三级指标")))
         if empty[1]:
-            out.append(_issue("empty_cell", "error", "指标值为空：表中没有填写目标值，该指标不可评价", *loc))
+            out.append(_issue("empty_cell", "error", "指标值为空：表中没有填写目标值，该指标无法评价", *loc))
         if empty[2]:
             out.append(_issue("empty_cell", "warning", "一级指标为空，无法确定计分板块", *_at(loc, "一级指标")))
         if empty[3]:
@@ -619,15 +592,9 @@ LONG_TEXT = 300
 
 
 def _lengths(values) -> np.ndarray:
-    """``len(x or "")`` of every value, measured once per distinct object (cells repeat as one object)."""
-    values = np.asarray(values, dtype=object)
-    codes, first = identity_codes(values)
-    distinct = values.take(first)
-    try:
-        sizes = np.fromiter(map(len, distinct), np.int64, len(distinct))
-    except TypeError:  # a missing (None) cell
-        sizes = np.fromiter((len(x or "") for x in distinct), np.int64, len(distinct))
-    return sizes.take(codes)
+    """``len(x or "")`` of every value, measured once per distinct value."""
+    codes, distinct = coded(values)
+    return np.array([len(x or "") for x in distinct.tolist()], dtype=np.int64).take(codes)
 
 
 def check_long_text(table: TargetTable) -> list[Issue]:

@@ -23,7 +23,6 @@ import re
 from decimal import Decimal
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from typing import Callable, Iterable
 
 from .lexicon import Lexicon, lexicon, normalize
 from .target import Target
@@ -109,27 +108,6 @@ def _as_text(text: object) -> str:
     if text is None or (isinstance(text, float) and math.isnan(text)):
         return ""
     return text if isinstance(text, str) else str(text)
-
-
-#: set in a batch worker (:mod:`evaluator.batch`): fetches the compiled targets of many texts in one
-#: exchange with the main process, which compiles each distinct text of the run once
-_fetch_many: Callable[[list[str]], None] | None = None
-
-
-def prefetch(*columns: Iterable[object]) -> None:
-    """Have the targets of the texts in ``columns`` at hand before they are compiled one by one.
-
-    Nothing to do in a single process (each text is compiled when first asked for). In a batch
-    worker the distinct texts are fetched from the main process in one exchange instead of one
-    exchange per text.
-    """
-    if _fetch_many is None:
-        return
-    texts: dict[str, None] = {}
-    for column in columns:
-        texts.update(dict.fromkeys(map(_as_text, dict.fromkeys(column))))
-    texts.pop("", None)  # an empty cell is often not compiled at all (an empty 实施周期指标值)
-    _fetch_many(list(texts))
 
 
 @lru_cache(maxsize=262144)

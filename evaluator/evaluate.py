@@ -16,13 +16,13 @@ import pandas as pd
 
 from . import __version__
 from .frames import factorize_objects
-from .gc_tuning import bulk_gc
-from .issues import InputError, Issue, concat_issues, issues_frame
+from .issues import InputError, Issue, concat_issues, issue_message, issues_frame
 from .rules import RulePack, load_rule_pack
 from .points import apply_weights, project_scores
 from .scoring import score_indicators, text_codes, with_columns
 from .explain import explain_executions, explain_indicators, summarize_projects
 from .trends import apply_trends
+from .wording import num, round_half_up
 
 #: internal working columns dropped from the public indicator table
 _INTERNAL = ["points_exact", "reason_args", "t_kind", "t_canonical", "t_unit", "t_per", "t_low", "t_high", "t_direction", "t_n",
@@ -71,13 +71,14 @@ def _file_hash(path: str | Path) -> str:
 
 def _load_targets(targets: Any) -> Any:
     if isinstance(targets, (str, Path)):
-        from .readers import read_targets  # the readers land separately
-        table = read_targets(targets)
+        from .check import lint
+        from .readers import read_targets
+        table = read_targets(targets, check=False)
         if not len(table.indicators) and not len(table.projects):  # nothing to score: not an engine bug
             raise InputError("目标表中没有读到任何项目或指标，无法评分；请确认第一个参数是绩效目标表"
                              "（实际完成值表是第二个参数），可先用 evaluator check 查看读取结果",
                              file=str(targets), code="no_indicators")
-        return table
+        return lint(table)
     return targets
 
 
@@ -192,47 +193,18 @@ def _merge_funds(projects: pd.DataFrame, acts: Any) -> pd.DataFrame:
 
 
 def departments_table(projects: pd.DataFrame, pack: RulePack) -> pd.DataFrame:
-    """Derived department scores, one row per department, by the same rules as the report's roll-up
-    (:func:`evaluator.rollup.rollup_department`): projects with a total count (pending ones at their
-    score so far), classified and unscorable ones are listed, not averaged in as zero; the score is
-    the budget-weighted mean (全年预算数, else 总计) with the simple mean beside it.
-    """
-    from .rollup import DERIVED_LABEL, budget_column, project_inclusion
-    from .points import _grades
+    """Derived department scores, one row per department, rounded as shown: the rules are
+    :func:`evaluator.rollup.department_scores` (the report's roll-up uses the same)."""
+    from .rollup import department_scores
 
-    included = project_inclusion(projects)["included"].to_numpy()
-    bcol = budget_column(projects)
-    w = pd.to_numeric(projects[bcol], errors="coerce").fillna(0.0).to_numpy(dtype=float) if bcol in projects \
-        else np.zeros(len(projects))
-    w = np.where(included, w, 0.0)
-    cols: dict[str, np.ndarray] = {"_w": w, "included": included}
-    for col, src in (("_t", "total"), ("_lo", "total_min"), ("_hi", "total_max")):
-        values = pd.to_numeric(projects[src], errors="coerce").to_numpy(dtype=float)
-        cols[col] = np.where(included, values, np.nan)
-        cols[col + "w"] = cols[col] * w
-    dep = projects["department"].fillna("").astype(str) if "department" in projects \
-        else pd.Series("", index=projects.index)
-    g = pd.DataFrame(cols).groupby(dep.to_numpy(dtype=object), sort=False)
-    sums, means = g.sum(), g[["_t", "_lo", "_hi"]].mean()
-    w_sum = sums["_w"].to_numpy()
-    n_projects = g.size().to_numpy()
-    n_scored = sums["included"].astype(int).to_numpy()
-    out: dict[str, Any] = {"department": sums.index, "n_projects": n_projects, "n_scored_projects": n_scored}
-    with np.errstate(divide="ignore", invalid="ignore"):
-        for name, col in (("score", "_t"), ("score_min", "_lo"), ("score_max", "_hi")):
-            weighted = sums[col + "w"].to_numpy() / np.where(w_sum > 0, w_sum, np.nan)
-            simple = means[col].to_numpy()
-            out[name] = np.round(np.where(np.isnan(weighted), simple, weighted), pack.digits)
-            out[name.replace("score", "score_simple")] = np.round(simple, pack.digits)
-    lo, hi = _grades(out["score_min"], pack), _grades(out["score_max"], pack)
-    out["grade"] = np.where(lo == hi, lo, "")
-    out["n_excluded_projects"] = n_projects - n_scored
-    out["budget_column"] = bcol
-    out["score_basis"] = np.where(w_sum > 0, "预算加权", "预算数缺失，改用简单平均").astype(object) + ("；" + DERIVED_LABEL)
-    return pd.DataFrame(out)
+    out = department_scores(projects, pack)
+    for name in ("score", "score_min", "score_max", "score_simple", "score_simple_min", "score_simple_max"):
+        out[name] = [round_half_up(x, pack.digits) for x in out[name].tolist()]
+    return out[["department", "n_projects", "n_scored_projects", "score", "score_simple", "score_min",
+                "score_simple_min", "score_max", "score_simple_max", "grade", "n_excluded_projects",
+                "budget_column", "score_basis"]]
 
 
-@bulk_gc()
 def evaluate(targets: Any, actuals: Any = None, rules: str | Path | RulePack = "national-2020",
              history: Any = None) -> Evaluation:
     """Score a target table against the year's actuals under a rule pack.
@@ -272,7 +244,6 @@ def evaluate(targets: Any, actuals: Any = None, rules: str | Path | RulePack = "
 
 
 def _rollup_issues(projects: pd.DataFrame, ind: pd.DataFrame, pack: RulePack) -> list[Issue]:
-    from .explain import message, num
     out: list[Issue] = []
     over = projects["execution_rate"].to_numpy(dtype=float) > 1
     fallback = projects["budget_fallback"].fillna(False).astype(bool).to_numpy()
@@ -286,13 +257,13 @@ def _rollup_issues(projects: pd.DataFrame, ind: pd.DataFrame, pack: RulePack) ->
         loc = {"project_id": p["project_id"], "project": p.get("project")}
         if over[i]:
             out.append(Issue(code="execution_over", severity="warning", column="全年执行数",
-                             message=message("issues", "execution_over", spent=num(p["spent_annual"], 4),
-                                             budget=num(p["budget_used"], 4)), **loc))
+                             message=issue_message("execution_over", spent=num(p["spent_annual"], 4),
+                                                   budget=num(p["budget_used"], 4)), **loc))
         if fallback[i]:
             out.append(Issue(code="budget_fallback", severity="info", column="全年预算数",
-                             message=message("issues", "budget_fallback"), **loc))
+                             message=issue_message("budget_fallback"), **loc))
         if p["project_id"] in bad_sum:
             out.append(Issue(code="table_weights", severity="warning", column="分值",
-                             message=message("issues", "table_weights", sum=num(float(sums[p["project_id"]])),
-                                             execution=num(execution)), **loc))
+                             message=issue_message("table_weights", sum=num(float(sums[p["project_id"]])),
+                                                   execution=num(execution)), **loc))
     return out

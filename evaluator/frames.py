@@ -1,7 +1,24 @@
-"""Small DataFrame helpers shared by the lint, the scorer and the reports."""
+"""The one "codes + distinct values" toolkit, and small DataFrame helpers.
+
+Tables repeat the same texts on most rows (categories, target phrasings, units, flags), so
+the engine works once per distinct value, or per distinct combination of values, and takes
+the result back to every row by code. Everything here is ``pd.factorize`` underneath:
+
+* :func:`factorize_objects` — ``pd.factorize`` of a column as Python values: (codes, distinct values)
+* :func:`coded` — the same with a missing value as a value of its own; a categorical taken as coded
+* :func:`joint_codes` — codes of each row's combination of several code columns
+* :func:`first_rows` — the first row of each code
+* :func:`distinct_rows` — (codes, first values per column) of the distinct rows of several columns
+* :func:`distinct_map` / :func:`distinct_apply` — call a function once per distinct row
+* :class:`Codes` — a column kept as (codes, distinct values), with row masks by value
+* :func:`object_codes` — rows numbered by the object they hold, for columns of shared compiled
+  objects (targets) that are costly to hash by value
+
+Codes are numbered in order of first appearance, so results do not depend on sorting.
+"""
 from __future__ import annotations
 
-import ctypes
+from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
 import numpy as np
@@ -9,11 +26,7 @@ import pandas as pd
 
 
 def records(df: pd.DataFrame, columns: Iterable[str] | None = None) -> list[dict[str, Any]]:
-    """Rows as plain dicts, built from column arrays.
-
-    Several times faster than ``DataFrame.to_dict("records")`` (no per-cell boxing) and
-    far faster than ``iterrows``; values keep their numpy/pandas types.
-    """
+    """Rows as plain dicts, built from column arrays (values keep their numpy/pandas types)."""
     cols = [c for c in (columns if columns is not None else df.columns) if c in df.columns]
     if not cols:
         return [{} for _ in range(len(df))]
@@ -21,82 +34,112 @@ def records(df: pd.DataFrame, columns: Iterable[str] | None = None) -> list[dict
     return [dict(zip(cols, values)) for values in zip(*arrays)]
 
 
-#: appended to an object array so pandas keys it by Python equality (see :func:`factorize_objects`)
-_NOT_TEXT = object()
+def _ends_text_at_nul() -> bool:
+    """pandas 2 hashes an all-text object array as C strings, which end at NUL ("a\\x00b" and
+    "a\\x00c" become one value); pandas 3 does not."""
+    return pd.factorize(np.array(["a\x00b", "a\x00c"], dtype=object))[0][1] == 0
+
+
+_TEXT_ENDS_AT_NUL = _ends_text_at_nul()
 
 
 def factorize_objects(values: Any, use_na_sentinel: bool = True) -> tuple[np.ndarray, np.ndarray]:
-    """``pd.factorize`` of an object array, keyed by Python equality.
+    """``pd.factorize`` of a column as Python values: the code of each row (missing: -1, or a value
+    of its own with ``use_na_sentinel=False``) and the distinct values as an object array.
 
-    pandas keys an all-text array with a C-string table that ends a text at NUL ("a\x00b" and
-    "a\x00c" become one value); one element that is not a text makes it compare Python objects.
-    Values that compare equal across types (``True == 1 == 1.0``, ``-0.0 == 0.0``) are still one
-    key: read such columns as text first when the types matter.
-
-    The engine's columns repeat the same objects (pandas' parser shares one object per distinct
-    cell text of a column; columns taken back by code repeat their distinct values), so rows are
-    numbered by object first (:func:`identity_codes`, integers) and only the distinct objects are
-    hashed as values: the same codes and distinct values, several times faster.
+    Values that compare equal across types (``True == 1 == 1.0``, ``-0.0 == 0.0``) are one value:
+    read such columns as text first when the types matter.
     """
     arr = np.asarray(values, dtype=object)
-    if arr.ndim != 1 or len(arr) < _BY_OBJECT_FROM:
-        return _factorize_values(arr, use_na_sentinel)
-    codes, first = identity_codes(arr)
-    distinct_codes, uniques = _factorize_values(arr.take(first), use_na_sentinel)
-    return distinct_codes.take(codes), uniques
-
-
-#: columns shorter than this are hashed directly (numbering objects first would not pay)
-_BY_OBJECT_FROM = 64
-
-
-def _factorize_values(arr: np.ndarray, use_na_sentinel: bool) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`factorize_objects` hashing every element."""
-    keyed = np.empty(len(arr) + 1, dtype=object)
-    keyed[:-1], keyed[-1] = arr, _NOT_TEXT
-    codes, uniques = pd.factorize(keyed, use_na_sentinel=use_na_sentinel)
-    return codes[:-1], np.asarray(uniques, dtype=object)[:-1]
+    if not _TEXT_ENDS_AT_NUL or not len(arr):
+        codes, uniques = pd.factorize(arr, use_na_sentinel=use_na_sentinel)
+        return codes, np.asarray(uniques, dtype=object)
+    # pandas 2: one None after the values makes pandas compare Python objects (whole texts)
+    codes, uniques = pd.factorize(np.append(arr, None), use_na_sentinel=use_na_sentinel)
+    codes, uniques = codes[:-1], np.asarray(uniques, dtype=object)
+    if not use_na_sentinel and not (codes == len(uniques) - 1).any():
+        uniques = uniques[:-1]  # the None added is no value of the column
+    return codes, uniques
 
 
 def coded(column: Any) -> tuple[np.ndarray, np.ndarray]:
-    """A column as (codes, distinct values); a categorical column is taken as it is coded."""
+    """A column as (codes, distinct values), a missing value (None/NaN) a value of its own;
+    a categorical column is taken as it is coded."""
     if isinstance(column, pd.Series) and isinstance(column.dtype, pd.CategoricalDtype):
         column = column.array
     if isinstance(column, pd.Categorical):
         codes, uniques = np.asarray(column.codes, dtype=np.int64), np.asarray(column.categories, dtype=object)
     else:
         codes, uniques = factorize_objects(column)
-    if len(codes) and codes.min() < 0:  # None/NaN: a value of its own
+    if len(codes) and codes.min() < 0:
         codes = np.where(codes < 0, len(uniques), codes)
         uniques = np.append(uniques, None)
     return codes, uniques
 
 
-def _combined(parts: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
-    """Code of each row's combination of the coded columns ``parts``, and the first row of each code."""
-    if not parts:
-        raise ValueError("distinct values need at least one column")
-    codes = parts[0][0]
-    for c, uniques in parts[1:]:
-        codes, _ = pd.factorize(codes * (len(uniques) + 1) + c)
-    if len(parts) == 1 and len(codes):
-        codes, _ = pd.factorize(codes)  # dense codes (a categorical may have unused categories)
-    n = int(codes.max()) + 1 if len(codes) else 0
-    first = np.full(n, -1, dtype=np.int64)
-    first[codes[::-1]] = np.arange(len(codes) - 1, -1, -1)
-    return codes, first
+@dataclass
+class Codes:
+    """A column kept as codes into its distinct values: decisions are made once per distinct
+    value and taken back to the rows by code."""
+
+    codes: np.ndarray
+    uniques: np.ndarray
+
+    @classmethod
+    def of(cls, column: Any) -> "Codes":
+        """:func:`coded` of ``column``."""
+        return cls(*coded(column))
+
+    def values(self) -> np.ndarray:
+        return np.asarray(self.uniques, dtype=object).take(self.codes)
+
+    def take(self, rows: np.ndarray) -> "Codes":
+        """The rows ``rows``, still coded."""
+        return type(self)(self.codes.take(rows), self.uniques)
+
+    def isin(self, *values: Any) -> np.ndarray:
+        """Row mask: is the row's value one of ``values`` (compared once per distinct value)."""
+        wanted = np.flatnonzero([u in values for u in np.asarray(self.uniques, dtype=object).tolist()])
+        if len(wanted) == 1:
+            return self.codes == wanted[0]
+        return np.isin(self.codes, wanted)
+
+
+def joint_codes(*codes: np.ndarray) -> np.ndarray:
+    """Dense codes of each row's combination of the integer code columns ``codes`` (any integers,
+    -1 included), numbered in order of first appearance."""
+    if not codes:
+        raise ValueError("joint codes need at least one column")
+    key = pd.factorize(np.asarray(codes[0]))[0]
+    for c in codes[1:]:
+        c = pd.factorize(np.asarray(c))[0]  # 0 … k-1, so the key below stays under n * k
+        key = pd.factorize(key.astype(np.int64) * (int(c.max(initial=0)) + 1) + c)[0]
+    return key
+
+
+def first_rows(codes: np.ndarray) -> np.ndarray:
+    """Position of the first row of each code, for codes numbered in order of first appearance
+    (as :func:`pandas.factorize` numbers them); a negative code (missing) has none."""
+    codes = np.asarray(codes)
+    return np.flatnonzero(~pd.Series(codes).duplicated().to_numpy() & (codes >= 0))
+
+
+def distinct_rows(*columns: Any) -> tuple[np.ndarray, list[np.ndarray]]:
+    """The distinct rows of ``columns``: each row's code (numbered in order of first appearance)
+    and, per code, the values of its first row (one object array per column).
+
+    A column may be given already coded, as a ``(codes, distinct values)`` pair with no missing code.
+    """
+    parts = [col if isinstance(col, tuple) else coded(col) for col in columns]
+    codes = joint_codes(*(c for c, _ in parts))
+    first = first_rows(codes)
+    return codes, [uniques.take(c.take(first)) for c, uniques in parts]
 
 
 def distinct_apply(func: Callable[..., tuple], *columns: Any, n_out: int) -> tuple[np.ndarray, ...]:
     """Call ``func`` once per distinct row of ``columns``; it returns ``n_out`` values, each taken back
-    to every row as an object array.
-
-    Tables repeat the same texts on most rows (categories, target phrasings, units), so work
-    done once per distinct combination and taken back by code replaces per-row work.
-    """
-    parts = [coded(col) for col in columns]
-    codes, first = _combined(parts)
-    firsts = [uniques.take(c.take(first)) for c, uniques in parts]
+    to every row as an object array."""
+    codes, firsts = distinct_rows(*columns)
     results = [func(*row) for row in zip(*firsts)]
     outs = []
     for j in range(n_out):
@@ -111,49 +154,33 @@ def distinct_map(func: Callable[..., Any], *columns: Any) -> np.ndarray:
     return distinct_apply(lambda *row: (func(*row),), *columns, n_out=1)[0]
 
 
+def object_codes(values: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Rows numbered by the object they hold (``id``), in order of first appearance, and the first
+    row of each number.
+
+    For columns of compiled objects shared by the rows of one text (the compiler's cache gives one
+    :class:`~evaluator.target.Target` per distinct text): exact for any object, and no value is hashed.
+    """
+    arr = np.asarray(values, dtype=object)
+    codes = pd.factorize(np.fromiter(map(id, arr), dtype=np.uint64, count=len(arr)))[0]
+    return codes, first_rows(codes)
+
+
 def full_object(n: int, value: object) -> np.ndarray:
     """``np.full(n, value, dtype=object)`` without converting ``value`` through a fixed-width
-    string array (which makes a new str object per element: ~40x slower for 50k rows)."""
+    string array (which makes a new str object per element)."""
     out = np.empty(n, dtype=object)
     out.fill(value)
     return out
 
 
-def identity_codes(values: Any) -> tuple[np.ndarray, np.ndarray]:
-    """Rows of a 1-d object array numbered by object identity, in order of first appearance, and the
-    first row of each number: ``values[first]`` are the distinct objects, ``values[first][codes]`` is
-    ``values``.
-
-    For work that depends only on the object itself (rendering a cell), this is exact for any
-    objects (no ``True == 1`` or NUL merging, unhashable values welcome) and needs no hashing of
-    values: the engine's columns repeat the same objects, so this finds few distinct objects at
-    the cost of numbering integers (~25x faster than :func:`factorize_objects`). Equal values held
-    by different objects get different numbers.
-    """
-    arr = np.ascontiguousarray(values, dtype=object)
-    if arr.ndim != 1:
-        raise ValueError("identity_codes: a 1-d array is needed")
-    n = len(arr)
-    if n == 0:
-        return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp)
-    # an object array holds its elements' addresses: read them as integers (while ``arr`` holds the objects)
-    addresses = np.frombuffer((ctypes.c_char * (n * arr.itemsize)).from_address(arr.ctypes.data), dtype=np.uintp)
-    codes, _ = pd.factorize(addresses)
-    del addresses
-    first = np.empty(n, dtype=bool)
-    first[0] = True
-    np.greater(codes[1:], np.maximum.accumulate(codes)[:-1], out=first[1:])
-    return codes.astype(np.intp, copy=False), np.flatnonzero(first)
-
-
-def distinct_rows(*columns: Any) -> tuple[np.ndarray, list[np.ndarray]]:
-    """The distinct rows of ``columns``: each row's code (numbered in order of first appearance)
-    and, per code, the values of its first row (one object array per column).
-
-    What :func:`distinct_apply` works from, for callers that take typed arrays back by code
-    (``np.array(flags, dtype=bool).take(codes)``) or reuse the codes. A column may be given
-    already coded, as a ``(codes, distinct values)`` pair with no missing code.
-    """
-    parts = [col if isinstance(col, tuple) else coded(col) for col in columns]
-    codes, first = _combined(parts)
-    return codes, [uniques.take(c.take(first)) for c, uniques in parts]
+def exact_codes(values: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Rows numbered by distinct value, in order of first appearance, and the first row of each
+    number, telling apart values that compare equal across types (``True``, ``1``, ``1.0``): a column
+    of texts by value (:func:`factorize_objects`), any other column by object (:func:`object_codes`).
+    For work whose result depends on the type as well (rendering a cell)."""
+    arr = np.asarray(values, dtype=object)
+    if pd.api.types.infer_dtype(arr, skipna=False) not in ("string", "empty"):
+        return object_codes(arr)
+    codes = factorize_objects(arr)[0]
+    return codes, first_rows(codes)

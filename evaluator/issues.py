@@ -5,8 +5,10 @@ Nothing stops at the first problem: readers, the lint and the scorer append
 """
 from __future__ import annotations
 
+import tomllib
 from dataclasses import dataclass, fields
 from functools import lru_cache
+from importlib import resources
 from operator import attrgetter
 from types import NoneType
 from typing import Any
@@ -14,9 +16,48 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .enums import Severity
 from .frames import full_object
+from .wording import message
 
-SEVERITIES = ("error", "warning", "info")
+SEVERITIES = tuple(s.value for s in Severity)
+
+
+@dataclass(frozen=True)
+class IssueCode:
+    """One entry of the issue-code registry ``data/issues.toml``."""
+
+    code: str
+    #: the severities it is raised with (most often one)
+    severities: tuple[str, ...]
+    #: where it is found: read, lint, actuals, score, rollup, batch, file
+    stage: str
+    #: what it means, in a few Chinese words
+    title: str
+    #: its key in data/messages.toml [issues], when its message is worded from there
+    template: str | None = None
+
+
+@lru_cache(maxsize=1)
+def issue_codes() -> dict[str, IssueCode]:
+    """Every issue code the engine raises, by code (``data/issues.toml``)."""
+    raw = tomllib.loads(resources.files("evaluator").joinpath("data/issues.toml").read_text(encoding="utf-8"))
+    out = {}
+    for code, entry in raw.items():
+        severity = entry["severity"]
+        severities = tuple(severity) if isinstance(severity, list) else (severity,)
+        if not set(severities) <= set(SEVERITIES):
+            raise ValueError(f"data/issues.toml [{code}]: unknown severity {severity!r}")
+        out[code] = IssueCode(code, severities, entry["stage"], entry["title"], entry.get("template"))
+    return out
+
+
+def issue_message(code: str, **values: Any) -> str:
+    """The message of a registered issue worded from its template in data/messages.toml [issues]."""
+    template = issue_codes()[code].template
+    if template is None:
+        raise KeyError(f"issue code {code!r} has no template in data/issues.toml")
+    return message("issues", template, **values)
 
 
 @dataclass(frozen=True)
@@ -119,7 +160,7 @@ def _issue_column(name: str, values: Any, n: int) -> Any:
             if np.abs(ints).max() < 2 ** 53:
                 return pd.arrays.IntegerArray(ints.astype(np.int64), missing)
         return values
-    if types <= {str, NoneType} and not pd.get_option("future.infer_string"):  # pandas keeps these as objects
+    if types <= {str, NoneType}:  # (pandas 3 stores it as its str dtype)
         return np.fromiter(values, dtype=object, count=n)
     return values
 

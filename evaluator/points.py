@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from .frames import full_object
-from .issues import Issue
+from .issues import Issue, issue_message
 from .rules import BLOCKS, RulePack
 from .scoring import records_at, round_points, with_columns
 
@@ -111,7 +111,7 @@ def apply_weights(ind: pd.DataFrame, pack: RulePack) -> tuple[pd.DataFrame, pd.S
     status = ind["status"].to_numpy()
     raw = np.where(status == "scored", np.maximum(np.nan_to_num(raw), 0.0), np.nan)
     na_full = (status == "excluded") & (pack.switches["not_applicable"] == "full")
-    # totals add the unrounded points and round once, so rounding never lifts a block above its weight
+    # each indicator's points rounded half-up as shown; project_scores adds these shown figures
     raw = np.where(na_full, wp, raw)
     points = round_points(raw, digits, mode)
     ratio = np.where(status == "scored", ratio, np.nan)
@@ -119,7 +119,6 @@ def apply_weights(ind: pd.DataFrame, pack: RulePack) -> tuple[pd.DataFrame, pd.S
                               "ratio": ratio, "points": points}
     issues: list[Issue] = []
     if over_weight.any():
-        from .explain import message
         rows = np.flatnonzero(over_weight)
         new["status"] = np.where(over_weight, "not_evaluable", status).astype(object)
         for c in ("points", "points_exact", "ratio"):
@@ -130,8 +129,7 @@ def apply_weights(ind: pd.DataFrame, pack: RulePack) -> tuple[pd.DataFrame, pd.S
         for i, row in zip(rows, sub):
             args[i] = {**args[i], "rating": row["rating"]}
             issues.append(Issue(code="rating_over_weight", severity="error", column="评定", cell=str(row["rating"]),
-                                message=message("issues", "rating_over_weight", rating=row["rating"],
-                                                weight=f"{wp[i]:.2f}"),
+                                message=issue_message("rating_over_weight", rating=row["rating"], weight=f"{wp[i]:.2f}"),
                                 project_id=row["project_id"], project=row.get("project"),
                                 indicator_no=int(row["indicator_no"]) if pd.notna(row.get("indicator_no")) else None))
         new["reason_args"] = args
@@ -189,7 +187,9 @@ def project_scores(projects: pd.DataFrame, ind: pd.DataFrame, absent: pd.Series,
     pos = pos_all[on]
     block = pd.Categorical(ind["block"], categories=BLOCKS).codes.astype(np.int64)[on]
     k = pos.astype(np.int64) * len(BLOCKS) + np.maximum(block, 0)
-    pe = ind["points_exact"].to_numpy(dtype=float)[on]
+    # the points as shown (each rounded half-up): block points and totals are their sums, so the
+    # 得分 cells of a project add up to its 总分 (docs/scoring.md)
+    shown = ind["points"].to_numpy(dtype=float)[on]
     wp = ind["weight_points"].to_numpy(dtype=float)[on]
     status = ind["status"].to_numpy()[on]
     method = ind["method"].to_numpy()[on]
@@ -199,16 +199,19 @@ def project_scores(projects: pd.DataFrame, ind: pd.DataFrame, absent: pd.Series,
 
     r: dict[str, np.ndarray] = dict(ex)
     count_b = _pb_sum(k, np.ones(len(k)), n_p)
-    points_b = round_points(_pb_sum(k, np.nan_to_num(pe), n_p), digits, mode)
     weight_b = _pb_sum(k, wp, n_p)
+    # a block never above its weight (three thirds of 50 shown as 16.67 would make 50.01)
+    points_b = np.minimum(round_points(_pb_sum(k, np.nan_to_num(shown), n_p), digits, mode),
+                          round_points(weight_b, digits, mode))
     for j, b in enumerate(BLOCKS):
         r[f"points_{b}"] = np.where(count_b[:, j] > 0, points_b[:, j], np.nan)
-        r[f"weight_{b}"] = np.where(count_b[:, j] > 0, weight_b[:, j], 0.0)
+        r[f"weight_{b}"] = np.where(count_b[:, j] > 0, round_points(weight_b[:, j], max(digits, 4), mode), 0.0)
     n_ind = per_project(np.ones(len(pos)))
     ew = pack.weights["execution"]
     exec_pending = ex["execution_status"] == "pending"
     absent_pts = projects["project_id"].map(absent).fillna(0.0).to_numpy(dtype=float)
-    earned = per_project(np.nan_to_num(pe)) + absent_pts + np.where(exec_pending, 0.0, ex["execution_points"])
+    earned = points_b.sum(axis=1) + round_points(absent_pts, digits, mode) \
+        + np.where(exec_pending, 0.0, ex["execution_points"])
     open_w = per_project(np.where(np.isin(status, UNSETTLED), wp, 0.0)) + np.where(exec_pending, ew, 0.0)
     cap = _execution_caps(ex["execution_rate"], pack)
     total = round_points(np.minimum(earned, cap), digits, mode)
@@ -239,6 +242,8 @@ def project_scores(projects: pd.DataFrame, ind: pd.DataFrame, absent: pd.Series,
     self_total = self_totals(projects, ind, pos_all)
     r["self_total"] = self_total
     r["self_diff"] = round_points(self_total - r["total"], digits, mode)
+    # a ratio of two amounts: float noise off (19.6/20 is 0.98, not 0.9800000000000001)
+    r["execution_rate"] = np.round(ex["execution_rate"], 10)
     if len(projects):
         return with_columns(projects, r)
     return pd.concat([projects, pd.DataFrame(r, index=projects.index)], axis=1)

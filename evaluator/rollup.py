@@ -22,6 +22,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .wording import fixed, round_half_up
+
 #: label put beside every department score: there is no official averaging rule
 DERIVED_LABEL = "派生（无官方规则）"
 #: default distance (points) from a grade boundary that triggers a warning
@@ -98,7 +100,8 @@ def grade_boundaries(rule_pack: Any) -> list[tuple[float, str, str]]:
 
 
 def _fmt(x: float, unit: str = "") -> str:
-    text = f"{x:.2f}".rstrip("0").rstrip(".") if not math.isnan(x) else "?"
+    """Up to two decimals, half-up (wording.fixed), no trailing zeros; NaN: ?."""
+    text = fixed(x).rstrip("0").rstrip(".") if not math.isnan(x) else "?"
     return f"{text}{unit}"
 
 
@@ -207,7 +210,7 @@ def boundary_warnings(indicators: pd.DataFrame, projects: pd.DataFrame, rule_pac
                 w, pts = _num(ind.get("weight_points")), _num(ind.get("points"))
                 status = str(ind.get("status") or "")
                 if status == "pending" and direction == "up" and w >= gap - 1e-9:
-                    change = "待评/待补，补齐后最多可得 " + _fmt(w) + " 分"
+                    change = "待补/待评，补齐后最多可得 " + _fmt(w) + " 分"
                 elif status != "scored" or math.isnan(pts) or math.isnan(w):
                     continue
                 elif direction == "up" and w - pts >= gap - 1e-9:
@@ -240,20 +243,6 @@ def warning_text(warnings: pd.DataFrame) -> dict[Any, str]:
 
 
 # --- department --------------------------------------------------------------------
-def _weighted(values: pd.Series, weights: pd.Series) -> float:
-    v = pd.to_numeric(values, errors="coerce")
-    w = pd.to_numeric(weights, errors="coerce").fillna(0.0)
-    ok = v.notna()
-    if not ok.any() or w[ok].sum() <= 0:
-        return math.nan
-    return float((v[ok] * w[ok]).sum() / w[ok].sum())
-
-
-def _mean(values: pd.Series) -> float:
-    v = pd.to_numeric(values, errors="coerce").dropna()
-    return float(v.mean()) if len(v) else math.nan
-
-
 def block_profile(indicators: pd.DataFrame, projects: pd.DataFrame, rule_pack: Any) -> dict[str, float]:
     """Share of the points earned per block (产出/效益/满意度/预算执行) over scored items.
 
@@ -269,12 +258,13 @@ def block_profile(indicators: pd.DataFrame, projects: pd.DataFrame, rule_pack: A
         for key in ("output", "benefit", "satisfaction", "cost"):
             sel = ind[keys == key]
             w = pd.to_numeric(sel.get("weight_points"), errors="coerce").sum() if len(sel) else 0.0
-            out[key] = float(pd.to_numeric(sel["points"], errors="coerce").sum() / w) if w > 0 else math.nan
+            out[key] = round_half_up(float(pd.to_numeric(sel["points"], errors="coerce").sum() / w), 4) if w > 0 \
+                else math.nan
     else:
         out = {k: math.nan for k in ("output", "benefit", "satisfaction", "cost")}
     ew = float(rule_pack.weights.get("execution", 0))
     ep = pd.to_numeric(_col(projects.loc[inc["included"]], "execution_points"), errors="coerce").dropna()
-    out["execution"] = float(ep.sum() / (ew * len(ep))) if ew > 0 and len(ep) else math.nan
+    out["execution"] = round_half_up(float(ep.sum() / (ew * len(ep))), 4) if ew > 0 and len(ep) else math.nan
     return out
 
 
@@ -294,11 +284,71 @@ def target_quality(indicators: pd.DataFrame, issues: pd.DataFrame | None) -> dic
     return {
         "n_indicators": n,
         "n_measurable": int(measurable.sum()),
-        "share_measurable": float(measurable.mean()) if n else math.nan,
-        "share_qualitative_weight": float(w[review].sum() / w.sum()) if w.sum() > 0 else math.nan,
+        "share_measurable": round_half_up(float(measurable.mean()), 4) if n else math.nan,
+        "share_qualitative_weight": round_half_up(float(w[review].sum() / w.sum()), 4) if w.sum() > 0 else math.nan,
         "n_contradictions": int(len(contradictions)),
         "contradiction_codes": "、".join(sorted(set(contradictions))),
     }
+
+
+#: the score columns of :func:`department_scores`: (column, project column it averages)
+SCORE_COLUMNS = (("score", "total"), ("score_min", "total_min"), ("score_max", "total_max"))
+BASIS_WEIGHTED = "预算加权"
+BASIS_SIMPLE = "预算数缺失，改用简单平均"
+
+
+def department_scores(projects: pd.DataFrame, pack: Any, department: Any = None) -> pd.DataFrame:
+    """The department score, one row per department (by ``department``: a label per project; None:
+    the ``department`` column), unrounded — the one place its rules live.
+
+    Projects that count (:func:`project_inclusion`) are averaged, weighted by budget
+    (:func:`budget_column`; a project whose budget is missing weighs 0); a pending project at its
+    score so far, its interval at ``total_min``/``total_max`` (its total where these are empty).
+    When no counted project has a budget, the simple mean stands in (``score_basis`` says so).
+    The simple means are given beside. The grade is given only when the whole interval falls in
+    one band. Columns: department, n_projects, n_scored_projects, score, score_min, score_max,
+    score_simple, score_simple_min, score_simple_max, grade, n_excluded_projects, budget_column,
+    budget_scored, score_basis.
+    """
+    included = project_inclusion(projects)["included"].to_numpy()
+    bcol = budget_column(projects)
+    budget = pd.to_numeric(_col(projects, bcol), errors="coerce").to_numpy(dtype=float)
+    if department is None:
+        department = _col(projects, "department", "").fillna("").astype(str).to_numpy(dtype=object)
+    total = pd.to_numeric(_col(projects, "total"), errors="coerce").to_numpy(dtype=float)
+    cols: dict[str, np.ndarray] = {"included": included, "budget": np.where(included, np.nan_to_num(budget), 0.0)}
+    for name, src in SCORE_COLUMNS:
+        values = total if src == "total" else pd.to_numeric(_col(projects, src), errors="coerce").to_numpy(dtype=float)
+        values = np.where(np.isnan(values), total, values)
+        cols[name] = np.where(included, values, np.nan)
+        cols[name + "_w"] = np.where(~np.isnan(cols[name]), cols["budget"], 0.0)  # weights where there is a value
+        cols[name + "_vw"] = cols[name] * cols[name + "_w"]
+    g = pd.DataFrame(cols).groupby(np.asarray(department, dtype=object), sort=False)
+    sums = g.sum(min_count=1)
+    means = g[[name for name, _ in SCORE_COLUMNS]].mean()
+    n_projects = g.size().to_numpy()
+    n_scored = sums["included"].fillna(0).astype(int).to_numpy()
+    out: dict[str, Any] = {"department": sums.index.to_numpy(dtype=object), "n_projects": n_projects,
+                           "n_scored_projects": n_scored}
+    weighted_total = None
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for name, _ in SCORE_COLUMNS:
+            w = sums[name + "_w"].fillna(0.0).to_numpy()
+            weighted = np.where(w > 0, sums[name + "_vw"].to_numpy() / np.where(w > 0, w, 1.0), np.nan)
+            weighted_total = weighted if weighted_total is None else weighted_total
+            simple = means[name].to_numpy()
+            out[name] = np.where(np.isnan(weighted_total), simple, weighted)
+            out[name.replace("score", "score_simple")] = simple
+    low, high = (np.array([round_half_up(x, pack.digits) for x in out[k].tolist()], dtype=float)
+                 for k in ("score_min", "score_max"))
+    lo, hi = ([pack.grade(x) if not math.isnan(x) else "" for x in v.tolist()] for v in (low, high))
+    out["grade"] = np.array([a if a == b else "" for a, b in zip(lo, hi)], dtype=object)
+    out["n_excluded_projects"] = n_projects - n_scored
+    out["budget_column"] = bcol
+    out["budget_scored"] = sums["budget"].fillna(0.0).to_numpy()
+    fallback = np.isnan(weighted_total) & (n_scored > 0)
+    out["score_basis"] = np.where(fallback, BASIS_SIMPLE, BASIS_WEIGHTED).astype(object) + ("；" + DERIVED_LABEL)
+    return pd.DataFrame(out)
 
 
 @dataclass
@@ -340,31 +390,18 @@ def rollup_department(evaluation: Any, margin: float = DEFAULT_MARGIN, departmen
     projects["boundary_warning"] = projects["project_id"].map(texts).fillna("")
 
     scored = projects[projects["included"]]
-    bcol = budget_column(projects)
-    budget = pd.to_numeric(_col(scored, bcol), errors="coerce")
     total = _col(scored, "total")
     tmin = _col(scored, "total_min").where(_col(scored, "total_min").notna(), total)
     tmax = _col(scored, "total_max").where(_col(scored, "total_max").notna(), total)
-    weighted = _weighted(total, budget)
-    weighting = "预算加权"
-    if math.isnan(weighted) and len(scored):
-        weighting = "预算数缺失，改用简单平均"
-    summary: dict[str, Any] = {
-        "department": name,
-        "score": weighted if not math.isnan(weighted) else _mean(total),
-        "score_min": _weighted(tmin, budget) if not math.isnan(weighted) else _mean(tmin),
-        "score_max": _weighted(tmax, budget) if not math.isnan(weighted) else _mean(tmax),
-        "score_simple": _mean(total),
-        "score_simple_min": _mean(tmin),
-        "score_simple_max": _mean(tmax),
-        "score_basis": f"{weighting}；{DERIVED_LABEL}",
-        "budget_column": bcol,
-        "budget_scored": float(budget.fillna(0).sum()),
-    }
-    # a grade only when every score still reachable falls in the same band
-    lo_grade = pack.grade(summary["score_min"]) if not math.isnan(summary["score_min"]) else ""
-    hi_grade = pack.grade(summary["score_max"]) if not math.isnan(summary["score_max"]) else ""
-    summary["grade"] = lo_grade if lo_grade == hi_grade else ""
+    scores = department_scores(projects, pack, department=np.full(len(projects), name, dtype=object))
+    row = scores.iloc[0] if len(scores) else pd.Series(dtype=object)
+    summary: dict[str, Any] = {"department": name}
+    for key in ("score", "score_min", "score_max", "score_simple", "score_simple_min", "score_simple_max"):
+        summary[key] = round_half_up(float(row.get(key, math.nan)), pack.digits)  # as shown
+    summary.update({"score_basis": row.get("score_basis", f"{BASIS_WEIGHTED}；{DERIVED_LABEL}"),
+                    "budget_column": budget_column(projects),
+                    "budget_scored": round_half_up(float(row.get("budget_scored", 0.0)), 6),
+                    "grade": row.get("grade", "")})
     summary["grade_note"] = f"部门等级按部门得分套用项目等级线，{DERIVED_LABEL}"
     pending = (pd.to_numeric(tmax, errors="coerce") - pd.to_numeric(tmin, errors="coerce")).fillna(0) > 1e-9
     summary.update({

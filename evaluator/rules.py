@@ -91,22 +91,36 @@ def _table_list(schema: dict[str, Checker]) -> Checker:
     return check
 
 
+@dataclass(frozen=True)
+class _Default:
+    """A key a pack may leave out: then ``check`` runs on ``value``. Every new switch gets one, so
+    adding a switch does not mean editing every pack (docs/architecture.md)."""
+
+    check: Checker
+    value: Any
+
+
+def _run(checker: Checker | _Default, value: Any, pack: str, key: str) -> Any:
+    return checker.check(value, pack, key) if isinstance(checker, _Default) else checker(value, pack, key)
+
+
 _TIER = {"name": _str, "low": _number(0, 1), "high": _number(0, 1), "default": _number(0, 1),
          "words": _words}
 _GRADE = {"name": _str, "min": _number(0, 100)}
 _CAP = {"below": _number(0, 1), "max_total": _number(0, 100)}
 _LATE = {"months": _int(1, 1200), "ratio": _number(0, 1)}
 
-SCHEMA: dict[str, dict[str, Checker]] = {
+SCHEMA: dict[str, dict[str, Checker | _Default]] = {
     "pack": {"name": _str, "version": _str, "title": _str, "source": _str, "notes": _str},
     "weights": {k: _number(0, 100) for k in WEIGHT_KEYS},
     "blocks": {"level1": _code_map, "level2": _code_map, "cost_into": _choice(*BLOCKS[:3]),
                "absent_block": _choice("respread", "full", "zero")},
-    "switches": {"category_trust": _choice("reader", "level1", "level2"),
-                 "not_applicable": _choice("respread", "full"),
-                 "multi_clause": _choice("mean", "min"),
-                 "reverse_rule": _choice("ratio", "linear"),
-                 "done_no_ratio": _number(0, 1)},
+    # switches: a pack that leaves one out gets the national default
+    "switches": {"category_trust": _Default(_choice("reader", "level1", "level2"), "reader"),
+                 "not_applicable": _Default(_choice("respread", "full"), "respread"),
+                 "multi_clause": _Default(_choice("mean", "min"), "mean"),
+                 "reverse_rule": _Default(_choice("ratio", "linear"), "ratio"),
+                 "done_no_ratio": _Default(_number(0, 1), 0.0)},
     "direction": {"default": _choice(">=", "<="), "less": _words, "more": _words},
     "qualitative": {"tiers": _table_list(_TIER), "not_applicable_words": _words},
     "trend": {"flat_tier": _str, "wrong_tier": _str, "stable_tolerance": _number(0, 1)},
@@ -115,26 +129,25 @@ SCHEMA: dict[str, dict[str, Checker]] = {
     "grades": {"tiers": _table_list(_GRADE)},
     "rounding": {"digits": _int(0, 6), "mode": _choice("half_up", "half_even")},
     # a deliverable done after its deadline: [[deadline.late]] months = at most this late, ratio = share
-    "deadline": {"late": _table_list(_LATE)},
+    "deadline": {"late": _Default(_table_list(_LATE), [])},
 }
-#: sections a pack may leave out, with the values it then gets
-SECTION_DEFAULTS: dict[str, dict[str, Any]] = {"deadline": {"late": []}}
 
 
 def _join(key: str, sub: str) -> str:
     return f"{key}.{sub}" if key else sub
 
 
-def _check_table(value: Any, schema: dict[str, Checker], pack: str, key: str) -> dict[str, Any]:
+def _check_table(value: Any, schema: dict[str, Checker | _Default], pack: str, key: str) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise _fail(pack, key, "应为表（[...] 或 {...}）")
     unknown = sorted(set(value) - set(schema))
     if unknown:
         raise _fail(pack, _join(key, unknown[0]), f"未知的键「{unknown[0]}」（拼写错误？），允许的键：{'、'.join(schema)}")
-    missing = [k for k in schema if k not in value]
+    missing = [k for k in schema if k not in value and not isinstance(schema[k], _Default)]
     if missing:
         raise _fail(pack, _join(key, missing[0]), f"缺少必填键「{missing[0]}」")
-    return {k: schema[k](value[k], pack, _join(key, k)) for k in schema}
+    return {k: _run(c, value[k] if k in value else c.value, pack, _join(key, k))  # type: ignore[union-attr]
+            for k, c in schema.items()}
 
 
 # --- the pack ------------------------------------------------------------------
@@ -220,6 +233,13 @@ def _check_semantics(data: dict[str, Any], pack: str) -> None:
         raise _fail(pack, "grades.tiers", "等级下限中必须有0（最低等级）")
 
 
+def _section(schema: dict[str, Checker | _Default]) -> Checker | _Default:
+    """The checker of a section; a section whose every key has a default may be left out."""
+    def check(value: Any, pack: str, key: str) -> dict[str, Any]:
+        return _check_table(value, schema, pack, key)
+    return _Default(check, {}) if all(isinstance(c, _Default) for c in schema.values()) else check
+
+
 def parse_rule_pack(text: str, label: str, path: str = "") -> RulePack:
     """Validate the TOML text of a pack; ``label`` names it in error messages."""
     try:
@@ -228,11 +248,7 @@ def parse_rule_pack(text: str, label: str, path: str = "") -> RulePack:
         raise RulePackError(f"TOML 格式错误：{exc}", pack=label) from exc
     except RecursionError as exc:  # arrays nested thousands deep
         raise RulePackError("TOML 嵌套层数过深，不是规则包", pack=label) from exc
-    for section, default in SECTION_DEFAULTS.items():
-        if isinstance(raw, dict) and section not in raw:
-            raw[section] = dict(default)
-    data = _check_table(raw, {k: (lambda v, p, key, s=s: _check_table(v, s, p, key)) for k, s in SCHEMA.items()},
-                        label, "")
+    data = _check_table(raw, {k: _section(s) for k, s in SCHEMA.items()}, label, "")
     _check_semantics(data, label)
     info = data["pack"]
     return RulePack(name=info["name"], version=info["version"], title=info["title"],

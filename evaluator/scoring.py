@@ -22,13 +22,14 @@ import numpy as np
 import pandas as pd
 
 from .deadlines import deadline_outcome
-from .frames import factorize_objects, full_object, identity_codes
+from .frames import Codes, distinct_rows, factorize_objects, first_rows, full_object, joint_codes, object_codes
 from .issues import issues_table
-from .readers.vocab import level1_code
+from .categories import level1_code
 from .rules import RulePack
 from .target import Target
 from .units import conversion_factor
 from .values import ActualValue, evaluate_formula, parse_actual, parse_actuals, vocabulary
+from .wording import message
 
 NUMERIC_KINDS = ("compare", "range", "zero")
 #: the time basis assumed for a value written without one (a yearly evaluation)
@@ -72,23 +73,6 @@ def _printed(df: pd.DataFrame, level: str, fallback: pd.Series) -> pd.Series:
     return s.where(s != "", fallback)
 
 
-def distinct_rows(df: pd.DataFrame, columns: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """Codes of the distinct value combinations of ``columns`` (in order of first appearance)
-    and the position of each combination's first row. Missing values form their own group.
-    """
-    n = len(df)
-    key = np.zeros(n, dtype=np.int64)
-    for col in columns:
-        if col not in df:
-            continue
-        codes, uniques = pd.factorize(df[col].to_numpy(dtype=object), use_na_sentinel=True)
-        key, _ = pd.factorize(key * (len(uniques) + 1) + (codes + 1))
-        key = key.astype(np.int64, copy=False)
-    codes, _ = pd.factorize(key)
-    first = np.flatnonzero(~pd.Series(codes).duplicated().to_numpy())
-    return codes, first
-
-
 def assign_blocks(df: pd.DataFrame, pack: RulePack) -> pd.Series:
     """Scoring block (output/benefit/satisfaction/cost) of each indicator.
 
@@ -103,8 +87,9 @@ def assign_blocks(df: pd.DataFrame, pack: RulePack) -> pd.Series:
     if trust in ("level1", "level2"):
         printed = f"{trust}_code_printed"
         columns.append(printed if printed in df else f"{trust}_raw")
-    codes, first = distinct_rows(df, columns)
-    firsts = pd.DataFrame({c: df[c].to_numpy(dtype=object)[first] for c in columns if c in df}, index=range(len(first)))
+    present = [c for c in columns if c in df]
+    codes, first_values = distinct_rows(*(df[c] for c in present))
+    firsts = pd.DataFrame(dict(zip(present, first_values)), index=range(len(first_values[0])))
     # one block per distinct combination (NaN where the codes give none), then per distinct level-1 name
     blocks = _code_blocks(firsts, pack).to_numpy(dtype=object)
     known = ~pd.isna(blocks)
@@ -144,11 +129,6 @@ def _code_blocks(df: pd.DataFrame, pack: RulePack) -> pd.Series:
 TARGET_FACTS = ["t_kind", "t_op", "t_value", "t_unit", "t_per", "t_low", "t_high", "t_canonical", "t_n", "t_direction"]
 
 
-def _all_empty(arr: np.ndarray) -> bool:
-    """Whether every cell of the object array ``arr`` equals "" (a sample of the cells looked at first)."""
-    return set(arr[::97].tolist()) == {""} and set(arr.tolist()) == {""}
-
-
 def text_codes(values: Any, missing: str | None = "") -> tuple[np.ndarray, np.ndarray]:
     """A column read as text, factorized: (code per row, distinct texts).
 
@@ -156,9 +136,6 @@ def text_codes(values: Any, missing: str | None = "") -> tuple[np.ndarray, np.nd
     as ``str()`` of the missing value (``astype(str)``). Only distinct values are converted.
     """
     arr = values.to_numpy(dtype=object) if isinstance(values, pd.Series) else np.asarray(values, dtype=object)
-    if len(arr) and type(arr[0]) is str and arr[0] == "" and _all_empty(arr):
-        # a column left empty (hints, notes): every cell equals the first, the text ""
-        return np.zeros(len(arr), dtype=np.intp), np.array([""], dtype=object)
     if pd.api.types.infer_dtype(arr, skipna=True) not in ("string", "empty"):
         # numbers, booleans, objects: each read as text first (True and 1, -0.0 and 0.0 are other texts)
         gaps = pd.isna(arr) if missing is not None else np.zeros(len(arr), dtype=bool)
@@ -203,11 +180,6 @@ def _objects(values: list[Any]) -> np.ndarray:
     return np.fromiter(values, dtype=object, count=len(values))
 
 
-def _first_rows(codes: np.ndarray) -> np.ndarray:
-    """Position of the first row of each code (codes numbered in order of first appearance)."""
-    return np.flatnonzero(~pd.Series(codes).duplicated().to_numpy())
-
-
 _NO_TARGET = ("empty",) + (np.nan,) * (len(TARGET_FACTS) - 1)
 
 
@@ -229,7 +201,7 @@ def target_facts(df: pd.DataFrame) -> tuple[np.ndarray, dict[str, np.ndarray], n
     if not len(df):
         return np.zeros(0, dtype=np.intp), {c: np.empty(0, dtype=object) for c in TARGET_FACTS}, np.empty(0, dtype=object)
     targets = df["target"].to_numpy(dtype=object)
-    codes, first = identity_codes(targets)
+    codes, first = object_codes(targets)  # one Target per distinct text: numbered by object
     distinct = targets[first]
     rows = [_target_row(t) for t in distinct]
     # one array per fact, typed as a frame built from the rows would type it (pandas' inference of a
@@ -305,30 +277,11 @@ def conversion_factors(a_unit: Any, a_per: Any, t_unit: Any, t_per: Any) -> np.n
     cols = [np.asarray(c, dtype=object) for c in (a_unit, a_per, t_unit, t_per)]
     if not len(cols[0]):
         return np.empty(0)
-    # rows numbered by the objects they hold (the unit texts repeat the same few objects): rows
-    # holding the same objects hold the same values, so each group's factor is its first row's
-    codes = _joint_codes([identity_codes(c) for c in cols])
-    first = _first_rows(codes)
-    # the first row's four values of each group, missing ones as None
-    firsts = [np.where(pd.isna(v), None, v).tolist() for v in (c[first] for c in cols)]
+    # one factor per distinct combination of the four units (missing ones as None)
+    codes, firsts = distinct_rows(*cols)
+    firsts = [v.tolist() for v in firsts]
     factors = np.array([_factor(*units) for units in zip(*firsts)], dtype=float)
     return factors[codes]
-
-
-def _joint_codes(parts: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
-    """Codes of each row's combination of the coded columns ``parts`` ((codes, first rows) pairs, codes
-    from 0 to ``len(first) - 1``), numbered in order of first appearance: the codes are mixed into one
-    integer key while the key stays small, and factorized once (rather than once per column)."""
-    key = np.zeros(len(parts[0][0]), dtype=np.int64)
-    span = 1
-    for c_codes, c_first in parts:
-        n = max(len(c_first), 1)
-        if span * n >= 2 ** 62:
-            key, uniques = pd.factorize(key)
-            span = max(len(uniques), 1)
-        key = key * n + c_codes
-        span *= n
-    return pd.factorize(key)[0]
 
 
 def _factor(a_unit: str | None, a_per: str | None, t_unit: str | None, t_per: str | None) -> float:
@@ -502,11 +455,8 @@ class _Scores:
 def _grouped(rows: np.ndarray, *keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Group ``rows`` by the codes in ``keys`` (aligned with the whole table):
     (group of each row, first row of each group)."""
-    key = np.zeros(len(rows), dtype=np.int64)
-    for k in keys:
-        codes, uniques = pd.factorize(k[rows])
-        key, _ = pd.factorize(key * (len(uniques) + 1) + (codes + 1))
-    return key, rows[_first_rows(key)]
+    key = joint_codes(*(k[rows] for k in keys))
+    return key, rows[first_rows(key)]
 
 
 def score_indicators(df: pd.DataFrame, pack: RulePack,
@@ -617,9 +567,9 @@ def score_indicators(df: pd.DataFrame, pack: RulePack,
             sc.arg(int(i)).update(actual_unit=a_unit[i] or "", target_unit=t_unit[i] or "")
 
     # 2. everything else, by kind of target, actual and rating
-    tk = _Kinds.of_codes(*pd.factorize(t_kinds)).take(t_codes)
-    ak = _Kinds.of_codes(*pd.factorize(np.append(p_kinds, "number"))).take(a_codes)
-    ak.set(np.flatnonzero(a_kind == "number"), "number")  # formula components and zero words read as numbers
+    tk = Codes(t_codes, t_kinds)
+    ak = Codes(a_codes.copy(), np.append(p_kinds, "number"))
+    ak.codes[a_kind == "number"] = len(p_kinds)  # formula components and zero words read as numbers
     _score_rest(~hot, df, tf, tk, ak, a_kind, a_codes, a_objs, r_codes, ratings, op_used, pack, sc,
                 codes_of("prior_text"), facts["t_direction"].astype(object, copy=False), t_codes)
 
@@ -688,40 +638,7 @@ def directions(df: pd.DataFrame, t_op: np.ndarray, pack: RulePack,
     return op, src
 
 
-class _Kinds:
-    """A column of kind names, factorized: ``of(*kinds)`` is a row mask without string compares."""
-
-    def __init__(self, values: np.ndarray | None = None) -> None:
-        if values is not None:
-            self.codes, uniques = pd.factorize(values, use_na_sentinel=False)
-            self.index = {u: i for i, u in enumerate(uniques) if isinstance(u, str)}
-
-    @classmethod
-    def of_codes(cls, codes: np.ndarray, uniques: Any) -> "_Kinds":
-        """Kinds already factorized (``uniques`` without missing values)."""
-        out = cls()
-        out.codes = np.asarray(codes)
-        out.index = {u: i for i, u in enumerate(uniques) if isinstance(u, str)}
-        return out
-
-    def take(self, rows: np.ndarray) -> "_Kinds":
-        """The kinds of distinct values taken to rows by the codes ``rows``."""
-        out = _Kinds()
-        out.codes, out.index = self.codes[rows], self.index
-        return out
-
-    def set(self, rows: np.ndarray, kind: str) -> None:
-        """Give ``rows`` the kind ``kind`` (one already known)."""
-        self.codes[rows] = self.index[kind]
-
-    def of(self, *kinds: str) -> np.ndarray:
-        wanted = [self.index[k] for k in kinds if k in self.index]
-        if len(wanted) == 1:
-            return self.codes == wanted[0]
-        return np.isin(self.codes, wanted)
-
-
-def _score_rest(todo: np.ndarray, df: pd.DataFrame, tf: dict[str, np.ndarray], tk: _Kinds, ak: _Kinds,
+def _score_rest(todo: np.ndarray, df: pd.DataFrame, tf: dict[str, np.ndarray], tk: Codes, ak: Codes,
                 a_kind: np.ndarray, a_codes: np.ndarray, a_objs: np.ndarray, r_codes: np.ndarray,
                 ratings: list[Rating], op_used: np.ndarray, pack: RulePack, sc: _Scores,
                 prior: tuple[np.ndarray, np.ndarray], t_directions: np.ndarray, t_codes: np.ndarray) -> None:
@@ -732,28 +649,25 @@ def _score_rest(todo: np.ndarray, df: pd.DataFrame, tf: dict[str, np.ndarray], t
     direction of each distinct target (``t_codes``).
     """
     todo = todo.copy()
-    rk = _Kinds.of_codes(*pd.factorize(np.array([r.kind for r in ratings], dtype=object))).take(r_codes)
+    rk = Codes(r_codes, _objects([r.kind for r in ratings]))
 
     def take(mask: np.ndarray) -> np.ndarray:
         rows = np.flatnonzero(todo & mask)
         todo[rows] = False
         return rows
 
-    rows = take(rk.of("na") | (ak.of("na") & ~rk.of("tier", "points")))  # 不适用 / N/A as the actual too
+    rows = take(rk.isin("na") | (ak.isin("na") & ~rk.isin("tier", "points")))  # 不适用 / N/A as the actual too
     sc.put(rows, {"status": "excluded", "rule": "na_" + pack.switches["not_applicable"]})
     # a number written beside zero-event statements (未发生安全事故，完好率97%) carries its clauses too
     stated_clauses = np.fromiter((len(o.clauses) > 0 for o in a_objs), dtype=bool, count=len(a_objs))[a_codes]
-    rows = take(tk.of("all") & (ak.of("clauses") | stated_clauses))
+    rows = take(tk.isin("all") & (ak.isin("clauses") | stated_clauses))
     if len(rows):
         targets = df["target"].to_numpy(dtype=object)
-        ids = np.fromiter(map(id, targets[rows]), dtype=np.uint64, count=len(rows))
-        full_ids = np.zeros(len(targets), dtype=np.uint64)
-        full_ids[rows] = ids
-        group, first = _grouped(rows, full_ids, a_codes, op_used)
+        group, first = _grouped(rows, t_codes, a_codes, op_used)
         outcomes = _score_all([targets[i] for i in first], [a_objs[a_codes[i]] for i in first],
                               [op_used[i] for i in first], pack)
         sc.put_groups(rows, group, outcomes)
-    rows = take(tk.of("trend") & ak.of("number"))
+    rows = take(tk.isin("trend") & ak.isin("number"))
     if len(rows):
         p_codes, priors = prior
         direction = pd.factorize(t_directions, use_na_sentinel=False)[0][t_codes]
@@ -761,7 +675,7 @@ def _score_rest(todo: np.ndarray, df: pd.DataFrame, tf: dict[str, np.ndarray], t
         sc.put_groups(rows, group, [_score_trend(priors[p_codes[i]], a_objs[a_codes[i]], tf["t_direction"][i],
                                                  op_used[i], pack) for i in first])
     # the unit states the result in words (实际: 逐步提高 / 已达成): taken as stated, and said so
-    rows = take(tk.of("trend") & ak.of("trend", "yes") & ~rk.of("tier", "points"))
+    rows = take(tk.isin("trend") & ak.isin("trend", "yes") & ~rk.isin("tier", "points"))
     for i in rows:
         want = tf["t_direction"][i] or "up"
         a_obj = a_objs[a_codes[i]]
@@ -778,7 +692,7 @@ def _score_rest(todo: np.ndarray, df: pd.DataFrame, tf: dict[str, np.ndarray], t
     # tier for that word (else its middle tier)
     eff = r_codes.astype(np.int64)
     eff_ratings = list(ratings)
-    partial = todo & tk.of("done") & ak.of("partial") & rk.of("none")
+    partial = todo & tk.isin("done") & ak.isin("partial") & rk.isin("none")
     for i in np.flatnonzero(partial):
         raw = a_objs[a_codes[i]].raw
         rating = parse_rating(raw, pack)
@@ -787,28 +701,26 @@ def _score_rest(todo: np.ndarray, df: pd.DataFrame, tf: dict[str, np.ndarray], t
             rating = Rating("tier", raw, tier.name, tier.default, tier.low, tier.high)
         eff[i] = len(eff_ratings)
         eff_ratings.append(rating)
-    ek = _Kinds.of_codes(*pd.factorize(np.array([r.kind for r in eff_ratings], dtype=object))).take(eff)
+    ek = Codes(eff, _objects([r.kind for r in eff_ratings]))
 
     # a deadline (2023年12月) against a completion date (2024年3月): compared as dates
-    rows = np.flatnonzero(todo & tk.of("done") & ~ak.of("empty", "no", "none", "partial"))
+    rows = np.flatnonzero(todo & tk.isin("done") & ~ak.isin("empty", "no", "none", "partial"))
     if len(rows):
         targets = df["target"].to_numpy(dtype=object)
-        ids = np.zeros(len(targets), dtype=np.uint64)
-        ids[rows] = np.fromiter(map(id, targets[rows]), dtype=np.uint64, count=len(rows))
-        group, first = _grouped(rows, ids, a_codes)
+        group, first = _grouped(rows, t_codes, a_codes)
         outcomes = [deadline_outcome(targets[i], a_objs[a_codes[i]], pack) for i in first]
         dated = np.array([o is not None for o in outcomes], dtype=bool)[group]
         todo[rows[dated]] = False
         sc.put_groups(rows[dated], group[dated], [o or {} for o in outcomes])
 
-    rows = take(tk.of("done") & ak.of("yes", "no", "none") & ~(~ak.of("yes") & ek.of("tier", "points")))
+    rows = take(tk.isin("done") & ak.isin("yes", "no", "none") & ~(~ak.isin("yes") & ek.isin("tier", "points")))
     if len(rows):
         expect_no = np.isin(tf["t_canonical"][rows], ["否", "无", "没有"])
         met = (a_kind[rows] == "yes") != expect_no
         sc.put(rows, {"status": "scored", "method": "auto"})
         sc.ratio[rows] = np.where(met, 1.0, pack.switches["done_no_ratio"])
         sc.rule[rows] = np.where(met, "done_yes", "done_no")
-    rows = take(ek.of("tier"))
+    rows = take(ek.isin("tier"))
     sc.put(rows, {"status": "scored", "method": "review", "rule": "review_tier"})
     if len(rows):
         e = eff[rows]
@@ -821,33 +733,33 @@ def _score_rest(todo: np.ndarray, df: pd.DataFrame, tf: dict[str, np.ndarray], t
                 sc.args[i] = dict(used[k])
             else:
                 d.update(used[k])
-    rows = take(ek.of("points"))
+    rows = take(ek.isin("points"))
     sc.put(rows, {"status": "scored", "method": "review", "rule": "review_points"})
     for i in rows:
         sc.arg(int(i))["rating"] = eff_ratings[eff[i]].raw
-    rows = take(ek.of("bad"))
+    rows = take(ek.isin("bad"))
     sc.put(rows, {"status": "not_evaluable", "reason": "rating"})
     for i in rows:
         sc.arg(int(i))["rating"] = eff_ratings[eff[i]].raw
 
     # no usable rating: say what is missing
-    measurable = tk.of(*NUMERIC_KINDS, "all")
+    measurable = tk.isin(*NUMERIC_KINDS, "all")
     for mask, status, reason in (
             # a statement (有效, 已按要求公开) against a target a reviewer rates is the unit's own
             # account, shown to the reviewer; against a number it is not read
-            (ak.of("unreadable") & measurable, "not_evaluable", "unreadable"),
-            (ak.of("unreadable") & ~tk.of("formula", "empty"), "pending", "rating_with_actual"),
-            (ak.of("unreadable"), "not_evaluable", "unreadable"),
+            (ak.isin("unreadable") & measurable, "not_evaluable", "unreadable"),
+            (ak.isin("unreadable") & ~tk.isin("formula", "empty"), "pending", "rating_with_actual"),
+            (ak.isin("unreadable"), "not_evaluable", "unreadable"),
             # 完成 against ≤50万元: a stated result, not a missing value
-            (measurable & ak.of("yes", "partial", "no"), "pending", "stated"),
-            (measurable & ak.of("clauses", "number"), "not_evaluable", "clauses"),
-            (tk.of("empty"), "not_evaluable", "empty"),
+            (measurable & ak.isin("yes", "partial", "no"), "pending", "stated"),
+            (measurable & ak.isin("clauses", "number"), "not_evaluable", "clauses"),
+            (tk.isin("empty"), "not_evaluable", "empty"),
             (measurable, "pending", "actual"),
-            (tk.of("trend") & ak.of("number"), "pending", "prior"),
-            (tk.of("trend"), "pending", "actual"),
-            (tk.of("done"), "pending", "done"),
-            (tk.of("formula"), "pending", "formula"),
-            (~ak.of("empty"), "pending", "rating_with_actual"),
+            (tk.isin("trend") & ak.isin("number"), "pending", "prior"),
+            (tk.isin("trend"), "pending", "actual"),
+            (tk.isin("done"), "pending", "done"),
+            (tk.isin("formula"), "pending", "formula"),
+            (~ak.isin("empty"), "pending", "rating_with_actual"),
             (np.ones(len(todo), bool), "pending", "rating")):
         sc.put(take(mask), {"status": status, "reason": reason})
 
@@ -937,7 +849,6 @@ def _score_trend(prior_text: str, a_obj: ActualValue, direction: Any, op_used: s
 def _score_issues(df: pd.DataFrame, ignored: np.ndarray, guessed: np.ndarray = np.zeros(0, np.intp)) -> pd.DataFrame:
     """Issues for indicators that could not be scored for a data reason, then for ratings
     not used (rows ``ignored``): an issues table."""
-    from .explain import message  # local import: explain depends on scoring columns only
     reason = df["pending_reason"].to_numpy(dtype=object)
     args = df["reason_args"].to_numpy(dtype=object)
     cols: dict[str, list[Any]] = {c: [] for c in ("code", "severity", "message", "column", "cell", "file", "row",

@@ -211,30 +211,6 @@ def test_texts_containing_values():
     assert texts_containing([], ("a",)).tolist() == []
 
 
-@given(texts=TEXTS)
-def test_factorize_texts_equals_pandas(texts):
-    import numpy as np
-    from evaluator.readers.columnar import factorize_texts
-
-    texts = [t.replace("\x00", "") for t in texts]  # cells never hold NUL (pandas' string table ends a text there)
-    # the same text as one object and as copies of it
-    column = np.array([t if i % 2 else "".join(list(t)) for i, t in enumerate(texts + texts[::-1])], dtype=object)
-    codes, uniques = factorize_texts(column)
-    expected_codes, expected_uniques = pd.factorize(column)
-    assert codes.tolist() == expected_codes.tolist()
-    assert uniques.tolist() == expected_uniques.tolist() and uniques.dtype == object
-
-
-def test_factorize_texts_values():
-    import numpy as np
-    from evaluator.readers.columnar import factorize_texts
-
-    a = "指标"
-    column = np.array([a, "x", a, "".join(["指", "标"]), "", "x"], dtype=object)[::-1]  # a strided view
-    codes, uniques = factorize_texts(column[::1])
-    assert codes.tolist() == [0, 1, 2, 2, 0, 2] and uniques.tolist() == ["x", "", "指标"]
-
-
 def test_short_texts():
     import numpy as np
     from evaluator.readers.columnar import Coded, _text_kind

@@ -25,19 +25,7 @@ from scoring_helpers import actuals, ind, table
 
 # ------------------------------------------------------------------------------------- the oracle
 
-def num(x: Any, digits: int = 2) -> str:
-    """A number as a reviewer writes it: 46, 97.5, 4.60 for points."""
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return ""
-    x = float(x)
-    if digits == 2:
-        return f"{x:.2f}"
-    text = f"{x:.4f}".rstrip("0").rstrip(".")
-    return text if text not in ("-0", "") else "0"
-
-
-def pct(x: float) -> str:
-    return "" if x is None or math.isnan(x) else f"{x * 100:.2f}".rstrip("0").rstrip(".") + "%"
+from evaluator.wording import num, pct  # noqa: E402 (the one number formatter: tests/test_wording.py)
 
 
 def _unit_text(value: float, unit: Any, per: Any = None) -> str:
@@ -365,30 +353,16 @@ def test_odd_values_match_oracle(pack: str) -> None:
     assert_same(explain.summarize_projects(projects, ind_, pk2), oracle_summaries(projects, ind_, pk2))
 
 
-def test_nums_and_pcts_match_num_and_pct() -> None:
-    values = [None, np.nan, -0.0, 0.0, 1e-5, -4e-5, -0.004, 0.005, 2.675, 1 / 3, 12.5, 1e16, -1e-300, 46, 97.5,
-              0.125, 0.99999999999999, float("inf")]
-    arr = np.array(values, dtype=object)
-    for digits in (2, 4):
-        assert explain._nums(arr, digits).values().tolist() == [num(v, digits) for v in values]
-        assert [explain.num(v, digits) for v in values] == [num(v, digits) for v in values]
-    assert explain._pcts(arr).values().tolist() == [pct(v) for v in values]
-    assert [explain.pct(v) for v in values] == [pct(v) for v in values]
-
-
-def test_fill_matches_message() -> None:
-    """Every template, filled column-wise with odd texts, equals message() row by row."""
-    texts = ["", "46个", "100%", "{x}", "%s", "a%%b", "≥50"]
-    for section, table_ in messages().items():
-        for key in table_:
-            if not isinstance(table_[key], str):
-                continue
-            fields = [f for _, f in explain._pieces(section, key) if f]
-            values = {f: explain._Col.rows(np.array(texts[i:] + texts[:i], dtype=object))
-                      for i, f in enumerate(fields)}
-            got = explain.fill(section, key, len(texts), **values).values().tolist()
-            want = [message(section, key, **{f: values[f].uniques[r] for f in fields}) for r in range(len(texts))]
-            assert got == want, (section, key)
+def test_fields_keep_values_that_compare_equal_apart() -> None:
+    """1, 1.0 and True; -0.0 and 0.0; None and NaN; lists; texts after a NUL: each rendered as itself."""
+    mixes = [["a", "b", "a", None, np.nan, "b"], ["a", 1, 1.0, True, "a"], [0.0, -0.0, "0"], [-0.0, 0.0, np.nan],
+             [None, None], [np.nan, None, "x"], [[1], "a", [1]], ["x", "x", b"x"], ["x\x00y", "x\x00z"], [1, 2, 1], []]
+    for values in mixes:
+        arr = np.empty(len(values), dtype=object)
+        arr[:] = values
+        for column in (arr, np.array(values, dtype=float) if all(isinstance(v, float) for v in values) else arr):
+            codes, texts = explain.render(repr, [explain._exact(column)], len(column))
+            assert texts[codes].tolist() == [repr(v) for v in column.tolist()], values
 
 
 def test_empty_frames_match_oracle() -> None:
@@ -401,20 +375,6 @@ def test_empty_frames_match_oracle() -> None:
     assert_same(explain.explain_executions(projects.iloc[:0], pack), oracle_executions(projects.iloc[:0], pack))
     assert_same(explain.summarize_projects(projects, none, pack), oracle_summaries(projects, none, pack))
     assert_same(explain.summarize_projects(projects.iloc[:0], ind_, pack), oracle_summaries(projects.iloc[:0], ind_, pack))
-
-
-def test_combos_number_combinations_in_order_of_first_appearance() -> None:
-    """Also when the combined key would overflow and is renumbered on the way."""
-    rng = np.random.default_rng(7)
-    n = 2000
-    cols = [rng.integers(0, k, n) for k in (5, 3, 7, 2)]
-    big = [1 << 40, 1 << 30, 7, 1 << 20]  # sizes whose product exceeds 2**62
-    for sizes in ([5, 3, 7, 2], big):
-        codes, first = explain._combos([c.astype(np.intp) for c in cols], sizes)
-        seen: dict[tuple, int] = {}
-        want = [seen.setdefault(t, len(seen)) for t in zip(*(c.tolist() for c in cols))]
-        assert codes.tolist() == want
-        assert first.tolist() == [want.index(i) for i in range(len(seen))]
 
 
 @pytest.mark.parametrize("pack", ("national-2020", "guangdong-cap"))
@@ -434,124 +394,6 @@ def test_odd_kinds_and_sources_match_oracle(pack: str) -> None:
     args[multi] = kept
     ind_["reason_args"] = args
     assert_same(explain.explain_indicators(ind_, pk), oracle_indicators(ind_, pk))
-
-
-def test_map_unique_keeps_values_that_compare_equal_apart() -> None:
-    """1, 1.0 and True; -0.0 and 0.0; None and NaN; lists: each mapped as itself."""
-    mixes = [["a", "b", "a", None, np.nan, "b"], ["a", 1, 1.0, True, "a"], [0.0, -0.0, "0"],
-             [None, None], [np.nan, None, "x"], [[1], "a", [1]], ["x", "x", b"x"], []]
-    for values in mixes:
-        arr = np.empty(len(values), dtype=object)
-        arr[:] = values
-        for func, on_str in ((repr, None), (explain._stripped, str.strip), (lambda v: f"{type(v).__name__}:{v!s}", None)):
-            got = explain._map_unique(arr, func, on_str).values().tolist()
-            assert got == [func(v) for v in values], values
-
-
-def test_map_unique_numbers_equal_texts_held_by_different_objects_once() -> None:
-    a, b = "".join(["ab", "c"]), "".join(["a", "bc"])  # equal, two objects
-    assert a == b and a is not b
-    arr = np.empty(6, dtype=object)
-    arr[:] = [a, b, None, a, "x\x00y", "x\x00z"]
-    calls = []
-    col = explain._map_unique(arr, lambda v: calls.append(v) or f"<{v}>", on_str=lambda v: calls.append(v) or f"[{v}]")
-    assert col.values().tolist() == ["[abc]", "[abc]", "<None>", "[abc]", "[x\x00y]", "[x\x00z]"]
-    assert col.codes.tolist() == [0, 0, 3, 0, 1, 2]  # distinct values, None after them (texts after a NUL apart)
-    assert sorted(map(str, calls)) == ["None", "abc", "x\x00y", "x\x00z"]
-
-
-def test_rows_isin_and_truthy_per_distinct_object_match_per_row() -> None:
-    rng = np.random.default_rng(3)
-    pool = ["scored", "pending", "", None, np.nan, "".join(["scor", "ed"]), 0, 1.0, (), (1,)]
-    for n in (7, 5000):  # few rows; many rows with few objects
-        values = np.empty(n, dtype=object)
-        values[:] = [pool[i] for i in rng.integers(0, len(pool), n)]
-        args = np.empty(n, dtype=object)  # dicts (unhashable): truthiness only
-        args[:] = [({}, {"a": 1}, None)[i] for i in rng.integers(0, 3, n)]
-        many = np.empty(n, dtype=object)  # a new object on every row: compared row by row
-        many[:] = [f"s{i % 3}" if i % 2 else "".join(["scor", "ed"]) for i in range(n)]
-        rows = explain._Rows(pd.DataFrame({"v": values, "m": many, "args": args}))
-        assert rows.truthy("args").tolist() == [bool(v) for v in args.tolist()]
-        for name, col in (("v", values), ("m", many)):
-            assert rows.isin(name, "scored").tolist() == [v == "scored" for v in col.tolist()]
-            assert rows.isin(name, "scored", "pending").tolist() == \
-                [isinstance(v, str) and v in ("scored", "pending") for v in col.tolist()]
-            assert rows.truthy(name).tolist() == [bool(v) for v in col.tolist()]
-        sub = rows.sub(np.arange(n) % 3 == 0)
-        assert sub.isin("v", "pending").tolist() == [v == "pending" for v in values[::3].tolist()]
-        assert sub.truthy("v").tolist() == [bool(v) for v in values[::3].tolist()]
-
-
-def test_factorize_by_distinct_object_as_pandas_numbers_values() -> None:
-    a, b = "".join(["p", "1"]), "".join(["p", "1"])
-    values = pd.Series([a, "p2", b, None, "p2", np.nan, a], dtype=object)
-    codes, uniques = explain._factorize(values)
-    want_codes, want_uniques = pd.factorize(values)
-    assert codes.tolist() == want_codes.tolist() == [0, 1, 0, -1, 1, -1, 0]
-    assert list(uniques) == list(want_uniques) == ["p1", "p2"]
-    ints = pd.Series([3, 1, 3])
-    assert [x.tolist() for x in explain._factorize(ints)] == [[0, 1, 0], [3, 1]]
-
-
-def test_distinct_rows_codes_and_first_values():
-    import numpy as np
-    import pandas as pd
-
-    from evaluator.frames import distinct_rows
-
-    a = pd.Series(["x", "y", "x", "x", None], dtype=object)
-    b = pd.Categorical(["1", "1", "1", "2", "1"], categories=["2", "1", "3"])
-    codes, (first_a, first_b) = distinct_rows(a, b)
-    assert codes.tolist() == [0, 1, 0, 2, 3]
-    assert first_a.tolist() == ["x", "y", "x", None] and first_b.tolist() == ["1", "1", "2", "1"]
-    # a column given already coded
-    codes, (first,) = distinct_rows((np.array([2, 0, 2]), np.array(["p", "q", "r"], dtype=object)))
-    assert codes.tolist() == [0, 1, 0] and first.tolist() == ["r", "p"]
-
-
-def test_factorize_objects_by_object_first_is_by_value():
-    import math
-
-    import numpy as np
-
-    from evaluator.frames import _factorize_values, factorize_objects
-
-    a, b = "甲乙", "".join(["甲", "乙"])  # equal texts, two objects
-    nan = float("nan")
-    small = np.array([a, "x", b, a, None, nan, True, 1, "a\x00b", "a\x00c", float("nan")], dtype=object)
-    values = np.concatenate([small] * 10)  # long enough to be numbered by object first
-
-    def plain(us):
-        return [u if not (isinstance(u, float) and math.isnan(u)) else "nan" for u in us.tolist()]
-
-    for sentinel in (True, False):
-        got, expected = factorize_objects(values, sentinel), _factorize_values(values, sentinel)
-        assert got[0].tolist() == expected[0].tolist()
-        assert plain(got[1]) == plain(expected[1])
-    codes, uniques = factorize_objects(values)
-    assert codes[:11].tolist() == [0, 1, 0, 0, -1, -1, 2, 2, 3, 4, -1] and uniques.tolist() == [a, "x", True, "a\x00b", "a\x00c"]
-    assert codes.tolist() == codes[:11].tolist() * 10
-    assert factorize_objects(small)[0].tolist() == [0, 1, 0, 0, -1, -1, 2, 2, 3, 4, -1]
-    assert factorize_objects([])[0].tolist() == []
-
-
-def test_rows_arg_per_distinct_object_matches_per_row() -> None:
-    """``_Rows.arg``: rows and subsets get what ``(d or {}).get(key, default)`` gives row by row, the
-    same objects (tuples stay single cells)."""
-    rng = np.random.default_rng(5)
-    shared = [{}, {"rating": "好", "clauses": (("a", (1.0, "个"), 0.5),)}, None, {"rating": ""}]
-    for n in (5, 4000):
-        args = np.empty(n, dtype=object)
-        args[:] = [shared[i] if i < len(shared) else {"rating": f"r{i}"} for i in rng.integers(0, 6, n)]
-        rows = explain._Rows(pd.DataFrame({"reason_args": args}))
-        for key, default in (("rating", ""), ("clauses", ()), ("missing", None)):
-            expected = [(d or {}).get(key, default) for d in args.tolist()]
-            got = rows.arg(key, default)
-            assert got.dtype == object and len(got) == n
-            assert all(g is e for g, e in zip(got.tolist(), expected))
-            for mask in (np.arange(n) % 3 == 0, np.arange(n) < 2):
-                sub = rows.sub(mask).arg(key, default)
-                assert all(g is e for g, e in zip(sub.tolist(), np.array(expected + [None], dtype=object)[:-1][mask]))
 
 
 def test_pending_executions_share_one_text_object() -> None:

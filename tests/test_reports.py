@@ -219,7 +219,7 @@ def test_excel_points_and_totals_match_engine(town_evaluation, tmp_path):
             if r[0] == "总分":
                 break
             got.append(r[7])
-    expected = [p if s == "scored" else "待评/待补" for p, s in zip(ev.indicators["points"], ev.indicators["status"])]
+    expected = [p if s == "scored" else "待补/待评" for p, s in zip(ev.indicators["points"], ev.indicators["status"])]
     assert len(got) == len(expected)
     for g, e in zip(got, expected):
         assert g == (pytest.approx(e) if isinstance(e, float) else e)

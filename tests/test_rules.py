@@ -55,6 +55,21 @@ def test_invalid_pack(tmp_path: Path, old: str, new: str, key: str) -> None:
     assert exc.value.pack == "broken"
 
 
+def test_switches_left_out_take_their_defaults(tmp_path: Path) -> None:
+    """A pack need not list a switch (a new one is added with a schema default, not to every pack)."""
+    text = SRC.read_text(encoding="utf-8")
+    start, end = text.index("[switches]"), text.index("\n[", text.index("[switches]") + 1)
+    without_one = tmp_path / "one.toml"
+    without_one.write_text(text.replace('reverse_rule = "ratio"\n', ""), encoding="utf-8")
+    without_all = tmp_path / "all.toml"
+    without_all.write_text(text[:start] + text[end + 1:], encoding="utf-8")
+    full = load_rule_pack(str(SRC)).switches
+    assert load_rule_pack(str(without_one)).switches == full
+    assert load_rule_pack(str(without_all)).switches == full == {
+        "category_trust": "reader", "not_applicable": "respread", "multi_clause": "mean", "reverse_rule": "ratio",
+        "done_no_ratio": 0.0}
+
+
 def test_unknown_name() -> None:
     with pytest.raises(RulePackError, match="没有名为"):
         load_rule_pack("no-such-pack")

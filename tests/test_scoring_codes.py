@@ -47,6 +47,25 @@ def test_departments_table_without_projects_in_a_department() -> None:
     out = departments_table(projects, load_rule_pack("national-2020"))
     assert out["department"].tolist() == ["d", ""] and out["n_scored_projects"].tolist() == [1, 0]
     assert out["score"].iloc[0] == 80.0 and np.isnan(out["score"].iloc[1])
+    # nothing counted: no budget is missing, so no fallback is claimed
+    assert out["score_basis"].tolist() == ["预算加权；派生（无官方规则）"] * 2
+
+
+def test_departments_table_and_report_rollup_agree() -> None:
+    """departments.csv and the report's department row come from one rule (rollup.department_scores)."""
+    from evaluator import evaluate
+    from evaluator.rollup import rollup_department
+
+    ev = evaluate("examples/seed/targets.txt", "examples/seed/actuals.csv")
+    for budget in (None, np.nan):  # with budgets; without any (the simple mean stands in)
+        projects = ev.projects if budget is None else ev.projects.assign(budget_used=budget, budget_annual=budget, budget_total=budget)
+        ev.projects = projects
+        row = departments_table(projects, ev.rule_pack).iloc[0]
+        summary = rollup_department(ev, department=row["department"]).summary
+        for key in ("score", "score_min", "score_max", "score_simple", "n_scored_projects", "grade", "score_basis"):
+            want = round(summary[key], 2) if isinstance(summary[key], float) else summary[key]
+            assert row[key] == want, key
+    assert summary["score_basis"].startswith("预算数缺失")
 
 
 def test_actual_cells_are_read_as_their_own_text() -> None:
@@ -78,27 +97,3 @@ def test_key_codes_whole_numbers_as_objects():
     # other dtypes on one side are keyed as objects: 1 and 1.0 are one key, a missing number its own
     mixed = ev._key_codes([pd.Series([1, 2], dtype=np.int64)], [np.array([1.0, np.nan])])
     assert [c.tolist() for c in mixed] == [[0, 1], [0, 2]]
-
-
-def test_text_codes_of_empty_columns(monkeypatch):
-    """A column left empty is read without factorizing it, with the codes and texts of the general way."""
-    from evaluator import scoring
-
-    n = 1000
-    late = [""] * n
-    late[500] = "x"  # not in the sample looked at first
-    columns = [[""] * n, [""], late, [""] * (n - 1) + [None], [""] * (n - 1) + [pd.NA], [""] * (n - 1) + [np.nan],
-               [np.str_("")] * n, [""] * (n - 1) + [np.str_("")], ["a"] + [""] * n, [], [None] * 3]
-    calls = []
-    original = scoring.factorize_objects
-    for values in columns:
-        for missing in ("", None):
-            fast = scoring.text_codes(pd.Series(values, dtype=object), missing)
-            monkeypatch.setattr(scoring, "_all_empty", lambda arr: False)
-            slow = scoring.text_codes(pd.Series(values, dtype=object), missing)
-            monkeypatch.undo()
-            assert fast[0].tolist() == slow[0].tolist() and fast[0].dtype == slow[0].dtype, values
-            assert [type(t) for t in fast[1]] == [type(t) for t in slow[1]] and fast[1].tolist() == slow[1].tolist()
-    monkeypatch.setattr(scoring, "factorize_objects", lambda *a, **k: calls.append(1) or original(*a, **k))
-    codes, texts = scoring.text_codes(pd.Series([""] * n, dtype=object))
-    assert calls == [] and codes.tolist() == [0] * n and texts.tolist() == [""]

@@ -11,6 +11,7 @@ from ..evaluate import Evaluation, evaluate
 from ..outputs import finish_run, locked_output, write_atomic
 from ..readers.io import include_hidden_sheets
 from ..reports import write_reports
+from ..reports.labels import STATUS
 from ..rules import available_packs
 from .history import add_history_options, priors_for, record_run
 
@@ -56,8 +57,7 @@ def write_outputs(ev: Evaluation, outdir: Path) -> list[Path]:
 def counts_line(ev: Evaluation) -> str:
     """「读入指标 N 条，输出 M 条：…」 so a user can see that nothing was lost."""
     status = ev.indicators["status"].value_counts()
-    parts = [f"{label} {int(status.get(key, 0))}" for key, label in
-             (("scored", "已评分"), ("pending", "待补/待评"), ("not_evaluable", "不可评价"), ("excluded", "不适用"))]
+    parts = [f"{STATUS[key]} {int(status.get(key, 0))}" for key in ("scored", "pending", "not_evaluable", "excluded")]
     return f"读入指标 {ev.indicators_in} 条，输出 {len(ev.indicators)} 条：" + "，".join(parts)
 
 

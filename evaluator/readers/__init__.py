@@ -12,17 +12,15 @@ read at all raises :class:`evaluator.issues.InputError`.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from ..gc_tuning import bulk_gc
-from ..issues import InputError, Issue, issues_frame, issues_table
+from ..issues import InputError, Issue, issues_frame
 from .columnar import read_columns
 from .header import Header, header_issues, label_value, parse_header, strip_department_tags
 from .io import Grid, Loaded, Sheet, load_rows, load_text_grid
-from .model import MONEY_FIELDS, RawTable
+from .model import MONEY_FIELDS, RawTable, TargetTable
 from .rows_layout import read_indicator_rows
 from .seed_layout import read_seed_rows
 from .self_evaluation import preamble_project
@@ -31,29 +29,6 @@ from .tidy import frames
 __all__ = ["TargetTable", "read_targets"]
 
 
-@dataclass
-class TargetTable:
-    """A read target table: ``projects``, ``indicators`` and ``issues`` DataFrames."""
-
-    projects: pd.DataFrame
-    indicators: pd.DataFrame
-    issues: pd.DataFrame
-    department: str
-    source: str
-    #: ``seed`` (one cell per project) or ``rows`` (one row per indicator)
-    layout: str = ""
-    encoding: str | None = None
-    #: 合计 and department subtotal rows as printed, amounts in 万元
-    totals: pd.DataFrame = field(default_factory=pd.DataFrame)
-    #: factor applied to printed amounts to get 万元 (1.0, or 0.0001 for 元)
-    money_factor: float = 1.0
-
-    def __repr__(self) -> str:
-        return (f"TargetTable({self.source!r}, {len(self.projects)} projects, "
-                f"{len(self.indicators)} indicators, {len(self.issues)} issues)")
-
-
-@bulk_gc()
 def read_targets(path: str | os.PathLike, *, money_unit: str | None = None, check: bool = True) -> TargetTable:
     """Read a target table file; with ``check`` (default) the lint's issues are included.
 
@@ -76,15 +51,10 @@ def read_targets(path: str | os.PathLike, *, money_unit: str | None = None, chec
     projects, indicators, factor = frames(raw, issues, compile_target)
     table = TargetTable(projects, indicators, issues_frame([]), raw.department or _first_department(projects),
                         path.name, raw.layout, encoding, _totals_frame(raw, factor, issues), factor)
-    if check:  # the lint's issues column by column (as issues_frame(issues + run_checks(table)) gives them)
-        from ..check import IssueColumns, check_columns
-
-        found = IssueColumns()
-        found.extend(issues)
-        found.extend(check_columns(table))
-        table.issues = issues_table(found.columns, found.n)
-    else:
-        table.issues = issues_frame(issues)
+    table.issues = issues_frame(issues)
+    if check:  # a thin wrapper: the pipeline reads with check=False, then runs evaluator.check.lint
+        from ..check import lint
+        lint(table)
     return table
 
 

@@ -14,14 +14,13 @@ caller reads the sheet row by row, so both paths give the same table, issues inc
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable
 
 import numpy as np
 import pandas as pd
 
-from ..frames import factorize_objects, identity_codes
+from ..frames import Codes, factorize_objects
 from ..issues import Issue
 from .header import Header, label_value, parse_header
 from .io import Row
@@ -38,22 +37,16 @@ RECORD_FIELDS = {"level1_raw": "level1", "level2_raw": "level2", "name": "name",
                  "direction_text": "direction", "actual_text": "actual", "score_text": "score"}
 
 
-@dataclass(frozen=True)
-class Coded:
-    """A column as codes into its distinct texts: per-text decisions are made once per distinct text."""
-
-    codes: np.ndarray
-    uniques: np.ndarray
+class Coded(Codes):
+    """A column of texts as codes into its distinct texts ("" always among them): per-text decisions
+    are made once per distinct text."""
 
     @classmethod
     def of(cls, column: np.ndarray) -> "Coded":
-        codes, uniques = factorize_texts(column)
+        codes, uniques = factorize_objects(column)
         if not (uniques == "").any():
             uniques = np.append(uniques, "").astype(object)
         return cls(codes, np.asarray(uniques, dtype=object))
-
-    def values(self) -> np.ndarray:
-        return self.uniques.take(self.codes)
 
     def at(self, rows: np.ndarray) -> np.ndarray:
         """``values()[rows]``, taking only those rows."""
@@ -400,18 +393,3 @@ class _Joined:
             chars, codes = np.unique(first[other], return_inverse=True)
             digit[other] = np.array([chr(c).isdigit() for c in chars.tolist()], dtype=bool)[codes.ravel()]
         return digit
-
-
-def factorize_texts(column: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``pd.factorize(column)`` of an object array of texts, faster when texts repeat as one object.
-
-    The parser gives every repetition of a text in a column the same str object, so the
-    column is numbered first by object (its pointers as integers: a hash of 8 bytes, not of
-    the text), then the distinct objects by text; numbered in order of first appearance
-    both times, this gives ``pd.factorize``'s codes and distinct values exactly.
-    pandas' string table is safe here: the loaders remove control characters (NUL included).
-    """
-    column = np.ascontiguousarray(column, dtype=object)
-    by_object, first = identity_codes(column)
-    by_text, uniques = pd.factorize(column.take(first))
-    return by_text.take(by_object), uniques

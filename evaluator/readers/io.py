@@ -461,11 +461,11 @@ def _parse_grid(body: bytes, delimiter: str, encoding: str) -> Grid | None:
     UnicodeDecodeError when ``body`` is not UTF-8 (the C parser checks every field).
 
     The parser gives identical cells of a column one object, so cleaning each distinct object
-    once (:func:`~evaluator.frames.identity_codes`) costs the distinct cells, not the rows.
+    once (:func:`~evaluator.frames.exact_codes`) costs the distinct cells, not the rows.
     """
     import pandas as pd
 
-    from ..frames import identity_codes
+    from ..frames import exact_codes
 
     if body.startswith(codecs.BOM_UTF8):  # a second BOM is text to csv.reader, pandas would drop it
         return None
@@ -497,7 +497,7 @@ def _parse_grid(body: bytes, delimiter: str, encoding: str) -> Grid | None:
     if _misplaced_quote(body, delimiter):  # "a"b: csv.reader reports it, the C parser would join it
         return None
     raw = frame.to_numpy(dtype=object).ravel()  # (a copy is made by ``take`` below: pandas 3 views are read-only)
-    codes, first = identity_codes(raw)
+    codes, first = exact_codes(raw)
     distinct = raw.take(first).tolist()
     cleaned = [clean_cell(v) for v in distinct]  # each distinct cell once
     if any(_CONTROL.search(c) for v, c in zip(distinct, cleaned) if c is not v and c != v):

@@ -9,6 +9,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+import pandas as pd
+
 #: money columns, in the order printed in the seed layout
 MONEY_FIELDS = ("budget_total", "budget_fiscal", "budget_special", "budget_other")
 
@@ -116,3 +118,25 @@ def looks_like_amount(text: str) -> bool:
         return parse_amount(text) is not None
     except ValueError:
         return False
+
+
+@dataclass
+class TargetTable:
+    """A read target table: ``projects``, ``indicators`` and ``issues`` DataFrames."""
+
+    projects: pd.DataFrame
+    indicators: pd.DataFrame
+    issues: pd.DataFrame
+    department: str
+    source: str
+    #: ``seed`` (one cell per project) or ``rows`` (one row per indicator)
+    layout: str = ""
+    encoding: str | None = None
+    #: 合计 and department subtotal rows as printed, amounts in 万元
+    totals: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: factor applied to printed amounts to get 万元 (1.0, or 0.0001 for 元)
+    money_factor: float = 1.0
+
+    def __repr__(self) -> str:
+        return (f"TargetTable({self.source!r}, {len(self.projects)} projects, "
+                f"{len(self.indicators)} indicators, {len(self.issues)} issues)")

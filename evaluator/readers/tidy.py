@@ -16,7 +16,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..compiler import prefetch
 from ..frames import distinct_map, distinct_rows, factorize_objects
 from ..issues import Issue
 from .model import MONEY_FIELDS, IndicatorRecord, ProjectRecord, RawTable, parse_amount
@@ -45,7 +44,7 @@ INDICATOR_COLUMNS = [
     "table_actual_text", "table_score_text",
 ]
 
-#: target kind → class used in summaries: 可计量 / 非数值 / 待评审 / 不可评价
+#: target kind → class used in summaries: 可计量 / 非数值 / 待评审 / 无法评价
 TARGET_CLASSES = {
     "compare": "measurable", "range": "measurable", "all": "measurable", "zero": "measurable",
     "trend": "non_numeric", "done": "non_numeric",
@@ -340,7 +339,6 @@ def indicator_frame(pi: pd.DataFrame, projects: pd.DataFrame, compile_target) ->
         annual_coded = (text_codes.take(codes), texts)
         annual = texts.take(annual_coded[0])
     codes, (annual_first, period_first) = distinct_rows(annual_coded, pi["period_text"])
-    prefetch(annual_first, period_first)  # (the texts of both columns, in the same order)
     scored = [_scored_target(a, p, compile_target) for a, p in zip(annual_first.tolist(), period_first.tolist())]
     use_period = [s[1] for s in scored]
     codes_w, (weights,) = distinct_rows(pi["weight_text"])

@@ -10,17 +10,12 @@ file; this module folds spellings and looks words up.
 """
 from __future__ import annotations
 
-import re
-import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 
-#: full-width punctuation folded in keys (headers, categories, labels)
-_WIDTH = str.maketrans({"（": "(", "）": ")", "：": ":", "［": "[", "］": "]", "【": "[", "】": "]",
-                        "\u3000": " ", "\u00a0": " "})
-_SPACES = re.compile(r"\s+")
-_BRACKETED = re.compile(r"\(([^()]*)\)|\[([^\[\]]*)\]")
+# the category vocabulary is shared with the lint and the scorer: it lives in evaluator.categories
+from ..categories import _BRACKETED, fold, headers_data, is_category, is_tag_only, level1_code, level2_code  # noqa: F401
+from ..categories import category_index as _category_index, make_fold as _make_fold
 
 
 @dataclass(frozen=True)
@@ -42,7 +37,7 @@ class Vocabulary:
 @lru_cache(maxsize=1)
 def vocabulary() -> Vocabulary:
     """Load and index ``headers.toml`` (cached)."""
-    raw = tomllib.loads(resources.files("evaluator").joinpath("data/headers.toml").read_text("utf-8"))
+    raw = headers_data()
     trad = {ord(k): v for k, v in raw["traditional"].items()}
     fold = _make_fold(trad)
     columns: dict[str, str] = {}
@@ -64,42 +59,6 @@ def vocabulary() -> Vocabulary:
         seed_labels={k: tuple(v) for k, v in raw["seed_labels"].items()},
         traditional=trad,
     )
-
-
-def _make_fold(trad: dict[int, str]):
-    def fold(text: str) -> str:
-        return _SPACES.sub("", text.translate(_WIDTH).translate(trad)).lower()
-    return fold
-
-
-def _category_index(table: dict[str, list[str]], fold) -> dict[str, str]:
-    index: dict[str, str] = {}
-    for code, names in table.items():
-        for name in names:
-            index.setdefault(_category_key(fold(name)), code)
-    return index
-
-
-def _category_key(folded: str) -> str:
-    """``数量指标(必填硬性指标)`` → ``数量``: tags and a trailing 指标 removed."""
-    key = _BRACKETED.sub("", folded)
-    key = re.sub(r"(\d+(-\d+)?)?分$", "", key)
-    return key[:-2] if key.endswith("指标") and len(key) > 2 else key
-
-
-@lru_cache(maxsize=1)
-def _folder():
-    return _make_fold(vocabulary().traditional)
-
-
-@lru_cache(maxsize=65536)
-def fold(text: str) -> str:
-    """Fold a header or label: traditional → simplified, full-width brackets, no spaces.
-
-    >>> fold("績 效 指 標")
-    '绩效指标'
-    """
-    return _folder()(text or "")
 
 
 @lru_cache(maxsize=65536)
@@ -134,26 +93,6 @@ def _qualifier_block(qualifier: str) -> str | None:
         if word and word in qualifier:
             return block
     return None
-
-
-def is_tag_only(text: str) -> bool:
-    """True for a category cell that holds only a score tag such as ``(50分)``."""
-    return bool(text) and not _category_key(fold(text))
-
-
-def level1_code(text: str) -> str | None:
-    """Level-1 code for a category cell, or None when the name is not known."""
-    return vocabulary().level1.get(_category_key(fold(text))) if text else None
-
-
-def level2_code(text: str) -> str | None:
-    """Level-2 code for a category cell, or None when the name is not known."""
-    return vocabulary().level2.get(_category_key(fold(text))) if text else None
-
-
-def is_category(text: str) -> bool:
-    """True when a cell is a level-1 or level-2 category name."""
-    return bool(text) and (level1_code(text) is not None or level2_code(text) is not None)
 
 
 def direction_hint(text: str) -> str:

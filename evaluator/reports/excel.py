@@ -201,7 +201,7 @@ def _project_block(ws: Any, r: int, p: pd.Series, ind: pd.DataFrame, pack: Any, 
     lo, hi = _num(p.get("total_min")), _num(p.get("total_max"))
     note = f"等级：{p.get('grade') or '待定'}"
     if not math.isnan(lo) and not math.isnan(hi) and hi - lo > 1e-9:
-        note += f"；尚有待评/待补指标，总分可达区间 {lo:.2f}–{hi:.2f}"
+        note += f"；尚有待补/待评指标，总分可达区间 {lo:.2f}–{hi:.2f}"
     if str(p.get("boundary_warning") or ""):
         note += f"；{p.get('boundary_warning')}"
     _put(ws, r, 9, note, font=BOLD)

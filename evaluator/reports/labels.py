@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from typing import Any
 
-STATUS = {"scored": "已评分", "pending": "待评/待补", "not_evaluable": "无法评价", "excluded": "不适用",
-          "classified": "涉密", "no_indicators": "无指标", "partial": "部分待评"}
+from ..wording import messages
+
+#: status → its Chinese name, one wording for every output (data/messages.toml [status])
+STATUS = dict(messages()["status"])
 METHOD = {"auto": "自动计分", "review": "评审评定"}
 SEVERITY = {"error": "错误", "warning": "警告", "info": "提示"}
 FLAG_PREFIX = {"over_achieved": "超额完成（指标值可能设置偏低）"}

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..frames import identity_codes
+from ..frames import exact_codes
 from ..safety import FORMULA_STARTS, neutralize_cell
 
 def neutralise(value: Any) -> Any:
@@ -181,10 +181,9 @@ def column_codes(column: pd.Series) -> tuple[np.ndarray, list[str]]:
     if kind in "fiu":
         codes, uniques = pd.factorize(values, use_na_sentinel=False)
         return codes, _float_fields(uniques.tolist()) if kind == "f" else [str(u) for u in uniques.tolist()]
-    # anything else as Python objects, each distinct object rendered once: exact whatever they are
-    # (no True == 1 merging) and cheap, as the engine's columns repeat the same objects
+    # anything else as Python objects, each distinct one rendered once (no True == 1 merging)
     values = np.asarray(values, dtype=object)
-    codes, first = identity_codes(values)
+    codes, first = exact_codes(values)
     return codes, _object_fields(values[first])
 
 

@@ -6,7 +6,6 @@ from typing import Any, Iterable
 
 import pandas as pd
 
-from ..gc_tuning import bulk_gc
 from ..issues import ISSUE_COLUMNS
 from ..rollup import DEFAULT_MARGIN, DepartmentRollup, departments_frame, rollup_department
 from .excel import comparison_workbook, department_workbook, workbook_bytes
@@ -32,7 +31,6 @@ PROJECT_RESULT_COLUMNS = ["source_file", "project_id", "department", "project", 
                           "grade", "status", "self_total", "self_diff", "execution_explanation", "summary"]
 
 
-@bulk_gc()
 def append_results_csv(evaluation: Any, outdir: str | Path) -> dict[str, Path]:
     """Append one table's results to ``indicators.csv`` and ``projects.csv`` (the result columns)
     and ``issues.csv`` in ``outdir``, writing the header (and BOM) when a file is new.

@@ -1,0 +1,124 @@
+"""The engine's Chinese wording: message templates and how numbers are written.
+
+A leaf module (it imports nothing from the engine), so every stage — scoring, points,
+roll-up, explanations, reports — can word a message without importing the explanations.
+All templates live in ``data/messages.toml``; this module only fills them, e.g.
+``message("actual", "plain", actual="46个")`` → 「实际 46个」.
+"""
+from __future__ import annotations
+
+import math
+import string
+import tomllib
+from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+
+@lru_cache(maxsize=1)
+def messages() -> dict[str, dict[str, Any]]:
+    """The templates of ``data/messages.toml`` by section and key."""
+    text = resources.files("evaluator").joinpath("data/messages.toml").read_text(encoding="utf-8")
+    return tomllib.loads(text)
+
+
+def message(section: str, key: str, **values: Any) -> str:
+    """Fill template ``[section] key`` of messages.toml."""
+    return messages()[section][key].format(**values)
+
+
+@lru_cache(maxsize=None)
+def template_fields(section: str, key: str) -> tuple[str, ...]:
+    """The ``{fields}`` template ``[section] key`` shows, in order, each once."""
+    names = (f for _, f, _, _ in string.Formatter().parse(messages()[section][key]) if f)
+    return tuple(dict.fromkeys(names))
+
+
+def round_half_up(x: Any, digits: int = 2) -> Any:
+    """``x`` rounded half-up (四舍五入) from its decimal value (:func:`_exact`): 28.125 → 28.13, 2.675 → 2.68
+    (``round`` gives 28.12 and 2.67: it rounds the binary value, half to even). The result is the
+    float closest to that decimal, so it prints without noise (98.58, never 98.58000000000001).
+    None, NaN and infinities come back as they are."""
+    if x is None or isinstance(x, str):
+        return x
+    f = float(x)
+    if not math.isfinite(f):
+        return x
+    if _clear_of_half(f, digits):
+        return round(f, digits) + 0.0  # + 0.0: no -0.0
+    return float(_decimal(f, digits)) + 0.0
+
+
+def _clear_of_half(f: float, digits: int) -> bool:
+    """True when ``f`` is not near a tie at ``digits`` decimals: then rounding its binary value
+    (fast) gives what rounding its decimal value half-up gives."""
+    scaled = abs(f) * 10.0 ** digits
+    return scaled < 1e13 and abs(scaled - math.floor(scaled) - 0.5) > 1e-6
+
+
+def _exact(f: float) -> Decimal:
+    """The decimal a float stands for: its value at 15 significant digits (what a double holds), so a
+    float sum of shown figures (81.27499999999999 for 81.275) rounds as their decimal sum."""
+    return Decimal(f"{f:.15g}")
+
+
+def _decimal(f: float, digits: int) -> Decimal:
+    return _exact(f).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+
+
+def _unsigned_zero(text: str) -> str:
+    """「-0.00」 → 「0.00」: a tiny negative shown as zero carries no sign."""
+    return text[1:] if text[:1] == "-" and not text.strip("-0.") else text
+
+
+@lru_cache(maxsize=1 << 16)  # tables repeat their figures; equal keys (0.0 and -0.0, 1 and 1.0) print alike
+def fixed(x: Any, digits: int = 2) -> str:
+    """The one number formatter of every output: ``x`` with exactly ``digits`` decimals, rounded
+    half-up from its decimal value (:func:`round_half_up`): 28.125 → 「28.13」, 5 → 「5.00」.
+    None and NaN: ""."""
+    if x is None:
+        return ""
+    f = x if type(x) is float else float(x)
+    if f != f:  # NaN
+        return ""
+    scaled = f * _SCALES[digits]
+    if scaled < 0:
+        scaled = -scaled
+    if scaled < 1e13:
+        rest = scaled - int(scaled)
+        if rest < 0.499999 or rest > 0.500001:  # not near a tie: the binary value rounds the same way (fast)
+            text = _FORMATS[digits] % f
+            return text if text[0] != "-" else _unsigned_zero(text)
+    if not math.isfinite(f):
+        return _FORMATS[digits] % f
+    return _unsigned_zero(f"{_decimal(f, digits):f}")
+
+
+_FORMATS = tuple(f"%.{d}f" for d in range(16))
+_SCALES = tuple(10.0 ** d for d in range(16))
+
+
+@lru_cache(maxsize=1 << 16)
+def num(x: Any, digits: int = 2) -> str:
+    """A number as a reviewer writes it: 4.60 for points (``digits=2``: :func:`fixed`); 46, 97.5 for
+    values (``digits=4``: up to four decimals, no trailing zeros). None and NaN: ""."""
+    if digits == 2:
+        return fixed(x, 2)
+    text = fixed(x, digits)
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+@lru_cache(maxsize=1 << 16)
+def pct(x: Any) -> str:
+    """A ratio as a percentage: 0.975 → 「97.5%」 (up to two decimals, half-up). None and NaN: ""."""
+    if x is None or math.isnan(x):
+        return ""
+    f = float(x)
+    if not math.isfinite(f):
+        return f"{f * 100:.2f}%"
+    if _clear_of_half(f, 4):
+        text = f"{f * 100:.2f}"
+    else:
+        text = f"{(_exact(f) * 100).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):f}"
+    return _unsigned_zero(text).rstrip("0").rstrip(".") + "%"

@@ -1,0 +1,73 @@
+"""One issue-code registry (data/issues.toml): every code the source raises is in it, with the
+severities it is raised with, and every template it names exists."""
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+from evaluator.issues import SEVERITIES, issue_codes, issue_message
+from evaluator.wording import messages
+
+ROOT = Path(__file__).parent.parent / "evaluator"
+CODE = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+def _const(node: ast.AST | None) -> object:
+    return node.value if isinstance(node, ast.Constant) else None
+
+
+def raised_codes() -> dict[str, set[str | None]]:
+    """code → severities, from every place the source names an issue code: ``Issue("code", "sev", …)``
+    and helpers called alike, ``code=``/``severity=`` keywords, ``{"code": …, "severity": …}`` and
+    ``("code", "sev")`` tables, a parameter ``code``'s default. A severity computed at run time shows as None."""
+    found: dict[str, set[str | None]] = {}
+    for path in ROOT.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            pairs = []
+            if isinstance(node, ast.Call):
+                args = node.args
+                if len(args) >= 2 and isinstance(_const(args[0]), str) and _const(args[1]) in SEVERITIES:
+                    pairs.append((_const(args[0]), _const(args[1])))
+                kw = {k.arg: k.value for k in node.keywords}
+                if isinstance(_const(kw.get("code")), str):
+                    pairs.append((_const(kw["code"]), _const(kw.get("severity"))))
+            elif isinstance(node, ast.Dict):
+                d = {_const(k): v for k, v in zip(node.keys, node.values) if k is not None}
+                if isinstance(_const(d.get("code")), str):
+                    pairs.append((_const(d["code"]), _const(d.get("severity"))))
+            elif isinstance(node, ast.FunctionDef):  # a default code (InputError's "unreadable")
+                a = node.args
+                for arg, default in zip((a.args + a.kwonlyargs)[::-1], (a.defaults + a.kw_defaults)[::-1]):
+                    if arg.arg == "code" and isinstance(_const(default), str):
+                        pairs.append((_const(default), None))
+            elif isinstance(node, ast.Tuple) and len(node.elts) == 2 and _const(node.elts[1]) in SEVERITIES \
+                    and isinstance(_const(node.elts[0]), str):
+                pairs.append((_const(node.elts[0]), _const(node.elts[1])))
+            for code, severity in pairs:
+                if CODE.match(code):
+                    found.setdefault(code, set()).add(severity)
+    return found
+
+
+def test_every_raised_code_is_registered_with_its_severities() -> None:
+    registry = issue_codes()
+    raised = raised_codes()
+    assert len(raised) > 50  # the scan finds the codes (it would pass vacuously otherwise)
+    missing = sorted(set(raised) - set(registry))
+    assert not missing, f"issue codes raised but not in data/issues.toml: {missing}"
+    for code, severities in raised.items():
+        known = {s for s in severities if s is not None}
+        assert known <= set(registry[code].severities), (code, known, registry[code].severities)
+
+
+def test_every_registered_code_is_raised() -> None:
+    assert not sorted(set(issue_codes()) - set(raised_codes())), "codes in data/issues.toml nobody raises"
+
+
+def test_templates_exist_and_every_issue_template_has_a_code() -> None:
+    templates = messages()["issues"]
+    named = {c.template for c in issue_codes().values() if c.template}
+    assert named == set(templates)
+    assert issue_message("table_weights", sum="95.00", execution="10.00") == \
+        "项目指标分值合计 95.00，加预算执行 10.00 分后不等于100"

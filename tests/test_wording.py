@@ -1,0 +1,37 @@
+"""The one number formatter (evaluator.wording): half-up from the written decimal, no float noise."""
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from evaluator.wording import fixed, num, pct, round_half_up
+
+CASES = [  # value, fixed(x, 2), num(x, 4), pct(x), round_half_up(x, 2)
+    (28.125, "28.13", "28.125", "2812.5%", 28.13),      # issue #15: 分值 28.125 showed as 28.12 beside 得分 28.13
+    (2.675, "2.68", "2.675", "267.5%", 2.68),           # binary 2.67499… : round() gives 2.67
+    (98.58000000000001, "98.58", "98.58", "9858%", 98.58),  # float noise never shown
+    (5, "5.00", "5", "500%", 5.0),
+    (0.975, "0.98", "0.975", "97.5%", 0.98),
+    (-0.0, "0.00", "0", "0%", 0.0),                     # no 「-0.00」
+    (-0.001, "0.00", "-0.001", "-0.1%", 0.0),
+    (1 / 3, "0.33", "0.3333", "33.33%", 0.33),
+    (0.99999999999999, "1.00", "1", "100%", 1.0),
+    (12.5, "12.50", "12.5", "1250%", 12.5),
+    (81.27499999999999, "81.28", "81.275", "8127.5%", 81.28),  # a float mean of shown figures whose sum is 81.275
+]
+
+
+@pytest.mark.parametrize("x,two,four,percent,rounded", CASES)
+def test_formatter(x, two, four, percent, rounded) -> None:
+    assert fixed(x) == two and num(x) == two
+    assert num(x, 4) == four
+    assert pct(x) == percent
+    r = round_half_up(x, 2)
+    assert r == rounded and repr(r) == repr(rounded)
+
+
+def test_missing_values() -> None:
+    for x in (None, math.nan):
+        assert fixed(x) == num(x) == num(x, 4) == pct(x) == ""
+    assert round_half_up(None) is None and math.isnan(round_half_up(math.nan))
