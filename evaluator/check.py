@@ -513,7 +513,7 @@ def check_spelling(table: TargetTable) -> list[Issue]:
             out.append(_issue(
                 "name_variant", "warning",
                 f"同一名称在表中有两种写法：「{stem}」（{n_stem} 处）与「{variant}」（{int(counts.sum())} 处，"
-                f"第{'、'.join(str(r) for r in rows[:12])}{'…' if len(rows) > 12 else ''}行）；"
+                f"第{'、'.join(str(r) for r in rows[:12])}行{f'等，另有 {len(rows) - 12} 行' if len(rows) > 12 else ''}）；"
                 "已按原文保留，未作修改，请核对",
                 file=table.source, sheet=sheet or None, row=row, column=column,
                 project_id=pid, project=project, cell=variant))

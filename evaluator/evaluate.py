@@ -235,9 +235,9 @@ def evaluate(targets: Any, actuals: Any = None, rules: str | Path | RulePack = "
         if len(ind) else ind.drop(columns=[c for c in _INTERNAL if c in ind])
     provenance = {"engine": "evaluator", "engine_version": __version__, **pack.provenance(),
                   "targets": getattr(table, "source", ""), "actuals": getattr(acts, "source", "")}
-    for key in ("targets", "actuals"):
-        if provenance[key]:
-            provenance[f"{key}_sha256"] = _file_hash(provenance[key])
+    for key, read in (("targets", table), ("actuals", acts)):
+        if provenance[key]:  # hash the file as given (a table's ``source`` is only its base name)
+            provenance[f"{key}_sha256"] = _file_hash(getattr(read, "path", "") or provenance[key])
     return Evaluation(indicators=public, projects=projects, departments=departments_table(projects, pack),
                       issues=all_issues, rule_pack=pack, provenance=provenance,
                       indicators_in=len(table.indicators))

@@ -85,7 +85,8 @@ def test_a_table_that_cannot_be_read_is_listed_and_the_rest_scored(province: Pat
     out = tmp_path / "out"
     stdout, stderr = io.StringIO(), io.StringIO()
     with redirect_stdout(stdout), redirect_stderr(stderr):
-        rc = main(["batch", str(province / "targets"), "--actuals", str(province / "actuals"), "-o", str(out), "-j", "2"])
+        rc = main(["batch", str(province / "targets"), "--actuals", str(province / "actuals"), "-o", str(out), "-j", "2",
+                   "--headers", "en"])
     assert rc == 1
     tables = pd.read_csv(out / "tables.csv", encoding="utf-8-sig", keep_default_na=False)
     assert tables["source_file"].tolist()[1] == "00a-broken.xlsx"
@@ -153,7 +154,8 @@ def test_cli_warns_of_tables_with_the_same_file_name(province: Path, tmp_path: P
     shutil.copy(province / "targets" / "00-seed.txt", other / "00-seed.txt")
     err = io.StringIO()
     with redirect_stdout(io.StringIO()), redirect_stderr(err):
-        rc = main(["batch", str(province / "targets" / "00-seed.txt"), str(other), "-o", str(tmp_path / "out")])
+        rc = main(["batch", str(province / "targets" / "00-seed.txt"), str(other), "-o", str(tmp_path / "out"),
+                   "--headers", "en"])
     assert rc == 0 and "同名的目标表（00-seed.txt）" in err.getvalue()
     tables = pd.read_csv(tmp_path / "out" / "tables.csv", encoding="utf-8-sig")
     assert tables["source_file"].tolist() == ["00-seed.txt", "00-seed.txt"]  # both scored, none dropped

@@ -247,7 +247,8 @@ def oracle_summaries(projects: pd.DataFrame, ind: pd.DataFrame, pack: RulePack) 
 PACKS = ("national-2020", "hubei-2020", "guangdong-cap")
 CASES = list(csv.DictReader((Path(__file__).parent / "cases" / "scoring_cases.tsv").open(encoding="utf-8"),
                             delimiter="\t"))
-EXAMPLES = sorted(p for p in (Path(__file__).parent.parent / "examples").iterdir() if p.is_dir())
+EXAMPLES = sorted(p for p in (Path(__file__).parent.parent / "examples").iterdir()
+                  if p.is_dir() and any(f.name.startswith("targets") for f in p.iterdir()))
 STAGES = {"explain_indicators": oracle_indicators, "explain_executions": oracle_executions,
           "summarize_projects": oracle_summaries}
 

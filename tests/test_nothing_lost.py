@@ -88,7 +88,7 @@ def test_score_summary_counts_in_and_out(tmp_path, capfd):
 
 
 def test_score_outputs_one_row_per_indicator(tmp_path, capfd):
-    assert main(["score", str(SEED), str(SEED_ACTUALS), "-o", str(tmp_path / "out")]) == 0
+    assert main(["score", str(SEED), str(SEED_ACTUALS), "-o", str(tmp_path / "out"), "--headers", "en"]) == 0
     capfd.readouterr()
     out = pd.read_csv(tmp_path / "out" / "indicators.csv", encoding="utf-8-sig")
     assert len(out) == 84 and not out.duplicated(["project_id", "indicator_no"]).any()

@@ -252,7 +252,8 @@ def test_html_escapes_and_is_offline(tmp_path):
     assert "<img src=x" not in html
     # no resource is ever fetched: no src/href/url()/@import pointing anywhere, no <script>/<link>
     assert not re.search(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//""", html, re.I)
-    assert not re.search(r"url\(|@import|<link\b|<script\b|<iframe\b", html, re.I)
+    # the one url() is the embedded font subset, a data: URL (tests/test_browser.py checks it renders)
+    assert not re.search(r"url\((?!data:font/woff;base64,)|@import|<link\b|<script\b|<iframe\b", html, re.I)
     # the only URL is the hostile text itself, shown escaped as text
     assert [u for u in re.findall(r"https?://[^\s\"'<]+", html) if "evil.example" not in u] == []
     assert '"Noto Sans CJK SC"' in html or "&#34;Noto Sans CJK SC&#34;" in html or "Noto Sans CJK SC" in html
@@ -317,13 +318,3 @@ def test_comparison_provenance_hashes_every_input(example_comparison, tmp_path):
     assert {(i["name"], i["sha256"]) for i in prov["inputs"]} == expected
 
 
-@pytest.mark.skipif(not shutil.which("chromium"), reason="chromium not installed")
-def test_html_renders_in_chromium(town_evaluation, tmp_path):
-    paths = write_reports(town_evaluation, tmp_path, formats=("html",))
-    shot = tmp_path / "shot.png"
-    with tempfile.TemporaryDirectory() as profile:
-        subprocess.run(["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                        "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={profile}",
-                        f"--screenshot={shot}", "--window-size=1280,1600", paths["html"].as_uri()],
-                       check=False, capture_output=True, timeout=120)
-    assert shot.is_file() and shot.stat().st_size > 50_000

@@ -12,9 +12,11 @@ import os
 import sys
 from pathlib import Path
 
-from ..batch import find_tables, pair_actuals, score_batch
+from ..batch import FILES as BATCH_FILES, TABLE_SUFFIXES, Task, find_tables, pair_actuals, score_batch
 from ..issues import InputError
+from ..reports.columns import TABLES, chinese_csv_file
 from ..rules import available_packs
+from .common import output_dir, rule_pack
 from .history import add_history_options, record_folder
 
 
@@ -31,10 +33,60 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--jobs", "-j", type=int, default=1, metavar="N",
                    help=f"并行评分的进程数（默认 1；0 表示本机全部核数，本机 {os.cpu_count()} 核）。"
                         "每个不同的指标值文本仍只编译一次，结果与单进程逐字节相同")
+    p.add_argument("-r", "--recursive", action="store_true",
+                   help="目录连同其子目录一起查找目标表；未给 --actuals 时，同一文件夹中名为 actuals.* 或 实际完成值.* "
+                        "的文件作为该文件夹中目标表的实际完成值（examples/ 即是这样放的）")
+    p.add_argument("--headers", choices=["zh", "en"], default="zh",
+                   help="CSV 表头：zh 中文（默认，与 evaluator score 相同）；en 英文契约列名（供程序读取）")
     p.add_argument("--no-check", action="store_true", help="不运行目标表检查（只评分；问题表中不含检查提示）")
     p.add_argument("--include-hidden-sheets", action="store_true", help="也读取 Excel 中隐藏的工作表（默认跳过并提示）")
     add_history_options(p)
     p.set_defaults(func=run)
+
+
+#: file-name prefixes of a folder's actuals in a recursive run (never scored as target tables):
+#: ``actuals.csv`` goes with every table of its folder, ``actuals-X.csv`` with ``targets-X.*``
+ACTUALS_STEMS = ("actuals", "实际完成值")
+TARGETS_STEMS = ("targets", "目标表", "绩效目标表")
+
+
+def _suffix(stem: str, prefixes: tuple[str, ...]) -> str | None:
+    low = stem.lower()
+    for p in prefixes:
+        if low == p:
+            return ""
+        if low.startswith(p) and low[len(p)] in "-_ .":
+            return low[len(p) + 1:]
+    return None
+
+
+def find_recursive(paths: list[str]) -> tuple[list[Path], dict[Path, Path]]:
+    """Tables under the directories (and files) named, subfolders included, in path order; and for
+    each table whose folder holds its actuals (``actuals.*`` for the folder, ``actuals-X.*`` for
+    ``targets-X.*``), that file (it is not a table)."""
+    found: list[Path] = []
+    by_key: dict[tuple[Path, str], Path] = {}
+    for p in map(Path, paths):
+        if not p.is_dir():
+            found.append(p)
+            continue
+        files = sorted((f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in TABLE_SUFFIXES
+                        and not f.name.startswith(("~$", ".")) and not any(part.startswith(".") for part in f.parts)),
+                       key=lambda f: f.relative_to(p).parts)
+        for f in files:
+            key = _suffix(f.stem, ACTUALS_STEMS)
+            if key is not None:
+                by_key.setdefault((f.parent, key), f)
+            else:
+                found.append(f)
+    pairs: dict[Path, Path] = {}
+    for t in found:
+        key = _suffix(t.stem, TARGETS_STEMS)
+        match = by_key.get((t.parent, key)) if key is not None else None
+        match = match or by_key.get((t.parent, ""))
+        if match is not None:
+            pairs[t] = match
+    return found, pairs
 
 
 def run(args: argparse.Namespace) -> int:
@@ -45,15 +97,26 @@ def run(args: argparse.Namespace) -> int:
         if inside(args.output, folder):  # the next run would read this run's CSVs as tables
             raise InputError(f"输出目录在输入文件夹「{folder}」之内，下次运行会把输出的 CSV 当成目标表读入；"
                              "请用 -o 指定输入文件夹之外的目录", file=args.output, code="output_inside_input")
+    output_dir(args.output)
+    rule_pack(args.rules)  # a wrong --rules fails here, before any table is read
     include_hidden_sheets(args.include_hidden_sheets)
     with locked_output(args.output):  # the files move into place when this block ends
         status, targets = _run(args, finish_run)
     record_folder(args, args.output, targets)  # --history: the whole run into the results store
+    if args.headers == "zh":  # the same Chinese headers and code labels as `evaluator score` writes
+        for name in TABLES:
+            path = Path(args.output) / f"{name}.csv"
+            if name in BATCH_FILES and path.is_file():
+                chinese_csv_file(path, name)
     return status
 
 
 def _run(args: argparse.Namespace, finish_run) -> tuple[int, list[Path]]:
-    targets = find_tables(args.tables)
+    folder_actuals: dict[Path, Path] = {}
+    if args.recursive:
+        targets, folder_actuals = find_recursive(args.tables)
+    else:
+        targets = find_tables(args.tables)
     missing = [str(t) for t in targets if not t.is_file()]
     if missing:
         raise InputError("找不到目标表：" + "、".join(missing), code="file_missing")
@@ -67,6 +130,8 @@ def _run(args: argparse.Namespace, finish_run) -> tuple[int, list[Path]]:
         print("注意：不同目录中有同名的目标表（" + "、".join(same) + "），结果中的 source_file 只有文件名，"
               "这些表的行按 tables.csv 的顺序区分；建议改名后再评分", file=sys.stderr)
     tasks = pair_actuals(targets, args.actuals)
+    if folder_actuals and not args.actuals:
+        tasks = [Task(t.index, t.targets, folder_actuals.get(t.targets)) for t in tasks]
     jobs = args.jobs if args.jobs > 0 else (os.cpu_count() or 1)
     total = len(tasks)
 

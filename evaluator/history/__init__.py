@@ -111,8 +111,11 @@ _WANTED = {"source_file", "department", "project_id", "project_code", "project",
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
+    from ..reports.columns import english_header
+
+    names = english_header(path.stem)  # a CSV written with Chinese headers (the command line's default)
     return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig",
-                       usecols=lambda c: c in _WANTED)
+                       usecols=lambda c: names.get(c, c) in _WANTED).rename(columns=lambda c: names.get(c, c))
 
 
 def record_output(db: str | Path, outdir: str | Path, year: int | None = None, wait: float = DEFAULT_WAIT

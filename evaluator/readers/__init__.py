@@ -50,7 +50,7 @@ def read_targets(path: str | os.PathLike, *, money_unit: str | None = None, chec
     _name_unnamed_projects(raw, path, issues)
     projects, indicators, factor = frames(raw, issues, compile_target)
     table = TargetTable(projects, indicators, issues_frame([]), raw.department or _first_department(projects),
-                        path.name, raw.layout, encoding, _totals_frame(raw, factor, issues), factor)
+                        path.name, raw.layout, encoding, _totals_frame(raw, factor, issues), factor, str(path))
     table.issues = issues_frame(issues)
     if check:  # a thin wrapper: the pipeline reads with check=False, then runs evaluator.check.lint
         from ..check import lint

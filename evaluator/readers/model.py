@@ -136,6 +136,8 @@ class TargetTable:
     totals: pd.DataFrame = field(default_factory=pd.DataFrame)
     #: factor applied to printed amounts to get 万元 (1.0, or 0.0001 for 元)
     money_factor: float = 1.0
+    #: the file as given to read_targets (``source`` is its base name): provenance hashes it
+    path: str = ""
 
     def __repr__(self) -> str:
         return (f"TargetTable({self.source!r}, {len(self.projects)} projects, "

@@ -9,10 +9,14 @@ import math
 from html import escape
 from typing import Any, Sequence
 
+from ..wording import fixed
+from .labels import points
+
 #: grade band colours, best first (优 良 中 差)
 BAND_COLOURS = ("#d8f0dc", "#e3efd2", "#fbf1cf", "#f8d9d4")
-SERIES_COLOURS = ("#3b6fb6", "#e08a2e", "#4a9b5e", "#b0476b", "#7a5ab8", "#6b7b8c")
-FONT = '"Noto Sans CJK SC","Source Han Sans SC","WenQuanYi Micro Hei","Microsoft YaHei","PingFang SC",sans-serif'
+SERIES_COLOURS = ("#3b6fb6", "#e08a2e", "#4a9b5e", "#b0476b", "#7a5ab8", "#6b7b8c", "#2a9d8f", "#c9a227",
+                  "#8c564b", "#17a2b8")
+FONT = '"EvaluatorCJK","Noto Sans CJK SC","Source Han Sans SC","WenQuanYi Micro Hei","Microsoft YaHei","PingFang SC",sans-serif'
 
 
 def _e(text: Any) -> str:
@@ -76,10 +80,10 @@ def score_bars(rows: Sequence[dict[str, Any]], bands: Sequence[tuple[float, str]
             body.append(f'<line x1="{_f(x(lo))}" x2="{_f(x(hi))}" y1="{_f(cy)}" y2="{_f(cy)}" stroke="#222" stroke-width="2"/>'
                         f'<line x1="{_f(x(hi))}" x2="{_f(x(hi))}" y1="{y + 3}" y2="{y + bar_h - 3}" stroke="#222" stroke-width="2"/>'
                         f'<line x1="{_f(x(lo))}" x2="{_f(x(lo))}" y1="{y + 3}" y2="{y + bar_h - 3}" stroke="#222" stroke-width="2"/>')
-            text = f"{v:.2f}（可达 {lo:.2f}–{hi:.2f}）"
+            text = f"{points(v)}（可达 {points(lo)}–{points(hi)}）"
             tx = max(x(hi), x(v))
         else:
-            text, tx = f"{v:.2f}", x(v)
+            text, tx = points(v), x(v)
         body.append(f'<text x="{_f(tx + 4)}" y="{y + 13}">{_e(text)}</text>')
     axis_y = height - 22
     for tick in range(0, 101, 20):
@@ -90,8 +94,12 @@ def score_bars(rows: Sequence[dict[str, Any]], bands: Sequence[tuple[float, str]
 
 
 def grouped_bars(categories: Sequence[str], series: Sequence[tuple[str, Sequence[float]]], title: str,
-                 width: int = 860, height: int = 280) -> str:
-    """Vertical grouped bars of shares (0–1) per category, one colour per series, with a legend."""
+                 width: int = 860, height: int = 280, colours: Sequence[str] | None = None) -> str:
+    """Vertical grouped bars of shares (0–1) per category, one colour per series, with a legend.
+
+    ``colours``: the colour of each series (a department keeps its colour across charts); by default
+    the series colours in order."""
+    colours = list(colours) if colours else [SERIES_COLOURS[i % len(SERIES_COLOURS)] for i in range(len(series))]
     left, top, bottom = 50, 40, 50
     plot_h = height - top - bottom
     plot_w = width - left - 20
@@ -107,19 +115,19 @@ def grouped_bars(categories: Sequence[str], series: Sequence[tuple[str, Sequence
         gx = left + ci * group_w + (group_w - bar_w * n) / 2
         for si, (_, values) in enumerate(series):
             v = values[ci] if ci < len(values) else math.nan
-            colour = SERIES_COLOURS[si % len(SERIES_COLOURS)]
+            colour = colours[si]
             bx = gx + si * bar_w
             if v is None or math.isnan(v):
                 body.append(f'<text x="{_f(bx + bar_w / 2)}" y="{top + plot_h - 4}" text-anchor="middle" fill="#999" font-size="10">无</text>')
                 continue
             h = plot_h * max(0.0, min(1.0, v))
             body.append(f'<rect x="{_f(bx)}" y="{_f(top + plot_h - h)}" width="{_f(bar_w - 2)}" height="{_f(h)}" fill="{colour}">'
-                        f'<title>{_e(series[si][0])} {_e(cat)} {v * 100:.1f}%</title></rect>'
-                        f'<text x="{_f(bx + bar_w / 2)}" y="{_f(top + plot_h - h - 3)}" text-anchor="middle" font-size="10">{v * 100:.0f}</text>')
+                        f'<title>{_e(series[si][0])} {_e(cat)} {fixed(v * 100, 1)}%</title></rect>'
+                        f'<text x="{_f(bx + bar_w / 2)}" y="{_f(top + plot_h - h - 3)}" text-anchor="middle" font-size="10">{fixed(v * 100, 0)}</text>')
         body.append(f'<text x="{_f(left + ci * group_w + group_w / 2)}" y="{top + plot_h + 18}" text-anchor="middle">{_e(cat)}</text>')
     lx = left
     for si, (name, _) in enumerate(series):
-        colour = SERIES_COLOURS[si % len(SERIES_COLOURS)]
+        colour = colours[si]
         body.append(f'<rect x="{_f(lx)}" y="{height - 16}" width="12" height="12" fill="{colour}"/>'
                     f'<text x="{_f(lx + 16)}" y="{height - 6}">{_e(_short(name, 20))}</text>')
         lx += 30 + 13 * min(len(name), 20)

@@ -33,6 +33,7 @@ THIN = Side(style="thin", color="808080")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 HEAD_FILL = PatternFill("solid", fgColor="DDE5F0")
 TITLE_FONT = Font(name="宋体", size=14, bold=True)
+NOTICE_FONT = Font(name="宋体", size=11, bold=True, color="B03020")
 BOLD = Font(name="宋体", bold=True)
 BODY = Font(name="宋体", size=10)
 WRAP = Alignment(wrap_text=True, vertical="center")
@@ -118,6 +119,19 @@ def deviation_text(ind: pd.Series) -> str:
     return f"{prefix}{explanation}"
 
 
+def fit_height(text: Any, width: float, line: float = 15.0) -> float:
+    """Row height (points) that shows ``text`` wrapped in a cell ``width`` characters wide: Excel never
+    auto-fits merged cells, so it is computed (a CJK character takes two width units, 11-pt 宋体)."""
+    value = plain(text)
+    if value is None or value == "":
+        return line
+    lines = 0
+    for para in str(value).split("\n"):
+        units = sum(2.0 if ord(ch) > 0x2E7F else 1.1 for ch in para)
+        lines += max(1, math.ceil(units / max(width - 1.0, 1.0)))
+    return float(min(409.0, lines * line + 4.0))
+
+
 def _budget_cells(p: pd.Series) -> tuple[Any, Any, Any]:
     start = _value(p.get("budget_total"))
     year = _value(p.get("budget_annual")) if _value(p.get("budget_annual")) is not None else _value(p.get("budget_used"))
@@ -132,15 +146,18 @@ def _project_block(ws: Any, r: int, p: pd.Series, ind: pd.DataFrame, pack: Any, 
     _merge(ws, r, 1, 9, "项目支出绩效自评表", font=TITLE_FONT, align=CENTER, border=False)
     ws.row_dimensions[r].height = 24
     r += 1
+    year = plain(p.get("year")) if "year" in p else None
+    _merge(ws, r, 1, 9, f"（{year}年度）" if year else "（　　　　年度）", align=CENTER, border=False)
+    r += 1
     _put(ws, r, 1, "项目名称", font=BOLD, fill=HEAD_FILL)
     _merge(ws, r, 2, 5, p.get("project"))
     _put(ws, r, 6, "项目编号", font=BOLD, fill=HEAD_FILL)
     _merge(ws, r, 7, 9, p.get("project_id"))
     r += 1
     _put(ws, r, 1, "主管部门", font=BOLD, fill=HEAD_FILL)
-    _merge(ws, r, 2, 5, p.get("department") or department)
+    _merge(ws, r, 2, 5, labels.department_label(p.get("department") or department))
     _put(ws, r, 6, "实施单位", font=BOLD, fill=HEAD_FILL)
-    _merge(ws, r, 7, 9, p.get("department") or department)
+    _merge(ws, r, 7, 9, labels.department_label(p.get("department") or department))
     r += 1
     # funds block
     heads = ["项目资金（万元）", "", "", "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"]
@@ -158,18 +175,23 @@ def _project_block(ws: Any, r: int, p: pd.Series, ind: pd.DataFrame, pack: Any, 
     _put(ws, r, 8, _value(p.get("execution_rate")), number_format="0.00%")
     _put(ws, r, 9, _value(p.get("execution_points")), number_format="0.00")
     r += 1
-    for label, key in (("其中：财政拨款", "budget_fiscal"), ("财政专户拨款", "budget_special"), ("其他资金", "budget_other")):
+    # as in the official form: 其中：当年财政拨款 / 上年结转资金 / 其他资金 (年初数; 财政专户拨款 counts as
+    # 当年财政拨款; the target table has no 上年结转 figure, so that row is left for the unit to fill)
+    fiscal, special = _value(p.get("budget_fiscal")), _value(p.get("budget_special"))
+    current = None if fiscal is None and special is None else (fiscal or 0.0) + (special or 0.0)
+    for label, value in (("其中：当年财政拨款", current), ("上年结转资金", None), ("其他资金", _value(p.get("budget_other")))):
         _merge(ws, r, 1, 3, label)
-        _put(ws, r, 4, _value(p.get(key)), number_format="#,##0.00")
+        _put(ws, r, 4, value, number_format="#,##0.00")
         for c in range(5, 10):
-            _put(ws, r, c, None)
+            _put(ws, r, c, "—" if c in (7, 9) else None, align=CENTER if c in (7, 9) else WRAP)
         r += 1
     # goal
     _put(ws, r, 1, "年度总体目标", font=BOLD, fill=HEAD_FILL)
     _merge(ws, r, 2, 5, p.get("goal"))
     _put(ws, r, 6, "实际完成情况", font=BOLD, fill=HEAD_FILL)
     _merge(ws, r, 7, 9, p.get("summary"))
-    ws.row_dimensions[r].height = 60
+    ws.row_dimensions[r].height = max(fit_height(p.get("goal"), sum(FORM_WIDTHS[1:5])),
+                                      fit_height(p.get("summary"), sum(FORM_WIDTHS[6:9])), 30.0)
     r += 1
     # indicator rows
     heads = ["绩效指标", "一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分",
@@ -196,15 +218,19 @@ def _project_block(ws: Any, r: int, p: pd.Series, ind: pd.DataFrame, pack: Any, 
     # total
     _put(ws, r, 1, "总分", font=BOLD, fill=HEAD_FILL)
     _merge(ws, r, 2, 6, None, fill=HEAD_FILL)
-    _put(ws, r, 7, 100.0, font=BOLD, number_format="0.00")
+    full = _num(p.get("full_marks"))
+    _put(ws, r, 7, 100.0 if math.isnan(full) else full, font=BOLD, number_format="0.00")
     _put(ws, r, 8, _value(p.get("total")), font=BOLD, number_format="0.00")
     lo, hi = _num(p.get("total_min")), _num(p.get("total_max"))
-    note = f"等级：{p.get('grade') or '待定'}"
+    notes = []
+    if not math.isnan(full) and abs(full - 100.0) > 1e-6:
+        notes.append(f"满分 {full:g}，不是 100：表中指标分值合计 {full - exec_weight:g}，请核对分值")
     if not math.isnan(lo) and not math.isnan(hi) and hi - lo > 1e-9:
-        note += f"；尚有待补/待评指标，总分可达区间 {lo:.2f}–{hi:.2f}"
+        notes.append(f"尚有待补/待评指标，总分可达区间 {labels.points(lo)}–{labels.points(hi)}")
     if str(p.get("boundary_warning") or ""):
-        note += f"；{p.get('boundary_warning')}"
-    _put(ws, r, 9, note, font=BOLD)
+        notes.append(str(p.get("boundary_warning")))
+    _put(ws, r, 9, "；".join(notes) or None, font=BOLD)
+    ws.row_dimensions[r].height = max(fit_height("；".join(notes), FORM_WIDTHS[8]), 15.0)
     r += 1
     _put(ws, r, 1, "等级", font=BOLD, fill=HEAD_FILL)
     grade = p.get("grade") or ("待定（可达区间跨越等级线）" if not math.isnan(_num(p.get("total")))
@@ -213,14 +239,21 @@ def _project_block(ws: Any, r: int, p: pd.Series, ind: pd.DataFrame, pack: Any, 
     return r + 1
 
 
-def write_form_sheet(wb: Workbook, rollup: DepartmentRollup, evaluation: Any) -> None:
+def write_form_sheet(wb: Workbook, rollup: DepartmentRollup, evaluation: Any, notices: Iterable[str] = ()) -> None:
     ws = wb.create_sheet("项目自评表")
     for c, w in enumerate(FORM_WIDTHS, 1):
         ws.column_dimensions[get_column_letter(c)].width = w
     groups = {pid: g for pid, g in evaluation.indicators.groupby("project_id", sort=False)} if len(evaluation.indicators) else {}
     empty = evaluation.indicators.iloc[0:0]
     r = 1
-    for _, p in rollup.projects.iterrows():
+    for note in notices:
+        _merge(ws, r, 1, 9, f"注意：{note}", font=NOTICE_FONT, border=False)
+        ws.row_dimensions[r].height = fit_height(note, sum(FORM_WIDTHS))
+        r += 1
+    projects = rollup.projects
+    if "full_marks" not in projects.columns:
+        projects = projects.assign(full_marks=labels.full_marks(projects, evaluation.rule_pack))
+    for _, p in projects.iterrows():
         r = _project_block(ws, r, p, groups.get(p["project_id"], empty), evaluation.rule_pack, rollup.department)
         ws.row_breaks.append(Break(id=r - 1))
         r += 1
@@ -242,6 +275,11 @@ def _table(ws: Any, r: int, frame: pd.DataFrame, columns: list[tuple[str, str]],
                 v = labels.status_label(v)
             elif key == "severity":
                 v = labels.SEVERITY.get(str(v), v)
+            elif key == "grade":  # no grade while a score's interval crosses a grade line: 待定
+                scored = plain(row.get("score") if "score" in row else row.get("total")) is not None
+                v = labels.grade_label(v, scored)
+            elif key == "department":
+                v = labels.department_label(v)
             fmt = "0.00%" if key in percent else ("0.00" if isinstance(plain(v), float) else None)
             _put(ws, r, c, v, number_format=fmt)
         r += 1
@@ -268,7 +306,7 @@ def _summary_pairs(s: dict[str, Any]) -> list[tuple[str, Any, str | None]]:
     return [
         ("部门", s.get("department"), None),
         ("部门得分（预算加权平均）", s.get("score"), "0.00"),
-        ("可达区间", f"{_num(s.get('score_min')):.2f}–{_num(s.get('score_max')):.2f}", None),
+        ("可达区间", f"{labels.points(s.get('score_min'))}–{labels.points(s.get('score_max'))}", None),
         ("部门得分（简单平均）", s.get("score_simple"), "0.00"),
         ("计算口径", s.get("score_basis"), None),
         ("部门等级", f"{s.get('grade') or '待定'}（{DERIVED_LABEL}）", None),
@@ -286,10 +324,15 @@ def _summary_pairs(s: dict[str, Any]) -> list[tuple[str, Any, str | None]]:
     ]
 
 
-def write_summary_sheet(wb: Workbook, rollup: DepartmentRollup) -> None:
+def write_summary_sheet(wb: Workbook, rollup: DepartmentRollup, notices: Iterable[str] = ()) -> None:
     ws = wb.create_sheet("部门汇总")
-    _merge(ws, 1, 1, 6, f"{rollup.department} 部门绩效自评汇总", font=TITLE_FONT, align=CENTER, border=False)
+    _merge(ws, 1, 1, 6, f"{labels.department_label(rollup.department)} 部门绩效自评汇总", font=TITLE_FONT,
+           align=CENTER, border=False)
     r = 2
+    for note in notices:  # what makes the whole report mean less than it seems, before any figure
+        _merge(ws, r, 1, 8, f"注意：{note}", font=NOTICE_FONT, border=False)
+        ws.row_dimensions[r].height = fit_height(note, 100)
+        r += 1
     for label, value, fmt in _summary_pairs(rollup.summary):
         _put(ws, r, 1, label, font=BOLD, fill=HEAD_FILL)
         _put(ws, r, 2, None, font=BOLD, fill=HEAD_FILL)
@@ -367,9 +410,12 @@ def _workbook(provenance: dict[str, Any], title: str) -> Workbook:
 
 
 def department_workbook(evaluation: Any, rollup: DepartmentRollup, provenance: dict[str, Any]) -> Workbook:
+    from .notices import notices
+
     wb = _workbook(provenance, f"{rollup.department} 项目支出绩效自评表")
-    write_form_sheet(wb, rollup, evaluation)
-    write_summary_sheet(wb, rollup)
+    found = notices(evaluation)
+    write_form_sheet(wb, rollup, evaluation, found)
+    write_summary_sheet(wb, rollup, found)
     write_issues_sheet(wb, getattr(evaluation, "issues", None))
     write_provenance_sheet(wb, provenance)
     return wb
@@ -379,7 +425,7 @@ def comparison_workbook(comparison: Any, provenance: dict[str, Any]) -> Workbook
     wb = _workbook(provenance, "部门绩效自评比较")
     write_comparison_sheet(wb, comparison)
     for rollup in comparison.rollups:
-        ws_name = re.sub(r"[\\/*?:\[\]]", "_", rollup.department)[:24] or "部门"
+        ws_name = re.sub(r"[\\/*?:\[\]]", "_", labels.department_label(rollup.department))[:24] or "部门"
         write_summary_sheet(wb, rollup)
         wb["部门汇总"].title = _unique(wb, f"汇总-{ws_name}")
     frames = []

@@ -16,7 +16,9 @@ from jinja2 import Environment, select_autoescape
 from markupsafe import Markup
 
 from ..rollup import DERIVED_LABEL, PROFILE_KEYS, PROFILE_NAMES, DepartmentRollup, budget_column
-from . import charts, labels
+from ..wording import fixed
+from . import charts, fonts, labels
+from .notices import notices
 from .provenance import provenance_rows
 from .tables import plain, target_cell
 
@@ -35,12 +37,12 @@ def _n(x: Any, digits: int = 2) -> str:
     v = plain(x)
     if v is None or isinstance(v, str):
         return v or ""
-    return f"{float(v):.{digits}f}"
+    return labels.points(v) if digits == 2 else fixed(float(v), digits)
 
 
 def _pct(x: Any) -> str:
     v = plain(x)
-    return "" if v is None or isinstance(v, str) else f"{float(v) * 100:.1f}%"
+    return "" if v is None or isinstance(v, str) else fixed(float(v) * 100, 1) + "%"
 
 
 def _cell(text: Any, cls: str = "") -> dict[str, str]:
@@ -51,7 +53,7 @@ def _interval(lo: Any, hi: Any) -> str:
     a, b = plain(lo), plain(hi)
     if a is None or b is None:
         return "—"
-    return f"{a:.2f}" if abs(b - a) < 1e-9 else f"{a:.2f}–{b:.2f}"
+    return labels.points(a) if abs(b - a) < 1e-9 else f"{labels.points(a)}–{labels.points(b)}"
 
 
 def _bands(pack: Any) -> list[tuple[float, str]]:
@@ -62,22 +64,31 @@ PROJECT_HEAD = ["编号", "项目名称", "预算数（万元）", "执行率", 
                 "可达区间", "等级", "状态", "单位自评分", "说明"]
 
 
-def _project_rows(projects: pd.DataFrame) -> list[dict[str, Any]]:
+def _project_rows(projects: pd.DataFrame, pack: Any = None) -> list[dict[str, Any]]:
     bcol = budget_column(projects)
+    full = labels.full_marks(projects, pack) if pack is not None else pd.Series(math.nan, index=projects.index)
     rows = []
-    for _, p in projects.iterrows():
-        note = p.get("excluded_reason") or p.get("boundary_warning") or ""
+    for (_, p), fm in zip(projects.iterrows(), full.tolist()):
+        # the full boundary warning is in its own section above the table: a pointer here keeps the column narrow
+        note = p.get("excluded_reason") or ("临近等级线，见「等级临界提示」" if p.get("boundary_warning") else "")
         grade = str(p.get("grade") or "")
-        cells = [_cell(p.get("project_id")), _cell(p.get("project")), _cell(_n(p.get(bcol)), "n"),
+        cells = [_cell(p.get("project_id"), "id"), _cell(p.get("project"), "name"), _cell(_n(p.get(bcol)), "n"),
                  _cell(_pct(p.get("execution_rate")), "n"), _cell(_n(p.get("execution_points")), "n"),
                  _cell(_n(p.get("points_output")), "n"), _cell(_n(p.get("points_benefit")), "n"),
-                 _cell(_n(p.get("points_satisfaction")), "n"), _cell(_n(p.get("total")), "n"),
+                 _cell(_n(p.get("points_satisfaction")), "n"),
+                 _cell(labels.total_with_full(plain(p.get("total")), fm) if plain(p.get("total")) is not None else "", "n"),
                  _cell(_interval(p.get("total_min"), p.get("total_max")), "n"),
                  _cell(grade or ("待定" if plain(p.get("total")) is not None else ""), f"g-{grade}"),
                  _cell(labels.status_label(p.get("status")), f"s-{p.get('status')}"),
-                 _cell(_n(p.get("self_total")), "n"), _cell(note)]
+                 _cell(_n(p.get("self_total")), "n"), _cell(note, "note")]
         rows.append({"cells": cells, "cls": "" if p.get("included", True) else "excluded"})
     return rows
+
+
+def _name_em(projects: pd.DataFrame) -> int:
+    """Width of the project-name column in em: the longest name on two lines (at most 15em, then three)."""
+    longest = max((len(str(plain(n) or "")) for n in projects.get("project", [])), default=4)
+    return max(6, min(15, math.ceil(longest / 2) + 1))
 
 
 ISSUE_HEAD = [h for _, h in labels.ISSUE_COLUMNS]
@@ -99,7 +110,7 @@ def _issue_rows(issues: pd.DataFrame | None) -> list[list[dict[str, str]]]:
     return out
 
 
-def _detail(p: pd.Series, g: pd.DataFrame) -> dict[str, Any]:
+def _detail(p: pd.Series, g: pd.DataFrame, full: float = math.nan) -> dict[str, Any]:
     rows = []
     for _, i in g.iterrows():
         status = str(i.get("status") or "")
@@ -112,7 +123,8 @@ def _detail(p: pd.Series, g: pd.DataFrame) -> dict[str, Any]:
                      _cell(_n(i.get("weight_points")), "n"), _cell(_n(i.get("points")), "n"),
                      _cell(labels.status_label(status), f"s-{status}"), _cell(explanation)])
     grade = p.get("grade") or ("待定" if plain(p.get("total")) is not None else labels.status_label(p.get("status")))
-    headline = f"总分 {_n(p.get('total'))}（{grade}）" if plain(p.get("total")) is not None else str(grade)
+    headline = f"总分 {labels.total_with_full(p.get('total'), full)}（{grade}）" if plain(p.get("total")) is not None \
+        else str(grade)
     if plain(p.get("total_max")) is not None and plain(p.get("total_min")) is not None \
             and p.get("total_max") - p.get("total_min") > 1e-9:
         headline += f"，可达 {_interval(p.get('total_min'), p.get('total_max'))}"
@@ -120,26 +132,34 @@ def _detail(p: pd.Series, g: pd.DataFrame) -> dict[str, Any]:
             "execution": str(plain(p.get("execution_explanation")) or ""), "rows": rows, "open": True}
 
 
-def department_context(evaluation: Any, rollup: DepartmentRollup, with_details: bool = True) -> dict[str, Any]:
+def department_colours(departments: list[str]) -> dict[str, str]:
+    """One colour per department, in input order, used by every chart of a comparison."""
+    return {d: charts.SERIES_COLOURS[i % len(charts.SERIES_COLOURS)] for i, d in enumerate(dict.fromkeys(departments))}
+
+
+def department_context(evaluation: Any, rollup: DepartmentRollup, with_details: bool = True,
+                       colour: str | None = None) -> dict[str, Any]:
     s = rollup.summary
     pack = evaluation.rule_pack
     projects = rollup.projects
+    colour = colour or charts.SERIES_COLOURS[0]
+    name = labels.department_label(rollup.department)
     bars = [{"label": str(p.get("project")), "value": plain(p.get("total")), "low": plain(p.get("total_min")),
-             "high": plain(p.get("total_max"))} for _, p in projects[projects["included"]].iterrows()]
-    chart = charts.score_bars(bars, _bands(pack), f"{rollup.department} 项目总分与等级区间（竖线为待评指标的可达区间）")
+             "high": plain(p.get("total_max")), "colour": colour} for _, p in projects[projects["included"]].iterrows()]
+    chart = charts.score_bars(bars, _bands(pack), f"{name} 项目总分与等级区间（竖线为待评指标的可达区间）")
     profile = [s.get(f"profile_{k}") for k in PROFILE_KEYS]
     profile_chart = charts.grouped_bars([PROFILE_NAMES[k] for k in PROFILE_KEYS],
-                                        [(rollup.department, [math.nan if v is None else float(v) for v in profile])],
-                                        f"{rollup.department} 各板块得分率（已评分部分）", height=240)
+                                        [(name, [math.nan if v is None else float(v) for v in profile])],
+                                        f"{name} 各板块得分率（已评分部分）", height=240, colours=[colour])
     groups = {pid: g for pid, g in evaluation.indicators.groupby("project_id", sort=False)} if len(evaluation.indicators) else {}
     empty = evaluation.indicators.iloc[0:0]
     warnings = [{"project": str(p.get("project")), "text": str(p.get("boundary_warning"))}
                 for _, p in projects.iterrows() if str(p.get("boundary_warning") or "")]
     return {
-        "name": rollup.department,
+        "name": name,
         "score": _n(s.get("score")), "interval": _interval(s.get("score_min"), s.get("score_max")),
         "simple": _n(s.get("score_simple")), "simple_interval": _interval(s.get("score_simple_min"), s.get("score_simple_max")),
-        "grade": s.get("grade") or "", "grades": s.get("grade_distribution", ""),
+        "grade": labels.grade_label(s.get("grade")), "grades": s.get("grade_distribution", ""),
         "n_scored": s.get("n_scored_projects"), "n_projects": s.get("n_projects"), "n_pending": s.get("n_pending_projects"),
         "n_scored_ind": s.get("n_scored_indicators"), "n_ind": s.get("n_indicators"),
         "n_pending_ind": s.get("n_pending_indicators"), "n_ne_ind": s.get("n_not_evaluable_indicators"),
@@ -147,9 +167,12 @@ def department_context(evaluation: Any, rollup: DepartmentRollup, with_details: 
         "contradictions": s.get("n_contradictions", 0), "basis": s.get("score_basis", DERIVED_LABEL),
         "excluded": s.get("excluded_projects", ""),
         "chart": Markup(chart), "profile_chart": Markup(profile_chart), "warnings": warnings,
-        "project_head": PROJECT_HEAD, "project_rows": _project_rows(projects),
+        "project_head": PROJECT_HEAD, "project_rows": _project_rows(projects, pack), "name_em": _name_em(projects),
+        "notices": notices(evaluation),
         "issue_head": ISSUE_HEAD, "issues": _issue_rows(getattr(evaluation, "issues", None)),
-        "details": [_detail(p, groups.get(p["project_id"], empty)) for _, p in projects.iterrows()] if with_details else [],
+        "details": [_detail(p, groups.get(p["project_id"], empty), fm)
+                    for (_, p), fm in zip(projects.iterrows(), labels.full_marks(projects, pack).tolist())]
+        if with_details else [],
     }
 
 
@@ -157,15 +180,19 @@ def comparison_context(comparison: Any) -> dict[str, Any]:
     ranking = comparison.ranking
     pack = comparison.evaluations[0].rule_pack if comparison.evaluations else None
     bands = _bands(pack) if pack is not None else [(90.0, "优"), (80.0, "良"), (60.0, "中"), (0.0, "差")]
-    bars = [{"label": f"第{plain(r['rank']) or '—'}名 {r['department']}" + ("（评分指标过少）" if r["few_scored"] else ""),
+    colours = department_colours([r.department for r in comparison.rollups])
+    fallback = charts.SERIES_COLOURS[0]
+    bars = [{"label": f"第{plain(r['rank']) or '—'}名 {labels.department_label(r['department'])}"
+                      + ("（评分指标过少）" if r["few_scored"] else ""),
              "value": plain(r["score"]), "low": plain(r["score_min"]), "high": plain(r["score_max"]),
-             "colour": charts.SERIES_COLOURS[i % len(charts.SERIES_COLOURS)]}
-            for i, (_, r) in enumerate(ranking.iterrows())]
+             "colour": colours.get(r["department"], fallback)}
+            for _, r in ranking.iterrows()]
     chart = charts.score_bars(bars, bands, f"部门得分比较（预算加权，{DERIVED_LABEL}；竖线为可达区间）")
     prof = comparison.profile
-    series = [(str(r["department"]), [math.nan if plain(r[k]) is None else float(r[k]) for k in PROFILE_KEYS])
-              for _, r in prof.iterrows()]
-    profile_chart = charts.grouped_bars([PROFILE_NAMES[k] for k in PROFILE_KEYS], series, "各部门板块得分率比较")
+    series = [(labels.department_label(r["department"]),
+               [math.nan if plain(r[k]) is None else float(r[k]) for k in PROFILE_KEYS]) for _, r in prof.iterrows()]
+    profile_chart = charts.grouped_bars([PROFILE_NAMES[k] for k in PROFILE_KEYS], series, "各部门板块得分率比较",
+                                        colours=[colours.get(r["department"], fallback) for _, r in prof.iterrows()])
     rank_cols = labels.RANKING_COLUMNS
     ranking_rows = []
     for _, r in ranking.iterrows():
@@ -175,13 +202,16 @@ def comparison_context(comparison: Any) -> dict[str, Any]:
             if key in ("score", "score_min", "score_max", "score_simple"):
                 row.append(_cell(_n(v), "n"))
             elif key == "grade":
-                row.append(_cell(v, f"g-{v}"))
+                row.append(_cell(labels.grade_label(v, plain(r.get("score")) is not None), f"g-{v}"))
+            elif key == "department":
+                row.append(_cell(labels.department_label(v)))
             else:
                 row.append(_cell(v, "n" if isinstance(plain(v), (int, float)) else ""))
         ranking_rows.append(row)
     quality_rows = []
     for _, r in comparison.quality.iterrows():
-        quality_rows.append([_cell(_pct(r.get(k)), "n") if k in labels.PERCENT_COLUMNS else _cell(r.get(k))
+        quality_rows.append([_cell(_pct(r.get(k)), "n") if k in labels.PERCENT_COLUMNS
+                             else _cell(labels.department_label(r.get(k)) if k == "department" else r.get(k))
                              for k, _ in labels.QUALITY_COLUMNS])
     pack_cols = [c for c in comparison.pack_ranks.columns if c != "department"]
     pack_head = ["部门"] + [("名次是否一致" if c == "rank_stable" else c.replace("score:", "得分：").replace("rank:", "名次："))
@@ -189,7 +219,7 @@ def comparison_context(comparison: Any) -> dict[str, Any]:
     pack_rows = []
     if pack_cols:
         for _, r in comparison.pack_ranks.iterrows():
-            row = [_cell(r["department"])]
+            row = [_cell(labels.department_label(r["department"]))]
             for c in pack_cols:
                 v = r[c]
                 row.append(_cell(("是" if v else "否") if c == "rank_stable" else (_n(v) if c.startswith("score:") else v), "n"))
@@ -200,13 +230,21 @@ def comparison_context(comparison: Any) -> dict[str, Any]:
             "pack_head": pack_head, "pack_rows": pack_rows}
 
 
+def _with_font(page: str) -> str:
+    """The page with the glyphs it uses embedded (see :mod:`.fonts`); unchanged when no CJK font is found."""
+    return page.replace("/*FONT-FACE*/", fonts.font_face_css(page), 1)
+
+
 def render_department(evaluation: Any, rollup: DepartmentRollup, provenance: dict[str, Any]) -> str:
     ctx = department_context(evaluation, rollup)
-    return _template().render(title=f"{rollup.department} 预算绩效自评报告", prov=provenance,
-                              prov_rows=provenance_rows(provenance), comparison=None, departments=[ctx])
+    return _with_font(_template().render(title=f"{labels.department_label(rollup.department)} 预算绩效自评报告", prov=provenance,
+                              prov_rows=provenance_rows(provenance), comparison=None, departments=[ctx]))
 
 
 def render_comparison(comparison: Any, provenance: dict[str, Any]) -> str:
-    deps = [department_context(ev, r) for r, ev in zip(comparison.rollups, comparison.evaluations)]
-    return _template().render(title="部门预算绩效自评比较报告", prov=provenance, prov_rows=provenance_rows(provenance),
-                              comparison=comparison_context(comparison), departments=deps)
+    colours = department_colours([r.department for r in comparison.rollups])
+    deps = [department_context(ev, r, colour=colours[r.department])
+            for r, ev in zip(comparison.rollups, comparison.evaluations)]
+    return _with_font(_template().render(title="部门预算绩效自评比较报告", prov=provenance,
+                                         prov_rows=provenance_rows(provenance),
+                                         comparison=comparison_context(comparison), departments=deps))

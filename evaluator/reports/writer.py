@@ -8,8 +8,11 @@ import pandas as pd
 
 from ..issues import ISSUE_COLUMNS
 from ..rollup import DEFAULT_MARGIN, DepartmentRollup, departments_frame, rollup_department
+from .columns import chinese
 from .excel import comparison_workbook, department_workbook, workbook_bytes
 from .html import render_comparison, render_department
+from .labels import full_marks
+from .notices import notices
 from .provenance import build_provenance, merge_provenance
 from .tables import csv_text, records, to_csv_bytes, to_json_bytes, write_bytes
 
@@ -27,7 +30,7 @@ INDICATOR_RESULT_COLUMNS = ["source_file", "project_id", "indicator_no", "name",
 #: project columns of a results CSV: the funds, the points by part, the total and grade, the summary
 PROJECT_RESULT_COLUMNS = ["source_file", "project_id", "department", "project", "classified", "n_indicators",
                           "budget_annual", "spent_annual", "execution_rate", "execution_points", "points_output",
-                          "points_benefit", "points_satisfaction", "points_cost", "total", "total_min", "total_max",
+                          "points_benefit", "points_satisfaction", "points_cost", "total", "full_marks", "total_min", "total_max",
                           "grade", "status", "self_total", "self_diff", "execution_explanation", "summary"]
 
 
@@ -60,12 +63,22 @@ def result_columns(evaluation: Any) -> dict[str, tuple[pd.DataFrame, list[str]]]
     """:func:`result_tables` as (frame, columns) for ``csv_text(frame, columns=columns)``, which
     writes them as the reindexed frame has them without making it."""
     return {"indicators": (evaluation.indicators, INDICATOR_RESULT_COLUMNS),
-            "projects": (evaluation.projects, PROJECT_RESULT_COLUMNS),
+            "projects": (_with_full_marks(evaluation.projects, evaluation.rule_pack), PROJECT_RESULT_COLUMNS),
             "issues": (evaluation.issues, ISSUE_COLUMNS)}
 
 
+def _with_full_marks(projects: pd.DataFrame, pack: Any) -> pd.DataFrame:
+    """The projects with 满分 beside 总分 (see :func:`.labels.full_marks`)."""
+    if projects is None or not len(projects.columns) or "full_marks" in projects.columns or "total" not in projects:
+        return projects
+    at = list(projects.columns).index("total") + 1
+    out = projects.copy()
+    out.insert(at, "full_marks", full_marks(projects, pack))
+    return out
+
+
 def _tables(evaluation: Any, rollup: DepartmentRollup) -> dict[str, pd.DataFrame]:
-    return {"indicators": evaluation.indicators, "projects": rollup.projects,
+    return {"indicators": evaluation.indicators, "projects": _with_full_marks(rollup.projects, evaluation.rule_pack),
             "departments": departments_frame([rollup]), "issues": evaluation.issues, "warnings": rollup.warnings}
 
 
@@ -79,11 +92,15 @@ def _check_formats(formats: Iterable[str]) -> tuple[str, ...]:
 
 def write_reports(evaluation: Any, outdir: str | Path, formats: Iterable[str] = FORMATS,
                   margin: float = DEFAULT_MARGIN, generated_at: Any = None,
-                  rollup: DepartmentRollup | None = None) -> dict[str, Path]:
+                  rollup: DepartmentRollup | None = None, headers: str = "en") -> dict[str, Path]:
     """Write the department's reports into ``outdir``; return {kind: path}.
 
-    ``formats`` picks from ``xlsx html csv json``. Same evaluation → same bytes.
+    ``formats`` picks from ``xlsx html csv json``. Same evaluation → same bytes. ``headers``: the CSV
+    headers, ``en`` (contract names, the default here) or ``zh`` (Chinese, with code labels; the
+    command line's default), see :mod:`.columns`.
     """
+    if headers not in ("en", "zh"):
+        raise ValueError(f"headers 应为 en 或 zh，而不是 {headers!r}")
     formats = _check_formats(formats)
     out = Path(outdir)
     rollup = rollup or rollup_department(evaluation, margin=margin)
@@ -92,20 +109,39 @@ def write_reports(evaluation: Any, outdir: str | Path, formats: Iterable[str] = 
     tables = _tables(evaluation, rollup)
     if "csv" in formats:  # the CSVs first: the cheapest, and what a long run's user needs soonest
         for name, frame in tables.items():
-            written[name] = write_bytes(out / FILES[name], to_csv_bytes(frame))
+            written[name] = write_bytes(out / FILES[name], to_csv_bytes(chinese(name, frame) if headers == "zh" else frame))
     if "xlsx" in formats:
         written["xlsx"] = write_bytes(out / FILES["xlsx"], workbook_bytes(department_workbook(evaluation, rollup, prov), prov))
     if "html" in formats:
         written["html"] = write_bytes(out / FILES["html"], render_department(evaluation, rollup, prov).encode("utf-8"))
     if "json" in formats:
-        payload = {"provenance": prov, **{name: records(frame) for name, frame in tables.items()}}
+        payload = {"provenance": prov, "notices": notices(evaluation),
+                   **{name: records(frame) for name, frame in tables.items()}}
         written["json"] = write_bytes(out / FILES["json"], to_json_bytes(payload))
     return written
 
 
+def _comparison_zh(name: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """A comparison table with Chinese headers (the merged tables as :func:`.columns.chinese` writes them)."""
+    from ..rollup import PROFILE_NAMES
+    from .labels import QUALITY_COLUMNS, RANKING_COLUMNS
+
+    if name in ("indicators", "projects", "departments", "issues"):
+        return chinese(name, frame)
+    names = {"ranking": {**dict(RANKING_COLUMNS), "rank_settled": "名次已确定", "few_scored": "评分指标过少",
+                         "score_basis": "口径"},
+             "quality": dict(QUALITY_COLUMNS),
+             "profile": {"department": "部门", **{k: f"{v}得分率" for k, v in PROFILE_NAMES.items()}}}.get(name, {})
+    if name == "pack_ranks":
+        names = {c: ("部门" if c == "department" else "名次是否一致" if c == "rank_stable"
+                     else c.replace("score:", "得分：").replace("rank:", "名次：")) for c in frame.columns}
+    return frame.rename(columns={c: names.get(c, c) for c in frame.columns})
+
+
 def write_comparison(comparison: Any, outdir: str | Path, formats: Iterable[str] = FORMATS,
-                     generated_at: Any = None) -> dict[str, Path]:
-    """Write a comparison (ranking, profiles, quality, pack ranks, each department) into ``outdir``."""
+                     generated_at: Any = None, headers: str = "en") -> dict[str, Path]:
+    """Write a comparison (ranking, profiles, quality, pack ranks, each department) into ``outdir``.
+    ``headers``: CSV headers, ``en`` (contract names) or ``zh`` (Chinese, the command line's default)."""
     formats = _check_formats(formats)
     out = Path(outdir)
     provs = [build_provenance(ev, r.department, generated_at) for r, ev in zip(comparison.rollups, comparison.evaluations)]
@@ -132,7 +168,8 @@ def write_comparison(comparison: Any, outdir: str | Path, formats: Iterable[str]
     if "csv" in formats:
         for name, frame in tables.items():
             written[name] = write_bytes(out / f"comparison_{name}.csv" if name in ("ranking", "profile", "quality", "pack_ranks")
-                                        else out / f"{name}.csv", to_csv_bytes(frame))
+                                        else out / f"{name}.csv",
+                                        to_csv_bytes(_comparison_zh(name, frame) if headers == "zh" else frame))
     if "json" in formats:
         payload = {"provenance": prov, **{name: records(frame) for name, frame in tables.items()}}
         written["json"] = write_bytes(out / "comparison.json", to_json_bytes(payload))
