@@ -613,8 +613,28 @@ def check_long_text(table: TargetTable) -> list[Issue]:
     return out
 
 
+def check_unknown_units(table: TargetTable) -> IssueColumns:
+    """Targets whose counting word the lexicon does not know (120万尾): read as a unit of its own
+    (comparable only with the same word), said as an info so a real typo is seen."""
+    ind = table.indicators
+    if ind.empty or "target" not in ind:
+        return IssueColumns()
+    words = {id(t): [n.split(":", 1)[1] for n in getattr(t, "notes", ()) if n.startswith("unknown_unit:")]
+             for t in dict.fromkeys(ind["target"].tolist()) if t is not None}
+    targets = ind["target"].tolist()
+    pos = np.array([i for i, t in enumerate(targets) if words.get(id(t))], dtype=np.intp)
+    if not len(pos):
+        return IssueColumns()
+    found = [words[id(targets[i])] for i in pos.tolist()]
+    return IssueColumns.merged([(pos, {
+        "code": "unknown_unit", "severity": "info",
+        "message": [f"计量单位「{'、'.join(w)}」不在单位词表中，已按单独的计量单位读取（只与同一单位的实际值比较）；"
+                    "如为笔误请更正" for w in found],
+        "cell": np.asarray(ind["target_text"])[pos].tolist()})], lambda rows: _location_columns(table, ind, rows))
+
+
 RULES = (check_categories, check_targets, check_qualitative_share, check_projects, check_money,
-         check_duplicates, check_empty_cells, check_spelling, check_long_text)
+         check_duplicates, check_empty_cells, check_spelling, check_long_text, check_unknown_units)
 # how the table was read (weights far from 满分, targets that look like weights or names …)
 from .read_checks import RULES as _READER_RULES  # noqa: E402 - kept beside the rule list it extends
 

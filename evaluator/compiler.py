@@ -17,18 +17,21 @@ The grammar is small and hand-written; every word it knows is in
 """
 from __future__ import annotations
 
+import bisect
 import math
 import re
 from decimal import Decimal
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from .lexicon import Lexicon, lexicon, normalize
-from .target import Target, make_target
+from .target import Target
 from .units import RATE_BASES
 
 _MASK = "\x00"
 _SEGMENT_BREAKS = frozenset(";,。!?\n\r")
+# clauses of a cell that may each state a target (无安全事故、完好率不低于95%)
+_CLAUSE_BREAKS = _SEGMENT_BREAKS | {"、"}
 _PUNCT = " \t\r\n,.;:、。!?'\"“”‘’()[]<>《》{}…·-~_=+*/\\|"
 _ARABIC = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -38,6 +41,9 @@ _YMD = (r"(?:19|20)\d{2}\s*年(?:\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*[日号])?)?"
         r"|(?:19|20)\d{2}[.\-/](?:0?[1-9]|1[0-2])(?:[.\-/](?:[0-2]?\d|3[01]))?(?![\d.])")
 _MD = r"\d{1,2}\s*月\s*\d{1,2}\s*[日号]|\d{1,2}\s*月(?=底|末|初|前|中旬|上旬|下旬|份)"
 _DATE_TAIL = r"(?:底|末|初|前|以前|之前|中旬|上旬|下旬|份)?"
+# quarters and halves of the year as a deadline: 第三季度, 三季度前, 2023年4季度, 上半年
+_QUARTER = (r"(?:(?:19|20)\d{2}\s*年\s*(?:第\s*)?[1-4一二三四]|第\s*[1-4一二三四]|[一二三四])\s*季度"
+            r"|(?:(?:19|20)\d{2}\s*年\s*)?[上下]半年(?!度)")
 _DATE = f"(?:{_YMD}|{_MD}){_DATE_TAIL}"
 # months of the year: 1-12月, 1月至12月 (a span of the calendar, not a duration of 个月)
 _MONTH = r"(?:1[0-2]|0?[1-9])"
@@ -45,16 +51,24 @@ _MONTH_SPAN = rf"{_MONTH}\s*月?\s*(?:-{{1,2}}|~|至|到)\s*{_MONTH}\s*月(?![\d
 _DATE_SPAN = re.compile(
     rf"(?:(?:19|20)\d{{2}}\s*年\s*)?{_MONTH_SPAN}{_DATE_TAIL}"
     rf"|{_DATE}(?:\s*(?:-{{1,2}}|~|至|到)\s*(?:{_DATE}|\d{{1,2}}\s*月{_DATE_TAIL}))?")
+# every _DATE_SPAN match holds 年 or 月, or a year followed by . - / (2024.01, 2024-05-06): the
+# regex (the costliest step of a short cell) is tried only where this finds one
+_DATE_HINT = re.compile(r"[年月]|(?:19|20)\d{2}[.\-/]")
+# a quarter or half year as a deadline: every match names 季度 or 半年 (tried only then)
+_QUARTER_SPAN = re.compile(f"(?:{_QUARTER}){_DATE_TAIL}")
 _QUOTES = re.compile(r"“[^”]{0,40}”|‘[^’]{0,40}’|\"[^\"]{0,40}\"|「[^」]{0,40}」|《[^》]{0,60}》|〈[^〉]{0,60}〉")
 _QUOTE_CHARS = re.compile(r"[“‘\"「《〈]")
-# _DATE_SPAN can match only where one of these does (every branch has 年, 月 or 2024-/2024./2024/)
-_DATE_HINT = re.compile(r"[年月]|(?:19|20)\d{2}[.\-/]")
 _LATIN = re.compile(r"[A-Za-z]")
-# a character one of the masks in _mask (quotes, scale notes, dates, ratios, codes) needs
-_MASK_TRIGGERS = re.compile(r"[“‘\"「《〈(年月.\-/:比第A-Za-z]")
-_CODES = re.compile(r"第\s*[\d零〇一二两三四五六七八九十百]+|[A-Za-z]+\d+[A-Za-z]*|\d+[A-Za-z]+\d*")
+_CODES = re.compile(r"第\s*[\d零〇一二两三四五六七八九十百]+|[A-Za-z]+\d+(?:\.\d+)?[A-Za-z]*|\d+[A-Za-z]+\d*")
 _RATIO = re.compile(r"\d+(?:\.\d+)?\s*(?::|比)\s*\d+(?:\.\d+)?")
 _PAREN = re.compile(r"\([^()]{0,40}\)")
+# a remark in brackets at the end of a cell with no number in it: 较上年提升（新增指标）
+_REMARK = re.compile(r"\s*\([^()\d]{1,12}\)$")
+# a Chinese fraction: 三分之二, 5分之1 (千分之 and 万分之 are read by the lexicon's words)
+_FRACTION = re.compile(r"([一二两三四五六七八九十]{1,4}|\d{1,6})\s*分之\s*([零〇一二两三四五六七八九十]{1,6}|\d{1,9}(?:\.\d{1,9})?)")
+# 1/3以上: a share written as a fraction of small whole numbers, nothing glued after it
+_SLASH_FRACTION = re.compile(r"/(\d{1,2})(?![\d./%])")
+_CJK_CHAR = re.compile(r"[\u4e00-\u9fff]")
 _FORMULA = re.compile(r"[\u4e00-\u9fff)\]]\s*=\s*[(\[\u4e00-\u9fff]|[\u4e00-\u9fff)]\s*[/÷]\s*[(\u4e00-\u9fff]")
 _FORMULA_STRONG = re.compile(r"[\u4e00-\u9fff]\s*=\s*[^=]*[\u4e00-\u9fff)]\s*[/÷×*]\s*[(\u4e00-\u9fff]")
 _RANGE_SEPS = ("--", "-", "~", "至", "到")
@@ -75,6 +89,10 @@ class _Quantity:
     op: str | None = None
     high: float | None = None  # set for ranges
     has_comparator: bool = False
+    #: a counting word the lexicon does not know, read as a unit of its own (120万尾)
+    unknown_unit: str | None = None
+    #: up / down when a change verb stands right before the number (提高2%, 下降1%)
+    change: str | None = None
 
 
 def compile_target(text: object) -> Target:
@@ -127,22 +145,55 @@ def _compile(raw: str) -> Target:
     if quantities:
         if len(quantities) == 2:
             quantities = _join_bounds(quantities, masked, lex)
-        if len(quantities) == 1:
-            return _to_target(quantities[0], raw, tuple(notes))
-        clauses = [_to_target(q, raw) for q in quantities]
-        canonical = ";".join(c.canonical for c in clauses)
-        return Target(kind="all", raw=raw, canonical=canonical, clauses=tuple(clauses),
-                      span=(quantities[0].start, quantities[-1].end), notes=tuple(notes))
+        notes += [f"unknown_unit:{q.unknown_unit}" for q in quantities if q.unknown_unit]
+        zeros = _zero_clauses(s, masked, quantities, raw, lex)
+        if len(quantities) == 1 and not zeros:
+            return _with_prior(_to_target(quantities[0], raw, tuple(notes)), notes)
+        clauses = sorted([(q.start, _to_target(q, raw)) for q in quantities] + zeros, key=lambda c: c[0])
+        canonical = ";".join(c.canonical for _, c in clauses)
+        return _with_prior(Target(kind="all", raw=raw, canonical=canonical, clauses=tuple(c for _, c in clauses),
+                                  span=(clauses[0][0], quantities[-1].end), notes=tuple(notes)), notes)
     return _non_numeric(raw, s, masked, notes, lex)
+
+
+def _with_prior(target: Target, notes: list[str]) -> Target:
+    """``target`` with the value of a bracketed prior-year or base figure (≥85%(2023年:82%))."""
+    for note in notes:
+        if note.startswith("prior:"):
+            side = compile_target(note[len("prior:"):])
+            unit = target.unit if target.kind == "compare" else (target.clauses[0].unit if target.clauses else None)
+            if side.kind == "compare" and side.value is not None and side.unit in (unit, None):
+                return replace(target, prior=side.value)
+    return target
+
+
+def _zero_clauses(s: str, masked: str, quantities: list[_Quantity], raw: str,
+                  lex: Lexicon) -> list[tuple[int, Target]]:
+    """Zero-event clauses beside numbers (无安全事故、完好率不低于95%): each a ``zero`` clause.
+
+    Only a clause with no number of its own counts (安全事故发生率为0 is read as a number).
+    """
+    if lex.zero_re.search(s) is None:
+        return []
+    out: list[tuple[int, Target]] = []
+    starts = sorted(q.start for q in quantities)
+    start = 0
+    for end in [i for i, c in enumerate(masked) if c in _CLAUSE_BREAKS] + [len(s)]:
+        part = s[start:end]
+        k = bisect.bisect_left(starts, start)
+        if (not (k < len(starts) and starts[k] < end)  # no number of its own in the clause
+                and lex.zero_re.search(part) is not None):
+            text = part.strip(_PUNCT)
+            out.append((start, Target(kind="zero", raw=raw, canonical=text, span=(start, end),
+                                      notes=("zero_phrase",))))
+        start = end + 1
+    return out
 
 
 # --------------------------------------------------------------------------- masking
 def _mask(s: str, lex: Lexicon) -> tuple[str, list[str]]:
     """Blank out (same length) the parts of ``s`` that are never a target."""
     notes: list[str] = []
-    if _MASK_TRIGGERS.search(s) is None:  # none of the patterns below but not_numbers can match
-        spans = [m.span() for m in lex.not_numbers_re.finditer(s)]
-        return (_blank(s, spans) if spans else s), notes
     spans: list[tuple[int, int]] = []  # blanked, in the order found (overlaps allowed)
 
     # each pattern is tried only when a character it needs is present (most cells are short)
@@ -150,6 +201,7 @@ def _mask(s: str, lex: Lexicon) -> tuple[str, list[str]]:
         for m in _QUOTES.finditer(s):
             spans.append(m.span())
     if "(" in s:
+        digits = sum(c.isdigit() for c in s)  # a prior bracket needs a number outside it
         for m in _PAREN.finditer(s):
             inner = m.group(0)
             if any(w in inner for w in lex.scale_words):
@@ -158,12 +210,22 @@ def _mask(s: str, lex: Lexicon) -> tuple[str, list[str]]:
             elif (inner[1:].startswith(lex.inclusive_starts) and m.start() > 0
                   and any(c.isdigit() for c in inner)):
                 spans.append(m.span())
+            elif _is_prior_note(inner, lex) and digits > sum(c.isdigit() for c in inner):
+                spans.append(m.span())
+                notes.append("prior:" + inner[1:-1])
     if _DATE_HINT.search(s):
         for m in _DATE_SPAN.finditer(s):
             spans.append(m.span())
             notes.append("date:" + m.group(0))
+    if "季度" in s or "半年" in s:
+        for m in _QUARTER_SPAN.finditer(s):
+            spans.append(m.span())
+            notes.append("date:" + m.group(0))
     for m in lex.not_numbers_re.finditer(s):
         spans.append(m.span())
+    if any(u in s for u in lex.age_units):  # the age pattern names one of them
+        for m in lex.age_qualifier_re.finditer(s):
+            spans.append(m.span())
     text = _blank(s, spans) if spans else s
     # ratios (1:3, 1比1) are not quantities
     if ":" in text or "比" in text:
@@ -180,6 +242,14 @@ def _mask(s: str, lex: Lexicon) -> tuple[str, list[str]]:
         if spans:
             text = _blank(text, spans)
     return text, notes
+
+
+def _is_prior_note(inner: str, lex: Lexicon) -> bool:
+    """(2023年:82%), (上年实际94%), (基数:55%): last year's or a base figure, with a number."""
+    body = _DATE_SPAN.sub("", inner)
+    if not any(c.isdigit() for c in body):
+        return False
+    return any(w in inner for w in lex.prior_words) or bool(re.match(r"\((?:19|20)\d{2}\s*年", inner))
 
 
 def _blank(text: str, spans: list[tuple[int, int]]) -> str:
@@ -209,12 +279,16 @@ def _is_formula(s: str, masked: str) -> bool:
 def _find_quantities(s: str, masked: str, lex: Lexicon) -> list[_Quantity]:
     found: list[_Quantity] = []
     pos = 0
+    fractions = "分之" in masked or "/" in masked
     for m in lex.number_start_re.finditer(masked):
         if m.start() < pos:
             continue
         start = m.start()
         c = masked[start]
-        if c.isdigit() or c == ".":
+        q = _read_fraction(masked, start, lex) if fractions else None
+        if q is not None:
+            pass
+        elif c.isdigit() or c == ".":
             q = _read_arabic(masked, start, lex)
         elif masked.startswith("百分之", start):
             q = _read_percent_words(masked, start, lex)
@@ -223,14 +297,76 @@ def _find_quantities(s: str, masked: str, lex: Lexicon) -> list[_Quantity]:
         if q is None:
             continue
         _read_comparators(masked, q, lex)
+        lead = _lead_per(masked, q, lex) if "每" in masked else None
+        if lead:
+            q.unit = (q.unit or "") + "/" + lead
         if q.unit or q.op or q.has_comparator or _keep(q, masked, lex):
             found.append(q)
         pos = max(q.end, start + 1)
     per_excluded = lex.per_excluded
     clauses = _Clauses(masked, lex) if len(found) > 8 else None  # many numbers: each clause scanned once
     for q in found:
-        if q.per is None and q.unit not in per_excluded:
-            q.per = _context_per(masked, q.start, lex) if clauses is None else clauses.per(q.start)
+        if q.per is None:
+            if q.unit in per_excluded:
+                q.per = _adjacent_per(masked, q.start, lex, compared=q.op is not None)
+            else:
+                q.per = _context_per(masked, q.start, lex) if clauses is None else clauses.per(q.start)
+            if q.per is not None and q.per == q.unit:
+                q.per = None
+    return found
+
+
+def _read_fraction(t: str, pos: int, lex: Lexicon) -> _Quantity | None:
+    """三分之二 → 66.67 %, 千分之三 → 3 ‰, 万分之五 → 0.05 %, 1/3 → 33.33 %."""
+    for w, denominator in lex.fraction_words.items():
+        if t.startswith(w, pos):
+            m = _ARABIC.match(t, pos + len(w))
+            parsed = (float(m.group(0)), m.end()) if m else _chinese_number(t, pos + len(w), lex)
+            if parsed is None:
+                return None
+            if denominator == 1000:  # per-mille keeps its own unit
+                return _Quantity(start=pos, end=parsed[1], value=parsed[0], unit="‰")
+            return _Quantity(start=pos, end=parsed[1], value=parsed[0] * 100 / denominator, unit="%")
+    c = t[pos]
+    if c.isdigit():
+        m = _ARABIC.match(t, pos)
+        if m is None or "." in m.group(0) or "," in m.group(0):
+            return None
+        f = _SLASH_FRACTION.match(t, m.end())
+        if f is not None and (pos == 0 or not t[pos - 1].isdigit()):
+            num, den = int(m.group(0)), int(f.group(1))
+            if 0 < num < den <= 10:  # 12/31 is a date, not a share
+                return _Quantity(start=pos, end=f.end(), value=num * 100 / den, unit="%")
+    m = _FRACTION.match(t, pos)
+    if m is None:
+        return None
+    den, num = (_number_text(g, lex) for g in m.groups())
+    if not den or num is None:
+        return None
+    return _Quantity(start=pos, end=m.end(), value=num * 100 / den, unit="%")
+
+
+def _number_text(text: str, lex: Lexicon) -> float | None:
+    """A whole Arabic or Chinese number (二, 12)."""
+    if text[0].isdigit():
+        return float(text)
+    parsed = _chinese_number(text, 0, lex)
+    return parsed[0] if parsed is not None and parsed[1] == len(text) else None
+
+
+def _lead_per(t: str, q: _Quantity, lex: Lexicon) -> str | None:
+    """每亩补助150, 每亩不超过80元: the non-time unit of a leading 每 in the same clause, for a bare
+    number or a money amount not already a rate."""
+    if q.per is not None or (q.unit is not None and q.unit not in lex.per_lead_units):
+        return None
+    i = _clause_start(t, q.start, lex.word_gap)  # 每亩 … stands within the reach of a comparator word
+    found = None
+    at = t.find("每", i, q.start)
+    while at >= 0:
+        word = _match_longest(t, at + 1, lex.units_re)
+        if word is not None and not _is_time_basis(lex.unit_spellings[word]):
+            found = lex.unit_spellings[word]
+        at = t.find("每", at + 1, q.start)
     return found
 
 
@@ -285,6 +421,8 @@ def _read_percent_words(t: str, pos: int, lex: Lexicon) -> _Quantity | None:
         value, end = float(m.group(0).replace(",", "")), m.end()
     else:
         parsed = _chinese_number(t, start, lex)
+        if parsed is None and t.startswith("百", start):  # 百分之百
+            parsed = (100.0, start + 1)
         if parsed is None:
             return None
         value, end = parsed
@@ -378,8 +516,26 @@ def _read_unit(t: str, q: _Quantity, lex: Lexicon) -> None:
         q.unit = lex.unit_spellings[unit_word]
         pos += len(unit_word)
         q.end = pos
+    elif pos < len(t) and t[q.start].isdigit() and _unknown_word(t, pos, lex, 1):
+        q.unit = q.unknown_unit = t[pos]
+        pos += 1
+        q.end = pos
     if pos < len(t) and t[pos] in "/每":  # else _read_rate reads nothing
         _read_rate(t, q, lex)
+
+
+def _unknown_word(t: str, pos: int, lex: Lexicon, size: int) -> bool:
+    """Whether ``t[pos:pos + size]`` is a Chinese word that can only be a unit the lexicon lacks:
+    not a word of the grammar, and ending the phrase (end, punctuation, '/', '·', or 以上)."""
+    end = pos + size
+    word = t[pos:end]
+    if len(word) != size or not all(_CJK_CHAR.match(c) and c not in lex.not_unit_chars for c in word):
+        return False
+    if lex.numeral_digits.keys() & set(word):
+        return False
+    if end == len(t) or t[end] in _PUNCT or t[end] in _SEGMENT_BREAKS or t[end] == _MASK:
+        return True
+    return lex.after_re.match(t, end) is not None
 
 
 def _is_latin_prefix(t: str, pos: int, word: str) -> bool:
@@ -395,19 +551,25 @@ def _read_rate(t: str, q: _Quantity, lex: Lexicon) -> None:
     while pos < len(t) and t[pos] in "/每":
         nxt = pos + 1
         word = _match_longest(t, nxt, lex.units_re)
-        if word is None:
+        if word is not None:
+            unit = lex.unit_spellings[word]
+        elif t[pos] == "/" and (_unknown_word(t, nxt, lex, 1) or _unknown_word(t, nxt, lex, 2)):
+            # 元/生·月, 万元/校: a denominator the lexicon does not know, kept as written
+            word = unit = t[nxt:nxt + (1 if _unknown_word(t, nxt, lex, 1) else 2)]
+        else:
             break
-        unit = lex.unit_spellings[word]
         if _is_time_basis(unit):
             q.per = unit
             pos = nxt + len(word)
             break
-        if t[pos] == "每" or not compound:
+        if t[pos] == "每":
             break
+        if not compound:  # ≤15/人次: the numerator unit is not written
+            compound.append("")
         compound.append(unit)
         pos = nxt + len(word)
-        # 元/人.每天 · 元/人、天 : a trailing time basis after a compound unit
-        if pos < len(t) and t[pos] in ".、·":
+        # 元/人.每天 · 元/人、天 · 元/人*月 : a trailing time basis after a compound unit
+        if pos < len(t) and t[pos] in ".、·*×":
             j = pos + 1 + (1 if t.startswith("每", pos + 1) else 0)
             word2 = _match_longest(t, j, lex.units_re)
             if word2 and _is_time_basis(lex.unit_spellings[word2]):
@@ -451,6 +613,7 @@ def _read_range(t: str, q: _Quantity, lex: Lexicon) -> None:
 
 def _read_comparators(t: str, q: _Quantity, lex: Lexicon) -> None:
     """Attach the comparator written after (以上) or before (不少于) the number."""
+    number_start = q.start
     pos = q.end
     if t[pos:pos + 1] == " ":
         pos = _skip_spaces(t, pos)
@@ -470,6 +633,22 @@ def _read_comparators(t: str, q: _Quantity, lex: Lexicon) -> None:
         q.has_comparator = q.has_comparator or op != "none" or adjacent
         if adjacent:
             q.start = before_start
+    q.change = _change_before(t, number_start, lex)
+
+
+def _change_before(t: str, start: int, lex: Lexicon) -> str | None:
+    """up / down: the last change verb in the clause before ``start`` (同比下降不超过2% → down);
+    none when the verb names a level (降低至8%)."""
+    i = _clause_start(t, start, lex.word_gap)  # as far as a comparator word may stand
+    if lex.change_hint_re.search(t, i, start) is None:
+        return None
+    last = None
+    for m in lex.before_re.finditer(t, i, start):
+        if m.group(0) in lex.change_verbs:
+            last = m
+    if last is None or t[last.end():last.end() + 1] in ("至", "到"):
+        return None
+    return lex.change_verbs[last.group(0)]
 
 
 def _before_phrase(t: str, start: int, lex: Lexicon) -> tuple[str | None, int | None]:
@@ -551,6 +730,33 @@ def _context_per(t: str, start: int, lex: Lexicon) -> str | None:
     return lex.per_words[last.group(0)] if last else None
 
 
+def _clause_start(t: str, start: int, reach: int) -> int:
+    """Where the clause holding ``start`` begins, looking back ``reach`` characters at most (so that a
+    look-back per number stays linear in a long cell)."""
+    i, lo = start, max(0, start - reach)
+    while i > lo and t[i - 1] not in _SEGMENT_BREAKS:
+        i -= 1
+    return i
+
+
+#: characters a time basis and a comparator may take together before a number (每半年不少于)
+_ADJACENT_REACH = 12
+
+
+def _adjacent_per(t: str, start: int, lex: Lexicon, compared: bool) -> str | None:
+    """每周不少于3天: the time basis of a time or a score, counted only with nothing but a comparator
+    between it and the number (每月…办结时间3天 is a time limit; 每年3月 a month of the year)."""
+    last = None
+    for last in lex.per_words_re.finditer(t, _clause_start(t, start, _ADJACENT_REACH), start):
+        pass
+    if last is None:
+        return None
+    between = t[last.end():start].strip()  # the comparator may already start the quantity
+    if (between or not compared) and lex.before.get(between, "none") == "none":
+        return None
+    return lex.per_words[last.group(0)]
+
+
 # --------------------------------------------------------------------------- targets
 def _num(v: float) -> str:
     """Plain decimal digits, never an exponent (1e16 → 10000000000000000)."""
@@ -569,45 +775,101 @@ def _unit_text(unit: str | None, per: str | None) -> str:
 def _to_target(q: _Quantity, raw: str, notes: tuple[str, ...] = ()) -> Target:
     if q.high is not None and q.high != q.value:
         canonical = f"{_num(q.value)}-{_num(q.high)}{_unit_text(q.unit, q.per)}"
-        return make_target("range", raw, canonical, low=q.value, high=q.high,
-                           unit=q.unit, per=q.per, span=(q.start, q.end), notes=notes)
+        return Target("range", raw, canonical, low=q.value, high=q.high,
+                      unit=q.unit, per=q.per, span=(q.start, q.end), notes=notes)
     if q.value == 0 and q.op in (None, "==", "<="):
         canonical = f"=0{_unit_text(q.unit, q.per)}"
-        return make_target("zero", raw, canonical, unit=q.unit, per=q.per,
-                           span=(q.start, q.end), notes=notes)
+        return Target("zero", raw, canonical, unit=q.unit, per=q.per,
+                      span=(q.start, q.end), notes=notes)
     op, unit, per = q.op, q.unit, q.per
     canonical = f"{_OP_SYMBOL.get(op, '')}{_num(q.value)}{unit or ''}{'/' + per if per else ''}"
-    return make_target("compare", raw, canonical, op, q.value, unit, per, None, None, (), None,
-                       None, (q.start, q.end), notes)
+    # direction: the way a change verb says the amount goes (提高2% → up); not part of the contract
+    # of a compare target, used to read the sign of an actual written with a verb (下降1%)
+    return Target("compare", raw, canonical, op, q.value, unit, per, direction=q.change,
+                  span=(q.start, q.end), notes=notes)
 
 
 def _non_numeric(raw: str, s: str, masked: str, notes: list[str], lex: Lexicon) -> Target:
     core = s.strip(_PUNCT)
     reasons = lex.reasons
-    if any(p in s for p in lex.zero_phrases):
+    if lex.zero_re.search(s) is not None:
         return Target(kind="zero", raw=raw, canonical=s, notes=("zero_phrase",))
+    if s.endswith(")"):  # 较上年提升（新增指标）: a trailing remark is not part of the target
+        core = _REMARK.sub("", s).strip(_PUNCT) or core
     direction = _trend(core, lex)
     if direction:
         return Target(kind="trend", raw=raw, canonical=s, direction=direction,
                       reason=reasons["trend"].format(text=core))
-    if any(p in core for p in lex.full_phrases) and _short_state(core):
+    full = next((p for p in lex.full_phrases if p in core), None)
+    if full and core.startswith(full) and _is_done(core[len(full):], lex):
+        # 全部完成, 全部按期完成, 全部落实到位: a deliverable done in full, not a 100 % share
+        return Target(kind="done", raw=raw, canonical=s, value=1.0, reason=reasons["done"].format(text=core))
+    if full and _short_state(core):
         return Target(kind="compare", raw=raw, canonical="100%", value=100.0, unit="%",
                       notes=("full_coverage",))
+    dates = [n[5:] for n in notes if n.startswith("date:")]
+    if dates and len(masked.replace(_MASK, "").strip(_PUNCT)) <= 6:
+        return Target(kind="done", raw=raw, canonical=s, value=1.0, due=_due_text(deadline_of(dates[-1])),
+                      reason=reasons["deadline"].format(text="、".join(dates)), notes=("deadline",))
     if core in lex.done_no:
         return Target(kind="done", raw=raw, canonical=s, value=0.0,
                       reason=reasons["done_no"].format(text=core))
     if _is_done(core, lex):
-        return Target(kind="done", raw=raw, canonical=s, value=1.0,
+        due = deadline_of(dates[-1]) if dates else None
+        if due is None and any(w in core for w in lex.year_end_words):
+            due = (None, 12)  # 年底前完成: by the end of the evaluated year
+        return Target(kind="done", raw=raw, canonical=s, value=1.0, due=_due_text(due),
                       reason=reasons["done"].format(text=core))
-    dates = [n[5:] for n in notes if n.startswith("date:")]
-    if dates and len(masked.replace(_MASK, "").strip(_PUNCT)) <= 6:
-        return Target(kind="done", raw=raw, canonical=s, value=1.0,
-                      reason=reasons["deadline"].format(text="、".join(dates)), notes=("deadline",))
     if core.endswith(lex.metric_name_ends) and not _has_verb(core, lex):
         return Target(kind="qualitative", raw=raw, canonical=s,
                       reason=reasons["metric_name"].format(text=core), notes=("metric_name",))
     return Target(kind="qualitative", raw=raw, canonical=s,
                   reason=reasons["qualitative"].format(text=_short(core)), notes=("qualitative",))
+
+
+_DUE_PARTS = re.compile(
+    r"((?:19|20)\d{2})\s*年|((?:19|20)\d{2})[.\-/](\d{1,2})(?![\d])|(\d{1,2})\s*月"
+    r"|(?:第\s*)?([1-4一二三四])\s*季度|([上下])半年")
+_QUARTER_NO = {"1": 1, "2": 2, "3": 3, "4": 4, "一": 1, "二": 2, "三": 3, "四": 4}
+
+
+def deadline_of(text: str) -> tuple[int | None, int | None] | None:
+    """(year, month) a date or deadline text ends at; None when it names none.
+
+    The last date of a span counts (1-12月 → month 12); a quarter ends at its last month
+    (第三季度 → 9), a half year at 6 or 12; a year alone gives no month.
+
+    >>> deadline_of("2023年12月底前"), deadline_of("10月前"), deadline_of("第三季度"), deadline_of("2022年")
+    ((2023, 12), (None, 10), (None, 9), (2022, None))
+    """
+    year: int | None = None
+    found: tuple[int | None, int | None] | None = None
+    for m in _DUE_PARTS.finditer(text):
+        y, y2, m2, month, quarter, half = m.groups()
+        if y:
+            year = int(y)
+            found = (year, None)
+        elif y2:
+            year = int(y2)
+            found = (year, int(m2)) if 1 <= int(m2) <= 12 else (year, None)
+        elif month:
+            if 1 <= int(month) <= 12:
+                found = (year, int(month))
+        elif quarter:
+            found = (year, _QUARTER_NO[quarter] * 3)
+        elif half:
+            found = (year, 6 if half == "上" else 12)
+    return found
+
+
+def _due_text(due: tuple[int | None, int | None] | None) -> str | None:
+    """2023-12, 2022 (a year), --10 (a month of the evaluated year), as ISO 8601 writes them."""
+    if due is None:
+        return None
+    year, month = due
+    if year is None:
+        return f"--{month:02d}"
+    return f"{year}-{month:02d}" if month else str(year)
 
 
 def _short(text: str, limit: int = 30) -> str:

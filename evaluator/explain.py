@@ -318,6 +318,13 @@ def _done_rule(rule: str, weight: float, points: float, ratio: float, actual: An
     return "；" + message("rule", rule, actual=actual, ratio=pct(ratio), weight=num(weight), points=num(points))
 
 
+@part("rule", "weight_points", "points", "ratio", "actual_text", "target_text", "arg:months_late")
+def _deadline_rule(rule: str, weight: float, points: float, ratio: float, actual: Any, due: Any, late: Any) -> str:
+    """「；时限类指标（2023年12月），实际完成时间「2024年3月」，逾期 3 个月，…」 (issue 13)"""
+    return "；" + message("rule", rule, actual=actual, due=_given(due, ""), late=_given(late, ""), ratio=pct(ratio),
+                         weight=num(weight), points=num(points))
+
+
 @part("weight_points", "points", "ratio", "arg:rating", "arg:tier", "arg:low", "arg:high")
 def _review_tier_rule(weight: float, points: float, ratio: float, rating: Any, tier: Any, low: Any, high: Any) -> str:
     """「；评审评定「达成」（达成档 80%–100%），…」"""
@@ -335,7 +342,8 @@ def _rule_parts(pack: RulePack) -> dict[str, Callable[..., str]]:
     """The part saying how each rule (the ``rule`` column) scored, by rule; a rule not listed: 「；」."""
     parts = {r: _number_rule(r) for r in _NUMBER_RULES}
     parts.update({"all": _all_rule, "done_yes": _done_rule, "done_no": _done_rule,
-                  "review_tier": _review_tier_rule, "review_points": _review_points_rule})
+                  "review_tier": _review_tier_rule, "review_points": _review_points_rule,
+                  "deadline_met": _deadline_rule, "deadline_late": _deadline_rule, "done_yes_undated": _deadline_rule})
     trend = _trend_part(pack)
     parts.update({r: trend for r in messages()["rule"] if r.startswith("trend")})
     return parts

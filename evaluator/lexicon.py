@@ -48,6 +48,17 @@ class Lexicon:
     metric_name_ends: tuple[str, ...]
     number_after_nouns: frozenset[str]
     empty_exact: frozenset[str]
+    #: characters never read as an unknown counting unit (120万尾 → 尾; 90左右 → no unit)
+    not_unit_chars: frozenset[str]
+    #: units a leading 每亩/每户 makes per-that-unit (money, or a bare number)
+    per_lead_units: frozenset[str]
+    prior_words: tuple[str, ...]
+    #: change verb → up / down (提高 → up, 下降 → down)
+    change_verbs: dict[str, str]
+    #: 千分之 → 1000, 万分之 → 10000 … (longest first)
+    fraction_words: dict[str, int]
+    #: 年底, 年内 …: a deadline at the end of the evaluated year
+    year_end_words: tuple[str, ...]
     reasons: dict[str, str]
     # the same phrase sets as longest-first regexes (one C-level match per position)
     before_re: re.Pattern
@@ -56,6 +67,15 @@ class Lexicon:
     multipliers_re: re.Pattern
     not_numbers_re: re.Pattern
     per_words_re: re.Pattern
+    #: where a change verb may stand (their first characters), to skip the search in most cells
+    change_hint_re: re.Pattern
+    #: words around a completion date in an actual (已于…完成)
+    deadline_filler_re: re.Pattern
+    #: the zero phrases as one regex
+    zero_re: re.Pattern
+    age_units: tuple[str, ...]
+    #: an age that qualifies a noun (60周岁以上老人): never a target
+    age_qualifier_re: re.Pattern
     #: where a number may start: a digit, 百分之, or a Chinese numeral that can begin a number
     number_start_re: re.Pattern
 
@@ -123,6 +143,21 @@ def lexicon() -> Lexicon:
         metric_name_ends=_longest(data["metric_name"]["ends"]),
         number_after_nouns=frozenset(data["metric_name"]["number_after"]),
         empty_exact=frozenset(data["empty"]["exact"]),
+        not_unit_chars=frozenset(data["unknown_units"]["never"]),
+        per_lead_units=frozenset(data["per_lead"]["units"]),
+        prior_words=tuple(data["prior"]["words"]),
+        change_verbs={**{w: "up" for w in data["change_verbs"]["up"]},
+                      **{w: "down" for w in data["change_verbs"]["down"]}},
+        fraction_words={w: int(data["fractions"]["denominators"][w]) for w in _longest(data["fractions"]["denominators"])},
+        year_end_words=tuple(data["deadline"]["year_end"]),
+        zero_re=_alternation(data["zero"]["phrases"]),
+        deadline_filler_re=_alternation(data["deadline"]["filler"]),
+        change_hint_re=re.compile("[" + re.escape("".join(sorted({w[0] for w in data["change_verbs"]["up"]
+                                                                   + data["change_verbs"]["down"]}))) + "]"),
+        age_units=tuple(data["qualifiers"]["age_units"]),
+        age_qualifier_re=re.compile(
+            r"(?<!\d)\d{1,3}\s*(?:" + "|".join(map(re.escape, _longest(data["qualifiers"]["age_units"]))) + r")\s*"
+            r"(?:" + "|".join(map(re.escape, _longest(data["after"]))) + r")?(?=[\u4e00-\u9fff])"),
         reasons=dict(data["reasons"]),
         before_re=_alternation(data["before"]),
         after_re=_alternation(data["after"]),
@@ -131,7 +166,8 @@ def lexicon() -> Lexicon:
         not_numbers_re=_alternation(data["not_numbers"]["phrases"]),
         per_words_re=_alternation(data["per_words"]),
         number_start_re=re.compile(
-            r"\d|\.\d|百分之|[" + re.escape("".join(num["digits"]) + "十") + "]"),
+            r"\d|\.\d|百分之|" + "|".join(map(re.escape, _longest(data["fractions"]["denominators"]))) + "|["
+            + re.escape("".join(num["digits"]) + "十") + "]"),
     )
 
 

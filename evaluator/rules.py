@@ -108,6 +108,7 @@ _TIER = {"name": _str, "low": _number(0, 1), "high": _number(0, 1), "default": _
          "words": _words}
 _GRADE = {"name": _str, "min": _number(0, 100)}
 _CAP = {"below": _number(0, 1), "max_total": _number(0, 100)}
+_LATE = {"months": _int(1, 1200), "ratio": _number(0, 1)}
 
 SCHEMA: dict[str, dict[str, Checker | _Default]] = {
     "pack": {"name": _str, "version": _str, "title": _str, "source": _str, "notes": _str},
@@ -127,6 +128,8 @@ SCHEMA: dict[str, dict[str, Checker | _Default]] = {
     "execution": {"rule": _choice("proportional"), "cap": _table_list(_CAP)},
     "grades": {"tiers": _table_list(_GRADE)},
     "rounding": {"digits": _int(0, 6), "mode": _choice("half_up", "half_even")},
+    # a deliverable done after its deadline: [[deadline.late]] months = at most this late, ratio = share
+    "deadline": {"late": _Default(_table_list(_LATE), [])},
 }
 
 

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .deadlines import deadline_outcome
 from .frames import Codes, distinct_rows, factorize_objects, first_rows, full_object, joint_codes, object_codes
 from .issues import issues_table
 from .categories import level1_code
@@ -255,6 +256,15 @@ def infer_direction(name: str, pack: RulePack) -> tuple[str, str]:
         if w in name:
             return ">=", "name"
     return words["default"], "default"
+
+
+def change_signs(a_change: np.ndarray, t_change: np.ndarray) -> np.ndarray:
+    """Factor that turns an actual written as a change (下降1% read as -1 %, 提高1% as +1 %) into the
+    amount the target asks for: -1 where the target's own verb is a fall (下降5%: a fall of 6 % is
+    +6 of it, a rise of 2 % is -2), else 1 (a target with no verb is read as a rise)."""
+    a = np.asarray(a_change, dtype=object)
+    changed = pd.notna(a) & np.isin(a, ["up", "down"])
+    return np.where(changed & (np.asarray(t_change, dtype=object) == "down"), -1.0, 1.0)
 
 
 # --- unit conversion -------------------------------------------------------------
@@ -494,6 +504,7 @@ def score_indicators(df: pd.DataFrame, pack: RulePack,
     a_number = np.array(list(map(attrgetter("value"), parsed)), dtype=float)[a_codes]
     a_unit = _objects(list(map(attrgetter("unit"), parsed)))[a_codes]
     a_per = _objects(list(map(attrgetter("per"), parsed)))[a_codes]
+    a_change = _objects([p.direction if p.kind == "number" else None for p in parsed])[a_codes]
 
     # direction of each comparison
     op_used, op_source = directions(df, tf["t_op"], pack, pd.notna(facts["t_op"])[t_codes])
@@ -531,11 +542,14 @@ def score_indicators(df: pd.DataFrame, pack: RulePack,
     if len(idx):
         f = conversion_factors(a_unit[idx], a_per[idx], t_unit[idx], t_per[idx])
         ok = ~np.isnan(f)
-        conv = a_number[idx] * np.where(ok, f, 1.0)
+        conv = a_number[idx] * np.where(ok, f, 1.0) * change_signs(a_change[idx], tf["t_direction"][idx])
         res = clause_ratios(op_used[idx], t_val[idx], tf["t_low"].astype(float)[idx],
                             tf["t_high"].astype(float)[idx], conv, pack)
         names = df["name"].to_numpy(dtype=object) if "name" in df else None
-        implausible = _implausible(names, idx, a_number[idx], a_unit[idx], t_unit[idx])
+        # a change written with its verb (下降1%) may be negative; its size is what is checked
+        changed = pd.notna(a_change[idx])
+        implausible = _implausible(names, idx, np.where(changed, np.abs(a_number[idx]), a_number[idx]),
+                                   a_unit[idx], t_unit[idx])
         for i in implausible:
             ok[np.searchsorted(idx, i)] = False
         good = idx[ok]
@@ -559,6 +573,8 @@ def score_indicators(df: pd.DataFrame, pack: RulePack,
     _score_rest(~hot, df, tf, tk, ak, a_kind, a_codes, a_objs, r_codes, ratings, op_used, pack, sc,
                 codes_of("prior_text"), facts["t_direction"].astype(object, copy=False), t_codes)
 
+    guessed = _direction_guesses(df, hot, op_used, op_source, sc, t_val, pack)
+
     # a reviewer's rating on an auto-scored indicator is not used; say so
     ignored = np.flatnonzero((sc.method == "auto") & np.isin(r_kind, ["tier", "points", "bad"]))
     for i in ignored:
@@ -576,7 +592,27 @@ def score_indicators(df: pd.DataFrame, pack: RulePack,
         "reason_args": sc.args_column(), "t_kind": t_kind, "t_canonical": tf["t_canonical"], "t_unit": t_unit,
         "t_low": tf["t_low"], "t_high": tf["t_high"], "t_direction": tf["t_direction"], "t_per": t_per,
         "t_n": tf["t_n"], "rating_points": points if n else []})
-    return df, _score_issues(df, ignored)
+    return df, _score_issues(df, ignored, guessed)
+
+
+#: an actual below this share of a bare target whose direction was only guessed (≥) raises a warning
+DIRECTION_GUESS_SHARE = 0.5
+
+
+def _direction_guesses(df: pd.DataFrame, hot: np.ndarray, op_used: np.ndarray, op_source: np.ndarray,
+                       sc: "_Scores", t_val: np.ndarray, pack: RulePack) -> np.ndarray:
+    """Rows scored as higher-is-better only by guess (no comparator in the target, and the name gives
+    no direction or only a generic one such as 率) whose actual is far below the target: the
+    indicator may be a rate of bad events (≤). Row positions."""
+    with np.errstate(invalid="ignore"):
+        rows = np.flatnonzero(hot & (op_used == ">=") & np.isin(op_source, ["default", "name"])
+                              & (sc.status == "scored") & (t_val > 0) & (sc.a_val < DIRECTION_GUESS_SHARE * t_val))
+    if not len(rows) or "name" not in df:
+        return rows
+    more = pack.data["direction"]["more"]
+    names = df["name"].to_numpy(dtype=object)[rows]
+    weak = {n: all(len(w) == 1 for w in more if w in str(n)) for n in set(names.tolist())}
+    return rows[np.array([weak[n] for n in names.tolist()], dtype=bool)]
 
 
 def _explicit(t: Any) -> bool:
@@ -622,7 +658,9 @@ def _score_rest(todo: np.ndarray, df: pd.DataFrame, tf: dict[str, np.ndarray], t
 
     rows = take(rk.isin("na") | (ak.isin("na") & ~rk.isin("tier", "points")))  # 不适用 / N/A as the actual too
     sc.put(rows, {"status": "excluded", "rule": "na_" + pack.switches["not_applicable"]})
-    rows = take(tk.isin("all") & ak.isin("clauses"))
+    # a number written beside zero-event statements (未发生安全事故，完好率97%) carries its clauses too
+    stated_clauses = np.fromiter((len(o.clauses) > 0 for o in a_objs), dtype=bool, count=len(a_objs))[a_codes]
+    rows = take(tk.isin("all") & (ak.isin("clauses") | stated_clauses))
     if len(rows):
         targets = df["target"].to_numpy(dtype=object)
         group, first = _grouped(rows, t_codes, a_codes, op_used)
@@ -665,6 +703,16 @@ def _score_rest(todo: np.ndarray, df: pd.DataFrame, tf: dict[str, np.ndarray], t
         eff_ratings.append(rating)
     ek = Codes(eff, _objects([r.kind for r in eff_ratings]))
 
+    # a deadline (2023年12月) against a completion date (2024年3月): compared as dates
+    rows = np.flatnonzero(todo & tk.isin("done") & ~ak.isin("empty", "no", "none", "partial"))
+    if len(rows):
+        targets = df["target"].to_numpy(dtype=object)
+        group, first = _grouped(rows, t_codes, a_codes)
+        outcomes = [deadline_outcome(targets[i], a_objs[a_codes[i]], pack) for i in first]
+        dated = np.array([o is not None for o in outcomes], dtype=bool)[group]
+        todo[rows[dated]] = False
+        sc.put_groups(rows[dated], group[dated], [o or {} for o in outcomes])
+
     rows = take(tk.isin("done") & ak.isin("yes", "no", "none") & ~(~ak.isin("yes") & ek.isin("tier", "points")))
     if len(rows):
         expect_no = np.isin(tf["t_canonical"][rows], ["否", "无", "没有"])
@@ -697,7 +745,13 @@ def _score_rest(todo: np.ndarray, df: pd.DataFrame, tf: dict[str, np.ndarray], t
     # no usable rating: say what is missing
     measurable = tk.isin(*NUMERIC_KINDS, "all")
     for mask, status, reason in (
+            # a statement (有效, 已按要求公开) against a target a reviewer rates is the unit's own
+            # account, shown to the reviewer; against a number it is not read
+            (ak.isin("unreadable") & measurable, "not_evaluable", "unreadable"),
+            (ak.isin("unreadable") & ~tk.isin("formula", "empty"), "pending", "rating_with_actual"),
             (ak.isin("unreadable"), "not_evaluable", "unreadable"),
+            # 完成 against ≤50万元: a stated result, not a missing value
+            (measurable & ak.isin("yes", "partial", "no"), "pending", "stated"),
             (measurable & ak.isin("clauses", "number"), "not_evaluable", "clauses"),
             (tk.isin("empty"), "not_evaluable", "empty"),
             (measurable, "pending", "actual"),
@@ -792,7 +846,7 @@ def _score_trend(prior_text: str, a_obj: ActualValue, direction: Any, op_used: s
     return out
 
 
-def _score_issues(df: pd.DataFrame, ignored: np.ndarray) -> pd.DataFrame:
+def _score_issues(df: pd.DataFrame, ignored: np.ndarray, guessed: np.ndarray = np.zeros(0, np.intp)) -> pd.DataFrame:
     """Issues for indicators that could not be scored for a data reason, then for ratings
     not used (rows ``ignored``): an issues table."""
     reason = df["pending_reason"].to_numpy(dtype=object)
@@ -820,4 +874,8 @@ def _score_issues(df: pd.DataFrame, ignored: np.ndarray) -> pd.DataFrame:
     for i, row in zip(ignored, records_at(df, ignored, fields)):
         rating = args[i]["rating_ignored"]
         add("rating_ignored", "info", message("issues", "rating_ignored", rating=rating), "评定", rating, row)
+    for i, row in zip(guessed, records_at(df, guessed, ("target_text", "name", *fields))):
+        add("direction_guess", "warning", message("issues", "direction_guess", name=row.get("name") or "",
+                                                  target=row.get("target_text") or "", actual=row["actual_text"]),
+            "年度指标值", row.get("target_text") or "", row)
     return issues_table(cols, len(cols["code"]))

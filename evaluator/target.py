@@ -40,6 +40,12 @@ class Target:
     span: tuple[int, int] | None = None
     #: short notes on how the text was read (e.g. "（总分30分）为分值量程，已忽略")
     notes: tuple[str, ...] = field(default=())
+    #: last year's or a base figure written beside the target (≥85%(2023年:82%) → 82.0), in the
+    #: target's unit; context for the reader and the history, never a second target
+    prior: float | None = None
+    #: the deadline of a deadline target (2023年12月 → "2023-12", 10月前 → "--10", 2022年 → "2022"),
+    #: in ISO 8601 form; an actual completion date is compared with it
+    due: str | None = None
 
     @property
     def measurable(self) -> bool:
@@ -60,34 +66,11 @@ class Target:
             d["direction"] = self.direction
         if self.reason is not None or self.kind in ("done", "formula", "qualitative", "empty", "trend"):
             d["reason"] = self.reason
+        if self.due is not None:
+            d["due"] = self.due
+        if self.prior is not None:
+            d["prior"] = self.prior
         d["raw"] = self.raw
         if self.notes:
             d["notes"] = list(self.notes)
         return d
-
-
-_FIELDS = tuple(Target.__dataclass_fields__)
-_new = object.__new__
-_set = object.__setattr__
-
-
-def make_target(kind: str, raw: str, canonical: str = "", op: str | None = None,
-                value: float | None = None, unit: str | None = None, per: str | None = None,
-                low: float | None = None, high: float | None = None, clauses: tuple = (),
-                direction: str | None = None, reason: str | None = None,
-                span: tuple[int, int] | None = None, notes: tuple[str, ...] = ()) -> Target:
-    """``Target(...)`` without the frozen dataclass ``__init__`` (one ``object.__setattr__`` per
-    field): the compiler's hot path. The result is equal to ``Target(...)`` with the same fields
-    (same ``repr``, ``==``, ``hash``, ``to_dict()``); no validation is done by either.
-    """
-    target = _new(Target)
-    _set(target, "__dict__", {"kind": kind, "raw": raw, "canonical": canonical, "op": op,
-                              "value": value, "unit": unit, "per": per, "low": low, "high": high,
-                              "clauses": clauses, "direction": direction, "reason": reason,
-                              "span": span, "notes": notes})
-    return target
-
-
-# make_target must set exactly the dataclass fields, in order
-assert _FIELDS == ("kind", "raw", "canonical", "op", "value", "unit", "per", "low", "high",
-                   "clauses", "direction", "reason", "span", "notes"), _FIELDS

@@ -223,6 +223,8 @@ def apply_trends(ind: pd.DataFrame, pack: RulePack, history: PriorLookup | None 
         if change is None and prior is not None and prior.source == _data()["sources"]["column"]:
             continue  # the scorer already used the 上年实际值 column (it is pending for another reason)
         actual = parse_actual(ind["actual_text"].iat[i] if "actual_text" in ind else "")
+        if change is not None and actual.kind == "number" and actual.direction in ("up", "down"):
+            continue  # the actual states its change too (较上年提高6%): the scorer compared the two changes
         if prior is None or actual.kind != "number":
             if change is not None and actual.kind == "number":
                 # 较上年提高5% must not be scored against a bare 5%: wait for last year's value

@@ -6,6 +6,7 @@ The definitions live in ``data/units.txt``; spellings (日 → 天, 百分比 �
 """
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from importlib import resources
 
@@ -44,7 +45,8 @@ def pint_expr(unit: str | None, per: str | None = None) -> str:
     parts = []
     if unit:
         # compound units such as 元/人 or 元/人/天 are written with '/'
-        parts.append("/".join(f"({_PINT_NAME.get(u, u)})" for u in unit.split("/")))
+        # an omitted numerator (≤15/人次) is a plain count: 1/人次
+        parts.append("/".join(f"({_PINT_NAME.get(u, u) or 1})" for u in unit.split("/")))
     else:
         parts.append("dimensionless")
     if per:
@@ -62,12 +64,41 @@ def conversion_factor(unit_from: str | None, per_from: str | None,
     >>> conversion_factor("个", None, "场", None) is None
     True
     """
+    unit_from, unit_to = _numerator_from(unit_from, unit_to), _numerator_from(unit_to, unit_from)
     if (unit_from, per_from) == (unit_to, per_to):
         return 1.0
     ureg = registry()
-    try:
-        q = ureg.Quantity(1.0, pint_expr(unit_from, per_from))
-        return float(q.to(pint_expr(unit_to, per_to)).magnitude)
-    except (pint.errors.DimensionalityError, pint.errors.UndefinedUnitError,
-            pint.errors.DefinitionSyntaxError, ValueError, AttributeError, TypeError):
-        return None
+    for _ in range(2):
+        try:
+            q = ureg.Quantity(1.0, pint_expr(unit_from, per_from))
+            return float(q.to(pint_expr(unit_to, per_to)).magnitude)
+        except pint.errors.UndefinedUnitError:
+            # a counting word or denominator the lexicon does not know (尾, 元/校): its own dimension
+            if not _define_unknown(ureg, unit_from, unit_to):
+                return None
+        except (pint.errors.DimensionalityError, pint.errors.DefinitionSyntaxError, ValueError,
+                AttributeError, TypeError):
+            return None
+    return None
+
+
+def _numerator_from(unit: str | None, other: str | None) -> str | None:
+    """``/人次`` (the numerator not written) takes the numerator of the other side: 元/人次."""
+    if unit and other and unit.startswith("/") and other.endswith(unit) and len(other) > len(unit):
+        return other
+    return unit
+
+
+_UNKNOWN_NAME = re.compile(r"[\u4e00-\u9fff]{1,4}")
+
+
+def _define_unknown(ureg: pint.UnitRegistry, *units: str | None) -> bool:
+    """Define every Chinese unit name in ``units`` pint lacks as a dimension of its own;
+    False when there is none to define (the error is something else)."""
+    added = False
+    for unit in units:
+        for name in (unit or "").split("/"):
+            if _UNKNOWN_NAME.fullmatch(name) and name not in ureg:
+                ureg.define(f"{name} = [{name}]")
+                added = True
+    return added

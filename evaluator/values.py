@@ -35,7 +35,8 @@ class ActualValue:
     per: str | None = None
     clauses: tuple[tuple[float, str | None, str | None], ...] = ()
     components: tuple[tuple[str, float], ...] = ()
-    #: for a stated trend (实际: 逐步提高): up / down / stable
+    #: for a stated trend (实际: 逐步提高): up / down / stable; for a number written with a change
+    #: verb (下降1%, 提高2%): up / down, the way the amount went
     direction: str | None = None
 
 
@@ -138,19 +139,45 @@ def parse_actual(text: str | None) -> ActualValue:
     comps = _components(core)
     if comps:
         return ActualValue("components", raw, components=comps)
-    target = compile_target(core)
+    target = compile_target(_none_as_zero(core, none))
     if target.kind == "zero":
         return ActualValue("number", raw, value=0.0, unit=target.unit, per=target.per)
     if target.kind == "compare" and target.value is not None:
-        return ActualValue("number", raw, value=float(target.value), unit=target.unit, per=target.per)
+        # 下降1% is a change of -1 %: the change verb gives the sign (scoring compares it with the
+        # target's own verb: a fall of 6 % against 下降5% is 6 of the 5 asked for)
+        value = -float(target.value) if target.direction == "down" else float(target.value)
+        return ActualValue("number", raw, value=value, unit=target.unit, per=target.per,
+                           direction=target.direction)
     if target.kind == "all" and target.clauses and all(
             c.kind == "zero" or (c.kind == "compare" and c.value is not None) for c in target.clauses):
-        return ActualValue("clauses", raw, clauses=tuple((float(c.value or 0.0), c.unit, c.per) for c in target.clauses))
+        clauses = tuple((float(c.value or 0.0), c.unit, c.per) for c in target.clauses)
+        numbers = [c for c in target.clauses if "zero_phrase" not in c.notes]
+        if len(numbers) == 1 and numbers[0].kind == "compare":
+            # 未发生安全事故，完好率97%: one number beside zero-event statements; the number against a
+            # one-number target, every clause against a target with a zero clause
+            n = numbers[0]
+            return ActualValue("number", raw, value=float(n.value), unit=n.unit, per=n.per, clauses=clauses,
+                               direction=n.direction)
+        return ActualValue("clauses", raw, clauses=clauses)
     if target.kind == "done":
         return ActualValue("no" if target.canonical in no else "yes", raw)
     if target.kind == "trend":
         return ActualValue("trend", raw, direction=target.direction)
     return ActualValue("unreadable", raw)
+
+
+_PARTS = re.compile(r"([;；,，、])")
+
+
+def _none_as_zero(core: str, none: frozenset[str]) -> str:
+    """``无;98%`` → ``0;98%``: a no-word standing as one of several answers is a count of zero."""
+    if not _PARTS.search(core):
+        return core
+    parts = _PARTS.split(core)
+    words = {w for w in none if not any(c.isdigit() for c in w)}  # 0次 keeps its unit
+    if not any(p.strip() in words for p in parts[::2]):
+        return core
+    return "".join("0" if i % 2 == 0 and p.strip() in words else p for i, p in enumerate(parts))
 
 
 #: distinct cells already read by :func:`parse_actuals` (oldest half dropped when full)

@@ -84,3 +84,21 @@ def test_compile_is_cached():
 def test_done_no_target():
     assert compile_target("否").value == 0.0
     assert compile_target("是").value == 1.0
+
+
+def test_date_hint_precedes_every_date():
+    """_mask tries the date regex only where _DATE_HINT finds 年, 月 or a year with . - /: every
+    branch of _DATE_SPAN (years, year-month, month-day, month spans, numeric dates) must hold one."""
+    from evaluator import compiler
+    for text in ["2025年12月", "3月底", "1-12月", "1月至12月", "2024.01", "2024/3", "2024-05-06",
+                 "12月31日", "2023年", "2019.12-2020.3", "12月底前", "2023年3月-2023年11月"]:
+        assert compiler._DATE_SPAN.search(text), text
+        assert compiler._DATE_HINT.search(text), text
+    for text in ["第三季度", "三季度前", "2023年4季度", "上半年"]:
+        assert compiler._QUARTER_SPAN.search(text) and ("季度" in text or "半年" in text), text
+
+
+def test_canonical_numbers_never_use_an_exponent():
+    from evaluator import compiler
+    assert [compiler._num(v) for v in (1607.7, 0.001, 1e-05, 1.5e16, 1e16, -3.25, 12.0)] == [
+        "1607.7", "0.001", "0.00001", "15000000000000000", "10000000000000000", "-3.25", "12"]

@@ -22,7 +22,7 @@ texts = st.one_of(
 
 
 def _semantic(d: dict) -> dict:
-    out = {k: v for k, v in d.items() if k not in ("raw", "canonical", "notes", "reason", "clauses")}
+    out = {k: v for k, v in d.items() if k not in ("raw", "canonical", "notes", "reason", "clauses", "prior")}
     if "clauses" in d:
         out["clauses"] = [_semantic(c) for c in d["clauses"]]
     return out

@@ -82,6 +82,9 @@ def _rule_part(row: pd.Series, pack: RulePack) -> str:
                        tol=pct(pack.data["trend"]["stable_tolerance"]), stated=args.get("stated", ""))
     if rule in ("done_yes", "done_no"):
         return message("rule", rule, actual=row.get("actual_text", ""), ratio=pct(row["ratio"]), weight=w, points=p)
+    if rule in ("deadline_met", "deadline_late", "done_yes_undated"):  # issue 13: deadlines are dates
+        return message("rule", rule, actual=row.get("actual_text", ""), due=row.get("target_text", ""),
+                       late=args.get("months_late", ""), ratio=pct(row["ratio"]), weight=w, points=p)
     if rule == "review_tier":
         return message("rule", rule, rating=args.get("rating", ""), tier=args.get("tier", ""), low=pct(args.get("low")),
                        high=pct(args.get("high")), ratio=pct(row["ratio"]), weight=w, points=p)
@@ -385,7 +388,12 @@ def test_odd_kinds_and_sources_match_oracle(pack: str) -> None:
     odd(ind_, "op_source", [None, np.nan, "name", "hint", "default"], 2, 1)
     odd(ind_, "op_used", ["<", None, "≥"], 5)
     odd(ind_, "t_unit", ["个", None, "%"], 2)
+    multi = (ind_["rule"] == "all").to_numpy()  # a multi-clause row needs its clauses in reason_args
+    kept = ind_["reason_args"].to_numpy(dtype=object)[multi]
     odd(ind_, "reason_args", [{"formula_value": 1.5, "formula": "a/b"}], 13, 2)
+    args = ind_["reason_args"].to_numpy(dtype=object).copy()
+    args[multi] = kept
+    ind_["reason_args"] = args
     assert_same(explain.explain_indicators(ind_, pk), oracle_indicators(ind_, pk))
 
 

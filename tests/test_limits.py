@@ -59,6 +59,18 @@ def test_compile_target_is_linear(make):
     assert_linear(make, run)
 
 
+@pytest.mark.parametrize("make", [lambda n: "每亩1元" * n, lambda n: "提高1%" * n, lambda n: "无事故,1%" * n,
+                                  lambda n: "(上年1%)1" * n, lambda n: "每周不少于1天" * n, lambda n: "三分之" * n,
+                                  lambda n: "1/" * n, lambda n: "1尾" * n, lambda n: "60岁老人" * n],
+                         ids=["lead per", "change verbs", "zero clauses", "prior brackets", "adjacent basis",
+                              "fractions", "slash fractions", "unknown units", "ages"])
+def test_compile_target_issue13_patterns_are_linear(make):
+    """The look-backs added for issue 13 stay bounded in a long cell."""
+    from evaluator.compiler import _compile
+
+    assert_linear(make, _compile)
+
+
 def test_stray_quotes_are_linear():
     """A stray quote on every other line: each is reported and its line read as typed; no rescans."""
     def run(text):
