@@ -60,8 +60,8 @@ def _issues(table, code):
 
 
 def test_literal_formula():
-    assert [literal_formula(f) for f in ("100%", "8个", "≥95%", "-5", "SUM(B2:B5)", "A1*2", "50+10", "Sheet1!A1")] == \
-        [True, True, True, True, False, False, False, False]
+    assert [literal_formula(f) for f in ("100%", "8个", "≥95%", "-5", "SUM(B2:B5)", "A1*2", "50+10", "Sheet1!A1",
+                                         '"≥95%"')] == [True, True, True, True, False, False, False, False, False]
 
 
 def test_formulas_without_cached_values(tmp_path):

@@ -665,8 +665,8 @@ _FORMULA_TEXT = re.compile(rb'<(?:\w+:)?f\b[^>]*>([^<]*)</(?:\w+:)?f>')
 
 _CELL_TYPE = re.compile(rb'\bt="(\w+)"')
 _CACHED_TEXT = re.compile(rb'<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>')
-#: what makes a formula a real one: a function call, a cell or a sheet reference
-_REFERENCE = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*\(|\$?\b[A-Za-z]{1,3}\$?\d+\b|!")
+#: what makes a formula a real one: a function call, a cell or a sheet reference, a quoted string
+_REFERENCE = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*\(|\$?\b[A-Za-z]{1,3}\$?\d+\b|!|\"")
 _NUMBER_LITERAL = re.compile(r"^\s*[+-]?\d+(\.\d+)?\s*%?\s*$")
 
 
@@ -675,8 +675,8 @@ def literal_formula(formula: str) -> bool:
     cannot compute (``8个``, ``≥95%``), without function call or reference; not ``SUM(B2:B5)``,
     ``A1*2`` or ``50+10``. Excel stores what a clerk typed as ``=100%`` as a formula.
 
-    >>> [literal_formula(f) for f in ("100%", "8个", "≥95%", "95", "SUM(B2:B5)", "A1*2", "50+10", "")]
-    [True, True, True, True, False, False, False, False]
+    >>> [literal_formula(f) for f in ("100%", "8个", "≥95%", "95", "SUM(B2:B5)", "A1*2", "50+10", '"≥95%"', "")]
+    [True, True, True, True, False, False, False, False, False]
     """
     if not formula.strip() or _REFERENCE.search(formula):
         return False
