@@ -118,6 +118,21 @@ def level2_code(text: str) -> str | None:
     return _codes("level2").get(category_key(fold(text))) if text else None
 
 
+@lru_cache(maxsize=2)
+def _framework(level: str) -> frozenset[str]:
+    return frozenset(category_key(fold(n)) for n in headers_data().get("framework_categories", {}).get(level, ()))
+
+
+def framework_category(text: str, level: str) -> bool:
+    """True for a category name of the national evaluation frameworks that maps to no project block
+    (``level``: ``level1`` or ``level2``; ``data/headers.toml`` [framework_categories]).
+
+    >>> framework_category("管理指标(30分)", "level1"), framework_category("其他指标", "level1")
+    (True, False)
+    """
+    return bool(text) and category_key(fold(text)) in _framework(level)
+
+
 def is_category(text: str) -> bool:
     """True when a cell is a level-1 or level-2 category name."""
     return bool(text) and (level1_code(text) is not None or level2_code(text) is not None)

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Callable
 import numpy as np
 import pandas as pd
 
-from .categories import is_tag_only
+from .categories import framework_category, is_tag_only
 from .frames import coded, factorize_objects, first_rows, joint_codes, records
 from .issues import ISSUE_COLUMNS, Issue, _ISSUE_FIELDS, concat_issues, issues_table
 
@@ -195,8 +195,8 @@ def check_categories(table: TargetTable) -> IssueColumns:
     """一级 code contradicting the 二级 code (trust 二级), and category names not recognised."""
     ind = table.indicators
     conflict = _truthy(ind["category_conflict"])
-    unknown1 = _unknown_category(ind["level1_raw"], ind["level1_code_printed"])
-    unknown2 = _unknown_category(ind["level2_raw"], ind["level2_code_printed"])
+    unknown1 = _unknown_category(ind["level1_raw"], ind["level1_code_printed"], "level1")
+    unknown2 = _unknown_category(ind["level2_raw"], ind["level2_code_printed"], "level2")
     parts = []  # per row: the conflict, then the unknown 一级, then the unknown 二级 category
     pos = np.flatnonzero(conflict)
     if len(pos):
@@ -220,11 +220,13 @@ def check_categories(table: TargetTable) -> IssueColumns:
     return IssueColumns.merged(parts, lambda rows: _location_columns(table, ind, rows), per_key=3)
 
 
-def _unknown_category(raw: pd.Series, code: pd.Series) -> np.ndarray:
-    """A category cell with text that is neither a known name nor only a score tag."""
+def _unknown_category(raw: pd.Series, code: pd.Series, level: str = "") -> np.ndarray:
+    """A category cell with text that is neither a known name (of a block, or of a national evaluation
+    framework such as 部门整体's 投入/过程/效果: ``framework_category``) nor only a score tag."""
     found = _truthy(raw) & ~_truthy(code)
     if found.any():
-        found[found] = ~_per_distinct(np.asarray(raw)[found], is_tag_only).astype(bool)
+        known = (lambda t: is_tag_only(t) or framework_category(t, level)) if level else is_tag_only
+        found[found] = ~_per_distinct(np.asarray(raw)[found], known).astype(bool)
     return found
 
 

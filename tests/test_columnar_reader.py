@@ -266,3 +266,33 @@ def test_project_ids():
     ids = project_ids(1001)
     assert ids[:2] == ["P001", "P002"] and ids[-1] == "P1001" and len(ids) == 1001
     assert project_ids(2) == ["P001", "P002"]
+
+
+def test_target_in_unknown_column_is_reported_column_wise(tmp_path, monkeypatch):
+    # the read doubts (readers/doubts.py) apply to the column-wise reader too, without falling back
+    rows = [["项目名称", "一级指标", "二级指标", "三级指标", "目标要求", "指标值", "分值"],
+            ["A项目", "产出指标", "数量指标", "培训人次", "≥100人次", "", "50"],
+            ["A项目", "效益指标", "社会效益指标", "合格率", "≥95%", "", "40"],
+            ["A项目", "满意度指标", "服务对象满意度指标", "满意度", "见附件", "≥90%", "10"]]
+    fast, slow, taken = _both(_write(tmp_path, rows), monkeypatch)
+    assert taken
+    _assert_same(fast, slow)
+    found = fast[3][fast[3]["code"] == "target_in_unknown_column"]
+    assert list(found["row"]) == [2, 3] and list(found["column"]) == ["E", "E"]
+    assert list(found["cell"]) == ["≥100人次", "≥95%"] and set(found["severity"]) == {"error"}
+
+
+def test_few_rows_read_is_reported_column_wise(tmp_path, monkeypatch):
+    # three of four rows under the header are classified placeholders that read as nothing
+    rows = [["项目名称", "一级指标", "二级指标", "三级指标", "指标值", "绩效目标"],
+            ["A", "产出指标", "数量指标", "培训人数", "≥50人", "目标A"],
+            ["", "", "", "", "", "涉密内容"],
+            ["", "", "", "", "", "涉密内容一"],
+            ["", "", "", "", "", "涉密内容二"],
+            ["", "", "", "", "", "涉密内容三"]]
+    fast, slow, taken = _both(_write(tmp_path, rows), monkeypatch)
+    assert taken
+    _assert_same(fast, slow)
+    found = fast[3][fast[3]["code"] == "few_rows_read"]
+    assert len(found) == 1 and found["row"].iat[0] == 1 and found["severity"].iat[0] == "error"
+    assert "只有 1 行读成了指标" in found["message"].iat[0]

@@ -308,3 +308,24 @@ def test_funds_table_with_budget_and_spent_columns(tmp_path):
                   "产出指标\t质量指标\t保洁覆盖率\t100%\t100%\t90\t90\n")
     p = read_targets(path).projects.iloc[0]
     assert (p["table_budget_annual"], p["table_spent_annual"]) == (80.0, 76.0)
+
+
+def test_department_wide_categories_are_known(tmp_path):
+    # the 部门整体 frameworks' categories read clean; a name the national rules place in a block maps to it
+    path = _write(tmp_path, "d.tsv", "2023年度部门整体支出绩效自评表\n部门名称：区林业局\n"
+                  "一级指标\t二级指标\t三级指标\t指标值\t分值\n"
+                  "投入(20分)\t预算配置\t在职人员控制率\t≤100%\t10\n"
+                  "\t目标设定\t绩效目标合理性\t合理\t10\n"
+                  "过程\t预算执行\t预算完成率\t≥95%\t20\n"
+                  "产出\t产出数量\t造林面积\t≥500亩\t20\n"
+                  "效果\t履职效益\t森林覆盖率\t≥60%\t10\n"
+                  "效果指标\t社会公众或服务对象满意度\t群众满意度\t≥90%\t10\n"
+                  "管理指标\t预算编制\t预算编制准确率\t≥90%\t5\n"
+                  "履职效能\t重点工作\t重点工作办结率\t100%\t5\n"
+                  "其他类\t杂项\t其他事项\t完成\t10\n")
+    table = read_targets(path)
+    ind = table.indicators
+    assert len(table.projects) == 1 and table.projects["project"].iat[0] == "区林业局部门整体"
+    assert list(ind["level2_code"])[3:6] == ["11", "", "31"] and list(ind["level1_code"])[3:6] == ["1", "", "3"]
+    unknown = table.issues[table.issues["code"] == "unknown_category"]
+    assert list(unknown["row"]) == [12, 12] and list(unknown["cell"]) == ["其他类", "杂项"]

@@ -457,3 +457,21 @@ def test_docstring_examples(module):
 
     result = doctest.testmod(importlib.import_module(module))
     assert result.failed == 0
+
+
+@pytest.mark.parametrize("name, first, last", [
+    ("jiangxi-fuliang-linye-zhengti.tsv", "=116人", "≥95%"),           # 计算符号 | 目标值 | 度量单位
+    ("sichuan-jingyan-mata-zhen-2023.tsv", "≥95%", "=11个"),           # 指标性质 | 指标值 | 度量单位 | 权重 | 方向
+    ("tianjin-hebei-court-2023.tsv", "≥400平方米", "100元"),            # 绩效指标描述 beside 指标值, stacked forms
+    ("anhui-luan-nongchanpin-zhijian-2024.tsv", "≥57个", "≤7工作日"),    # paired 中长期 | 年度 blocks
+    ("hubei-wuhan-qingshan-jiaoyu-jichu-sheshi-2020.tsv", "2", "≥90%"),
+])
+def test_layouts_read_as_a_user_reads_them(name, first, last):
+    """Every row under a corpus layout's header is an indicator with its own target; nothing is
+    left unread, no category is unknown, no read doubt is raised."""
+    table = read_targets(LAYOUTS / name)
+    ind, codes = table.indicators, set(table.issues["code"])
+    assert (ind["target_text"].iat[0], ind["target_text"].iat[-1]) == (first, last)
+    assert not codes & {"row_not_read", "unknown_category", "few_rows_read", "target_in_unknown_column",
+                        "target_misread", "extra_cells"}
+    assert (ind["level1_code"] != "").all() and (ind["level2_code"] != "").all()

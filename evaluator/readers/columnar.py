@@ -22,6 +22,7 @@ import pandas as pd
 
 from ..frames import Codes, factorize_objects
 from ..issues import Issue
+from .doubts import few_rows_read, target_in_unknown_column, target_like, unknown_columns
 from .header import Header, label_value, parse_header
 from .io import Row
 from .model import MONEY_FIELDS, RawTable
@@ -114,7 +115,7 @@ def read_columns(header: Header, cells: np.ndarray, lengths: np.ndarray, numbers
     if cells.shape[1] < width:
         cells = np.concatenate([cells, np.full((len(cells), width - cells.shape[1]), "", dtype=object)], axis=1)
     columns = [Coded.of(cells[:, j]) for j in range(width)]
-    if _special_rows(header, columns, cells, lengths) or _target_elsewhere(header, cells):
+    if _special_rows(header, columns, cells, lengths):
         return None
     mergeable = vocabulary().mergeable
     filled = {}
@@ -163,26 +164,6 @@ def _special_rows(header: Header, columns: list[Coded], cells: np.ndarray, lengt
     for i in np.flatnonzero(lengths < header.width):
         row = tuple(cells[i, :lengths[i]])
         if align(header, row) != list(range(len(row))):
-            return True
-    return False
-
-
-def _target_elsewhere(header: Header, cells: np.ndarray) -> bool:
-    """A row without target whose unknown column holds target-like text: the row reader reports it."""
-    from .rows_layout import _TARGET_LIKE
-
-    target = [c.index for c in header.columns if c.field in ("annual", "period")]
-    unknown = [c.index for c in header.columns if c.field in (None, "note", "label")]
-    if not unknown:
-        return False
-    empty = np.ones(len(cells), dtype=bool)
-    for j in target:
-        empty &= cells[:, j] == ""
-    if not empty.any():
-        return False
-    for j in unknown:
-        values = cells[empty, j]
-        if any(_TARGET_LIKE.match(v) for v in set(values.tolist()) if v):
             return True
     return False
 
@@ -317,10 +298,26 @@ def _frames(header: Header, columns: list[Coded], numbers: np.ndarray, lengths: 
     idle = ~starts & ~indicator
     if (idle & ~classified_row).any():
         return None  # a row that adds nothing (the row reader reports it or uses it as carry)
+    found: list[tuple[int, Issue]] = []  # issued in row order, as the row reader does
+    unread: list[int] = []
     for i in np.flatnonzero(idle):  # a second classified row of the same project: kept as the flag, reported
         row = Row(int(numbers[i]), tuple(c.uniques[c.codes[i]] for c in columns)[:lengths[i]])
         if not carries_category(header, row.cells):
-            issues.append(not_read_issue(raw.file, sheet, row))
+            found.append((i, not_read_issue(raw.file, sheet, row)))
+            unread.append(row.number)
+    unknown = unknown_columns(header)
+    no_target = indicator & ~get("annual").nonempty() & ~get("period").nonempty()
+    if unknown and no_target.any():
+        hit = np.zeros(n, dtype=bool)
+        for j in unknown:
+            hit |= columns[j].where(target_like, among=columns[j].uniques != "")
+        for i in np.flatnonzero(no_target & hit):
+            texts = {j: columns[j].uniques[columns[j].codes[i]] for j in unknown}
+            found.append((i, target_in_unknown_column(raw.file, sheet, header, int(numbers[i]), texts, unknown)))
+    issues.extend(issue for _, issue in sorted(found, key=lambda pair: pair[0]))
+    doubt = few_rows_read(raw.file, sheet, header, int((indicator | starts).sum()), unread)
+    if doubt is not None:
+        issues.append(doubt)
     project_index = np.cumsum(starts) - 1
     s = np.flatnonzero(starts)
     n_projects = len(s)

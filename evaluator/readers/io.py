@@ -594,8 +594,8 @@ def _read_workbook(openpyxl, fh, path: Path, hidden_sheets: bool = False) -> Loa
                                     file=path.name, sheet=ws.title))
                 continue
             try:
-                issues.extend(_uncached_formulas(wb, ws, path.name))
-                sheets.append(Sheet(ws.title, _excel_rows(ws, path.name, issues)))
+                overrides = _formula_cells(wb, ws, path.name, issues)
+                sheets.append(Sheet(ws.title, _excel_rows(ws, path.name, issues, overrides)))
             except Exception as exc:  # a damaged sheet is read lazily, after the workbook opened
                 raise InputError(f"工作表「{ws.title}」已损坏，无法读取（{type(exc).__name__}）；"
                                  "请在 Excel 中打开后重新另存为 .xlsx", file=path.name, code="xlsx_damaged",
@@ -663,45 +663,102 @@ _CELL_REF = re.compile(rb'\br="([A-Z]{1,3})([0-9]{1,7})"')
 _FORMULA_TEXT = re.compile(rb'<(?:\w+:)?f\b[^>]*>([^<]*)</(?:\w+:)?f>')
 
 
-def _uncached_formulas(wb, ws, file: str) -> list[Issue]:
-    """Formula cells saved without their computed value (written by a script or converter, never recalculated).
+_CELL_TYPE = re.compile(rb'\bt="(\w+)"')
+_CACHED_TEXT = re.compile(rb'<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>')
+#: what makes a formula a real one: a function call, a cell or a sheet reference, a quoted string
+_REFERENCE = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*\(|\$?\b[A-Za-z]{1,3}\$?\d+\b|!|\"")
+_NUMBER_LITERAL = re.compile(r"^\s*[+-]?\d+(\.\d+)?\s*%?\s*$")
 
-    openpyxl reads them as empty; each is reported with its cell and formula.
+
+def literal_formula(formula: str) -> bool:
+    """A "formula" that is a typed value after an ``=``: a number (``100%``, ``95``) or text Excel
+    cannot compute (``8个``, ``≥95%``), without function call or reference; not ``SUM(B2:B5)``,
+    ``A1*2`` or ``50+10``. Excel stores what a clerk typed as ``=100%`` as a formula.
+
+    >>> [literal_formula(f) for f in ("100%", "8个", "≥95%", "95", "SUM(B2:B5)", "A1*2", "50+10", '"≥95%"', "")]
+    [True, True, True, True, False, False, False, False, False]
+    """
+    if not formula.strip() or _REFERENCE.search(formula):
+        return False
+    return bool(_NUMBER_LITERAL.match(formula)) or any(ord(ch) > 127 for ch in formula)
+
+
+def _formula_cells(wb, ws, file: str, issues: list[Issue]) -> dict[tuple[int, int], str]:
+    """The text of each formula cell whose cached value the reader should not take as is, by (row, column).
+
+    openpyxl (``data_only``) reads a formula cell as its cached value, or as empty when the file
+    kept none (written by a script or converter, never recalculated). Decided per cell:
+
+    * a typed value after ``=`` (``=100%``, ``=8个``: :func:`literal_formula`) → its text without
+      the ``=``, a warning (its cached value, if any, is that value or an error such as #NAME?);
+    * a real formula with a cached value → that value (an info); with an error value (#DIV/0!) → empty
+      and an error;
+    * a real formula without a cached value → empty and an error (``formula_without_value``).
+
+    Each issue names the sheet, row, column and formula.
     """
     archive, part = getattr(wb, "_archive", None), getattr(ws, "_worksheet_path", None)
     if archive is None or part is None:
-        return []
+        return {}
     try:
         xml = archive.read(part)
     except (KeyError, OSError):
-        return []
+        return {}
     if b"<f" not in xml and b":f" not in xml:
-        return []
-    found = []
+        return {}
+    out: dict[tuple[int, int], str] = {}
     for m in _FORMULA_CELL.finditer(xml):
-        if _CACHED_VALUE.search(m.group(2)):
-            continue
         ref = _CELL_REF.search(m.group(1))
         formula = _FORMULA_TEXT.search(m.group(2))
         text = html.unescape(formula.group(1).decode("utf-8", "replace")) if formula else ""
-        found.append(Issue("formula_without_value", "error",
-                           "公式单元格没有保存计算结果（文件可能由程序或转换工具生成），读作空；"
-                           "请在 Excel 中打开、重新计算后保存",
-                           file=file, sheet=ws.title, row=int(ref.group(2)) if ref else None,
-                           column=ref.group(1).decode() if ref else None, cell="=" + text if text else "="))
-    return found
+        cached = _CACHED_TEXT.search(m.group(2)) if _CACHED_VALUE.search(m.group(2)) else None
+        kind = _CELL_TYPE.search(m.group(1))
+        error = cached is not None and kind is not None and kind.group(1) == b"e"
+        where = dict(file=file, sheet=ws.title, row=int(ref.group(2)) if ref else None,
+                     column=ref.group(1).decode() if ref else None, cell="=" + text)
+        key = (int(ref.group(2)), column_index(ref.group(1).decode())) if ref else None
+        shown = html.unescape(cached.group(1).decode("utf-8", "replace")) if cached else ""
+        if text and literal_formula(text):
+            if key is not None:
+                out[key] = text.strip()
+            issues.append(Issue("formula_as_text", "warning", f"单元格以「=」开头，被 Excel 存成了公式；按所写的文字"
+                                f"「{text.strip()}」读取（请确认，并去掉开头的「=」）", **where))
+        elif cached is None:
+            issues.append(Issue("formula_without_value", "error",
+                                "公式单元格没有保存计算结果（文件可能由程序或转换工具生成），读作空；"
+                                "请在 Excel 中打开、重新计算后保存", **where))
+        elif error:
+            if key is not None:
+                out[key] = ""
+            issues.append(Issue("formula_error", "error", f"公式的计算结果是错误值「{shown}」，读作空；"
+                                "请在 Excel 中改正公式或直接填写数值", **where))
+        else:
+            issues.append(Issue("formula_value", "info", f"公式单元格按保存的计算结果「{shown}」读取", **where))
+    return out
+
+
+def column_index(letters: str) -> int:
+    """``A`` → 0, ``AA`` → 26 (the inverse of :func:`column_letter`)."""
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + ord(ch) - 64
+    return n - 1
 
 
 #: blank rows kept in a run of blank rows; past these, blank rows are not materialised (their numbers are not needed)
 _BLANK_RUN = 100
 
 
-def _excel_rows(ws, file: str, issues: list[Issue]) -> tuple[Row, ...]:
+def _excel_rows(ws, file: str, issues: list[Issue],
+                overrides: dict[tuple[int, int], str] | None = None) -> tuple[Row, ...]:
     """Rows of a sheet, bounded by the cells present: the dimension a file declares (or a lone cell at
     XFD1048576) does not pad every row; a row is as wide as its last cell."""
     rows: list[Row] = []
     if hasattr(ws, "reset_dimensions"):  # read-only: pad rows to their own last cell, not the declared width
         ws.reset_dimensions()
+    by_row: dict[int, list[tuple[int, str]]] = {}
+    for (r, c), text in (overrides or {}).items():
+        by_row.setdefault(r, []).append((c, text))
     blank = 0
     for number, cells in enumerate(ws.iter_rows(min_row=1), start=1):
         if not cells:
@@ -713,6 +770,9 @@ def _excel_rows(ws, file: str, issues: list[Issue]) -> tuple[Row, ...]:
         if number > MAX_ROWS:
             raise too_many_rows(file, ws.title, number)
         values = [_excel_text(c) for c in cells]
+        for c, text in by_row.get(number, ()):
+            values.extend([""] * (c + 1 - len(values)))
+            values[c] = text
         rows.append(Row(number, _cap_cells(values, file, number, issues, ws.title)))
     return tuple(rows)
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from itertools import combinations
 
 from ..issues import Issue
+from .doubts import few_rows_read, target_in_unknown_column
 from .header import Header, combine_rows, is_subheader, label_value, parse_header, strip_department_tags
 from .io import Row
 from .model import MONEY_FIELDS, IndicatorRecord, ProjectRecord, RawTable, TotalRecord, looks_like_amount
@@ -103,20 +104,11 @@ class _State:
     unread: list[int] = field(default_factory=list)
 
 
-#: a sheet where fewer than this share of the rows under the header became indicators is reported
-MIN_READ_SHARE = 0.5
-
-
 def _few_rows_read(state: _State) -> None:
     """Fewer than half the rows under the header became indicators: the layout was probably not understood."""
-    total = state.read + len(state.unread)
-    if len(state.unread) >= 2 and state.read < total * MIN_READ_SHARE:
-        rows = "、".join(str(r) for r in state.unread[:8]) + ("…" if len(state.unread) > 8 else "")
-        state.issues.append(Issue(
-            "few_rows_read", "error", f"表头下 {total} 行中只有 {state.read} 行读成了指标（未读取：第 {rows} 行）："
-            "这张表的版式可能没有识别对。请核对，或用版式文件（--layout）指明各列", file=state.table.file,
-            sheet=state.sheet, row=state.header.row,
-            cell=" | ".join(c.label for c in state.header.columns if c.label)))
+    issue = few_rows_read(state.table.file, state.sheet, state.header, state.read, state.unread)
+    if issue is not None:
+        state.issues.append(issue)
 
 
 def read_indicator_rows(header: Header, rows: list[Row], table: RawTable, sheet: str | None,
@@ -346,21 +338,11 @@ def _grid_row(state: _State, row: Row) -> None:
             _target_elsewhere(state, row, header, cells)
 
 
-_TARGET_LIKE = re.compile(r"^\s*([≥≤><=＞＜≧≦＝]|不低于|不少于|不高于|不超过|不多于|达到|大于|小于)|^\s*\d+(\.\d+)?\s*%\s*$")
-
-
 def _target_elsewhere(state: _State, row: Row, header: Header, cells: dict[int, str]) -> None:
     """An indicator without target while a column the reader does not know holds target-like text."""
-    from .io import column_letter
-
-    for col in header.columns:
-        text = cells.get(col.index, "")
-        if col.field in (None, "note", "label") and text and _TARGET_LIKE.match(text):
-            state.issues.append(Issue(
-                "target_in_unknown_column", "error", f"该指标没有读到指标值，而「{col.label or column_letter(col.index)}」列"
-                f"写着像目标值的「{text}」：可能该列才是指标值列，请核对列名或用版式文件（--layout）指明",
-                file=state.table.file, sheet=state.sheet, row=row.number, column=column_letter(col.index), cell=text))
-            return
+    issue = target_in_unknown_column(state.table.file, state.sheet, header, row.number, cells)
+    if issue is not None:
+        state.issues.append(issue)
 
 
 def _classified_cell(byfield: dict[str, str]) -> str:
