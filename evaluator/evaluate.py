@@ -228,7 +228,10 @@ def evaluate(targets: Any, actuals: Any = None, rules: str | Path | RulePack = "
     projects = project_scores(_merge_funds(table.projects, acts), ind, absent, pack)
     projects["execution_explanation"] = explain_executions(projects, pack)
     projects["summary"] = summarize_projects(projects, ind, pack)
-    found = [getattr(table, "issues", None), getattr(acts, "issues", None), score_issues,
+    lint = getattr(table, "issues", None)
+    if trends and lint is not None:  # "needs last year's value" no longer holds where one was found
+        lint = trends.drop_issues(lint, ind, codes=("not_measurable",))
+    found = [lint, getattr(acts, "issues", None), score_issues,
              issues_frame(w_issues + _rollup_issues(projects, ind, pack))]
     all_issues = concat_issues(found)
     public = pd.DataFrame({c: ind[c] for c in ind.columns if c not in _INTERNAL}, index=ind.index, copy=False) \

@@ -125,15 +125,18 @@ class TrendResult:
     def __bool__(self) -> bool:
         return bool(len(self.rows))
 
-    def drop_issues(self, issues: pd.DataFrame, ind: pd.DataFrame) -> pd.DataFrame:
+    def drop_issues(self, issues: pd.DataFrame, ind: pd.DataFrame, codes: tuple[str, ...] = ()) -> pd.DataFrame:
         """The scorer's issues without those about the rows scored here (a 较上年增长5% read as ≥5%
-        against 1100件 is not a unit mismatch once it is compared with last year)."""
+        against 1100件 is not a unit mismatch once it is compared with last year); with ``codes``,
+        only issues of those codes (the lint's 需要上年实际值 note, answered once a prior was found)."""
         if not len(self.rows) or not len(issues) or not {"project_id", "indicator_no"} <= set(issues.columns):
             return issues
         done = set(zip(ind["project_id"].iloc[self.rows].astype(str),
                        pd.to_numeric(ind["indicator_no"].iloc[self.rows], errors="coerce").astype(float)))
         keys = zip(issues["project_id"].astype(str), pd.to_numeric(issues["indicator_no"], errors="coerce").astype(float))
         keep = np.array([k not in done for k in keys], dtype=bool)
+        if codes:
+            keep |= ~issues["code"].isin(codes).to_numpy()
         return issues if keep.all() else issues[keep].reset_index(drop=True)
 
     def explain(self, ind: pd.DataFrame, pack: RulePack) -> pd.DataFrame:

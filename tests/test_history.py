@@ -75,6 +75,20 @@ def test_trend_targets_scored_from_the_store(store, year, name, rule, points):
     assert f"{year - 1}年" in row["explanation"] and "绩效历史库" in row["explanation"]
 
 
+def test_no_needs_last_year_note_where_the_store_gave_last_year(store):
+    """The lint's 需要上年实际值 note is dropped for the rows scored from the store, kept elsewhere."""
+    _, evs = store
+    ev = evs["court", 2023]
+    issues = ev.issues[ev.issues["code"] == "not_measurable"]
+    scored = ev.indicators[ev.indicators["rule"].astype(str).str.startswith("trend")]
+    assert len(scored) >= 5
+    flagged = set(zip(issues["project_id"].astype(str), issues["indicator_no"].astype(float)))
+    for r in scored.itertuples():
+        assert (str(r.project_id), float(r.indicator_no)) not in flagged, r.name
+    first = evs["court", 2022]  # no earlier year in the store: the note stays
+    assert (first.issues["code"] == "not_measurable").any()
+
+
 # (target text, sign, amount, how) — phrasings seen in ../shared/corpus; None: no stated change
 STATED = [
     ("较上年超3%", 1, 3.0, "relative"),
