@@ -21,6 +21,7 @@ import pandas as pd
 from .issues import ISSUE_COLUMNS, InputError, Issue, issues_frame, issues_table
 from .safety import neutralize_cell, neutralize_frame
 from .values import vocabulary
+from .wording import messages
 
 IND_KEYS = ["project_id", "project", "indicator_no", "level1", "level2", "name", "target_text",
             "actual_text", "prior_text", "rating", "self_score", "note"]
@@ -40,16 +41,24 @@ class Actuals:
 def actuals_from_table(table: Any) -> Actuals | None:
     """The actuals printed in a self-evaluation table (实际完成值, 得分 columns), or None if it has none."""
     ind = table.indicators
-    if "table_actual_text" not in ind or not (ind["table_actual_text"].fillna("").astype(str).str.strip() != "").any():
+    printed = [c for c in ("table_actual_text", "table_rating_text", "table_prior_text") if c in ind]
+    if not printed or not any((ind[c].fillna("").astype(str).str.strip() != "").any() for c in printed):
         return None
-    score, bad = _numbers(ind["table_score_text"].fillna("").astype(str).str.strip())
+    printed_score = ind["table_score_text"].fillna("").astype(str).str.strip()
+    # a status word in the 得分 cell (the engine's own report prints 待补/待评, 无法评价 …) says "no score"
+    score, bad = _numbers(printed_score.mask(printed_score.isin(list(messages()["status"].values())), ""))
     issues = [Issue("bad_number", "warning", f"得分「{ind['table_score_text'].iat[i]}」不是数值",
                     file=ind["source_file"].iat[i], row=int(ind["source_row"].iat[i]), column="得分",
                     project_id=ind["project_id"].iat[i], indicator_no=int(ind["indicator_no"].iat[i]),
                     cell=str(ind["table_score_text"].iat[i])) for i in np.flatnonzero(bad)]
+
+    def text(name: str) -> Any:  # a column the reader may not give (older tables): empty
+        return ind[name].fillna("").astype(str).str.strip() if name in ind else ""
+
     frame = pd.DataFrame({"project_id": ind["project_id"], "indicator_no": ind["indicator_no"].astype(int),
-                          "actual_text": ind["table_actual_text"].fillna("").astype(str).str.strip(),
-                          "prior_text": "", "rating": "", "note": "", "self_score": score,
+                          "actual_text": text("table_actual_text"),
+                          "prior_text": text("table_prior_text"), "rating": text("table_rating_text"), "note": "",
+                          "self_score": score,
                           "actual_file": ind["source_file"], "actual_sheet": ind["source_sheet"],
                           "actual_row": ind["source_row"]})
     projects = table.projects

@@ -36,7 +36,8 @@ INDICATOR_FIELDS = ("name", "annual", "period", "nature")
 #: printed-indicator column ← row field
 RECORD_FIELDS = {"level1_raw": "level1", "level2_raw": "level2", "name": "name", "annual_text": "annual",
                  "period_text": "period", "nature_text": "nature", "unit_text": "unit", "weight_text": "weight",
-                 "direction_text": "direction", "actual_text": "actual", "score_text": "score"}
+                 "direction_text": "direction", "actual_text": "actual", "score_text": "score",
+                 "rating_text": "rating", "prior_text": "prior"}
 
 
 class Coded(Codes):

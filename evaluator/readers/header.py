@@ -214,7 +214,7 @@ def _more_fields(a: Header, b: Header) -> bool:
 
 
 #: columns a target table may carry but the engine takes from the actuals file instead
-ACTUALS_FIELDS = ("actual", "score")
+ACTUALS_FIELDS = ("actual", "score", "rating", "prior")
 
 
 def header_issues(header: Header, file: str, sheet: str | None) -> list[Issue]:

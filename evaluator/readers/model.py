@@ -40,6 +40,9 @@ class IndicatorRecord:
     #: a self-evaluation table (自评表) also prints the year's result and the unit's score
     actual_text: str = ""
     score_text: str = ""
+    #: … and, in the engine's own report.xlsx, the reviewer's 评定 and the 上年实际值
+    rating_text: str = ""
+    prior_text: str = ""
 
 
 @dataclass

@@ -444,6 +444,7 @@ def _add_indicator(state: _State, row: Row, byfield: dict[str, str], header: Hea
         unit_text=byfield.get("unit", ""), weight_text=byfield.get("weight", ""),
         direction_text=byfield.get("direction", ""),
         actual_text=byfield.get("actual", ""), score_text=byfield.get("score", ""),
+        rating_text=byfield.get("rating", ""), prior_text=byfield.get("prior", ""),
     )
     if not record.weight_text:
         record.weight_text = weight_in_name(record.name)

@@ -42,6 +42,8 @@ INDICATOR_COLUMNS = [
     "annual_kind", "period_kind", "nature_text", "direction_text", "weight_text",
     # a self-evaluation table's own 实际完成值 / 得分 cells (used when no actuals file is given)
     "table_actual_text", "table_score_text",
+    # … and the 评定 / 上年实际值 columns of the engine's own report.xlsx
+    "table_rating_text", "table_prior_text",
 ]
 
 #: target kind → class used in summaries: 可计量 / 非数值 / 待评审 / 无法评价
@@ -133,7 +135,7 @@ PRINTED_PROJECT_COLUMNS = [
 PRINTED_INDICATOR_COLUMNS = [
     "project_index", "sheet", "row", "column", "indicator_no", "level1_raw", "level2_raw", "level1_code_printed",
     "level2_code_printed", "name", "annual_text", "period_text", "nature_text", "unit_text", "weight_text",
-    "direction_text", "actual_text", "score_text",
+    "direction_text", "actual_text", "score_text", "rating_text", "prior_text",
 ]
 
 
@@ -370,6 +372,7 @@ def indicator_frame(pi: pd.DataFrame, projects: pd.DataFrame, compile_target) ->
         "nature_text": col["nature_text"], "direction_text": col["direction_text"],
         "weight_text": col["weight_text"], "table_actual_text": col["actual_text"],
         "table_score_text": col["score_text"],
+        "table_rating_text": col["rating_text"], "table_prior_text": col["prior_text"],
     }, columns=INDICATOR_COLUMNS, copy=False)
 
 

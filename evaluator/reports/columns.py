@@ -49,6 +49,7 @@ INDICATORS = _cols([
     ("annual_kind", "code", "年度指标值种类"), ("period_kind", "code", "实施周期指标值种类"),
     ("nature_text", "text", "指标性质原文"), ("direction_text", "text", "指标方向原文"),
     ("table_actual_text", "text", "表中实际完成值"), ("table_score_text", "text", "表中得分"),
+    ("table_rating_text", "text", "表中评定"), ("table_prior_text", "text", "表中上年实际值"),
     ("actual_text", "text", "实际完成值", "csv json xlsx html"), ("prior_text", "text", "上年值"),
     ("rating", "text", "评定"), ("self_score", "number", "单位自评得分"), ("note", "text", "偏差原因"),
     ("actual_file", "text", "实际完成值文件"), ("actual_row", "int", "实际完成值行"),

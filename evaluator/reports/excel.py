@@ -52,6 +52,10 @@ STYLES = {
 
 #: 自评表 columns A–I and their print widths
 FORM_WIDTHS = [14, 10, 12, 22, 16, 16, 8, 8, 40]
+#: columns after the official ones, each written only when some indicator of the report has a value for it:
+#: what the engine scored from besides the form's cells, so that the report handed back re-scores the same
+#: (indicator field, header the 自评表 reader recognises, print width); see docs/reports.md
+EXTRA_COLUMNS = [("period_text", "实施周期指标值", 16), ("prior_text", "上年实际值", 10), ("rating", "评定", 10)]
 
 
 def _style_name(font: Font, align: Alignment, fill: PatternFill | None, border: bool) -> str:
@@ -141,8 +145,28 @@ def _budget_cells(p: pd.Series) -> tuple[Any, Any, Any]:
     return start, year, spent
 
 
-def _project_block(ws: Any, r: int, p: pd.Series, ind: pd.DataFrame, pack: Any, department: str) -> int:
+def extra_columns(indicators: pd.DataFrame) -> list[tuple[str, str, int]]:
+    """The :data:`EXTRA_COLUMNS` some indicator has a value for (none: the form stays the official A–I)."""
+    out = []
+    for key, head, width in EXTRA_COLUMNS:
+        if key in indicators and (indicators[key].map(lambda v: str(plain(v) or "").strip()) != "").any():
+            out.append((key, head, width))
+    return out
+
+
+def annual_cell(ind: pd.Series, period_column: bool) -> str:
+    """年度指标值 as printed: with a 实施周期指标值 column beside it, the table's own annual value (the reader
+    chooses between the two again, as it did the first time); otherwise :func:`target_cell`."""
+    if period_column:
+        annual = str(plain(ind.get("annual_text")) or "")
+        return str(plain(ind.get("target_text")) or "") if str(ind.get("target_source") or "") == "annual" else annual
+    return target_cell(ind)
+
+
+def _project_block(ws: Any, r: int, p: pd.Series, ind: pd.DataFrame, pack: Any, department: str,
+                   extra: list[tuple[str, str, int]] = []) -> int:
     """Write one 自评表 block from row ``r``; return the next free row."""
+    period_column = any(key == "period_text" for key, _, _ in extra)
     _merge(ws, r, 1, 9, "项目支出绩效自评表", font=TITLE_FONT, align=CENTER, border=False)
     ws.row_dimensions[r].height = 24
     r += 1
@@ -195,7 +219,7 @@ def _project_block(ws: Any, r: int, p: pd.Series, ind: pd.DataFrame, pack: Any, 
     r += 1
     # indicator rows
     heads = ["绩效指标", "一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分",
-             "偏差原因分析及改进措施"]
+             "偏差原因分析及改进措施", *(head for _, head, _ in extra)]
     for c, h in enumerate(heads, 1):
         _put(ws, r, c, h, font=BOLD, align=CENTER, fill=HEAD_FILL)
     r += 1
@@ -206,12 +230,14 @@ def _project_block(ws: Any, r: int, p: pd.Series, ind: pd.DataFrame, pack: Any, 
         _put(ws, r, 2, i.get("level1"))
         _put(ws, r, 3, i.get("level2"))
         _put(ws, r, 4, i.get("name"))
-        _put(ws, r, 5, target_cell(i))
+        _put(ws, r, 5, annual_cell(i, period_column))
         _put(ws, r, 6, i.get("actual_text"))
         _put(ws, r, 7, _value(i.get("weight_points")), number_format="0.00")
         pts = _value(i.get("points"))
         _put(ws, r, 8, pts if status == "scored" else labels.status_label(status), number_format="0.00")
         _put(ws, r, 9, deviation_text(i))
+        for c, (key, _, _) in enumerate(extra, 10):
+            _put(ws, r, c, i.get(key))
         r += 1
     if r > first:
         _merge_range(ws, first, 1, r - 1, 1)
@@ -241,7 +267,8 @@ def _project_block(ws: Any, r: int, p: pd.Series, ind: pd.DataFrame, pack: Any, 
 
 def write_form_sheet(wb: Workbook, rollup: DepartmentRollup, evaluation: Any, notices: Iterable[str] = ()) -> None:
     ws = wb.create_sheet("项目自评表")
-    for c, w in enumerate(FORM_WIDTHS, 1):
+    extra = extra_columns(evaluation.indicators)
+    for c, w in enumerate(FORM_WIDTHS + [w for _, _, w in extra], 1):
         ws.column_dimensions[get_column_letter(c)].width = w
     groups = {pid: g for pid, g in evaluation.indicators.groupby("project_id", sort=False)} if len(evaluation.indicators) else {}
     empty = evaluation.indicators.iloc[0:0]
@@ -254,7 +281,8 @@ def write_form_sheet(wb: Workbook, rollup: DepartmentRollup, evaluation: Any, no
     if "full_marks" not in projects.columns:
         projects = projects.assign(full_marks=labels.full_marks(projects, evaluation.rule_pack))
     for _, p in projects.iterrows():
-        r = _project_block(ws, r, p, groups.get(p["project_id"], empty), evaluation.rule_pack, rollup.department)
+        r = _project_block(ws, r, p, groups.get(p["project_id"], empty), evaluation.rule_pack, rollup.department,
+                           extra)
         ws.row_breaks.append(Break(id=r - 1))
         r += 1
     ws.freeze_panes = "A2"
