@@ -282,6 +282,10 @@ def test_cli_history_add_report_compare(store, tmp_path, capsys):
     assert main(["compare", "--history", str(db), "--years", "2022-2024", "-o", str(tmp_path / "cmp")]) == 0
     text = capsys.readouterr().out
     assert "名次变动：上升 1 名" in text and "名次变动：下降 1 名" in text
+    # department names as in the compare reports: without the code the table prints in front
+    assert "  天津市示例区人民检察院：" in text and "207188" not in text
+    shown = pd.read_csv(tmp_path / "cmp" / "history_comparison.csv")
+    assert "天津市示例区人民法院" in set(shown["部门"])
 
 
 def test_year_must_be_known(tmp_path, capsys):

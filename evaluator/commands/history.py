@@ -13,6 +13,7 @@ from typing import Any
 
 from ..history import Priors, match_years, open_store, record_evaluation, record_output, resolve_year
 from ..history.store import DEFAULT_WAIT
+from ..reports.labels import department_label
 
 
 def add_history_options(p: argparse.ArgumentParser, record: bool = True) -> None:
@@ -185,7 +186,7 @@ def run_compare_years(args: argparse.Namespace) -> int:
             m, lo, hi = int(d["movement"]), int(d["movement_min"]), int(d["movement_max"])
             word = f"上升 {m} 名" if m > 0 else (f"下降 {-m} 名" if m < 0 else "名次不变")
             move = f"名次变动：{word}" + ("" if lo == hi else f"（可能 {lo:+d} 至 {hi:+d}）")
-        print(f"  {d['department']}：" + "；".join(cells) + f"；{move}")
+        print(f"  {department_label(d['department'])}：" + "；".join(cells) + f"；{move}")
     paths = write_year_comparison(table, years, args.outdir)
     print("已写出：" + "、".join(str(p) for p in paths))
     return 0

@@ -8,6 +8,7 @@ Only the latest run of each year and department counts (views ``latest_runs`` �
 from __future__ import annotations
 
 import html
+import io
 import json
 import math
 from pathlib import Path
@@ -17,6 +18,8 @@ import numpy as np
 import pandas as pd
 
 from .. import __version__
+from ..outputs import write_atomic
+from ..reports.labels import department_label
 from ..trends import stated_change
 from .store import open_store
 
@@ -233,15 +236,16 @@ def write_history_report(db: str | Path, outdir: str | Path, depts: Sequence[str
     out = Path(outdir)
     out.mkdir(parents=True, exist_ok=True)
     xlsx = out / "history.xlsx"
-    with pd.ExcelWriter(xlsx, engine="openpyxl") as xw:
+    buf = io.BytesIO()
+    with pd.ExcelWriter(buf, engine="openpyxl") as xw:
         for key in ("departments", "projects", "blocks", "worse", "low_targets"):
             frame = t[key]
             if key == "projects" and len(frame):
                 frame = frame.rename(columns={c: f"{c}年" for c in frame.columns if isinstance(c, (int, np.integer))})
             frame = _chinese(key, frame) if len(frame) else pd.DataFrame({"说明": ["（无）"]})
             frame.to_excel(xw, sheet_name=HEADINGS[key][0], index=False)
-    page = out / "history.html"
-    page.write_text(render_html(t, db), encoding="utf-8")
+    write_atomic(xlsx, buf.getvalue())  # whole or not at all, never through a link (evaluator.outputs)
+    page = write_atomic(out / "history.html", render_html(t, db).encode("utf-8"))
     return [xlsx, page]
 
 
@@ -317,16 +321,16 @@ def write_year_comparison(table: pd.DataFrame, years: Sequence[int], outdir: str
     for y in years:
         names.update({f"score_{y}": f"{y}年得分", f"grade_{y}": f"{y}年等级", f"rank_{y}": f"{y}年名次",
                       f"rank_best_{y}": f"{y}年最好名次", f"rank_worst_{y}": f"{y}年最差名次"})
+    table = table.assign(department=[department_label(d) for d in table["department"]])  # no raw codes
     zh = table.rename(columns=names)
-    csv = out / "history_comparison.csv"
-    zh.to_csv(csv, index=False, encoding="utf-8-sig")
-    xlsx = out / "history_comparison.xlsx"
-    zh.to_excel(xlsx, index=False, sheet_name="历年部门比较")
-    page = out / "history_comparison.html"
-    page.write_text("<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>历年部门比较</title>"
+    csv = write_atomic(out / "history_comparison.csv", zh.to_csv(index=False).encode("utf-8-sig"))
+    buf = io.BytesIO()
+    zh.to_excel(buf, index=False, sheet_name="历年部门比较")
+    xlsx = write_atomic(out / "history_comparison.xlsx", buf.getvalue())
+    page = write_atomic(out / "history_comparison.html", ("<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>历年部门比较</title>"
                     f"<style>{_CSS}</style></head><body><h1>历年部门比较</h1><p class=\"muted\">部门得分为派生指标"
                     "（无官方规则）；名次区间按待补/待评指标可能的最低与最高得分推算；名次变动为正表示上升。</p>"
-                    + _compact(table, years) + "<h2>明细</h2>" + _table(zh) + "</body></html>\n", encoding="utf-8")
+                    + _compact(table, years) + "<h2>明细</h2>" + _table(zh) + "</body></html>\n").encode("utf-8"))
     return [xlsx, page, csv]
 
 
