@@ -386,6 +386,8 @@ def _totals(table: TargetTable) -> list[Issue]:
     bounds = _subtotal_ranges(table)
     for t, (lo, hi) in zip(records(table.totals), bounds):
         covered = projects.iloc[lo:hi]
+        if t["source_sheet"] and "source_sheet" in covered:  # a 合计 sums the projects of its own sheet
+            covered = covered[covered["source_sheet"].astype(str) == str(t["source_sheet"])]
         what = "合计" if t["kind"] == "total" else f"部门小计「{t['label']}」"
         for f, name in MONEY_NAMES.items():
             declared = t[f]

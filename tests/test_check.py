@@ -72,6 +72,29 @@ def test_total_row_with_thousands_separators(tmp_path):
     assert len(found) == 1 and found.iloc[0]["row"] == 7 and "1,205.50" in found.iloc[0]["message"]
 
 
+def test_total_row_is_checked_against_its_own_sheet(tmp_path):
+    """Two sheets, each with its own 合计: each total is the sum of its sheet's projects, not of all sheets."""
+    import openpyxl
+    rows = [line.split("\t") for line in (TABLES / "mini_seed.tsv").read_text("utf-8").splitlines()]
+    wb = openpyxl.Workbook()
+    first = wb.active
+    first.title = "一"
+    second = wb.create_sheet("二")
+    for r in rows:
+        first.append(r)
+        second.append([c.replace("某某局", "另一局") for c in r])
+    assert second["A7"].value == "合计"
+    second["B7"] = "1,205.50"                                  # sheet 二: a 合计 that does not add up
+    path = tmp_path / "two.xlsx"
+    wb.save(path)
+    table = read_targets(path)
+    assert set(table.totals["source_sheet"]) == {"一", "二"}
+    found = codes(table, "total_mismatch")
+    assert set(found["sheet"]) == {"二"}                      # sheet 一 adds up; sheet 二's 合计 does not
+    assert all("3 个项目之和" in m for m in found["message"])
+    assert any("合计" in m and "1,250.50" in m for m in codes(table, "total_reconciled")["message"])
+
+
 def test_period_value_used(seed, mini):
     found = codes(seed, "period_value_used")
     assert len(found) == 3 and (found["severity"] == "warning").all()
