@@ -514,9 +514,18 @@ def _misplaced_quote(body: bytes, delimiter: str) -> bool:
     """True when a quoted cell's closing quote is followed by something other than the delimiter or a line break."""
     if b'"' not in body:
         return False
-    d = re.escape(delimiter.encode())
-    pattern = re.compile(rb'(?:^|' + d + rb')"(?:[^"\r\n]|"")*+"(?![' + d + rb'\r\n]|\Z)', re.M)
-    return pattern.search(body) is not None
+    escaped = re.escape(delimiter.encode())
+    # a pattern starting with the literal quote is scanned fast; whether that quote opens a
+    # cell (at a line start or after the delimiter) is checked on the byte before it
+    pattern = re.compile(rb'"(?:[^"\r\n]|"")*+"(?![' + escaped + rb'\r\n]|\Z)')
+    d = delimiter.encode()
+    pos = 0
+    while (m := pattern.search(body, pos)) is not None:
+        start = m.start()
+        if start == 0 or body[start - 1] == 0x0A or (start >= len(d) and body.startswith(d, start - len(d))):
+            return True
+        pos = start + 1
+    return False
 
 
 class _ByteReader:
