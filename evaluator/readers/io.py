@@ -496,9 +496,15 @@ def _parse_grid(body: bytes, delimiter: str, encoding: str) -> Grid | None:
         return None
     if _misplaced_quote(body, delimiter):  # "a"b: csv.reader reports it, the C parser would join it
         return None
-    raw = frame.to_numpy(dtype=object).ravel()  # (a copy is made by ``take`` below: pandas 3 views are read-only)
-    codes, first = exact_codes(raw)
-    distinct = raw.take(first).tolist()
+    # coded column by column (a column's distinct cells are few, so its hash table stays small:
+    # faster than coding the whole grid at once); a cell repeated across columns is cleaned once per column
+    codes = np.empty((len(frame), width), dtype=np.intp)
+    distinct: list = []
+    for j in range(width):
+        column = frame[j].to_numpy(dtype=object)
+        column_codes, first = exact_codes(column)
+        codes[:, j] = column_codes + len(distinct)
+        distinct.extend(column.take(first).tolist())
     cleaned = [clean_cell(v) for v in distinct]  # each distinct cell once
     if any(_CONTROL.search(c) for v, c in zip(distinct, cleaned) if c is not v and c != v):
         return None  # &#1; decodes to a control character: reported by the exact route
