@@ -122,11 +122,12 @@ def _text_reason(text: str) -> str:
     t = text.strip()
     if not t:
         return ""
-    if (level1_code(t) or level2_code(t)) and "指标" in t:
+    if "指标" in t and (level1_code(t) or level2_code(t)):  # (the cheap test first: folding is not)
         return "是指标类别名称"
-    if fold(t) in _GRADES:
+    folded = fold(t)
+    if folded in _GRADES:
         return "是评价等级"
-    if fold(t) in _header_words():
+    if folded in _header_words():
         return "是表头文字"
     return ""
 
