@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from .categories import framework_category, is_tag_only
-from .frames import coded, factorize_objects, first_rows, joint_codes, records
+from .frames import coded, factorize_objects, first_rows, joint_codes, object_codes, records
 from .issues import ISSUE_COLUMNS, Issue, _ISSUE_FIELDS, concat_issues, issues_table
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -623,13 +623,15 @@ def check_unknown_units(table: TargetTable) -> IssueColumns:
     ind = table.indicators
     if ind.empty or "target" not in ind:
         return IssueColumns()
-    words = {id(t): [n.split(":", 1)[1] for n in getattr(t, "notes", ()) if n.startswith("unknown_unit:")]
-             for t in dict.fromkeys(ind["target"].tolist()) if t is not None}
-    targets = ind["target"].tolist()
-    pos = np.array([i for i, t in enumerate(targets) if words.get(id(t))], dtype=np.intp)
+    # once per compiled target (the rows of one text share it), not hashing targets by value
+    codes, first = object_codes(ind["target"].to_numpy(dtype=object))
+    words = [[n.split(":", 1)[1] for n in getattr(t, "notes", ()) if n.startswith("unknown_unit:")]
+             for t in ind["target"].to_numpy(dtype=object).take(first).tolist()]
+    has_words = np.array([bool(w) for w in words], dtype=bool)
+    pos = np.flatnonzero(has_words.take(codes)) if len(words) else np.zeros(0, dtype=np.intp)
     if not len(pos):
         return IssueColumns()
-    found = [words[id(targets[i])] for i in pos.tolist()]
+    found = [words[c] for c in codes.take(pos).tolist()]
     return IssueColumns.merged([(pos, {
         "code": "unknown_unit", "severity": "info",
         "message": [f"计量单位「{'、'.join(w)}」不在单位词表中，已按单独的计量单位读取（只与同一单位的实际值比较）；"

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from .categories import fold, headers_data, level1_code, level2_code
+from .frames import factorize_objects
 from .issues import Issue
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -57,10 +58,20 @@ def _text(value) -> str:
     return value if isinstance(value, str) else ""
 
 
+def _texts_coded(values) -> tuple[np.ndarray, np.ndarray]:
+    """(codes, distinct values) of a column, a missing value read as ""."""
+    arr = np.asarray(values, dtype=object)
+    missing = pd.isna(arr)
+    if missing.any():
+        arr = np.where(missing, "", arr)
+    return factorize_objects(arr)
+
+
 def _distinct(values, fn):
-    """``fn`` of every distinct value, spread back over the rows (one call per distinct text)."""
-    codes, uniques = pd.factorize(pd.Series(values, dtype=object).fillna(""), use_na_sentinel=False)
-    out = [fn(u) for u in uniques]
+    """``fn`` of every distinct value, spread back over the rows (one call per distinct text);
+    ``values`` may be given already coded by :func:`_texts_coded`."""
+    codes, uniques = values if isinstance(values, tuple) else _texts_coded(values)
+    out = [fn(u) for u in uniques.tolist()]
     return np.array(out, dtype=object)[codes] if len(out) else np.array([], dtype=object)
 
 
@@ -111,11 +122,12 @@ def _text_reason(text: str) -> str:
     t = text.strip()
     if not t:
         return ""
-    if (level1_code(t) or level2_code(t)) and "指标" in t:
+    if "指标" in t and (level1_code(t) or level2_code(t)):  # (the cheap test first: folding is not)
         return "是指标类别名称"
-    if fold(t) in _GRADES:
+    folded = fold(t)
+    if folded in _GRADES:
         return "是评价等级"
-    if fold(t) in _header_words():
+    if folded in _header_words():
         return "是表头文字"
     return ""
 
@@ -135,8 +147,9 @@ def check_target_shapes(table: TargetTable) -> list[Issue]:
     annual = ind["annual_text"].fillna("").astype(object).to_numpy()
     units = ind["unit_hint"].fillna("").astype(object).to_numpy() if "unit_hint" in ind else np.full(len(ind), "")
     weights = ind["weight"].to_numpy(dtype=float)
-    why = _distinct(annual, _text_reason)
-    value = _distinct(annual, _bare_value).astype(float)
+    annual_coded = _texts_coded(annual)
+    why = _distinct(annual_coded, _text_reason)
+    value = _distinct(annual_coded, _bare_value).astype(float)
     no_unit = units == ""
     as_weight = no_unit & (value == weights) & np.isin(value, (5, 10, 15, 20, 25, 30)) & (why == "")
     why[as_weight] = "与分值相同（可能把分值读成了指标值）"
@@ -144,7 +157,7 @@ def check_target_shapes(table: TargetTable) -> list[Issue]:
     folded_name = _distinct(ind["name"].to_numpy(), lambda t: fold(t.strip()) if isinstance(t, str) else "")
     names = set(pd.unique(folded_name).tolist()) - {""}
     # only a target text that is some indicator's name anywhere can be one of its own project
-    candidate = _distinct(annual, lambda t: fold(t.strip()) in names).astype(bool) & (why == "")
+    candidate = _distinct(annual_coded, lambda t: fold(t.strip()) in names).astype(bool) & (why == "")
     if candidate.any():
         rows = np.flatnonzero(candidate)
         projects = set(pids[rows].tolist())

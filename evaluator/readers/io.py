@@ -496,9 +496,15 @@ def _parse_grid(body: bytes, delimiter: str, encoding: str) -> Grid | None:
         return None
     if _misplaced_quote(body, delimiter):  # "a"b: csv.reader reports it, the C parser would join it
         return None
-    raw = frame.to_numpy(dtype=object).ravel()  # (a copy is made by ``take`` below: pandas 3 views are read-only)
-    codes, first = exact_codes(raw)
-    distinct = raw.take(first).tolist()
+    # coded column by column (a column's distinct cells are few, so its hash table stays small:
+    # faster than coding the whole grid at once); a cell repeated across columns is cleaned once per column
+    codes = np.empty((len(frame), width), dtype=np.intp)
+    distinct: list = []
+    for j in range(width):
+        column = frame[j].to_numpy(dtype=object)
+        column_codes, first = exact_codes(column)
+        codes[:, j] = column_codes + len(distinct)
+        distinct.extend(column.take(first).tolist())
     cleaned = [clean_cell(v) for v in distinct]  # each distinct cell once
     if any(_CONTROL.search(c) for v, c in zip(distinct, cleaned) if c is not v and c != v):
         return None  # &#1; decodes to a control character: reported by the exact route
@@ -514,9 +520,18 @@ def _misplaced_quote(body: bytes, delimiter: str) -> bool:
     """True when a quoted cell's closing quote is followed by something other than the delimiter or a line break."""
     if b'"' not in body:
         return False
-    d = re.escape(delimiter.encode())
-    pattern = re.compile(rb'(?:^|' + d + rb')"(?:[^"\r\n]|"")*+"(?![' + d + rb'\r\n]|\Z)', re.M)
-    return pattern.search(body) is not None
+    escaped = re.escape(delimiter.encode())
+    # a pattern starting with the literal quote is scanned fast; whether that quote opens a
+    # cell (at a line start or after the delimiter) is checked on the byte before it
+    pattern = re.compile(rb'"(?:[^"\r\n]|"")*+"(?![' + escaped + rb'\r\n]|\Z)')
+    d = delimiter.encode()
+    pos = 0
+    while (m := pattern.search(body, pos)) is not None:
+        start = m.start()
+        if start == 0 or body[start - 1] == 0x0A or (start >= len(d) and body.startswith(d, start - len(d))):
+            return True
+        pos = start + 1
+    return False
 
 
 class _ByteReader:
