@@ -318,3 +318,15 @@ def test_comparison_provenance_hashes_every_input(example_comparison, tmp_path):
     assert {(i["name"], i["sha256"]) for i in prov["inputs"]} == expected
 
 
+
+
+def test_embedded_font_subset_is_the_same_bytes_at_another_time(monkeypatch):
+    """The font subset keeps the font's own date: a report made a minute later is the same file."""
+    from evaluator.reports import fonts
+    found = fonts.find_cjk_font()
+    assert found is not None, "CI installs fonts-noto-cjk (.ci/run); without a CJK font no subset is embedded"
+    made = []
+    for epoch in ("1700000000", "1800000000"):  # fontTools stamps 'now' from SOURCE_DATE_EPOCH when set
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch)
+        made.append(fonts._subset.__wrapped__(found[0], found[1], "绩效自评得分"))
+    assert made[0] and made[0] == made[1]

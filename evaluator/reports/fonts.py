@@ -130,7 +130,8 @@ def _subset(path: str, face: int, chars: str) -> bytes:
     from fontTools.ttLib import TTFont
 
     try:
-        font = TTFont(path, fontNumber=face, lazy=True)
+        # recalcTimestamp=False: the font keeps its own date, so the same report is the same bytes every run
+        font = TTFont(path, fontNumber=face, lazy=True, recalcTimestamp=False)
         opts = subset.Options()
         opts.flavor = "woff"          # zlib-compressed; WOFF2 would need brotli
         opts.layout_features = []     # plain glyphs: no vertical forms or ligatures in a report
