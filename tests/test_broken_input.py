@@ -18,6 +18,7 @@ import pandas as pd
 import pytest
 
 from broken import builders as b
+from broken.builders import ok_text, write
 from evaluator import evaluate
 from evaluator.cli import main
 from evaluator.issues import InputError, RulePackError
@@ -28,16 +29,6 @@ from evaluator.rules import load_rule_pack, parse_rule_pack
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "tests" / "fixtures" / "seed" / "000_e143e4407d579c5d.txt"
 N_OK = 9  # indicators in targets_ok.csv
-
-
-def ok_text() -> str:
-    return b.TARGETS_OK.read_text(encoding="utf-8")
-
-
-def write(tmp_path: Path, name: str, text: str, encoding: str = "utf-8") -> Path:
-    path = tmp_path / name
-    path.write_bytes(text.encode(encoding))
-    return path
 
 
 def raw(tmp_path: Path, name: str, data: bytes) -> Path:

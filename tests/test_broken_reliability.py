@@ -14,6 +14,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from broken import builders as b
+from broken.builders import ok_text, write
 from evaluator import evaluate
 from evaluator.actuals import read_actuals
 from evaluator.cli import main
@@ -26,18 +27,8 @@ ROOT = Path(__file__).resolve().parent.parent
 N_OK = 9
 
 
-def ok_text() -> str:
-    return b.TARGETS_OK.read_text(encoding="utf-8")
-
-
 def actuals_text() -> str:
     return b.ACTUALS_OK.read_text(encoding="utf-8")
-
-
-def write(tmp_path: Path, name: str, text: str, encoding: str = "utf-8") -> Path:
-    path = tmp_path / name
-    path.write_bytes(text.encode(encoding))
-    return path
 
 
 def codes(frame: pd.DataFrame, code: str) -> pd.DataFrame:

@@ -19,6 +19,18 @@ ACTUALS_OK = HERE / "actuals_ok.csv"
 ENDOFCHAIN, FREESECT, FATSECT, NOSTREAM = 0xFFFFFFFE, 0xFFFFFFFF, 0xFFFFFFFD, 0xFFFFFFFF
 
 
+def ok_text() -> str:
+    """The well-formed target table every broken case starts from."""
+    return TARGETS_OK.read_text(encoding="utf-8")
+
+
+def write(tmp_path: Path, name: str, text: str, encoding: str = "utf-8") -> Path:
+    """``text`` saved as ``tmp_path/name`` in ``encoding``."""
+    path = tmp_path / name
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
 def ok_rows() -> list[list[str]]:
     """The good target table as rows of cells."""
     return [line.split(",") for line in TARGETS_OK.read_text(encoding="utf-8").splitlines()]
