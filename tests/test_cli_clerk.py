@@ -278,6 +278,21 @@ def test_report_xlsx_form_blocks(capsys, tmp_path):
 
 
 # --- template -----------------------------------------------------------------------------------------
+def test_template_from_python_is_the_same_workbook_as_the_command(capsys, tmp_path):
+    """evaluator.template.make_template gives the drop-downs, units and pre-filled budgets the CLI gives."""
+    from evaluator.readers import read_targets
+    from evaluator.template import make_template
+    made = make_template(read_targets(SEED[0]), tmp_path / "api.xlsx")
+    code, _, _ = run(capsys, "template", SEED[0], "-o", str(tmp_path / "cli.xlsx"))
+    assert code == 0
+    api, cli = openpyxl.load_workbook(made), openpyxl.load_workbook(tmp_path / "cli.xlsx")
+    for name in ("指标实际值", "项目资金"):
+        assert [[c.value for c in r] for r in api[name].iter_rows()] == [[c.value for c in r] for r in cli[name].iter_rows()]
+        assert [(dv.type, str(dv.sqref)) for dv in api[name].data_validations.dataValidation] == \
+               [(dv.type, str(dv.sqref)) for dv in cli[name].data_validations.dataValidation]
+    assert any(dv.type == "list" for dv in api["指标实际值"].data_validations.dataValidation)
+
+
 def test_template_prefilled_validated_and_read_back(capsys, tmp_path):
     out = tmp_path / "填报表.xlsx"
     code, text, _ = run(capsys, "template", SEED[0], "-o", str(out))
