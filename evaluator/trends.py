@@ -33,6 +33,7 @@ import pandas as pd
 from .rules import RulePack
 from .units import conversion_factor
 from .values import parse_actual
+from .wording import fixed, pct
 
 
 @lru_cache(maxsize=1)
@@ -152,9 +153,9 @@ class TrendResult:
             if f.get("message") is None:
                 continue
             args = dict(f)
-            args.update(weight=_num(weights[i]), points=_num(points[i]), ratio=_pct(f["r"]) if "r" in f else "",
+            args.update(weight=_num(weights[i]), points=_num(points[i]), ratio=pct(f["r"]) if "r" in f else "",
                         direction=words.get(f.get("direction", "up"), ""),
-                        how=words.get(f.get("how", ""), ""), tol=_pct(pack.data["trend"]["stable_tolerance"]))
+                        how=words.get(f.get("how", ""), ""), tol=pct(pack.data["trend"]["stable_tolerance"]))
             expl[i] = msgs[f["message"]].format(**args)
         out = {"explanation": expl}
         if "rule" in ind and any("final_rule" in f for f in self.facts):
@@ -167,18 +168,13 @@ class TrendResult:
 
 
 def _num(x: float) -> str:
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "—"
-    return f"{x:.2f}"
+    return fixed(x) or "—"
 
 
 def _amount(x: float) -> str:
-    """A stated or measured change: as few digits as it needs (5%, 1.5个百分点)."""
-    return f"{x:.2f}".rstrip("0").rstrip(".")
-
-
-def _pct(x: float) -> str:
-    return f"{x * 100:.2f}".rstrip("0").rstrip(".") + "%"
+    """A stated or measured change: as few digits as it needs (5%, 1.5个百分点), rounded half-up."""
+    text = fixed(x)
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def _candidates(ind: pd.DataFrame) -> tuple[np.ndarray, list[StatedChange | None]]:
@@ -276,7 +272,7 @@ def apply_trends(ind: pd.DataFrame, pack: RulePack, history: PriorLookup | None 
             if direction == "stable":
                 rel = (a - p) / abs(p) if p else (0.0 if a == p else math.inf)
                 good_up = (ind["op_used"].iat[i] if "op_used" in ind else "") != "<="
-                fact["change"] = _pct(rel) if math.isfinite(rel) else "—"
+                fact["change"] = pct(rel) if math.isfinite(rel) else "—"
                 if abs(rel) <= trend["stable_tolerance"] or (rel > 0 if good_up else rel < 0):
                     r, rule, msg = 1.0, "trend_stable_met", "stable_met"
                 else:

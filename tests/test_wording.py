@@ -35,3 +35,10 @@ def test_missing_values() -> None:
     for x in (None, math.nan):
         assert fixed(x) == num(x) == num(x, 4) == pct(x) == ""
     assert round_half_up(None) is None and math.isnan(round_half_up(math.nan))
+
+
+def test_trend_explanations_use_the_one_formatter():
+    """A stated or measured change in a trend explanation rounds half-up like every other figure."""
+    from evaluator import trends
+    assert trends._amount(1.125) == "1.13" and trends._amount(5.0) == "5" and trends._amount(1.5) == "1.5"
+    assert trends._num(28.125) == "28.13" and trends._num(float("nan")) == "—"

@@ -14,6 +14,7 @@ from typing import Any
 from ..history import Priors, match_years, open_store, record_evaluation, record_output, resolve_year
 from ..history.store import DEFAULT_WAIT
 from ..reports.labels import department_label
+from ..wording import fixed
 
 
 def add_history_options(p: argparse.ArgumentParser, record: bool = True) -> None:
@@ -179,7 +180,7 @@ def run_compare_years(args: argparse.Namespace) -> int:
                 cells.append(f"{y}年 —")
                 continue
             span = "" if d[f"rank_best_{y}"] == d[f"rank_worst_{y}"] else f"（可能 {int(d[f'rank_best_{y}'])}–{int(d[f'rank_worst_{y}'])}）"
-            cells.append(f"{y}年 第{int(d[f'rank_{y}'])}名{span} {d[f'score_{y}']:.2f}")
+            cells.append(f"{y}年 第{int(d[f'rank_{y}'])}名{span} {fixed(d[f'score_{y}'])}")
         if d["movement"] is None or pd.isna(d["movement"]):
             move = "名次变动：无法比较（有年度缺少结果）"
         else:

@@ -21,6 +21,7 @@ from .. import __version__
 from ..outputs import write_atomic
 from ..reports.labels import department_label
 from ..trends import stated_change
+from ..wording import fixed
 from .store import open_store
 
 BLOCKS = (("output", "产出"), ("benefit", "效益"), ("satisfaction", "满意度"), ("cost", "成本"))
@@ -121,7 +122,7 @@ def _fmt(v: Any, pct: bool = False) -> str:
     if v is None or (isinstance(v, float) and math.isnan(v)):
         return "—"
     if isinstance(v, (float, np.floating)):
-        return f"{v * 100:.1f}%" if pct else f"{v:.2f}"
+        return fixed(float(v) * 100, 1) + "%" if pct else fixed(v)  # half-up, as every output
     return str(v)
 
 
