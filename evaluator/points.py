@@ -16,6 +16,7 @@ from .frames import full_object
 from .issues import Issue, issue_message
 from .rules import BLOCKS, RulePack
 from .scoring import records_at, round_points, with_columns
+from .wording import fixed
 
 UNSETTLED = ("pending", "not_evaluable")
 
@@ -129,7 +130,7 @@ def apply_weights(ind: pd.DataFrame, pack: RulePack) -> tuple[pd.DataFrame, pd.S
         for i, row in zip(rows, sub):
             args[i] = {**args[i], "rating": row["rating"]}
             issues.append(Issue(code="rating_over_weight", severity="error", column="评定", cell=str(row["rating"]),
-                                message=issue_message("rating_over_weight", rating=row["rating"], weight=f"{wp[i]:.2f}"),
+                                message=issue_message("rating_over_weight", rating=row["rating"], weight=fixed(wp[i])),
                                 project_id=row["project_id"], project=row.get("project"),
                                 indicator_no=int(row["indicator_no"]) if pd.notna(row.get("indicator_no")) else None))
         new["reason_args"] = args
