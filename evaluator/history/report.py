@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from .. import __version__
+from ..compare import rank_with_intervals
 from ..outputs import write_atomic
 from ..reports.labels import department_label
 from ..trends import stated_change
@@ -266,23 +267,9 @@ def parse_years(text: str) -> list[int]:
 
 
 def rank_intervals(frame: pd.DataFrame) -> pd.DataFrame:
-    """Rank of each department in one year, with the best and worst rank its pending items allow:
-    best = 1 + others sure to be above (their lowest > its highest); worst = 1 + others that may be
-    above (their highest ≥ its lowest)."""
-    lo = frame["score_min"].fillna(frame["score"]).to_numpy(dtype=float)
-    hi = frame["score_max"].fillna(frame["score"]).to_numpy(dtype=float)
-    s = frame["score"].to_numpy(dtype=float)
-    n = len(frame)
-    rank, best, worst = [], [], []
-    for i in range(n):
-        others = [j for j in range(n) if j != i and not math.isnan(s[j])]
-        if math.isnan(s[i]):
-            rank.append(None), best.append(None), worst.append(None)
-            continue
-        rank.append(1 + sum(s[j] > s[i] for j in others))
-        best.append(1 + sum(lo[j] > hi[i] for j in others))
-        worst.append(1 + sum(hi[j] >= lo[i] for j in others))
-    return frame.assign(rank=rank, rank_best=best, rank_worst=worst)
+    """``frame`` (one year's departments) with rank, best and worst rank, by the rule of ``compare``
+    (:func:`evaluator.compare.rank_with_intervals`)."""
+    return frame.assign(**rank_with_intervals(frame))
 
 
 def compare_years(db: str | Path, years: Sequence[int], depts: Sequence[str] | None = None) -> pd.DataFrame:
