@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..frames import distinct_map
 from ..issues import InputError
 from ..readers.vocab import fold
 
@@ -35,8 +36,7 @@ def _texts(frame: pd.DataFrame, col: str) -> np.ndarray:
 
 def _folded(values: np.ndarray) -> np.ndarray:
     """``fold`` of each value, each distinct value folded once."""
-    codes, uniques = pd.factorize(values)
-    return np.array([fold(u) for u in uniques], dtype=object)[codes] if len(values) else values
+    return distinct_map(fold, values) if len(values) else values
 
 
 def indicator_keys(ind: pd.DataFrame) -> np.ndarray:
