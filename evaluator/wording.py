@@ -18,9 +18,21 @@ from typing import Any
 
 @lru_cache(maxsize=1)
 def messages() -> dict[str, dict[str, Any]]:
-    """The templates of ``data/messages.toml`` by section and key."""
-    text = resources.files("evaluator").joinpath("data/messages.toml").read_text(encoding="utf-8")
-    return tomllib.loads(text)
+    """The templates by section and key: ``data/messages.toml`` and every ``data/wording/*.toml``
+    (one file per area of the engine, e.g. the command line or the reports). A section is defined
+    in one file only."""
+    data = resources.files("evaluator").joinpath("data")
+    files = [data.joinpath("messages.toml")]
+    wording = data.joinpath("wording")
+    if wording.is_dir():
+        files += sorted((f for f in wording.iterdir() if f.name.endswith(".toml")), key=lambda f: f.name)
+    sections: dict[str, dict[str, Any]] = {}
+    for f in files:
+        for name, section in tomllib.loads(f.read_text(encoding="utf-8")).items():
+            if name in sections:
+                raise ValueError(f"data/wording: section [{name}] is defined twice (again in {f.name})")
+            sections[name] = section
+    return sections
 
 
 def message(section: str, key: str, **values: Any) -> str:
