@@ -25,17 +25,26 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.pagebreak import Break
 
 from ..rollup import DERIVED_LABEL, PROFILE_KEYS, PROFILE_NAMES, DepartmentRollup
+from ..wording import message, messages
 from . import labels
 from .provenance import provenance_rows, report_time
 from .tables import neutralise, plain, target_cell
 
+
+
+def _w(section: str, key: str, **values: Any) -> str:
+    """Wording of the workbook: ``[reports_excel…]`` of data/wording/reports.toml."""
+    return message(f"reports_{section}", key, **values)
+
+
+FONT = _w("excel", "font")
 THIN = Side(style="thin", color="808080")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 HEAD_FILL = PatternFill("solid", fgColor="DDE5F0")
-TITLE_FONT = Font(name="宋体", size=14, bold=True)
-NOTICE_FONT = Font(name="宋体", size=11, bold=True, color="B03020")
-BOLD = Font(name="宋体", bold=True)
-BODY = Font(name="宋体", size=10)
+TITLE_FONT = Font(name=FONT, size=14, bold=True)
+NOTICE_FONT = Font(name=FONT, size=11, bold=True, color="B03020")
+BOLD = Font(name=FONT, bold=True)
+BODY = Font(name=FONT, size=10)
 WRAP = Alignment(wrap_text=True, vertical="center")
 CENTER = Alignment(wrap_text=True, vertical="center", horizontal="center")
 
@@ -55,7 +64,8 @@ FORM_WIDTHS = [14, 10, 12, 22, 16, 16, 8, 8, 40]
 #: columns after the official ones, each written only when some indicator of the report has a value for it:
 #: what the engine scored from besides the form's cells, so that the report handed back re-scores the same
 #: (indicator field, header the 自评表 reader recognises, print width); see docs/reports.md
-EXTRA_COLUMNS = [("period_text", "实施周期指标值", 16), ("prior_text", "上年实际值", 10), ("rating", "评定", 10)]
+EXTRA_COLUMNS = [(key, head, {"period_text": 16, "prior_text": 10, "rating": 10}[key])
+                 for key, head in messages()["reports_excel_extra_columns"].items()]
 
 
 def _style_name(font: Font, align: Alignment, fill: PatternFill | None, border: bool) -> str:
@@ -115,12 +125,11 @@ def deviation_text(ind: pd.Series) -> str:
     ratio = _num(ind.get("ratio"))
     if status == "scored" and not math.isnan(ratio) and ratio >= 1 - 1e-9 and not str(ind.get("flag") or ""):
         return ""
-    prefix = "（系统草拟，请单位核实补充）"
     if status == "scored" and str(ind.get("flag") or "").startswith("over_achieved"):
-        return f"{prefix}{explanation}。建议下一年度合理提高指标值。"
+        return _w("excel_deviation", "over_achieved", explanation=explanation)
     if status == "scored":
-        return f"{prefix}{explanation}。请说明未达成原因并提出改进措施。"
-    return f"{prefix}{explanation}"
+        return _w("excel_deviation", "missed", explanation=explanation)
+    return _w("excel_deviation", "other", explanation=explanation)
 
 
 def fit_height(text: Any, width: float, line: float = 15.0) -> float:
@@ -167,31 +176,32 @@ def _project_block(ws: Any, r: int, p: pd.Series, ind: pd.DataFrame, pack: Any, 
                    extra: list[tuple[str, str, int]] = []) -> int:
     """Write one 自评表 block from row ``r``; return the next free row."""
     period_column = any(key == "period_text" for key, _, _ in extra)
-    _merge(ws, r, 1, 9, "项目支出绩效自评表", font=TITLE_FONT, align=CENTER, border=False)
+    form = messages()["reports_excel_form"]
+    _merge(ws, r, 1, 9, form["title"], font=TITLE_FONT, align=CENTER, border=False)
     ws.row_dimensions[r].height = 24
     r += 1
     year = plain(p.get("year")) if "year" in p else None
-    _merge(ws, r, 1, 9, f"（{year}年度）" if year else "（　　　　年度）", align=CENTER, border=False)
+    _merge(ws, r, 1, 9, _w("excel_form", "year", year=year) if year else form["year_blank"], align=CENTER, border=False)
     r += 1
-    _put(ws, r, 1, "项目名称", font=BOLD, fill=HEAD_FILL)
+    _put(ws, r, 1, form["project"], font=BOLD, fill=HEAD_FILL)
     _merge(ws, r, 2, 5, p.get("project"))
-    _put(ws, r, 6, "项目编号", font=BOLD, fill=HEAD_FILL)
+    _put(ws, r, 6, form["project_id"], font=BOLD, fill=HEAD_FILL)
     _merge(ws, r, 7, 9, p.get("project_id"))
     r += 1
-    _put(ws, r, 1, "主管部门", font=BOLD, fill=HEAD_FILL)
+    _put(ws, r, 1, form["department"], font=BOLD, fill=HEAD_FILL)
     _merge(ws, r, 2, 5, labels.department_label(p.get("department") or department))
-    _put(ws, r, 6, "实施单位", font=BOLD, fill=HEAD_FILL)
+    _put(ws, r, 6, form["unit"], font=BOLD, fill=HEAD_FILL)
     _merge(ws, r, 7, 9, labels.department_label(p.get("department") or department))
     r += 1
     # funds block
-    heads = ["项目资金（万元）", "", "", "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"]
+    heads = form["funds_heads"]
     for c, h in enumerate(heads, 1):
         _put(ws, r, c, h or None, font=BOLD, align=CENTER, fill=HEAD_FILL)
     _merge_range(ws, r, 1, r, 3)
     r += 1
     start, year, spent = _budget_cells(p)
     exec_weight = float(pack.weights.get("execution", 0))
-    _merge(ws, r, 1, 3, "年度资金总额")
+    _merge(ws, r, 1, 3, form["funds_total"])
     _put(ws, r, 4, start, number_format="#,##0.00")
     _put(ws, r, 5, year, number_format="#,##0.00")
     _put(ws, r, 6, spent, number_format="#,##0.00")
@@ -203,23 +213,22 @@ def _project_block(ws: Any, r: int, p: pd.Series, ind: pd.DataFrame, pack: Any, 
     # 当年财政拨款; the target table has no 上年结转 figure, so that row is left for the unit to fill)
     fiscal, special = _value(p.get("budget_fiscal")), _value(p.get("budget_special"))
     current = None if fiscal is None and special is None else (fiscal or 0.0) + (special or 0.0)
-    for label, value in (("其中：当年财政拨款", current), ("上年结转资金", None), ("其他资金", _value(p.get("budget_other")))):
+    for label, value in zip(form["funds_rows"], (current, None, _value(p.get("budget_other")))):
         _merge(ws, r, 1, 3, label)
         _put(ws, r, 4, value, number_format="#,##0.00")
         for c in range(5, 10):
             _put(ws, r, c, "—" if c in (7, 9) else None, align=CENTER if c in (7, 9) else WRAP)
         r += 1
     # goal
-    _put(ws, r, 1, "年度总体目标", font=BOLD, fill=HEAD_FILL)
+    _put(ws, r, 1, form["goal"], font=BOLD, fill=HEAD_FILL)
     _merge(ws, r, 2, 5, p.get("goal"))
-    _put(ws, r, 6, "实际完成情况", font=BOLD, fill=HEAD_FILL)
+    _put(ws, r, 6, form["summary"], font=BOLD, fill=HEAD_FILL)
     _merge(ws, r, 7, 9, p.get("summary"))
     ws.row_dimensions[r].height = max(fit_height(p.get("goal"), sum(FORM_WIDTHS[1:5])),
                                       fit_height(p.get("summary"), sum(FORM_WIDTHS[6:9])), 30.0)
     r += 1
     # indicator rows
-    heads = ["绩效指标", "一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分",
-             "偏差原因分析及改进措施", *(head for _, head, _ in extra)]
+    heads = [*form["indicator_heads"], *(head for _, head, _ in extra)]
     for c, h in enumerate(heads, 1):
         _put(ws, r, c, h, font=BOLD, align=CENTER, fill=HEAD_FILL)
     r += 1
@@ -242,7 +251,7 @@ def _project_block(ws: Any, r: int, p: pd.Series, ind: pd.DataFrame, pack: Any, 
     if r > first:
         _merge_range(ws, first, 1, r - 1, 1)
     # total
-    _put(ws, r, 1, "总分", font=BOLD, fill=HEAD_FILL)
+    _put(ws, r, 1, form["total"], font=BOLD, fill=HEAD_FILL)
     _merge(ws, r, 2, 6, None, fill=HEAD_FILL)
     full = _num(p.get("full_marks"))
     _put(ws, r, 7, 100.0 if math.isnan(full) else full, font=BOLD, number_format="0.00")
@@ -250,23 +259,23 @@ def _project_block(ws: Any, r: int, p: pd.Series, ind: pd.DataFrame, pack: Any, 
     lo, hi = _num(p.get("total_min")), _num(p.get("total_max"))
     notes = []
     if not math.isnan(full) and abs(full - 100.0) > 1e-6:
-        notes.append(f"满分 {full:g}，不是 100：表中指标分值合计 {full - exec_weight:g}，请核对分值")
+        notes.append(_w("excel_form", "full_marks_note", full=full, indicators=full - exec_weight))
     if not math.isnan(lo) and not math.isnan(hi) and hi - lo > 1e-9:
-        notes.append(f"尚有待补/待评指标，总分可达区间 {labels.points(lo)}–{labels.points(hi)}")
+        notes.append(_w("excel_form", "interval_note", low=labels.points(lo), high=labels.points(hi)))
     if str(p.get("boundary_warning") or ""):
         notes.append(str(p.get("boundary_warning")))
     _put(ws, r, 9, "；".join(notes) or None, font=BOLD)
     ws.row_dimensions[r].height = max(fit_height("；".join(notes), FORM_WIDTHS[8]), 15.0)
     r += 1
-    _put(ws, r, 1, "等级", font=BOLD, fill=HEAD_FILL)
-    grade = p.get("grade") or ("待定（可达区间跨越等级线）" if not math.isnan(_num(p.get("total")))
+    _put(ws, r, 1, form["grade"], font=BOLD, fill=HEAD_FILL)
+    grade = p.get("grade") or (form["grade_pending"] if not math.isnan(_num(p.get("total")))
                                else labels.status_label(p.get("status")))
     _merge(ws, r, 2, 9, grade, font=BOLD)
     return r + 1
 
 
 def write_form_sheet(wb: Workbook, rollup: DepartmentRollup, evaluation: Any, notices: Iterable[str] = ()) -> None:
-    ws = wb.create_sheet("项目自评表")
+    ws = wb.create_sheet(_w("excel_sheets", "form"))
     extra = extra_columns(evaluation.indicators)
     for c, w in enumerate(FORM_WIDTHS + [w for _, _, w in extra], 1):
         ws.column_dimensions[get_column_letter(c)].width = w
@@ -274,7 +283,7 @@ def write_form_sheet(wb: Workbook, rollup: DepartmentRollup, evaluation: Any, no
     empty = evaluation.indicators.iloc[0:0]
     r = 1
     for note in notices:
-        _merge(ws, r, 1, 9, f"注意：{note}", font=NOTICE_FONT, border=False)
+        _merge(ws, r, 1, 9, _w("excel", "notice", note=note), font=NOTICE_FONT, border=False)
         ws.row_dimensions[r].height = fit_height(note, sum(FORM_WIDTHS))
         r += 1
     projects = rollup.projects
@@ -331,34 +340,36 @@ def _print_setup(ws: Any, landscape: bool = True, title_row: int | None = None) 
 
 
 def _summary_pairs(s: dict[str, Any]) -> list[tuple[str, Any, str | None]]:
+    say = messages()["reports_excel_summary"]
+    grade = s.get("grade") or message("reports_labels", "grade_pending")
     return [
-        ("部门", s.get("department"), None),
-        ("部门得分（预算加权平均）", s.get("score"), "0.00"),
-        ("可达区间", f"{labels.points(s.get('score_min'))}–{labels.points(s.get('score_max'))}", None),
-        ("部门得分（简单平均）", s.get("score_simple"), "0.00"),
-        ("计算口径", s.get("score_basis"), None),
-        ("部门等级", f"{s.get('grade') or '待定'}（{DERIVED_LABEL}）", None),
-        ("项目数 / 参与平均 / 含待评 / 不参与平均", f"{s.get('n_projects')} / {s.get('n_scored_projects')} / "
+        (say["department"], s.get("department"), None),
+        (say["score"], s.get("score"), "0.00"),
+        (say["interval"], f"{labels.points(s.get('score_min'))}–{labels.points(s.get('score_max'))}", None),
+        (say["score_simple"], s.get("score_simple"), "0.00"),
+        (say["basis"], s.get("score_basis"), None),
+        (say["grade"], _w("excel_summary", "grade_value", grade=grade, basis=DERIVED_LABEL), None),
+        (say["projects"], f"{s.get('n_projects')} / {s.get('n_scored_projects')} / "
                                           f"{s.get('n_pending_projects')} / {s.get('n_excluded_projects')}", None),
-        ("不参与平均的项目", s.get("excluded_projects") or "无", None),
-        ("等级分布", s.get("grade_distribution"), None),
-        ("指标数 / 已评分 / 待评 / 无法评价", f"{s.get('n_indicators')} / {s.get('n_scored_indicators')} / "
+        (say["excluded"], s.get("excluded_projects") or say["excluded_none"], None),
+        (say["grades"], s.get("grade_distribution"), None),
+        (say["indicators"], f"{s.get('n_indicators')} / {s.get('n_scored_indicators')} / "
                                      f"{s.get('n_pending_indicators')} / {s.get('n_not_evaluable_indicators')}", None),
-        *[(f"得分率：{PROFILE_NAMES[k]}", s.get(f"profile_{k}"), "0.00%") for k in PROFILE_KEYS],
-        ("可量化指标占比", s.get("share_measurable"), "0.00%"),
-        ("定性指标分值占比", s.get("share_qualitative_weight"), "0.00%"),
-        ("检查发现的矛盾（条）", s.get("n_contradictions"), None),
-        ("规则包", s.get("rule_pack"), None),
+        *[(_w("excel_summary", "profile", block=PROFILE_NAMES[k]), s.get(f"profile_{k}"), "0.00%") for k in PROFILE_KEYS],
+        (say["measurable"], s.get("share_measurable"), "0.00%"),
+        (say["qualitative"], s.get("share_qualitative_weight"), "0.00%"),
+        (say["contradictions"], s.get("n_contradictions"), None),
+        (say["rule_pack"], s.get("rule_pack"), None),
     ]
 
 
 def write_summary_sheet(wb: Workbook, rollup: DepartmentRollup, notices: Iterable[str] = ()) -> None:
-    ws = wb.create_sheet("部门汇总")
-    _merge(ws, 1, 1, 6, f"{labels.department_label(rollup.department)} 部门绩效自评汇总", font=TITLE_FONT,
+    ws = wb.create_sheet(_w("excel_sheets", "summary"))
+    _merge(ws, 1, 1, 6, _w("excel_summary", "title", department=labels.department_label(rollup.department)), font=TITLE_FONT,
            align=CENTER, border=False)
     r = 2
     for note in notices:  # what makes the whole report mean less than it seems, before any figure
-        _merge(ws, r, 1, 8, f"注意：{note}", font=NOTICE_FONT, border=False)
+        _merge(ws, r, 1, 8, _w("excel", "notice", note=note), font=NOTICE_FONT, border=False)
         ws.row_dimensions[r].height = fit_height(note, 100)
         r += 1
     for label, value, fmt in _summary_pairs(rollup.summary):
@@ -378,12 +389,12 @@ def write_summary_sheet(wb: Workbook, rollup: DepartmentRollup, notices: Iterabl
     _print_setup(ws, title_row=header_row)
 
 
-def write_issues_sheet(wb: Workbook, issues: pd.DataFrame | None, title: str = "问题清单") -> None:
-    ws = wb.create_sheet(title)
+def write_issues_sheet(wb: Workbook, issues: pd.DataFrame | None, title: str | None = None) -> None:
+    ws = wb.create_sheet(title or _w("excel_sheets", "issues"))
     frame = issues if issues is not None else pd.DataFrame(columns=[k for k, _ in labels.ISSUE_COLUMNS])
     cols = list(labels.ISSUE_COLUMNS)
     if "department" in frame.columns:
-        cols.insert(0, ("department", "部门"))
+        cols.insert(0, ("department", _w("comparison", "department")))
     _table(ws, 1, frame, cols)
     _widths(ws, ([14] if "department" in frame.columns else []) + [6, 18, 50, 18, 10, 6, 10, 24, 8, 30])
     ws.freeze_panes = "A2"
@@ -392,18 +403,19 @@ def write_issues_sheet(wb: Workbook, issues: pd.DataFrame | None, title: str = "
 
 
 def write_comparison_sheet(wb: Workbook, comparison: Any) -> None:
-    ws = wb.create_sheet("部门比较")
-    _merge(ws, 1, 1, 8, f"部门比较（部门得分为{DERIVED_LABEL}）", font=TITLE_FONT, align=CENTER, border=False)
+    say = messages()["reports_comparison"]
+    ws = wb.create_sheet(_w("excel_sheets", "comparison"))
+    _merge(ws, 1, 1, 8, _w("comparison", "title", basis=DERIVED_LABEL), font=TITLE_FONT, align=CENTER, border=False)
     r = _table(ws, 3, comparison.ranking, labels.RANKING_COLUMNS) + 1
-    _put(ws, r, 1, "板块得分率", font=BOLD, border=False)
-    r = _table(ws, r + 1, comparison.profile, [("department", "部门")] + [(k, PROFILE_NAMES[k]) for k in PROFILE_KEYS]) + 1
-    _put(ws, r, 1, "绩效目标质量", font=BOLD, border=False)
+    _put(ws, r, 1, say["profile"], font=BOLD, border=False)
+    r = _table(ws, r + 1, comparison.profile, [("department", say["department"])] + [(k, PROFILE_NAMES[k]) for k in PROFILE_KEYS]) + 1
+    _put(ws, r, 1, say["quality"], font=BOLD, border=False)
     r = _table(ws, r + 1, comparison.quality, labels.QUALITY_COLUMNS) + 1
     if len(comparison.pack_ranks.columns) > 1:
-        _put(ws, r, 1, "不同规则包下的得分与名次", font=BOLD, border=False)
-        cols = [("department", "部门")] + [(c, c.replace("score:", "得分：").replace("rank:", "名次："))
+        _put(ws, r, 1, say["packs"], font=BOLD, border=False)
+        cols = [("department", say["department"])] + [(c, c.replace("score:", say["pack_score"]).replace("rank:", say["pack_rank"]))
                                           for c in comparison.pack_ranks.columns if c != "department"]
-        cols = [(k, "名次是否一致" if k == "rank_stable" else h) for k, h in cols]
+        cols = [(k, say["rank_stable"] if k == "rank_stable" else h) for k, h in cols]
         r = _table(ws, r + 1, comparison.pack_ranks, cols)
     _widths(ws, [6, 24, 14, 10, 10, 10, 10, 8, 10, 10, 10, 10, 50])
     ws.freeze_panes = "A4"
@@ -411,9 +423,9 @@ def write_comparison_sheet(wb: Workbook, comparison: Any) -> None:
 
 
 def write_provenance_sheet(wb: Workbook, provenance: dict[str, Any]) -> None:
-    ws = wb.create_sheet("出处")
-    _put(ws, 1, 1, "项目", font=BOLD, fill=HEAD_FILL)
-    _put(ws, 1, 2, "内容", font=BOLD, fill=HEAD_FILL)
+    ws = wb.create_sheet(_w("excel_sheets", "provenance"))
+    _put(ws, 1, 1, _w("excel_provenance", "item"), font=BOLD, fill=HEAD_FILL)
+    _put(ws, 1, 2, _w("excel_provenance", "content"), font=BOLD, fill=HEAD_FILL)
     for r, (label, value) in enumerate(provenance_rows(provenance), 2):
         _put(ws, r, 1, label)
         _put(ws, r, 2, value)
@@ -433,14 +445,15 @@ def _workbook(provenance: dict[str, Any], title: str) -> Workbook:
     props.title = neutralise(title)
     props.created = when
     props.modified = when
-    props.description = f"evaluator {provenance.get('engine_version', '')}; 规则包 {provenance.get('rule_pack', '')}"
+    props.description = _w("excel", "description", version=provenance.get("engine_version", ""),
+                           pack=provenance.get("rule_pack", ""))
     return wb
 
 
 def department_workbook(evaluation: Any, rollup: DepartmentRollup, provenance: dict[str, Any]) -> Workbook:
     from .notices import notices
 
-    wb = _workbook(provenance, f"{rollup.department} 项目支出绩效自评表")
+    wb = _workbook(provenance, _w("excel", "department_title", department=rollup.department))
     found = notices(evaluation)
     write_form_sheet(wb, rollup, evaluation, found)
     write_summary_sheet(wb, rollup, found)
@@ -450,12 +463,12 @@ def department_workbook(evaluation: Any, rollup: DepartmentRollup, provenance: d
 
 
 def comparison_workbook(comparison: Any, provenance: dict[str, Any]) -> Workbook:
-    wb = _workbook(provenance, "部门绩效自评比较")
+    wb = _workbook(provenance, _w("excel", "comparison_title"))
     write_comparison_sheet(wb, comparison)
     for rollup in comparison.rollups:
-        ws_name = re.sub(r"[\\/*?:\[\]]", "_", labels.department_label(rollup.department))[:24] or "部门"
+        ws_name = re.sub(r"[\\/*?:\[\]]", "_", labels.department_label(rollup.department))[:24] or _w("excel_sheets", "department")
         write_summary_sheet(wb, rollup)
-        wb["部门汇总"].title = _unique(wb, f"汇总-{ws_name}")
+        wb[_w("excel_sheets", "summary")].title = _unique(wb, _w("excel_sheets", "summary_of", department=ws_name))
     frames = []
     for rollup, ev in zip(comparison.rollups, comparison.evaluations):
         iss = getattr(ev, "issues", None)
