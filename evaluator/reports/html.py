@@ -16,7 +16,7 @@ from jinja2 import Environment, select_autoescape
 from markupsafe import Markup
 
 from ..rollup import DERIVED_LABEL, PROFILE_KEYS, PROFILE_NAMES, DepartmentRollup, budget_column
-from ..wording import fixed
+from ..wording import fixed, message, messages
 from . import charts, fonts, labels
 from .notices import notices
 from .provenance import provenance_rows
@@ -60,8 +60,12 @@ def _bands(pack: Any) -> list[tuple[float, str]]:
     return [(float(t["min"]), t["name"]) for t in sorted(pack.data["grades"]["tiers"], key=lambda g: -g["min"])]
 
 
-PROJECT_HEAD = ["编号", "项目名称", "预算数（万元）", "执行率", "预算执行", "产出", "效益", "满意度", "总分",
-                "可达区间", "等级", "状态", "单位自评分", "说明"]
+def _w(key: str, **values: Any) -> str:
+    """Wording of the page: ``[reports_html]`` of data/wording/reports.toml."""
+    return message("reports_html", key, **values)
+
+
+PROJECT_HEAD = list(messages()["reports_html"]["project_heads"])
 
 
 def _project_rows(projects: pd.DataFrame, pack: Any = None) -> list[dict[str, Any]]:
@@ -70,7 +74,7 @@ def _project_rows(projects: pd.DataFrame, pack: Any = None) -> list[dict[str, An
     rows = []
     for (_, p), fm in zip(projects.iterrows(), full.tolist()):
         # the full boundary warning is in its own section above the table: a pointer here keeps the column narrow
-        note = p.get("excluded_reason") or ("临近等级线，见「等级临界提示」" if p.get("boundary_warning") else "")
+        note = p.get("excluded_reason") or (_w("boundary_pointer") if p.get("boundary_warning") else "")
         grade = str(p.get("grade") or "")
         cells = [_cell(p.get("project_id"), "id"), _cell(p.get("project"), "name"), _cell(_n(p.get(bcol)), "n"),
                  _cell(_pct(p.get("execution_rate")), "n"), _cell(_n(p.get("execution_points")), "n"),
@@ -78,7 +82,7 @@ def _project_rows(projects: pd.DataFrame, pack: Any = None) -> list[dict[str, An
                  _cell(_n(p.get("points_satisfaction")), "n"),
                  _cell(labels.total_with_full(plain(p.get("total")), fm) if plain(p.get("total")) is not None else "", "n"),
                  _cell(_interval(p.get("total_min"), p.get("total_max")), "n"),
-                 _cell(grade or ("待定" if plain(p.get("total")) is not None else ""), f"g-{grade}"),
+                 _cell(grade or (message("reports_labels", "grade_pending") if plain(p.get("total")) is not None else ""), f"g-{grade}"),
                  _cell(labels.status_label(p.get("status")), f"s-{p.get('status')}"),
                  _cell(_n(p.get("self_total")), "n"), _cell(note, "note")]
         rows.append({"cells": cells, "cls": "" if p.get("included", True) else "excluded"})
@@ -117,17 +121,17 @@ def _detail(p: pd.Series, g: pd.DataFrame, full: float = math.nan) -> dict[str, 
         flag = labels.flag_label(i.get("flag"))
         explanation = str(plain(i.get("explanation")) or "")
         if flag:
-            explanation = f"{explanation}（{flag}）" if flag not in explanation else explanation
+            explanation = _w("flagged", explanation=explanation, flag=flag) if flag not in explanation else explanation
         rows.append([_cell(i.get("indicator_no")), _cell(i.get("level1")), _cell(i.get("level2")), _cell(i.get("name")),
                      _cell(target_cell(i)), _cell(i.get("actual_text")),
                      _cell(_n(i.get("weight_points")), "n"), _cell(_n(i.get("points")), "n"),
                      _cell(labels.status_label(status), f"s-{status}"), _cell(explanation)])
-    grade = p.get("grade") or ("待定" if plain(p.get("total")) is not None else labels.status_label(p.get("status")))
-    headline = f"总分 {labels.total_with_full(p.get('total'), full)}（{grade}）" if plain(p.get("total")) is not None \
+    grade = p.get("grade") or (message("reports_labels", "grade_pending") if plain(p.get("total")) is not None else labels.status_label(p.get("status")))
+    headline = _w("headline", total=labels.total_with_full(p.get("total"), full), grade=grade) if plain(p.get("total")) is not None \
         else str(grade)
     if plain(p.get("total_max")) is not None and plain(p.get("total_min")) is not None \
             and p.get("total_max") - p.get("total_min") > 1e-9:
-        headline += f"，可达 {_interval(p.get('total_min'), p.get('total_max'))}"
+        headline += _w("headline_interval", interval=_interval(p.get("total_min"), p.get("total_max")))
     return {"name": str(p.get("project") or ""), "headline": headline, "summary": str(plain(p.get("summary")) or ""),
             "execution": str(plain(p.get("execution_explanation")) or ""), "rows": rows, "open": True}
 
@@ -146,11 +150,11 @@ def department_context(evaluation: Any, rollup: DepartmentRollup, with_details: 
     name = labels.department_label(rollup.department)
     bars = [{"label": str(p.get("project")), "value": plain(p.get("total")), "low": plain(p.get("total_min")),
              "high": plain(p.get("total_max")), "colour": colour} for _, p in projects[projects["included"]].iterrows()]
-    chart = charts.score_bars(bars, _bands(pack), f"{name} 项目总分与等级区间（竖线为待评指标的可达区间）")
+    chart = charts.score_bars(bars, _bands(pack), _w("score_chart", department=name))
     profile = [s.get(f"profile_{k}") for k in PROFILE_KEYS]
     profile_chart = charts.grouped_bars([PROFILE_NAMES[k] for k in PROFILE_KEYS],
                                         [(name, [math.nan if v is None else float(v) for v in profile])],
-                                        f"{name} 各板块得分率（已评分部分）", height=240, colours=[colour])
+                                        _w("profile_chart", department=name), height=240, colours=[colour])
     groups = {pid: g for pid, g in evaluation.indicators.groupby("project_id", sort=False)} if len(evaluation.indicators) else {}
     empty = evaluation.indicators.iloc[0:0]
     warnings = [{"project": str(p.get("project")), "text": str(p.get("boundary_warning"))}
@@ -179,19 +183,19 @@ def department_context(evaluation: Any, rollup: DepartmentRollup, with_details: 
 def comparison_context(comparison: Any) -> dict[str, Any]:
     ranking = comparison.ranking
     pack = comparison.evaluations[0].rule_pack if comparison.evaluations else None
-    bands = _bands(pack) if pack is not None else [(90.0, "优"), (80.0, "良"), (60.0, "中"), (0.0, "差")]
+    bands = _bands(pack) if pack is not None else [(float(g["min"]), g["name"]) for g in messages()["reports_html"]["default_grades"]]
     colours = department_colours([r.department for r in comparison.rollups])
     fallback = charts.SERIES_COLOURS[0]
-    bars = [{"label": f"第{plain(r['rank']) or '—'}名 {labels.department_label(r['department'])}"
-                      + ("（评分指标过少）" if r["few_scored"] else ""),
+    bars = [{"label": _w("rank_bar", rank=plain(r["rank"]) or "—", department=labels.department_label(r["department"]))
+                      + (_w("few_scored") if r["few_scored"] else ""),
              "value": plain(r["score"]), "low": plain(r["score_min"]), "high": plain(r["score_max"]),
              "colour": colours.get(r["department"], fallback)}
             for _, r in ranking.iterrows()]
-    chart = charts.score_bars(bars, bands, f"部门得分比较（预算加权，{DERIVED_LABEL}；竖线为可达区间）")
+    chart = charts.score_bars(bars, bands, _w("comparison_chart", basis=DERIVED_LABEL))
     prof = comparison.profile
     series = [(labels.department_label(r["department"]),
                [math.nan if plain(r[k]) is None else float(r[k]) for k in PROFILE_KEYS]) for _, r in prof.iterrows()]
-    profile_chart = charts.grouped_bars([PROFILE_NAMES[k] for k in PROFILE_KEYS], series, "各部门板块得分率比较",
+    profile_chart = charts.grouped_bars([PROFILE_NAMES[k] for k in PROFILE_KEYS], series, _w("comparison_profile_chart"),
                                         colours=[colours.get(r["department"], fallback) for _, r in prof.iterrows()])
     rank_cols = labels.RANKING_COLUMNS
     ranking_rows = []
@@ -214,15 +218,17 @@ def comparison_context(comparison: Any) -> dict[str, Any]:
                              else _cell(labels.department_label(r.get(k)) if k == "department" else r.get(k))
                              for k, _ in labels.QUALITY_COLUMNS])
     pack_cols = [c for c in comparison.pack_ranks.columns if c != "department"]
-    pack_head = ["部门"] + [("名次是否一致" if c == "rank_stable" else c.replace("score:", "得分：").replace("rank:", "名次："))
-                          for c in pack_cols]
+    say = messages()["reports_comparison"]
+    pack_head = [say["department"]] + [(say["rank_stable"] if c == "rank_stable"
+                                        else c.replace("score:", say["pack_score"]).replace("rank:", say["pack_rank"]))
+                                       for c in pack_cols]
     pack_rows = []
     if pack_cols:
         for _, r in comparison.pack_ranks.iterrows():
             row = [_cell(labels.department_label(r["department"]))]
             for c in pack_cols:
                 v = r[c]
-                row.append(_cell(("是" if v else "否") if c == "rank_stable" else (_n(v) if c.startswith("score:") else v), "n"))
+                row.append(_cell((say["yes"] if v else say["no"]) if c == "rank_stable" else (_n(v) if c.startswith("score:") else v), "n"))
             pack_rows.append(row)
     return {"chart": Markup(chart), "profile_chart": Markup(profile_chart),
             "ranking_head": [h for _, h in rank_cols], "ranking_rows": ranking_rows,
@@ -237,7 +243,7 @@ def _with_font(page: str) -> str:
 
 def render_department(evaluation: Any, rollup: DepartmentRollup, provenance: dict[str, Any]) -> str:
     ctx = department_context(evaluation, rollup)
-    return _with_font(_template().render(title=f"{labels.department_label(rollup.department)} 预算绩效自评报告", prov=provenance,
+    return _with_font(_template().render(title=_w("department_title", department=labels.department_label(rollup.department)), prov=provenance,
                               prov_rows=provenance_rows(provenance), comparison=None, departments=[ctx]))
 
 
@@ -245,6 +251,6 @@ def render_comparison(comparison: Any, provenance: dict[str, Any]) -> str:
     colours = department_colours([r.department for r in comparison.rollups])
     deps = [department_context(ev, r, colour=colours[r.department])
             for r, ev in zip(comparison.rollups, comparison.evaluations)]
-    return _with_font(_template().render(title="部门预算绩效自评比较报告", prov=provenance,
+    return _with_font(_template().render(title=_w("comparison_title"), prov=provenance,
                                          prov_rows=provenance_rows(provenance),
                                          comparison=comparison_context(comparison), departments=deps))
