@@ -9,7 +9,7 @@ import math
 from html import escape
 from typing import Any, Sequence
 
-from ..wording import fixed
+from ..wording import fixed, message
 from .labels import points
 
 #: grade band colours, best first (优 良 中 差)
@@ -60,7 +60,7 @@ def score_bars(rows: Sequence[dict[str, Any]], bands: Sequence[tuple[float, str]
         body.append(f'<rect x="{_f(x(low))}" y="{top - 6}" width="{_f(x(upper) - x(low))}" '
                     f'height="{height - top - 18}" fill="{colour}"/>')
         wide = x(upper) - x(low) > 70
-        label = f"{grade}（≥{low:g}）" if low > 0 and wide else grade
+        label = message("reports_charts", "band", grade=grade, low=low) if low > 0 and wide else grade
         body.append(f'<text x="{_f((x(low) + x(upper)) / 2)}" y="{top - 10}" text-anchor="middle" '
                     f'fill="#555">{_e(label)}</text>')
         upper = low
@@ -70,7 +70,7 @@ def score_bars(rows: Sequence[dict[str, Any]], bands: Sequence[tuple[float, str]
         body.append(f'<text x="{label_width - 8}" y="{y + 13}" text-anchor="end">'
                     f'<title>{_e(row["label"])}</title>{_e(_short(str(row["label"])))}</text>')
         if v is None or (isinstance(v, float) and math.isnan(v)):
-            body.append(f'<text x="{x0 + 4}" y="{y + 13}" fill="#888">无得分</text>')
+            body.append(f'<text x="{x0 + 4}" y="{y + 13}" fill="#888">{_e(message("reports_charts", "no_score"))}</text>')
             continue
         colour = row.get("colour", SERIES_COLOURS[0])
         body.append(f'<rect x="{x0}" y="{y}" width="{_f(x(v) - x0)}" height="{bar_h}" fill="{colour}" rx="2"/>')
@@ -80,7 +80,7 @@ def score_bars(rows: Sequence[dict[str, Any]], bands: Sequence[tuple[float, str]
             body.append(f'<line x1="{_f(x(lo))}" x2="{_f(x(hi))}" y1="{_f(cy)}" y2="{_f(cy)}" stroke="#222" stroke-width="2"/>'
                         f'<line x1="{_f(x(hi))}" x2="{_f(x(hi))}" y1="{y + 3}" y2="{y + bar_h - 3}" stroke="#222" stroke-width="2"/>'
                         f'<line x1="{_f(x(lo))}" x2="{_f(x(lo))}" y1="{y + 3}" y2="{y + bar_h - 3}" stroke="#222" stroke-width="2"/>')
-            text = f"{points(v)}（可达 {points(lo)}–{points(hi)}）"
+            text = message("reports_charts", "interval", value=points(v), low=points(lo), high=points(hi))
             tx = max(x(hi), x(v))
         else:
             text, tx = points(v), x(v)
@@ -118,7 +118,7 @@ def grouped_bars(categories: Sequence[str], series: Sequence[tuple[str, Sequence
             colour = colours[si]
             bx = gx + si * bar_w
             if v is None or math.isnan(v):
-                body.append(f'<text x="{_f(bx + bar_w / 2)}" y="{top + plot_h - 4}" text-anchor="middle" fill="#999" font-size="10">无</text>')
+                body.append(f'<text x="{_f(bx + bar_w / 2)}" y="{top + plot_h - 4}" text-anchor="middle" fill="#999" font-size="10">{_e(message("reports_charts", "no_value"))}</text>')
                 continue
             h = plot_h * max(0.0, min(1.0, v))
             body.append(f'<rect x="{_f(bx)}" y="{_f(top + plot_h - h)}" width="{_f(bar_w - 2)}" height="{_f(h)}" fill="{colour}">'

@@ -21,6 +21,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from ..wording import message
+
 #: family name the page uses for the embedded subset (first in the CSS font stack)
 FAMILY = "EvaluatorCJK"
 
@@ -42,7 +44,7 @@ CANDIDATES = [
 #: a face of a collection whose name says simplified Chinese is preferred
 SC_MARKS = (" SC", "SC ", "CN", "GB", "Micro Hei", "YaHei", "SimSun", "SimHei", "PingFang SC")
 #: characters that must be in the font for it to count as a Chinese font
-PROBE = "部门预算绩效评价"
+PROBE = message("reports_fonts", "probe")
 
 
 @functools.lru_cache(maxsize=1)
@@ -154,6 +156,5 @@ def missing_font_note() -> str | None:
         return None
     if find_cjk_font() is not None:
         return None
-    hint = "（Linux 可安装 fonts-noto-cjk；Windows 自带微软雅黑/宋体）" if sys.platform != "darwin" else ""
-    return ("注意：本机没有找到中文字体，HTML 报告未嵌入字体；在同样没有中文字体的电脑上打开时汉字可能显示为方框"
-            + hint + "。")
+    hint = message("reports_fonts", "hint") if sys.platform != "darwin" else ""
+    return message("reports_fonts", "missing", hint=hint)

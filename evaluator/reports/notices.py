@@ -9,9 +9,10 @@ from typing import Any
 
 import pandas as pd
 
-NO_ACTUALS = ("没有找到任何实际完成值：既没有给出实际完成值表，目标表中也没有「实际完成值」列（或填报表是空白的）。"
-              "所有指标都是「待补」，下面的得分只是预算执行部分或为 0，不是自评结果。"
-              "请用 evaluator template 生成填报表、填写后再评分。")
+from ..wording import message
+
+#: no actual value anywhere: the scores are only the budget execution part
+NO_ACTUALS = message("reports_notices", "no_actuals")
 
 
 def _filled(column: Any) -> pd.Series:

@@ -14,20 +14,13 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from .. import __version__
+from ..wording import messages
 
 #: timestamp written where a file format insists on one (xlsx core properties, zip entries)
 FIXED_TIME = _dt.datetime(2000, 1, 1, 0, 0, 0)
 
 #: field labels shown in reports, in display order
-LABELS = {
-    "engine": "评分引擎",
-    "engine_version": "引擎版本",
-    "rule_pack": "规则包",
-    "rule_pack_version": "规则包版本",
-    "rule_pack_sha256": "规则包内容哈希（SHA-256）",
-    "rule_pack_source": "规则依据",
-    "generated_at": "生成时间",
-}
+LABELS = dict(messages()["reports_provenance"])
 
 
 def file_record(path: str | os.PathLike[str], role: str = "") -> dict[str, str]:
@@ -115,6 +108,7 @@ def provenance_rows(prov: dict[str, Any]) -> list[tuple[str, str]]:
     rows = [(LABELS[k], str(prov[k])) for k in LABELS if prov.get(k)]
     for item in prov.get("inputs", []):
         who = f"{item.get('department', '')} " if item.get("department") else ""
-        role = {"targets": "绩效目标表", "actuals": "实际完成值"}.get(item.get("role", ""), item.get("role", "") or "输入文件")
+        roles = messages()["reports_provenance_roles"]
+        role = roles.get(item.get("role", ""), item.get("role", "") or roles["unnamed"])
         rows.append((f"{who}{role}", f"{item.get('name', '')}  sha256={item.get('sha256', '')}"))
     return rows

@@ -21,6 +21,7 @@ import pandas as pd
 
 from ..frames import exact_codes
 from ..safety import FORMULA_STARTS, neutralize_cell
+from ..wording import message
 
 def neutralise(value: Any) -> Any:
     """Make a text cell inert in a spreadsheet; leave everything else alone (see :mod:`evaluator.safety`)."""
@@ -258,7 +259,8 @@ def target_cell(row: Any) -> str:
     annual = str(plain(row.get("annual_text")) or "")
     target = str(plain(row.get("target_text")) or "")
     if str(row.get("target_source") or "") == "period" and target and target != annual:
-        return f"{annual}（按实施周期指标值 {target} 计分）" if annual else f"{target}（实施周期指标值）"
+        return (message("reports_target", "period_scored", annual=annual, target=target) if annual
+                else message("reports_target", "period_only", target=target))
     return target or annual
 
 
