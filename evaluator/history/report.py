@@ -11,6 +11,7 @@ import html
 import io
 import json
 import math
+from importlib import resources
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -22,10 +23,21 @@ from ..compare import rank_with_intervals
 from ..outputs import write_atomic
 from ..reports.labels import department_label
 from ..trends import stated_change
-from ..wording import fixed
+from ..wording import fixed, message, messages
 from .store import open_store
 
-BLOCKS = (("output", "产出"), ("benefit", "效益"), ("satisfaction", "满意度"), ("cost", "成本"))
+#: (block, its Chinese name) of the indicator blocks (data/messages.toml [blocks])
+BLOCKS = tuple((b, messages()["blocks"][b]) for b in ("output", "benefit", "satisfaction", "cost"))
+
+
+def _w(key: str, **values: Any) -> str:
+    """Wording of the history report: ``[history_report]`` of data/wording/history.toml."""
+    return message("history_report", key, **values)
+
+
+def _c(key: str, **values: Any) -> str:
+    """Wording of the comparison across years: ``[history_compare]`` of data/wording/history.toml."""
+    return message("history_compare", key, **values)
 
 
 def _dept_filter(depts: Sequence[str] | None) -> tuple[str, list[Any]]:
@@ -101,18 +113,10 @@ def _year_pairs(ind: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     return worse.reset_index(drop=True), low.reset_index(drop=True)
 
 
-HEADINGS = {
-    "departments": ("部门历年得分", {"department": "部门", "year": "年度", "score": "部门得分", "score_min": "可能最低",
-                                   "score_max": "可能最高", "grade": "等级", "rule_pack": "规则包",
-                                   "rule_pack_version": "规则包版本", "recorded_at": "记录时间（UTC）"}),
-    "projects": ("项目历年总分", {"department": "部门", "project": "项目"}),
-    "blocks": ("板块得分率", {"department": "部门", "year": "年度"}),
-    "worse": ("变差的指标", {"department": "部门", "year": "年度", "project": "项目", "name": "指标",
-                           "target_text": "年度指标值", "actual_text_prior": "上年实际", "actual_text": "本年实际",
-                           "rate_prior": "上年得分率", "rate": "本年得分率"}),
-    "low_targets": ("目标低于上年实际", {"department": "部门", "year": "年度", "project": "项目", "name": "指标",
-                                   "target_text": "本年指标值", "actual_text_prior": "上年实际值"}),
-}
+#: table → (its title: sheet name and heading, {column: Chinese heading}) (data/wording/history.toml)
+HEADINGS = {name: (t["title"], dict(t["columns"])) for name, t in messages()["history_tables"].items()}
+#: the columns shown as percentages in the table of indicators that got worse
+_RATE_HEADS = [HEADINGS["worse"][1]["rate_prior"], HEADINGS["worse"][1]["rate"]]
 
 
 def _chinese(name: str, frame: pd.DataFrame) -> pd.DataFrame:
@@ -148,40 +152,31 @@ def sparkline(values: Sequence[float], years: Sequence[int], lo: float | None = 
                     " ".join(f"{x:.1f},{y:.1f}" for x, y in (xy(i, v) for i, v in pts)) + '"/>')
     for i, v in pts:
         x, y = xy(i, v)
-        body.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2.5" fill="#3b6fb6"><title>{years[i]}年：{v:.2f}</title></circle>')
+        point = message("history_sparkline", "point", year=years[i], value=v)
+        body.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2.5" fill="#3b6fb6"><title>{point}</title></circle>')
     if pts:
         x, y = xy(*pts[-1])
         body.append(f'<text x="{min(x + 4, width - 2):.1f}" y="{(y + 12 if y < 16 else y - 4):.1f}" font-size="10" '
                     f'text-anchor="end" fill="#333">{pts[-1][1]:.1f}</text>')
-    label = "，".join(f"{years[i]}年 {v:.2f}" for i, v in pts)
+    label = "，".join(message("history_sparkline", "described", year=years[i], value=v) for i, v in pts)
     return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img" '
             f'aria-label="{html.escape(label)}">{"".join(body)}</svg>')
 
 
-_CSS = """body { font-family: "Noto Sans CJK SC","Source Han Sans SC","WenQuanYi Micro Hei","Microsoft YaHei","PingFang SC",sans-serif;
- margin: 0 auto; max-width: 1240px; padding: 16px 24px; color: #222; font-size: 14px; line-height: 1.5; }
-h1 { font-size: 22px; margin: 8px 0 4px; } h2 { font-size: 18px; border-bottom: 2px solid #3b6fb6; padding-bottom: 2px; margin-top: 28px; }
-h3 { font-size: 15px; margin: 16px 0 6px; } .muted { color: #666; font-size: 12px; }
-.derived { display: inline-block; font-size: 11px; color: #8a5a00; background: #fff3d6; border: 1px solid #e8c97a; border-radius: 3px; padding: 0 4px; }
-table { border-collapse: collapse; width: 100%; margin: 6px 0 12px; font-size: 13px; }
-th, td { border: 1px solid #c8ccd4; padding: 3px 6px; vertical-align: top; text-align: left; }
-th { background: #e6ecf5; } td.n { text-align: right; white-space: nowrap; }
-.multiples { display: flex; flex-wrap: wrap; gap: 12px; } .multiple { border: 1px solid #ccd; border-radius: 6px; padding: 6px 10px; background: #f7f9fc; }
-.multiple .l { font-size: 12px; color: #555; max-width: 170px; }
-.g-优 { color: #1d7a35; font-weight: bold; } .g-良 { color: #4a7a1d; font-weight: bold; } .g-中 { color: #9a6a00; font-weight: bold; } .g-差 { color: #b03020; font-weight: bold; }
-footer { margin-top: 32px; border-top: 1px solid #ccc; padding-top: 8px; }"""
+#: the pages' style sheet (data/history.css, without its heading comment)
+_CSS = resources.files("evaluator").joinpath("data", "history.css").read_text(encoding="utf-8").split("*/\n", 1)[1].rstrip("\n")
 
 
 def _table(frame: pd.DataFrame, pct_cols: Sequence[str] = ()) -> str:
     if not len(frame):
-        return '<p class="muted">（无）</p>'
+        return f'<p class="muted">{html.escape(_w("empty"))}</p>'
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
     rows = []
     for rec in frame.itertuples(index=False):
         cells = []
         for c, v in zip(frame.columns, rec):
             num = isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
-            cls = ' class="n"' if num else (f' class="g-{html.escape(str(v))}"' if c in ("等级", "grade") else "")
+            cls = ' class="n"' if num else (f' class="g-{html.escape(str(v))}"' if c in (HEADINGS["departments"][1]["grade"], "grade") else "")
             cells.append(f"<td{cls}>{html.escape(_fmt(v, c in pct_cols))}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
     return f"<table><tr>{head}</tr>{''.join(rows)}</table>"
@@ -190,46 +185,46 @@ def _table(frame: pd.DataFrame, pct_cols: Sequence[str] = ()) -> str:
 def render_html(t: dict[str, pd.DataFrame], db: str | Path) -> str:
     deps = t["departments"]
     years = sorted({int(y) for y in deps["year"]}) if len(deps) else []
-    parts = [f"<h1>绩效历史报告</h1><p class=\"muted\">历史库 {html.escape(Path(db).name)} · "
-             f"{len(set(deps['department'])) if len(deps) else 0} 个部门 · 年度 "
-             f"{'、'.join(map(str, years)) or '—'} · 每年每部门取最近一次记录 · 引擎 evaluator {__version__}</p>"]
+    subtitle = _w("subtitle", db=html.escape(Path(db).name), departments=len(set(deps["department"])) if len(deps) else 0,
+                  years="、".join(map(str, years)) or "—", version=__version__)
+    parts = [f"<h1>{_w('title')}</h1><p class=\"muted\">{subtitle}</p>"]
     for dept, g in (deps.groupby("department", sort=True) if len(deps) else []):
         g = g.set_index("year").reindex(years)
         parts.append(f"<h2>{html.escape(str(dept))}</h2>")
-        parts.append('<div class="multiples"><div class="multiple"><div class="l">部门得分 '
-                     '<span class="derived">派生（无官方规则）</span></div>'
+        parts.append(f'<div class="multiples"><div class="multiple"><div class="l">{_w("score")} '
+                     f'<span class="derived">{_w("derived")}</span></div>'
                      + sparkline(g["score"].tolist(), years) + "</div>")
         blocks = t["blocks"]
         b = blocks[blocks["department"] == dept].set_index("year").reindex(years) if len(blocks) else None
         for _, label in BLOCKS:
             if b is not None and label in b and b[label].notna().any():
-                parts.append(f'<div class="multiple"><div class="l">{label}得分率</div>'
+                parts.append(f'<div class="multiple"><div class="l">{_w("block_rate", block=label)}</div>'
                              + sparkline((b[label] * 100).tolist(), years) + "</div>")
         parts.append("</div>")
-        parts.append("<h3>部门得分与等级</h3>" + _table(_chinese("departments", deps[deps["department"] == dept])))
+        parts.append(f"<h3>{_w('department_scores')}</h3>" + _table(_chinese("departments", deps[deps["department"] == dept])))
         proj = t["projects"]
         if len(proj):
             pj = proj[proj["department"] == dept]
             ycols = [y for y in years if y in pj.columns]
-            parts.append("<h3>项目总分（逐年）</h3><div class=\"multiples\">")
+            parts.append(f"<h3>{_w('project_totals')}</h3><div class=\"multiples\">")
             for rec in pj.itertuples(index=False):
                 vals = [pj.loc[pj["project"] == rec.project, y].iat[0] if y in pj.columns else np.nan for y in years]
                 last = next((v for v in reversed(vals) if not (isinstance(v, float) and math.isnan(v))), None)
-                parts.append(f'<div class="multiple"><div class="l">{html.escape(str(rec.project))}'
-                             f'（最近 {_fmt(last)}）</div>' + sparkline(vals, years) + "</div>")
+                label = _w("latest", project=html.escape(str(rec.project)), total=_fmt(last))
+                parts.append(f'<div class="multiple"><div class="l">{label}</div>' + sparkline(vals, years) + "</div>")
             parts.append("</div>")
-            parts.append(_table(pj.drop(columns=["department"]).rename(columns={"project": "项目", **{y: f"{y}年" for y in ycols}})))
+            parts.append(_table(pj.drop(columns=["department"]).rename(columns={"project": HEADINGS["projects"][1]["project"],
+                                                                          **{y: _w("year", year=y) for y in ycols}})))
         if b is not None:
-            parts.append("<h3>板块得分率</h3>" + _table(b.reset_index().drop(columns=["department"]).rename(
-                columns={"year": "年度"}), pct_cols=[lab for _, lab in BLOCKS]))
+            parts.append(f"<h3>{HEADINGS['blocks'][0]}</h3>" + _table(b.reset_index().drop(columns=["department"]).rename(
+                columns={"year": HEADINGS["blocks"][1]["year"]}), pct_cols=[lab for _, lab in BLOCKS]))
         for key in ("worse", "low_targets"):
             f = t[key]
             f = f[f["department"] == dept].drop(columns=["department"]) if len(f) else f
-            parts.append(f"<h3>{HEADINGS[key][0]}</h3>" + _table(_chinese(key, f), pct_cols=["上年得分率", "本年得分率"]))
-    parts.append("<footer class=\"muted\">得分率 = 得分 ÷ 分值；部门得分为所属项目总分的预算加权平均（派生，无官方规则）。"
-                 "“目标低于上年实际”：本年指标值为 ≥ 目标而低于上年实际值（或 ≤ 目标而高于上年实际值），目标可能设置偏低。</footer>")
+            parts.append(f"<h3>{HEADINGS[key][0]}</h3>" + _table(_chinese(key, f), pct_cols=_RATE_HEADS))
+    parts.append(f"<footer class=\"muted\">{_w('footer')}</footer>")
     return ("<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
-            f"<meta name=\"generator\" content=\"evaluator {__version__}\"><title>绩效历史报告</title>"
+            f"<meta name=\"generator\" content=\"evaluator {__version__}\"><title>{_w('title')}</title>"
             f"<style>{_CSS}</style></head><body>" + "".join(parts) + "</body></html>\n")
 
 
@@ -243,8 +238,8 @@ def write_history_report(db: str | Path, outdir: str | Path, depts: Sequence[str
         for key in ("departments", "projects", "blocks", "worse", "low_targets"):
             frame = t[key]
             if key == "projects" and len(frame):
-                frame = frame.rename(columns={c: f"{c}年" for c in frame.columns if isinstance(c, (int, np.integer))})
-            frame = _chinese(key, frame) if len(frame) else pd.DataFrame({"说明": ["（无）"]})
+                frame = frame.rename(columns={c: _w("year", year=c) for c in frame.columns if isinstance(c, (int, np.integer))})
+            frame = _chinese(key, frame) if len(frame) else pd.DataFrame({_w("empty_column"): [_w("empty")]})
             frame.to_excel(xw, sheet_name=HEADINGS[key][0], index=False)
     write_atomic(xlsx, buf.getvalue())  # whole or not at all, never through a link (evaluator.outputs)
     page = write_atomic(out / "history.html", render_html(t, db).encode("utf-8"))
@@ -263,7 +258,7 @@ def parse_years(text: str) -> list[int]:
             return list(range(a, b + 1))
         return sorted({int(x) for x in text.replace("，", ",").split(",") if x.strip()})
     except ValueError:
-        raise HistoryError(f"--years 应写成 2022-2024 或 2022,2024，而不是「{text}」") from None
+        raise HistoryError(_c("bad_years", text=text)) from None
 
 
 def rank_intervals(frame: pd.DataFrame) -> pd.DataFrame:
@@ -304,28 +299,27 @@ def compare_years(db: str | Path, years: Sequence[int], depts: Sequence[str] | N
 def write_year_comparison(table: pd.DataFrame, years: Sequence[int], outdir: str | Path) -> list[Path]:
     out = Path(outdir)
     out.mkdir(parents=True, exist_ok=True)
-    names = {"department": "部门", "movement": f"名次变动（{years[0]}→{years[-1]}，正数为上升）",
-             "movement_min": "变动可能最少", "movement_max": "变动可能最多"}
+    names = {"department": _c("department"), "movement": _c("movement", first=years[0], last=years[-1]),
+             "movement_min": _c("movement_min"), "movement_max": _c("movement_max")}
     for y in years:
-        names.update({f"score_{y}": f"{y}年得分", f"grade_{y}": f"{y}年等级", f"rank_{y}": f"{y}年名次",
-                      f"rank_best_{y}": f"{y}年最好名次", f"rank_worst_{y}": f"{y}年最差名次"})
+        names.update({f"{col}_{y}": _c(col, year=y) for col in ("score", "grade", "rank", "rank_best", "rank_worst")})
     table = table.assign(department=[department_label(d) for d in table["department"]])  # no raw codes
     zh = table.rename(columns=names)
     csv = write_atomic(out / "history_comparison.csv", zh.to_csv(index=False).encode("utf-8-sig"))
     buf = io.BytesIO()
-    zh.to_excel(buf, index=False, sheet_name="历年部门比较")
+    zh.to_excel(buf, index=False, sheet_name=_c("title"))
     xlsx = write_atomic(out / "history_comparison.xlsx", buf.getvalue())
-    page = write_atomic(out / "history_comparison.html", ("<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>历年部门比较</title>"
-                    f"<style>{_CSS}</style></head><body><h1>历年部门比较</h1><p class=\"muted\">部门得分为派生指标"
-                    "（无官方规则）；名次区间按待补/待评指标可能的最低与最高得分推算；名次变动为正表示上升。</p>"
-                    + _compact(table, years) + "<h2>明细</h2>" + _table(zh) + "</body></html>\n").encode("utf-8"))
+    page = write_atomic(out / "history_comparison.html", (f"<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>{_c('title')}</title>"
+                    f"<style>{_CSS}</style></head><body><h1>{_c('title')}</h1><p class=\"muted\">{_c('intro')}</p>"
+                    + _compact(table, years) + f"<h2>{_c('details')}</h2>" + _table(zh) + "</body></html>\n").encode("utf-8"))
     return [xlsx, page, csv]
 
 
 def _compact(table: pd.DataFrame, years: Sequence[int]) -> str:
     """One row per department: each year's rank (with its interval), score and grade; the score
     as a sparkline; the rank movement with its interval."""
-    head = "<tr><th>部门</th><th>得分走势</th>" + "".join(f"<th>{y}年</th>" for y in years) + "<th>名次变动</th></tr>"
+    head = (f"<tr><th>{_c('department')}</th><th>{_c('trend')}</th>" + "".join(f"<th>{_c('year', year=y)}</th>" for y in years)
+            + f"<th>{_c('moved')}</th></tr>")
     rows = []
     for r in table.to_dict("records"):
         cells = [f"<td>{html.escape(str(r['department']))}</td>",
@@ -337,17 +331,17 @@ def _compact(table: pd.DataFrame, years: Sequence[int]) -> str:
                 cells.append("<td>—</td>")
                 continue
             lo, hi = int(r[f"rank_best_{y}"]), int(r[f"rank_worst_{y}"])
-            span = "" if lo == hi else f"（可能 {lo}–{hi}）"
-            grade = r.get(f"grade_{y}") or "待定"
-            cells.append(f"<td>第{int(rank)}名{span}<br><span class=\"muted\">{_fmt(r[f'score_{y}'])}</span> "
+            span = "" if lo == hi else _c("rank_span", best=lo, worst=hi)
+            grade = r.get(f"grade_{y}") or _c("grade_pending")
+            cells.append(f"<td>{_c('rank_cell', rank=int(rank), span=span)}<br><span class=\"muted\">{_fmt(r[f'score_{y}'])}</span> "
                          f"<span class=\"g-{html.escape(str(grade))}\">{html.escape(str(grade))}</span></td>")
         m = r.get("movement")
         if m is None or pd.isna(m):
-            move = "无法比较"
+            move = _c("no_comparison")
         else:
             m, lo, hi = int(m), int(r["movement_min"]), int(r["movement_max"])
-            move = (f"上升 {m} 名" if m > 0 else f"下降 {-m} 名" if m < 0 else "不变") + \
-                ("" if lo == hi else f"（可能 {lo:+d} 至 {hi:+d}）")
+            move = (_c("up", n=m) if m > 0 else _c("down", n=-m) if m < 0 else _c("same")) + \
+                ("" if lo == hi else _c("move_span", low=lo, high=hi))
         cells.append(f"<td>{move}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
     return f"<table>{head}{''.join(rows)}</table>"
