@@ -21,6 +21,7 @@ import pandas as pd
 
 from ..readers.vocab import fold
 from ..trends import Prior, PriorLookup, _data as _trend_data
+from ..wording import message
 from .keys import apply_mapping, indicator_keys, read_mapping
 from .store import DEFAULT_WAIT, SCHEMA_VERSION, HistoryError, Store, open_store
 
@@ -72,10 +73,10 @@ def detect_year(path: str | Path | None) -> tuple[int, str] | None:
         text = ""
     year = _year_in(text)
     if year:
-        return year, f"目标表标题（{p.name}）"
+        return year, message("history_year", "title", file=p.name)
     year = _year_in(p.name, _NAME_YEAR)
     if year:
-        return year, f"目标表文件名（{p.name}）"
+        return year, message("history_year", "file_name", file=p.name)
     return None
 
 
@@ -84,13 +85,12 @@ def resolve_year(option: int | None, *places: str | Path | None) -> tuple[int, s
     different → refuse (one of them is wrong)."""
     found = next((y for y in (detect_year(p) for p in places if p) if y), None)
     if found and option and found[0] != option:
-        raise HistoryError(f"年度不一致：{found[1]}写明 {found[0]} 年，但 --year 指定 {option} 年；"
-                           "请核对后只保留正确的一个")
+        raise HistoryError(message("history_errors", "year_conflict", found=found[1], year=found[0], option=option))
     if found:
         return found
     if option:
-        return int(option), "命令行 --year"
-    raise HistoryError("无法确定年度：目标表标题和文件名中都没有写明年度（如“2023年度”），请用 --year 指定")
+        return int(option), message("history_year", "option")
+    raise HistoryError(message("history_errors", "no_year"))
 
 
 def record_evaluation(db: str | Path, ev: Any, year: int, year_source: str, source: str = "evaluator score",
@@ -123,10 +123,10 @@ def record_output(db: str | Path, outdir: str | Path, year: int | None = None, w
     """Record an existing output folder (of ``score`` or ``batch``); returns (run ids, year, source)."""
     out = Path(outdir)
     if not out.is_dir():
-        raise HistoryError(f"找不到输出目录 {out}")
+        raise HistoryError(message("history_errors", "no_folder", folder=out))
     need = out / "indicators.csv"
     if not need.is_file():
-        raise HistoryError(f"{out} 中没有 indicators.csv：请指向 evaluator score 或 batch 的输出目录")
+        raise HistoryError(message("history_errors", "no_indicators", folder=out))
     prov_path = out / "provenance.json"
     prov: dict[str, Any] = json.loads(prov_path.read_text(encoding="utf-8")) if prov_path.is_file() else {}
     ind = _read_csv(need)

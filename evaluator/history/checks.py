@@ -19,6 +19,7 @@ from ..issues import Issue, issues_frame
 from ..trends import _printed_prior, stated_change
 from ..units import conversion_factor
 from ..values import parse_actual
+from ..wording import message
 from . import Priors, _store_dept, match_years
 from .store import open_store
 
@@ -50,9 +51,10 @@ def history_issues(table: Any, db: str | Path, year: int, mapping: str | Path | 
             continue
         r = ind.iloc[k]
         found.append(Issue(
-            code="target_below_prior", severity="warning", column="指标值",
-            message=f"本年目标「{r.get('target_text', '')}」比上年（{prior.year or '上一'}年）实际值 {prior.text} 还低"
-                    f"（来源：{prior.source}），目标可能设置偏低",
+            code="target_below_prior", severity="warning", column=message("history_issues", "target_below_prior_column"),
+            message=message("history_issues", "target_below_prior", target=r.get("target_text", ""),
+                            year=prior.year or message("history_issues", "prior_year_unknown"), prior=prior.text,
+                            source=prior.source),
             file=r.get("source_file"), row=r.get("source_row"), project_id=r.get("project_id"),
             project=r.get("project"), indicator_no=r.get("indicator_no"), cell=r.get("target_text")))
     if Path(db).is_file():
@@ -62,8 +64,9 @@ def history_issues(table: Any, db: str | Path, year: int, mapping: str | Path | 
                 gone = match_years(store, dept, year, mapping, this_year=ind)["disappeared"]
                 for r in gone.itertuples(index=False):
                     found.append(Issue(
-                        code="indicator_disappeared", severity="warning", column="三级指标",
-                        message=f"上年（{year - 1}年）的指标「{r.project_prior} / {r.name_prior}」"
-                                f"（指标值 {r.target_text_prior}）在本年表中找不到；若已改名，可用 --history-map 对应表说明",
+                        code="indicator_disappeared", severity="warning",
+                        column=message("history_issues", "indicator_disappeared_column"),
+                        message=message("history_issues", "indicator_disappeared", year=year - 1, project=r.project_prior,
+                                        name=r.name_prior, target=r.target_text_prior),
                         project=r.project_prior, cell=r.name_prior))
     return issues_frame(found)

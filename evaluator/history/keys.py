@@ -18,6 +18,7 @@ import pandas as pd
 
 from ..frames import distinct_map
 from ..issues import InputError
+from ..wording import message, messages
 from ..readers.vocab import fold
 
 SEP = "|"
@@ -65,7 +66,8 @@ def project_keys(projects: pd.DataFrame) -> np.ndarray:
     return np.where(code != "", "code:" + code.map(fold), proj.map(fold)).astype(object)
 
 
-MAPPING_HEADER = ("旧项目", "旧指标", "新项目", "新指标")
+#: the header of the mapping CSV (old project, old indicator, new project, new indicator)
+MAPPING_HEADER = tuple(messages()["history_mapping"]["header"])
 
 
 def read_mapping(path: str | Path | None) -> dict[str, str]:
@@ -75,18 +77,18 @@ def read_mapping(path: str | Path | None) -> dict[str, str]:
         return {}
     p = Path(path)
     if not p.is_file():
-        raise InputError("找不到指标对应表", file=str(p), code="file_missing")
+        raise InputError(message("history_errors", "no_mapping"), file=str(p), code="file_missing")
     out: dict[str, str] = {}
     with p.open(encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.reader(fh))
     if not rows or tuple(c.strip() for c in rows[0][:4]) != MAPPING_HEADER:
-        raise InputError(f"指标对应表第1行应为表头：{','.join(MAPPING_HEADER)}", file=str(p), row=1,
+        raise InputError(message("history_errors", "mapping_header", header=",".join(MAPPING_HEADER)), file=str(p), row=1,
                          code="bad_mapping")
     for n, row in enumerate(rows[1:], start=2):
         row = [c.strip() for c in row] + [""] * 4
         old_p, old_i, new_p, new_i = row[:4]
         if not old_p or not new_p:
-            raise InputError(f"指标对应表第{n}行：旧项目、新项目不能为空", file=str(p), row=n, code="bad_mapping")
+            raise InputError(message("history_errors", "mapping_row", row=n), file=str(p), row=n, code="bad_mapping")
         if old_i:
             out[indicator_key(old_p, old_i)] = indicator_key(new_p, new_i or old_i)
         else:

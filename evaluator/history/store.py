@@ -24,6 +24,7 @@ import pandas as pd
 
 from .. import __version__
 from ..issues import EvaluatorError
+from ..wording import message
 from .keys import indicator_keys, project_keys
 
 #: the layout written by this engine; older files are migrated, newer ones refused
@@ -139,7 +140,7 @@ CREATE VIEW current_indicators AS
 #: SQL that brings a store of version ``v`` to ``v + 1``
 MIGRATIONS: dict[int, str] = {
     # version 1 did not record where the year came from
-    1: "ALTER TABLE runs ADD COLUMN year_source VARCHAR DEFAULT '未记录';",
+    1: f"ALTER TABLE runs ADD COLUMN year_source VARCHAR DEFAULT '{message('history_year', 'unrecorded')}';",
 }
 
 #: columns of each table, in order (read from the SQL above, so the two cannot disagree)
@@ -168,7 +169,7 @@ def _duckdb():
     try:
         import duckdb
     except ImportError as exc:  # pragma: no cover - duckdb is a declared dependency
-        raise HistoryError("绩效历史库需要 duckdb 组件：请运行 pip install duckdb") from exc
+        raise HistoryError(message("history_errors", "no_duckdb")) from exc
     return duckdb
 
 
@@ -182,13 +183,12 @@ def _connect(path: Path, read_only: bool, wait: float):
         except duckdb.IOException as exc:
             text = str(exc)
             if "lock" not in text.lower():
-                raise HistoryError(f"无法打开绩效历史库 {path}：文件不是可读的 DuckDB 数据库或已损坏（{text}）") from exc
+                raise HistoryError(message("history_errors", "unreadable", path=path, error=text)) from exc
             if time.monotonic() >= deadline:
-                raise HistoryError(f"绩效历史库 {path} 正被另一个程序写入（已等待 {wait:.0f} 秒）："
-                                   "请等它完成后再试，或用 --history-wait 加长等待时间") from exc
+                raise HistoryError(message("history_errors", "locked", path=path, wait=wait)) from exc
             time.sleep(0.2)
         except duckdb.Error as exc:
-            raise HistoryError(f"无法打开绩效历史库 {path}：{exc}") from exc
+            raise HistoryError(message("history_errors", "cannot_open", path=path, error=exc)) from exc
 
 
 @dataclass
@@ -209,7 +209,7 @@ class Store:
         """Record one scoring output (one run per department in it); returns the run ids.
         All departments go in one transaction."""
         if self.read_only:
-            raise HistoryError(f"绩效历史库 {self.path} 以只读方式打开，不能写入")
+            raise HistoryError(message("history_errors", "read_only", path=self.path))
         depts = _departments(indicators, projects)
         now = datetime.now(timezone.utc).replace(tzinfo=None)
         prov = provenance or {}
@@ -410,7 +410,7 @@ def _prepare(con: Any, path: Path, read_only: bool) -> None:
         return
     if version is None:
         if read_only:
-            raise HistoryError(f"绩效历史库 {path} 是空的：还没有记录任何年度的结果")
+            raise HistoryError(message("history_errors", "empty", path=path))
         _run(con, "BEGIN TRANSACTION")
         _run(con, TABLES_SQL)
         _run(con, VIEWS_SQL)
@@ -419,14 +419,11 @@ def _prepare(con: Any, path: Path, read_only: bool) -> None:
         _run(con, "COMMIT")
         return
     if version == 0:
-        raise HistoryError(f"{path} 中没有版本记录（schema_version 表），不是本引擎写入的绩效历史库，"
-                           "为避免误读，拒绝使用")
+        raise HistoryError(message("history_errors", "not_a_store", path=path))
     if version > SCHEMA_VERSION:
-        raise HistoryError(f"绩效历史库 {path} 由更新版本的引擎写入（库结构版本 {version}，本程序只认识到 "
-                           f"{SCHEMA_VERSION}）：请升级 evaluator 后再使用")
+        raise HistoryError(message("history_errors", "too_new", path=path, version=version, known=SCHEMA_VERSION))
     if read_only:
-        raise HistoryError(f"绩效历史库 {path} 的库结构版本为 {version}（当前为 {SCHEMA_VERSION}），"
-                           "需先升级：运行一次 evaluator history add … 或 evaluator history upgrade --db …")
+        raise HistoryError(message("history_errors", "needs_upgrade", path=path, version=version, known=SCHEMA_VERSION))
     _run(con, "BEGIN TRANSACTION")
     try:
         for v in range(version, SCHEMA_VERSION):
@@ -448,9 +445,9 @@ def open_store(path: str | Path, write: bool = False, wait: float = DEFAULT_WAIT
     """Open (``write``: create or migrate) the store at ``path``."""
     path = Path(path)
     if not write and not path.is_file():
-        raise HistoryError(f"找不到绩效历史库 {path}：请先用 evaluator history add 或 score --history 记录结果")
+        raise HistoryError(message("history_errors", "missing", path=path))
     if path.is_dir():
-        raise HistoryError(f"{path} 是目录，不是绩效历史库文件")
+        raise HistoryError(message("history_errors", "is_folder", path=path))
     con = _connect(path, read_only=not write, wait=wait)
     try:
         _prepare(con, path, read_only=not write)
