@@ -15,11 +15,14 @@ from typing import Any
 import pandas as pd
 
 from .actuals import header, vocabulary, write_template
+from .wording import message, messages
+
+_FILL = messages()["template_fill"]
 
 #: the choices of the 评定 drop-down
-RATINGS = ("达成", "部分达成", "未达成", "不适用")
+RATINGS = tuple(_FILL["ratings"])
 #: header of the unit column added beside 实际完成值 (read back by nobody: the reader ignores it)
-UNIT_HEADER = "计量单位（参考）"
+UNIT_HEADER = _FILL["unit_header"]
 #: numeric columns (canonical keys of data/actuals.toml) that get a number-only validation
 NUMBER_KEYS = ("self_score", "budget", "spent", "self_execution", "self_total")
 
@@ -96,15 +99,16 @@ def finish_xlsx(table: Any, path: Path) -> None:
         if header("rating") in names:
             col = ws.cell(1, names.index(header("rating")) + 1).column_letter
             dv = DataValidation(type="list", formula1='"' + ",".join(RATINGS) + '"', allow_blank=True,
-                                showErrorMessage=True, errorTitle="评定", error="请从下拉列表中选择：" + "、".join(RATINGS),
-                                promptTitle="评定", prompt="定性指标：达成 / 部分达成 / 未达成 / 不适用", showInputMessage=True)
+                                showErrorMessage=True, errorTitle=_FILL["rating_title"],
+                                error=message("template_fill", "rating_error", choices="、".join(RATINGS)),
+                                promptTitle=_FILL["rating_title"], prompt=_FILL["rating_prompt"], showInputMessage=True)
             dv.add(f"{col}2:{col}{last}")
             ws.add_data_validation(dv)
         for key in NUMBER_KEYS:
             if header(key) in names:
                 col = ws.cell(1, names.index(header(key)) + 1).column_letter
                 dv = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0", allow_blank=True,
-                                    showErrorMessage=True, errorTitle=header(key), error="请填写数字（不带单位）")
+                                    showErrorMessage=True, errorTitle=header(key), error=_FILL["number_error"])
                 dv.add(f"{col}2:{col}{last}")
                 ws.add_data_validation(dv)
         ws.freeze_panes = "A2"
