@@ -31,7 +31,6 @@ from .provenance import provenance_rows, report_time
 from .tables import neutralise, plain, target_cell
 
 
-
 def _w(section: str, key: str, **values: Any) -> str:
     """Wording of the workbook: ``[reports_excel…]`` of data/wording/reports.toml."""
     return message(f"reports_{section}", key, **values)
