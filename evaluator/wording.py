@@ -15,6 +15,8 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
+import numpy as np
+
 
 @lru_cache(maxsize=1)
 def messages() -> dict[str, dict[str, Any]]:
@@ -134,3 +136,34 @@ def pct(x: Any) -> str:
     else:
         text = f"{(_exact(f) * 100).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):f}"
     return _unsigned_zero(text).rstrip("0").rstrip(".") + "%"
+
+
+# Many numbers at once (a table's distinct values): the tie test of the fast route above made for
+# the whole array, the rest (ties, NaN, huge and infinite values) through the functions above.
+
+def fixed_all(values: Any, digits: int = 2) -> list[str]:
+    """:func:`fixed` of every value of the float array ``values``."""
+    xs = np.asarray(values, dtype=np.float64)
+    scaled = np.abs(xs * _SCALES[digits])
+    with np.errstate(invalid="ignore"):
+        rest = scaled - np.floor(scaled)
+        fast = ((scaled < 1e13) & ((rest < 0.499999) | (rest > 0.500001))).tolist()
+    form = _FORMATS[digits]
+    texts = [form % x if quick else fixed(x, digits) for x, quick in zip(xs.tolist(), fast)]
+    return [t if t[:1] != "-" else _unsigned_zero(t) for t in texts]
+
+
+def num_all(values: Any, digits: int = 2) -> list[str]:
+    """:func:`num` of every value of the float array ``values``."""
+    texts = fixed_all(values, digits)
+    return texts if digits == 2 else [t.rstrip("0").rstrip(".") if "." in t else t for t in texts]
+
+
+def pct_all(values: Any) -> list[str]:
+    """:func:`pct` of every value of the float array ``values``."""
+    xs = np.asarray(values, dtype=np.float64)
+    scaled = np.abs(xs) * 10.0 ** 4
+    with np.errstate(invalid="ignore"):
+        fast = ((scaled < 1e13) & (np.abs(scaled - np.floor(scaled) - 0.5) > 1e-6)).tolist()
+    texts = ["%.2f" % (x * 100) if quick else pct(x) for x, quick in zip(xs.tolist(), fast)]
+    return [_unsigned_zero(t).rstrip("0").rstrip(".") + "%" if quick else t for t, quick in zip(texts, fast)]
