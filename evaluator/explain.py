@@ -124,7 +124,7 @@ class _Table:
         self.df, self.n = df, len(df)
         self._raw: dict[str, np.ndarray] = {}
         self._coded: dict[str, Coded] = {}
-        self._args: tuple[np.ndarray, list[dict]] | None = None
+        self._args: dict[str, tuple[list[int], list[Any]]] | None = None  # argument → (rows, values)
 
     def raw(self, name: str) -> np.ndarray:
         """Column ``name``: floats for :data:`NUMBERS` (missing: NaN), else objects (missing: None)."""
@@ -157,25 +157,35 @@ class _Table:
         return self._coded[name]
 
     def _column(self, name: str) -> Coded:
-        if name not in self._raw and name in self.df and name not in NUMBERS and self.df[name].dtype.kind in "iub":
+        dtype = self.df[name].dtype if name not in self._raw and name in self.df and name not in NUMBERS else None
+        if isinstance(dtype, np.dtype) and dtype.kind in "iub":
             codes, uniques = pd.factorize(self.df[name].to_numpy())
             return codes, _objects(uniques.tolist())  # as Python ints and bools, the values a row holds
+        if isinstance(dtype, pd.StringDtype):  # texts and one missing value
+            codes, uniques = factorize_objects(self.raw(name))
+            if len(codes) and codes.min() < 0:
+                codes[codes < 0] = len(uniques)
+                uniques = _objects([*uniques.tolist(), dtype.na_value])
+            return codes, uniques
         return _exact(self.raw(name))
 
     def _arg(self, key: str) -> Coded:
         """``reason_args[KEY]`` of every row, :data:`ABSENT` where the row has no such argument."""
-        if self._args is None:  # the rows with arguments, found once
-            args = self.raw("reason_args")
-            rows = np.flatnonzero(np.fromiter(map(bool, args.tolist()), dtype=bool, count=self.n))
-            self._args = rows, args[rows].tolist()
-        rows, args = self._args
-        has = [key in d for d in args]
+        if self._args is None:  # every argument of every row, gathered in one pass
+            found: dict[str, tuple[list[int], list[Any]]] = {}
+            every = self.raw("reason_args").tolist()
+            for i in [i for i, args in enumerate(every) if args]:
+                for name, value in every[i].items():
+                    rows, values = found.setdefault(name, ([], []))
+                    rows.append(i)
+                    values.append(value)
+            self._args = found
         codes = np.zeros(self.n, dtype=np.intp)
-        if not any(has):
+        if key not in self._args:
             return codes, _objects([ABSENT])
-        at = rows[np.flatnonzero(has)]
-        values, uniques = _exact(_objects([d[key] for d, h in zip(args, has) if h]))
-        codes[at] = values + 1
+        rows, values = self._args[key]
+        value_codes, uniques = _exact(_objects(values))
+        codes[rows] = value_codes + 1
         return codes, _objects([ABSENT, *uniques.tolist()])
 
     def render(self, func: Callable[..., str], where: np.ndarray | None = None) -> Coded:

@@ -39,7 +39,7 @@ def messages() -> dict[str, dict[str, Any]]:
 
 def message(section: str, key: str, **values: Any) -> str:
     """Fill template ``[section] key`` of messages.toml."""
-    return messages()[section][key].format(**values)
+    return messages()[section][key].format_map(values)
 
 
 @lru_cache(maxsize=None)
