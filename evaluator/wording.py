@@ -147,10 +147,14 @@ def fixed_all(values: Any, digits: int = 2) -> list[str]:
     scaled = np.abs(xs * _SCALES[digits])
     with np.errstate(invalid="ignore"):
         rest = scaled - np.floor(scaled)
-        fast = ((scaled < 1e13) & ((rest < 0.499999) | (rest > 0.500001))).tolist()
+        fast = (scaled < 1e13) & ((rest < 0.499999) | (rest > 0.500001))
     form = _FORMATS[digits]
-    texts = [form % x if quick else fixed(x, digits) for x, quick in zip(xs.tolist(), fast)]
-    return [t if t[:1] != "-" else _unsigned_zero(t) for t in texts]
+    texts = [form % x for x in xs.tolist()]
+    for i in np.flatnonzero(~fast).tolist():  # near a tie, NaN, huge or infinite
+        texts[i] = fixed(float(xs[i]), digits)
+    for i in np.flatnonzero(fast & np.signbit(xs)).tolist():  # 「-0.00」 → 「0.00」
+        texts[i] = _unsigned_zero(texts[i])
+    return texts
 
 
 def num_all(values: Any, digits: int = 2) -> list[str]:
@@ -164,6 +168,11 @@ def pct_all(values: Any) -> list[str]:
     xs = np.asarray(values, dtype=np.float64)
     scaled = np.abs(xs) * 10.0 ** 4
     with np.errstate(invalid="ignore"):
-        fast = ((scaled < 1e13) & (np.abs(scaled - np.floor(scaled) - 0.5) > 1e-6)).tolist()
-    texts = ["%.2f" % (x * 100) if quick else pct(x) for x, quick in zip(xs.tolist(), fast)]
-    return [_unsigned_zero(t).rstrip("0").rstrip(".") + "%" if quick else t for t, quick in zip(texts, fast)]
+        fast = (scaled < 1e13) & (np.abs(scaled - np.floor(scaled) - 0.5) > 1e-6)
+    texts = ["%.2f" % x for x in (xs * 100).tolist()]
+    for i in np.flatnonzero(fast & np.signbit(xs)).tolist():  # 「-0.00」 → 「0.00」
+        texts[i] = _unsigned_zero(texts[i])
+    texts = [t.rstrip("0").rstrip(".") + "%" for t in texts]
+    for i in np.flatnonzero(~fast).tolist():  # near a tie, NaN, huge or infinite
+        texts[i] = pct(float(xs[i]))
+    return texts
