@@ -7,8 +7,11 @@ only picks the template and the numbers, e.g.
 A sentence is made of parts. Each part is a small function of declared fields (columns of the
 scored table), written for one row — ``@part("t_canonical", "target_text", …) def _target(…)``
 — and called once per distinct combination of its fields, the result taken back to every row
-by code (tables repeat the same targets, units, ratings and points on most rows). The parts
-of a sentence are joined the same way: once per distinct combination of part texts.
+by code (tables repeat the same targets, units, ratings and points on most rows). Each field is
+coded once per table; a part's combinations are one integer key per row made from its fields'
+codes. A number the sentence shows is declared as its text (``num:points``, ``num4:actual_value``,
+``pct:ratio``): each distinct number is written once for the whole table. The parts of a
+sentence are joined the same way: once per distinct combination of part texts.
 """
 from __future__ import annotations
 
@@ -609,7 +612,9 @@ def _project_facts(projects: pd.DataFrame, ind: pd.DataFrame) -> dict[str, np.nd
     weak = weak[np.lexsort((ratio[weak], groups.codes[weak]))]  # by project, then ratio; ties keep the row order
     codes = groups.codes[weak]
     weak = weak[np.arange(len(weak)) - np.searchsorted(codes, codes) < 3]  # the three lowest of each project
-    items = _values(t.render(_weakest_item, np.isin(np.arange(t.n), weak)))
+    listed = np.zeros(t.n, dtype=bool)
+    listed[weak] = True
+    items = _values(t.render(_weakest_item, listed))
     _, facts["weakest"] = groups.join(weak, items[weak], "、")
     return facts
 
