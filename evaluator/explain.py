@@ -7,8 +7,11 @@ only picks the template and the numbers, e.g.
 A sentence is made of parts. Each part is a small function of declared fields (columns of the
 scored table), written for one row — ``@part("t_canonical", "target_text", …) def _target(…)``
 — and called once per distinct combination of its fields, the result taken back to every row
-by code (tables repeat the same targets, units, ratings and points on most rows). The parts
-of a sentence are joined the same way: once per distinct combination of part texts.
+by code (tables repeat the same targets, units, ratings and points on most rows). Each field is
+coded once per table; a part's combinations are one integer key per row made from its fields'
+codes. A number the sentence shows is declared as its text (``num:points``, ``num4:actual_value``,
+``pct:ratio``): each distinct number is written once for the whole table. The parts of a
+sentence are joined the same way: once per distinct combination of part texts.
 """
 from __future__ import annotations
 
@@ -20,28 +23,33 @@ import numpy as np
 import pandas as pd
 
 from .enums import Method, ProjectStatus, Status, TargetKind
-from .frames import distinct_rows, factorize_objects, first_rows, full_object
+from .frames import factorize_objects, first_rows, full_object
 from .rules import BLOCKS, RulePack
-from .wording import message, messages, num, pct, template_fields
+from .wording import message, messages, num, num_all, pct, pct_all, template_fields
 
 __all__ = ["explain_indicators", "explain_executions", "summarize_projects", "message", "messages", "num", "pct",
            "EXPLAIN_COLUMNS"]
 
 # ----------------------------------------------------------------------------------- the machinery
 
-#: a text column as codes into its distinct texts
+#: a column as codes (one per row, none negative) into its distinct values
 Coded = tuple[np.ndarray, np.ndarray]
 
 #: columns read as numbers (floats; a missing column is NaN): every other field is read as it is
 NUMBERS = frozenset({
     "ratio", "points", "weight_points", "over_times", "actual_value", "target_value", "t_low", "t_high",
     "spent_annual", "budget_used", "execution_rate", "execution_points", "execution_cap",
-    "total", "total_min", "total_max", "self_total", "self_diff",
+    "total", "total_min", "total_max", "total_open", "self_total", "self_diff",
     *(f"{kind}_{b}" for kind in ("points", "weight") for b in BLOCKS)})
 
 
 #: what a field reads when the frame has no such column (else None, or NaN for numbers)
 DEFAULTS = {"actual_text": "", "prior_text": ""}
+
+#: number fields, ``KIND:column``: the column's numbers as the text a sentence shows, each distinct
+#: number written once (:mod:`evaluator.wording`)
+FORMATS: dict[str, Callable[[np.ndarray], list[str]]] = {
+    "num": num_all, "num4": lambda values: num_all(values, 4), "pct": pct_all}
 
 
 class _Absent:
@@ -52,14 +60,15 @@ class _Absent:
 
 
 ABSENT = _Absent()
-_NO_ARGS: dict[str, Any] = {}
 
 #: types whose values equal only values of the same type that render alike
 _BY_VALUE = (str, _Absent)
 
 
 def part(*fields: str) -> Callable[[Callable[..., str]], Callable[..., str]]:
-    """Declare the fields a sentence part reads, in the order of its parameters."""
+    """Declare the fields a sentence part reads, in the order of its parameters: a column (``rule``),
+    a reason argument (``arg:KEY``) or a column's numbers as shown (``num:``, ``num4:``, ``pct:``
+    and the column, see :data:`FORMATS`)."""
     def declare(func: Callable[..., str]) -> Callable[..., str]:
         func.fields = fields  # type: ignore[attr-defined]
         return func
@@ -112,12 +121,13 @@ def _objects(values: list[Any]) -> np.ndarray:
 
 
 class _Table:
-    """The columns of a frame as coded fields, each made once; derived fields added by name."""
+    """The fields of a frame, each coded once for all rows (:meth:`coded`); derived fields added by name."""
 
     def __init__(self, df: pd.DataFrame):
         self.df, self.n = df, len(df)
         self._raw: dict[str, np.ndarray] = {}
         self._coded: dict[str, Coded] = {}
+        self._args: dict[str, tuple[list[int], list[Any]]] | None = None  # argument → (rows, values)
 
     def raw(self, name: str) -> np.ndarray:
         """Column ``name``: floats for :data:`NUMBERS` (missing: NaN), else objects (missing: None)."""
@@ -132,42 +142,90 @@ class _Table:
 
     def add(self, name: str, values: np.ndarray) -> None:
         self._raw[name] = values
-        self._coded.pop(name, None)
+        for key in [k for k in self._coded if k.rpartition(":")[2] == name]:
+            del self._coded[key]
 
     def coded(self, name: str) -> Coded:
+        """Field ``name`` (see :func:`part`) of every row as (codes, distinct values)."""
         if name not in self._coded:
-            self._coded[name] = _exact(self.raw(name))
+            kind, _, column = name.rpartition(":")
+            if kind == "arg":
+                self._coded[name] = self._arg(column)
+            elif kind:
+                codes, numbers = self.coded(column)
+                shown, texts = factorize_objects(_objects(FORMATS[kind](numbers)))  # 0.125 and 0.1250001: one text
+                self._coded[name] = shown[codes], texts
+            else:
+                self._coded[name] = self._column(name)
         return self._coded[name]
 
-    def arg(self, key: str, rows: np.ndarray) -> Coded:
-        """Field ``arg:KEY`` on ``rows``: ``reason_args[KEY]``, :data:`ABSENT` when the row has no such argument."""
-        args = self.raw("reason_args")[rows].tolist()
-        return _exact(_objects([(d or _NO_ARGS).get(key, ABSENT) for d in args]))
+    def _column(self, name: str) -> Coded:
+        dtype = self.df[name].dtype if name not in self._raw and name in self.df and name not in NUMBERS else None
+        if isinstance(dtype, np.dtype) and dtype.kind in "iub":
+            codes, uniques = pd.factorize(self.df[name].to_numpy())
+            return codes, _objects(uniques.tolist())  # as Python ints and bools, the values a row holds
+        if isinstance(dtype, pd.StringDtype):  # texts and one missing value
+            codes, uniques = factorize_objects(self.raw(name))
+            if len(codes) and codes.min() < 0:
+                codes[codes < 0] = len(uniques)
+                uniques = _objects([*uniques.tolist(), dtype.na_value])
+            return codes, uniques
+        return _exact(self.raw(name))
+
+    def _arg(self, key: str) -> Coded:
+        """``reason_args[KEY]`` of every row, :data:`ABSENT` where the row has no such argument."""
+        if self._args is None:  # every argument of every row, gathered in one pass
+            found: dict[str, tuple[list[int], list[Any]]] = {}
+            every = self.raw("reason_args").tolist()
+            for i in [i for i, args in enumerate(every) if args]:
+                for name, value in every[i].items():
+                    rows, values = found.setdefault(name, ([], []))
+                    rows.append(i)
+                    values.append(value)
+            self._args = found
+        codes = np.zeros(self.n, dtype=np.intp)
+        if key not in self._args:
+            return codes, _objects([ABSENT])
+        rows, values = self._args[key]
+        value_codes, uniques = _exact(_objects(values))
+        codes[rows] = value_codes + 1
+        return codes, _objects([ABSENT, *uniques.tolist()])
 
     def render(self, func: Callable[..., str], where: np.ndarray | None = None) -> Coded:
         """``func`` of its declared fields on the rows ``where`` (all rows: None), "" elsewhere."""
-        rows = np.arange(self.n) if where is None else np.flatnonzero(where)
-        columns = []
-        for name in func.fields:  # type: ignore[attr-defined]
-            if name.startswith("arg:"):
-                columns.append(self.arg(name[4:], rows))
-            else:
-                codes, uniques = self.coded(name)
-                columns.append((codes[rows], uniques))
-        return render(func, columns, self.n, rows)
+        rows = None if where is None else np.flatnonzero(where)
+        return render(func, [self.coded(name) for name in func.fields], self.n, rows)  # type: ignore[attr-defined]
+
+
+def combinations(columns: list[Coded], rows: np.ndarray | None = None) -> np.ndarray:
+    """Per row (of ``rows``, if given) the code of its combination of ``columns``, in order of first
+    appearance: one integer key per row from the columns' codes, numbered once."""
+    key, size = None, 1
+    for codes, uniques in columns:
+        codes = codes if rows is None else codes[rows]
+        if key is None:
+            key, size = codes.astype(np.int64), len(uniques)
+            continue
+        if size * len(uniques) >= 1 << 62:  # the key would overflow: number the combinations so far
+            key, seen = pd.factorize(key)
+            size = len(seen)
+        key, size = key * len(uniques) + codes, size * len(uniques)
+    return pd.factorize(key)[0]
 
 
 def render(func: Callable[..., str], columns: list[Coded], n: int, rows: np.ndarray | None = None) -> Coded:
-    """``func(*values)`` for each row of the coded ``columns`` (given for ``rows`` only, if given: of
-    ``n`` rows), called once per distinct combination; rows not among ``rows`` get ""."""
+    """``func(*values)`` for each row of the coded ``columns`` (of ``rows`` only, if given: of ``n``
+    rows), called once per distinct combination; rows not among ``rows`` get ""."""
     if rows is not None and len(rows) == n:
         rows = None
     m = n if rows is None else len(rows)
     if m == 0:
         return np.zeros(n, dtype=np.intp), _objects([""])
     if columns:
-        codes, firsts = distinct_rows(*columns)
-        texts = [func(*values) for values in zip(*(f.tolist() for f in firsts))]
+        codes = combinations(columns, rows)
+        first = first_rows(codes) if rows is None else rows[first_rows(codes)]
+        values = [uniques[c[first]].tolist() for c, uniques in columns]
+        texts = [func(*row) for row in zip(*values)]
     else:
         codes, texts = np.zeros(m, dtype=np.intp), [func()]
     if rows is None:
@@ -181,7 +239,11 @@ def join(*pieces: Coded) -> Coded:
     """Per row the concatenation of ``pieces``, made once per distinct combination of them (a piece
     that is "" on every row is left out)."""
     used = [p for p in pieces if len(p[1]) > 1 or p[1][0] != ""] or [pieces[0]]
-    return render(lambda *texts: "".join(texts), used, len(pieces[0][0]))
+    if len(used) == 1:
+        return used[0]
+    codes = combinations(used)
+    first = first_rows(codes)
+    return codes, _objects(["".join(texts) for texts in zip(*(t[c[first]].tolist() for c, t in used))])
 
 
 def either(*pieces: Coded) -> Coded:
@@ -213,9 +275,6 @@ EXPLAIN_COLUMNS = ("status", "method", "rule", "flag", "ratio", "points", "weigh
                    "t_canonical", "t_kind", "t_unit", "t_per", "t_low", "t_high", "t_n", "op_used", "op_source",
                    "reason_args", "pending_reason", "prior_text")
 
-#: the example shown for a formula target (年度指标值为公式)
-_FORMULA_EXAMPLE = "一般=10；满意=50；非常满意=30；评价数量=100"
-
 #: rules whose sentence needs only the indicator's own numbers
 _NUMBER_RULES = ("full", "range_inside", "zero_met", "ge_missed", "le_missed_ratio", "le_missed_linear",
                  "le_zero_target", "zero_missed", "range_low", "range_high", "range_high_linear")
@@ -224,11 +283,11 @@ _NUMBER_RULES = ("full", "range_inside", "zero_met", "ge_missed", "le_missed_rat
 _DIRECTION_SOURCES = {"name": "inferred", "default": "default_direction", "hint": "hint"}
 
 
-def _unit_text(value: Any, unit: Any, per: Any = None) -> str:
-    """The value with its unit (and basis), e.g. 46个, 3.5万元/人."""
+def _unit_text(value: str, unit: Any, per: Any = None) -> str:
+    """The value (as :func:`num` with 4 digits shows it) with its unit (and basis), e.g. 46个, 3.5万元/人."""
     u = unit if isinstance(unit, str) else ""
     basis = f"/{per}" if isinstance(per, str) and per else ""
-    return f"{num(value, 4)}{u}{basis}"
+    return f"{value}{u}{basis}"
 
 
 def _target_text(canonical: Any, text: Any, empty: str) -> Any:
@@ -239,19 +298,19 @@ def _target_text(canonical: Any, text: Any, empty: str) -> Any:
 def _target(canonical: Any, text: Any, source: Any, op: Any, op_source: Any, kind: Any) -> str:
     """「年度指标值 ≥50个」 and, when the direction was not written, where it came from."""
     out = message("target", "period" if source == "period" else "annual",
-                  target=_target_text(canonical, text, "（空）"))
+                  target=_target_text(canonical, text, message("explain", "empty_target")))
     if op_source in _DIRECTION_SOURCES and kind in (TargetKind.COMPARE, TargetKind.ALL):
         out += message("target", _DIRECTION_SOURCES[op_source], op=messages()["ops"].get(op or "", ""))
     return out
 
 
-@part("actual_text", "actual_value", "t_unit", "t_per", "t_kind", "arg:formula", "arg:formula_value")
-def _actual(actual_text: Any, value: float, unit: Any, per: Any, kind: Any, formula: Any, formula_value: Any) -> str:
+@part("actual_text", "num4:actual_value", "t_unit", "t_per", "t_kind", "arg:formula", "arg:formula_value")
+def _actual(actual_text: Any, value: str, unit: Any, per: Any, kind: Any, formula: Any, formula_value: Any) -> str:
     """「，实际 46个」, or how the actual value was read (converted, bare number, formula)."""
     actual = str(actual_text or "").strip()
     if formula_value is not ABSENT:
         return "，" + message("rule", "formula_value", formula=_given(formula, None), value=_unit_text(value, unit))
-    if math.isnan(value) or kind not in (TargetKind.COMPARE, TargetKind.RANGE, TargetKind.ZERO):
+    if value == "" or kind not in (TargetKind.COMPARE, TargetKind.RANGE, TargetKind.ZERO):  # "": NaN
         return "，" + message("actual", "plain", actual=actual)
     shown = _unit_text(value, unit, per)
     if shown == actual:
@@ -266,14 +325,14 @@ def _actual_with_prior(prior: Any, actual: Any) -> str:
     return "，" + message("actual", "with_prior", prior=_given(prior, ""), actual=actual)
 
 
-@part("ratio", "rule")
-def _verdict(ratio: float, rule: Any) -> str:
-    return "，" + message("verdict", "met" if ratio >= 1 - 1e-12 and "missed" not in rule else "missed")
+@part("reached", "rule")
+def _verdict(reached: bool, rule: Any) -> str:
+    return "，" + message("verdict", "met" if reached and "missed" not in rule else "missed")
 
 
-#: the fields of the number rules' templates: (column, digits)
-_NUMBER_FIELDS = {"weight": ("weight_points", 2), "points": ("points", 2), "actual": ("actual_value", 4),
-                  "target": ("target_value", 4), "low": ("t_low", 4), "high": ("t_high", 4)}
+#: the fields of the number rules' templates
+_NUMBER_FIELDS = {"weight": "num:weight_points", "points": "num:points", "actual": "num4:actual_value",
+                  "target": "num4:target_value", "low": "num4:t_low", "high": "num4:t_high"}
 
 
 @lru_cache(maxsize=None)
@@ -281,61 +340,60 @@ def _number_rule(rule: str) -> Callable[..., str]:
     """「；按比例得分 46/50 × 5.00 = 4.60」: a rule that needs only the indicator's own numbers, reading
     just the numbers its template shows (「得满分 {weight}」 reads one field)."""
     names = template_fields("rule", rule)
-    digits = [_NUMBER_FIELDS[n][1] for n in names]
 
-    @part(*(_NUMBER_FIELDS[n][0] for n in names))
-    def _rule(*values: float) -> str:
-        return "；" + message("rule", rule, **{n: num(v, d) for n, v, d in zip(names, values, digits)})
+    @part(*(_NUMBER_FIELDS[n] for n in names))
+    def _rule(*values: str) -> str:
+        return "；" + message("rule", rule, **dict(zip(names, values)))
     return _rule
 
 
-@part("weight_points", "points", "ratio", "arg:clauses", "arg:how")
-def _all_rule(weight: float, points: float, ratio: float, clauses: Any, how: Any) -> str:
+@part("num:weight_points", "num:points", "pct:ratio", "arg:clauses", "arg:how")
+def _all_rule(weight: str, points: str, ratio: str, clauses: Any, how: Any) -> str:
     """「；共 2 项：… 实际 … 得分率 …，…；按规则取平均得分率 …」: targets of several clauses."""
     clauses = _given(clauses, [])
-    parts = "，".join(message("rule", "all_part", target=c[0], actual=_unit_text(c[1][0], c[1][1]), ratio=pct(c[2]))
-                     for c in clauses)
+    parts = "，".join(message("rule", "all_part", target=c[0], actual=_unit_text(num(c[1][0], 4), c[1][1]),
+                             ratio=pct(c[2])) for c in clauses)
     return "；" + message("rule", "all", n=len(clauses), parts=parts, how=message("rule", "how_" + _given(how, None)),
-                         ratio=pct(ratio), weight=num(weight), points=num(points))
+                         ratio=ratio, weight=weight, points=points)
 
 
 def _trend_part(pack: RulePack) -> Callable[..., str]:
     tol = pct(pack.data["trend"]["stable_tolerance"])
 
-    @part("rule", "weight_points", "points", "ratio", "arg:direction", "arg:tier", "arg:change", "arg:stated")
-    def _trend_rule(rule: str, weight: float, points: float, ratio: float, direction: Any, tier: Any, change: Any,
+    @part("rule", "num:weight_points", "num:points", "pct:ratio", "arg:direction", "arg:tier", "arg:change", "arg:stated")
+    def _trend_rule(rule: str, weight: str, points: str, ratio: str, direction: Any, tier: Any, change: Any,
                     stated: Any) -> str:
         """「；趋势为提高，已提高，得满分 5.00」"""
         return "；" + message("rule", rule, direction=messages()["trend_words"].get(_given(direction, "up"), ""),
-                             tier=_given(tier, ""), ratio=pct(ratio), weight=num(weight), points=num(points),
+                             tier=_given(tier, ""), ratio=ratio, weight=weight, points=points,
                              change=pct(_given(change, math.nan)), tol=tol, stated=_given(stated, ""))
     return _trend_rule
 
 
-@part("rule", "weight_points", "points", "ratio", "actual_text")
-def _done_rule(rule: str, weight: float, points: float, ratio: float, actual: Any) -> str:
+@part("rule", "num:weight_points", "num:points", "pct:ratio", "actual_text")
+def _done_rule(rule: str, weight: str, points: str, ratio: str, actual: Any) -> str:
     """「；完成类指标，实际为「是」，得满分 5.00」"""
-    return "；" + message("rule", rule, actual=actual, ratio=pct(ratio), weight=num(weight), points=num(points))
+    return "；" + message("rule", rule, actual=actual, ratio=ratio, weight=weight, points=points)
 
 
-@part("rule", "weight_points", "points", "ratio", "actual_text", "target_text", "arg:months_late")
-def _deadline_rule(rule: str, weight: float, points: float, ratio: float, actual: Any, due: Any, late: Any) -> str:
+@part("rule", "num:weight_points", "num:points", "pct:ratio", "actual_text", "target_text", "arg:months_late")
+def _deadline_rule(rule: str, weight: str, points: str, ratio: str, actual: Any, due: Any, late: Any) -> str:
     """「；时限类指标（2023年12月），实际完成时间「2024年3月」，逾期 3 个月，…」 (issue 13)"""
-    return "；" + message("rule", rule, actual=actual, due=_given(due, ""), late=_given(late, ""), ratio=pct(ratio),
-                         weight=num(weight), points=num(points))
+    return "；" + message("rule", rule, actual=actual, due=_given(due, ""), late=_given(late, ""), ratio=ratio,
+                         weight=weight, points=points)
 
 
-@part("weight_points", "points", "ratio", "arg:rating", "arg:tier", "arg:low", "arg:high")
-def _review_tier_rule(weight: float, points: float, ratio: float, rating: Any, tier: Any, low: Any, high: Any) -> str:
+@part("num:weight_points", "num:points", "pct:ratio", "arg:rating", "arg:tier", "arg:low", "arg:high")
+def _review_tier_rule(weight: str, points: str, ratio: str, rating: Any, tier: Any, low: Any, high: Any) -> str:
     """「；评审评定「达成」（达成档 80%–100%），…」"""
     return "；" + message("rule", "review_tier", rating=_given(rating, ""), tier=_given(tier, ""),
-                         low=pct(_given(low, None)), high=pct(_given(high, None)), ratio=pct(ratio),
-                         weight=num(weight), points=num(points))
+                         low=pct(_given(low, None)), high=pct(_given(high, None)), ratio=ratio,
+                         weight=weight, points=points)
 
 
-@part("weight_points", "points")
-def _review_points_rule(weight: float, points: float) -> str:
-    return "；" + message("rule", "review_points", points=num(points), weight=num(weight))
+@part("num:weight_points", "num:points")
+def _review_points_rule(weight: str, points: str) -> str:
+    return "；" + message("rule", "review_points", points=points, weight=weight)
 
 
 def _rule_parts(pack: RulePack) -> dict[str, Callable[..., str]]:
@@ -353,12 +411,12 @@ def _over_part(pack: RulePack) -> Callable[..., str]:
     """「；实际达到目标的 2 倍，超额完成…」 and the deduction, if the pack makes one."""
     deduct = pack.data["over_achievement"]["deduct"]
 
-    @part("over_times", "weight_points", "points")
-    def _over(times: float, weight: float, points: float) -> str:
-        text = "；" + message("rule", "over", times=num(times, 4))
+    @part("num4:over_times", "weight_points", "num:points")
+    def _over(times: str, weight: float, points: str) -> str:
+        text = "；" + message("rule", "over", times=times)
         if deduct > 0:
             text += "；" + message("rule", "deduct", deduct=pct(deduct), weight=num(weight), amount=num(deduct * weight),
-                                  points=num(points))
+                                  points=points)
         return text
     return _over
 
@@ -385,14 +443,13 @@ def _short_reason(target: Any) -> str:
 
 
 @part("status", "pending_reason", "t_unit", "t_canonical", "target_text", "actual_text", "t_n", "target_reason",
-      "weight_points", "arg:rating", "arg:prior", "prior_text", "arg:actual_unit", "arg:target_unit")
+      "num:weight_points", "arg:rating", "arg:prior", "prior_text", "arg:actual_unit", "arg:target_unit")
 def _open(status: Any, reason: Any, unit: Any, canonical: Any, text: Any, actual: Any, n: Any, short_reason: str,
-          weight: float, rating: Any, prior: Any, prior_text: Any, actual_unit: Any, target_unit: Any) -> str:
+          weight: str, rating: Any, prior: Any, prior_text: Any, actual_unit: Any, target_unit: Any) -> str:
     """「；待补：缺少实际完成值…」: what a pending or not evaluable indicator is missing."""
     target = _target_text(canonical, text, "")
-    values = dict(example=_FORMULA_EXAMPLE if reason == "formula" else _example(unit), target=target,
-                  actual=actual, n=n or "", reason=short_reason, formula=target,
-                  weight=num(weight), rating=_given(rating, ""), prior=_given(prior, prior_text),
+    values = dict(example=message("explain", "formula_example") if reason == "formula" else _example(unit),
+                  target=target, actual=actual, n=n or "", reason=short_reason, formula=target, weight=weight, rating=_given(rating, ""), prior=_given(prior, prior_text),
                   actual_unit=_given(actual_unit, ""), target_unit=_given(target_unit, ""))
     return "；" + message("pending" if status == Status.PENDING else "not_evaluable", reason, **values)
 
@@ -400,9 +457,9 @@ def _open(status: Any, reason: Any, unit: Any, canonical: Any, text: Any, actual
 def _excluded_part(pack: RulePack) -> Callable[..., str]:
     key = "na_full" if pack.switches["not_applicable"] == "full" else "na_respread"
 
-    @part("weight_points")
-    def _excluded(weight: float) -> str:
-        return message("rule", key, weight=num(weight))
+    @part("num:weight_points")
+    def _excluded(weight: str) -> str:
+        return message("rule", key, weight=weight)
     return _excluded
 
 
@@ -436,6 +493,7 @@ def explain_indicators(ind: pd.DataFrame, pack: RulePack) -> pd.Series:
     shows_actual = scored & _is(t, "method", Method.AUTO) & ~_is(t, "t_kind", TargetKind.DONE) \
         & ~_test(t, "rule", lambda r: str(r).startswith("trend_stated"))
     verdict = shows_actual & ~trend & ~_is(t, "rule", "all")
+    t.add("reached", t.raw("ratio") >= 1 - 1e-12)
     rules = _rule_parts(pack)
     rule_parts = []
     for func in dict.fromkeys(rules.values()):
@@ -459,21 +517,20 @@ def explain_indicators(ind: pd.DataFrame, pack: RulePack) -> pd.Series:
 def _execution_part(pack: RulePack) -> Callable[..., str]:
     weight = num(pack.weights["execution"])
 
-    @part("spent_annual", "budget_used", "execution_rate", "execution_points")
-    def _execution(spent: float, budget: float, rate: float, points: float) -> str:
-        return message("execution", "scored", spent=num(spent, 4), budget=num(budget, 4), rate=pct(rate),
-                       weight=weight, points=num(points))
+    @part("num4:spent_annual", "num4:budget_used", "pct:execution_rate", "num:execution_points")
+    def _execution(spent: str, budget: str, rate: str, points: str) -> str:
+        return message("execution", "scored", spent=spent, budget=budget, rate=rate, weight=weight, points=points)
     return _execution
 
 
-@part("execution_rate")
-def _execution_over(rate: float) -> str:
-    return "；" + message("execution", "over", rate=pct(rate))
+@part("pct:execution_rate")
+def _execution_over(rate: str) -> str:
+    return "；" + message("execution", "over", rate=rate)
 
 
-@part("budget_used")
-def _budget_fallback(budget: float) -> str:
-    return "；" + message("execution", "budget_fallback", budget=num(budget, 4))
+@part("num4:budget_used")
+def _budget_fallback(budget: str) -> str:
+    return "；" + message("execution", "budget_fallback", budget=budget)
 
 
 def _cap_part(pack: RulePack) -> Callable[..., str]:
@@ -494,7 +551,7 @@ def explain_executions(projects: pd.DataFrame, pack: RulePack) -> pd.Series:
     out = full_object(t.n, message("pending", "execution"))  # one text object for all rows
     scored = _is(t, "execution_status", Status.SCORED)
     if "budget_used" in projects:  # a budget of 0 is given, not missing: say so, not 「缺少…」
-        out[~scored & (t.raw("budget_used") == 0)] = "待补：" + message("execution", "zero_budget")
+        out[~scored & (t.raw("budget_used") == 0)] = message("explain", "open", reason=message("execution", "zero_budget"))
     if scored.any():
         text = join(t.render(_execution_part(pack), scored),
                     t.render(_execution_over, scored & (t.raw("execution_rate") > 1)),
@@ -529,9 +586,9 @@ class _Groups:
         return np.append(counts, 0)[self.at], joined[self.at]
 
 
-@part("name", "ratio")
-def _weakest_item(name: Any, ratio: float) -> str:
-    return message("summary", "weakest_item", name=name, ratio=pct(ratio))
+@part("name", "pct:ratio")
+def _weakest_item(name: Any, ratio: str) -> str:
+    return message("summary", "weakest_item", name=name, ratio=ratio)
 
 
 @part("name")
@@ -555,39 +612,41 @@ def _project_facts(projects: pd.DataFrame, ind: pd.DataFrame) -> dict[str, np.nd
     weak = weak[np.lexsort((ratio[weak], groups.codes[weak]))]  # by project, then ratio; ties keep the row order
     codes = groups.codes[weak]
     weak = weak[np.arange(len(weak)) - np.searchsorted(codes, codes) < 3]  # the three lowest of each project
-    items = _values(t.render(_weakest_item, np.isin(np.arange(t.n), weak)))
+    listed = np.zeros(t.n, dtype=bool)
+    listed[weak] = True
+    items = _values(t.render(_weakest_item, listed))
     _, facts["weakest"] = groups.join(weak, items[weak], "、")
     return facts
 
 
-@part("status", "project_name", "total", "total_min", "total_max", "grade")
-def _summary_head(status: Any, name: Any, total: float, low: float, high: float, grade: Any) -> str:
+@part("status", "project_name", "num:total", "num:total_min", "num:total_max", "num:total_open", "grade")
+def _summary_head(status: Any, name: Any, total: str, low: str, high: str, open_: str, grade: Any) -> str:
     """「项目：总分 91.75（优）」, or the score so far and the range of a project still open."""
     if status in (ProjectStatus.CLASSIFIED, ProjectStatus.NO_INDICATORS):
         return message("summary", status, project=name)
     grade = grade or message("summary", "grade_open")
     if status == ProjectStatus.SCORED:
-        return message("summary", "head", project=name, total=num(total), grade=grade)
-    return message("summary", "head_pending", project=name, total=num(total), pending=num(high - total),
-                   min=num(low), max=num(high), grade=grade)
+        return message("summary", "head", project=name, total=total, grade=grade)
+    return message("summary", "head_pending", project=name, total=total, pending=open_, min=low, max=high, grade=grade)
 
 
 def _execution_block(pack: RulePack) -> Callable[..., str]:
     weight = num(pack.weights["execution"])
 
-    @part("execution_status", "execution_points")
-    def _execution(status: Any, points: float) -> str:
+    @part("execution_status", "num:execution_points")
+    def _execution(status: Any, points: str) -> str:
         """「。预算执行 9.75/10.00」"""
         return "。" + message("summary", "block_part", block=message("blocks", "execution"),
-                             points=num(points) if status == Status.SCORED else "待补", weight=weight)
+                             points=points if status == Status.SCORED else message("explain", "points_open"),
+                             weight=weight)
     return _execution
 
 
 def _block(b: str) -> Callable[..., str]:
-    @part(f"weight_{b}", f"points_{b}")
-    def _points(weight: float, points: float) -> str:
+    @part(f"num:weight_{b}", f"num:points_{b}")
+    def _points(weight: str, points: str) -> str:
         """「；产出 45.00/50.00」"""
-        return "；" + message("summary", "block_part", block=message("blocks", b), points=num(points), weight=num(weight))
+        return "；" + message("summary", "block_part", block=message("blocks", b), points=points, weight=weight)
     return _points
 
 
@@ -605,9 +664,9 @@ def _counted(key: str) -> Callable[..., str]:
     return _items
 
 
-@part("self_total", "self_diff")
-def _self(total: float, diff: float) -> str:
-    return "。" + message("summary", "self", self_total=num(total), diff=num(diff))
+@part("num:self_total", "num:self_diff")
+def _self(total: str, diff: str) -> str:
+    return "。" + message("summary", "self", self_total=total, diff=diff)
 
 
 def summarize_projects(projects: pd.DataFrame, ind: pd.DataFrame, pack: RulePack) -> pd.Series:
@@ -616,6 +675,7 @@ def summarize_projects(projects: pd.DataFrame, ind: pd.DataFrame, pack: RulePack
     if t.n == 0:
         return pd.Series([], index=projects.index, dtype=object)
     t.add("project_name", t.raw("project") if "project" in projects else t.raw("project_id"))
+    t.add("total_open", t.raw("total_max") - t.raw("total"))
     open_ = ~_is(t, "status", ProjectStatus.CLASSIFIED, ProjectStatus.NO_INDICATORS)
     pieces: list[Coded] = [t.render(_summary_head)]
     if open_.any():

@@ -15,6 +15,8 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
+import numpy as np
+
 
 @lru_cache(maxsize=1)
 def messages() -> dict[str, dict[str, Any]]:
@@ -37,7 +39,7 @@ def messages() -> dict[str, dict[str, Any]]:
 
 def message(section: str, key: str, **values: Any) -> str:
     """Fill template ``[section] key`` of messages.toml."""
-    return messages()[section][key].format(**values)
+    return messages()[section][key].format_map(values)
 
 
 @lru_cache(maxsize=None)
@@ -134,3 +136,43 @@ def pct(x: Any) -> str:
     else:
         text = f"{(_exact(f) * 100).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):f}"
     return _unsigned_zero(text).rstrip("0").rstrip(".") + "%"
+
+
+# Many numbers at once (a table's distinct values): the tie test of the fast route above made for
+# the whole array, the rest (ties, NaN, huge and infinite values) through the functions above.
+
+def fixed_all(values: Any, digits: int = 2) -> list[str]:
+    """:func:`fixed` of every value of the float array ``values``."""
+    xs = np.asarray(values, dtype=np.float64)
+    scaled = np.abs(xs * _SCALES[digits])
+    with np.errstate(invalid="ignore"):
+        rest = scaled - np.floor(scaled)
+        fast = (scaled < 1e13) & ((rest < 0.499999) | (rest > 0.500001))
+    form = _FORMATS[digits]
+    texts = [form % x for x in xs.tolist()]
+    for i in np.flatnonzero(~fast).tolist():  # near a tie, NaN, huge or infinite
+        texts[i] = fixed(float(xs[i]), digits)
+    for i in np.flatnonzero(fast & np.signbit(xs)).tolist():  # 「-0.00」 → 「0.00」
+        texts[i] = _unsigned_zero(texts[i])
+    return texts
+
+
+def num_all(values: Any, digits: int = 2) -> list[str]:
+    """:func:`num` of every value of the float array ``values``."""
+    texts = fixed_all(values, digits)
+    return texts if digits == 2 else [t.rstrip("0").rstrip(".") if "." in t else t for t in texts]
+
+
+def pct_all(values: Any) -> list[str]:
+    """:func:`pct` of every value of the float array ``values``."""
+    xs = np.asarray(values, dtype=np.float64)
+    scaled = np.abs(xs) * 10.0 ** 4
+    with np.errstate(invalid="ignore"):
+        fast = (scaled < 1e13) & (np.abs(scaled - np.floor(scaled) - 0.5) > 1e-6)
+    texts = ["%.2f" % x for x in (xs * 100).tolist()]
+    for i in np.flatnonzero(fast & np.signbit(xs)).tolist():  # 「-0.00」 → 「0.00」
+        texts[i] = _unsigned_zero(texts[i])
+    texts = [t.rstrip("0").rstrip(".") + "%" for t in texts]
+    for i in np.flatnonzero(~fast).tolist():  # near a tie, NaN, huge or infinite
+        texts[i] = pct(float(xs[i]))
+    return texts

@@ -366,6 +366,26 @@ def test_fields_keep_values_that_compare_equal_apart() -> None:
             assert texts[codes].tolist() == [repr(v) for v in column.tolist()], values
 
 
+def test_fields_coded_once_per_table() -> None:
+    """A number field is the number as shown, one code per shown text (-0.0 and 0.0 both 「0.00」);
+    an argument field reads reason_args, ABSENT where a row has no such argument (or none at all)."""
+    points = [4.6, 4.6000000001, -0.0, 0.0, np.nan, 4.6, 2.675]
+    t = explain._Table(pd.DataFrame({"points": points, "ratio": [0.975] * 7,
+                                     "reason_args": [None, {"tier": "A"}, {}, {"tier": "A", "low": 0.8}, {"tier": "B"},
+                                                     {"low": [1]}, None]}))
+    codes, texts = t.coded("num:points")
+    assert texts[codes].tolist() == [num(x) for x in points]
+    assert len(texts) == 4 and codes[0] == codes[1] == codes[5] and codes[2] == codes[3]
+    codes, texts = t.coded("pct:ratio")
+    assert texts.tolist() == ["97.5%"] and not codes.any()
+    codes, values = t.coded("arg:tier")
+    assert values[codes].tolist() == [explain.ABSENT, "A", explain.ABSENT, "A", "B", explain.ABSENT, explain.ABSENT]
+    codes, values = t.coded("arg:low")
+    assert values[codes].tolist() == [explain.ABSENT] * 3 + [0.8, explain.ABSENT, [1], explain.ABSENT]
+    codes, values = t.coded("arg:nothing")
+    assert values[codes].tolist() == [explain.ABSENT] * 7
+
+
 def test_empty_frames_match_oracle() -> None:
     """No indicators at all, and projects without indicators."""
     seen = captured(cases_run("national-2020"))

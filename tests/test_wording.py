@@ -42,3 +42,22 @@ def test_trend_explanations_use_the_one_formatter():
     from evaluator import trends
     assert trends._amount(1.125) == "1.13" and trends._amount(5.0) == "5" and trends._amount(1.5) == "1.5"
     assert trends._num(28.125) == "28.13" and trends._num(float("nan")) == "—"
+
+
+def test_many_numbers_at_once_write_as_one_at_a_time() -> None:
+    """fixed_all / num_all / pct_all (a table's distinct numbers in one call) give what the one-value
+    functions give: ties, -0.0, tiny negatives, NaN, huge and infinite values included."""
+    import numpy as np
+
+    from evaluator.wording import fixed_all, num_all, pct_all
+
+    rng = np.random.default_rng(7)
+    special = [math.nan, math.inf, -math.inf, -0.0, 0.0, 1e16, -1e-9, 1e13, 5e-5, -5e-5, 0.005, -0.005]
+    xs = np.concatenate([rng.random(2000) * 1000, -rng.random(200) / 1000, np.arange(-400, 400) / 8,
+                         np.arange(-400, 400) / 1000, [c[0] for c in CASES], special])
+    for digits in (2, 4):
+        assert fixed_all(xs, digits) == [fixed(x, digits) for x in xs.tolist()]
+        assert num_all(xs, digits) == [num(x, digits) for x in xs.tolist()]
+    for values in (xs, xs / 100):
+        assert pct_all(values) == [pct(x) for x in values.tolist()]
+    assert fixed_all(np.zeros(0)) == num_all([], 4) == pct_all([]) == []
