@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .frames import factorize_objects
 from .issues import ISSUE_COLUMNS, InputError, Issue, issues_frame, issues_table
 from .safety import neutralize_cell, neutralize_frame
 from .values import vocabulary
@@ -307,45 +308,75 @@ def _numbers(texts: Any) -> tuple[np.ndarray, np.ndarray]:
     return values.to_numpy()[codes], bad.to_numpy()[codes]
 
 
-#: money units written in a cell or in a header's brackets, as a factor to 万元 (the unit of the actuals file)
-_MONEY_UNITS = {"亿元": 1e4, "万元": 1.0, "千元": 0.1, "元": 1e-4}
-_MONEY_CELL = re.compile(r"\s*([-+]?[\d,，\s]*\.?\d+)\s*(亿元|万元|千元|元)?\s*")
+def _money_units() -> list[str]:
+    """The money units a funds cell or header may name (``[money] units`` of actuals.toml), longest first."""
+    return sorted(vocabulary()["money"]["units"], key=len, reverse=True)
 
 
-def _money(texts: Any, header_text: str = "") -> tuple[np.ndarray, list[str | None]]:
+@functools.cache
+def _money_factor(unit: str) -> float:
+    """The factor from a money unit to the unit of the actuals file (``[money] file_unit``), from the unit registry."""
+    from .units import conversion_factor
+
+    factor = conversion_factor(unit, None, vocabulary()["money"]["file_unit"], None)
+    if factor is None:
+        raise ValueError(f"actuals.toml [money]: {unit!r} is not a money unit of data/units.txt")
+    return factor
+
+
+_MONEY_UNIT = "|".join(map(re.escape, _money_units()))
+#: a funds cell: an amount, a money unit at most
+_MONEY_CELL = re.compile(r"\s*([-+]?[\d,，\s]*\.?\d+)\s*(" + _MONEY_UNIT + r")?\s*")
+#: a money unit in a header's brackets: 执行数（元）
+_MONEY_HEADER = re.compile(r"[（(]\s*(" + _MONEY_UNIT + r")\s*[）)]")
+
+
+#: a money cell as it is mostly written: digits with a decimal point at most (no sign, unit or separator)
+_PLAIN_AMOUNT = re.compile(r"[0-9]*\.?[0-9]+")
+
+
+def _money(texts: Any, header_text: str = "") -> tuple[np.ndarray, np.ndarray]:
     """Money cells → 万元 and, per cell, why it could not be read (None when read or empty).
 
     A unit written in the cell (265000元) or in the header's brackets (执行数（元）) is converted; a
     space is a thousands separator only between groups of three digits; a negative, infinite or
-    non-numeric amount is refused (never points).
+    non-numeric amount is refused (never points). Each distinct cell is read once, a plain amount
+    (digits and a decimal point) by one conversion of all of them.
     """
-    texts = np.asarray(texts, dtype=object)
-    head = re.search(r"[（(]\s*(亿元|万元|千元|元)\s*[）)]", header_text or "")
-    default = _MONEY_UNITS[head.group(1)] if head else 1.0
-    codes, uniques = pd.factorize(texts, use_na_sentinel=False)
-    values = np.full(len(uniques), np.nan)
-    why: list[str | None] = [None] * len(uniques)
-    for k, text in enumerate(uniques.tolist()):
-        cell = "" if text is None else str(text).strip()
-        if not cell:
-            continue
-        m = _MONEY_CELL.fullmatch(cell)
-        number = m.group(1) if m else ""
-        if m and re.search(r"\d\s+\d", number):
-            number = _spaced(number)
-        try:
-            v = float(number.replace(",", "").replace("，", "")) if number else math.nan
-        except ValueError:
-            v = math.nan
-        if math.isnan(v):
-            why[k] = f"「{cell}」不是数值"
-        elif not math.isfinite(v):
-            why[k] = f"「{cell}」不是有限的数值"
-        elif v < 0:
-            why[k] = f"「{cell}」为负数，金额不可能为负"
-        else:
-            values[k] = v * (_MONEY_UNITS[m.group(2)] if m.group(2) else default)
-    return values[codes], [why[c] for c in codes]
+    head = _MONEY_HEADER.search(header_text or "")
+    default = _money_factor(head.group(1)) if head else 1.0
+    codes, uniques = factorize_objects(texts, use_na_sentinel=False)
+    listed = uniques.tolist()
+    match = _PLAIN_AMOUNT.fullmatch
+    plain = np.fromiter((type(t) is str and match(t) is not None for t in listed), dtype=bool, count=len(listed))
+    values = np.full(len(listed), np.nan)
+    values[plain] = np.array(uniques[plain], dtype=float) * default  # float() of each text
+    why = np.empty(len(listed), dtype=object)
+    for k in np.flatnonzero(~plain | np.isinf(values)).tolist():  # the rest (and amounts too long for a float)
+        values[k], why[k] = _money_cell(listed[k], default)
+    return values.take(codes), why.take(codes)
+
+
+def _money_cell(text: Any, default: float) -> tuple[float, str | None]:
+    """One money cell in 万元 (NaN when empty or refused) and why it was refused."""
+    cell = "" if text is None else str(text).strip()
+    if not cell:
+        return math.nan, None
+    m = _MONEY_CELL.fullmatch(cell)
+    number = m.group(1) if m else ""
+    if m and re.search(r"\d\s+\d", number):
+        number = _spaced(number)
+    try:
+        v = float(number.replace(",", "").replace("，", "")) if number else math.nan
+    except ValueError:
+        v = math.nan
+    if math.isnan(v):
+        return math.nan, f"「{cell}」不是数值"
+    if not math.isfinite(v):
+        return math.nan, f"「{cell}」不是有限的数值"
+    if v < 0:
+        return math.nan, f"「{cell}」为负数，金额不可能为负"
+    return v * (_money_factor(m.group(2)) if m.group(2) else default), None
 
 
 def _spaced(number: str) -> str:
@@ -673,9 +704,9 @@ def _project_rows_read(cols: dict[str, np.ndarray], rows: np.ndarray, shown: dic
         given = _take(cols[key], rows)
         if key in ("budget", "spent"):  # money: units converted, impossible amounts refused
             values, why = _money(given, shown.get(key, ""))
-            bad = np.array([w is not None for w in why], dtype=bool)
+            bad = np.not_equal(why, None)
             at = np.flatnonzero(bad)
-            issues.add("bad_number", "error", [why[i] for i in at.tolist()], project_id=pid[at],
+            issues.add("bad_number", "error", why[at].tolist(), project_id=pid[at],
                        column=shown.get(key, header(key)), cell=given[at], row=line[at], **where)
             out[col] = np.where(bad, np.nan, values).astype(float)
             continue
