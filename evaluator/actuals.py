@@ -424,10 +424,13 @@ class _Matcher:
                                   "ind_name": ind["name"]}, copy=False)  # stripped where used; read only
         ids = pd.unique(table.projects["project_id"].astype(str).to_numpy())
         self.n_ids = len(ids)
-        self.pids = pd.Index(ids, dtype=object).append(pd.Index(self.keys["project_id"].to_numpy(), dtype=object)).unique()
+        # the project ids, then those only indicators name, numbered in one pass (ids are distinct: 0 … n_ids-1)
+        codes, pids = factorize_objects(np.concatenate((ids, self.keys["project_id"].to_numpy())))
+        self.pids = pd.Index(pids, dtype=object)
+        #: each indicator's project number
+        self.project_of = codes[len(ids):]
         self.nos = pd.Index(pd.unique(self.keys["indicator_no"].to_numpy()))
-        self.known = self._pair(self.pids.get_indexer(self.keys["project_id"].to_numpy()),
-                                self.keys["indicator_no"].to_numpy())
+        self.known = self._pair(self.project_of, self.keys["indicator_no"].to_numpy())
         self.known_index = pd.Index(self.known)
 
     def _pair(self, project: np.ndarray, no: np.ndarray) -> np.ndarray:
@@ -446,8 +449,7 @@ class _Matcher:
     @functools.cached_property
     def _target_names(self) -> tuple[np.ndarray, np.ndarray]:
         """Each indicator's project number and name (stripped), for matching by name."""
-        return (self.pids.get_indexer(self.keys["project_id"].to_numpy()),
-                self.keys["ind_name"].astype(str).str.strip().to_numpy())
+        return self.project_of, self.keys["ind_name"].astype(str).str.strip().to_numpy()
 
     def _by_name(self, code: np.ndarray, names: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """For indicators named ``names`` in projects numbered ``code``: the position in the table where
