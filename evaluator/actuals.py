@@ -18,10 +18,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .frames import factorize_objects
 from .issues import ISSUE_COLUMNS, InputError, Issue, issues_frame, issues_table
 from .safety import neutralize_cell, neutralize_frame
 from .values import vocabulary
-from .wording import messages
+from .wording import message, messages
 
 IND_KEYS = ["project_id", "project", "indicator_no", "level1", "level2", "name", "target_text",
             "actual_text", "prior_text", "rating", "self_score", "note"]
@@ -47,8 +48,10 @@ def actuals_from_table(table: Any) -> Actuals | None:
     printed_score = ind["table_score_text"].fillna("").astype(str).str.strip()
     # a status word in the 得分 cell (the engine's own report prints 待补/待评, 无法评价 …) says "no score"
     score, bad = _numbers(printed_score.mask(printed_score.isin(list(messages()["status"].values())), ""))
-    issues = [Issue("bad_number", "warning", f"得分「{ind['table_score_text'].iat[i]}」不是数值",
-                    file=ind["source_file"].iat[i], row=int(ind["source_row"].iat[i]), column="得分",
+    issues = [Issue("bad_number", "warning",
+                    message("actuals_issues", "table_score_not_a_number", cell=ind["table_score_text"].iat[i]),
+                    file=ind["source_file"].iat[i], row=int(ind["source_row"].iat[i]),
+                    column=message("actuals_labels", "table_score_column"),
                     project_id=ind["project_id"].iat[i], indicator_no=int(ind["indicator_no"].iat[i]),
                     cell=str(ind["table_score_text"].iat[i])) for i in np.flatnonzero(bad)]
 
@@ -221,7 +224,7 @@ def _sheet_frames(path: Path, found: list[Issue] | None = None) -> list[_SheetCo
         head = grid.rows(head_at, head_at + 1)[0].cells
         first: dict[str, int] = {}  # a header repeated: the first column of that name is read
         for j, h in enumerate(head):
-            first.setdefault(h or f"列{j + 1}", j)
+            first.setdefault(h or message("actuals_labels", "unnamed_column", number=j + 1), j)
         body = grid.cells[head_at + 1:]
         keep = _filled_rows(body, grid.lengths[head_at + 1:], list(first.values()), len(head))
         mapping = _canonical_columns(list(first))
@@ -231,13 +234,12 @@ def _sheet_frames(path: Path, found: list[Issue] | None = None) -> list[_SheetCo
                 continue
             key = header_key(h)
             if key is not None:
+                earlier = next(k for k, v in mapping.items() if v == key)
                 found.append(Issue("duplicate_column", "warning",
-                                   f"「{h}」与前面的「{next(k for k, v in mapping.items() if v == key)}」是同一列，"
-                                   "读前一列，该列未读取", file=path.name, sheet=name, row=row,
-                                   column=column_letter(j), cell=h))
+                                   message("actuals_issues", "duplicate_column", header=h, first=earlier),
+                                   file=path.name, sheet=name, row=row, column=column_letter(j), cell=h))
             else:
-                found.append(Issue("unknown_column", "info", f"「{h}」不是实际完成值表的已知列，该列未读取"
-                                   "（如是同义写法，可在 actuals.toml 的 headers 中添加别名）",
+                found.append(Issue("unknown_column", "info", message("actuals_issues", "unknown_column", header=h),
                                    file=path.name, sheet=name, row=row, column=column_letter(j), cell=h))
         every = bool(keep.all())
         columns = {mapping.get(h, h): body[:, j] if every else body[keep, j] for h, j in first.items()}
@@ -248,8 +250,7 @@ def _sheet_frames(path: Path, found: list[Issue] | None = None) -> list[_SheetCo
         columns["_row"] = grid.numbers[head_at + 1:][keep]
         out.append((name, columns, {v: k for k, v in mapping.items()}))
     if not out:
-        raise InputError("没有找到实际完成值表的表头（如「项目编号」「指标序号」「实际完成值」）；"
-                         "请用 evaluator template 生成模板后填写", file=str(path), code="no_header")
+        raise InputError(message("actuals_errors", "no_header"), file=str(path), code="no_header")
     return out
 
 
@@ -297,7 +298,7 @@ def _numbers(texts: Any) -> tuple[np.ndarray, np.ndarray]:
     texts = np.asarray(texts, dtype=object)
     if len(texts) and not texts.any():  # all "" (or None)
         return np.full(len(texts), np.nan), np.zeros(len(texts), dtype=bool)
-    codes, uniques = pd.factorize(texts, use_na_sentinel=False)
+    codes, uniques = factorize_objects(texts, use_na_sentinel=False)
     clean = pd.Series(uniques, dtype=object).fillna("").astype(str)
     values = pd.to_numeric(clean, errors="coerce")  # a text parsed as it is holds no noise but at its ends
     if ((clean != "") & values.isna()).any():  # noise (thousands separators, 元, 分, spaces) taken out
@@ -307,45 +308,75 @@ def _numbers(texts: Any) -> tuple[np.ndarray, np.ndarray]:
     return values.to_numpy()[codes], bad.to_numpy()[codes]
 
 
-#: money units written in a cell or in a header's brackets, as a factor to 万元 (the unit of the actuals file)
-_MONEY_UNITS = {"亿元": 1e4, "万元": 1.0, "千元": 0.1, "元": 1e-4}
-_MONEY_CELL = re.compile(r"\s*([-+]?[\d,，\s]*\.?\d+)\s*(亿元|万元|千元|元)?\s*")
+def _money_units() -> list[str]:
+    """The money units a funds cell or header may name (``[money] units`` of actuals.toml), longest first."""
+    return sorted(vocabulary()["money"]["units"], key=len, reverse=True)
 
 
-def _money(texts: Any, header_text: str = "") -> tuple[np.ndarray, list[str | None]]:
+@functools.cache
+def _money_factor(unit: str) -> float:
+    """The factor from a money unit to the unit of the actuals file (``[money] file_unit``), from the unit registry."""
+    from .units import conversion_factor
+
+    factor = conversion_factor(unit, None, vocabulary()["money"]["file_unit"], None)
+    if factor is None:
+        raise ValueError(f"actuals.toml [money]: {unit!r} is not a money unit of data/units.txt")
+    return factor
+
+
+_MONEY_UNIT = "|".join(map(re.escape, _money_units()))
+#: a funds cell: an amount, a money unit at most
+_MONEY_CELL = re.compile(r"\s*([-+]?[\d,，\s]*\.?\d+)\s*(" + _MONEY_UNIT + r")?\s*")
+#: a money unit in a header's brackets: 执行数（元）
+_MONEY_HEADER = re.compile(r"[（(]\s*(" + _MONEY_UNIT + r")\s*[）)]")
+
+
+#: a money cell as it is mostly written: digits with a decimal point at most (no sign, unit or separator)
+_PLAIN_AMOUNT = re.compile(r"[0-9]*\.?[0-9]+")
+
+
+def _money(texts: Any, header_text: str = "") -> tuple[np.ndarray, np.ndarray]:
     """Money cells → 万元 and, per cell, why it could not be read (None when read or empty).
 
     A unit written in the cell (265000元) or in the header's brackets (执行数（元）) is converted; a
     space is a thousands separator only between groups of three digits; a negative, infinite or
-    non-numeric amount is refused (never points).
+    non-numeric amount is refused (never points). Each distinct cell is read once, a plain amount
+    (digits and a decimal point) by one conversion of all of them.
     """
-    texts = np.asarray(texts, dtype=object)
-    head = re.search(r"[（(]\s*(亿元|万元|千元|元)\s*[）)]", header_text or "")
-    default = _MONEY_UNITS[head.group(1)] if head else 1.0
-    codes, uniques = pd.factorize(texts, use_na_sentinel=False)
-    values = np.full(len(uniques), np.nan)
-    why: list[str | None] = [None] * len(uniques)
-    for k, text in enumerate(uniques.tolist()):
-        cell = "" if text is None else str(text).strip()
-        if not cell:
-            continue
-        m = _MONEY_CELL.fullmatch(cell)
-        number = m.group(1) if m else ""
-        if m and re.search(r"\d\s+\d", number):
-            number = _spaced(number)
-        try:
-            v = float(number.replace(",", "").replace("，", "")) if number else math.nan
-        except ValueError:
-            v = math.nan
-        if math.isnan(v):
-            why[k] = f"「{cell}」不是数值"
-        elif not math.isfinite(v):
-            why[k] = f"「{cell}」不是有限的数值"
-        elif v < 0:
-            why[k] = f"「{cell}」为负数，金额不可能为负"
-        else:
-            values[k] = v * (_MONEY_UNITS[m.group(2)] if m.group(2) else default)
-    return values[codes], [why[c] for c in codes]
+    head = _MONEY_HEADER.search(header_text or "")
+    default = _money_factor(head.group(1)) if head else 1.0
+    codes, uniques = factorize_objects(texts, use_na_sentinel=False)
+    listed = uniques.tolist()
+    match = _PLAIN_AMOUNT.fullmatch
+    plain = np.fromiter((type(t) is str and match(t) is not None for t in listed), dtype=bool, count=len(listed))
+    values = np.full(len(listed), np.nan)
+    values[plain] = np.array(uniques[plain], dtype=float) * default  # float() of each text
+    why = np.empty(len(listed), dtype=object)
+    for k in np.flatnonzero(~plain | np.isinf(values)).tolist():  # the rest (and amounts too long for a float)
+        values[k], why[k] = _money_cell(listed[k], default)
+    return values.take(codes), why.take(codes)
+
+
+def _money_cell(text: Any, default: float) -> tuple[float, str | None]:
+    """One money cell in 万元 (NaN when empty or refused) and why it was refused."""
+    cell = "" if text is None else str(text).strip()
+    if not cell:
+        return math.nan, None
+    m = _MONEY_CELL.fullmatch(cell)
+    number = m.group(1) if m else ""
+    if m and re.search(r"\d\s+\d", number):
+        number = _spaced(number)
+    try:
+        v = float(number.replace(",", "").replace("，", "")) if number else math.nan
+    except ValueError:
+        v = math.nan
+    if math.isnan(v):
+        return math.nan, message("actuals_issues", "not_a_number", cell=cell)
+    if not math.isfinite(v):
+        return math.nan, message("actuals_issues", "not_finite", cell=cell)
+    if v < 0:
+        return math.nan, message("actuals_issues", "negative_money", cell=cell)
+    return v * (_money_factor(m.group(2)) if m.group(2) else default), None
 
 
 def _spaced(number: str) -> str:
@@ -364,7 +395,7 @@ def _row_kinds(cols: dict[str, np.ndarray], rows: np.ndarray, sheet: str | None)
     types = vocabulary()["row_types"]
     if sheet == vocabulary()["template"]["project_sheet"]:
         return np.full(len(rows), "project", dtype=object)
-    codes, given = pd.factorize(_take(cols["kind"], rows))
+    codes, given = factorize_objects(_take(cols["kind"], rows))
     named = np.array(["project" if t in types["project"] else "indicator" if t in types["indicator"] else ""
                       for t in given] + [""], dtype=object)
     kind = named[codes]  # (code -1, a missing value: the last entry)
@@ -393,10 +424,13 @@ class _Matcher:
                                   "ind_name": ind["name"]}, copy=False)  # stripped where used; read only
         ids = pd.unique(table.projects["project_id"].astype(str).to_numpy())
         self.n_ids = len(ids)
-        self.pids = pd.Index(ids, dtype=object).append(pd.Index(self.keys["project_id"].to_numpy(), dtype=object)).unique()
+        # the project ids, then those only indicators name, numbered in one pass (ids are distinct: 0 … n_ids-1)
+        codes, pids = factorize_objects(np.concatenate((ids, self.keys["project_id"].to_numpy())))
+        self.pids = pd.Index(pids, dtype=object)
+        #: each indicator's project number
+        self.project_of = codes[len(ids):]
         self.nos = pd.Index(pd.unique(self.keys["indicator_no"].to_numpy()))
-        self.known = self._pair(self.pids.get_indexer(self.keys["project_id"].to_numpy()),
-                                self.keys["indicator_no"].to_numpy())
+        self.known = self._pair(self.project_of, self.keys["indicator_no"].to_numpy())
         self.known_index = pd.Index(self.known)
 
     def _pair(self, project: np.ndarray, no: np.ndarray) -> np.ndarray:
@@ -415,14 +449,13 @@ class _Matcher:
     @functools.cached_property
     def _target_names(self) -> tuple[np.ndarray, np.ndarray]:
         """Each indicator's project number and name (stripped), for matching by name."""
-        return (self.pids.get_indexer(self.keys["project_id"].to_numpy()),
-                self.keys["ind_name"].astype(str).str.strip().to_numpy())
+        return self.project_of, self.keys["ind_name"].astype(str).str.strip().to_numpy()
 
     def _by_name(self, code: np.ndarray, names: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """For indicators named ``names`` in projects numbered ``code``: the position in the table where
         the name is unique in the project (else -1), and whether the project has the name more than once."""
         project, target = self._target_names
-        name_code, _ = pd.factorize(np.concatenate((target, names)), use_na_sentinel=False)
+        name_code, _ = factorize_objects(np.concatenate((target, names)), use_na_sentinel=False)
         n = int(name_code.max(initial=0)) + 1
         keys = project.astype(np.int64) * n + name_code[:len(target)]  # (project, name) as one integer
         asked = code.astype(np.int64) * n + name_code[len(target):]
@@ -453,8 +486,8 @@ class _Matcher:
         failed = unknown[~named]
         for g, name in zip(given[failed].tolist(), names[failed].tolist()):
             n = name_count.get(name, 0)
-            why.append(f"项目名称「{name}」在目标表中出现 {n} 次，请填写项目编号" if n > 1
-                       else f"目标表中没有项目「{g or name}」")
+            why.append(message("actuals_issues", "project_name_repeated", name=name, count=n) if n > 1
+                       else message("actuals_issues", "project_unknown", project=g or name))
         return pid, code, (failed, why)
 
     def indicators(self, pid: np.ndarray, code: np.ndarray, given_no: np.ndarray, names: np.ndarray
@@ -479,8 +512,8 @@ class _Matcher:
         failed = rest[~named]
         for p, name, shown, twice in zip(pid[failed].tolist(), names[failed].tolist(), given_no[failed].tolist(),
                                          repeated[~named].tolist()):
-            why.append(f"指标名称「{name}」在项目 {p} 中重复，请填写指标序号" if twice
-                       else f"项目 {p} 中没有指标「{shown or name}」")
+            why.append(message("actuals_issues", "indicator_name_repeated", name=name, project=p) if twice
+                       else message("actuals_issues", "indicator_unknown", project=p, indicator=shown or name))
         return result, at, (failed, why)
 
 
@@ -538,7 +571,7 @@ def read_actuals(path: str | Path, table: Any) -> Actuals:
 
         refuse_special(path)  # a FIFO or device: refused, never opened (it would block)
     if not path.is_file():
-        raise InputError("找不到实际完成值文件", file=str(path), code="file_missing")
+        raise InputError(message("actuals_errors", "file_missing"), file=str(path), code="file_missing")
     matcher = _Matcher(table)
     issues = _Issues()
     ind_parts, at_parts, proj_parts = [], [], []
@@ -554,8 +587,7 @@ def read_actuals(path: str | Path, table: Any) -> Actuals:
     for sheet, cols, shown in sheets:
         where = dict(file=name, sheet=sheet)
         pid, code, (failed, why) = matcher.projects(cols["project_id"], cols["project"])
-        issues.add("actual_unmatched", "error", [f"无法匹配：{reason}；该行未使用" for reason in why],
-                   column=shown.get("project", "项目名称"), cell=cols["project"][failed],
+        issues.add("actual_unmatched", "error", _unmatched(why), column=shown.get("project", header("project")), cell=cols["project"][failed],
                    row=cols["_row"][failed], **where)
         cols = {**cols, "project_id": pid, "_code": code}
         rows = np.flatnonzero(code >= 0)  # the matched rows
@@ -568,19 +600,19 @@ def read_actuals(path: str | Path, table: Any) -> Actuals:
     at = np.concatenate(at_parts)  # each row's (project, indicator) pair, as its position in the table
     first = ~pd.Series(at).duplicated(keep="first").to_numpy()
     if not first.all():
-        _duplicates(ind, first, at, "指标", issues)
+        _duplicates(ind, first, at, issues)
         ind, at = ind[first].reset_index(drop=True), at[first]
     seen = np.zeros(len(matcher.known), dtype=bool)
     seen[at] = True
     keys = matcher.keys
     missing = np.flatnonzero(~seen)
-    issues.add("actual_missing", "warning", ["实际完成值表中没有这一指标的行，按待补处理"] * len(missing),
+    issues.add("actual_missing", "warning", [message("actuals_issues", "missing_row")] * len(missing),
                file=name, project_id=keys["project_id"].to_numpy()[missing],
                indicator_no=keys["indicator_no"].to_numpy()[missing].astype(np.int64))
     proj = pd.concat(proj_parts, ignore_index=True)
     first_p = ~proj["project_id"].duplicated(keep="first").to_numpy()
     if not first_p.all():
-        _duplicates(proj, first_p, pd.factorize(proj["project_id"])[0], "项目资金", issues)
+        _duplicates(proj, first_p, factorize_objects(proj["project_id"])[0], issues)
         proj = proj[first_p]
     if ind["indicator_no"].dtype != int:
         ind = ind.astype({"indicator_no": int})
@@ -590,6 +622,11 @@ def read_actuals(path: str | Path, table: Any) -> Actuals:
                    issues.frame(), source=str(path))
 
 
+def _unmatched(why: list[str]) -> list[str]:
+    """The messages of the rows that match nothing, from why not."""
+    return [message("actuals_issues", "unmatched", reason=reason) for reason in why]
+
+
 def _require_actual_column(path: Path, sheets: list[_SheetColumns]) -> None:
     """Refuse an actuals file none of whose sheets has a column of actual values: every indicator would be
     待补 without a word about why."""
@@ -597,12 +634,12 @@ def _require_actual_column(path: Path, sheets: list[_SheetColumns]) -> None:
         return
     headers = [h for _, _, shown in sheets for h in shown.values()]
     names = vocabulary()["headers"]["actual_text"]
-    raise InputError("实际完成值表中没有「实际完成值」列，无法评分（认得的列：" + ("、".join(headers) or "无") +
-                     "）；请把填写实际完成值的列命名为「" + "」「".join(names[:6]) + "」之一",
+    known = "、".join(headers) or message("actuals_errors", "none_known")
+    raise InputError(message("actuals_errors", "missing_actual_column", known=known, names="」「".join(names[:6])),
                      file=str(path), code="missing_actual_column")
 
 
-def _duplicates(df: pd.DataFrame, first: np.ndarray, key: np.ndarray, what: str, issues: _Issues) -> None:
+def _duplicates(df: pd.DataFrame, first: np.ndarray, key: np.ndarray, issues: _Issues) -> None:
     """A second row for the same indicator (or project funds: ``df`` without ``indicator_no``), with the
     same ``key`` (ints ≥ 0) as an earlier row, is reported and not used."""
     line = df["actual_row" if "indicator_no" in df else "funds_row"].to_numpy()
@@ -614,11 +651,12 @@ def _duplicates(df: pd.DataFrame, first: np.ndarray, key: np.ndarray, what: str,
     where = dict(file=[f or None for f in file.tolist()], sheet=[s or None for s in sheet.tolist()],
                  row=line[again].astype(np.int64), project_id=df["project_id"].to_numpy()[again])
     if "indicator_no" not in df:
-        issues.add("actual_duplicate", "error", [f"{what}行与第{k}行重复；采用先出现的一行" for k in kept], **where)
+        issues.add("actual_duplicate", "error", [message("actuals_issues", "duplicate_funds", row=k) for k in kept],
+                   **where)
         return
     no = df["indicator_no"].to_numpy()[again].astype(np.int64)
     issues.add("actual_duplicate", "error",
-               [f"{what}与第{k}行重复（同一项目同一指标）；采用先出现的一行" if n else f"{what}行与第{k}行重复；采用先出现的一行"
+               [message("actuals_issues", "duplicate_indicator" if n else "duplicate_indicator_row", row=k)
                 for k, n in zip(kept, no.tolist())],
                indicator_no=no, column=header("actual_text"), cell=df["actual_text"].to_numpy()[again], **where)
 
@@ -633,8 +671,8 @@ def _indicator_rows_read(cols: dict[str, np.ndarray], rows: np.ndarray, matcher:
     """The indicator rows matched (columns :data:`IND_COLUMNS`) and their pairs' positions in the table."""
     pid, names, given_no, line = (_take(cols[k], rows) for k in ("project_id", "name", "indicator_no", "_row"))
     no, at, (failed, why) = matcher.indicators(pid, _take(cols["_code"], rows), given_no, names)
-    issues.add("actual_unmatched", "error", [f"无法匹配：{reason}；该行未使用" for reason in why],
-               project_id=pid[failed], column=shown.get("indicator_no", "指标序号"), cell=given_no[failed],
+    issues.add("actual_unmatched", "error", _unmatched(why),
+               project_id=pid[failed], column=shown.get("indicator_no", header("indicator_no")), cell=given_no[failed],
                row=line[failed], **where)
     if why:
         ok = np.flatnonzero(~np.isnan(no))
@@ -647,14 +685,15 @@ def _indicator_rows_read(cols: dict[str, np.ndarray], rows: np.ndarray, matcher:
         other = names[differs] != stripped
         differs, stripped = differs[other], stripped[other]
         issues.add("actual_name_mismatch", "warning",
-                   [f"指标名称「{g}」与目标表「{t}」不一致，已按序号匹配"
+                   [message("actuals_issues", "name_mismatch", given=g, target=t)
                     for g, t in zip(names[differs].tolist(), stripped.tolist())],
                    project_id=pid[differs], indicator_no=no[differs], column=shown.get("name"), cell=names[differs],
                    row=line[differs], **where)
     given_score = _take(cols["self_score"], rows)
     score, bad = _numbers(given_score)
     bad = np.flatnonzero(bad)
-    issues.add("bad_number", "warning", [f"自评得分「{g}」不是数值" for g in given_score[bad].tolist()],
+    issues.add("bad_number", "warning",
+               [message("actuals_issues", "self_score_not_a_number", cell=g) for g in given_score[bad].tolist()],
                project_id=pid[bad], indicator_no=no[bad], column=shown.get("self_score"), cell=given_score[bad],
                row=line[bad], **where)
     return pd.DataFrame({"project_id": pid, "indicator_no": no,
@@ -673,16 +712,17 @@ def _project_rows_read(cols: dict[str, np.ndarray], rows: np.ndarray, shown: dic
         given = _take(cols[key], rows)
         if key in ("budget", "spent"):  # money: units converted, impossible amounts refused
             values, why = _money(given, shown.get(key, ""))
-            bad = np.array([w is not None for w in why], dtype=bool)
+            bad = np.not_equal(why, None)
             at = np.flatnonzero(bad)
-            issues.add("bad_number", "error", [why[i] for i in at.tolist()], project_id=pid[at],
+            issues.add("bad_number", "error", why[at].tolist(), project_id=pid[at],
                        column=shown.get(key, header(key)), cell=given[at], row=line[at], **where)
             out[col] = np.where(bad, np.nan, values).astype(float)
             continue
         values, bad = _numbers(given)
         bad = bad | ~np.isfinite(np.where(np.isnan(values), 0.0, values))
         at = np.flatnonzero(bad)
-        issues.add("bad_number", "error", [f"「{g}」不是数值" for g in given[at].tolist()], project_id=pid[at],
+        issues.add("bad_number", "error", [message("actuals_issues", "not_a_number", cell=g) for g in given[at].tolist()],
+                   project_id=pid[at],
                    column=shown.get(key, header(key)), cell=given[at], row=line[at], **where)
         out[col] = np.where(bad, np.nan, values).astype(float)
     return pd.DataFrame(out, copy=False)

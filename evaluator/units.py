@@ -15,22 +15,36 @@ import pint
 #: canonical unit names whose pint name differs
 _PINT_NAME = {"%": "percent", "‰": "permille"}
 
+
+@lru_cache(maxsize=1)
+def _units_text() -> str:
+    """``data/units.txt``: the pint definitions of the Chinese units."""
+    return resources.files("evaluator").joinpath("data/units.txt").read_text(encoding="utf-8")
+
+
+def _rate_bases() -> frozenset[str]:
+    """The time units a rate can be counted per (次/月, 元/人/天): the ``# rate bases:`` line of units.txt."""
+    line = re.search(r"^#\s*rate bases:(.*)$", _units_text(), re.MULTILINE)
+    if line is None:
+        raise ValueError("data/units.txt: the '# rate bases:' line is missing")
+    return frozenset(line.group(1).split())
+
+
 #: time bases a rate can have (次/月, 元/人/天), canonical names
-RATE_BASES = frozenset({"小时", "天", "周", "月", "季度", "半年", "年"})
+RATE_BASES = _rate_bases()
 
 
 @lru_cache(maxsize=1)
 def registry() -> pint.UnitRegistry:
     ureg = pint.UnitRegistry(cache_folder=None)
-    text = resources.files("evaluator").joinpath("data/units.txt").read_text(encoding="utf-8")
-    ureg.load_definitions(text.splitlines())
+    ureg.load_definitions(_units_text().splitlines())
     return ureg
 
 
 @lru_cache(maxsize=1)
 def defined_units() -> frozenset[str]:
     """Canonical unit names defined in data/units.txt (plus % and ‰)."""
-    text = resources.files("evaluator").joinpath("data/units.txt").read_text(encoding="utf-8")
+    text = _units_text()
     names = {"%", "‰"}
     for line in text.splitlines():
         line = line.strip()
