@@ -26,6 +26,7 @@ import pandas as pd
 from .categories import framework_category, is_tag_only
 from .frames import coded, factorize_objects, first_rows, joint_codes, object_codes, records
 from .issues import ISSUE_COLUMNS, Issue, _ISSUE_FIELDS, concat_issues, issues_table
+from .lint_columns import LintColumns
 
 if TYPE_CHECKING:  # pragma: no cover
     from .readers.model import TargetTable
@@ -47,8 +48,9 @@ _PLACE = re.compile(r"(?:省|市|州|^)([\u4e00-\u9fff]{2})(区|县)")
 def run_checks(table: TargetTable) -> list[Issue]:
     """All lint rules, in a fixed order."""
     issues: list[Issue] = []
+    columns = LintColumns.of(table)
     for rule in RULES:
-        found = rule(table)
+        found = rule(columns)
         issues.extend(found.issues() if isinstance(found, IssueColumns) else found)
     return issues
 
@@ -64,8 +66,9 @@ def check_columns(table: TargetTable) -> IssueColumns:
     """The issues of :func:`run_checks` column by column, without an :class:`Issue` per row
     (``issues_table(found.columns, found.n)`` is ``issues_frame(run_checks(table))``)."""
     found = IssueColumns()
+    columns = LintColumns.of(table)  # each column coded once for all the rules
     for rule in RULES:
-        found.extend(rule(table))
+        found.extend(rule(columns))
     return found
 
 
@@ -174,10 +177,10 @@ def _locations(table: TargetTable, ind: pd.DataFrame, pos: np.ndarray) -> list[t
             for sheet, row, column, pid, project, no in _pick(ind, pos, _LOC_COLUMNS)]
 
 
-def _location_columns(table: TargetTable, ind: pd.DataFrame, pos: np.ndarray) -> dict:
+def _location_columns(cols: LintColumns, pos: np.ndarray) -> dict:
     """:func:`_locations` column by column: the Issue fields file … indicator_no of the rows at ``pos``."""
-    sheet, row, column, pid, project, no = (np.asarray(ind[c])[pos].tolist() for c in _LOC_COLUMNS)
-    return {"file": table.source, "sheet": [s or None for s in sheet], "row": [int(r) for r in row],
+    sheet, row, column, pid, project, no = (cols.array(c)[pos].tolist() for c in _LOC_COLUMNS)
+    return {"file": cols.table.source, "sheet": [s or None for s in sheet], "row": [int(r) for r in row],
             "column": [c or None for c in column], "project_id": pid, "project": project,
             "indicator_no": [int(x) for x in no]}
 
@@ -191,16 +194,17 @@ def _at(loc: tuple, column: str) -> tuple:
 # categories
 
 
-def check_categories(table: TargetTable) -> IssueColumns:
+def check_categories(table: TargetTable | LintColumns) -> IssueColumns:
     """一级 code contradicting the 二级 code (trust 二级), and category names not recognised."""
-    ind = table.indicators
-    conflict = _truthy(ind["category_conflict"])
-    unknown1 = _unknown_category(ind["level1_raw"], ind["level1_code_printed"], "level1")
-    unknown2 = _unknown_category(ind["level2_raw"], ind["level2_code_printed"], "level2")
+    cols = LintColumns.of(table)
+    table, ind = cols.table, cols.ind
+    conflict = cols.truthy("category_conflict")
+    unknown1 = _unknown_category(cols, "level1_raw", "level1_code_printed", "level1")
+    unknown2 = _unknown_category(cols, "level2_raw", "level2_code_printed", "level2")
     parts = []  # per row: the conflict, then the unknown 一级, then the unknown 二级 category
     pos = np.flatnonzero(conflict)
     if len(pos):
-        raw1, raw2, code1, name1, code2 = (np.asarray(ind[c])[pos].tolist() for c in
+        raw1, raw2, code1, name1, code2 = (cols.array(c)[pos].tolist() for c in
                                            ("level1_raw", "level2_raw", "level1_code", "level1", "level2_code"))
         parts.append((pos * 3, {
             "code": "category_conflict", "severity": "warning",
@@ -212,21 +216,29 @@ def check_categories(table: TargetTable) -> IssueColumns:
                                                     ("二级", "level2_raw", unknown2)), start=1):
         pos = np.flatnonzero(unknown)
         if len(pos):
-            raw = np.asarray(ind[column])[pos].tolist()
+            raw = cols.array(column)[pos].tolist()
             parts.append((pos * 3 + sub, {
                 "code": "unknown_category", "severity": "warning",
                 "message": [f"{level}指标「{r}」不是已知的指标类别，请核对（可在 headers.toml 中补充别名）" for r in raw],
                 "cell": raw}))
-    return IssueColumns.merged(parts, lambda rows: _location_columns(table, ind, rows), per_key=3)
+    return IssueColumns.merged(parts, lambda rows: _location_columns(cols, rows), per_key=3)
 
 
-def _unknown_category(raw: pd.Series, code: pd.Series, level: str = "") -> np.ndarray:
+def _unknown_category(cols: LintColumns, raw: str, code: str, level: str) -> np.ndarray:
     """A category cell with text that is neither a known name (of a block, or of a national evaluation
     framework such as 部门整体's 投入/过程/效果: ``framework_category``) nor only a score tag."""
-    found = _truthy(raw) & ~_truthy(code)
+    found = cols.truthy(raw) & ~cols.truthy(code)
     if found.any():
-        known = (lambda t: is_tag_only(t) or framework_category(t, level)) if level else is_tag_only
-        found[found] = ~_per_distinct(np.asarray(raw)[found], known).astype(bool)
+        codes, uniques = cols.coded(raw)
+        asked = np.zeros(len(uniques), dtype=bool)
+        asked[codes[found]] = True
+        known = np.zeros(len(uniques), dtype=bool)  # a missing value (NaN) is no known name
+        has_missing = uniques[-1] is None
+        for u in np.flatnonzero(asked).tolist():
+            if not (has_missing and u == len(uniques) - 1):
+                text = uniques[u]
+                known[u] = bool(is_tag_only(text) or framework_category(text, level))
+        found &= ~known[codes]
     return found
 
 
@@ -234,15 +246,15 @@ def _unknown_category(raw: pd.Series, code: pd.Series, level: str = "") -> np.nd
 # targets
 
 
-def check_targets(table: TargetTable) -> IssueColumns:
+def check_targets(table: TargetTable | LintColumns) -> IssueColumns:
     """Period value used instead of a non-target annual value; targets nothing can measure."""
-    ind = table.indicators
-    period = ind["target_source"].isin(["period"]).to_numpy()
-    unmeasurable = ~ind["kind"].isin(["empty"]).to_numpy() & ~_truthy(ind["measurable"])
+    cols = LintColumns.of(table)
+    period = cols.equals("target_source", "period")
+    unmeasurable = ~cols.equals("kind", "empty") & ~cols.truthy("measurable")
     parts = []  # per row: the period value used, then the target not measurable
     pos = np.flatnonzero(period)
     if len(pos):
-        annual, annual_kind, period_text = (np.asarray(ind[c])[pos].tolist()
+        annual, annual_kind, period_text = (cols.array(c)[pos].tolist()
                                             for c in ("annual_text", "annual_kind", "period_text"))
         parts.append((pos * 2, {
             "code": "period_value_used",
@@ -252,13 +264,19 @@ def check_targets(table: TargetTable) -> IssueColumns:
             "cell": [a if a else p for a, p in zip(annual, period_text)]}))
     pos = np.flatnonzero(unmeasurable)  # an empty target is reported by check_empty_cells
     if len(pos):
-        kind, target_class, target = (np.asarray(ind[c])[pos].tolist() for c in ("kind", "target_class", "target"))
+        # the reason a compiled target gives, once per target (the rows of one text share it)
+        codes, first = cols.targets()
+        reasons = np.fromiter((getattr(t, "reason", None) for t in cols.array("target").take(first).tolist()),
+                              dtype=object, count=len(first))
+        words = [reason or _kind_word(kind) for reason, kind in
+                 zip(reasons.take(codes.take(pos)).tolist(), cols.array("kind")[pos].tolist())]
+        messages = [f"指标值不可计量：{w}" for w in words]
         parts.append((pos * 2 + 1, {
             "code": "not_measurable",
-            "severity": ["warning" if c == "not_evaluable" else "info" for c in target_class],
-            "message": [f"指标值不可计量：{getattr(t, 'reason', None) or _kind_word(k)}" for t, k in zip(target, kind)],
-            "cell": np.asarray(ind["target_text"])[pos].tolist()}))
-    return IssueColumns.merged(parts, lambda rows: _location_columns(table, ind, rows), per_key=2)
+            "severity": np.where(cols.array("target_class")[pos] == "not_evaluable", "warning", "info").tolist(),
+            "message": messages,
+            "cell": cols.array("target_text")[pos].tolist()}))
+    return IssueColumns.merged(parts, lambda rows: _location_columns(cols, rows), per_key=2)
 
 
 _KIND_WORDS = {"formula": "计算公式", "qualitative": "定性描述或指标名称", "empty": "空", "trend": "趋势",
@@ -269,59 +287,67 @@ def _kind_word(kind: str) -> str:
     return _KIND_WORDS.get(kind, kind)
 
 
-def check_qualitative_share(table: TargetTable) -> IssueColumns:
+def check_qualitative_share(table: TargetTable | LintColumns) -> IssueColumns:
     """Per project: the share of indicators no number can score (定性/公式/空)."""
     out = IssueColumns()
-    ind = table.indicators
-    if ind.empty:
+    cols = LintColumns.of(table)
+    if not len(cols):
         return out
-    codes, pids = factorize_objects(ind["project_id"])  # in order of appearance; none: -1
+    codes, pids = cols.factorized("project_id")  # in order of appearance; none: -1
     known = codes >= 0
-    flagged = np.flatnonzero(ind["target_class"].isin(UNSCORABLE_CLASSES).to_numpy() & known)
+    flagged = np.flatnonzero(cols.isin("target_class", UNSCORABLE_CLASSES) & known)
     if not len(flagged):
         return out
-    totals = np.bincount(codes[known], minlength=len(pids)).tolist()
-    firsts = first_rows(codes)  # each project's first row
-    # (project, class) pairs in order of appearance, with their counts
-    class_codes, classes = factorize_objects(np.asarray(ind["target_class"], dtype=object)[flagged])
+    n_projects = len(pids)
+    totals = np.bincount(codes[known], minlength=n_projects)
+    # per (project, class): its rows and its first row; classes numbered in order of appearance
+    class_codes, classes = factorize_objects(cols.array("target_class")[flagged])
     n_classes, classes = len(classes), classes.tolist()
-    pairs, first, size = np.unique(codes[flagged] * n_classes + class_codes, return_index=True, return_counts=True)
-    order = np.argsort(first, kind="stable")
-    kinds: dict[int, dict[str, int]] = {}  # project → class → count, both in order of appearance
-    for pair, m in zip(pairs[order].tolist(), size[order].tolist()):
-        kinds.setdefault(pair // n_classes, {})[classes[pair % n_classes]] = m
-    at = firsts[list(kinds)]
-    project, sheet, row, column = (np.asarray(ind[c])[at].tolist()
-                                   for c in ("project", "source_sheet", "source_row", "source_column"))
+    pairs = codes[flagged] * n_classes + class_codes
+    counts = np.bincount(pairs, minlength=n_projects * n_classes).reshape(n_projects, n_classes)
+    first = np.full(n_projects * n_classes, len(cols), dtype=np.int64)
+    seen, at_pair = np.unique(pairs, return_index=True)
+    first[seen] = flagged[at_pair]
+    first = first.reshape(n_projects, n_classes)
+    # the projects with such indicators, in order of their first one; in each, its classes in order of appearance
+    hit = np.flatnonzero(counts.sum(axis=1) > 0)
+    hit = hit[np.argsort(first[hit].min(axis=1), kind="stable")]
+    class_order = np.argsort(first[hit], axis=1, kind="stable")
+    ordered = np.take_along_axis(counts[hit], class_order, axis=1)
     # projects share their counts: each (severity, message after the project name, cell) is made once
-    said: dict[tuple, tuple[str, str, str]] = {}
-    severities, messages, cells = [], [], []
-    for (code, counts), name in zip(kinds.items(), project):
-        n = totals[code]
-        key = (n, *counts.items())
-        found = said.get(key)
-        if found is None:
-            k = sum(counts.values())
-            share = k / n
-            detail = "、".join(f"{CLASS_NAMES[c]} {m} 个" for c, m in counts.items())
-            found = said[key] = ("warning" if share >= QUALITATIVE_WARNING_SHARE else "info",
-                                 f"{n} 个指标中有 {k} 个定性或无目标值、无法按数值计分"
-                                 f"（{share:.0%}：{detail}），这些指标需要评审人评定或补充目标值", f"{k}/{n}")
-        severities.append(found[0])
-        messages.append(f"项目「{name}」{found[1]}")
-        cells.append(found[2])
+    key = joint_codes(totals[hit], *(class_order[:, j] for j in range(n_classes)),
+                      *(ordered[:, j] for j in range(n_classes)))
+    firsts_of_key = first_rows(key)
+    said = []
+    for p, order, ms in zip(hit[firsts_of_key].tolist(), class_order[firsts_of_key].tolist(),
+                            ordered[firsts_of_key].tolist()):
+        n = int(totals[p])
+        shown = [(classes[c], m) for c, m in zip(order, ms) if m]
+        k = sum(m for _, m in shown)
+        share = k / n
+        detail = "、".join(f"{CLASS_NAMES[c]} {m} 个" for c, m in shown)
+        said.append(("warning" if share >= QUALITATIVE_WARNING_SHARE else "info",
+                     f"{n} 个指标中有 {k} 个定性或无目标值、无法按数值计分"
+                     f"（{share:.0%}：{detail}），这些指标需要评审人评定或补充目标值", f"{k}/{n}"))
+    found = [said[k] for k in key.tolist()]
+    at = first_rows(codes)[hit]  # each project's first row
+    project, sheet, row, column = (cols.array(c)[at].tolist()
+                                   for c in ("project", "source_sheet", "source_row", "source_column"))
     return IssueColumns.merged([(np.arange(len(at)), {  # in the order found
-        "code": "qualitative_share", "severity": severities, "message": messages, "file": table.source,
+        "code": "qualitative_share", "severity": [f[0] for f in found],
+        "message": [f"项目「{name}」{f[1]}" for name, f in zip(project, found)], "file": cols.table.source,
         "sheet": [x or None for x in sheet], "row": [int(r) for r in row], "column": [c or None for c in column],
-        "project_id": pids[list(kinds)].tolist(), "project": project, "indicator_no": None, "cell": cells})])
+        "project_id": pids[hit].tolist(), "project": project, "indicator_no": None,
+        "cell": [f[2] for f in found]})])
 
 
 # ---------------------------------------------------------------------------
 # projects
 
 
-def check_projects(table: TargetTable) -> list[Issue]:
+def check_projects(table: TargetTable | LintColumns) -> list[Issue]:
     """Classified projects (kept, flagged, excluded) and projects with no indicators."""
+    table = LintColumns.of(table).table
     out = []
     projects = table.projects
     if projects.empty:
@@ -347,8 +373,9 @@ def check_projects(table: TargetTable) -> list[Issue]:
 # money
 
 
-def check_money(table: TargetTable) -> list[Issue]:
+def check_money(table: TargetTable | LintColumns) -> list[Issue]:
     """总计 = 财政拨款 + 财政专户拨款 + 其他资金 per row; 合计 and subtotals = Σ projects."""
+    table = LintColumns.of(table).table
     out = _row_sums(table, table.projects, "project")
     out.extend(_row_sums(table, table.totals, "total"))
     out.extend(_totals(table))
@@ -429,21 +456,22 @@ def _fmt(x: float) -> str:
 # cells
 
 
-def check_duplicates(table: TargetTable) -> list[Issue]:
+def check_duplicates(table: TargetTable | LintColumns) -> list[Issue]:
     """The same 三级指标 twice in one project."""
     out = []
-    ind = table.indicators
+    cols = LintColumns.of(table)
+    table, ind = cols.table, cols.ind
     if ind.empty:
         return out
-    named = np.flatnonzero(_truthy(ind["name"]))
+    named = np.flatnonzero(cols.truthy("name"))
     if not len(named):
         return out
     # key: (project, name without whitespace); the first row of each key is kept, later ones are reported
-    codes, names = factorize_objects(ind["name"])
-    bare = np.append(factorize_objects([re.sub(r"\s+", "", x) for x in names])[0], -1)
+    codes, names = cols.factorized("name")
+    bare = np.append(factorize_objects([re.sub(r"\s+", "", x) for x in names.tolist()])[0], -1)
     name_codes = bare[codes[named]] + 1
-    pid_codes = factorize_objects(ind["project_id"], use_na_sentinel=False)[0][named]
-    keys = joint_codes(pid_codes, name_codes)
+    pid_codes = cols.coded("project_id")[0][named]  # (a missing project id is a project of its own)
+    keys = pd.factorize(pid_codes.astype(np.int64) * (int(name_codes.max()) + 1) + name_codes)[0]
     first = first_rows(keys)[keys]  # position in ``named`` of each key's first row
     later = np.flatnonzero(first != np.arange(len(keys)))
     pos, first_pos = named[later], named[first[later]]
@@ -458,15 +486,17 @@ def check_duplicates(table: TargetTable) -> list[Issue]:
     return out
 
 
-def check_empty_cells(table: TargetTable) -> list[Issue]:
+def check_empty_cells(table: TargetTable | LintColumns) -> list[Issue]:
     """Empty 三级指标, target, category and money cells."""
     out = []
-    ind = table.indicators
-    no_name = ~_truthy(ind["name"])
-    no_target = ~_truthy(ind["annual_text"]) & ~_truthy(ind["period_text"])
-    no_level1 = ~_truthy(ind["level1_code"]) & ~_truthy(ind["level1_raw"])
-    no_level2 = ~_truthy(ind["level2_code"]) & ~_truthy(ind["level2_raw"])
-    bad_weight = _truthy(ind["weight_text"]) & np.isnan(ind["weight"].to_numpy(dtype=float))
+    cols = LintColumns.of(table)
+    table, ind = cols.table, cols.ind
+    truthy = cols.truthy
+    no_name = ~truthy("name")
+    no_target = ~truthy("annual_text") & ~truthy("period_text")
+    no_level1 = ~truthy("level1_code") & ~truthy("level1_raw")
+    no_level2 = ~truthy("level2_code") & ~truthy("level2_raw")
+    bad_weight = truthy("weight_text") & np.isnan(ind["weight"].to_numpy(dtype=float))
     pos = np.flatnonzero(no_name | no_target | no_level1 | no_level2 | bad_weight)
     for loc, (weight_text,), *empty in zip(_locations(table, ind, pos), _pick(ind, pos, ("weight_text",)),
                                             *_flags(pos, no_name, no_target, no_level1, no_level2, bad_weight)):
@@ -498,8 +528,9 @@ def check_empty_cells(table: TargetTable) -> list[Issue]:
 # spelling
 
 
-def check_spelling(table: TargetTable) -> list[Issue]:
+def check_spelling(table: TargetTable | LintColumns) -> list[Issue]:
     """A place name spelled two ways in one table (黄埔/黄浦): reported, not changed."""
+    table = LintColumns.of(table).table
     out = []
     stems = _place_stems(table)
     if not stems:
@@ -601,12 +632,13 @@ def _lengths(values) -> np.ndarray:
     return np.array([len(x or "") for x in distinct.tolist()], dtype=np.int64).take(codes)
 
 
-def check_long_text(table: TargetTable) -> list[Issue]:
+def check_long_text(table: TargetTable | LintColumns) -> list[Issue]:
     """Names and target values of hundreds of characters: a note pasted into the wrong cell."""
     out = []
-    ind = table.indicators
+    cols = LintColumns.of(table)
+    table, ind = cols.table, cols.ind
     fields = (("name", "三级指标", "三级指标"), ("target_text", "指标值", None))
-    long = [_lengths(ind[f]) > LONG_TEXT for f, _, _ in fields]
+    long = [cols.per_distinct(f, lambda x: len(x or "") > LONG_TEXT, missing=False, dtype=bool) for f, _, _ in fields]
     pos = np.flatnonzero(long[0] | long[1])
     for i, loc, texts in zip(pos, _locations(table, ind, pos), _pick(ind, pos, ("name", "target_text"))):
         for (_, label, column), is_long, text in zip(fields, long, texts):
@@ -617,16 +649,17 @@ def check_long_text(table: TargetTable) -> list[Issue]:
     return out
 
 
-def check_unknown_units(table: TargetTable) -> IssueColumns:
+def check_unknown_units(table: TargetTable | LintColumns) -> IssueColumns:
     """Targets whose counting word the lexicon does not know (120万尾): read as a unit of its own
     (comparable only with the same word), said as an info so a real typo is seen."""
-    ind = table.indicators
+    cols = LintColumns.of(table)
+    ind = cols.ind
     if ind.empty or "target" not in ind:
         return IssueColumns()
     # once per compiled target (the rows of one text share it), not hashing targets by value
-    codes, first = object_codes(ind["target"].to_numpy(dtype=object))
+    codes, first = cols.targets()
     words = [[n.split(":", 1)[1] for n in getattr(t, "notes", ()) if n.startswith("unknown_unit:")]
-             for t in ind["target"].to_numpy(dtype=object).take(first).tolist()]
+             for t in cols.array("target").take(first).tolist()]
     has_words = np.array([bool(w) for w in words], dtype=bool)
     pos = np.flatnonzero(has_words.take(codes)) if len(words) else np.zeros(0, dtype=np.intp)
     if not len(pos):
@@ -636,7 +669,7 @@ def check_unknown_units(table: TargetTable) -> IssueColumns:
         "code": "unknown_unit", "severity": "info",
         "message": [f"计量单位「{'、'.join(w)}」不在单位词表中，已按单独的计量单位读取（只与同一单位的实际值比较）；"
                     "如为笔误请更正" for w in found],
-        "cell": np.asarray(ind["target_text"])[pos].tolist()})], lambda rows: _location_columns(table, ind, rows))
+        "cell": cols.array("target_text")[pos].tolist()})], lambda rows: _location_columns(cols, rows))
 
 
 RULES = (check_categories, check_targets, check_qualitative_share, check_projects, check_money,

@@ -21,8 +21,9 @@ import numpy as np
 import pandas as pd
 
 from .categories import fold, headers_data, level1_code, level2_code
-from .frames import factorize_objects
+from .frames import first_rows
 from .issues import Issue
+from .lint_columns import LintColumns
 
 if TYPE_CHECKING:  # pragma: no cover
     from .readers.model import TargetTable
@@ -58,38 +59,29 @@ def _text(value) -> str:
     return value if isinstance(value, str) else ""
 
 
-def _texts_coded(values) -> tuple[np.ndarray, np.ndarray]:
-    """(codes, distinct values) of a column, a missing value read as ""."""
-    arr = np.asarray(values, dtype=object)
-    missing = pd.isna(arr)
-    if missing.any():
-        arr = np.where(missing, "", arr)
-    return factorize_objects(arr)
+def _project_counts(codes: np.ndarray, n: int, *masks: np.ndarray) -> list[np.ndarray]:
+    """Per project code (0 … n-1; -1 is no project): its rows, then its rows in each mask."""
+    known = codes >= 0
+    kept = codes[known]
+    return [np.bincount(kept, minlength=n)] + [np.bincount(kept[m[known]], minlength=n) for m in masks]
 
 
-def _distinct(values, fn):
-    """``fn`` of every distinct value, spread back over the rows (one call per distinct text);
-    ``values`` may be given already coded by :func:`_texts_coded`."""
-    codes, uniques = values if isinstance(values, tuple) else _texts_coded(values)
-    out = [fn(u) for u in uniques.tolist()]
-    return np.array(out, dtype=object)[codes] if len(out) else np.array([], dtype=object)
-
-
-def _project_sums(ind: pd.DataFrame, weights: np.ndarray) -> pd.DataFrame:
-    """Per project (in table order): first row, rows, weighted rows, weight sum."""
-    frame = pd.DataFrame({"pid": ind["project_id"].to_numpy(), "w": weights, "pos": np.arange(len(ind))})
-    grouped = frame.groupby("pid", sort=False)
-    return pd.DataFrame({"first": grouped["pos"].min(), "n": grouped["pos"].size(), "given": grouped["w"].count(),
-                         "total": grouped["w"].sum()})
+def _project_sums(codes: np.ndarray, values: np.ndarray, projects: np.ndarray) -> np.ndarray:
+    """Per project of ``projects`` (codes): the sum of its non-NaN ``values``, as pandas' grouped sum
+    adds them (compensated, in row order)."""
+    rows = np.isin(codes, projects)
+    sums = pd.Series(values[rows]).groupby(codes[rows]).sum()
+    return sums.reindex(projects).to_numpy(dtype=float)
 
 
 def _near_full(total: np.ndarray) -> np.ndarray:
     return np.logical_or.reduce([np.abs(total - full) <= WEIGHT_TOLERANCE for full in FULL_MARKS])
 
 
-def check_weight_sums(table: TargetTable) -> list[Issue]:
+def check_weight_sums(table: TargetTable | LintColumns) -> list[Issue]:
     """Weights far from 满分, or above 100: a column or a row was probably read wrong."""
-    ind = table.indicators
+    cols = LintColumns.of(table)
+    table, ind = cols.table, cols.ind
     out: list[Issue] = []
     if not len(ind) or "weight" not in ind:
         return out
@@ -99,13 +91,19 @@ def check_weight_sums(table: TargetTable) -> list[Issue]:
         out.append(Issue("weight_out_of_range", "error", f"分值/权重 {weights[i]:g} 大于 100，不可能是一个指标的分值："
                          "可能读错了列（如把指标值或金额读成了分值）", cell=_text(ind["weight_text"].iat[i]) or None,
                          **where(i, "分值")))
-    sums = _project_sums(ind, weights)
-    judged = (sums["given"] >= MIN_WEIGHTED) & (sums["given"] >= sums["n"] / 2)
-    bad = sums[judged.to_numpy() & ~_near_full(sums["total"].to_numpy())]
-    for first, n, given, total in zip(bad["first"], bad["n"], bad["given"], bad["total"]):
-        missing = int(n - given)
+    codes, pids = cols.factorized("project_id")  # projects in table order
+    n, given = _project_counts(codes, len(pids), ~np.isnan(weights))
+    judged = np.flatnonzero((given >= MIN_WEIGHTED) & (given >= n / 2))
+    if not len(judged):
+        return out
+    total = _project_sums(codes, weights, judged)
+    bad = ~_near_full(total)
+    firsts = first_rows(codes)
+    for first, n_rows, n_given, t in zip(firsts[judged[bad]].tolist(), n[judged[bad]].tolist(),
+                                         given[judged[bad]].tolist(), total[bad].tolist()):
+        missing = int(n_rows - n_given)
         extra = f"，另有 {missing} 个指标没有分值" if missing else ""
-        out.append(Issue("weight_sum", "error", f"本项目 {int(given)} 个指标的分值合计 {total:g}{extra}，与满分 100"
+        out.append(Issue("weight_sum", "error", f"本项目 {int(n_given)} 个指标的分值合计 {t:g}{extra}，与满分 100"
                          "（或 90 分指标 + 10 分预算执行）相差较大：可能有指标没有读到、分值列读错，或表中分值有误，请核对",
                          **where(int(first), "分值")))
     return out
@@ -136,55 +134,76 @@ def _bare_value(text: str) -> float:
     return float(text) if _BARE_NUMBER.match(text) else math.nan
 
 
-def check_target_shapes(table: TargetTable) -> list[Issue]:
+@lru_cache(maxsize=1 << 16)  # (as categories.fold: the tables of a province repeat their target texts)
+def _target_facts(text: str) -> tuple[str, float, str]:
+    """(why the text alone does not look like a target, its value when a bare number, the text folded)
+    of an annual target cell."""
+    return _text_reason(text), _bare_value(text), fold(text.strip())
+
+
+def check_target_shapes(table: TargetTable | LintColumns) -> list[Issue]:
     """Targets that look like a weight, a level/grade name, a header word or another indicator's
     name; actuals that look like targets."""
-    ind = table.indicators
+    cols = LintColumns.of(table)
+    table, ind = cols.table, cols.ind
     out: list[Issue] = []
     if not len(ind):
         return out
     where = _Where(table, ind)
-    annual = ind["annual_text"].fillna("").astype(object).to_numpy()
-    units = ind["unit_hint"].fillna("").astype(object).to_numpy() if "unit_hint" in ind else np.full(len(ind), "")
+    # once per distinct annual target text
+    annual_codes, annual_texts = cols.coded("annual_text")
+    facts = [_target_facts(_text(t)) for t in annual_texts.tolist()]  # (a missing text read as "")
+    why_of = np.array([f[0] for f in facts] or [""], dtype=object)
+    value = np.array([f[1] for f in facts], dtype=float).take(annual_codes)
+    why = why_of.take(annual_codes)
+    if "unit_hint" in ind:  # (a missing unit read as "")
+        units = cols.array("unit_hint")
+        no_unit = np.asarray(units == "", dtype=bool) | pd.isna(units)
+    else:
+        no_unit = np.ones(len(ind), dtype=bool)
     weights = ind["weight"].to_numpy(dtype=float)
-    annual_coded = _texts_coded(annual)
-    why = _distinct(annual_coded, _text_reason)
-    value = _distinct(annual_coded, _bare_value).astype(float)
-    no_unit = units == ""
     as_weight = no_unit & (value == weights) & np.isin(value, (5, 10, 15, 20, 25, 30)) & (why == "")
     why[as_weight] = "与分值相同（可能把分值读成了指标值）"
-    pids = ind["project_id"].to_numpy()
-    folded_name = _distinct(ind["name"].to_numpy(), lambda t: fold(t.strip()) if isinstance(t, str) else "")
-    names = set(pd.unique(folded_name).tolist()) - {""}
     # only a target text that is some indicator's name anywhere can be one of its own project
-    candidate = _distinct(annual_coded, lambda t: fold(t.strip()) in names).astype(bool) & (why == "")
+    name_codes, names = cols.coded("name")
+    folded_names = [fold(t.strip()) if isinstance(t, str) else "" for t in names.tolist()]
+    name_index = {}  # folded name → its number
+    for f in folded_names:
+        name_index.setdefault(f, len(name_index))
+    folded_name = np.array([name_index[f] for f in folded_names], dtype=np.int64).take(name_codes)
+    as_name = np.array([name_index.get(f[2], -1) if f[2] else -1 for f in facts] or [-1], dtype=np.int64)
+    target_name = as_name.take(annual_codes)
+    candidate = (target_name >= 0) & (why == "")
     if candidate.any():
+        pids = cols.coded("project_id")[0]
         rows = np.flatnonzero(candidate)
-        projects = set(pids[rows].tolist())
-        pairs = {(p, n) for p, n in zip(pids.tolist(), folded_name.tolist()) if p in projects}
-        for i in rows:
-            target = fold(annual[i].strip())
-            if target != folded_name[i] and (pids[i], target) in pairs:
-                why[i] = "是本项目另一个指标的名称（可能行或列错位）"
+        # (project, folded name) of every row of the candidates' projects, and of the candidates' targets
+        in_project = np.zeros(len(pids) and int(pids.max()) + 1, dtype=bool)
+        in_project[pids[rows]] = True
+        near = np.flatnonzero(in_project[pids])
+        span = len(name_index)
+        pairs = pids[near].astype(np.int64) * span + folded_name[near]
+        mine = pids[rows].astype(np.int64) * span + target_name[rows]
+        other = (target_name[rows] != folded_name[rows]) & pd.Index(mine).isin(pairs)
+        why[rows[other]] = "是本项目另一个指标的名称（可能行或列错位）"
     for i in np.flatnonzero(why != ""):
-        t = annual[i].strip()
+        t = _text(annual_texts[annual_codes[i]]).strip()
         out.append(Issue("target_misread", "error", f"指标值「{t}」{why[i]}，不像目标值：可能读错了列或行，请核对",
                          cell=t, **where(int(i))))
     # a project without weights whose bare-number "targets" sum to 满分: the weight column was read as targets
     bare = ~np.isnan(value) & no_unit
-    frame = pd.DataFrame({"pid": pids, "bare": bare, "value": np.where(bare, value, 0.0),
-                          "weighted": ~np.isnan(weights), "pos": np.arange(len(ind))})
-    grouped = frame.groupby("pid", sort=False)
-    per = pd.DataFrame({"n": grouped["pos"].size(), "bare": grouped["bare"].sum(), "weighted": grouped["weighted"].sum(),
-                        "total": grouped["value"].sum(), "first": grouped["pos"].min()})
-    hit = per[(per["n"] >= 3) & (per["bare"] == per["n"]) & (per["weighted"] == 0)
-              & _near_full(per["total"].to_numpy())]
-    for first, total in zip(hit["first"], hit["total"]):
-        out.append(Issue("target_misread", "error", f"本项目各指标值都是不带单位的数字，合计 {total:g}，像是分值列："
-                         "可能把分值读成了指标值，请核对列名", **where(int(first))))
+    codes, pids = cols.factorized("project_id")
+    n, n_bare, n_weighted = _project_counts(codes, len(pids), bare, ~np.isnan(weights))
+    maybe = np.flatnonzero((n >= 3) & (n_bare == n) & (n_weighted == 0))
+    if len(maybe):
+        total = _project_sums(codes, np.where(bare, value, 0.0), maybe)
+        firsts = first_rows(codes)
+        for first, t in zip(firsts[maybe[_near_full(total)]].tolist(), total[_near_full(total)].tolist()):
+            out.append(Issue("target_misread", "error", f"本项目各指标值都是不带单位的数字，合计 {t:g}，像是分值列："
+                             "可能把分值读成了指标值，请核对列名", **where(int(first))))
     if "table_actual_text" in ind:
-        actual = ind["table_actual_text"].fillna("").astype(object).to_numpy()
-        like = _distinct(actual, lambda t: bool(_TARGET_LIKE.match(t))).astype(bool)
+        like = cols.per_distinct("table_actual_text", lambda t: bool(_TARGET_LIKE.match(t)), missing=False, dtype=bool)
+        actual = cols.array("table_actual_text")
         for i in np.flatnonzero(like):
             out.append(Issue("actual_misread", "error", f"实际完成值「{actual[i]}」写成了目标的样子（带 ≥、不低于 等），"
                              "可能把指标值读成了实际完成值，请核对", cell=actual[i],
