@@ -24,9 +24,10 @@ import numpy as np
 import pandas as pd
 
 from .categories import framework_category, is_tag_only
-from .frames import coded, factorize_objects, first_rows, joint_codes, object_codes, records
-from .issues import ISSUE_COLUMNS, Issue, _ISSUE_FIELDS, concat_issues, issues_table
-from .lint_columns import LintColumns
+from .frames import coded, factorize_objects, first_rows, joint_codes, records
+from .issues import ISSUE_COLUMNS, Issue, _ISSUE_FIELDS, concat_issues, issue_message, issue_template, issues_table
+from .lint_columns import LintColumns, label, labels
+from .wording import message
 
 if TYPE_CHECKING:  # pragma: no cover
     from .readers.model import TargetTable
@@ -35,10 +36,10 @@ if TYPE_CHECKING:  # pragma: no cover
 MONEY_TOLERANCE = 0.005
 #: a project whose targets are this share (or more) non-measurable gets a warning
 QUALITATIVE_WARNING_SHARE = 0.5
-MONEY_NAMES = {"budget_total": "总计", "budget_fiscal": "财政拨款", "budget_special": "财政专户拨款",
-               "budget_other": "其他资金"}
-CLASS_NAMES = {"measurable": "可计量", "non_numeric": "非数值（完成/趋势）", "pending_review": "待评审（定性）",
-               "not_evaluable": "无法评价（公式/空）"}
+#: the money columns, in the order they are checked, and their names (data/wording/check.toml)
+MONEY_NAMES = labels("money")
+#: the target classes and their names (data/wording/check.toml)
+CLASS_NAMES = labels("target_class")
 #: classes no number from the actuals can score: a reviewer rates them, or the table must be fixed
 UNSCORABLE_CLASSES = ("pending_review", "not_evaluable")
 #: place-name stems: two characters before 区/县/市/镇, after a 省/市/州 name or at the start
@@ -156,15 +157,6 @@ def _flags(pos: np.ndarray, *masks: np.ndarray) -> list[list[bool]]:
     return [mask[pos].tolist() for mask in masks]
 
 
-def _per_distinct(values, fn, na=None) -> np.ndarray:
-    """``fn`` of every value, called once per distinct value (missing values give ``na``)."""
-    codes, uniques = factorize_objects(values)
-    done = np.empty(len(uniques) + 1, dtype=object)
-    done[:-1] = [fn(u) for u in uniques]
-    done[-1] = na
-    return done[codes]
-
-
 #: indicator columns that locate an issue
 _LOC_COLUMNS = ("source_sheet", "source_row", "source_column", "project_id", "project", "indicator_no")
 
@@ -206,20 +198,21 @@ def check_categories(table: TargetTable | LintColumns) -> IssueColumns:
     if len(pos):
         raw1, raw2, code1, name1, code2 = (cols.array(c)[pos].tolist() for c in
                                            ("level1_raw", "level2_raw", "level1_code", "level1", "level2_code"))
+        template = issue_template("category_conflict")
         parts.append((pos * 3, {
             "code": "category_conflict", "severity": "warning",
-            "message": [f"一级指标「{r1}」与二级指标「{r2}」矛盾：二级编码 {c2} "
-                        f"属于「{c1}-{n1}」，按二级指标归入「{n1}」评分（以二级编码为准）"
+            "message": [template.format(level1_raw=r1, level2_raw=r2, level1_code=c1, level1=n1, level2_code=c2)
                         for r1, r2, c1, n1, c2 in zip(raw1, raw2, code1, name1, code2)],
             "cell": [f"{r1}；{r2}" for r1, r2 in zip(raw1, raw2)]}))
-    for sub, (level, column, unknown) in enumerate((("一级", "level1_raw", unknown1),
-                                                    ("二级", "level2_raw", unknown2)), start=1):
+    for sub, (level, column, unknown) in enumerate((("level1", "level1_raw", unknown1),
+                                                    ("level2", "level2_raw", unknown2)), start=1):
         pos = np.flatnonzero(unknown)
         if len(pos):
             raw = cols.array(column)[pos].tolist()
+            template = issue_template("unknown_category", level)
             parts.append((pos * 3 + sub, {
                 "code": "unknown_category", "severity": "warning",
-                "message": [f"{level}指标「{r}」不是已知的指标类别，请核对（可在 headers.toml 中补充别名）" for r in raw],
+                "message": [template.format(raw=r) for r in raw],
                 "cell": raw}))
     return IssueColumns.merged(parts, lambda rows: _location_columns(cols, rows), per_key=3)
 
@@ -259,8 +252,9 @@ def check_targets(table: TargetTable | LintColumns) -> IssueColumns:
         parts.append((pos * 2, {
             "code": "period_value_used",
             "severity": ["warning" if a else "info" for a in annual],
-            "message": [f"年度指标值「{a}」不是可计量的目标（{_kind_word(k)}），评分改用实施周期指标值「{p}」" if a else
-                        f"年度指标值为空，评分使用实施周期指标值「{p}」" for a, k, p in zip(annual, annual_kind, period_text)],
+            "message": [issue_message("period_value_used", "not_target", annual=a, kind=_kind_word(k), period=p) if a else
+                        issue_message("period_value_used", "empty", period=p)
+                        for a, k, p in zip(annual, annual_kind, period_text)],
             "cell": [a if a else p for a, p in zip(annual, period_text)]}))
     pos = np.flatnonzero(unmeasurable)  # an empty target is reported by check_empty_cells
     if len(pos):
@@ -270,7 +264,8 @@ def check_targets(table: TargetTable | LintColumns) -> IssueColumns:
                               dtype=object, count=len(first))
         words = [reason or _kind_word(kind) for reason, kind in
                  zip(reasons.take(codes.take(pos)).tolist(), cols.array("kind")[pos].tolist())]
-        messages = [f"指标值不可计量：{w}" for w in words]
+        said: dict[str, str] = {}  # (the rows share a few reasons: each message is worded once)
+        messages = [said.get(w) or said.setdefault(w, issue_message("not_measurable", reason=w)) for w in words]
         parts.append((pos * 2 + 1, {
             "code": "not_measurable",
             "severity": np.where(cols.array("target_class")[pos] == "not_evaluable", "warning", "info").tolist(),
@@ -279,12 +274,9 @@ def check_targets(table: TargetTable | LintColumns) -> IssueColumns:
     return IssueColumns.merged(parts, lambda rows: _location_columns(cols, rows), per_key=2)
 
 
-_KIND_WORDS = {"formula": "计算公式", "qualitative": "定性描述或指标名称", "empty": "空", "trend": "趋势",
-               "done": "完成类"}
-
-
 def _kind_word(kind: str) -> str:
-    return _KIND_WORDS.get(kind, kind)
+    """A target kind as messages say it (data/wording/check.toml [check_labels.kind]; else as it is)."""
+    return labels("kind").get(kind, kind)
 
 
 def check_qualitative_share(table: TargetTable | LintColumns) -> IssueColumns:
@@ -325,17 +317,18 @@ def check_qualitative_share(table: TargetTable | LintColumns) -> IssueColumns:
         shown = [(classes[c], m) for c, m in zip(order, ms) if m]
         k = sum(m for _, m in shown)
         share = k / n
-        detail = "、".join(f"{CLASS_NAMES[c]} {m} 个" for c, m in shown)
+        detail = "、".join(message("check_labels", "class_count", name=CLASS_NAMES[c], count=m) for c, m in shown)
         said.append(("warning" if share >= QUALITATIVE_WARNING_SHARE else "info",
-                     f"{n} 个指标中有 {k} 个定性或无目标值、无法按数值计分"
-                     f"（{share:.0%}：{detail}），这些指标需要评审人评定或补充目标值", f"{k}/{n}"))
+                     {"n": n, "k": k, "share": share, "detail": detail}, f"{k}/{n}"))
     found = [said[k] for k in key.tolist()]
+    template = issue_template("qualitative_share")
     at = first_rows(codes)[hit]  # each project's first row
     project, sheet, row, column = (cols.array(c)[at].tolist()
                                    for c in ("project", "source_sheet", "source_row", "source_column"))
     return IssueColumns.merged([(np.arange(len(at)), {  # in the order found
         "code": "qualitative_share", "severity": [f[0] for f in found],
-        "message": [f"项目「{name}」{f[1]}" for name, f in zip(project, found)], "file": cols.table.source,
+        "message": [template.format(project=name, **f[1]) for name, f in zip(project, found)],
+        "file": cols.table.source,
         "sheet": [x or None for x in sheet], "row": [int(r) for r in row], "column": [c or None for c in column],
         "project_id": pids[hit].tolist(), "project": project, "indicator_no": None,
         "cell": [f[2] for f in found]})])
@@ -351,21 +344,20 @@ def check_projects(table: TargetTable | LintColumns) -> list[Issue]:
     out = []
     projects = table.projects
     if projects.empty:
-        out.append(_issue("no_projects", "error", "表头下面没有读到任何项目或指标", file=table.source))
+        out.append(_issue("no_projects", "error", issue_message("no_projects"), file=table.source))
         return out
     classified = _truthy(projects["classified"])
     pos = np.flatnonzero(classified | (projects["n_indicators"].to_numpy() == 0))
     columns = ("source_sheet", "source_row", "project_id", "project", "budget_total")
     for i, (sheet, row, pid, project, budget) in zip(pos, _pick(projects, pos, columns)):
         where = {"file": table.source, "sheet": sheet or None, "row": int(row),
-                 "column": "项目名称", "project_id": pid, "project": project, "cell": project}
+                 "column": label("columns", "project"), "project_id": pid, "project": project, "cell": project}
         if classified[i]:
             out.append(_issue("classified_project", "info",
-                              f"涉密项目（{_fmt(budget)} 万元）没有公开的绩效指标：保留在项目表中，不参与评分"
-                              if not math.isnan(budget) else
-                              "涉密项目没有公开的绩效指标：保留在项目表中，不参与评分", **where))
+                              issue_message("classified_project", "budget", budget=_fmt(budget))
+                              if not math.isnan(budget) else issue_message("classified_project", "no_budget"), **where))
         else:
-            out.append(_issue("no_indicators", "error", "项目没有读到任何绩效指标，无法评分", **where))
+            out.append(_issue("no_indicators", "error", issue_message("no_indicators"), **where))
     return out
 
 
@@ -395,13 +387,13 @@ def _row_sums(table: TargetTable, df: pd.DataFrame, kind: str) -> list[Issue]:
         wrong = ~np.isnan(total) & (given[0] | given[1] | given[2]) & (np.abs(total - s) > MONEY_TOLERANCE)
     pos = np.flatnonzero(wrong)
     columns = ("project", "project_id") if kind == "project" else ("label",)
-    for i, (sheet, row, label, *pid) in zip(pos, _pick(df, pos, ("source_sheet", "source_row", *columns))):
+    for i, (sheet, row, name, *pid) in zip(pos, _pick(df, pos, ("source_sheet", "source_row", *columns))):
         t, si = float(total[i]), float(s[i])
         out.append(_issue("row_sum_mismatch", "error",
-                          f"「{label}」总计 {_fmt(t)} 万元 ≠ 财政拨款 + 财政专户拨款 + 其他资金 = {_fmt(si)} 万元"
-                          f"（相差 {_fmt(t - si)}）",
+                          issue_message("row_sum_mismatch", label=name, total=_fmt(t), parts=_fmt(si),
+                                        difference=_fmt(t - si)),
                           file=table.source, sheet=sheet or None, row=int(row),
-                          column="总计", project_id=pid[0] if pid else None, project=label))
+                          column=label("columns", "budget_total"), project_id=pid[0] if pid else None, project=name))
     return out
 
 
@@ -415,7 +407,7 @@ def _totals(table: TargetTable) -> list[Issue]:
         covered = projects.iloc[lo:hi]
         if t["source_sheet"] and "source_sheet" in covered:  # a 合计 sums the projects of its own sheet
             covered = covered[covered["source_sheet"].astype(str) == str(t["source_sheet"])]
-        what = "合计" if t["kind"] == "total" else f"部门小计「{t['label']}」"
+        what = message("check_labels", "total_row") if t["kind"] == "total" else message("check_labels", "subtotal_row", label=t["label"])
         for f, name in MONEY_NAMES.items():
             declared = t[f]
             if math.isnan(declared):
@@ -425,11 +417,13 @@ def _totals(table: TargetTable) -> list[Issue]:
                      "column": t["columns"].get(f, name)}
             if abs(declared - s) > MONEY_TOLERANCE:
                 out.append(_issue("total_mismatch", "error",
-                                  f"{what}的{name} {_fmt(declared)} 万元 ≠ {len(covered)} 个项目之和 {_fmt(s)} 万元"
-                                  f"（相差 {_fmt(declared - s)} 万元）", cell=_fmt(declared), **where))
+                                  issue_message("total_mismatch", what=what, name=name, declared=_fmt(declared),
+                                                n=len(covered), sum=_fmt(s), difference=_fmt(declared - s)),
+                                  cell=_fmt(declared), **where))
             elif f == "budget_total":
                 out.append(_issue("total_reconciled", "info",
-                                  f"{what} {_fmt(declared)} 万元与 {len(covered)} 个项目之和一致", **where))
+                                  issue_message("total_reconciled", what=what, declared=_fmt(declared), n=len(covered)),
+                                  **where))
     return out
 
 
@@ -476,13 +470,14 @@ def check_duplicates(table: TargetTable | LintColumns) -> list[Issue]:
     later = np.flatnonzero(first != np.arange(len(keys)))
     pos, first_pos = named[later], named[first[later]]
     firsts = _pick(ind, first_pos, ("indicator_no", "target_text"))
+    column = label("columns", "name")
     for loc, (name, target_text), (first_no, first_text) in zip(
             _locations(table, ind, pos), _pick(ind, pos, ("name", "target_text")), firsts):
         same = first_text == target_text
         out.append(_issue("duplicate_indicator", "warning",
-                          f"指标「{name}」在本项目中重复（与指标{int(first_no)}"
-                          f"{'目标值也相同' if same else '同名但目标值不同'}），评分时会被计两次",
-                          *_at(loc, "三级指标"), name))
+                          issue_message("duplicate_indicator", "same_target" if same else "other_target",
+                                        name=name, first=int(first_no)),
+                          *_at(loc, column), name))
     return out
 
 
@@ -498,19 +493,21 @@ def check_empty_cells(table: TargetTable | LintColumns) -> list[Issue]:
     no_level2 = ~truthy("level2_code") & ~truthy("level2_raw")
     bad_weight = truthy("weight_text") & np.isnan(ind["weight"].to_numpy(dtype=float))
     pos = np.flatnonzero(no_name | no_target | no_level1 | no_level2 | bad_weight)
+    columns = labels("columns")
     for loc, (weight_text,), *empty in zip(_locations(table, ind, pos), _pick(ind, pos, ("weight_text",)),
                                             *_flags(pos, no_name, no_target, no_level1, no_level2, bad_weight)):
         if empty[0]:
-            out.append(_issue("empty_cell", "error", "三级指标名称为空", *_at(loc, "三级指标")))
+            out.append(_issue("empty_cell", "error", issue_message("empty_cell", "no_name"), *_at(loc, columns["name"])))
         if empty[1]:
-            out.append(_issue("empty_cell", "error", "指标值为空：表中没有填写目标值，该指标无法评价", *loc))
+            out.append(_issue("empty_cell", "error", issue_message("empty_cell", "no_target"), *loc))
         if empty[2]:
-            out.append(_issue("empty_cell", "warning", "一级指标为空，无法确定计分板块", *_at(loc, "一级指标")))
+            out.append(_issue("empty_cell", "warning", issue_message("empty_cell", "no_level1"),
+                              *_at(loc, columns["level1"])))
         if empty[3]:
-            out.append(_issue("empty_cell", "info", "二级指标为空", *_at(loc, "二级指标")))
+            out.append(_issue("empty_cell", "info", issue_message("empty_cell", "no_level2"), *_at(loc, columns["level2"])))
         if empty[4]:
-            out.append(_issue("bad_weight", "warning", f"分值/权重「{weight_text}」不是数字，按未给分值处理",
-                              *_at(loc, "权重"), weight_text))
+            out.append(_issue("bad_weight", "warning", issue_message("bad_weight", weight=weight_text),
+                              *_at(loc, columns["weight"]), weight_text))
     projects = table.projects
     if not len(projects):
         return out
@@ -519,7 +516,7 @@ def check_empty_cells(table: TargetTable | LintColumns) -> list[Issue]:
         return out
     pos = np.flatnonzero(no_money & ~_truthy(projects["classified"]))
     for sheet, row, pid, project in _pick(projects, pos, ("source_sheet", "source_row", "project_id", "project")):
-        out.append(_issue("empty_cell", "info", "项目没有预算金额（其他项目有），部门得分按预算加权时该项目权重为 0",
+        out.append(_issue("empty_cell", "info", issue_message("empty_cell", "no_budget"),
                           file=table.source, sheet=sheet or None, row=int(row), project_id=pid, project=project))
     return out
 
@@ -547,9 +544,9 @@ def check_spelling(table: TargetTable | LintColumns) -> list[Issue]:
             sheet, row, column, pid, project = cells.location(int(hit[0]))
             out.append(_issue(
                 "name_variant", "warning",
-                f"同一名称在表中有两种写法：「{stem}」（{n_stem} 处）与「{variant}」（{int(counts.sum())} 处，"
-                f"第{'、'.join(str(r) for r in rows[:12])}行{f'等，另有 {len(rows) - 12} 行' if len(rows) > 12 else ''}）；"
-                "已按原文保留，未作修改，请核对",
+                issue_message("name_variant", "many" if len(rows) > 12 else "few", stem=stem, n_stem=n_stem,
+                              variant=variant, n_variant=int(counts.sum()), rows="、".join(str(r) for r in rows[:12]),
+                              more=len(rows) - 12),
                 file=table.source, sheet=sheet or None, row=row, column=column,
                 project_id=pid, project=project, cell=variant))
     return out
@@ -607,7 +604,7 @@ class _TextCells:
         if cell < 2 * self.n_projects:
             (sheet, row, pid, project), = _pick(self.projects, np.array([cell // 2]),
                                                 ("source_sheet", "source_row", "project_id", "project"))
-            return sheet, int(row), "绩效目标" if cell % 2 else "项目名称", pid, project
+            return sheet, int(row), label("columns", "goal" if cell % 2 else "project"), pid, project
         (sheet, row, column, pid, project), = _pick(self.ind, np.array([cell - 2 * self.n_projects]),
                                                     ("source_sheet", "source_row", "source_column", "project_id", "project"))
         return sheet, int(row), column, pid, project
@@ -637,14 +634,13 @@ def check_long_text(table: TargetTable | LintColumns) -> list[Issue]:
     out = []
     cols = LintColumns.of(table)
     table, ind = cols.table, cols.ind
-    fields = (("name", "三级指标", "三级指标"), ("target_text", "指标值", None))
+    fields = (("name", "name", label("columns", "name")), ("target_text", "target", None))
     long = [cols.per_distinct(f, lambda x: len(x or "") > LONG_TEXT, missing=False, dtype=bool) for f, _, _ in fields]
     pos = np.flatnonzero(long[0] | long[1])
     for i, loc, texts in zip(pos, _locations(table, ind, pos), _pick(ind, pos, ("name", "target_text"))):
-        for (_, label, column), is_long, text in zip(fields, long, texts):
+        for (_, variant, column), is_long, text in zip(fields, long, texts):
             if is_long[i]:
-                out.append(_issue("long_text", "warning", f"{label}有 {len(text)} 字，不像是一个{label}（通常不超过几十字）；"
-                                  "请检查是否把说明粘进了这个单元格",
+                out.append(_issue("long_text", "warning", issue_message("long_text", variant, n=len(text)),
                                   *(loc if column is None else _at(loc, column)), text))
     return out
 
@@ -667,8 +663,7 @@ def check_unknown_units(table: TargetTable | LintColumns) -> IssueColumns:
     found = [words[c] for c in codes.take(pos).tolist()]
     return IssueColumns.merged([(pos, {
         "code": "unknown_unit", "severity": "info",
-        "message": [f"计量单位「{'、'.join(w)}」不在单位词表中，已按单独的计量单位读取（只与同一单位的实际值比较）；"
-                    "如为笔误请更正" for w in found],
+        "message": [issue_message("unknown_unit", words="、".join(w)) for w in found],
         "cell": cols.array("target_text")[pos].tolist()})], lambda rows: _location_columns(cols, rows))
 
 
@@ -685,26 +680,33 @@ RULES = RULES + _READER_RULES
 
 
 def summarize(table: TargetTable) -> str:
-    """Chinese summary: projects, indicators, target classes, by department, issue counts."""
+    """Chinese summary: projects, indicators, target classes, by department, issue counts
+    (worded from data/wording/check.toml [check_summary])."""
     p, ind = table.projects, table.indicators
-    lines = [f"文件：{table.source}（{'每项目一格' if table.layout == 'seed' else '每指标一行'}版式"
-             f"{'，编码 ' + table.encoding if table.encoding else ''}）",
-             f"部门：{table.department or '（未注明）'}",
-             f"项目 {len(p)} 个（涉密 {int(p['classified'].sum())} 个，不参与评分），指标 {len(ind)} 个"]
+    unnamed = _said("unnamed")
+    lines = [_said("file", source=table.source, layout=_said("layout_seed" if table.layout == "seed" else "layout_rows"),
+                   encoding=_said("encoding", encoding=table.encoding) if table.encoding else ""),
+             _said("department", department=table.department or unnamed),
+             _said("projects", projects=len(p), classified=int(p["classified"].sum()), indicators=len(ind))]
     lines.append(conservation_line(table))
-    lines.append("指标值：" + _class_counts(ind))
+    lines.append(_said("targets", counts=_class_counts(ind)))
     if int((ind["target_source"] == "period").sum()) if not ind.empty else 0:
-        lines.append(f"其中 {int((ind['target_source'] == 'period').sum())} 个指标改用实施周期指标值评分")
+        lines.append(_said("period", n=int((ind["target_source"] == "period").sum())))
     if p["department"].nunique() > 1 or len(p):
-        lines.append("按部门：")
+        lines.append(_said("by_department"))
         for dep, group in p.groupby("department", sort=False):
             sub = ind[ind["project_id"].isin(group["project_id"])]
             budget = group["budget_total"].sum(min_count=1)
-            money = f"，预算 {_fmt(budget)} 万元" if not math.isnan(budget) else ""
-            lines.append(f"  {dep or '（未注明）'}：项目 {len(group)} 个{money}，指标 {len(sub)} 个（{_class_counts(sub)}）")
+            money = _said("budget", budget=_fmt(budget)) if not math.isnan(budget) else ""
+            lines.append(_said("department_line", department=dep or unnamed, projects=len(group), budget=money,
+                               indicators=len(sub), counts=_class_counts(sub)))
     sev = Counter(table.issues["severity"]) if not table.issues.empty else Counter()
-    lines.append(f"问题：错误 {sev.get('error', 0)} 个，警告 {sev.get('warning', 0)} 个，提示 {sev.get('info', 0)} 个")
+    lines.append(_said("issues", error=sev.get("error", 0), warning=sev.get("warning", 0), info=sev.get("info", 0)))
     return "\n".join(lines)
+
+
+def _said(key: str, **values) -> str:
+    return message("check_summary", key, **values)
 
 
 #: issue codes of input rows (or seed cells) with indicator content that became no indicator
@@ -716,12 +718,12 @@ def conservation_line(table: TargetTable) -> str:
     issues = table.issues
     lost = int(issues["code"].isin(NOT_READ_CODES).sum()) if not issues.empty else 0
     n = len(table.indicators)
-    line = f"读入指标 {n + lost} 条，输出 {n} 条"
+    line = _said("conservation", read=n + lost, out=n)
     if lost:
-        line += f"；另有 {lost} 行未能读取为指标，已列入问题清单（{'、'.join(NOT_READ_CODES)}）"
+        line += _said("conservation_lost", lost=lost, codes="、".join(NOT_READ_CODES))
     return line
 
 
 def _class_counts(ind: pd.DataFrame) -> str:
     counts = Counter(ind["target_class"]) if not ind.empty else Counter()
-    return "，".join(f"{name} {counts.get(c, 0)}" for c, name in CLASS_NAMES.items())
+    return "，".join(_said("class_count", name=name, count=counts.get(c, 0)) for c, name in CLASS_NAMES.items())

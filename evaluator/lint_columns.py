@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from .frames import coded, object_codes
+from .wording import messages
 
 if TYPE_CHECKING:  # pragma: no cover
     from .readers.model import TargetTable
@@ -74,8 +75,19 @@ class LintColumns:
         """``bool(x)`` of every value, as a boolean array ('' and None are false, NaN is true)."""
         found = self._truthy.get(column)
         if found is None:
-            series = self.ind[column]
-            found = series.to_numpy() if series.dtype == bool else self.array(column).astype(bool)
+            dtype = self.ind[column].dtype
+            if dtype == bool:
+                found = self.ind[column].to_numpy()
+            elif column in self._coded:  # once per distinct value; the missing ones (None or NaN) as they are
+                codes, uniques = self._coded[column]
+                found = np.array([bool(u) for u in uniques.tolist()], dtype=bool).take(codes)
+                if _has_missing(uniques):
+                    missing = codes == len(uniques) - 1
+                    found[missing] = self.array(column)[missing].astype(bool)
+            elif isinstance(dtype, pd.StringDtype) and dtype.na_value is np.nan:
+                found = np.asarray(self.array(column) != "", dtype=bool)  # (texts, and NaN: true)
+            else:
+                found = self.array(column).astype(bool)
             self._truthy[column] = found
         return found
 
@@ -118,3 +130,18 @@ def _has_missing(uniques: np.ndarray) -> bool:
     """Do the distinct values of :func:`coded` end with the one it adds for the missing values (None;
     factorizing never keeps a None of the column's own: pandas counts it as missing)."""
     return bool(len(uniques)) and uniques[-1] is None
+
+
+def label(group: str, key: str) -> str:
+    """A label the lint writes (data/wording/check.toml ``[check_labels.GROUP]``)."""
+    return messages()["check_labels"][group][key]
+
+
+def labels(group: str) -> dict[str, str]:
+    """Every label of ``[check_labels.GROUP]``, in the file's order."""
+    return messages()["check_labels"][group]
+
+
+def words(key: str) -> list[str]:
+    """A word list the lint matches (data/wording/check.toml ``[check_words]``)."""
+    return messages()["check_words"][key]
