@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import re
+import string
 from collections import Counter
 from typing import TYPE_CHECKING, Callable
 
@@ -172,9 +173,13 @@ def _locations(table: TargetTable, ind: pd.DataFrame, pos: np.ndarray) -> list[t
 def _location_columns(cols: LintColumns, pos: np.ndarray) -> dict:
     """:func:`_locations` column by column: the Issue fields file … indicator_no of the rows at ``pos``."""
     sheet, row, column, pid, project, no = (cols.array(c)[pos].tolist() for c in _LOC_COLUMNS)
-    return {"file": cols.table.source, "sheet": [s or None for s in sheet], "row": [int(r) for r in row],
-            "column": [c or None for c in column], "project_id": pid, "project": project,
-            "indicator_no": [int(x) for x in no]}
+    return {"file": cols.table.source, "sheet": [s or None for s in sheet], "row": _ints(row),
+            "column": [c or None for c in column], "project_id": pid, "project": project, "indicator_no": _ints(no)}
+
+
+def _ints(values: list) -> list:
+    """``[int(x) for x in values]``, the list itself when every value is an int already."""
+    return values if all(type(x) is int for x in values) else [int(x) for x in values]
 
 
 def _at(loc: tuple, column: str) -> tuple:
@@ -201,8 +206,8 @@ def check_categories(table: TargetTable | LintColumns) -> IssueColumns:
         template = issue_template("category_conflict")
         parts.append((pos * 3, {
             "code": "category_conflict", "severity": "warning",
-            "message": [template.format(level1_raw=r1, level2_raw=r2, level1_code=c1, level1=n1, level2_code=c2)
-                        for r1, r2, c1, n1, c2 in zip(raw1, raw2, code1, name1, code2)],
+            "message": _worded(lambda r1, r2, c1, n1, c2: template.format(
+                level1_raw=r1, level2_raw=r2, level1_code=c1, level1=n1, level2_code=c2), raw1, raw2, code1, name1, code2),
             "cell": [f"{r1}；{r2}" for r1, r2 in zip(raw1, raw2)]}))
     for sub, (level, column, unknown) in enumerate((("level1", "level1_raw", unknown1),
                                                     ("level2", "level2_raw", unknown2)), start=1):
@@ -217,10 +222,22 @@ def check_categories(table: TargetTable | LintColumns) -> IssueColumns:
     return IssueColumns.merged(parts, lambda rows: _location_columns(cols, rows), per_key=3)
 
 
+def _worded(word: Callable[..., str], *columns: list) -> list[str]:
+    """``[word(*row) for row in zip(*columns)]``, ``word`` called once per distinct row (messages repeat)."""
+    said: dict[tuple, str] = {}
+    out = []
+    for row in zip(*columns):
+        found = said.get(row)
+        if found is None:
+            found = said[row] = word(*row)
+        out.append(found)
+    return out
+
+
 def _unknown_category(cols: LintColumns, raw: str, code: str, level: str) -> np.ndarray:
     """A category cell with text that is neither a known name (of a block, or of a national evaluation
     framework such as 部门整体's 投入/过程/效果: ``framework_category``) nor only a score tag."""
-    found = cols.truthy(raw) & ~cols.truthy(code)
+    found = cols.truthy_where(~cols.truthy(code), raw)
     if found.any():
         codes, uniques = cols.coded(raw)
         asked = np.zeros(len(uniques), dtype=bool)
@@ -258,11 +275,9 @@ def check_targets(table: TargetTable | LintColumns) -> IssueColumns:
             "cell": [a if a else p for a, p in zip(annual, period_text)]}))
     pos = np.flatnonzero(unmeasurable)  # an empty target is reported by check_empty_cells
     if len(pos):
-        # the reason a compiled target gives, once per target (the rows of one text share it)
-        codes, first = cols.targets()
-        reasons = np.fromiter((getattr(t, "reason", None) for t in cols.array("target").take(first).tolist()),
-                              dtype=object, count=len(first))
-        words = [reason or _kind_word(kind) for reason, kind in
+        codes, reasons, _ = cols.once("target_notes", _target_notes)
+        kind_words = labels("kind")  # (a kind without a word is shown as it is)
+        words = [reason or kind_words.get(kind, kind) for reason, kind in
                  zip(reasons.take(codes.take(pos)).tolist(), cols.array("kind")[pos].tolist())]
         said: dict[str, str] = {}  # (the rows share a few reasons: each message is worded once)
         messages = [said.get(w) or said.setdefault(w, issue_message("not_measurable", reason=w)) for w in words]
@@ -272,6 +287,35 @@ def check_targets(table: TargetTable | LintColumns) -> IssueColumns:
             "message": messages,
             "cell": cols.array("target_text")[pos].tolist()}))
     return IssueColumns.merged(parts, lambda rows: _location_columns(cols, rows), per_key=2)
+
+
+def _target_notes(cols: LintColumns) -> tuple[np.ndarray, np.ndarray, list[list[str]]]:
+    """What the compiled targets say, once per target (the rows of one text share it): each row's target
+    number, and per number the reason it is not measurable (or None) and its unknown counting words."""
+    codes, first = cols.targets()
+    reasons, unknown = [], []
+    for t in cols.array("target").take(first).tolist():
+        reasons.append(getattr(t, "reason", None))
+        notes = getattr(t, "notes", ())
+        unknown.append([n.split(":", 1)[1] for n in notes if n.startswith("unknown_unit:")] if notes else [])
+    return codes, np.fromiter(reasons, dtype=object, count=len(reasons)), unknown
+
+
+def _cut_at_field(template: str, field: str) -> tuple[str, str]:
+    """``template`` cut around its field ``{field}`` (there once, plain): the templates before and after it,
+    so ``before.format(**v) + str(x) + after.format(**v) == template.format(**v, field=x)``."""
+    parts = list(string.Formatter().parse(template))
+    at = [i for i, (_, name, spec, conversion) in enumerate(parts) if name == field and not spec and not conversion]
+    if len(at) != 1 or sum(name == field for _, name, _, _ in parts) != 1:
+        raise ValueError(f"template {template!r} must show {{{field}}} once, plain")
+
+    def joined(pieces) -> str:
+        return "".join(literal.replace("{", "{{").replace("}", "}}")
+                       + ("" if name is None else "{" + name + (f"!{conv}" if conv else "") + (f":{spec}" if spec else "") + "}")
+                       for literal, name, spec, conv in pieces)
+
+    i = at[0]
+    return joined(parts[:i]) + parts[i][0].replace("{", "{{").replace("}", "}}"), joined(parts[i + 1:])
 
 
 def _kind_word(kind: str) -> str:
@@ -320,18 +364,20 @@ def check_qualitative_share(table: TargetTable | LintColumns) -> IssueColumns:
         detail = "、".join(message("check_labels", "class_count", name=CLASS_NAMES[c], count=m) for c, m in shown)
         said.append(("warning" if share >= QUALITATIVE_WARNING_SHARE else "info",
                      {"n": n, "k": k, "share": share, "detail": detail}, f"{k}/{n}"))
+    # the message around the project name is worded once per distinct count
+    head, tail = _cut_at_field(issue_template("qualitative_share"), "project")
+    said = [(severity, head.format(**values), tail.format(**values), cell) for severity, values, cell in said]
     found = [said[k] for k in key.tolist()]
-    template = issue_template("qualitative_share")
     at = first_rows(codes)[hit]  # each project's first row
     project, sheet, row, column = (cols.array(c)[at].tolist()
                                    for c in ("project", "source_sheet", "source_row", "source_column"))
     return IssueColumns.merged([(np.arange(len(at)), {  # in the order found
         "code": "qualitative_share", "severity": [f[0] for f in found],
-        "message": [template.format(project=name, **f[1]) for name, f in zip(project, found)],
+        "message": [f"{f[1]}{name}{f[2]}" for name, f in zip(project, found)],
         "file": cols.table.source,
         "sheet": [x or None for x in sheet], "row": [int(r) for r in row], "column": [c or None for c in column],
         "project_id": pids[hit].tolist(), "project": project, "indicator_no": None,
-        "cell": [f[2] for f in found]})])
+        "cell": [f[3] for f in found]})])
 
 
 # ---------------------------------------------------------------------------
@@ -488,10 +534,10 @@ def check_empty_cells(table: TargetTable | LintColumns) -> list[Issue]:
     table, ind = cols.table, cols.ind
     truthy = cols.truthy
     no_name = ~truthy("name")
-    no_target = ~truthy("annual_text") & ~truthy("period_text")
-    no_level1 = ~truthy("level1_code") & ~truthy("level1_raw")
-    no_level2 = ~truthy("level2_code") & ~truthy("level2_raw")
-    bad_weight = truthy("weight_text") & np.isnan(ind["weight"].to_numpy(dtype=float))
+    no_target = cols.all_empty("annual_text", "period_text")
+    no_level1 = cols.all_empty("level1_code", "level1_raw")
+    no_level2 = cols.all_empty("level2_code", "level2_raw")
+    bad_weight = cols.truthy_where(np.isnan(ind["weight"].to_numpy(dtype=float)), "weight_text")
     pos = np.flatnonzero(no_name | no_target | no_level1 | no_level2 | bad_weight)
     columns = labels("columns")
     for loc, (weight_text,), *empty in zip(_locations(table, ind, pos), _pick(ind, pos, ("weight_text",)),
@@ -653,9 +699,7 @@ def check_unknown_units(table: TargetTable | LintColumns) -> IssueColumns:
     if ind.empty or "target" not in ind:
         return IssueColumns()
     # once per compiled target (the rows of one text share it), not hashing targets by value
-    codes, first = cols.targets()
-    words = [[n.split(":", 1)[1] for n in getattr(t, "notes", ()) if n.startswith("unknown_unit:")]
-             for t in cols.array("target").take(first).tolist()]
+    codes, _, words = cols.once("target_notes", _target_notes)
     has_words = np.array([bool(w) for w in words], dtype=bool)
     pos = np.flatnonzero(has_words.take(codes)) if len(words) else np.zeros(0, dtype=np.intp)
     if not len(pos):

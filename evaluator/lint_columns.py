@@ -35,6 +35,7 @@ class LintColumns:
         self._factorized: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self._truthy: dict[str, np.ndarray] = {}
         self._targets: tuple[np.ndarray, np.ndarray] | None = None
+        self._worked: dict[str, Any] = {}
 
     @classmethod
     def of(cls, table: TargetTable | LintColumns) -> LintColumns:
@@ -91,6 +92,24 @@ class LintColumns:
             self._truthy[column] = found
         return found
 
+    def truthy_where(self, mask: np.ndarray, column: str) -> np.ndarray:
+        """``mask & truthy(column)``, looking at the column only where ``mask`` holds (unless known)."""
+        if column in self._truthy:
+            return mask & self._truthy[column]
+        out = mask.copy()
+        rows = np.flatnonzero(mask)
+        if len(rows):
+            out[rows] = self.array(column)[rows].astype(bool)
+        return out
+
+    def all_empty(self, *columns: str) -> np.ndarray:
+        """Row mask: is every one of ``columns`` falsy ('' or None) in the row (later columns looked at
+        only where the earlier ones are)."""
+        out = ~self.truthy(columns[0])
+        for column in columns[1:]:
+            out &= ~self.truthy_where(out, column)
+        return out
+
     def equals(self, column: str, value: Any) -> np.ndarray:
         """Row mask: is the row's value ``value`` (``Series.isin([value])`` for a text)."""
         return np.asarray(self.array(column) == value, dtype=bool)
@@ -117,6 +136,12 @@ class LintColumns:
         else:
             arr = np.array(out, dtype=dtype)
         return arr.take(codes)
+
+    def once(self, name: str, work: Callable[[LintColumns], Any]) -> Any:
+        """``work(self)``, worked out once per table for all the rules that ask for ``name``."""
+        if name not in self._worked:
+            self._worked[name] = work(self)
+        return self._worked[name]
 
     def targets(self) -> tuple[np.ndarray, np.ndarray]:
         """The compiled targets numbered by object (:func:`evaluator.frames.object_codes`): (codes,
