@@ -173,13 +173,14 @@ def _locations(table: TargetTable, ind: pd.DataFrame, pos: np.ndarray) -> list[t
 def _location_columns(cols: LintColumns, pos: np.ndarray) -> dict:
     """:func:`_locations` column by column: the Issue fields file … indicator_no of the rows at ``pos``."""
     sheet, row, column, pid, project, no = (cols.array(c)[pos].tolist() for c in _LOC_COLUMNS)
-    return {"file": cols.table.source, "sheet": [s or None for s in sheet], "row": _ints(row),
-            "column": [c or None for c in column], "project_id": pid, "project": project, "indicator_no": _ints(no)}
+    return {"file": cols.table.source, "sheet": [s or None for s in sheet], "row": _ints(cols, "source_row", row),
+            "column": [c or None for c in column], "project_id": pid, "project": project,
+            "indicator_no": _ints(cols, "indicator_no", no)}
 
 
-def _ints(values: list) -> list:
-    """``[int(x) for x in values]``, the list itself when every value is an int already."""
-    return values if all(type(x) is int for x in values) else [int(x) for x in values]
+def _ints(cols: LintColumns, column: str, values: list) -> list:
+    """``[int(x) for x in values]`` of a column's values: the list itself for a column of whole numbers."""
+    return values if cols.ind[column].dtype.kind in "iu" else [int(x) for x in values]
 
 
 def _at(loc: tuple, column: str) -> tuple:
@@ -293,12 +294,11 @@ def _target_notes(cols: LintColumns) -> tuple[np.ndarray, np.ndarray, list[list[
     """What the compiled targets say, once per target (the rows of one text share it): each row's target
     number, and per number the reason it is not measurable (or None) and its unknown counting words."""
     codes, first = cols.targets()
-    reasons, unknown = [], []
-    for t in cols.array("target").take(first).tolist():
-        reasons.append(getattr(t, "reason", None))
-        notes = getattr(t, "notes", ())
-        unknown.append([n.split(":", 1)[1] for n in notes if n.startswith("unknown_unit:")] if notes else [])
-    return codes, np.fromiter(reasons, dtype=object, count=len(reasons)), unknown
+    targets = cols.array("target").take(first).tolist()
+    reasons = np.fromiter((getattr(t, "reason", None) for t in targets), dtype=object, count=len(targets))
+    unknown = [[n.split(":", 1)[1] for n in notes if n.startswith("unknown_unit:")] if notes else []
+               for notes in (getattr(t, "notes", ()) for t in targets)]
+    return codes, reasons, unknown
 
 
 def _cut_at_field(template: str, field: str) -> tuple[str, str]:
