@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import re
+import string
 from collections import Counter
 from typing import TYPE_CHECKING, Callable
 
@@ -24,8 +25,10 @@ import numpy as np
 import pandas as pd
 
 from .categories import framework_category, is_tag_only
-from .frames import coded, factorize_objects, first_rows, joint_codes, object_codes, records
-from .issues import ISSUE_COLUMNS, Issue, _ISSUE_FIELDS, concat_issues, issues_table
+from .frames import coded, factorize_objects, first_rows, joint_codes, records
+from .issues import ISSUE_COLUMNS, Issue, _ISSUE_FIELDS, concat_issues, issue_message, issue_template, issues_table
+from .lint_columns import LintColumns, label, labels
+from .wording import message
 
 if TYPE_CHECKING:  # pragma: no cover
     from .readers.model import TargetTable
@@ -34,10 +37,10 @@ if TYPE_CHECKING:  # pragma: no cover
 MONEY_TOLERANCE = 0.005
 #: a project whose targets are this share (or more) non-measurable gets a warning
 QUALITATIVE_WARNING_SHARE = 0.5
-MONEY_NAMES = {"budget_total": "总计", "budget_fiscal": "财政拨款", "budget_special": "财政专户拨款",
-               "budget_other": "其他资金"}
-CLASS_NAMES = {"measurable": "可计量", "non_numeric": "非数值（完成/趋势）", "pending_review": "待评审（定性）",
-               "not_evaluable": "无法评价（公式/空）"}
+#: the money columns, in the order they are checked, and their names (data/wording/check.toml)
+MONEY_NAMES = labels("money")
+#: the target classes and their names (data/wording/check.toml)
+CLASS_NAMES = labels("target_class")
 #: classes no number from the actuals can score: a reviewer rates them, or the table must be fixed
 UNSCORABLE_CLASSES = ("pending_review", "not_evaluable")
 #: place-name stems: two characters before 区/县/市/镇, after a 省/市/州 name or at the start
@@ -47,8 +50,9 @@ _PLACE = re.compile(r"(?:省|市|州|^)([\u4e00-\u9fff]{2})(区|县)")
 def run_checks(table: TargetTable) -> list[Issue]:
     """All lint rules, in a fixed order."""
     issues: list[Issue] = []
+    columns = LintColumns.of(table)
     for rule in RULES:
-        found = rule(table)
+        found = rule(columns)
         issues.extend(found.issues() if isinstance(found, IssueColumns) else found)
     return issues
 
@@ -64,8 +68,9 @@ def check_columns(table: TargetTable) -> IssueColumns:
     """The issues of :func:`run_checks` column by column, without an :class:`Issue` per row
     (``issues_table(found.columns, found.n)`` is ``issues_frame(run_checks(table))``)."""
     found = IssueColumns()
+    columns = LintColumns.of(table)  # each column coded once for all the rules
     for rule in RULES:
-        found.extend(rule(table))
+        found.extend(rule(columns))
     return found
 
 
@@ -153,15 +158,6 @@ def _flags(pos: np.ndarray, *masks: np.ndarray) -> list[list[bool]]:
     return [mask[pos].tolist() for mask in masks]
 
 
-def _per_distinct(values, fn, na=None) -> np.ndarray:
-    """``fn`` of every value, called once per distinct value (missing values give ``na``)."""
-    codes, uniques = factorize_objects(values)
-    done = np.empty(len(uniques) + 1, dtype=object)
-    done[:-1] = [fn(u) for u in uniques]
-    done[-1] = na
-    return done[codes]
-
-
 #: indicator columns that locate an issue
 _LOC_COLUMNS = ("source_sheet", "source_row", "source_column", "project_id", "project", "indicator_no")
 
@@ -174,12 +170,17 @@ def _locations(table: TargetTable, ind: pd.DataFrame, pos: np.ndarray) -> list[t
             for sheet, row, column, pid, project, no in _pick(ind, pos, _LOC_COLUMNS)]
 
 
-def _location_columns(table: TargetTable, ind: pd.DataFrame, pos: np.ndarray) -> dict:
+def _location_columns(cols: LintColumns, pos: np.ndarray) -> dict:
     """:func:`_locations` column by column: the Issue fields file … indicator_no of the rows at ``pos``."""
-    sheet, row, column, pid, project, no = (np.asarray(ind[c])[pos].tolist() for c in _LOC_COLUMNS)
-    return {"file": table.source, "sheet": [s or None for s in sheet], "row": [int(r) for r in row],
+    sheet, row, column, pid, project, no = (cols.array(c)[pos].tolist() for c in _LOC_COLUMNS)
+    return {"file": cols.table.source, "sheet": [s or None for s in sheet], "row": _ints(cols, "source_row", row),
             "column": [c or None for c in column], "project_id": pid, "project": project,
-            "indicator_no": [int(x) for x in no]}
+            "indicator_no": _ints(cols, "indicator_no", no)}
+
+
+def _ints(cols: LintColumns, column: str, values: list) -> list:
+    """``[int(x) for x in values]`` of a column's values: the list itself for a column of whole numbers."""
+    return values if cols.ind[column].dtype.kind in "iu" else [int(x) for x in values]
 
 
 def _at(loc: tuple, column: str) -> tuple:
@@ -191,42 +192,64 @@ def _at(loc: tuple, column: str) -> tuple:
 # categories
 
 
-def check_categories(table: TargetTable) -> IssueColumns:
+def check_categories(table: TargetTable | LintColumns) -> IssueColumns:
     """一级 code contradicting the 二级 code (trust 二级), and category names not recognised."""
-    ind = table.indicators
-    conflict = _truthy(ind["category_conflict"])
-    unknown1 = _unknown_category(ind["level1_raw"], ind["level1_code_printed"], "level1")
-    unknown2 = _unknown_category(ind["level2_raw"], ind["level2_code_printed"], "level2")
+    cols = LintColumns.of(table)
+    table, ind = cols.table, cols.ind
+    conflict = cols.truthy("category_conflict")
+    unknown1 = _unknown_category(cols, "level1_raw", "level1_code_printed", "level1")
+    unknown2 = _unknown_category(cols, "level2_raw", "level2_code_printed", "level2")
     parts = []  # per row: the conflict, then the unknown 一级, then the unknown 二级 category
     pos = np.flatnonzero(conflict)
     if len(pos):
-        raw1, raw2, code1, name1, code2 = (np.asarray(ind[c])[pos].tolist() for c in
+        raw1, raw2, code1, name1, code2 = (cols.array(c)[pos].tolist() for c in
                                            ("level1_raw", "level2_raw", "level1_code", "level1", "level2_code"))
+        template = issue_template("category_conflict")
         parts.append((pos * 3, {
             "code": "category_conflict", "severity": "warning",
-            "message": [f"一级指标「{r1}」与二级指标「{r2}」矛盾：二级编码 {c2} "
-                        f"属于「{c1}-{n1}」，按二级指标归入「{n1}」评分（以二级编码为准）"
-                        for r1, r2, c1, n1, c2 in zip(raw1, raw2, code1, name1, code2)],
+            "message": _worded(lambda r1, r2, c1, n1, c2: template.format(
+                level1_raw=r1, level2_raw=r2, level1_code=c1, level1=n1, level2_code=c2), raw1, raw2, code1, name1, code2),
             "cell": [f"{r1}；{r2}" for r1, r2 in zip(raw1, raw2)]}))
-    for sub, (level, column, unknown) in enumerate((("一级", "level1_raw", unknown1),
-                                                    ("二级", "level2_raw", unknown2)), start=1):
+    for sub, (level, column, unknown) in enumerate((("level1", "level1_raw", unknown1),
+                                                    ("level2", "level2_raw", unknown2)), start=1):
         pos = np.flatnonzero(unknown)
         if len(pos):
-            raw = np.asarray(ind[column])[pos].tolist()
+            raw = cols.array(column)[pos].tolist()
+            template = issue_template("unknown_category", level)
             parts.append((pos * 3 + sub, {
                 "code": "unknown_category", "severity": "warning",
-                "message": [f"{level}指标「{r}」不是已知的指标类别，请核对（可在 headers.toml 中补充别名）" for r in raw],
+                "message": [template.format(raw=r) for r in raw],
                 "cell": raw}))
-    return IssueColumns.merged(parts, lambda rows: _location_columns(table, ind, rows), per_key=3)
+    return IssueColumns.merged(parts, lambda rows: _location_columns(cols, rows), per_key=3)
 
 
-def _unknown_category(raw: pd.Series, code: pd.Series, level: str = "") -> np.ndarray:
+def _worded(word: Callable[..., str], *columns: list) -> list[str]:
+    """``[word(*row) for row in zip(*columns)]``, ``word`` called once per distinct row (messages repeat)."""
+    said: dict[tuple, str] = {}
+    out = []
+    for row in zip(*columns):
+        found = said.get(row)
+        if found is None:
+            found = said[row] = word(*row)
+        out.append(found)
+    return out
+
+
+def _unknown_category(cols: LintColumns, raw: str, code: str, level: str) -> np.ndarray:
     """A category cell with text that is neither a known name (of a block, or of a national evaluation
     framework such as 部门整体's 投入/过程/效果: ``framework_category``) nor only a score tag."""
-    found = _truthy(raw) & ~_truthy(code)
+    found = cols.truthy_where(~cols.truthy(code), raw)
     if found.any():
-        known = (lambda t: is_tag_only(t) or framework_category(t, level)) if level else is_tag_only
-        found[found] = ~_per_distinct(np.asarray(raw)[found], known).astype(bool)
+        codes, uniques = cols.coded(raw)
+        asked = np.zeros(len(uniques), dtype=bool)
+        asked[codes[found]] = True
+        known = np.zeros(len(uniques), dtype=bool)  # a missing value (NaN) is no known name
+        has_missing = uniques[-1] is None
+        for u in np.flatnonzero(asked).tolist():
+            if not (has_missing and u == len(uniques) - 1):
+                text = uniques[u]
+                known[u] = bool(is_tag_only(text) or framework_category(text, level))
+        found &= ~known[codes]
     return found
 
 
@@ -234,112 +257,153 @@ def _unknown_category(raw: pd.Series, code: pd.Series, level: str = "") -> np.nd
 # targets
 
 
-def check_targets(table: TargetTable) -> IssueColumns:
+def check_targets(table: TargetTable | LintColumns) -> IssueColumns:
     """Period value used instead of a non-target annual value; targets nothing can measure."""
-    ind = table.indicators
-    period = ind["target_source"].isin(["period"]).to_numpy()
-    unmeasurable = ~ind["kind"].isin(["empty"]).to_numpy() & ~_truthy(ind["measurable"])
+    cols = LintColumns.of(table)
+    period = cols.equals("target_source", "period")
+    unmeasurable = ~cols.equals("kind", "empty") & ~cols.truthy("measurable")
     parts = []  # per row: the period value used, then the target not measurable
     pos = np.flatnonzero(period)
     if len(pos):
-        annual, annual_kind, period_text = (np.asarray(ind[c])[pos].tolist()
+        annual, annual_kind, period_text = (cols.array(c)[pos].tolist()
                                             for c in ("annual_text", "annual_kind", "period_text"))
         parts.append((pos * 2, {
             "code": "period_value_used",
             "severity": ["warning" if a else "info" for a in annual],
-            "message": [f"年度指标值「{a}」不是可计量的目标（{_kind_word(k)}），评分改用实施周期指标值「{p}」" if a else
-                        f"年度指标值为空，评分使用实施周期指标值「{p}」" for a, k, p in zip(annual, annual_kind, period_text)],
+            "message": [issue_message("period_value_used", "not_target", annual=a, kind=_kind_word(k), period=p) if a else
+                        issue_message("period_value_used", "empty", period=p)
+                        for a, k, p in zip(annual, annual_kind, period_text)],
             "cell": [a if a else p for a, p in zip(annual, period_text)]}))
     pos = np.flatnonzero(unmeasurable)  # an empty target is reported by check_empty_cells
     if len(pos):
-        kind, target_class, target = (np.asarray(ind[c])[pos].tolist() for c in ("kind", "target_class", "target"))
+        codes, reasons, _ = cols.once("target_notes", _target_notes)
+        kind_words = labels("kind")  # (a kind without a word is shown as it is)
+        words = [reason or kind_words.get(kind, kind) for reason, kind in
+                 zip(reasons.take(codes.take(pos)).tolist(), cols.array("kind")[pos].tolist())]
+        said: dict[str, str] = {}  # (the rows share a few reasons: each message is worded once)
+        messages = [said.get(w) or said.setdefault(w, issue_message("not_measurable", reason=w)) for w in words]
         parts.append((pos * 2 + 1, {
             "code": "not_measurable",
-            "severity": ["warning" if c == "not_evaluable" else "info" for c in target_class],
-            "message": [f"指标值不可计量：{getattr(t, 'reason', None) or _kind_word(k)}" for t, k in zip(target, kind)],
-            "cell": np.asarray(ind["target_text"])[pos].tolist()}))
-    return IssueColumns.merged(parts, lambda rows: _location_columns(table, ind, rows), per_key=2)
+            "severity": np.where(cols.array("target_class")[pos] == "not_evaluable", "warning", "info").tolist(),
+            "message": messages,
+            "cell": cols.array("target_text")[pos].tolist()}))
+    return IssueColumns.merged(parts, lambda rows: _location_columns(cols, rows), per_key=2)
 
 
-_KIND_WORDS = {"formula": "计算公式", "qualitative": "定性描述或指标名称", "empty": "空", "trend": "趋势",
-               "done": "完成类"}
+def _target_notes(cols: LintColumns) -> tuple[np.ndarray, np.ndarray, list[list[str]]]:
+    """What the compiled targets say, once per target (the rows of one text share it): each row's target
+    number, and per number the reason it is not measurable (or None) and its unknown counting words."""
+    codes, first = cols.targets()
+    targets = cols.array("target").take(first).tolist()
+    reasons = np.fromiter((getattr(t, "reason", None) for t in targets), dtype=object, count=len(targets))
+    unknown = [[n.split(":", 1)[1] for n in notes if n.startswith("unknown_unit:")] if notes else []
+               for notes in (getattr(t, "notes", ()) for t in targets)]
+    return codes, reasons, unknown
+
+
+def _cut_at_field(template: str, field: str) -> tuple[str, str]:
+    """``template`` cut around its field ``{field}`` (there once, plain): the templates before and after it,
+    so ``before.format(**v) + str(x) + after.format(**v) == template.format(**v, field=x)``."""
+    parts = list(string.Formatter().parse(template))
+    at = [i for i, (_, name, spec, conversion) in enumerate(parts) if name == field and not spec and not conversion]
+    if len(at) != 1 or sum(name == field for _, name, _, _ in parts) != 1:
+        raise ValueError(f"template {template!r} must show {{{field}}} once, plain")
+
+    def joined(pieces) -> str:
+        return "".join(literal.replace("{", "{{").replace("}", "}}")
+                       + ("" if name is None else "{" + name + (f"!{conv}" if conv else "") + (f":{spec}" if spec else "") + "}")
+                       for literal, name, spec, conv in pieces)
+
+    i = at[0]
+    return joined(parts[:i]) + parts[i][0].replace("{", "{{").replace("}", "}}"), joined(parts[i + 1:])
 
 
 def _kind_word(kind: str) -> str:
-    return _KIND_WORDS.get(kind, kind)
+    """A target kind as messages say it (data/wording/check.toml [check_labels.kind]; else as it is)."""
+    return labels("kind").get(kind, kind)
 
 
-def check_qualitative_share(table: TargetTable) -> IssueColumns:
+def check_qualitative_share(table: TargetTable | LintColumns) -> IssueColumns:
     """Per project: the share of indicators no number can score (定性/公式/空)."""
     out = IssueColumns()
-    ind = table.indicators
-    if ind.empty:
+    cols = LintColumns.of(table)
+    if not len(cols):
         return out
-    codes, pids = factorize_objects(ind["project_id"])  # in order of appearance; none: -1
+    codes, pids = cols.factorized("project_id")  # in order of appearance; none: -1
     known = codes >= 0
-    flagged = np.flatnonzero(ind["target_class"].isin(UNSCORABLE_CLASSES).to_numpy() & known)
+    flagged = np.flatnonzero(cols.isin("target_class", UNSCORABLE_CLASSES) & known)
     if not len(flagged):
         return out
-    totals = np.bincount(codes[known], minlength=len(pids)).tolist()
-    firsts = first_rows(codes)  # each project's first row
-    # (project, class) pairs in order of appearance, with their counts
-    class_codes, classes = factorize_objects(np.asarray(ind["target_class"], dtype=object)[flagged])
+    n_projects = len(pids)
+    totals = np.bincount(codes[known], minlength=n_projects)
+    # per (project, class): its rows and its first row; classes numbered in order of appearance
+    class_codes, classes = factorize_objects(cols.array("target_class")[flagged])
     n_classes, classes = len(classes), classes.tolist()
-    pairs, first, size = np.unique(codes[flagged] * n_classes + class_codes, return_index=True, return_counts=True)
-    order = np.argsort(first, kind="stable")
-    kinds: dict[int, dict[str, int]] = {}  # project → class → count, both in order of appearance
-    for pair, m in zip(pairs[order].tolist(), size[order].tolist()):
-        kinds.setdefault(pair // n_classes, {})[classes[pair % n_classes]] = m
-    at = firsts[list(kinds)]
-    project, sheet, row, column = (np.asarray(ind[c])[at].tolist()
-                                   for c in ("project", "source_sheet", "source_row", "source_column"))
+    pairs = codes[flagged] * n_classes + class_codes
+    counts = np.bincount(pairs, minlength=n_projects * n_classes).reshape(n_projects, n_classes)
+    first = np.full(n_projects * n_classes, len(cols), dtype=np.int64)
+    seen, at_pair = np.unique(pairs, return_index=True)
+    first[seen] = flagged[at_pair]
+    first = first.reshape(n_projects, n_classes)
+    # the projects with such indicators, in order of their first one; in each, its classes in order of appearance
+    hit = np.flatnonzero(counts.sum(axis=1) > 0)
+    hit = hit[np.argsort(first[hit].min(axis=1), kind="stable")]
+    class_order = np.argsort(first[hit], axis=1, kind="stable")
+    ordered = np.take_along_axis(counts[hit], class_order, axis=1)
     # projects share their counts: each (severity, message after the project name, cell) is made once
-    said: dict[tuple, tuple[str, str, str]] = {}
-    severities, messages, cells = [], [], []
-    for (code, counts), name in zip(kinds.items(), project):
-        n = totals[code]
-        key = (n, *counts.items())
-        found = said.get(key)
-        if found is None:
-            k = sum(counts.values())
-            share = k / n
-            detail = "、".join(f"{CLASS_NAMES[c]} {m} 个" for c, m in counts.items())
-            found = said[key] = ("warning" if share >= QUALITATIVE_WARNING_SHARE else "info",
-                                 f"{n} 个指标中有 {k} 个定性或无目标值、无法按数值计分"
-                                 f"（{share:.0%}：{detail}），这些指标需要评审人评定或补充目标值", f"{k}/{n}")
-        severities.append(found[0])
-        messages.append(f"项目「{name}」{found[1]}")
-        cells.append(found[2])
+    key = joint_codes(totals[hit], *(class_order[:, j] for j in range(n_classes)),
+                      *(ordered[:, j] for j in range(n_classes)))
+    firsts_of_key = first_rows(key)
+    said = []
+    for p, order, ms in zip(hit[firsts_of_key].tolist(), class_order[firsts_of_key].tolist(),
+                            ordered[firsts_of_key].tolist()):
+        n = int(totals[p])
+        shown = [(classes[c], m) for c, m in zip(order, ms) if m]
+        k = sum(m for _, m in shown)
+        share = k / n
+        detail = "、".join(message("check_labels", "class_count", name=CLASS_NAMES[c], count=m) for c, m in shown)
+        said.append(("warning" if share >= QUALITATIVE_WARNING_SHARE else "info",
+                     {"n": n, "k": k, "share": share, "detail": detail}, f"{k}/{n}"))
+    # the message around the project name is worded once per distinct count
+    head, tail = _cut_at_field(issue_template("qualitative_share"), "project")
+    said = [(severity, head.format(**values), tail.format(**values), cell) for severity, values, cell in said]
+    found = [said[k] for k in key.tolist()]
+    at = first_rows(codes)[hit]  # each project's first row
+    project, sheet, row, column = (cols.array(c)[at].tolist()
+                                   for c in ("project", "source_sheet", "source_row", "source_column"))
     return IssueColumns.merged([(np.arange(len(at)), {  # in the order found
-        "code": "qualitative_share", "severity": severities, "message": messages, "file": table.source,
+        "code": "qualitative_share", "severity": [f[0] for f in found],
+        "message": [f"{f[1]}{name}{f[2]}" for name, f in zip(project, found)],
+        "file": cols.table.source,
         "sheet": [x or None for x in sheet], "row": [int(r) for r in row], "column": [c or None for c in column],
-        "project_id": pids[list(kinds)].tolist(), "project": project, "indicator_no": None, "cell": cells})])
+        "project_id": pids[hit].tolist(), "project": project, "indicator_no": None,
+        "cell": [f[3] for f in found]})])
 
 
 # ---------------------------------------------------------------------------
 # projects
 
 
-def check_projects(table: TargetTable) -> list[Issue]:
+def check_projects(table: TargetTable | LintColumns) -> list[Issue]:
     """Classified projects (kept, flagged, excluded) and projects with no indicators."""
+    table = LintColumns.of(table).table
     out = []
     projects = table.projects
     if projects.empty:
-        out.append(_issue("no_projects", "error", "表头下面没有读到任何项目或指标", file=table.source))
+        out.append(_issue("no_projects", "error", issue_message("no_projects"), file=table.source))
         return out
     classified = _truthy(projects["classified"])
     pos = np.flatnonzero(classified | (projects["n_indicators"].to_numpy() == 0))
     columns = ("source_sheet", "source_row", "project_id", "project", "budget_total")
     for i, (sheet, row, pid, project, budget) in zip(pos, _pick(projects, pos, columns)):
         where = {"file": table.source, "sheet": sheet or None, "row": int(row),
-                 "column": "项目名称", "project_id": pid, "project": project, "cell": project}
+                 "column": label("columns", "project"), "project_id": pid, "project": project, "cell": project}
         if classified[i]:
             out.append(_issue("classified_project", "info",
-                              f"涉密项目（{_fmt(budget)} 万元）没有公开的绩效指标：保留在项目表中，不参与评分"
-                              if not math.isnan(budget) else
-                              "涉密项目没有公开的绩效指标：保留在项目表中，不参与评分", **where))
+                              issue_message("classified_project", "budget", budget=_fmt(budget))
+                              if not math.isnan(budget) else issue_message("classified_project", "no_budget"), **where))
         else:
-            out.append(_issue("no_indicators", "error", "项目没有读到任何绩效指标，无法评分", **where))
+            out.append(_issue("no_indicators", "error", issue_message("no_indicators"), **where))
     return out
 
 
@@ -347,8 +411,9 @@ def check_projects(table: TargetTable) -> list[Issue]:
 # money
 
 
-def check_money(table: TargetTable) -> list[Issue]:
+def check_money(table: TargetTable | LintColumns) -> list[Issue]:
     """总计 = 财政拨款 + 财政专户拨款 + 其他资金 per row; 合计 and subtotals = Σ projects."""
+    table = LintColumns.of(table).table
     out = _row_sums(table, table.projects, "project")
     out.extend(_row_sums(table, table.totals, "total"))
     out.extend(_totals(table))
@@ -368,13 +433,13 @@ def _row_sums(table: TargetTable, df: pd.DataFrame, kind: str) -> list[Issue]:
         wrong = ~np.isnan(total) & (given[0] | given[1] | given[2]) & (np.abs(total - s) > MONEY_TOLERANCE)
     pos = np.flatnonzero(wrong)
     columns = ("project", "project_id") if kind == "project" else ("label",)
-    for i, (sheet, row, label, *pid) in zip(pos, _pick(df, pos, ("source_sheet", "source_row", *columns))):
+    for i, (sheet, row, name, *pid) in zip(pos, _pick(df, pos, ("source_sheet", "source_row", *columns))):
         t, si = float(total[i]), float(s[i])
         out.append(_issue("row_sum_mismatch", "error",
-                          f"「{label}」总计 {_fmt(t)} 万元 ≠ 财政拨款 + 财政专户拨款 + 其他资金 = {_fmt(si)} 万元"
-                          f"（相差 {_fmt(t - si)}）",
+                          issue_message("row_sum_mismatch", label=name, total=_fmt(t), parts=_fmt(si),
+                                        difference=_fmt(t - si)),
                           file=table.source, sheet=sheet or None, row=int(row),
-                          column="总计", project_id=pid[0] if pid else None, project=label))
+                          column=label("columns", "budget_total"), project_id=pid[0] if pid else None, project=name))
     return out
 
 
@@ -388,7 +453,7 @@ def _totals(table: TargetTable) -> list[Issue]:
         covered = projects.iloc[lo:hi]
         if t["source_sheet"] and "source_sheet" in covered:  # a 合计 sums the projects of its own sheet
             covered = covered[covered["source_sheet"].astype(str) == str(t["source_sheet"])]
-        what = "合计" if t["kind"] == "total" else f"部门小计「{t['label']}」"
+        what = message("check_labels", "total_row") if t["kind"] == "total" else message("check_labels", "subtotal_row", label=t["label"])
         for f, name in MONEY_NAMES.items():
             declared = t[f]
             if math.isnan(declared):
@@ -398,11 +463,13 @@ def _totals(table: TargetTable) -> list[Issue]:
                      "column": t["columns"].get(f, name)}
             if abs(declared - s) > MONEY_TOLERANCE:
                 out.append(_issue("total_mismatch", "error",
-                                  f"{what}的{name} {_fmt(declared)} 万元 ≠ {len(covered)} 个项目之和 {_fmt(s)} 万元"
-                                  f"（相差 {_fmt(declared - s)} 万元）", cell=_fmt(declared), **where))
+                                  issue_message("total_mismatch", what=what, name=name, declared=_fmt(declared),
+                                                n=len(covered), sum=_fmt(s), difference=_fmt(declared - s)),
+                                  cell=_fmt(declared), **where))
             elif f == "budget_total":
                 out.append(_issue("total_reconciled", "info",
-                                  f"{what} {_fmt(declared)} 万元与 {len(covered)} 个项目之和一致", **where))
+                                  issue_message("total_reconciled", what=what, declared=_fmt(declared), n=len(covered)),
+                                  **where))
     return out
 
 
@@ -429,58 +496,64 @@ def _fmt(x: float) -> str:
 # cells
 
 
-def check_duplicates(table: TargetTable) -> list[Issue]:
+def check_duplicates(table: TargetTable | LintColumns) -> list[Issue]:
     """The same 三级指标 twice in one project."""
     out = []
-    ind = table.indicators
+    cols = LintColumns.of(table)
+    table, ind = cols.table, cols.ind
     if ind.empty:
         return out
-    named = np.flatnonzero(_truthy(ind["name"]))
+    named = np.flatnonzero(cols.truthy("name"))
     if not len(named):
         return out
     # key: (project, name without whitespace); the first row of each key is kept, later ones are reported
-    codes, names = factorize_objects(ind["name"])
-    bare = np.append(factorize_objects([re.sub(r"\s+", "", x) for x in names])[0], -1)
+    codes, names = cols.factorized("name")
+    bare = np.append(factorize_objects([re.sub(r"\s+", "", x) for x in names.tolist()])[0], -1)
     name_codes = bare[codes[named]] + 1
-    pid_codes = factorize_objects(ind["project_id"], use_na_sentinel=False)[0][named]
-    keys = joint_codes(pid_codes, name_codes)
+    pid_codes = cols.coded("project_id")[0][named]  # (a missing project id is a project of its own)
+    keys = pd.factorize(pid_codes.astype(np.int64) * (int(name_codes.max()) + 1) + name_codes)[0]
     first = first_rows(keys)[keys]  # position in ``named`` of each key's first row
     later = np.flatnonzero(first != np.arange(len(keys)))
     pos, first_pos = named[later], named[first[later]]
     firsts = _pick(ind, first_pos, ("indicator_no", "target_text"))
+    column = label("columns", "name")
     for loc, (name, target_text), (first_no, first_text) in zip(
             _locations(table, ind, pos), _pick(ind, pos, ("name", "target_text")), firsts):
         same = first_text == target_text
         out.append(_issue("duplicate_indicator", "warning",
-                          f"指标「{name}」在本项目中重复（与指标{int(first_no)}"
-                          f"{'目标值也相同' if same else '同名但目标值不同'}），评分时会被计两次",
-                          *_at(loc, "三级指标"), name))
+                          issue_message("duplicate_indicator", "same_target" if same else "other_target",
+                                        name=name, first=int(first_no)),
+                          *_at(loc, column), name))
     return out
 
 
-def check_empty_cells(table: TargetTable) -> list[Issue]:
+def check_empty_cells(table: TargetTable | LintColumns) -> list[Issue]:
     """Empty 三级指标, target, category and money cells."""
     out = []
-    ind = table.indicators
-    no_name = ~_truthy(ind["name"])
-    no_target = ~_truthy(ind["annual_text"]) & ~_truthy(ind["period_text"])
-    no_level1 = ~_truthy(ind["level1_code"]) & ~_truthy(ind["level1_raw"])
-    no_level2 = ~_truthy(ind["level2_code"]) & ~_truthy(ind["level2_raw"])
-    bad_weight = _truthy(ind["weight_text"]) & np.isnan(ind["weight"].to_numpy(dtype=float))
+    cols = LintColumns.of(table)
+    table, ind = cols.table, cols.ind
+    truthy = cols.truthy
+    no_name = ~truthy("name")
+    no_target = cols.all_empty("annual_text", "period_text")
+    no_level1 = cols.all_empty("level1_code", "level1_raw")
+    no_level2 = cols.all_empty("level2_code", "level2_raw")
+    bad_weight = cols.truthy_where(np.isnan(ind["weight"].to_numpy(dtype=float)), "weight_text")
     pos = np.flatnonzero(no_name | no_target | no_level1 | no_level2 | bad_weight)
+    columns = labels("columns")
     for loc, (weight_text,), *empty in zip(_locations(table, ind, pos), _pick(ind, pos, ("weight_text",)),
                                             *_flags(pos, no_name, no_target, no_level1, no_level2, bad_weight)):
         if empty[0]:
-            out.append(_issue("empty_cell", "error", "三级指标名称为空", *_at(loc, "三级指标")))
+            out.append(_issue("empty_cell", "error", issue_message("empty_cell", "no_name"), *_at(loc, columns["name"])))
         if empty[1]:
-            out.append(_issue("empty_cell", "error", "指标值为空：表中没有填写目标值，该指标无法评价", *loc))
+            out.append(_issue("empty_cell", "error", issue_message("empty_cell", "no_target"), *loc))
         if empty[2]:
-            out.append(_issue("empty_cell", "warning", "一级指标为空，无法确定计分板块", *_at(loc, "一级指标")))
+            out.append(_issue("empty_cell", "warning", issue_message("empty_cell", "no_level1"),
+                              *_at(loc, columns["level1"])))
         if empty[3]:
-            out.append(_issue("empty_cell", "info", "二级指标为空", *_at(loc, "二级指标")))
+            out.append(_issue("empty_cell", "info", issue_message("empty_cell", "no_level2"), *_at(loc, columns["level2"])))
         if empty[4]:
-            out.append(_issue("bad_weight", "warning", f"分值/权重「{weight_text}」不是数字，按未给分值处理",
-                              *_at(loc, "权重"), weight_text))
+            out.append(_issue("bad_weight", "warning", issue_message("bad_weight", weight=weight_text),
+                              *_at(loc, columns["weight"]), weight_text))
     projects = table.projects
     if not len(projects):
         return out
@@ -489,7 +562,7 @@ def check_empty_cells(table: TargetTable) -> list[Issue]:
         return out
     pos = np.flatnonzero(no_money & ~_truthy(projects["classified"]))
     for sheet, row, pid, project in _pick(projects, pos, ("source_sheet", "source_row", "project_id", "project")):
-        out.append(_issue("empty_cell", "info", "项目没有预算金额（其他项目有），部门得分按预算加权时该项目权重为 0",
+        out.append(_issue("empty_cell", "info", issue_message("empty_cell", "no_budget"),
                           file=table.source, sheet=sheet or None, row=int(row), project_id=pid, project=project))
     return out
 
@@ -498,8 +571,9 @@ def check_empty_cells(table: TargetTable) -> list[Issue]:
 # spelling
 
 
-def check_spelling(table: TargetTable) -> list[Issue]:
+def check_spelling(table: TargetTable | LintColumns) -> list[Issue]:
     """A place name spelled two ways in one table (黄埔/黄浦): reported, not changed."""
+    table = LintColumns.of(table).table
     out = []
     stems = _place_stems(table)
     if not stems:
@@ -516,9 +590,9 @@ def check_spelling(table: TargetTable) -> list[Issue]:
             sheet, row, column, pid, project = cells.location(int(hit[0]))
             out.append(_issue(
                 "name_variant", "warning",
-                f"同一名称在表中有两种写法：「{stem}」（{n_stem} 处）与「{variant}」（{int(counts.sum())} 处，"
-                f"第{'、'.join(str(r) for r in rows[:12])}行{f'等，另有 {len(rows) - 12} 行' if len(rows) > 12 else ''}）；"
-                "已按原文保留，未作修改，请核对",
+                issue_message("name_variant", "many" if len(rows) > 12 else "few", stem=stem, n_stem=n_stem,
+                              variant=variant, n_variant=int(counts.sum()), rows="、".join(str(r) for r in rows[:12]),
+                              more=len(rows) - 12),
                 file=table.source, sheet=sheet or None, row=row, column=column,
                 project_id=pid, project=project, cell=variant))
     return out
@@ -576,7 +650,7 @@ class _TextCells:
         if cell < 2 * self.n_projects:
             (sheet, row, pid, project), = _pick(self.projects, np.array([cell // 2]),
                                                 ("source_sheet", "source_row", "project_id", "project"))
-            return sheet, int(row), "绩效目标" if cell % 2 else "项目名称", pid, project
+            return sheet, int(row), label("columns", "goal" if cell % 2 else "project"), pid, project
         (sheet, row, column, pid, project), = _pick(self.ind, np.array([cell - 2 * self.n_projects]),
                                                     ("source_sheet", "source_row", "source_column", "project_id", "project"))
         return sheet, int(row), column, pid, project
@@ -601,32 +675,31 @@ def _lengths(values) -> np.ndarray:
     return np.array([len(x or "") for x in distinct.tolist()], dtype=np.int64).take(codes)
 
 
-def check_long_text(table: TargetTable) -> list[Issue]:
+def check_long_text(table: TargetTable | LintColumns) -> list[Issue]:
     """Names and target values of hundreds of characters: a note pasted into the wrong cell."""
     out = []
-    ind = table.indicators
-    fields = (("name", "三级指标", "三级指标"), ("target_text", "指标值", None))
-    long = [_lengths(ind[f]) > LONG_TEXT for f, _, _ in fields]
+    cols = LintColumns.of(table)
+    table, ind = cols.table, cols.ind
+    fields = (("name", "name", label("columns", "name")), ("target_text", "target", None))
+    long = [cols.per_distinct(f, lambda x: len(x or "") > LONG_TEXT, missing=False, dtype=bool) for f, _, _ in fields]
     pos = np.flatnonzero(long[0] | long[1])
     for i, loc, texts in zip(pos, _locations(table, ind, pos), _pick(ind, pos, ("name", "target_text"))):
-        for (_, label, column), is_long, text in zip(fields, long, texts):
+        for (_, variant, column), is_long, text in zip(fields, long, texts):
             if is_long[i]:
-                out.append(_issue("long_text", "warning", f"{label}有 {len(text)} 字，不像是一个{label}（通常不超过几十字）；"
-                                  "请检查是否把说明粘进了这个单元格",
+                out.append(_issue("long_text", "warning", issue_message("long_text", variant, n=len(text)),
                                   *(loc if column is None else _at(loc, column)), text))
     return out
 
 
-def check_unknown_units(table: TargetTable) -> IssueColumns:
+def check_unknown_units(table: TargetTable | LintColumns) -> IssueColumns:
     """Targets whose counting word the lexicon does not know (120万尾): read as a unit of its own
     (comparable only with the same word), said as an info so a real typo is seen."""
-    ind = table.indicators
+    cols = LintColumns.of(table)
+    ind = cols.ind
     if ind.empty or "target" not in ind:
         return IssueColumns()
     # once per compiled target (the rows of one text share it), not hashing targets by value
-    codes, first = object_codes(ind["target"].to_numpy(dtype=object))
-    words = [[n.split(":", 1)[1] for n in getattr(t, "notes", ()) if n.startswith("unknown_unit:")]
-             for t in ind["target"].to_numpy(dtype=object).take(first).tolist()]
+    codes, _, words = cols.once("target_notes", _target_notes)
     has_words = np.array([bool(w) for w in words], dtype=bool)
     pos = np.flatnonzero(has_words.take(codes)) if len(words) else np.zeros(0, dtype=np.intp)
     if not len(pos):
@@ -634,9 +707,8 @@ def check_unknown_units(table: TargetTable) -> IssueColumns:
     found = [words[c] for c in codes.take(pos).tolist()]
     return IssueColumns.merged([(pos, {
         "code": "unknown_unit", "severity": "info",
-        "message": [f"计量单位「{'、'.join(w)}」不在单位词表中，已按单独的计量单位读取（只与同一单位的实际值比较）；"
-                    "如为笔误请更正" for w in found],
-        "cell": np.asarray(ind["target_text"])[pos].tolist()})], lambda rows: _location_columns(table, ind, rows))
+        "message": [issue_message("unknown_unit", words="、".join(w)) for w in found],
+        "cell": cols.array("target_text")[pos].tolist()})], lambda rows: _location_columns(cols, rows))
 
 
 RULES = (check_categories, check_targets, check_qualitative_share, check_projects, check_money,
@@ -652,26 +724,33 @@ RULES = RULES + _READER_RULES
 
 
 def summarize(table: TargetTable) -> str:
-    """Chinese summary: projects, indicators, target classes, by department, issue counts."""
+    """Chinese summary: projects, indicators, target classes, by department, issue counts
+    (worded from data/wording/check.toml [check_summary])."""
     p, ind = table.projects, table.indicators
-    lines = [f"文件：{table.source}（{'每项目一格' if table.layout == 'seed' else '每指标一行'}版式"
-             f"{'，编码 ' + table.encoding if table.encoding else ''}）",
-             f"部门：{table.department or '（未注明）'}",
-             f"项目 {len(p)} 个（涉密 {int(p['classified'].sum())} 个，不参与评分），指标 {len(ind)} 个"]
+    unnamed = _said("unnamed")
+    lines = [_said("file", source=table.source, layout=_said("layout_seed" if table.layout == "seed" else "layout_rows"),
+                   encoding=_said("encoding", encoding=table.encoding) if table.encoding else ""),
+             _said("department", department=table.department or unnamed),
+             _said("projects", projects=len(p), classified=int(p["classified"].sum()), indicators=len(ind))]
     lines.append(conservation_line(table))
-    lines.append("指标值：" + _class_counts(ind))
+    lines.append(_said("targets", counts=_class_counts(ind)))
     if int((ind["target_source"] == "period").sum()) if not ind.empty else 0:
-        lines.append(f"其中 {int((ind['target_source'] == 'period').sum())} 个指标改用实施周期指标值评分")
+        lines.append(_said("period", n=int((ind["target_source"] == "period").sum())))
     if p["department"].nunique() > 1 or len(p):
-        lines.append("按部门：")
+        lines.append(_said("by_department"))
         for dep, group in p.groupby("department", sort=False):
             sub = ind[ind["project_id"].isin(group["project_id"])]
             budget = group["budget_total"].sum(min_count=1)
-            money = f"，预算 {_fmt(budget)} 万元" if not math.isnan(budget) else ""
-            lines.append(f"  {dep or '（未注明）'}：项目 {len(group)} 个{money}，指标 {len(sub)} 个（{_class_counts(sub)}）")
+            money = _said("budget", budget=_fmt(budget)) if not math.isnan(budget) else ""
+            lines.append(_said("department_line", department=dep or unnamed, projects=len(group), budget=money,
+                               indicators=len(sub), counts=_class_counts(sub)))
     sev = Counter(table.issues["severity"]) if not table.issues.empty else Counter()
-    lines.append(f"问题：错误 {sev.get('error', 0)} 个，警告 {sev.get('warning', 0)} 个，提示 {sev.get('info', 0)} 个")
+    lines.append(_said("issues", error=sev.get("error", 0), warning=sev.get("warning", 0), info=sev.get("info", 0)))
     return "\n".join(lines)
+
+
+def _said(key: str, **values) -> str:
+    return message("check_summary", key, **values)
 
 
 #: issue codes of input rows (or seed cells) with indicator content that became no indicator
@@ -683,12 +762,12 @@ def conservation_line(table: TargetTable) -> str:
     issues = table.issues
     lost = int(issues["code"].isin(NOT_READ_CODES).sum()) if not issues.empty else 0
     n = len(table.indicators)
-    line = f"读入指标 {n + lost} 条，输出 {n} 条"
+    line = _said("conservation", read=n + lost, out=n)
     if lost:
-        line += f"；另有 {lost} 行未能读取为指标，已列入问题清单（{'、'.join(NOT_READ_CODES)}）"
+        line += _said("conservation_lost", lost=lost, codes="、".join(NOT_READ_CODES))
     return line
 
 
 def _class_counts(ind: pd.DataFrame) -> str:
     counts = Counter(ind["target_class"]) if not ind.empty else Counter()
-    return "，".join(f"{name} {counts.get(c, 0)}" for c, name in CLASS_NAMES.items())
+    return "，".join(_said("class_count", name=name, count=counts.get(c, 0)) for c, name in CLASS_NAMES.items())

@@ -18,7 +18,7 @@ import pandas as pd
 
 from .enums import Severity
 from .frames import full_object
-from .wording import message
+from .wording import message, messages
 
 SEVERITIES = tuple(s.value for s in Severity)
 
@@ -34,7 +34,8 @@ class IssueCode:
     stage: str
     #: what it means, in a few Chinese words
     title: str
-    #: its key in data/messages.toml [issues], when its message is worded from there
+    #: its key in data/messages.toml [issues] (or ``SECTION.KEY`` of data/wording/*.toml),
+    #: when its message is worded from there
     template: str | None = None
 
 
@@ -52,12 +53,28 @@ def issue_codes() -> dict[str, IssueCode]:
     return out
 
 
-def issue_message(code: str, **values: Any) -> str:
-    """The message of a registered issue worded from its template in data/messages.toml [issues]."""
-    template = issue_codes()[code].template
-    if template is None:
+@lru_cache(maxsize=None)
+def issue_template(code: str, variant: str | None = None) -> str:
+    """The message template of a registered issue: its ``template`` in data/issues.toml names a key
+    of data/messages.toml [issues], or ``SECTION.KEY`` of a ``data/wording/*.toml`` section. A key
+    holding a table has one template per variant (``variant`` picks one)."""
+    name = issue_codes()[code].template
+    if name is None:
         raise KeyError(f"issue code {code!r} has no template in data/issues.toml")
-    return message("issues", template, **values)
+    section, _, key = name.rpartition(".")
+    found = messages()[section or "issues"][key]
+    if isinstance(found, dict):
+        if variant is None:
+            raise KeyError(f"issue code {code!r} has several templates: name one of {sorted(found)}")
+        return found[variant]
+    if variant is not None:
+        raise KeyError(f"issue code {code!r} has one template, not variant {variant!r}")
+    return found
+
+
+def issue_message(code: str, variant: str | None = None, /, **values: Any) -> str:
+    """The message of a registered issue worded from its template (:func:`issue_template`)."""
+    return issue_template(code, variant).format(**values)
 
 
 @dataclass(frozen=True)
@@ -79,16 +96,10 @@ class Issue:
         parts = []
         if self.file:
             parts.append(str(self.file))
-        if self.sheet:
-            parts.append(f"工作表「{self.sheet}」")
-        if self.row is not None:
-            parts.append(f"第{self.row}行")
-        if self.column:
-            parts.append(f"「{self.column}」列")
-        if self.project:
-            parts.append(f"项目「{self.project}」")
-        if self.indicator_no is not None:
-            parts.append(f"指标{self.indicator_no}")
+        for field in ("sheet", "row", "column", "project", "indicator_no"):
+            value = getattr(self, field)
+            if value is not None if field in ("row", "indicator_no") else value:
+                parts.append(message("issues_location", field, value=value))
         return " · ".join(parts)
 
 
@@ -101,7 +112,7 @@ MAX_ISSUE_CELL = 200
 
 def _quote(cell: object) -> object:
     if isinstance(cell, str) and len(cell) > MAX_ISSUE_CELL:
-        return cell[:MAX_ISSUE_CELL] + f"…（共 {len(cell)} 字）"
+        return cell[:MAX_ISSUE_CELL] + message("issues_location", "cut", n=len(cell))
     return cell
 
 

@@ -6,7 +6,7 @@ import ast
 import re
 from pathlib import Path
 
-from evaluator.issues import SEVERITIES, issue_codes, issue_message
+from evaluator.issues import SEVERITIES, issue_codes, issue_message, issue_template
 from evaluator.wording import messages
 
 ROOT = Path(__file__).parent.parent / "evaluator"
@@ -66,8 +66,17 @@ def test_every_registered_code_is_raised() -> None:
 
 
 def test_templates_exist_and_every_issue_template_has_a_code() -> None:
-    templates = messages()["issues"]
     named = {c.template for c in issue_codes().values() if c.template}
-    assert named == set(templates)
+    sections = {"issues", *(name.rpartition(".")[0] for name in named if "." in name)}
+    keys = {key if section == "issues" else f"{section}.{key}"
+            for section in sections for key in messages()[section]}
+    assert named == keys  # every template is named by a code, and every name is a template
+    for code in issue_codes().values():  # one template, or one per case
+        if code.template:
+            found = messages()[code.template.rpartition(".")[0] or "issues"][code.template.rpartition(".")[2]]
+            cases = found if isinstance(found, dict) else {None: found}
+            assert all(isinstance(t, str) for t in cases.values()), code.code
+            for case in cases:
+                assert issue_template(code.code, case) == cases[case]
     assert issue_message("table_weights", sum="95.00", execution="10.00") == \
         "项目指标分值合计 95.00，加预算执行 10.00 分后不等于100"
