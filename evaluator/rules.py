@@ -31,12 +31,12 @@ WEIGHT_KEYS = ("execution",) + BLOCKS
 Checker = Callable[[Any, str, str], Any]
 
 
-def _fail(pack: str, key: str, what: str, **values: Any) -> RulePackError:
+def _fail(pack: str, key: str, what: str, /, **values: Any) -> RulePackError:
     """The error of ``key`` in ``pack``: template ``what`` of data/wording/rules.toml [rules_pack]."""
     return RulePackError(_say(what, **values), pack=pack, key=key)
 
 
-def _say(what: str, **values: Any) -> str:
+def _say(what: str, /, **values: Any) -> str:
     return message("rules_pack", what, **values)
 
 

@@ -96,7 +96,7 @@ def load_layout(path: str | Path) -> Layout:
     for key, spec in dict(data.get("columns", {})).items():
         match = header_field(key) or ((key, None) if key in FIELD_NAMES else None)
         if match is None:
-            raise InputError(_say("unknown_column", key=key), file=name, code="layout_file")
+            raise InputError(_say("unknown_column", name=key), file=name, code="layout_file")
         field_name = "period" if match[1] == "period" and match[0] == "annual" else match[0]
         columns[field_name] = str(spec)
     if not columns:
@@ -143,8 +143,8 @@ def explain(header: Header) -> list[str]:
     return out
 
 
-def _say(key: str, **values: object) -> str:
-    return message("readers_layout", key, **values)
+def _say(what: str, /, **values: object) -> str:
+    return message("readers_layout", what, **values)
 
 
 def layout_toml(header: Header, sheet: str | None) -> str:
