@@ -165,7 +165,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args.func(args) or 0)
     except EvaluatorError as exc:
-        print(message("cli", "error", message=exc), file=sys.stderr)
+        print(message("cli", "failure", message=exc), file=sys.stderr)
         return 2
     except FileNotFoundError as exc:
         print(message("cli", "file_not_found", file=exc.filename), file=sys.stderr)
@@ -177,7 +177,7 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:  # permissions, read-only folders, a file where a folder should be, a full disk
         if os.environ.get("EVALUATOR_DEBUG"):
             raise
-        print(message("cli", "error", message=os_error_message(exc, _inputs(args))), file=sys.stderr)
+        print(message("cli", "failure", message=os_error_message(exc, _inputs(args))), file=sys.stderr)
         return 2
     except Exception as exc:  # noqa: BLE001 - no traceback reaches the user
         if os.environ.get("EVALUATOR_DEBUG"):
