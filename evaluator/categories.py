@@ -23,6 +23,8 @@ _WIDTH = str.maketrans({"（": "(", "）": ")", "：": ":", "［": "[", "］": "
                         "\u3000": " ", "\u00a0": " "})
 _SPACES = re.compile(r"\s+")
 _BRACKETED = re.compile(r"\(([^()]*)\)|\[([^\[\]]*)\]")
+#: a trailing 指标 after at least one character (数量指标 → 数量; 指标 alone stays)
+_TRAILING_WORD = re.compile(r"(?s)(?<=.)指标\Z")
 
 
 @lru_cache(maxsize=1)
@@ -86,7 +88,7 @@ def category_key(folded: str) -> str:
     """``数量指标(必填硬性指标)`` → ``数量``: tags and a trailing 指标 removed."""
     key = _BRACKETED.sub("", folded)
     key = re.sub(r"(\d+(-\d+)?)?分$", "", key)
-    return key[:-2] if key.endswith("指标") and len(key) > 2 else key
+    return _TRAILING_WORD.sub("", key)
 
 
 def category_index(table: dict[str, list[str]], fold: Callable[[str], str]) -> dict[str, str]:

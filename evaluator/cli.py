@@ -25,6 +25,7 @@ from typing import Any, Iterator
 
 from . import __version__
 from .issues import EvaluatorError
+from .wording import message, messages
 
 #: sub-command modules, in the order `evaluator --help` lists them
 COMMAND_MODULES = [
@@ -37,35 +38,10 @@ COMMAND_MODULES = [
     "evaluator.commands.history",
 ]
 
-#: argparse's messages in Chinese (the msgids of Python 3.11–3.13's argparse)
-ARGPARSE_ZH = {
-    "usage: ": "用法：",
-    "positional arguments": "位置参数",
-    "options": "选项",
-    "optional arguments": "选项",
-    "show this help message and exit": "显示本帮助并退出",
-    "show program's version number and exit": "显示版本号并退出",
-    "%(prog)s: error: %(message)s\n": "%(prog)s：错误：%(message)s\n",
-    "the following arguments are required: %s": "缺少必需的参数：%s",
-    "unrecognized arguments: %s": "无法识别的参数：%s",
-    "invalid choice: %(value)r (choose from %(choices)s)": "无效的选择：%(value)r（可选：%(choices)s）",
-    "argument %(argument_name)s: %(message)s": "参数 %(argument_name)s：%(message)s",
-    "expected one argument": "需要一个值",
-    "expected at most one argument": "最多一个值",
-    "expected at least one argument": "至少需要一个值",
-    "expected %s argument": "需要 %s 个值",
-    "expected %s arguments": "需要 %s 个值",
-    "invalid %(type)s value: %(value)r": "%(type)s无效：%(value)r",
-    "not allowed with argument %s": "不能与参数 %s 同时使用",
-    "ignored explicit argument %r": "多余的值 %r",
-    "one of the arguments %s is required": "必须给出参数 %s 之一",
-    "ambiguous option: %(option)s could match %(matches)s": "有歧义的选项：%(option)s 可以是 %(matches)s",
-    "unexpected option string: %s": "意外的选项：%s",
-    "unknown parser %(parser_name)r (choices: %(choices)s)": "没有命令 %(parser_name)r（可选：%(choices)s）",
-    "can't open '%(filename)s': %(error)s": "无法打开「%(filename)s」：%(error)s",
-}
+#: argparse's messages in Chinese (the msgids of Python 3.11–3.13's argparse; data/wording/cli.toml)
+ARGPARSE_ZH: dict[str, str] = dict(messages()["cli_argparse"])
 #: type names in "invalid %(type)s value"
-TYPE_NAMES = {"int": "整数", "float": "数值"}
+TYPE_NAMES: dict[str, str] = dict(messages()["cli_argparse_types"])
 
 
 def _zh(message: str) -> str:
@@ -113,7 +89,8 @@ class ChineseParser(argparse.ArgumentParser):
         except argparse.ArgumentError as exc:
             name = getattr(action.type, "__name__", "")
             if name in TYPE_NAMES:
-                raise argparse.ArgumentError(action, f"应为{TYPE_NAMES[name]}，而不是 {arg_string!r}") from exc
+                raise argparse.ArgumentError(action, message("cli", "invalid_number", type=TYPE_NAMES[name],
+                                                                     value=arg_string)) from exc
             raise
 
     def error(self, message: str) -> Any:  # noqa: D102 - argparse's contract: print usage and exit 2
@@ -126,10 +103,10 @@ def build_parser() -> argparse.ArgumentParser:
     with chinese_argparse():
         parser = ChineseParser(
             prog="evaluator",
-            description="预算绩效自评评分引擎：编译绩效指标值、按规则包评分、逐项解释得分。",
+            description=message("cli", "description"),
         )
-        parser.add_argument("--version", action="version", version=f"evaluator {__version__}", help="显示版本号并退出")
-        sub = parser.add_subparsers(dest="command", metavar="命令")
+        parser.add_argument("--version", action="version", version=f"evaluator {__version__}", help=message("cli", "version_help"))
+        sub = parser.add_subparsers(dest="command", metavar=message("cli", "command_metavar"))
         for name in COMMAND_MODULES:
             importlib.import_module(name).register(sub)
     return parser
@@ -157,27 +134,26 @@ def _inputs(args: argparse.Namespace) -> set[str]:
 def os_error_message(exc: OSError, inputs: set[str] = frozenset()) -> str:  # type: ignore[assignment]
     """A Chinese message for a file that could not be read or written: which file, and the likely reason."""
     name = exc.filename2 or exc.filename  # os.replace(tmp, target) names the target second
-    shown = str(name) if name is not None else "（未知文件）"
+    shown = str(name) if name is not None else message("cli", "unknown_file")
     try:
         reading = name is not None and str(Path(str(name)).resolve()) in inputs
     except OSError:
         reading = False
     if reading:
         if exc.errno in (errno.EACCES, errno.EPERM):
-            return f"无法读取 {shown}：没有读取权限（文件是否被其他程序独占打开？）"
-        return f"无法读取 {shown}：{exc.strerror or exc}"
+            return message("cli", "read_denied", file=shown)
+        return message("cli", "read_failed", file=shown, reason=exc.strerror or exc)
     if exc.errno in (errno.EACCES, errno.EPERM):
-        return (f"无法写入 {shown}：没有写入权限（文件是否在 Excel 或 WPS 中打开？请关闭后重试；"
-                "或输出文件夹是只读的，请用 -o 换一个文件夹）")
+        return message("cli", "write_denied", file=shown)
     if exc.errno == errno.EROFS:
-        return f"无法写入 {shown}：所在的磁盘或文件夹是只读的，请用 -o 换一个文件夹"
+        return message("cli", "write_read_only", file=shown)
     if exc.errno == errno.EISDIR:
-        return f"无法写入 {shown}：这是一个文件夹，不是文件"
+        return message("cli", "write_is_dir", file=shown)
     if exc.errno in (errno.ENOTDIR, errno.EEXIST):
-        return f"无法写入 {shown}：路径中有一个同名的文件挡住了输出文件夹（-o 应指向文件夹）"
+        return message("cli", "write_blocked", file=shown)
     if exc.errno == errno.ENOSPC:
-        return f"无法写入 {shown}：磁盘空间不足"
-    return f"无法写入 {shown}：{exc.strerror or exc}"
+        return message("cli", "write_disk_full", file=shown)
+    return message("cli", "write_failed", file=shown, reason=exc.strerror or exc)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -189,10 +165,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args.func(args) or 0)
     except EvaluatorError as exc:
-        print(f"错误：{exc}", file=sys.stderr)
+        print(message("cli", "failure", message=exc), file=sys.stderr)
         return 2
     except FileNotFoundError as exc:
-        print(f"错误：找不到文件 {exc.filename}", file=sys.stderr)
+        print(message("cli", "file_not_found", file=exc.filename), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
@@ -201,13 +177,12 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:  # permissions, read-only folders, a file where a folder should be, a full disk
         if os.environ.get("EVALUATOR_DEBUG"):
             raise
-        print(f"错误：{os_error_message(exc, _inputs(args))}", file=sys.stderr)
+        print(message("cli", "failure", message=os_error_message(exc, _inputs(args))), file=sys.stderr)
         return 2
     except Exception as exc:  # noqa: BLE001 - no traceback reaches the user
         if os.environ.get("EVALUATOR_DEBUG"):
             raise
-        print(f"内部错误：{type(exc).__name__}: {exc}（设置环境变量 EVALUATOR_DEBUG=1 可查看详细信息，"
-              "欢迎附上输入文件报告问题）", file=sys.stderr)
+        print(message("cli", "internal_error", kind=type(exc).__name__, error=exc), file=sys.stderr)
         return 3
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from .wording import message
 from .rollup import DERIVED_LABEL, PROFILE_KEYS, PROFILE_NAMES, DepartmentRollup, departments_frame
 
 #: a department with fewer scored indicators than this is marked 评分指标过少
@@ -127,12 +128,13 @@ def compare_departments(rollups: list[DepartmentRollup],
 def _rank_note(row: Any, min_scored: int) -> str:
     notes = []
     if not pd.isna(row.rank_best) and row.rank_best != row.rank_worst:
-        notes.append(f"待评项目未定，名次可能在第{row.rank_best}–{row.rank_worst}名之间")
+        notes.append(message("compare_notes", "rank_open", best=row.rank_best, worst=row.rank_worst))
     if row.few_scored:
-        notes.append(f"已评分指标仅{int(_num(row.n_scored_indicators) if not math.isnan(_num(row.n_scored_indicators)) else 0)}个（少于{min_scored}个），排名参考价值有限")
+        n = int(_num(row.n_scored_indicators) if not math.isnan(_num(row.n_scored_indicators)) else 0)
+        notes.append(message("compare_notes", "few_scored", n=n, min=min_scored))
     if not pd.isna(row.rank_simple) and not pd.isna(row["rank"] if isinstance(row, dict) else row.rank) \
             and row.rank_simple != row.rank:
-        notes.append(f"按简单平均为第{row.rank_simple}名")
+        notes.append(message("compare_notes", "simple_rank", rank=row.rank_simple))
     return "；".join(notes)
 
 

@@ -37,17 +37,19 @@ _ARABIC = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 # control characters count as white space; runs of white space fold to one
 _SPACES = re.compile(r"[\s\x00-\x1f\x7f]+")
-_YMD = (r"(?:19|20)\d{2}\s*年(?:\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*[日号])?)?"
-        r"|(?:19|20)\d{2}[.\-/](?:0?[1-9]|1[0-2])(?:[.\-/](?:[0-2]?\d|3[01]))?(?![\d.])")
-_MD = r"\d{1,2}\s*月\s*\d{1,2}\s*[日号]|\d{1,2}\s*月(?=底|末|初|前|中旬|上旬|下旬|份)"
-_DATE_TAIL = r"(?:底|末|初|前|以前|之前|中旬|上旬|下旬|份)?"
+# (the date parts are compiled on their own so their characters stay inside re.compile; the
+# regexes below are built from their ``.pattern``)
+_YMD = re.compile(r"(?:19|20)\d{2}\s*年(?:\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*[日号])?)?"
+                  r"|(?:19|20)\d{2}[.\-/](?:0?[1-9]|1[0-2])(?:[.\-/](?:[0-2]?\d|3[01]))?(?![\d.])").pattern
+_MD = re.compile(r"\d{1,2}\s*月\s*\d{1,2}\s*[日号]|\d{1,2}\s*月(?=底|末|初|前|中旬|上旬|下旬|份)").pattern
+_DATE_TAIL = re.compile(r"(?:底|末|初|前|以前|之前|中旬|上旬|下旬|份)?").pattern
 # quarters and halves of the year as a deadline: 第三季度, 三季度前, 2023年4季度, 上半年
-_QUARTER = (r"(?:(?:19|20)\d{2}\s*年\s*(?:第\s*)?[1-4一二三四]|第\s*[1-4一二三四]|[一二三四])\s*季度"
-            r"|(?:(?:19|20)\d{2}\s*年\s*)?[上下]半年(?!度)")
+_QUARTER = re.compile(r"(?:(?:19|20)\d{2}\s*年\s*(?:第\s*)?[1-4一二三四]|第\s*[1-4一二三四]|[一二三四])\s*季度"
+                      r"|(?:(?:19|20)\d{2}\s*年\s*)?[上下]半年(?!度)").pattern
 _DATE = f"(?:{_YMD}|{_MD}){_DATE_TAIL}"
 # months of the year: 1-12月, 1月至12月 (a span of the calendar, not a duration of 个月)
 _MONTH = r"(?:1[0-2]|0?[1-9])"
-_MONTH_SPAN = rf"{_MONTH}\s*月?\s*(?:-{{1,2}}|~|至|到)\s*{_MONTH}\s*月(?![\d])"
+_MONTH_SPAN = re.compile(rf"{_MONTH}\s*月?\s*(?:-{{1,2}}|~|至|到)\s*{_MONTH}\s*月(?![\d])").pattern
 _DATE_SPAN = re.compile(
     rf"(?:(?:19|20)\d{{2}}\s*年\s*)?{_MONTH_SPAN}{_DATE_TAIL}"
     rf"|{_DATE}(?:\s*(?:-{{1,2}}|~|至|到)\s*(?:{_DATE}|\d{{1,2}}\s*月{_DATE_TAIL}))?")
@@ -71,7 +73,23 @@ _SLASH_FRACTION = re.compile(r"/(\d{1,2})(?![\d./%])")
 _CJK_CHAR = re.compile(r"[\u4e00-\u9fff]")
 _FORMULA = re.compile(r"[\u4e00-\u9fff)\]]\s*=\s*[(\[\u4e00-\u9fff]|[\u4e00-\u9fff)]\s*[/÷]\s*[(\u4e00-\u9fff]")
 _FORMULA_STRONG = re.compile(r"[\u4e00-\u9fff]\s*=\s*[^=]*[\u4e00-\u9fff)]\s*[/÷×*]\s*[(\u4e00-\u9fff]")
-_RANGE_SEPS = ("--", "-", "~", "至", "到")
+# the structural words of the grammar (data/lexicon.toml [grammar])
+_GRAMMAR = lexicon().grammar
+_RANGE_WORDS: tuple[str, ...] = tuple(_GRAMMAR["range_words"])  # 至, 到
+_PER: str = _GRAMMAR["per"]  # 每
+_RATE_MARKS = "/" + _PER
+_RATIO_WORD: str = _GRAMMAR["ratio"]  # 比
+_ORDINAL: str = _GRAMMAR["ordinal"]  # 第
+_FRACTION_WORD: str = _GRAMMAR["fraction"]  # 分之
+_PERCENT_WORDS: str = _GRAMMAR["percent_words"]  # 百分之
+_HUNDRED: str = _GRAMMAR["hundred"]  # 百
+_TEN: str = _GRAMMAR["ten"]  # 十
+_ZEROS: tuple[str, ...] = tuple(_GRAMMAR["zeros"])  # 零, 〇
+_QUARTER_WORD: str = _GRAMMAR["quarter"]  # 季度
+_HALF_YEAR_WORD: str = _GRAMMAR["half_year"]  # 半年
+_FIRST_HALF: str = _GRAMMAR["first_half"]  # 上
+_STABLE_VERB: str = _GRAMMAR["stable_verb"]  # 稳定
+_RANGE_SEPS = ("--", "-", "~", *_RANGE_WORDS)
 _RANGE_FIRST = frozenset(sep[0] for sep in _RANGE_SEPS)
 _OPS = (">=", "<=", ">", "<", "==")
 _OP_SYMBOL = {">=": "≥", "<=": "≤", ">": ">", "<": "<", "==": "="}
@@ -217,7 +235,7 @@ def _mask(s: str, lex: Lexicon) -> tuple[str, list[str]]:
         for m in _DATE_SPAN.finditer(s):
             spans.append(m.span())
             notes.append("date:" + m.group(0))
-    if "季度" in s or "半年" in s:
+    if _QUARTER_WORD in s or _HALF_YEAR_WORD in s:
         for m in _QUARTER_SPAN.finditer(s):
             spans.append(m.span())
             notes.append("date:" + m.group(0))
@@ -228,16 +246,16 @@ def _mask(s: str, lex: Lexicon) -> tuple[str, list[str]]:
             spans.append(m.span())
     text = _blank(s, spans) if spans else s
     # ratios (1:3, 1比1) are not quantities
-    if ":" in text or "比" in text:
+    if ":" in text or _RATIO_WORD in text:
         spans = [m.span() for m in _RATIO.finditer(text)]
         if spans:
             text = _blank(text, spans)
     # ordinals (第3季度) and codes (G20, 5G, shp2000) are not quantities
-    if "第" in text or _LATIN.search(text):
+    if _ORDINAL in text or _LATIN.search(text):
         spans = []
         for m in _CODES.finditer(text):
             tok = m.group(0)
-            if tok.startswith("第") or not _is_number_with_latin_unit(tok, lex):
+            if tok.startswith(_ORDINAL) or not _is_number_with_latin_unit(tok, lex):
                 spans.append(m.span())
         if spans:
             text = _blank(text, spans)
@@ -279,7 +297,7 @@ def _is_formula(s: str, masked: str) -> bool:
 def _find_quantities(s: str, masked: str, lex: Lexicon) -> list[_Quantity]:
     found: list[_Quantity] = []
     pos = 0
-    fractions = "分之" in masked or "/" in masked
+    fractions = _FRACTION_WORD in masked or "/" in masked
     for m in lex.number_start_re.finditer(masked):
         if m.start() < pos:
             continue
@@ -290,14 +308,14 @@ def _find_quantities(s: str, masked: str, lex: Lexicon) -> list[_Quantity]:
             pass
         elif c.isdigit() or c == ".":
             q = _read_arabic(masked, start, lex)
-        elif masked.startswith("百分之", start):
+        elif masked.startswith(_PERCENT_WORDS, start):
             q = _read_percent_words(masked, start, lex)
         else:
             q = _read_chinese(masked, start, lex)
         if q is None:
             continue
         _read_comparators(masked, q, lex)
-        lead = _lead_per(masked, q, lex) if "每" in masked else None
+        lead = _lead_per(masked, q, lex) if _PER in masked else None
         if lead:
             q.unit = (q.unit or "") + "/" + lead
         if q.unit or q.op or q.has_comparator or _keep(q, masked, lex):
@@ -361,12 +379,12 @@ def _lead_per(t: str, q: _Quantity, lex: Lexicon) -> str | None:
         return None
     i = _clause_start(t, q.start, lex.word_gap)  # 每亩 … stands within the reach of a comparator word
     found = None
-    at = t.find("每", i, q.start)
+    at = t.find(_PER, i, q.start)
     while at >= 0:
         word = _match_longest(t, at + 1, lex.units_re)
         if word is not None and not _is_time_basis(lex.unit_spellings[word]):
             found = lex.unit_spellings[word]
-        at = t.find("每", at + 1, q.start)
+        at = t.find(_PER, at + 1, q.start)
     return found
 
 
@@ -415,13 +433,13 @@ def _read_arabic(t: str, pos: int, lex: Lexicon) -> _Quantity | None:
 
 
 def _read_percent_words(t: str, pos: int, lex: Lexicon) -> _Quantity | None:
-    start = pos + len("百分之")
+    start = pos + len(_PERCENT_WORDS)
     m = _ARABIC.match(t, start)
     if m:
         value, end = float(m.group(0).replace(",", "")), m.end()
     else:
         parsed = _chinese_number(t, start, lex)
-        if parsed is None and t.startswith("百", start):  # 百分之百
+        if parsed is None and t.startswith(_HUNDRED, start):  # 百分之百
             parsed = (100.0, start + 1)
         if parsed is None:
             return None
@@ -453,7 +471,7 @@ def _chinese_number(t: str, pos: int, lex: Lexicon) -> tuple[float, int] | None:
     stop = min(len(t), pos + MAX_NUMERAL_RUN)  # a longer run of numerals is no number: bounded (linear) scan
     while end < stop and (t[end] in digits or t[end] in small or t[end] in large):
         end += 1
-    if end == pos or t[pos] in large or (t[pos] in small and t[pos] != "十"):
+    if end == pos or t[pos] in large or (t[pos] in small and t[pos] != _TEN):
         # 百分点, 千方百计, 万家: a number never starts with 百/千/万/亿
         return None
     total, section, current = 0, 0, None
@@ -468,7 +486,7 @@ def _chinese_number(t: str, pos: int, lex: Lexicon) -> tuple[float, int] | None:
             total += (section or 1) * large[ch]
             section, current = 0, None
     value = total + section + (current or 0)
-    if value == 0 and not any(ch in ("零", "〇") for ch in t[pos:end]):
+    if value == 0 and not any(ch in _ZEROS for ch in t[pos:end]):
         return None
     return float(value), end
 
@@ -520,7 +538,7 @@ def _read_unit(t: str, q: _Quantity, lex: Lexicon) -> None:
         q.unit = q.unknown_unit = t[pos]
         pos += 1
         q.end = pos
-    if pos < len(t) and t[pos] in "/每":  # else _read_rate reads nothing
+    if pos < len(t) and t[pos] in _RATE_MARKS:  # else _read_rate reads nothing
         _read_rate(t, q, lex)
 
 
@@ -548,7 +566,7 @@ def _read_rate(t: str, q: _Quantity, lex: Lexicon) -> None:
     """``/月``, ``/人/天``, ``/人.每天``, ``/人、天`` after the unit."""
     pos = q.end
     compound = [q.unit] if q.unit else []
-    while pos < len(t) and t[pos] in "/每":
+    while pos < len(t) and t[pos] in _RATE_MARKS:
         nxt = pos + 1
         word = _match_longest(t, nxt, lex.units_re)
         if word is not None:
@@ -562,7 +580,7 @@ def _read_rate(t: str, q: _Quantity, lex: Lexicon) -> None:
             q.per = unit
             pos = nxt + len(word)
             break
-        if t[pos] == "每":
+        if t[pos] == _PER:
             break
         if not compound:  # ≤15/人次: the numerator unit is not written
             compound.append("")
@@ -570,7 +588,7 @@ def _read_rate(t: str, q: _Quantity, lex: Lexicon) -> None:
         pos = nxt + len(word)
         # 元/人.每天 · 元/人、天 · 元/人*月 : a trailing time basis after a compound unit
         if pos < len(t) and t[pos] in ".、·*×":
-            j = pos + 1 + (1 if t.startswith("每", pos + 1) else 0)
+            j = pos + 1 + (1 if t.startswith(_PER, pos + 1) else 0)
             word2 = _match_longest(t, j, lex.units_re)
             if word2 and _is_time_basis(lex.unit_spellings[word2]):
                 q.per = lex.unit_spellings[word2]
@@ -646,7 +664,7 @@ def _change_before(t: str, start: int, lex: Lexicon) -> str | None:
     for m in lex.before_re.finditer(t, i, start):
         if m.group(0) in lex.change_verbs:
             last = m
-    if last is None or t[last.end():last.end() + 1] in ("至", "到"):
+    if last is None or t[last.end():last.end() + 1] in _RANGE_WORDS:
         return None
     return lex.change_verbs[last.group(0)]
 
@@ -830,7 +848,7 @@ def _non_numeric(raw: str, s: str, masked: str, notes: list[str], lex: Lexicon) 
 _DUE_PARTS = re.compile(
     r"((?:19|20)\d{2})\s*年|((?:19|20)\d{2})[.\-/](\d{1,2})(?![\d])|(\d{1,2})\s*月"
     r"|(?:第\s*)?([1-4一二三四])\s*季度|([上下])半年")
-_QUARTER_NO = {"1": 1, "2": 2, "3": 3, "4": 4, "一": 1, "二": 2, "三": 3, "四": 4}
+_QUARTER_NO = {"1": 1, "2": 2, "3": 3, "4": 4, **_GRAMMAR["quarter_numbers"]}
 
 
 def deadline_of(text: str) -> tuple[int | None, int | None] | None:
@@ -858,7 +876,7 @@ def deadline_of(text: str) -> tuple[int | None, int | None] | None:
         elif quarter:
             found = (year, _QUARTER_NO[quarter] * 3)
         elif half:
-            found = (year, 6 if half == "上" else 12)
+            found = (year, 6 if half == _FIRST_HALF else 12)
     return found
 
 
@@ -905,7 +923,7 @@ def _trend(core: str, lex: Lexicon) -> str | None:
                         prefix = prefix[: len(prefix) - len(mod)]
                         had_modifier = stripped = True
                         break
-            if prefix == "" and (had_modifier or direction != "stable" or verb != "稳定"):
+            if prefix == "" and (had_modifier or direction != "stable" or verb != _STABLE_VERB):
                 return direction
             if (had_modifier and len(prefix) <= lex.trend_max_subject
                     and not any(ch in prefix for ch in ",;、。 ")):

@@ -10,6 +10,7 @@ import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from typing import Any
 
 from .units import defined_units
 
@@ -78,6 +79,8 @@ class Lexicon:
     age_qualifier_re: re.Pattern
     #: where a number may start: a digit, 百分之, or a Chinese numeral that can begin a number
     number_start_re: re.Pattern
+    #: the structural words of the compiler's grammar (至, 每, 第, 分之 …: [grammar] of lexicon.toml)
+    grammar: dict[str, Any]
 
 
 def _longest(keys) -> tuple[str, ...]:
@@ -168,6 +171,7 @@ def lexicon() -> Lexicon:
         number_start_re=re.compile(
             r"\d|\.\d|百分之|" + "|".join(map(re.escape, _longest(data["fractions"]["denominators"]))) + "|["
             + re.escape("".join(num["digits"]) + "十") + "]"),
+        grammar=dict(data["grammar"]),
     )
 
 

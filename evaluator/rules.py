@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from .issues import RulePackError
+from .wording import message
 
 DEFAULT_PACK = "national-2020"
 #: scoring blocks in report order; ``execution`` is 预算执行率
@@ -30,24 +31,29 @@ WEIGHT_KEYS = ("execution",) + BLOCKS
 Checker = Callable[[Any, str, str], Any]
 
 
-def _fail(pack: str, key: str, message: str) -> RulePackError:
-    return RulePackError(message, pack=pack, key=key)
+def _fail(pack: str, key: str, what: str, /, **values: Any) -> RulePackError:
+    """The error of ``key`` in ``pack``: template ``what`` of data/wording/rules.toml [rules_pack]."""
+    return RulePackError(_say(what, **values), pack=pack, key=key)
+
+
+def _say(what: str, /, **values: Any) -> str:
+    return message("rules_pack", what, **values)
 
 
 def _str(value: Any, pack: str, key: str) -> str:
     if not isinstance(value, str) or not value.strip():
-        raise _fail(pack, key, "应为非空文本")
+        raise _fail(pack, key, "not_text")
     return value
 
 
 def _number(lo: float | None = None, hi: float | None = None) -> Checker:
     def check(value: Any, pack: str, key: str) -> float:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise _fail(pack, key, f"应为数值，实际为「{value!r}」")
+            raise _fail(pack, key, "not_number", value=value)
         if not math.isfinite(value):  # nan/inf would turn every total into NaN
-            raise _fail(pack, key, f"应为有限的数值，实际为「{value!r}」")
+            raise _fail(pack, key, "not_finite", value=value)
         if (lo is not None and value < lo) or (hi is not None and value > hi):
-            raise _fail(pack, key, f"数值 {value} 超出允许范围 [{lo}, {hi}]")
+            raise _fail(pack, key, "out_of_range", value=value, lo=lo, hi=hi)
         return float(value)
     return check
 
@@ -55,7 +61,7 @@ def _number(lo: float | None = None, hi: float | None = None) -> Checker:
 def _int(lo: int, hi: int) -> Checker:
     def check(value: Any, pack: str, key: str) -> int:
         if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
-            raise _fail(pack, key, f"应为 {lo}–{hi} 之间的整数，实际为「{value!r}」")
+            raise _fail(pack, key, "not_int", lo=lo, hi=hi, value=value)
         return value
     return check
 
@@ -63,30 +69,30 @@ def _int(lo: int, hi: int) -> Checker:
 def _choice(*options: str) -> Checker:
     def check(value: Any, pack: str, key: str) -> str:
         if value not in options:
-            raise _fail(pack, key, f"取值「{value}」无效，可选：{'、'.join(options)}")
+            raise _fail(pack, key, "bad_choice", value=value, options="、".join(options))
         return value
     return check
 
 
 def _words(value: Any, pack: str, key: str) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(w, str) and w for w in value):
-        raise _fail(pack, key, "应为非空文本组成的列表")
+        raise _fail(pack, key, "not_words")
     return tuple(value)
 
 
 def _code_map(value: Any, pack: str, key: str) -> dict[str, str]:
     if not isinstance(value, dict):
-        raise _fail(pack, key, "应为 代码 = 板块 的表")
+        raise _fail(pack, key, "not_code_map")
     for code, block in value.items():
         if block not in BLOCKS:
-            raise _fail(pack, f"{key}.{code}", f"板块「{block}」无效，可选：{'、'.join(BLOCKS)}")
+            raise _fail(pack, f"{key}.{code}", "bad_block", block=block, blocks="、".join(BLOCKS))
     return dict(value)
 
 
 def _table_list(schema: dict[str, Checker]) -> Checker:
     def check(value: Any, pack: str, key: str) -> tuple[dict[str, Any], ...]:
         if not isinstance(value, list):
-            raise _fail(pack, key, "应为表的列表")
+            raise _fail(pack, key, "not_table_list")
         return tuple(_check_table(item, schema, pack, f"{key}[{i}]") for i, item in enumerate(value))
     return check
 
@@ -139,13 +145,13 @@ def _join(key: str, sub: str) -> str:
 
 def _check_table(value: Any, schema: dict[str, Checker | _Default], pack: str, key: str) -> dict[str, Any]:
     if not isinstance(value, dict):
-        raise _fail(pack, key, "应为表（[...] 或 {...}）")
+        raise _fail(pack, key, "not_table")
     unknown = sorted(set(value) - set(schema))
     if unknown:
-        raise _fail(pack, _join(key, unknown[0]), f"未知的键「{unknown[0]}」（拼写错误？），允许的键：{'、'.join(schema)}")
+        raise _fail(pack, _join(key, unknown[0]), "unknown_key", name=unknown[0], keys="、".join(schema))
     missing = [k for k in schema if k not in value and not isinstance(schema[k], _Default)]
     if missing:
-        raise _fail(pack, _join(key, missing[0]), f"缺少必填键「{missing[0]}」")
+        raise _fail(pack, _join(key, missing[0]), "missing_key", name=missing[0])
     return {k: _run(c, value[k] if k in value else c.value, pack, _join(key, k))  # type: ignore[union-attr]
             for k, c in schema.items()}
 
@@ -215,22 +221,23 @@ class RulePack:
 def _check_semantics(data: dict[str, Any], pack: str) -> None:
     total = sum(data["weights"].values())
     if abs(total - 100) > 1e-9:
-        raise _fail(pack, "weights", f"各板块分值合计应为100，实际为 {total:g}")
+        raise _fail(pack, "weights", "weights_sum", total=total)
     if data["weights"]["cost"] == 0 and data["weights"][data["blocks"]["cost_into"]] == 0:
-        raise _fail(pack, "blocks.cost_into", "成本指标并入的板块分值为0")
+        raise _fail(pack, "blocks.cost_into", "cost_into_zero")
     tiers = data["qualitative"]["tiers"]
     if not tiers:
-        raise _fail(pack, "qualitative.tiers", "至少需要一个评定档次")
+        raise _fail(pack, "qualitative.tiers", "no_tiers")
     names = [t["name"] for t in tiers]
     for i, t in enumerate(tiers):
         if not t["low"] <= t["default"] <= t["high"]:
-            raise _fail(pack, f"qualitative.tiers[{i}].default", f"档次「{t['name']}」的默认得分率 {t['default']} 不在区间 [{t['low']}, {t['high']}] 内")
+            raise _fail(pack, f"qualitative.tiers[{i}].default", "tier_default", tier=t["name"], default=t["default"],
+                        low=t["low"], high=t["high"])
     for key in ("flat_tier", "wrong_tier"):
         if data["trend"][key] not in names:
-            raise _fail(pack, f"trend.{key}", f"档次「{data['trend'][key]}」不在 qualitative.tiers 中")
+            raise _fail(pack, f"trend.{key}", "unknown_tier", tier=data["trend"][key])
     mins = [g["min"] for g in data["grades"]["tiers"]]
     if not mins or min(mins) != 0:
-        raise _fail(pack, "grades.tiers", "等级下限中必须有0（最低等级）")
+        raise _fail(pack, "grades.tiers", "no_zero_grade")
 
 
 def _section(schema: dict[str, Checker | _Default]) -> Checker | _Default:
@@ -245,9 +252,9 @@ def parse_rule_pack(text: str, label: str, path: str = "") -> RulePack:
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise RulePackError(f"TOML 格式错误：{exc}", pack=label) from exc
+        raise RulePackError(_say("toml_error", error=exc), pack=label) from exc
     except RecursionError as exc:  # arrays nested thousands deep
-        raise RulePackError("TOML 嵌套层数过深，不是规则包", pack=label) from exc
+        raise RulePackError(_say("too_deep"), pack=label) from exc
     data = _check_table(raw, {k: _section(s) for k, s in SCHEMA.items()}, label, "")
     _check_semantics(data, label)
     info = data["pack"]
@@ -282,18 +289,18 @@ def load_rule_pack(name_or_path: str | Path | RulePack = DEFAULT_PACK) -> RulePa
     path = Path(text_name)
     if text_name.endswith(".toml") or path.suffix or "/" in text_name or "\\" in text_name:
         if not path.is_file():
-            raise RulePackError(f"找不到规则包文件「{text_name}」", pack=text_name)
+            raise RulePackError(_say("file_missing", file=text_name), pack=text_name)
         try:
             text = path.read_bytes().decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            raise RulePackError("规则包文件不是 UTF-8 编码，请另存为 UTF-8", pack=text_name) from exc
+            raise RulePackError(_say("not_utf8"), pack=text_name) from exc
         except OSError as exc:
-            raise RulePackError(f"无法读取规则包文件（{type(exc).__name__}）", pack=text_name) from exc
+            raise RulePackError(_say("unreadable", kind=type(exc).__name__), pack=text_name) from exc
         return parse_rule_pack(text, path.stem, str(path))
     for entry in _pack_dir_entries():
         if entry.name == f"{text_name}.toml":
             pack = parse_rule_pack(entry.read_text(encoding="utf-8"), text_name, str(entry))
             if pack.name != text_name:
-                raise RulePackError(f"包名「{pack.name}」与文件名不一致", pack=text_name, key="pack.name")
+                raise RulePackError(_say("name_differs", name=pack.name), pack=text_name, key="pack.name")
             return pack
-    raise RulePackError(f"没有名为「{text_name}」的规则包，可用：{'、'.join(available_packs())}", pack=text_name)
+    raise RulePackError(_say("no_such_pack", name=text_name, packs="、".join(available_packs())), pack=text_name)

@@ -18,36 +18,32 @@ from ..reports.columns import TABLES, chinese_csv_file
 from ..rules import available_packs
 from .common import output_dir, rule_pack
 from .history import add_history_options, record_folder
+from ..wording import message, messages
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("batch", help="批量评分：一个市/省的多张目标表一次评分，结果写入同一组 CSV",
-                       description="逐表读取绩效目标表、匹配同名的实际完成值表、评分并解释，结果按输入顺序追加到同一组 CSV"
-                                   "（indicators.csv、projects.csv、issues.csv、departments.csv，另有逐表清单 tables.csv）。")
-    p.add_argument("tables", metavar="TABLE|DIR", nargs="+", help="绩效目标表文件或目录（目录取其中的 csv/txt/tsv/xlsx，按文件名排序）")
-    p.add_argument("--actuals", metavar="DIR", help="实际完成值表所在目录：与目标表同名（扩展名可不同）的文件；"
-                                                   "省略或找不到时使用目标表自身的「实际完成值」「得分」列")
-    p.add_argument("-o", "--output", required=True, metavar="OUTDIR", help="输出目录（其中同名文件会被覆盖）")
+    p = sub.add_parser("batch", help=message("cli_batch", "help"), description=message("cli_batch", "description"))
+    p.add_argument("tables", metavar="TABLE|DIR", nargs="+", help=message("cli_batch", "tables_help"))
+    p.add_argument("--actuals", metavar="DIR", help=message("cli_batch", "actuals_help"))
+    p.add_argument("-o", "--output", required=True, metavar="OUTDIR", help=message("cli_batch", "output_help"))
     p.add_argument("--rules", default="national-2020", metavar="NAME|PATH",
-                   help=f"规则包名称或文件路径（内置：{'、'.join(available_packs())}；默认 national-2020）")
+                   help=message("cli_batch", "rules_help", packs="、".join(available_packs())))
     p.add_argument("--jobs", "-j", type=int, default=1, metavar="N",
-                   help=f"并行评分的进程数（默认 1；0 表示本机全部核数，本机 {os.cpu_count()} 核）。"
-                        "每个不同的指标值文本仍只编译一次，结果与单进程逐字节相同")
+                   help=message("cli_batch", "jobs_help", cores=os.cpu_count()))
     p.add_argument("-r", "--recursive", action="store_true",
-                   help="目录连同其子目录一起查找目标表；未给 --actuals 时，同一文件夹中名为 actuals.* 或 实际完成值.* "
-                        "的文件作为该文件夹中目标表的实际完成值（examples/ 即是这样放的）")
+                   help=message("cli_batch", "recursive_help"))
     p.add_argument("--headers", choices=["zh", "en"], default="zh",
-                   help="CSV 表头：zh 中文（默认，与 evaluator score 相同）；en 英文契约列名（供程序读取）")
-    p.add_argument("--no-check", action="store_true", help="不运行目标表检查（只评分；问题表中不含检查提示）")
-    p.add_argument("--include-hidden-sheets", action="store_true", help="也读取 Excel 中隐藏的工作表（默认跳过并提示）")
+                   help=message("cli_batch", "headers_help"))
+    p.add_argument("--no-check", action="store_true", help=message("cli_batch", "no_check_help"))
+    p.add_argument("--include-hidden-sheets", action="store_true", help=message("cli_batch", "hidden_help"))
     add_history_options(p)
     p.set_defaults(func=run)
 
 
 #: file-name prefixes of a folder's actuals in a recursive run (never scored as target tables):
 #: ``actuals.csv`` goes with every table of its folder, ``actuals-X.csv`` with ``targets-X.*``
-ACTUALS_STEMS = ("actuals", "实际完成值")
-TARGETS_STEMS = ("targets", "目标表", "绩效目标表")
+ACTUALS_STEMS: tuple[str, ...] = tuple(messages()["cli_batch_stems"]["actuals"])
+TARGETS_STEMS: tuple[str, ...] = tuple(messages()["cli_batch_stems"]["targets"])
 
 
 def _suffix(stem: str, prefixes: tuple[str, ...]) -> str | None:
@@ -95,8 +91,8 @@ def run(args: argparse.Namespace) -> int:
 
     for folder in [t for t in args.tables if Path(t).is_dir()] + ([args.actuals] if args.actuals else []):
         if inside(args.output, folder):  # the next run would read this run's CSVs as tables
-            raise InputError(f"输出目录在输入文件夹「{folder}」之内，下次运行会把输出的 CSV 当成目标表读入；"
-                             "请用 -o 指定输入文件夹之外的目录", file=args.output, code="output_inside_input")
+            raise InputError(message("cli_batch", "output_inside_input", folder=folder), file=args.output,
+                             code="output_inside_input")
     output_dir(args.output)
     rule_pack(args.rules)  # a wrong --rules fails here, before any table is read
     include_hidden_sheets(args.include_hidden_sheets)
@@ -119,26 +115,28 @@ def _run(args: argparse.Namespace, finish_run) -> tuple[int, list[Path]]:
         targets = find_tables(args.tables)
     missing = [str(t) for t in targets if not t.is_file()]
     if missing:
-        raise InputError("找不到目标表：" + "、".join(missing), code="file_missing")
+        raise InputError(message("cli_batch", "tables_missing", tables="、".join(missing)), code="file_missing")
     if not targets:
-        raise InputError("没有找到目标表（目录中没有 csv/txt/tsv/xlsx 文件）：" + "、".join(args.tables), code="file_missing")
+        raise InputError(message("cli_batch", "no_tables", paths="、".join(args.tables)), code="file_missing")
     if args.actuals and not Path(args.actuals).is_dir():
-        raise InputError("--actuals 应为目录", file=args.actuals, code="file_missing")
+        raise InputError(message("cli_batch", "actuals_not_dir"), file=args.actuals, code="file_missing")
     names = [t.name for t in targets]
     same = sorted({n for n in names if names.count(n) > 1})
     if same:
-        print("注意：不同目录中有同名的目标表（" + "、".join(same) + "），结果中的 source_file 只有文件名，"
-              "这些表的行按 tables.csv 的顺序区分；建议改名后再评分", file=sys.stderr)
+        print(message("cli_batch", "same_names", names="、".join(same)), file=sys.stderr)
     tasks = pair_actuals(targets, args.actuals)
     if folder_actuals and not args.actuals:
         tasks = [Task(t.index, t.targets, folder_actuals.get(t.targets)) for t in tasks]
     jobs = args.jobs if args.jobs > 0 else (os.cpu_count() or 1)
     total = len(tasks)
+    scored = messages()["status"]["scored"]  # a table's status in tables.csv (evaluator.batch)
 
     def progress(row: dict) -> None:
         progress.done += 1
-        state = f"指标 {row['indicators_out']} 条" if row["status"] == "已评分" else f"未能评分：{row['reason']}"
-        print(f"[{progress.done}/{total}] {row['source_file']}：{state}", file=sys.stderr)
+        state = (message("cli_batch", "progress_scored", n=row["indicators_out"]) if row["status"] == scored
+                 else message("cli_batch", "progress_failed", reason=row["reason"]))
+        print(message("cli_batch", "progress", done=progress.done, total=total, file=row["source_file"], state=state),
+              file=sys.stderr)
     progress.done = 0
 
     result = score_batch(tasks, args.output, rules=args.rules, jobs=jobs, check=not args.no_check,
@@ -146,13 +144,13 @@ def _run(args: argparse.Namespace, finish_run) -> tuple[int, list[Path]]:
     finish_run(args.output, result.files)
     t = result.tables
     no_actuals = int((t["actuals_file"] == "").sum())
-    print(f"共 {total} 张表，已评分 {total - len(result.failed)} 张；指标 {int(t['indicators_out'].sum())} 条，"
-          f"项目 {int(t['projects'].sum())} 个，问题 {int(t['issues'].sum())} 条（其中错误 {int(t['errors'].sum())} 条）；"
-          f"用时 {result.seconds:.1f} 秒（{result.jobs} 个进程）")
+    print(message("cli_batch", "summary", total=total, scored=total - len(result.failed),
+                  indicators=int(t["indicators_out"].sum()), projects=int(t["projects"].sum()),
+                  issues=int(t["issues"].sum()), errors=int(t["errors"].sum()), seconds=result.seconds, jobs=result.jobs))
     if no_actuals and args.actuals:
-        print(f"{no_actuals} 张表在 {args.actuals} 中没有同名的实际完成值表，按目标表自身的实际完成值列评分（见 tables.csv）")
+        print(message("cli_batch", "no_actuals", n=no_actuals, folder=args.actuals))
     for name in result.failed:
         reason = t.loc[t["source_file"] == name, "reason"].iloc[0]
-        print(f"未能评分：{name}：{reason}")
-    print("已写出：" + "、".join(str(p) for p in result.files.values()))
+        print(message("cli_batch", "failed", file=name, reason=reason))
+    print(message("cli_batch", "written", paths="、".join(str(p) for p in result.files.values())))
     return (1 if result.failed else 0), targets

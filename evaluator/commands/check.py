@@ -17,34 +17,35 @@ from .history import add_history_options, history_issues_for
 from ..readers import TargetTable, read_targets
 from ..safety import neutralize_frame
 from .common import cut, output_file
+from ..wording import message, messages
 
-SEVERITY_NAMES = {"error": "错误", "warning": "警告", "info": "提示"}
+SEVERITY_NAMES: dict[str, str] = dict(messages()["cli_severity"])
 #: issues table column headers in the written file
-ISSUE_HEADERS = {"code": "代码", "severity": "级别", "message": "说明", "file": "文件", "sheet": "工作表",
-                 "row": "行", "column": "列", "project_id": "项目编号", "project": "项目",
-                 "indicator_no": "指标序号", "cell": "单元格内容"}
+ISSUE_HEADERS: dict[str, str] = dict(messages()["cli_issue_headers"])
+#: the choices of --money-unit
+MONEY_UNITS: list[str] = list(messages()["cli_check"]["money_units"])
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("check", help="检查绩效目标表：不可计量的指标值、矛盾的指标类别、对不上的金额等",
-                       description="读取绩效目标表（.txt/.tsv/.csv/.xlsx），打印汇总和全部问题。")
-    p.add_argument("table", metavar="TABLE", help="绩效目标表文件")
-    p.add_argument("-o", "--output", metavar="issues.csv|issues.xlsx", help="把问题清单写入 CSV 或 xlsx 文件")
-    p.add_argument("--strict", action="store_true", help="有「错误」级别的问题时以非零状态退出")
-    p.add_argument("--money-unit", choices=["万元", "元"], help="金额单位（表中未注明时使用）")
-    p.add_argument("--quiet", "-q", action="store_true", help="只打印汇总和错误，不列出警告和提示")
-    p.add_argument("--include-hidden-sheets", action="store_true", help="也读取 Excel 中隐藏的工作表（默认跳过并提示）")
+    p = sub.add_parser("check", help=message("cli_check", "help"),
+                       description=message("cli_check", "description"))
+    p.add_argument("table", metavar="TABLE", help=message("cli_check", "table_help"))
+    p.add_argument("-o", "--output", metavar="issues.csv|issues.xlsx", help=message("cli_check", "output_help"))
+    p.add_argument("--strict", action="store_true", help=message("cli_check", "strict_help"))
+    p.add_argument("--money-unit", choices=MONEY_UNITS, help=message("cli_check", "money_unit_help"))
+    p.add_argument("--quiet", "-q", action="store_true", help=message("cli_check", "quiet_help"))
+    p.add_argument("--include-hidden-sheets", action="store_true", help=message("cli_check", "hidden_help"))
     p.add_argument("--layout", metavar="LAYOUT.toml",
-                   help="版式文件：指明表头所在行和各列（写法见 docs/readers.md）；用于读不对版式的表")
+                   help=message("cli_check", "layout_help"))
     p.add_argument("--explain-layout", action="store_true",
-                   help="打印读取时采用的表头行和列对应，并给出可修改后用 --layout 指定的版式文件")
+                   help=message("cli_check", "explain_layout_help"))
     add_history_options(p, record=False)
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     if args.output:  # refused before the table is read, not after the whole report is printed
-        output_file(args.output, (".csv", ".xlsx"), "问题清单")
+        output_file(args.output, (".csv", ".xlsx"), message("cli_check", "issues_file"))
     from ..readers.io import include_hidden_sheets
 
     include_hidden_sheets(args.include_hidden_sheets)
@@ -59,14 +60,13 @@ def run(args: argparse.Namespace) -> int:
     if getattr(args, "explain_layout", False):
         print("\n" + explain_layout(table))
     elif layout_unclear(table) and not getattr(args, "layout", None):
-        print("\n提示：这张表的版式可能没有认对（见上面的错误）。用 --explain-layout 查看各列是怎么对应的；"
-              "如有不对，把它给出的版式文件改好后用 --layout 指定（写法见 docs/readers.md）。")
+        print(message("cli_check", "layout_unclear"))
     if args.output:
         path = write_issues(table.issues, Path(args.output))
-        print(f"\n问题清单已写入 {path}")
+        print(message("cli_check", "written", path=path))
     n_errors = int((table.issues["severity"] == "error").sum())
     if args.strict and n_errors:
-        print(f"\n--strict：有 {n_errors} 个错误级别的问题")
+        print(message("cli_check", "strict", n=n_errors))
         return 1
     return 0
 
@@ -87,29 +87,28 @@ def explain_layout(table: TargetTable) -> str:
 
     headers = getattr(table, "headers", [])
     if not headers:
-        return "没有找到表头，无法说明列对应。"
-    lines = ["读取时采用的列对应："]
+        return message("cli_check", "no_header")
+    lines = [message("cli_check", "columns_used")]
     seen = []
     for sheet, header in headers:
         if (sheet, header.columns) in seen:
             continue
         seen.append((sheet, header.columns))
-        lines.append(f"{'工作表「' + sheet + '」' if sheet else ''}第 {header.row} 行表头：")
+        lines.append(message("cli_check", "header_row", sheet=_sheet(sheet), row=header.row))
         lines.extend(explain(header))
-    lines += ["", "项目与资金（前 10 个）："]
+    lines += ["", message("cli_check", "projects")]
     for rec in table.projects.head(10).to_dict("records"):
-        money = [f"{label} {rec[col]:g} 万元" for col, label in
-                 (("budget_total", "预算"), ("table_budget_initial", "年初预算"), ("table_budget_annual", "全年预算"),
-                  ("table_spent_annual", "全年执行")) if col in rec and not _missing(rec[col])]
-        where = f"{'工作表「' + rec['source_sheet'] + '」' if rec.get('source_sheet') else ''}第 {rec['source_row']} 行"
-        lines.append(f"  「{rec['project']}」（{where}）：{'，'.join(money) if money else '表中没有读到金额'}，"
-                     f"指标 {rec['n_indicators']} 个")
+        money = [message("cli_check", "money", label=label, amount=rec[col]) for col, label in
+                 messages()["cli_check_money"].items() if col in rec and not _missing(rec[col])]
+        where = message("cli_check", "project_row", sheet=_sheet(rec.get("source_sheet")), row=rec["source_row"])
+        money_text = message("cli_check", "money_sep").join(money) if money else message("cli_check", "no_money")
+        lines.append(message("cli_check", "project_line", project=rec["project"], where=where, money=money_text,
+                             n=rec["n_indicators"]))
     sheet, header = headers[0]
     if header.layout != "rows":
-        lines += ["", "（这是每项目一格的版式，全部指标在「绩效指标」一个单元格里，不用版式文件）"]
+        lines += ["", message("cli_check", "one_cell_layout")]
         return "\n".join(lines)
-    lines += ["", "对应的版式文件（如有不对，改好后保存为 layout.toml，用 --layout layout.toml 指定；"
-              "版式文件按一个表头读取一张表，一页多张表单时请分开）：", "", layout_toml(header, sheet)]
+    lines += ["", message("cli_check", "layout_file"), "", layout_toml(header, sheet)]
     return "\n".join(lines)
 
 
@@ -127,9 +126,8 @@ def full_marks_lines(table: TargetTable, execution: float | None = None) -> list
     off = [(names[pid], w + execution) for pid, w in sums.items() if w == w and abs(w + execution - 100.0) > 0.005]
     if not off:
         return []
-    shown = [f"{name}（满分 {full:g}）" for name, full in off]
-    return [f"满分不是 100 的项目 {len(off)} 个（指标分值合计 + 预算执行 {execution:g} 分）：{cut(shown, 10)}；"
-            "这些项目按实际满分计分，等级会偏低，请核对分值。"]
+    shown = [message("cli_check", "full_marks_project", name=name, full=full) for name, full in off]
+    return [message("cli_check", "full_marks", n=len(off), execution=execution, projects=cut(shown, 10))]
 
 
 def render_issues(table: TargetTable, quiet: bool = False) -> str:
@@ -140,24 +138,30 @@ def render_issues(table: TargetTable, quiet: bool = False) -> str:
     if quiet:
         issues = issues[issues["severity"] == "error"]
     if issues.empty:
-        return "没有错误级别的问题（警告和提示未列出，去掉 -q 可查看）。" if quiet and not table.issues.empty else "没有发现问题。"
+        return message("cli_check", "quiet_none" if quiet and not table.issues.empty else "none")
     lines = []
     issues = issues.assign(_row=issues["row"].fillna(0)).sort_values("_row", kind="stable").drop(columns="_row")
     # every 涉密 project says the same: one line for all of them, with their rows
     secret = issues[issues["code"] == "classified_project"] if "code" in issues else issues.iloc[0:0]
     if len(secret) > 1:
         rows = [str(int(r)) for r in secret["row"].dropna().tolist()]
-        where = (f"第{'、'.join(rows[:12])}行" + (f"等（另有 {len(rows) - 12} 行）" if len(rows) > 12 else "")) if rows else ""
+        where = (message("cli_check", "secret_rows", rows="、".join(rows[:12]))
+                 + (message("cli_check", "secret_more_rows", n=len(rows) - 12) if len(rows) > 12 else "")) if rows else ""
         file = str(secret["file"].dropna().iloc[0]) if secret["file"].notna().any() else ""
         head = " · ".join(x for x in (file, where) if x)
-        lines.append(f"[{SEVERITY_NAMES.get(str(secret['severity'].iloc[0]), '')}] {head}：涉密项目 {len(secret)} 个，"
-                     "没有公开的绩效指标：保留在项目表中，不参与评分")
+        lines.append(message("cli_check", "secret", severity=SEVERITY_NAMES.get(str(secret["severity"].iloc[0]), ""),
+                             head=head, n=len(secret)))
         issues = issues[issues["code"] != "classified_project"]
     for rec in issues.to_dict("records"):
         clean = {k: (None if _missing(v) else v) for k, v in rec.items()}
         issue = Issue(**clean)
         lines.append(f"[{SEVERITY_NAMES.get(issue.severity, issue.severity)}] {issue.location()}：{issue.message}")
     return "\n".join(lines)
+
+
+def _sheet(name: object) -> str:
+    """「工作表「X」」 before a row number, "" without a sheet name."""
+    return message("cli_check", "sheet", sheet=name) if name else ""
 
 
 def _missing(value) -> bool:
@@ -175,18 +179,18 @@ def write_issues(issues: pd.DataFrame, path: Path) -> Path:
     out = neutralize_frame(out)
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".xlsx"):
-        output_file(path, (".csv", ".xlsx"), "问题清单")
+        output_file(path, (".csv", ".xlsx"), message("cli_check", "issues_file"))
     if path.is_dir():
-        raise InputError("输出位置是一个文件夹；请给出 .csv 或 .xlsx 文件名", file=str(path), code="output_is_dir")
+        raise InputError(message("cli_check", "output_is_dir"), file=str(path), code="output_is_dir")
     import io
 
     from ..outputs import write_atomic
 
     buffer = io.BytesIO()
     if suffix == ".xlsx":
-        out.to_excel(buffer, index=False, sheet_name="问题清单")
+        out.to_excel(buffer, index=False, sheet_name=message("cli_check", "issues_file"))
     elif suffix in (".csv", ""):
         out.to_csv(buffer, index=False, encoding="utf-8-sig")
     else:
-        raise InputError("只能写出 .csv 或 .xlsx", file=str(path))
+        raise InputError(message("cli_check", "output_format"), file=str(path))
     return write_atomic(path, buffer.getvalue())

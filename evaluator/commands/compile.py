@@ -6,18 +6,15 @@ import json
 
 from ..compiler import compile_target
 from ..target import Target
+from ..wording import message, messages
 
-KIND_NAMES = {
-    "compare": "比较", "range": "区间", "all": "多项", "zero": "零事件", "trend": "趋势",
-    "done": "完成类", "formula": "公式", "qualitative": "定性", "empty": "空",
-}
+KIND_NAMES: dict[str, str] = dict(messages()["cli_compile_kinds"])
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("compile", help="编译指标值文本，显示比较符、数值和单位",
-                       description="把指标值文本编译为比较式（例如「不少于10场」→ ≥10场）。")
-    p.add_argument("texts", nargs="+", metavar="TEXT", help="指标值文本；用 - 表示从标准输入逐行读取")
-    p.add_argument("--json", action="store_true", help="每行输出一个 JSON 对象（契约格式）")
+    p = sub.add_parser("compile", help=message("cli_compile", "help"), description=message("cli_compile", "description"))
+    p.add_argument("texts", nargs="+", metavar="TEXT", help=message("cli_compile", "texts_help"))
+    p.add_argument("--json", action="store_true", help=message("cli_compile", "json_help"))
     p.set_defaults(func=run)
 
 
@@ -25,13 +22,13 @@ def describe(target: Target) -> str:
     """One readable Chinese line for a compiled target."""
     kind = KIND_NAMES.get(target.kind, target.kind)
     if target.kind == "all":
-        return f"{kind}：" + "；".join(describe(c) for c in target.clauses)
+        return message("cli_compile", "clauses", kind=kind, clauses="；".join(describe(c) for c in target.clauses))
     if target.kind in ("compare", "range", "zero"):
-        line = f"{kind} {target.canonical}"
+        line = message("cli_compile", "canonical", kind=kind, canonical=target.canonical)
         if target.kind == "compare" and target.op is None:
-            line += "（未写比较方向，评分时按指标名称和规则包推断）"
+            line += message("cli_compile", "no_direction")
         return line
-    return f"{kind}：{target.reason or target.canonical}"
+    return message("cli_compile", "reason", kind=kind, reason=target.reason or target.canonical)
 
 
 def _texts(args: argparse.Namespace) -> list[str]:
@@ -52,5 +49,5 @@ def run(args: argparse.Namespace) -> int:
         if args.json:
             print(json.dumps(target.to_dict(), ensure_ascii=False))
         else:
-            print(f"{text}\t→ {describe(target)}")
+            print(message("cli_compile", "line", text=text, description=describe(target)))
     return 0

@@ -18,6 +18,7 @@ from ..reports.notices import notices
 from ..rollup import DepartmentRollup, rollup_department
 from .common import error_lines, output_dir, rule_pack, rules_help
 from .history import add_history_options, priors_for, record_run
+from ..wording import message
 
 #: from this many indicators, `score` reports its progress on stderr
 PROGRESS_FROM = 5000
@@ -26,21 +27,18 @@ SUMMARY_LINES = 60
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("score", help="按规则包对实际完成值评分，输出指标、项目、问题表",
-                       description="读取绩效目标表和实际完成值表，按规则包逐项评分并解释，写出 report.xlsx（自评表格式）、"
-                                   "report.html（离线）、CSV（UTF-8 带 BOM）、JSON 和 provenance.json。")
-    p.add_argument("table", metavar="TABLE", help="绩效目标表或已填好的自评表（txt/tsv/csv/xlsx）")
+    p = sub.add_parser("score", help=message("cli_score", "help"), description=message("cli_score", "description"))
+    p.add_argument("table", metavar="TABLE", help=message("cli_score", "table_help"))
     p.add_argument("actuals", metavar="ACTUALS", nargs="?", default=None,
-                   help="实际完成值表（csv/xlsx，可由 evaluator template 生成）；省略时使用自评表本身的「实际完成值」「得分」列")
+                   help=message("cli_score", "actuals_help"))
     p.add_argument("--rules", default="national-2020", metavar="NAME|PATH", help=rules_help())
-    p.add_argument("-o", "--output", required=True, metavar="OUTDIR", help="输出文件夹（不存在时新建）")
+    p.add_argument("-o", "--output", required=True, metavar="OUTDIR", help=message("cli_score", "output_help"))
     p.add_argument("--headers", choices=["zh", "en"], default="zh",
-                   help="CSV 表头：zh 中文（默认）；en 英文契约列名（供程序读取）")
-    p.add_argument("--strict", action="store_true", help="有错误级问题时以状态 1 退出")
-    p.add_argument("--include-hidden-sheets", action="store_true", help="也读取 Excel 中隐藏的工作表（默认跳过并提示）")
+                   help=message("cli_score", "headers_help"))
+    p.add_argument("--strict", action="store_true", help=message("cli_score", "strict_help"))
+    p.add_argument("--include-hidden-sheets", action="store_true", help=message("cli_score", "hidden_help"))
     p.add_argument("--layout", metavar="LAYOUT.toml",
-                   help="版式文件：指明表头所在行和各列（一级/二级/三级指标、指标值、单位、实际完成值、分值、得分）；"
-                        "写法见 docs/readers.md，evaluator check --explain-layout 可打印当前的列对应")
+                   help=message("cli_score", "layout_help"))
     add_history_options(p)
     p.set_defaults(func=run)
 
@@ -54,8 +52,9 @@ def write_outputs(ev: Evaluation, outdir: Path, rollup: DepartmentRollup | None 
         written = write_reports(ev, outdir, formats=("csv", "xlsx", "html", "json"), rollup=rollup, headers=headers)
     else:  # a long run says what it is doing; the CSVs are on disk first
         written = {}
-        for fmt, label in (("csv", "CSV 表"), ("xlsx", "report.xlsx"), ("html", "report.html"), ("json", "report.json")):
-            print(f"正在写出 {label}……", file=sys.stderr, flush=True)
+        for fmt, label in (("csv", message("cli_score", "csv_tables")), ("xlsx", "report.xlsx"), ("html", "report.html"),
+                           ("json", "report.json")):
+            print(message("cli_score", "writing", label=label), file=sys.stderr, flush=True)
             written.update(write_reports(ev, outdir, formats=(fmt,), rollup=rollup, headers=headers))
     prov = write_atomic(outdir / "provenance.json",
                         (json.dumps(ev.provenance, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8"))
@@ -65,19 +64,21 @@ def write_outputs(ev: Evaluation, outdir: Path, rollup: DepartmentRollup | None 
 def counts_line(ev: Evaluation) -> str:
     """「读入指标 N 条，输出 M 条：…」 so a user can see that nothing was lost."""
     status = ev.indicators["status"].value_counts()
-    parts = [f"{STATUS[key]} {int(status.get(key, 0))}" for key in ("scored", "pending", "not_evaluable", "excluded")]
-    return f"读入指标 {ev.indicators_in} 条，输出 {len(ev.indicators)} 条：" + "，".join(parts)
+    parts = [message("cli_score", "status_count", status=STATUS[key], n=int(status.get(key, 0)))
+             for key in ("scored", "pending", "not_evaluable", "excluded")]
+    return message("cli_score", "counts", read=ev.indicators_in, written=len(ev.indicators),
+                   parts=message("cli_score", "counts_sep").join(parts))
 
 
 def department_line(rollup: DepartmentRollup) -> str:
     s = rollup.summary
     score = s.get("score")
     if score is None or score != score:
-        return f"部门：{department_label(rollup.department)}，没有可参与平均的项目，部门得分无法计算"
+        return message("cli_score", "department_none", department=department_label(rollup.department))
     lo, hi = s.get("score_min"), s.get("score_max")
-    interval = f"，可达 {points(lo)}–{points(hi)}" if lo == lo and hi == hi and hi - lo > 1e-9 else ""
-    return (f"部门：{department_label(rollup.department)}，部门得分 {points(score)}（预算加权{interval}），"
-            f"等级 {grade_label(s.get('grade'))}；简单平均 {points(s.get('score_simple'))}（派生，无官方规则）")
+    interval = message("cli_score", "department_interval", lo=points(lo), hi=points(hi)) if lo == lo and hi == hi and hi - lo > 1e-9 else ""
+    return message("cli_score", "department", department=department_label(rollup.department), score=points(score),
+                   interval=interval, grade=grade_label(s.get("grade")), simple=points(s.get("score_simple")))
 
 
 def project_lines(ev: Evaluation) -> list[str]:
@@ -88,7 +89,7 @@ def project_lines(ev: Evaluation) -> list[str]:
     for summary, f in zip(ev.projects["summary"].tolist(), full.tolist()):
         text = str(summary)
         if f == f and abs(f - 100.0) > 1e-6:
-            text += f"【满分 {f:g}，不是 100：表中指标分值合计 {f - ev.rule_pack.weights['execution']:g}】"
+            text += message("cli_score", "full_marks", full=f, weights=f - ev.rule_pack.weights["execution"])
         texts.append(text)
     counts = Counter(texts)
     out, seen = [], set()
@@ -96,25 +97,25 @@ def project_lines(ev: Evaluation) -> list[str]:
         if text in seen:
             continue
         seen.add(text)
-        out.append(f"{text}（共 {counts[text]} 个项目）" if counts[text] > 1 else text)
+        out.append(message("cli_score", "same_projects", text=text, n=counts[text]) if counts[text] > 1 else text)
     return out
 
 
 def print_summary(ev: Evaluation, rollup: DepartmentRollup | None = None) -> None:
     for note in notices(ev):
-        print(f"注意：{note}")
+        print(message("cli_score", "notice", note=note))
     pack = ev.rule_pack
-    print(f"规则包：{pack.name}（{pack.version}）{pack.title}")
+    print(message("cli_score", "rule_pack", name=pack.name, version=pack.version, title=pack.title))
     print(counts_line(ev))
     if rollup is not None:
         print(department_line(rollup))
     lines = project_lines(ev)
     for text in lines[:SUMMARY_LINES]:
-        print(f"- {text}")
+        print(message("cli_score", "project", text=text))
     if len(lines) > SUMMARY_LINES:
-        print(f"……等，另有 {len(lines) - SUMMARY_LINES} 个项目的摘要见 projects.csv 和 report.html")
+        print(message("cli_score", "more_projects", n=len(lines) - SUMMARY_LINES))
     n_err = int((ev.issues["severity"] == "error").sum()) if len(ev.issues) else 0
-    print(f"问题 {len(ev.issues)} 条（其中错误 {n_err} 条），详见 issues.csv")
+    print(message("cli_score", "issues", n=len(ev.issues), errors=n_err))
     for line in error_lines(ev.issues):
         print(line)
 
@@ -130,7 +131,7 @@ def run(args: argparse.Namespace) -> int:
             table = read_targets(args.table, layout=args.layout)
         ev = evaluate(table, args.actuals, rules=pack, history=priors_for(args, args.table))
         if len(ev.indicators) >= PROGRESS_FROM:
-            print(f"已评分 {len(ev.indicators)} 条指标", file=sys.stderr, flush=True)
+            print(message("cli_score", "scored_progress", n=len(ev.indicators)), file=sys.stderr, flush=True)
         record_inputs(ev, args.table, args.actuals)  # names + sha256 of both inputs into the provenance
         rollup = rollup_department(ev)
         paths = write_outputs(ev, out, rollup, headers=args.headers)
@@ -140,9 +141,9 @@ def run(args: argparse.Namespace) -> int:
     note = missing_font_note()
     if note:
         print(note, file=sys.stderr)
-    print("已写出：" + "、".join(str(p) for p in paths))
+    print(message("cli_score", "written", paths="、".join(str(p) for p in paths)))
     errors = int((ev.issues["severity"] == "error").sum()) if len(ev.issues) else 0
     if args.strict and errors:
-        print(f"--strict：有 {errors} 个错误级问题，按失败退出", file=sys.stderr)
+        print(message("cli_score", "strict", n=errors), file=sys.stderr)
         return 1
     return 0

@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..issues import InputError, Issue, issues_frame
+from ..wording import message
 from .columnar import read_columns
 from .header import Header, header_issues, label_value, parse_header, strip_department_tags, two_row_header
 from .io import Grid, Loaded, Sheet, load_rows, load_text_grid
@@ -100,7 +101,7 @@ def _read_sheets(sheets: tuple[Sheet, ...], file: str, issues: list[Issue]) -> R
         header, start = _find_header(sheet, raw)
         if header is None:
             if len(sheets) > 1 and any(any(r.cells) for r in sheet.rows):
-                issues.append(Issue("sheet_skipped", "info", "该工作表中没有找到绩效目标表的表头，未读取",
+                issues.append(Issue("sheet_skipped", "info", message("readers_table", "sheet_skipped"),
                                     file=file, sheet=sheet.name))
             continue
         found = True
@@ -117,10 +118,7 @@ def _read_sheets(sheets: tuple[Sheet, ...], file: str, issues: list[Issue]) -> R
                 continue
         LAYOUT_READERS[header.layout](header, sheet, start, raw, issues)
     if not found:
-        raise InputError("没有找到绩效目标表的表头（需要「项目名称…绩效指标」或「一级指标/二级指标/三级指标/指标值」等列）；"
-                         "如果表头在，可能是文件编码不对（如 Big5、Shift-JIS），请另存为 UTF-8 的 CSV 或 .xlsx；"
-                         "表头用的是别的说法时，可写一个版式文件指明表头行和各列，用 --layout 指定（见 docs/readers.md）",
-                         file=file, code="no_header")
+        raise InputError(message("readers_table", "no_header"), file=file, code="no_header")
     return raw
 
 
@@ -144,20 +142,21 @@ def read_with_layout(sheets: tuple[Sheet, ...], layout: Layout, file: str, issue
     if layout.sheet:
         sheet = next((s for s in sheets if s.name == layout.sheet), None)
         if sheet is None:
-            raise InputError(f"版式文件指定的工作表「{layout.sheet}」不存在（有：{'、'.join(str(s.name) for s in sheets)}）",
-                             file=file, code="layout_file")
+            raise InputError(message("readers_table", "layout_sheet_missing", sheet=layout.sheet,
+                                     sheets="、".join(str(s.name) for s in sheets)), file=file, code="layout_file")
     else:
         sheet = next((s for s in sheets if any(any(r.cells) for r in s.rows)), sheets[0])
     by_number = {r.number: r for r in sheet.rows}
     missing = [n for n in layout.header_rows if n not in by_number]
     if missing:
-        raise InputError(f"版式文件指定的表头行 {'、'.join(map(str, missing))} 不在表中", file=file, sheet=sheet.name,
-                         code="layout_file")
+        raise InputError(message("readers_table", "layout_rows_missing", rows="、".join(map(str, missing))), file=file,
+                         sheet=sheet.name, code="layout_file")
     last = max(layout.header_rows)
     header = layout_header(layout, [by_number[n].cells for n in sorted(layout.header_rows)], last, file)
     raw.headers.append((sheet.name, header))
-    issues.append(Issue("layout_file", "info", "按版式文件读取：" + "；".join(
-        line.strip() for line in explain(header) if "不读取" not in line), file=file, sheet=sheet.name, row=last))
+    not_read = message("readers_layout", "not_read")
+    issues.append(Issue("layout_file", "info", message("readers_table", "layout_read", columns="；".join(
+        line.strip() for line in explain(header) if not_read not in line)), file=file, sheet=sheet.name, row=last))
     above = [r for r in sheet.rows if r.number < min(layout.header_rows)]
     for row in above:
         for cell in row.cells:
@@ -175,7 +174,7 @@ def read_with_layout(sheets: tuple[Sheet, ...], layout: Layout, file: str, issue
         row = by_number.get(ref[0]) if ref else None
         text = row.cells[ref[1]] if row is not None and ref[1] < len(row.cells) else ""
         if not text:
-            raise InputError(f"版式文件指定的预算单元格 {layout.budget_cell} 是空的或不存在", file=file,
+            raise InputError(message("readers_table", "layout_budget_empty", cell=layout.budget_cell), file=file,
                              sheet=sheet.name, code="layout_file")
         if project is None:
             project = ProjectRecord("", raw.department, sheet.name, last)
@@ -212,13 +211,14 @@ def _name_unnamed_projects(raw: RawTable, path: Path, issues: list[Issue]) -> No
     if raw.department_wide and len(raw.projects) == 1 and not raw.projects[0].project:
         # 部门整体支出绩效表: the whole department is the one "project"
         p = raw.projects[0]
-        p.project = f"{raw.department}部门整体" if raw.department else f"部门整体（{path.stem}）"
-        issues.append(Issue("department_wide", "info", f"这是部门（单位）整体绩效表，全部指标读作一个部门级项目「{p.project}」",
+        p.project = (message("readers_table", "department_wide_project", department=raw.department) if raw.department
+                     else message("readers_table", "department_wide_unnamed", file=path.stem))
+        issues.append(Issue("department_wide", "info", message("readers_table", "department_wide", project=p.project),
                             file=raw.file, sheet=p.sheet, row=p.row))
     for p in raw.projects:
         if not p.project:
             p.project = path.stem
-            issues.append(Issue("missing_project_name", "info", f"表中没有项目名称，以文件名「{path.stem}」代替",
+            issues.append(Issue("missing_project_name", "info", message("readers_table", "missing_project_name", file=path.stem),
                                 file=raw.file, sheet=p.sheet, row=p.row))
         if not p.department:
             p.department = raw.department

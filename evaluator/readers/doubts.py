@@ -15,6 +15,7 @@ import re
 from typing import Iterable
 
 from ..issues import Issue
+from ..wording import message
 from .header import Header
 
 #: a sheet where fewer than this share of the rows under the header became indicators is reported
@@ -42,8 +43,7 @@ def few_rows_read(file: str, sheet: str | None, header: Header, read: int, unrea
     if len(unread) < MIN_UNREAD or read >= total * MIN_READ_SHARE:
         return None
     rows = "、".join(str(r) for r in unread[:8]) + ("…" if len(unread) > 8 else "")
-    return Issue("few_rows_read", "error", f"表头下 {total} 行中只有 {read} 行读成了指标（未读取：第 {rows} 行）："
-                 "这张表的版式可能没有识别对。请核对，或用版式文件（--layout）指明各列", file=file,
+    return Issue("few_rows_read", "error", message("readers_doubts", "few_rows_read", total=total, read=read, rows=rows), file=file,
                  sheet=sheet, row=header.row, cell=" | ".join(c.label for c in header.columns if c.label))
 
 
@@ -57,7 +57,7 @@ def target_in_unknown_column(file: str, sheet: str | None, header: Header, row: 
         text = cells.get(index, "")
         if target_like(text):
             col = next(c for c in header.columns if c.index == index)
-            return Issue("target_in_unknown_column", "error", f"该指标没有读到指标值，而「{col.label or column_letter(index)}」列"
-                         f"写着像目标值的「{text}」：可能该列才是指标值列，请核对列名或用版式文件（--layout）指明",
+            return Issue("target_in_unknown_column", "error", message("readers_doubts", "target_in_unknown_column",
+                                 column=col.label or column_letter(index), text=text),
                          file=file, sheet=sheet, row=row, column=column_letter(index), cell=text)
     return None

@@ -31,19 +31,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..issues import InputError
+from ..wording import message, messages
 from .header import Column, Header
 from .vocab import fold, header_field
 
 _LETTERS = re.compile(r"^[A-Za-z]{1,3}$")
 _CELL = re.compile(r"^([A-Za-z]{1,3})(\d+)$")
 
-#: the Chinese name of each field, for messages and --explain-layout
-FIELD_NAMES = {"level1": "一级指标", "level2": "二级指标", "name": "三级指标", "annual": "年度指标值",
-               "period": "实施周期指标值", "nature": "指标性质", "unit": "度量单位", "direction": "指标方向",
-               "weight": "分值", "actual": "实际完成值", "score": "得分", "project": "项目名称",
-               "department": "单位名称", "goal": "绩效目标", "budget_total": "预算数", "budget_fiscal": "财政拨款",
-               "budget_special": "财政专户拨款", "budget_other": "其他资金", "note": "说明（不读取）",
-               "label": "标签（不读取）", "indicator_cell": "绩效指标（整格）", "seq": "序号（不读取）"}
+#: the Chinese name of each field, for messages and --explain-layout (data/wording/readers.toml)
+FIELD_NAMES: dict[str, str] = dict(messages()["readers_fields"])
 
 
 @dataclass
@@ -86,27 +82,25 @@ def load_layout(path: str | Path) -> Layout:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
     except FileNotFoundError as exc:
-        raise InputError("版式文件不存在", file=name, code="layout_file") from exc
+        raise InputError(_say("missing"), file=name, code="layout_file") from exc
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise InputError(f"版式文件不是有效的 TOML：{exc}", file=name, code="layout_file") from exc
+        raise InputError(_say("not_toml", error=exc), file=name, code="layout_file") from exc
     unknown = set(data) - {"sheet", "header_rows", "header_row", "columns", "project"}
     if unknown:
-        raise InputError(f"版式文件中有不认识的项：{'、'.join(sorted(unknown))}（可用：sheet、header_rows、columns、project）",
-                         file=name, code="layout_file")
+        raise InputError(_say("unknown_keys", keys="、".join(sorted(unknown))), file=name, code="layout_file")
     rows = data.get("header_rows", data.get("header_row", ()))
     rows = (rows,) if isinstance(rows, int) else tuple(rows)
     if not rows or not all(isinstance(r, int) and r >= 1 for r in rows):
-        raise InputError("版式文件需要 header_rows = [表头所在行]（从 1 开始的行号）", file=name, code="layout_file")
+        raise InputError(_say("no_header_rows"), file=name, code="layout_file")
     columns: dict[str, str] = {}
     for key, spec in dict(data.get("columns", {})).items():
         match = header_field(key) or ((key, None) if key in FIELD_NAMES else None)
         if match is None:
-            raise InputError(f"版式文件 [columns] 中的「{key}」不是已知的列（如 一级指标、三级指标、指标值、单位、"
-                             "实际完成值、分值、得分）", file=name, code="layout_file")
+            raise InputError(_say("unknown_column", name=key), file=name, code="layout_file")
         field_name = "period" if match[1] == "period" and match[0] == "annual" else match[0]
         columns[field_name] = str(spec)
     if not columns:
-        raise InputError("版式文件需要 [columns]：至少写明三级指标和指标值在哪一列", file=name, code="layout_file")
+        raise InputError(_say("no_columns"), file=name, code="layout_file")
     project = dict(data.get("project", {}))
     return Layout(str(path), rows, data.get("sheet"), columns, str(project.get("name", "")),
                   str(project.get("budget", "")))
@@ -124,12 +118,11 @@ def layout_header(layout: Layout, header_cells: list[tuple[str, ...]], row: int,
             if j is None:
                 j = next((k for k, label in enumerate(labels) if fold(spec) in fold(label)), None)
             if j is None:
-                raise InputError(f"版式文件中「{FIELD_NAMES.get(field_name, field_name)} = \"{spec}\"」：第 "
-                                 f"{'、'.join(map(str, layout.header_rows))} 行表头中没有这一列", file=file,
-                                 code="layout_file")
+                raise InputError(_say("column_not_found", field=FIELD_NAMES.get(field_name, field_name), spec=spec,
+                                      rows="、".join(map(str, layout.header_rows))), file=file, code="layout_file")
         if j in index:
-            raise InputError(f"版式文件把第 {j + 1} 列同时指定为「{FIELD_NAMES.get(index[j], index[j])}」和"
-                             f"「{FIELD_NAMES.get(field_name, field_name)}」", file=file, code="layout_file")
+            raise InputError(_say("column_twice", column=j + 1, first=FIELD_NAMES.get(index[j], index[j]),
+                                  second=FIELD_NAMES.get(field_name, field_name)), file=file, code="layout_file")
         index[j] = field_name
     width = max([width, *(j + 1 for j in index)])
     columns = tuple(Column(j, index.get(j), "period" if index.get(j) == "period" else None,
@@ -143,18 +136,22 @@ def explain(header: Header) -> list[str]:
 
     out = []
     for col in header.columns:
-        what = FIELD_NAMES.get(col.field, col.field) if col.field else "不读取"
+        what = FIELD_NAMES.get(col.field, col.field) if col.field else _say("not_read")
         if col.block and col.field not in ("period",):
-            what += f"（{'实施周期' if col.block == 'period' else '年度'}）"
-        out.append(f"  {column_letter(col.index)} 列「{col.label}」→ {what}")
+            what += _say("block_period" if col.block == "period" else "block_annual")
+        out.append(_say("column", letter=column_letter(col.index), label=col.label, what=what))
     return out
+
+
+def _say(what: str, /, **values: object) -> str:
+    return message("readers_layout", what, **values)
 
 
 def layout_toml(header: Header, sheet: str | None) -> str:
     """A layout file that says what the reader used (a starting point the user can correct)."""
     from .io import column_letter
 
-    lines = ["# 版式文件：按需修改后用 --layout 指定", *([f'sheet = "{sheet}"'] if sheet else []),
+    lines = [_say("toml_heading"), *([f'sheet = "{sheet}"'] if sheet else []),
              f"header_rows = [{header.row}]", "[columns]"]
     for col in header.columns:
         if col.field and col.field not in ("note", "label", "indicator_cell", "seq"):

@@ -11,6 +11,11 @@ from typing import Any
 
 import pandas as pd
 
+from ..categories import headers_data
+
+#: units printed after an amount, removed in this order (data/headers.toml [amounts])
+_AMOUNT_SUFFIXES: tuple[str, ...] = tuple(headers_data()["amounts"]["suffixes"])
+
 #: money columns, in the order printed in the seed layout
 MONEY_FIELDS = ("budget_total", "budget_fiscal", "budget_special", "budget_other")
 
@@ -109,7 +114,7 @@ def parse_amount(text: str) -> float | None:
     """
     s = (text or "").strip().replace("，", ",").replace(" ", "").replace("\u00a0", "")
     s = s.lstrip("¥￥")
-    for suffix in ("万元", "亿元", "元", "万"):
+    for suffix in _AMOUNT_SUFFIXES:
         if s.endswith(suffix):
             s = s[: -len(suffix)]
     if s in ("", "-", "—", "--", "/"):

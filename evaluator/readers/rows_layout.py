@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from itertools import combinations
 
 from ..issues import Issue
+from ..wording import message
 from .doubts import few_rows_read, target_in_unknown_column
 from .header import Header, combine_rows, is_subheader, label_value, parse_header, strip_department_tags
 from .io import Row
@@ -72,7 +73,7 @@ def _fit(field_name: str | None, text: str) -> float:
     if field_name in ("annual", "period"):
         return 1.0 if _VALUE_LIKE.search(text) else 0.0
     if field_name == "nature":
-        return 2.0 if direction_hint(text) or fold(text) in ("定量", "定性") else -2.0
+        return 2.0 if direction_hint(text) or fold(text) in vocabulary().natures else -2.0
     if field_name == "direction":
         return 2.0 if direction_hint(text) else -2.0
     if field_name == "unit":
@@ -155,7 +156,7 @@ def read_indicator_rows(header: Header, rows: list[Row], table: RawTable, sheet:
             continue
         if new_header is not None and new_header.layout == "rows":
             if new_header.columns == state.header.columns and state.mode == "grid":
-                issues.append(Issue("header_repeated", "info", "表头在此重复出现（如分页打印或两次粘贴），该行按表头跳过",
+                issues.append(Issue("header_repeated", "info", message("readers_rows", "header_repeated"),
                                     file=table.file, sheet=sheet, row=row.number, cell=" | ".join(row.cells)))
             if new_header.columns != state.header.columns:
                 table.headers.append((sheet, new_header))
@@ -168,14 +169,14 @@ def read_indicator_rows(header: Header, rows: list[Row], table: RawTable, sheet:
         if state.mode == "footer":
             if not _looks_like_indicator(row.cells):
                 if len([c for c in row.cells if c]) >= 3 and not _footer_row(state, row):
-                    _not_read(state, row, "该行在表尾（合计、总分、评价结论等）之后，不像指标行，未读取")
+                    _not_read(state, row, message("readers_rows", "after_footer"))
                 continue
             state.mode = "grid"  # an indicator row after a 合计 row: the grid goes on
         before = _counts(state)
         mode = state.mode
         if _block_row(state, row):
             if mode == "block" and _looks_like_indicator(row.cells):
-                _not_read(state, row, "该行像是指标行，但位于项目信息区（上方没有「一级指标/二级指标/三级指标/指标值」表头），未读取")
+                _not_read(state, row, message("readers_rows", "in_project_block"))
             continue
         if state.mode == "grid":
             _grid_row(state, row)
@@ -231,7 +232,7 @@ def carries_category(header: Header, cells: tuple[str, ...], positional: bool = 
 
 
 #: why a grid row that adds nothing was not read
-EMPTY_ROW_MESSAGE = "该行没有可识别的指标内容（三级指标、指标值等列为空），未读取"
+EMPTY_ROW_MESSAGE = message("readers_rows", "empty_row")
 
 
 def not_read_issue(file: str, sheet: str | None, row: Row, message: str = EMPTY_ROW_MESSAGE) -> Issue:
@@ -308,7 +309,7 @@ def _grid_row(state: _State, row: Row) -> None:
     header = state.header
     placed = align(header, row.cells, state.positional)
     if len(row.cells) > header.width:
-        state.issues.append(Issue("extra_cells", "warning", f"该行有 {len(row.cells)} 个单元格，多于表头的 {header.width} 列，多出的单元格未读取",
+        state.issues.append(Issue("extra_cells", "warning", message("readers_rows", "extra_cells", cells=len(row.cells), width=header.width),
                                   file=state.table.file, sheet=state.sheet, row=row.number))
     cells = {i: c for i, c in zip(placed, row.cells)}
     values = _fill_merged(state, cells)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from ..issues import Issue
+from ..wording import message
 from .header import Header
 from .io import Row
 from .model import MONEY_FIELDS, IndicatorRecord, ProjectRecord, RawTable, TotalRecord
@@ -57,8 +58,7 @@ def read_seed_rows(header: Header, rows: list[Row], table: RawTable, sheet: str 
             project.indicators = split_items(cell, sheet, row.number, column)
             if not project.indicators:
                 issues.append(Issue("unparsed_indicators", "error",
-                                    "无法从「绩效指标」单元格中拆分出指标（应为「1、1-产出指标：11-数量指标；名称；"
-                                    "实施周期指标值：…；年度指标值：…。」的格式）",
+                                    message("readers_seed", "unparsed_indicators"),
                                     file=table.file, sheet=sheet, row=row.number, column=column,
                                     project=name, cell=cell[:200]))
         table.projects.append(project)

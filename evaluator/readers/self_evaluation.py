@@ -19,6 +19,7 @@ import re
 from .io import Row
 from .model import ProjectRecord, RawTable, looks_like_amount
 from .vocab import fold, has_label, vocabulary
+from ..wording import message
 
 
 def _value_after(cells: tuple[str, ...], j: int) -> str:
@@ -85,7 +86,7 @@ def read_preamble(rows: list[Row]) -> dict[str, str]:
             rest = [c for c in cells[cells.index(first) + 1:] if c]
             below = rows[k + 1].cells if k + 1 < len(rows) else ()
             # 年度总体目标 | 预期目标 | … | 实际完成情况 heads two columns whose text is on the next row
-            heads = rest and all(len(fold(c)) <= 8 and ("目标" in c or "完成" in c) for c in rest)
+            heads = rest and all(len(fold(c)) <= 8 and any(w in c for w in vocabulary().se_goal_heads) for c in rest)
             out["goal"] = rest[0] if rest and not heads else next((c for c in below if c), "")
     return {k: v for k, v in out.items() if v}
 
@@ -164,7 +165,7 @@ def preamble_project(header, rows, table: RawTable, sheet: str | None) -> Projec
     project = ProjectRecord(pre["project"], department, sheet, row, goal=pre.get("goal", ""))
     if pre.get("budget_total"):
         project.money_printed["budget_total"] = pre["budget_total"]
-        project.money_columns["budget_total"] = "年度资金总额"
+        project.money_columns["budget_total"] = message("readers_self_evaluation", "budget_column")
     project.self_evaluation = {k: pre[k] for k in ("budget_initial", "budget_annual", "spent_annual",
                                                    "execution_score", "funds_row") if k in pre}
     table.projects.append(project)

@@ -34,6 +34,8 @@ class Vocabulary:
     level2_names: dict[str, str]
     seed_labels: dict[str, tuple[str, ...]]
     traditional: dict[int, str]
+    natures: frozenset[str]          # folded 指标性质 words (定量, 定性)
+    se_goal_heads: tuple[str, ...]   # words of the two heads under 年度总体目标 (目标, 完成)
 
 
 @lru_cache(maxsize=1)
@@ -60,6 +62,8 @@ def vocabulary() -> Vocabulary:
         level2_names=dict(raw["level2_names"]),
         seed_labels={k: tuple(v) for k, v in raw["seed_labels"].items()},
         traditional=trad,
+        natures=frozenset(fold(w) for w in raw["natures"]["words"]),
+        se_goal_heads=tuple(raw["se_goal_heads"]["words"]),
     )
 
 
