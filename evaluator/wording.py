@@ -37,8 +37,9 @@ def messages() -> dict[str, dict[str, Any]]:
     return sections
 
 
-def message(section: str, key: str, **values: Any) -> str:
-    """Fill template ``[section] key`` of messages.toml."""
+def message(section: str, key: str, /, **values: Any) -> str:
+    """Fill template ``[section] key`` (data/messages.toml or data/wording/*.toml); positional-only, so a
+    template may have fields named ``section`` or ``key``."""
     return messages()[section][key].format_map(values)
 
 
