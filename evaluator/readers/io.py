@@ -97,6 +97,15 @@ class Grid:
     numbers: np.ndarray  # 1-based line where the row's record starts
     encoding: str
     issues: tuple[Issue, ...]
+    #: each column of ``cells`` as (codes, distinct texts), when the parser coded it (else None)
+    coded: tuple[tuple[np.ndarray, np.ndarray], ...] | None = None
+
+    def column_codes(self, rows: slice) -> list[tuple[np.ndarray, np.ndarray]] | None:
+        """The columns of ``cells[rows]`` as (codes, distinct texts), the texts of a column distinct by
+        value (not all of them need occur in ``rows``); None when the grid was not read coded."""
+        if self.coded is None:
+            return None
+        return [(codes[rows], uniques) for codes, uniques in self.coded]
 
     def rows(self, start: int = 0, stop: int | None = None) -> tuple[Row, ...]:
         """The :class:`Row` objects of ``start:stop`` (e.g. to find the header)."""
@@ -422,8 +431,10 @@ def check_width(body: bytes, delimiter: str, file: str) -> None:
     d = delimiter.encode()
     if body.count(d) < MAX_COLUMNS:  # (counted, never listed: a 62 MB line of commas stays 62 MB)
         return
-    for line, text in enumerate(body.split(b"\n")):
-        count = text.count(d)
+    breaks = np.flatnonzero(np.frombuffer(body, dtype=np.uint8) == 10)
+    starts, ends = np.r_[0, breaks + 1], np.r_[breaks, len(body)]
+    for line in np.flatnonzero(ends - starts >= MAX_COLUMNS).tolist():  # only a line that long can be that wide
+        count = body.count(d, int(starts[line]), int(ends[line]))
         if count >= MAX_COLUMNS:
             raise InputError(f"第{line + 1}行有 {count + 1} 列，超过上限 {MAX_COLUMNS} 列（Excel 的最大列数），"
                              "不像是一张表格", file=file, row=line + 1, code="too_many_columns")
@@ -460,12 +471,12 @@ def _parse_grid(body: bytes, delimiter: str, encoding: str) -> Grid | None:
     :data:`MAX_CELL`, :data:`MAX_ROWS` lines or more, a quote left open or misplaced. Raises
     UnicodeDecodeError when ``body`` is not UTF-8 (the C parser checks every field).
 
-    Each distinct cell is cleaned once (:func:`~evaluator.frames.exact_codes`): the cost follows
-    the distinct cells, not the rows.
+    Each column is coded by ``pd.factorize`` and each of its distinct cells cleaned once: the cost
+    follows the distinct cells, not the rows; the codes are kept (:attr:`Grid.coded`).
     """
     import pandas as pd
 
-    from ..frames import exact_codes
+    from ..frames import factorize_objects
 
     if body.startswith(codecs.BOM_UTF8):  # a second BOM is text to csv.reader, pandas would drop it
         return None
@@ -497,23 +508,31 @@ def _parse_grid(body: bytes, delimiter: str, encoding: str) -> Grid | None:
     if _misplaced_quote(body, delimiter):  # "a"b: csv.reader reports it, the C parser would join it
         return None
     # coded column by column (a column's distinct cells are few, so its hash table stays small:
-    # faster than coding the whole grid at once); a cell repeated across columns is cleaned once per column
-    codes = np.empty((len(frame), width), dtype=np.intp)
-    distinct: list = []
+    # faster than coding the whole grid at once); each distinct cell of a column is cleaned once, and
+    # cells that clean to the same text share a code. The codes go on to the column-wise reader.
+    n = len(frame)
+    coded = []
     for j in range(width):
-        column = frame[j].to_numpy(dtype=object)
-        column_codes, first = exact_codes(column)
-        codes[:, j] = column_codes + len(distinct)
-        distinct.extend(column.take(first).tolist())
-    cleaned = [clean_cell(v) for v in distinct]  # each distinct cell once
-    if any(_CONTROL.search(c) for v, c in zip(distinct, cleaned) if c is not v and c != v):
-        return None  # &#1; decodes to a control character: reported by the exact route
-    values = np.empty(len(cleaned), dtype=object)
-    values[:] = cleaned
-    cells = values.take(codes).reshape(len(frame), width)
-    filled = values.astype(bool).take(codes).reshape(len(frame), width)
+        codes, uniques = pd.factorize(frame[j].to_numpy(dtype=object))  # (no NUL: a key is the whole text)
+        distinct = uniques.tolist()
+        cleaned = [clean_cell(v) for v in distinct]
+        if cleaned != distinct:
+            if any(_CONTROL.search(c) for v, c in zip(distinct, cleaned) if c != v):
+                return None  # &#1; decodes to a control character: reported by the exact route
+            merged, uniques = factorize_objects(cleaned)  # " a" and "a" are one text once cleaned
+            codes = merged.take(codes)
+        else:
+            uniques = np.asarray(uniques, dtype=object)
+        coded.append((codes, uniques))
+    filled = np.empty((n, width), dtype=bool)
+    for j, (codes, uniques) in enumerate(coded):
+        filled[:, j] = (uniques != "").take(codes)
     lengths = np.where(filled.any(axis=1), width - np.argmax(filled[:, ::-1], axis=1), 0).astype(np.int64)
-    return Grid(cells[:, :int(lengths.max(initial=0))], lengths, np.arange(1, len(ends) + 1), encoding, ())
+    used = int(lengths.max(initial=0))
+    cells = np.empty((n, used), dtype=object)
+    for j, (codes, uniques) in enumerate(coded[:used]):
+        cells[:, j] = uniques.take(codes)
+    return Grid(cells, lengths, np.arange(1, len(ends) + 1), encoding, (), tuple(coded[:used]))
 
 
 def _misplaced_quote(body: bytes, delimiter: str) -> bool:
