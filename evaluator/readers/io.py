@@ -458,10 +458,6 @@ def _utf8_head(data: bytes) -> str | None:
         return None
 
 
-#: C0 control bytes other than tab, LF and CR, and DEL: a text holding one takes the exact route
-_CONTROL_BYTES_NOT_SPACE = bytes(range(0, 9)) + b"\x0b\x0c" + bytes(range(0x0e, 0x20)) + b"\x7f"
-
-
 def _parse_grid(body: bytes, delimiter: str, encoding: str) -> Grid | None:
     """UTF-8 ``body`` split by pandas' C parser (``read_csv(dtype=object)``) and cleaned once per distinct
     cell, as :func:`_split_text` would read it; None when unusual.
@@ -480,12 +476,12 @@ def _parse_grid(body: bytes, delimiter: str, encoding: str) -> Grid | None:
 
     if body.startswith(codecs.BOM_UTF8):  # a second BOM is text to csv.reader, pandas would drop it
         return None
-    if len(body.translate(None, _CONTROL_BYTES_NOT_SPACE)) != len(body):
-        return None
     b = np.frombuffer(body, dtype=np.uint8)
     size = len(b)
     newlines = np.flatnonzero(b == 10)
     returns = np.flatnonzero(b == 13) if b"\r" in body else newlines[:0]
+    if np.count_nonzero(b < 32) != len(newlines) + len(returns) + body.count(b"\t") or b"\x7f" in body:
+        return None  # a control character (not tab or line break)
     if len(returns) and (returns[-1] == size - 1 or (b[returns + 1] != 10).any()):
         return None  # a lone CR: csv.reader breaks lines there too, its numbering is left to it
     ends = newlines if b[-1] == 10 else np.append(newlines, size)  # where each line's break is
@@ -505,7 +501,7 @@ def _parse_grid(body: bytes, delimiter: str, encoding: str) -> Grid | None:
             return None
     if len(frame) != len(ends):  # a quoted field runs over a line break
         return None
-    if _misplaced_quote(body, delimiter):  # "a"b: csv.reader reports it, the C parser would join it
+    if _misplaced_quote(body, delimiter, newlines):  # "a"b: csv.reader reports it, the C parser would join it
         return None
     # coded column by column (a column's distinct cells are few, so its hash table stays small:
     # faster than coding the whole grid at once); each distinct cell of a column is cleaned once, and
@@ -535,22 +531,32 @@ def _parse_grid(body: bytes, delimiter: str, encoding: str) -> Grid | None:
     return Grid(cells, lengths, np.arange(1, len(ends) + 1), encoding, (), tuple(coded[:used]))
 
 
-def _misplaced_quote(body: bytes, delimiter: str) -> bool:
-    """True when a quoted cell's closing quote is followed by something other than the delimiter or a line break."""
+def _misplaced_quote(body: bytes, delimiter: str, newlines: np.ndarray) -> bool:
+    """True when a quoted cell's closing quote is followed by something other than the delimiter or a line break.
+
+    A quote opens a cell at the start of a line or after the delimiter; inside the cell two quotes
+    are one quote of the text, and the first lone quote closes it (on the same line: a cell over
+    several lines is not read here). Worked out on the runs of consecutive quotes: a cell closes in
+    the run that opens it when that run has an even length, else in the next run of odd length.
+    ``newlines``: the positions of the LFs (``body`` has no CR but before an LF).
+    """
     if b'"' not in body:
         return False
-    escaped = re.escape(delimiter.encode())
-    # a pattern starting with the literal quote is scanned fast; whether that quote opens a
-    # cell (at a line start or after the delimiter) is checked on the byte before it
-    pattern = re.compile(rb'"(?:[^"\r\n]|"")*+"(?![' + escaped + rb'\r\n]|\Z)')
-    d = delimiter.encode()
-    pos = 0
-    while (m := pattern.search(body, pos)) is not None:
-        start = m.start()
-        if start == 0 or body[start - 1] == 0x0A or (start >= len(d) and body.startswith(d, start - len(d))):
-            return True
-        pos = start + 1
-    return False
+    b = np.frombuffer(body, dtype=np.uint8)
+    quotes = np.flatnonzero(b == ord('"'))
+    first = np.flatnonzero(np.r_[True, quotes[1:] != quotes[:-1] + 1])  # the first quote of each run
+    start, end = quotes[first], quotes[np.r_[first[1:] - 1, len(quotes) - 1]]
+    before = b[np.maximum(start - 1, 0)]
+    opening = np.flatnonzero((start == 0) | (before == 10) | (before == ord(delimiter)))
+    odd = np.flatnonzero((end - start) % 2 == 0)
+    later = np.searchsorted(odd, opening, side="right")
+    closing = np.where((end - start)[opening] % 2 == 1, opening, odd[np.minimum(later, max(len(odd) - 1, 0))]
+                       if len(odd) else opening)
+    line_end = np.append(newlines, len(b))[np.searchsorted(newlines, start[opening])]
+    closed = ((end - start)[opening] % 2 == 1) | ((later < len(odd)) & (start[closing] < line_end))
+    after = b[np.minimum(end[closing] + 1, len(b) - 1)]
+    follows = (end[closing] + 1 < len(b)) & (after != ord(delimiter)) & (after != 10) & (after != 13)
+    return bool((closed & follows).any())
 
 
 class _ByteReader:
