@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from ..issues import InputError, Issue
+from ..wording import message
 
 #: a cell longer than this is cut (a pasted page in one cell is not a target)
 MAX_CELL = 20_000
@@ -205,9 +206,9 @@ def _is_text(path: Path) -> bool:
     The format is decided by the file's first bytes, then by its suffix.
     """
     if not path.exists():
-        raise InputError("文件不存在", file=str(path), code="file_missing")
+        raise InputError(message("read_file", "missing"), file=str(path), code="file_missing")
     if path.is_dir():
-        raise InputError("这是一个文件夹，不是表格文件", file=str(path), code="not_a_file")
+        raise InputError(message("read_file", "directory"), file=str(path), code="not_a_file")
     refuse_special(path)
     with path.open("rb") as fh:
         magic = fh.read(8)
@@ -217,8 +218,7 @@ def _is_text(path: Path) -> bool:
     if magic.startswith(ZIP_MAGIC) or suffix in EXCEL_SUFFIXES:
         return False
     if suffix == ".xls" and magic.lstrip().startswith(b"<"):
-        raise InputError("扩展名为 .xls，但内容是网页（HTML），不是 Excel 工作簿；请在 Excel 中打开后另存为 .xlsx",
-                         file=path.name, code="xls_format")
+        raise InputError(message("read_file", "xls_is_html"), file=path.name, code="xls_format")
     return True
 
 
@@ -227,7 +227,7 @@ def refuse_special(path: Path) -> None:
     import stat
 
     if not stat.S_ISREG(path.stat().st_mode):
-        raise InputError("这不是普通文件（可能是管道、设备或套接字），不能作为表格读取", file=str(path), code="not_a_file")
+        raise InputError(message("read_file", "special"), file=str(path), code="not_a_file")
 
 
 def _ole_error(path: Path) -> InputError:
@@ -235,11 +235,8 @@ def _ole_error(path: Path) -> InputError:
     with path.open("rb") as fh:
         head = fh.read(MAX_BYTES)
     if _ENCRYPTED_STREAM in head:
-        return InputError("Excel 文件设置了打开密码（已加密），无法读取；请在 Excel 中取消密码"
-                          "（文件 → 信息 → 保护工作簿 → 用密码进行加密，清空密码）后另存为 .xlsx",
-                          file=path.name, code="xlsx_encrypted")
-    return InputError("这是旧版 Excel 97-2003 格式（.xls），无法读取；请在 Excel 或 WPS 中打开，"
-                      "「另存为」Excel 工作簿（.xlsx）后再试", file=path.name, code="xls_format")
+        return InputError(message("read_file", "encrypted"), file=path.name, code="xlsx_encrypted")
+    return InputError(message("read_file", "old_xls"), file=path.name, code="xls_format")
 
 
 def decode(data: bytes, file: str) -> tuple[str, str]:
@@ -252,8 +249,7 @@ def decode(data: bytes, file: str) -> tuple[str, str]:
         try:
             return data.decode("utf-16"), "utf-16"
         except UnicodeDecodeError as exc:
-            raise InputError("文件以 UTF-16 标记开头，但内容无法按 UTF-16 解码", file=file,
-                             code="encoding_unknown") from exc
+            raise InputError(message("read_file", "utf16_undecodable"), file=file, code="encoding_unknown") from exc
     utf16 = _utf16_without_bom(data)
     if utf16 is not None:
         return utf16
@@ -265,8 +261,7 @@ def decode(data: bytes, file: str) -> tuple[str, str]:
             first_error = first_error or exc
             continue
     line = data[: first_error.start].count(b"\n") + 1 if first_error else None
-    raise InputError(f"无法识别文件编码（已尝试 UTF-8、GBK/GB18030）：第{line}行有无法解码的字节；"
-                     "请在 Excel 或记事本中「另存为」UTF-8 编码的 CSV", file=file, code="encoding_unknown", row=line)
+    raise InputError(message("read_file", "encoding_unknown", line=line), file=file, code="encoding_unknown", row=line)
 
 
 def _utf16_without_bom(data: bytes) -> tuple[str, str] | None:
@@ -303,13 +298,12 @@ def _read_bytes(path: Path) -> bytes:
         if len(data) > size:
             data += fh.read(MAX_BYTES + 1 - len(data))
     if len(data) > MAX_BYTES:
-        raise InputError(f"文件超过 {MAX_BYTES // (1024 * 1024)} MB，不像是一张绩效目标表", file=path.name,
+        raise InputError(message("read_file", "too_large", mb=MAX_BYTES // (1024 * 1024)), file=path.name,
                          code="file_too_large")
     if not data or data.isspace():
-        raise InputError("文件是空的", file=path.name, code="file_empty")
+        raise InputError(message("read_file", "empty"), file=path.name, code="file_empty")
     if _looks_binary(data):
-        raise InputError("这是二进制文件，不是文本表格（如为 Excel，请使用 .xlsx 扩展名）", file=path.name,
-                         code="binary_file")
+        raise InputError(message("read_file", "binary"), file=path.name, code="binary_file")
     return data
 
 
@@ -331,7 +325,7 @@ def _decode_text(data: bytes, file: str) -> tuple[str, str]:
     """:func:`decode`, refusing a file of white space only."""
     text, encoding = decode(data, file)
     if not text.strip():
-        raise InputError("文件是空的", file=file, code="file_empty")
+        raise InputError(message("read_file", "empty"), file=file, code="file_empty")
     return text, encoding
 
 
@@ -396,9 +390,8 @@ def _split_text(text: str, delimiter: str, file: str) -> tuple[tuple[Row, ...], 
         except csv.Error:
             line = lines[start - 1]
             cells = line.rstrip("\r\n").split(delimiter)
-            issues.append(Issue("unbalanced_quote", "error",
-                                "引号（\"）不成对或位置不对，本行按原文读取（引号作为文字），其后各行照常读取；"
-                                "请检查这一行的引号", file=file, row=start, cell=line.rstrip("\r\n")[:80]))
+            issues.append(Issue("unbalanced_quote", "error", message("read_cell", "unbalanced_quote"),
+                                file=file, row=start, cell=line.rstrip("\r\n")[:80]))
             _add_row(rows, Row(start, _cap_cells(cells, file, start, issues)), file)
             at = start
     return tuple(rows), issues
@@ -420,7 +413,7 @@ def _add_row(rows: list[Row], row: Row, file: str, sheet: str | None = None) -> 
 
 
 def too_many_rows(file: str, sheet: str | None, row: int) -> InputError:
-    return InputError(f"超过 {MAX_ROWS} 行（第{row}行起），超出能完整读取的上限；表格未读取，请拆分后分别评分",
+    return InputError(message("read_file", "too_many_rows", limit=MAX_ROWS, row=row),
                       file=file, sheet=sheet, row=row, code="too_many_rows")
 
 
@@ -446,8 +439,8 @@ def check_width(body: bytes, delimiter: str, file: str, per_line: np.ndarray | N
 
 
 def _too_wide(line: int, count: int, file: str) -> InputError:
-    return InputError(f"第{line + 1}行有 {count + 1} 列，超过上限 {MAX_COLUMNS} 列（Excel 的最大列数），"
-                      "不像是一张表格", file=file, row=line + 1, code="too_many_columns")
+    return InputError(message("read_file", "too_many_columns", line=line + 1, count=count + 1, limit=MAX_COLUMNS),
+                      file=file, row=line + 1, code="too_many_columns")
 
 
 #: how many characters of the text the delimiter is sniffed from
@@ -598,11 +591,11 @@ def _cap_cells(values, file: str, row: int, issues: list[Issue], sheet: str | No
     for i, c in enumerate(cells):
         if _CONTROL.search(c):
             shown = _CONTROL.sub(lambda m: f"\\x{ord(m.group(0)):02x}", c)
-            issues.append(Issue("control_characters", "warning", "单元格含不可见的控制字符，已删除",
+            issues.append(Issue("control_characters", "warning", message("read_cell", "control_characters"),
                                 file=file, sheet=sheet, row=row, column=column_letter(i), cell=shown))
             c = cells[i] = _CONTROL.sub("", c).strip()
         if len(c) > MAX_CELL:
-            issues.append(Issue("cell_too_long", "warning", f"单元格有 {len(c)} 字，超过 {MAX_CELL} 字，已截断",
+            issues.append(Issue("cell_too_long", "warning", message("read_cell", "too_long", length=len(c), limit=MAX_CELL),
                                 file=file, sheet=sheet, row=row, column=column_letter(i), cell=c[:40] + "…"))
             cells[i] = c[:MAX_CELL]
     while cells and not cells[-1]:
@@ -624,7 +617,7 @@ def _load_excel(path: Path, hidden_sheets: bool = False) -> Loaded:
     try:
         import openpyxl
     except ImportError as exc:  # pragma: no cover - openpyxl is a dependency
-        raise InputError("读取 .xlsx 需要 openpyxl", file=path.name) from exc
+        raise InputError(message("read_excel", "openpyxl_missing"), file=path.name) from exc
     check_archive(path)
     with path.open("rb") as fh:  # a file object: openpyxl would refuse an .xlsx saved under another suffix
         return _read_workbook(openpyxl, fh, path, hidden_sheets)
@@ -634,25 +627,23 @@ def _read_workbook(openpyxl, fh, path: Path, hidden_sheets: bool = False) -> Loa
     try:
         wb = openpyxl.load_workbook(fh, read_only=True, data_only=True)
     except Exception as exc:  # zipfile.BadZipFile, KeyError, XML errors from damaged files
-        raise InputError(f"Excel 文件已损坏或不是 .xlsx（{type(exc).__name__}），请在 Excel 中打开后重新另存为 .xlsx",
-                         file=path.name, code="xlsx_damaged") from exc
+        raise InputError(message("read_excel", "damaged", error=type(exc).__name__), file=path.name,
+                         code="xlsx_damaged") from exc
     issues: list[Issue] = []
     sheets = []
     try:
         for ws in wb.worksheets:
             state = getattr(ws, "sheet_state", "visible") or "visible"
             if state != "visible" and not hidden_sheets:
-                issues.append(Issue("hidden_sheet_skipped", "warning",
-                                    "这是隐藏的工作表，未读取（如需读取，请加参数 --include-hidden-sheets）",
+                issues.append(Issue("hidden_sheet_skipped", "warning", message("read_excel", "hidden_sheet"),
                                     file=path.name, sheet=ws.title))
                 continue
             try:
                 overrides = _formula_cells(wb, ws, path.name, issues)
                 sheets.append(Sheet(ws.title, _excel_rows(ws, path.name, issues, overrides)))
             except Exception as exc:  # a damaged sheet is read lazily, after the workbook opened
-                raise InputError(f"工作表「{ws.title}」已损坏，无法读取（{type(exc).__name__}）；"
-                                 "请在 Excel 中打开后重新另存为 .xlsx", file=path.name, code="xlsx_damaged",
-                                 sheet=ws.title) from exc
+                raise InputError(message("read_excel", "sheet_damaged", sheet=ws.title, error=type(exc).__name__),
+                                 file=path.name, code="xlsx_damaged", sheet=ws.title) from exc
     finally:
         wb.close()
     return Loaded(tuple(sheets), None, tuple(issues))
@@ -668,31 +659,30 @@ def check_archive(path: Path) -> None:
     """
     name = path.name
     if path.stat().st_size > MAX_BYTES:
-        raise InputError(f"文件超过 {MAX_BYTES // (1024 * 1024)} MB，不像是一张绩效目标表", file=name,
+        raise InputError(message("read_file", "too_large", mb=MAX_BYTES // (1024 * 1024)), file=name,
                          code="file_too_large")
     try:
         with zipfile.ZipFile(path) as archive:
             members = archive.infolist()
             if len(members) > MAX_ARCHIVE_MEMBERS:
-                raise InputError(f"Excel 文件内部有 {len(members)} 个部件，超过上限 {MAX_ARCHIVE_MEMBERS}，拒绝打开",
+                raise InputError(message("read_excel", "too_many_members", count=len(members), limit=MAX_ARCHIVE_MEMBERS),
                                  file=name, code="archive_too_large")
             total = sum(m.file_size for m in members)
             if total > MAX_ARCHIVE_BYTES:
-                raise InputError(f"Excel 文件解压后有 {total / 2**20:,.0f} MB，超过上限 {MAX_ARCHIVE_BYTES // 2**20} MB，"
-                                 "拒绝打开（可能是压缩炸弹）", file=name, code="archive_too_large")
+                raise InputError(message("read_excel", "too_large_unpacked", mb=total / 2**20,
+                                         limit=MAX_ARCHIVE_BYTES // 2**20), file=name, code="archive_too_large")
             for m in members:
                 if m.file_size > 2**20 and m.file_size > MAX_COMPRESSION_RATIO * max(m.compress_size, 1):
-                    raise InputError(f"Excel 文件的部件 {m.filename} 压缩比超过 {MAX_COMPRESSION_RATIO} 倍，"
-                                     "拒绝打开（可能是压缩炸弹）", file=name, code="archive_too_large")
+                    raise InputError(message("read_excel", "compression_ratio", member=m.filename,
+                                             ratio=MAX_COMPRESSION_RATIO), file=name, code="archive_too_large")
             for m in members:
                 if m.filename.endswith((".xml", ".rels")) and _declares_entities(archive, m):
-                    raise InputError(f"Excel 文件的部件 {m.filename} 含 DOCTYPE/ENTITY 声明（XML 实体扩展攻击的写法），"
-                                     "正常的 Excel 文件没有，拒绝打开", file=name, code="xml_entities")
+                    raise InputError(message("read_excel", "xml_entities", member=m.filename), file=name,
+                                     code="xml_entities")
     except zipfile.BadZipFile as exc:
-        raise InputError(f"Excel 文件已损坏或不完整（{exc}），请在 Excel 中打开后重新另存为 .xlsx",
-                         file=name, code="xlsx_damaged") from exc
+        raise InputError(message("read_excel", "incomplete", error=exc), file=name, code="xlsx_damaged") from exc
     except (OSError, EOFError, NotImplementedError, RuntimeError) as exc:
-        raise InputError(f"Excel 文件已损坏或无法解压（{type(exc).__name__}）", file=name,
+        raise InputError(message("read_excel", "unpack_failed", error=type(exc).__name__), file=name,
                          code="xlsx_damaged") from exc
 
 
@@ -774,19 +764,17 @@ def _formula_cells(wb, ws, file: str, issues: list[Issue]) -> dict[tuple[int, in
         if text and literal_formula(text):
             if key is not None:
                 out[key] = text.strip()
-            issues.append(Issue("formula_as_text", "warning", f"单元格以「=」开头，被 Excel 存成了公式；按所写的文字"
-                                f"「{text.strip()}」读取（请确认，并去掉开头的「=」）", **where))
+            issues.append(Issue("formula_as_text", "warning", message("read_excel", "formula_as_text", text=text.strip()),
+                                **where))
         elif cached is None:
-            issues.append(Issue("formula_without_value", "error",
-                                "公式单元格没有保存计算结果（文件可能由程序或转换工具生成），读作空；"
-                                "请在 Excel 中打开、重新计算后保存", **where))
+            issues.append(Issue("formula_without_value", "error", message("read_excel", "formula_without_value"),
+                                **where))
         elif error:
             if key is not None:
                 out[key] = ""
-            issues.append(Issue("formula_error", "error", f"公式的计算结果是错误值「{shown}」，读作空；"
-                                "请在 Excel 中改正公式或直接填写数值", **where))
+            issues.append(Issue("formula_error", "error", message("read_excel", "formula_error", value=shown), **where))
         else:
-            issues.append(Issue("formula_value", "info", f"公式单元格按保存的计算结果「{shown}」读取", **where))
+            issues.append(Issue("formula_value", "info", message("read_excel", "formula_value", value=shown), **where))
     return out
 
 
@@ -836,7 +824,7 @@ def _excel_text(cell) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
-        return "是" if value else "否"
+        return message("read_excel", "true" if value else "false")
     if isinstance(value, (int, float)):
         fmt = getattr(cell, "number_format", "") or ""
         if "%" in fmt:
