@@ -84,7 +84,8 @@ def _read_grid(grid: Grid, file: str, issues: list[Issue]) -> RawTable | None:
         return None
     body = slice(start + 1, None)
     found: list[Issue] = []
-    printed = read_columns(header, grid.cells[body], grid.lengths[body], grid.numbers[body], raw, None, found)
+    printed = read_columns(header, grid.cells[body], grid.lengths[body], grid.numbers[body], raw, None, found,
+                           grid.column_codes(body))
     if printed is None:
         return None
     issues.extend(header_issues(header, file, None))

@@ -51,6 +51,16 @@ class Coded(Codes):
             uniques = np.append(uniques, "").astype(object)
         return cls(codes, np.asarray(uniques, dtype=object))
 
+    @classmethod
+    def of_codes(cls, codes: np.ndarray, uniques: np.ndarray) -> "Coded":
+        """:meth:`of` a column given as codes into texts distinct by value (not all of them used):
+        the same codes and distinct texts, renumbered by first appearance without hashing a text."""
+        codes, used = pd.factorize(codes)
+        uniques = uniques.take(used)
+        if not (uniques == "").any():
+            uniques = np.append(uniques, "").astype(object)
+        return cls(codes, np.asarray(uniques, dtype=object))
+
     def at(self, rows: np.ndarray) -> np.ndarray:
         """``values()[rows]``, taking only those rows."""
         return self.uniques.take(self.codes.take(rows))
@@ -98,24 +108,32 @@ class Coded(Codes):
 
 
 def read_columns(header: Header, cells: np.ndarray, lengths: np.ndarray, numbers: np.ndarray,
-                 raw: RawTable, sheet: str | None, issues: list[Issue]) -> tuple[pd.DataFrame, pd.DataFrame] | None:
+                 raw: RawTable, sheet: str | None, issues: list[Issue],
+                 coded: list[tuple[np.ndarray, np.ndarray]] | None = None) -> tuple[pd.DataFrame, pd.DataFrame] | None:
     """Printed-projects and printed-indicators frames of the rows under ``header``, or None.
 
     ``cells``: the rows below the header as a 2-D array of cleaned texts padded with "";
-    ``lengths``: cells per row as printed (trailing empty cells dropped); ``numbers``: row numbers.
+    ``lengths``: cells per row as printed (trailing empty cells dropped); ``numbers``: row numbers;
+    ``coded``: the columns of ``cells`` already coded (:meth:`.io.Grid.column_codes`), if they are.
     Rows it reports (as the row reader would) are added to ``issues`` (only when it returns frames).
     """
     if header.layout != "rows" or header.find("project") is None:
         return None
     keep = lengths > 0
-    if not keep.all():  # (a copy of every cell otherwise)
+    every = bool(keep.all())
+    if not every:  # (a copy of every cell otherwise)
         cells, lengths, numbers = cells[keep], lengths[keep], numbers[keep]
     width = header.width
     if len(cells) == 0 or (lengths > width).any():
         return None
+    if coded is not None:
+        columns = [Coded.of_codes(codes if every else codes[keep], uniques) for codes, uniques in coded[:width]]
+        columns += [Coded(np.zeros(len(cells), dtype=np.intp), np.array([""], dtype=object))
+                    for _ in range(width - len(columns))]
     if cells.shape[1] < width:
         cells = np.concatenate([cells, np.full((len(cells), width - cells.shape[1]), "", dtype=object)], axis=1)
-    columns = [Coded.of(cells[:, j]) for j in range(width)]
+    if coded is None:
+        columns = [Coded.of(cells[:, j]) for j in range(width)]
     if _special_rows(header, columns, cells, lengths):
         return None
     mergeable = vocabulary().mergeable

@@ -11,6 +11,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from ..issues import Issue
+from ..wording import message, messages
 from .vocab import fold, has_label, header_field, money_factor, vocabulary
 
 #: fields that may appear in a period block and an annual block side by side
@@ -84,8 +85,8 @@ def _columns(cells, matches, layout: str) -> tuple[Column, ...]:
 
 #: words that, alone in a header cell, only say which block a column belongs to
 _QUALIFIER_ONLY = re.compile(r"^(年度|本年度?|当年|全年|实施周期|周期|中期|长期|整体)(目标|指标值|目标值|值)?$")
-#: words of an upper header cell that groups the columns under it
-_GROUP_WORDS = ("绩效指标", "指标", "年度指标值", "年度绩效目标", "绩效目标", "评价指标", "自评", "目标值")
+#: words of an upper header cell that groups the columns under it (data/wording/read.toml [read_header])
+_GROUP_WORDS = tuple(messages()["read_header"]["group_words"])
 
 
 def _qualifier_of(text: str) -> str:
@@ -183,7 +184,7 @@ def _combine(upper: str, lower: str) -> str:
         if header_field(upper) and header_field(upper)[0] in ("annual", "period") and \
                 header_field(lower)[0] in ("annual", "period", "nature", "unit", "direction"):
             block = header_field(upper)[0]  # 年度指标值 over 指标性质 | 指标值 | 度量单位
-            return f"{lower}({'实施周期' if block == 'period' else '年度'})" if header_field(lower)[0] in (
+            return f"{lower}({message('read_header', block + '_block')})" if header_field(lower)[0] in (
                 "annual", "period") else lower
         return lower
     return upper if header_field(upper) else lower
@@ -225,27 +226,29 @@ def header_issues(header: Header, file: str, sheet: str | None) -> list[Issue]:
     out: list[Issue] = []
     fields = {c.field for c in header.columns}
     if header.layout == "rows" and not fields & {"annual", "period"}:
-        out.append(Issue("missing_column", "error", "表头缺少「指标值」（年度指标值/实施周期指标值）列：各指标都没有目标值，"
-                         "无法评分", cell=" | ".join(c.label for c in header.columns if c.label), **where))
+        out.append(Issue("missing_column", "error", message("read_header", "missing_target"),
+                         cell=" | ".join(c.label for c in header.columns if c.label), **where))
     if header.layout == "rows" and "name" not in fields:
-        out.append(Issue("missing_column", "warning", "表头缺少「三级指标」列：指标没有名称，问题清单中只能按行号指认",
+        out.append(Issue("missing_column", "warning", message("read_header", "missing_name"),
                          cell=" | ".join(c.label for c in header.columns if c.label), **where))
     seen: dict[tuple[str, str | None], Column] = {}
     for col in header.columns:
         letter = column_letter(col.index)
         if col.field is None:
             if col.label:
-                out.append(Issue("unknown_column", "info", f"「{col.label}」不是绩效目标表的已知列，该列未读取"
-                                 "（如是同义写法，可在 headers.toml 中添加别名）", column=letter, cell=col.label, **where))
+                out.append(Issue("unknown_column", "info", message("read_header", "unknown_column", label=col.label),
+                                 column=letter, cell=col.label, **where))
             continue
         if col.field in ACTUALS_FIELDS:
-            out.append(Issue("self_evaluation_column", "info", f"这是自评表：「{col.label}」列已读取；评分时如未另给实际完成值文件，"
-                             "按此列计分（得分列作为单位自评得分对照）", column=letter, cell=col.label, **where))
+            out.append(Issue("self_evaluation_column", "info",
+                             message("read_header", "self_evaluation_column", label=col.label),
+                             column=letter, cell=col.label, **where))
         key = (col.field, col.block)
         if key in seen and col.field not in ("label", "note"):
             first = seen[key]
-            out.append(Issue("duplicate_column", "warning", f"「{col.label}」与第 {column_letter(first.index)} 列"
-                             f"「{first.label}」是同一列，只读取第一列中的内容", column=letter, cell=col.label, **where))
+            out.append(Issue("duplicate_column", "warning", message("read_header", "duplicate_column", label=col.label,
+                                                                    column=column_letter(first.index), first=first.label),
+                             column=letter, cell=col.label, **where))
         seen.setdefault(key, col)
     return out
 

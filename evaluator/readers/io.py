@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from ..issues import InputError, Issue
+from ..wording import message
 
 #: a cell longer than this is cut (a pasted page in one cell is not a target)
 MAX_CELL = 20_000
@@ -97,6 +98,15 @@ class Grid:
     numbers: np.ndarray  # 1-based line where the row's record starts
     encoding: str
     issues: tuple[Issue, ...]
+    #: each column of ``cells`` as (codes, distinct texts), when the parser coded it (else None)
+    coded: tuple[tuple[np.ndarray, np.ndarray], ...] | None = None
+
+    def column_codes(self, rows: slice) -> list[tuple[np.ndarray, np.ndarray]] | None:
+        """The columns of ``cells[rows]`` as (codes, distinct texts), the texts of a column distinct by
+        value (not all of them need occur in ``rows``); None when the grid was not read coded."""
+        if self.coded is None:
+            return None
+        return [(codes[rows], uniques) for codes, uniques in self.coded]
 
     def rows(self, start: int = 0, stop: int | None = None) -> tuple[Row, ...]:
         """The :class:`Row` objects of ``start:stop`` (e.g. to find the header)."""
@@ -173,9 +183,8 @@ def load_text_grid(path: Path) -> Grid | None:
     if head is not None and head.strip():
         body = data[len(codecs.BOM_UTF8):] if data.startswith(codecs.BOM_UTF8) else data
         delimiter = _sniff_delimiter(head, suffix)
-        check_width(body, delimiter, path.name)
         try:
-            grid = _parse_grid(body, delimiter, "utf-8-sig")
+            grid = _parse_grid(body, delimiter, "utf-8-sig", path.name)
         except UnicodeDecodeError:  # not UTF-8 after all (GBK): decoded below
             grid = head = None
         if grid is not None:
@@ -184,8 +193,7 @@ def load_text_grid(path: Path) -> Grid | None:
     delimiter = _sniff_delimiter(text, suffix)
     if head is None:  # the fast route was not tried on this text yet
         body = text.encode("utf-8", "surrogatepass")
-        check_width(body, delimiter, path.name)
-        grid = _parse_grid(body, delimiter, encoding)
+        grid = _parse_grid(body, delimiter, encoding, path.name)
         if grid is not None:
             return grid
     rows, issues = _split_text(text, delimiter, path.name)
@@ -198,9 +206,9 @@ def _is_text(path: Path) -> bool:
     The format is decided by the file's first bytes, then by its suffix.
     """
     if not path.exists():
-        raise InputError("文件不存在", file=str(path), code="file_missing")
+        raise InputError(message("read_file", "missing"), file=str(path), code="file_missing")
     if path.is_dir():
-        raise InputError("这是一个文件夹，不是表格文件", file=str(path), code="not_a_file")
+        raise InputError(message("read_file", "directory"), file=str(path), code="not_a_file")
     refuse_special(path)
     with path.open("rb") as fh:
         magic = fh.read(8)
@@ -210,8 +218,7 @@ def _is_text(path: Path) -> bool:
     if magic.startswith(ZIP_MAGIC) or suffix in EXCEL_SUFFIXES:
         return False
     if suffix == ".xls" and magic.lstrip().startswith(b"<"):
-        raise InputError("扩展名为 .xls，但内容是网页（HTML），不是 Excel 工作簿；请在 Excel 中打开后另存为 .xlsx",
-                         file=path.name, code="xls_format")
+        raise InputError(message("read_file", "xls_is_html"), file=path.name, code="xls_format")
     return True
 
 
@@ -220,7 +227,7 @@ def refuse_special(path: Path) -> None:
     import stat
 
     if not stat.S_ISREG(path.stat().st_mode):
-        raise InputError("这不是普通文件（可能是管道、设备或套接字），不能作为表格读取", file=str(path), code="not_a_file")
+        raise InputError(message("read_file", "special"), file=str(path), code="not_a_file")
 
 
 def _ole_error(path: Path) -> InputError:
@@ -228,11 +235,8 @@ def _ole_error(path: Path) -> InputError:
     with path.open("rb") as fh:
         head = fh.read(MAX_BYTES)
     if _ENCRYPTED_STREAM in head:
-        return InputError("Excel 文件设置了打开密码（已加密），无法读取；请在 Excel 中取消密码"
-                          "（文件 → 信息 → 保护工作簿 → 用密码进行加密，清空密码）后另存为 .xlsx",
-                          file=path.name, code="xlsx_encrypted")
-    return InputError("这是旧版 Excel 97-2003 格式（.xls），无法读取；请在 Excel 或 WPS 中打开，"
-                      "「另存为」Excel 工作簿（.xlsx）后再试", file=path.name, code="xls_format")
+        return InputError(message("read_file", "encrypted"), file=path.name, code="xlsx_encrypted")
+    return InputError(message("read_file", "old_xls"), file=path.name, code="xls_format")
 
 
 def decode(data: bytes, file: str) -> tuple[str, str]:
@@ -245,8 +249,7 @@ def decode(data: bytes, file: str) -> tuple[str, str]:
         try:
             return data.decode("utf-16"), "utf-16"
         except UnicodeDecodeError as exc:
-            raise InputError("文件以 UTF-16 标记开头，但内容无法按 UTF-16 解码", file=file,
-                             code="encoding_unknown") from exc
+            raise InputError(message("read_file", "utf16_undecodable"), file=file, code="encoding_unknown") from exc
     utf16 = _utf16_without_bom(data)
     if utf16 is not None:
         return utf16
@@ -258,8 +261,7 @@ def decode(data: bytes, file: str) -> tuple[str, str]:
             first_error = first_error or exc
             continue
     line = data[: first_error.start].count(b"\n") + 1 if first_error else None
-    raise InputError(f"无法识别文件编码（已尝试 UTF-8、GBK/GB18030）：第{line}行有无法解码的字节；"
-                     "请在 Excel 或记事本中「另存为」UTF-8 编码的 CSV", file=file, code="encoding_unknown", row=line)
+    raise InputError(message("read_file", "encoding_unknown", line=line), file=file, code="encoding_unknown", row=line)
 
 
 def _utf16_without_bom(data: bytes) -> tuple[str, str] | None:
@@ -296,13 +298,12 @@ def _read_bytes(path: Path) -> bytes:
         if len(data) > size:
             data += fh.read(MAX_BYTES + 1 - len(data))
     if len(data) > MAX_BYTES:
-        raise InputError(f"文件超过 {MAX_BYTES // (1024 * 1024)} MB，不像是一张绩效目标表", file=path.name,
+        raise InputError(message("read_file", "too_large", mb=MAX_BYTES // (1024 * 1024)), file=path.name,
                          code="file_too_large")
     if not data or data.isspace():
-        raise InputError("文件是空的", file=path.name, code="file_empty")
+        raise InputError(message("read_file", "empty"), file=path.name, code="file_empty")
     if _looks_binary(data):
-        raise InputError("这是二进制文件，不是文本表格（如为 Excel，请使用 .xlsx 扩展名）", file=path.name,
-                         code="binary_file")
+        raise InputError(message("read_file", "binary"), file=path.name, code="binary_file")
     return data
 
 
@@ -324,7 +325,7 @@ def _decode_text(data: bytes, file: str) -> tuple[str, str]:
     """:func:`decode`, refusing a file of white space only."""
     text, encoding = decode(data, file)
     if not text.strip():
-        raise InputError("文件是空的", file=file, code="file_empty")
+        raise InputError(message("read_file", "empty"), file=file, code="file_empty")
     return text, encoding
 
 
@@ -389,9 +390,8 @@ def _split_text(text: str, delimiter: str, file: str) -> tuple[tuple[Row, ...], 
         except csv.Error:
             line = lines[start - 1]
             cells = line.rstrip("\r\n").split(delimiter)
-            issues.append(Issue("unbalanced_quote", "error",
-                                "引号（\"）不成对或位置不对，本行按原文读取（引号作为文字），其后各行照常读取；"
-                                "请检查这一行的引号", file=file, row=start, cell=line.rstrip("\r\n")[:80]))
+            issues.append(Issue("unbalanced_quote", "error", message("read_cell", "unbalanced_quote"),
+                                file=file, row=start, cell=line.rstrip("\r\n")[:80]))
             _add_row(rows, Row(start, _cap_cells(cells, file, start, issues)), file)
             at = start
     return tuple(rows), issues
@@ -413,20 +413,34 @@ def _add_row(rows: list[Row], row: Row, file: str, sheet: str | None = None) -> 
 
 
 def too_many_rows(file: str, sheet: str | None, row: int) -> InputError:
-    return InputError(f"超过 {MAX_ROWS} 行（第{row}行起），超出能完整读取的上限；表格未读取，请拆分后分别评分",
+    return InputError(message("read_file", "too_many_rows", limit=MAX_ROWS, row=row),
                       file=file, sheet=sheet, row=row, code="too_many_rows")
 
 
-def check_width(body: bytes, delimiter: str, file: str) -> None:
-    """Refuse a text whose line has more than :data:`MAX_COLUMNS` cells (counting every delimiter, quoted or not)."""
+def check_width(body: bytes, delimiter: str, file: str, per_line: np.ndarray | None = None) -> None:
+    """Refuse a text whose line has more than :data:`MAX_COLUMNS` cells (counting every delimiter, quoted or not).
+
+    ``per_line``: the delimiters of each line (lines broken at LF), when counted already.
+    """
+    if per_line is not None:
+        over = np.flatnonzero(per_line >= MAX_COLUMNS)
+        if len(over):
+            raise _too_wide(int(over[0]), int(per_line[over[0]]), file)
+        return
     d = delimiter.encode()
     if body.count(d) < MAX_COLUMNS:  # (counted, never listed: a 62 MB line of commas stays 62 MB)
         return
-    for line, text in enumerate(body.split(b"\n")):
-        count = text.count(d)
+    breaks = np.flatnonzero(np.frombuffer(body, dtype=np.uint8) == 10)
+    starts, ends = np.r_[0, breaks + 1], np.r_[breaks, len(body)]
+    for line in np.flatnonzero(ends - starts >= MAX_COLUMNS).tolist():  # only a line that long can be that wide
+        count = body.count(d, int(starts[line]), int(ends[line]))
         if count >= MAX_COLUMNS:
-            raise InputError(f"第{line + 1}行有 {count + 1} 列，超过上限 {MAX_COLUMNS} 列（Excel 的最大列数），"
-                             "不像是一张表格", file=file, row=line + 1, code="too_many_columns")
+            raise _too_wide(line, count, file)
+
+
+def _too_wide(line: int, count: int, file: str) -> InputError:
+    return InputError(message("read_file", "too_many_columns", line=line + 1, count=count + 1, limit=MAX_COLUMNS),
+                      file=file, row=line + 1, code="too_many_columns")
 
 
 #: how many characters of the text the delimiter is sniffed from
@@ -447,91 +461,108 @@ def _utf8_head(data: bytes) -> str | None:
         return None
 
 
-#: C0 control bytes other than tab, LF and CR, and DEL: a text holding one takes the exact route
-_CONTROL_BYTES_NOT_SPACE = bytes(range(0, 9)) + b"\x0b\x0c" + bytes(range(0x0e, 0x20)) + b"\x7f"
-
-
-def _parse_grid(body: bytes, delimiter: str, encoding: str) -> Grid | None:
+def _parse_grid(body: bytes, delimiter: str, encoding: str, file: str) -> Grid | None:
     """UTF-8 ``body`` split by pandas' C parser (``read_csv(dtype=object)``) and cleaned once per distinct
     cell, as :func:`_split_text` would read it; None when unusual.
 
     Unusual (left to the exact route): control characters, a line break other than LF or
     CRLF, a record over several lines (quoted line breaks), a line longer than
     :data:`MAX_CELL`, :data:`MAX_ROWS` lines or more, a quote left open or misplaced. Raises
-    UnicodeDecodeError when ``body`` is not UTF-8 (the C parser checks every field).
+    UnicodeDecodeError when ``body`` is not UTF-8 (the C parser checks every field), and first
+    :class:`InputError` for a line too wide (:func:`check_width`).
 
-    Each distinct cell is cleaned once (:func:`~evaluator.frames.exact_codes`): the cost follows
-    the distinct cells, not the rows.
+    Each column is coded by ``pd.factorize`` and each of its distinct cells cleaned once: the cost
+    follows the distinct cells, not the rows; the codes are kept (:attr:`Grid.coded`).
     """
     import pandas as pd
 
-    from ..frames import exact_codes
+    from ..frames import factorize_objects
 
-    if body.startswith(codecs.BOM_UTF8):  # a second BOM is text to csv.reader, pandas would drop it
-        return None
-    if len(body.translate(None, _CONTROL_BYTES_NOT_SPACE)) != len(body):
-        return None
     b = np.frombuffer(body, dtype=np.uint8)
     size = len(b)
     newlines = np.flatnonzero(b == 10)
-    returns = np.flatnonzero(b == 13) if b"\r" in body else newlines[:0]
-    if len(returns) and (returns[-1] == size - 1 or (b[returns + 1] != 10).any()):
-        return None  # a lone CR: csv.reader breaks lines there too, its numbering is left to it
     ends = newlines if b[-1] == 10 else np.append(newlines, size)  # where each line's break is
     starts = np.concatenate(([0], ends[:-1] + 1))
+    delimiters = np.add.reduceat(b == ord(delimiter), starts, dtype=np.int64)  # per line, quoted ones too
+    check_width(body, delimiter, file, delimiters)
+    if body.startswith(codecs.BOM_UTF8):  # a second BOM is text to csv.reader, pandas would drop it
+        return None
+    returns = np.flatnonzero(b == 13) if b"\r" in body else newlines[:0]
+    if np.count_nonzero(b < 32) != len(newlines) + len(returns) + body.count(b"\t") or b"\x7f" in body:
+        return None  # a control character (not tab or line break)
+    if len(returns) and (returns[-1] == size - 1 or (b[returns + 1] != 10).any()):
+        return None  # a lone CR: csv.reader breaks lines there too, its numbering is left to it
     if len(ends) >= MAX_ROWS or (ends - starts).max() > MAX_CELL:  # csv.reader reports the MAX_ROWS-th
         return None
-    seps = np.flatnonzero(b == ord(delimiter))
-    fields = np.diff(np.searchsorted(seps, ends), prepend=0) + 1  # quoted delimiters count too
-    width = int(fields.max())
+    width = int(delimiters.max()) + 1
     with warnings.catch_warnings():
         warnings.simplefilter("error", pd.errors.ParserWarning)  # a record wider than a line: over several lines
-        try:  # (dtype=object: the parser's fields are str already; dtype=str adds a pass over every column)
+        # (dtype=object: the parser's fields are str already, dtype=str adds a pass over every column;
+        # low_memory=False: one chunk, not chunks joined afterwards: 25 % less parse time on pandas 3)
+        try:
             frame = pd.read_csv(_ByteReader(body), sep=delimiter, header=None, names=range(width), dtype=object,
                                 keep_default_na=False, na_filter=False, skip_blank_lines=False, engine="c",
-                                encoding="utf-8", encoding_errors="strict", index_col=False)
+                                encoding="utf-8", encoding_errors="strict", index_col=False, low_memory=False)
         except (pd.errors.ParserError, pd.errors.EmptyDataError, pd.errors.ParserWarning):
             return None
     if len(frame) != len(ends):  # a quoted field runs over a line break
         return None
-    if _misplaced_quote(body, delimiter):  # "a"b: csv.reader reports it, the C parser would join it
+    if _misplaced_quote(body, delimiter, newlines):  # "a"b: csv.reader reports it, the C parser would join it
         return None
     # coded column by column (a column's distinct cells are few, so its hash table stays small:
-    # faster than coding the whole grid at once); a cell repeated across columns is cleaned once per column
-    codes = np.empty((len(frame), width), dtype=np.intp)
-    distinct: list = []
+    # faster than coding the whole grid at once); each distinct cell of a column is cleaned once, and
+    # cells that clean to the same text share a code. The codes go on to the column-wise reader.
+    n = len(frame)
+    coded = []
     for j in range(width):
-        column = frame[j].to_numpy(dtype=object)
-        column_codes, first = exact_codes(column)
-        codes[:, j] = column_codes + len(distinct)
-        distinct.extend(column.take(first).tolist())
-    cleaned = [clean_cell(v) for v in distinct]  # each distinct cell once
-    if any(_CONTROL.search(c) for v, c in zip(distinct, cleaned) if c is not v and c != v):
-        return None  # &#1; decodes to a control character: reported by the exact route
-    values = np.empty(len(cleaned), dtype=object)
-    values[:] = cleaned
-    cells = values.take(codes).reshape(len(frame), width)
-    filled = values.astype(bool).take(codes).reshape(len(frame), width)
+        codes, uniques = pd.factorize(frame[j].to_numpy(dtype=object))  # (no NUL: a key is the whole text)
+        distinct = uniques.tolist()
+        cleaned = [clean_cell(v) for v in distinct]
+        if cleaned != distinct:
+            if any(_CONTROL.search(c) for v, c in zip(distinct, cleaned) if c != v):
+                return None  # &#1; decodes to a control character: reported by the exact route
+            merged, uniques = factorize_objects(cleaned)  # " a" and "a" are one text once cleaned
+            codes = merged.take(codes)
+        else:
+            uniques = np.asarray(uniques, dtype=object)
+        coded.append((codes, uniques))
+    filled = np.empty((n, width), dtype=bool)
+    for j, (codes, uniques) in enumerate(coded):
+        filled[:, j] = (uniques != "").take(codes)
     lengths = np.where(filled.any(axis=1), width - np.argmax(filled[:, ::-1], axis=1), 0).astype(np.int64)
-    return Grid(cells[:, :int(lengths.max(initial=0))], lengths, np.arange(1, len(ends) + 1), encoding, ())
+    used = int(lengths.max(initial=0))
+    cells = np.empty((n, used), dtype=object)
+    for j, (codes, uniques) in enumerate(coded[:used]):
+        cells[:, j] = uniques.take(codes)
+    return Grid(cells, lengths, np.arange(1, len(ends) + 1), encoding, (), tuple(coded[:used]))
 
 
-def _misplaced_quote(body: bytes, delimiter: str) -> bool:
-    """True when a quoted cell's closing quote is followed by something other than the delimiter or a line break."""
+def _misplaced_quote(body: bytes, delimiter: str, newlines: np.ndarray) -> bool:
+    """True when a quoted cell's closing quote is followed by something other than the delimiter or a line break.
+
+    A quote opens a cell at the start of a line or after the delimiter; inside the cell two quotes
+    are one quote of the text, and the first lone quote closes it (on the same line: a cell over
+    several lines is not read here). Worked out on the runs of consecutive quotes: a cell closes in
+    the run that opens it when that run has an even length, else in the next run of odd length.
+    ``newlines``: the positions of the LFs (``body`` has no CR but before an LF).
+    """
     if b'"' not in body:
         return False
-    escaped = re.escape(delimiter.encode())
-    # a pattern starting with the literal quote is scanned fast; whether that quote opens a
-    # cell (at a line start or after the delimiter) is checked on the byte before it
-    pattern = re.compile(rb'"(?:[^"\r\n]|"")*+"(?![' + escaped + rb'\r\n]|\Z)')
-    d = delimiter.encode()
-    pos = 0
-    while (m := pattern.search(body, pos)) is not None:
-        start = m.start()
-        if start == 0 or body[start - 1] == 0x0A or (start >= len(d) and body.startswith(d, start - len(d))):
-            return True
-        pos = start + 1
-    return False
+    b = np.frombuffer(body, dtype=np.uint8)
+    quotes = np.flatnonzero(b == ord('"'))
+    first = np.flatnonzero(np.r_[True, quotes[1:] != quotes[:-1] + 1])  # the first quote of each run
+    start, end = quotes[first], quotes[np.r_[first[1:] - 1, len(quotes) - 1]]
+    before = b[np.maximum(start - 1, 0)]
+    opening = np.flatnonzero((start == 0) | (before == 10) | (before == ord(delimiter)))
+    odd = np.flatnonzero((end - start) % 2 == 0)
+    later = np.searchsorted(odd, opening, side="right")
+    closing = np.where((end - start)[opening] % 2 == 1, opening, odd[np.minimum(later, max(len(odd) - 1, 0))]
+                       if len(odd) else opening)
+    line_end = np.append(newlines, len(b))[np.searchsorted(newlines, start[opening])]
+    closed = ((end - start)[opening] % 2 == 1) | ((later < len(odd)) & (start[closing] < line_end))
+    after = b[np.minimum(end[closing] + 1, len(b) - 1)]
+    follows = (end[closing] + 1 < len(b)) & (after != ord(delimiter)) & (after != 10) & (after != 13)
+    return bool((closed & follows).any())
 
 
 class _ByteReader:
@@ -560,11 +591,11 @@ def _cap_cells(values, file: str, row: int, issues: list[Issue], sheet: str | No
     for i, c in enumerate(cells):
         if _CONTROL.search(c):
             shown = _CONTROL.sub(lambda m: f"\\x{ord(m.group(0)):02x}", c)
-            issues.append(Issue("control_characters", "warning", "单元格含不可见的控制字符，已删除",
+            issues.append(Issue("control_characters", "warning", message("read_cell", "control_characters"),
                                 file=file, sheet=sheet, row=row, column=column_letter(i), cell=shown))
             c = cells[i] = _CONTROL.sub("", c).strip()
         if len(c) > MAX_CELL:
-            issues.append(Issue("cell_too_long", "warning", f"单元格有 {len(c)} 字，超过 {MAX_CELL} 字，已截断",
+            issues.append(Issue("cell_too_long", "warning", message("read_cell", "too_long", length=len(c), limit=MAX_CELL),
                                 file=file, sheet=sheet, row=row, column=column_letter(i), cell=c[:40] + "…"))
             cells[i] = c[:MAX_CELL]
     while cells and not cells[-1]:
@@ -586,7 +617,7 @@ def _load_excel(path: Path, hidden_sheets: bool = False) -> Loaded:
     try:
         import openpyxl
     except ImportError as exc:  # pragma: no cover - openpyxl is a dependency
-        raise InputError("读取 .xlsx 需要 openpyxl", file=path.name) from exc
+        raise InputError(message("read_excel", "openpyxl_missing"), file=path.name) from exc
     check_archive(path)
     with path.open("rb") as fh:  # a file object: openpyxl would refuse an .xlsx saved under another suffix
         return _read_workbook(openpyxl, fh, path, hidden_sheets)
@@ -596,25 +627,23 @@ def _read_workbook(openpyxl, fh, path: Path, hidden_sheets: bool = False) -> Loa
     try:
         wb = openpyxl.load_workbook(fh, read_only=True, data_only=True)
     except Exception as exc:  # zipfile.BadZipFile, KeyError, XML errors from damaged files
-        raise InputError(f"Excel 文件已损坏或不是 .xlsx（{type(exc).__name__}），请在 Excel 中打开后重新另存为 .xlsx",
-                         file=path.name, code="xlsx_damaged") from exc
+        raise InputError(message("read_excel", "damaged", error=type(exc).__name__), file=path.name,
+                         code="xlsx_damaged") from exc
     issues: list[Issue] = []
     sheets = []
     try:
         for ws in wb.worksheets:
             state = getattr(ws, "sheet_state", "visible") or "visible"
             if state != "visible" and not hidden_sheets:
-                issues.append(Issue("hidden_sheet_skipped", "warning",
-                                    "这是隐藏的工作表，未读取（如需读取，请加参数 --include-hidden-sheets）",
+                issues.append(Issue("hidden_sheet_skipped", "warning", message("read_excel", "hidden_sheet"),
                                     file=path.name, sheet=ws.title))
                 continue
             try:
                 overrides = _formula_cells(wb, ws, path.name, issues)
                 sheets.append(Sheet(ws.title, _excel_rows(ws, path.name, issues, overrides)))
             except Exception as exc:  # a damaged sheet is read lazily, after the workbook opened
-                raise InputError(f"工作表「{ws.title}」已损坏，无法读取（{type(exc).__name__}）；"
-                                 "请在 Excel 中打开后重新另存为 .xlsx", file=path.name, code="xlsx_damaged",
-                                 sheet=ws.title) from exc
+                raise InputError(message("read_excel", "sheet_damaged", sheet=ws.title, error=type(exc).__name__),
+                                 file=path.name, code="xlsx_damaged", sheet=ws.title) from exc
     finally:
         wb.close()
     return Loaded(tuple(sheets), None, tuple(issues))
@@ -630,31 +659,30 @@ def check_archive(path: Path) -> None:
     """
     name = path.name
     if path.stat().st_size > MAX_BYTES:
-        raise InputError(f"文件超过 {MAX_BYTES // (1024 * 1024)} MB，不像是一张绩效目标表", file=name,
+        raise InputError(message("read_file", "too_large", mb=MAX_BYTES // (1024 * 1024)), file=name,
                          code="file_too_large")
     try:
         with zipfile.ZipFile(path) as archive:
             members = archive.infolist()
             if len(members) > MAX_ARCHIVE_MEMBERS:
-                raise InputError(f"Excel 文件内部有 {len(members)} 个部件，超过上限 {MAX_ARCHIVE_MEMBERS}，拒绝打开",
+                raise InputError(message("read_excel", "too_many_members", count=len(members), limit=MAX_ARCHIVE_MEMBERS),
                                  file=name, code="archive_too_large")
             total = sum(m.file_size for m in members)
             if total > MAX_ARCHIVE_BYTES:
-                raise InputError(f"Excel 文件解压后有 {total / 2**20:,.0f} MB，超过上限 {MAX_ARCHIVE_BYTES // 2**20} MB，"
-                                 "拒绝打开（可能是压缩炸弹）", file=name, code="archive_too_large")
+                raise InputError(message("read_excel", "too_large_unpacked", mb=total / 2**20,
+                                         limit=MAX_ARCHIVE_BYTES // 2**20), file=name, code="archive_too_large")
             for m in members:
                 if m.file_size > 2**20 and m.file_size > MAX_COMPRESSION_RATIO * max(m.compress_size, 1):
-                    raise InputError(f"Excel 文件的部件 {m.filename} 压缩比超过 {MAX_COMPRESSION_RATIO} 倍，"
-                                     "拒绝打开（可能是压缩炸弹）", file=name, code="archive_too_large")
+                    raise InputError(message("read_excel", "compression_ratio", member=m.filename,
+                                             ratio=MAX_COMPRESSION_RATIO), file=name, code="archive_too_large")
             for m in members:
                 if m.filename.endswith((".xml", ".rels")) and _declares_entities(archive, m):
-                    raise InputError(f"Excel 文件的部件 {m.filename} 含 DOCTYPE/ENTITY 声明（XML 实体扩展攻击的写法），"
-                                     "正常的 Excel 文件没有，拒绝打开", file=name, code="xml_entities")
+                    raise InputError(message("read_excel", "xml_entities", member=m.filename), file=name,
+                                     code="xml_entities")
     except zipfile.BadZipFile as exc:
-        raise InputError(f"Excel 文件已损坏或不完整（{exc}），请在 Excel 中打开后重新另存为 .xlsx",
-                         file=name, code="xlsx_damaged") from exc
+        raise InputError(message("read_excel", "incomplete", error=exc), file=name, code="xlsx_damaged") from exc
     except (OSError, EOFError, NotImplementedError, RuntimeError) as exc:
-        raise InputError(f"Excel 文件已损坏或无法解压（{type(exc).__name__}）", file=name,
+        raise InputError(message("read_excel", "unpack_failed", error=type(exc).__name__), file=name,
                          code="xlsx_damaged") from exc
 
 
@@ -736,19 +764,17 @@ def _formula_cells(wb, ws, file: str, issues: list[Issue]) -> dict[tuple[int, in
         if text and literal_formula(text):
             if key is not None:
                 out[key] = text.strip()
-            issues.append(Issue("formula_as_text", "warning", f"单元格以「=」开头，被 Excel 存成了公式；按所写的文字"
-                                f"「{text.strip()}」读取（请确认，并去掉开头的「=」）", **where))
+            issues.append(Issue("formula_as_text", "warning", message("read_excel", "formula_as_text", text=text.strip()),
+                                **where))
         elif cached is None:
-            issues.append(Issue("formula_without_value", "error",
-                                "公式单元格没有保存计算结果（文件可能由程序或转换工具生成），读作空；"
-                                "请在 Excel 中打开、重新计算后保存", **where))
+            issues.append(Issue("formula_without_value", "error", message("read_excel", "formula_without_value"),
+                                **where))
         elif error:
             if key is not None:
                 out[key] = ""
-            issues.append(Issue("formula_error", "error", f"公式的计算结果是错误值「{shown}」，读作空；"
-                                "请在 Excel 中改正公式或直接填写数值", **where))
+            issues.append(Issue("formula_error", "error", message("read_excel", "formula_error", value=shown), **where))
         else:
-            issues.append(Issue("formula_value", "info", f"公式单元格按保存的计算结果「{shown}」读取", **where))
+            issues.append(Issue("formula_value", "info", message("read_excel", "formula_value", value=shown), **where))
     return out
 
 
@@ -798,7 +824,7 @@ def _excel_text(cell) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
-        return "是" if value else "否"
+        return message("read_excel", "true" if value else "false")
     if isinstance(value, (int, float)):
         fmt = getattr(cell, "number_format", "") or ""
         if "%" in fmt:

@@ -18,6 +18,7 @@ import pandas as pd
 
 from ..frames import distinct_map, distinct_rows, factorize_objects
 from ..issues import Issue
+from ..wording import message
 from .model import MONEY_FIELDS, IndicatorRecord, ProjectRecord, RawTable, parse_amount
 from .vocab import direction_hint, level1_code, level2_code, money_factor, vocabulary
 
@@ -188,10 +189,9 @@ def money_factor_for(raw: RawTable, projects: pd.DataFrame, issues: list[Issue],
         if (~np.isnan(values)).any():
             largest = max(largest, float(np.nanmax(values)))
     if largest >= YUAN_GUESS_THRESHOLD:
-        issues.append(Issue("money_unit_guessed", "warning",
-                            f"表中未注明金额单位，项目金额最大为 {largest:,.2f}，按「元」理解并换算为万元；"
-                            "如不对，请用 money_unit 参数指定", file=raw.file))
-        return money_factor("元") or 0.0001
+        issues.append(Issue("money_unit_guessed", "warning", message("read_money", "unit_guessed", largest=largest),
+                            file=raw.file))
+        return money_factor(message("read_money", "guessed_unit")) or 0.0001
     return 1.0
 
 
@@ -278,7 +278,7 @@ def _object_array(values: list) -> np.ndarray:
 
 def _bad_amount(text: str, file: str, sheet: str | None, row: int, column: str, pid: str,
                 project: str | None) -> Issue:
-    return Issue("bad_amount", "error", f"金额「{text}」不是数字，按空值处理", file=file, sheet=sheet, row=row,
+    return Issue("bad_amount", "error", message("read_money", "bad_amount", text=text), file=file, sheet=sheet, row=row,
                  column=column, project_id=pid, project=project, cell=text)
 
 
@@ -292,7 +292,7 @@ def amount(text: str, factor: float, issues: list[Issue], file: str, project: Pr
     try:
         value = parse_amount(text)
     except ValueError:
-        issues.append(Issue("bad_amount", "error", f"金额「{text}」不是数字，按空值处理",
+        issues.append(Issue("bad_amount", "error", message("read_money", "bad_amount", text=text),
                             file=file, sheet=sheet if project is None else project.sheet,
                             row=row if project is None else project.row, column=column,
                             project_id=pid, project=project.project if project else None, cell=text))
