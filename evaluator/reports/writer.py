@@ -48,7 +48,9 @@ def append_results_csv(evaluation: Any, outdir: str | Path) -> dict[str, Path]:
         path = out / FILES[name]
         new = not path.is_file() or path.stat().st_size == 0
         with path.open("ab") as fh:
-            fh.write((("\ufeff" if new else "") + csv_text(frame, header=new, columns=columns)).encode("utf-8"))
+            if new:  # (written on its own: prefixing the text with it would copy the whole text)
+                fh.write("\ufeff".encode("utf-8"))
+            fh.write(csv_text(frame, header=new, columns=columns).encode("utf-8"))
         written[name] = path
     return written
 
