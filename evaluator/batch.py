@@ -231,9 +231,9 @@ def _scored_in_workers(tasks: list[Task], rules: Any, check: bool, jobs: int) ->
                     feed_idle()
                     continue
                 running.discard(outcome.index)
-                yield outcome
-                feed(conn)
+                feed(conn)  # the worker's next table first: it scores while this outcome is written
                 feed_idle()
+                yield outcome
     finally:
         for conn, (proc, _) in busy.items():
             proc.terminate()
