@@ -32,6 +32,7 @@ import pandas as pd
 
 from .issues import ISSUE_COLUMNS, Issue, issues_frame
 from .readers.io import EXCEL_SUFFIXES, TEXT_SUFFIXES
+from .wording import message
 
 #: file names in the output directory
 FILES = {"indicators": "indicators.csv", "projects": "projects.csv", "issues": "issues.csv",
@@ -42,6 +43,8 @@ TABLE_SUFFIXES = (TEXT_SUFFIXES | EXCEL_SUFFIXES) - {""}
 #: columns of tables.csv: one row per input table
 TABLE_COLUMNS = ["source_file", "actuals_file", "status", "indicators_in", "indicators_out", "projects",
                  "issues", "errors", "reason"]
+#: the status of a table in tables.csv: scored, or not scored (the reason says why)
+SCORED, NOT_SCORED = message("output_batch", "scored"), message("output_batch", "not_scored")
 
 
 @dataclass(frozen=True)
@@ -70,7 +73,7 @@ class BatchResult:
 
     @property
     def failed(self) -> list[str]:
-        return self.tables.loc[self.tables["status"] != "已评分", "source_file"].tolist()
+        return self.tables.loc[self.tables["status"] != SCORED, "source_file"].tolist()
 
 
 @dataclass
@@ -132,7 +135,7 @@ def score_table(task: Task, rules: Any, check: bool = True) -> _Outcome:
     except Exception as exc:  # noqa: BLE001 - one bad table must not stop the run
         return _failed(task, row, exc)
     issues = ev.issues
-    row.update(status="已评分", indicators_in=ev.indicators_in, indicators_out=len(ev.indicators),
+    row.update(status=SCORED, indicators_in=ev.indicators_in, indicators_out=len(ev.indicators),
                projects=len(ev.projects), issues=len(issues),
                errors=int((issues["severity"] == "error").sum()) if len(issues) else 0)
     return _Outcome(task.index, {name: csv_text(frame, header=False, columns=columns).encode("utf-8")
@@ -144,8 +147,8 @@ def _failed(task: Task, row: dict[str, Any], exc: BaseException | str) -> _Outco
     reason = exc if isinstance(exc, str) else (str(exc) or type(exc).__name__)
     if not isinstance(exc, str) and type(exc).__module__.split(".")[0] != "evaluator":
         reason = f"{type(exc).__name__}: {reason}"
-    row.update(status="未能评分", reason=reason, issues=1, errors=1)  # the issue below
-    issue = Issue(code="table_not_scored", severity="error", message=f"整张表未能评分：{reason}",
+    row.update(status=NOT_SCORED, reason=reason, issues=1, errors=1)  # the issue below
+    issue = Issue(code="table_not_scored", severity="error", message=message("output_batch", "table_not_scored", reason=reason),
                   file=task.targets.name)
     return _Outcome(task.index, {"issues": csv_text(issues_frame([issue]), header=False).encode("utf-8")}, None, row)
 
@@ -222,15 +225,15 @@ def _scored_in_workers(tasks: list[Task], rules: Any, check: bool, jobs: int) ->
                     proc.join()
                     if task is not None:
                         running.discard(task.index)
-                        yield _failed(task, _blank_row(task), f"评分进程意外退出（退出码 {proc.exitcode}）")
+                        yield _failed(task, _blank_row(task), message("output_batch", "worker_died", exitcode=proc.exitcode))
                     if todo:
                         start()
                     feed_idle()
                     continue
                 running.discard(outcome.index)
-                yield outcome
-                feed(conn)
+                feed(conn)  # the worker's next table first: it scores while this outcome is written
                 feed_idle()
+                yield outcome
     finally:
         for conn, (proc, _) in busy.items():
             proc.terminate()

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Iterator
 
 from .issues import InputError
+from .wording import message
 
 #: the lock file of an output folder (kept: removing it would race with a run waiting to lock it)
 LOCK_NAME = ".evaluator.lock"
@@ -46,15 +47,15 @@ def prepare_dir(out: str | Path) -> Path:
     """Create the output folder; refuse (exit 2, Chinese message) a path that is a file or cannot be written."""
     out = Path(out)
     if out.exists() and not out.is_dir():
-        raise InputError("输出位置是一个已有的文件，不是文件夹；请用 -o 指定一个文件夹", file=str(out),
+        raise InputError(message("output_folder", "not_a_folder"), file=str(out),
                          code="output_not_dir")
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise InputError(f"无法创建输出文件夹（{exc.strerror or type(exc).__name__}）", file=str(out),
+        raise InputError(message("output_folder", "cannot_create", reason=exc.strerror or type(exc).__name__), file=str(out),
                          code="output_unwritable") from exc
     if not os.access(out, os.W_OK | os.X_OK):
-        raise InputError("输出文件夹没有写入权限", file=str(out), code="output_unwritable")
+        raise InputError(message("output_folder", "not_writable"), file=str(out), code="output_unwritable")
     return out
 
 
@@ -67,7 +68,7 @@ def _temp_for(path: Path) -> tuple[int, Path]:
         except FileExistsError:
             continue
         return fd, tmp
-    raise InputError("无法在输出文件夹中创建临时文件", file=str(path.parent), code="output_unwritable")
+    raise InputError(message("output_folder", "no_temp_file"), file=str(path.parent), code="output_unwritable")
 
 
 def write_atomic(path: str | Path, data: bytes) -> Path:
@@ -87,7 +88,7 @@ class AtomicFile:
         try:
             fd, self.tmp = _temp_for(self.path)
         except OSError as exc:
-            raise InputError(f"无法写入输出文件（{exc.strerror or type(exc).__name__}）", file=str(self.path),
+            raise InputError(message("output_folder", "cannot_write", reason=exc.strerror or type(exc).__name__), file=str(self.path),
                              code="output_unwritable") from exc
         self._fh = os.fdopen(fd, "wb")
 
@@ -132,7 +133,7 @@ def locked_output(out: str | Path) -> Iterator[Path]:
     try:
         fd = os.open(lock, os.O_RDWR | os.O_CREAT | _NOFOLLOW, 0o644)
     except OSError as exc:
-        raise InputError(f"无法在输出文件夹中创建锁文件（{exc.strerror or type(exc).__name__}）", file=str(out),
+        raise InputError(message("output_folder", "no_lock_file", reason=exc.strerror or type(exc).__name__), file=str(out),
                          code="output_unwritable") from exc
     global _PENDING
     try:
@@ -171,8 +172,7 @@ def _lock(fd: int, out: Path) -> None:
 
 
 def _busy(out: Path) -> InputError:
-    return InputError("输出文件夹正被另一次评分使用（同时写入会混杂两次运行的文件）；请等它结束，或用 -o 指定另一个文件夹",
-                      file=str(out), code="output_locked")
+    return InputError(message("output_folder", "busy"), file=str(out), code="output_locked")
 
 
 def finish_run(out: str | Path, written: list[Path] | dict[str, Path] | tuple[Path, ...]) -> list[str]:
@@ -198,11 +198,15 @@ def finish_run(out: str | Path, written: list[Path] | dict[str, Path] | tuple[Pa
                 removed.append(name)
     write_atomic(manifest, ("\n".join(names) + "\n").encode("utf-8"))
     if removed:
-        print("注意：已删除输出文件夹中上一次运行留下、本次没有生成的文件：" + "、".join(removed), file=sys.stderr)
+        print(message("output_folder", "removed_stale", names=_listed(removed)), file=sys.stderr)
     older = sorted(p.name for p in out.iterdir() if p.name not in names and p.name not in before and _engine_name(p.name))
     if older:  # written by an engine run without a manifest (an earlier version): named, not removed
-        print("注意：输出文件夹中有不是本次生成的旧结果文件（请勿与本次结果混用）：" + "、".join(older), file=sys.stderr)
+        print(message("output_folder", "older_results", names=_listed(older)), file=sys.stderr)
     return removed
+
+
+def _listed(names: list[str]) -> str:
+    return message("output_writer", "list_separator").join(names)
 
 
 def _engine_name(name: str) -> bool:

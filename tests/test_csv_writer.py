@@ -63,6 +63,14 @@ def test_single_column_and_empty_frames():
         assert to_csv_bytes(df) == _row_by_row(df)
 
 
+def test_coded_text_columns_and_floats_as_the_csv_module_writes_them():
+    texts = ["=1", "a,b", None, "a,b", "q", "", "-"]
+    df = pd.DataFrame({"cat": pd.Categorical(texts), "obj": pd.Series(texts, dtype=object),
+                       "f": [0.5, -0.0, 1e15, 1e15 - 1, 5e-324, math.nan, -1e300]})
+    assert to_csv_bytes(df) == _row_by_row(df.astype({"cat": object}))
+    assert to_csv_bytes(df).decode("utf-8-sig").split("\r\n")[2] == '"a,b","a,b",0'
+
+
 cells = st.one_of(st.text(max_size=6), st.floats(allow_nan=True, allow_infinity=True), st.integers(-10**16, 10**16),
                   st.booleans(), st.none())
 

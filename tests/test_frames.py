@@ -47,6 +47,15 @@ def test_exact_codes_keep_types_apart():
     assert [values[first][k] for k in codes] == values.tolist()
     codes, first = exact_codes(np.array(["a", "b", "".join(["a"])], dtype=object))  # texts by value
     assert codes.tolist() == [0, 1, 0] and first.tolist() == [0, 1]
+    # texts by value, gaps and other types by object, all numbered in order of first appearance
+    nan = float("nan")
+    values = np.empty(9, dtype=object)
+    values[:] = ["a", None, 1, True, "".join(["a"]), nan, None, 1.0, "b"]
+    codes, first = exact_codes(values)
+    assert codes.tolist() == [0, 1, 2, 3, 0, 4, 1, 5, 6] and first.tolist() == [0, 1, 2, 3, 5, 7, 8]
+    codes, first = exact_codes(pd.Series(["a", None, "b", "a"], dtype="str").to_numpy(dtype=object))
+    assert codes.tolist() == [0, 1, 2, 0] and first.tolist() == [0, 1, 2]
+    assert exact_codes(np.array([], dtype=object))[0].tolist() == []
 
 
 def test_codes_masks_by_value():

@@ -173,6 +173,11 @@ def column_cells(column: pd.Series) -> list[str]:
 def column_codes(column: pd.Series) -> tuple[np.ndarray, list[str]]:
     """The CSV fields of a column as codes into its distinct fields (row ``i`` is ``fields[codes[i]]``):
     text as it is unless it needs quoting or neutralising, each distinct value rendered once."""
+    if isinstance(column.dtype, pd.CategoricalDtype) and column.dtype.categories.dtype.kind in "OT":
+        # texts already coded: their categories rendered once, a missing value (-1) an empty field
+        codes = np.asarray(column.array.codes, dtype=np.intp)
+        fields = _object_fields(np.asarray(column.dtype.categories, dtype=object)) + [""]
+        return np.where(codes < 0, len(fields) - 1, codes), fields
     values = column.to_numpy()
     kind = values.dtype.kind
     if kind == "b":
@@ -181,7 +186,7 @@ def column_codes(column: pd.Series) -> tuple[np.ndarray, list[str]]:
         return np.arange(len(values)), [_field(v) for v in column.tolist()]
     if kind in "fiu":
         codes, uniques = pd.factorize(values, use_na_sentinel=False)
-        return codes, _float_fields(uniques.tolist()) if kind == "f" else [str(u) for u in uniques.tolist()]
+        return codes, _float_fields(uniques) if kind == "f" else [str(u) for u in uniques.tolist()]
     # anything else as Python objects, each distinct one rendered once (no True == 1 merging)
     values = np.asarray(values, dtype=object)
     codes, first = exact_codes(values)
@@ -196,8 +201,7 @@ def _object_fields(objs: np.ndarray) -> list[str]:
     # a text needs care when it starts like a formula or holds a character that makes it quoted
     joined = "".join(texts)
     starts = [c for c in FORMULA_STARTS if c in joined]
-    formula = np.isin((objs if not others else np.array(texts, dtype=object)).astype("U1"), starts) if starts \
-        else np.zeros(len(texts), dtype=bool)
+    formula = np.isin(np.array([t[:1] for t in texts]), starts) if starts else np.zeros(len(texts), dtype=bool)
     quote = np.zeros(len(texts), dtype=bool)
     for c in ',"\n\r':
         if c in joined:
@@ -216,12 +220,18 @@ def _object_fields(objs: np.ndarray) -> list[str]:
     return fields
 
 
-def _float_fields(values: list[float]) -> list[str]:
+def _float_fields(values: np.ndarray) -> list[str]:
     """What :func:`_field` gives for floats, without the general dispatch: NaN and ±inf empty,
-    whole numbers without ``.0``."""
-    return ["" if x != x or x in (math.inf, -math.inf) else str(int(x)) if x.is_integer() and abs(x) < 1e15
-            else repr(x) for x in values]
-
+    whole numbers without ``.0`` (decided for all values at once; only the others go through ``repr``)."""
+    x = np.asarray(values, dtype=np.float64)
+    with np.errstate(invalid="ignore"):
+        whole = (np.abs(x) < 1e15) & (x == np.trunc(x))
+    fraction = np.isfinite(x) & ~whole
+    out = np.empty(len(x), dtype=object)
+    out.fill("")
+    out[whole] = x[whole].astype(np.int64).astype(str).tolist()
+    out[fraction] = list(map(float.__repr__, x[fraction].tolist()))
+    return out.tolist()
 
 
 def _text_field(value: Any) -> str:

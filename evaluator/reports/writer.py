@@ -7,6 +7,7 @@ from typing import Any, Iterable
 import pandas as pd
 
 from ..issues import ISSUE_COLUMNS
+from ..wording import message, messages
 from ..rollup import DEFAULT_MARGIN, DepartmentRollup, departments_frame, rollup_department
 from .columns import chinese
 from .excel import comparison_workbook, department_workbook, workbook_bytes
@@ -48,7 +49,9 @@ def append_results_csv(evaluation: Any, outdir: str | Path) -> dict[str, Path]:
         path = out / FILES[name]
         new = not path.is_file() or path.stat().st_size == 0
         with path.open("ab") as fh:
-            fh.write((("\ufeff" if new else "") + csv_text(frame, header=new, columns=columns)).encode("utf-8"))
+            if new:  # (written on its own: prefixing the text with it would copy the whole text)
+                fh.write("\ufeff".encode("utf-8"))
+            fh.write(csv_text(frame, header=new, columns=columns).encode("utf-8"))
         written[name] = path
     return written
 
@@ -86,7 +89,8 @@ def _check_formats(formats: Iterable[str]) -> tuple[str, ...]:
     formats = tuple(formats)
     unknown = [f for f in formats if f not in FORMATS]
     if unknown:
-        raise ValueError(f"未知的报告格式：{'、'.join(unknown)}（可选：{'、'.join(FORMATS)}）")
+        sep = message("output_writer", "list_separator")
+        raise ValueError(message("output_writer", "unknown_format", unknown=sep.join(unknown), known=sep.join(FORMATS)))
     return formats
 
 
@@ -100,7 +104,7 @@ def write_reports(evaluation: Any, outdir: str | Path, formats: Iterable[str] = 
     command line's default), see :mod:`.columns`.
     """
     if headers not in ("en", "zh"):
-        raise ValueError(f"headers 应为 en 或 zh，而不是 {headers!r}")
+        raise ValueError(message("output_writer", "bad_headers", headers=repr(headers)))
     formats = _check_formats(formats)
     out = Path(outdir)
     rollup = rollup or rollup_department(evaluation, margin=margin)
@@ -128,13 +132,14 @@ def _comparison_zh(name: str, frame: pd.DataFrame) -> pd.DataFrame:
 
     if name in ("indicators", "projects", "departments", "issues"):
         return chinese(name, frame)
-    names = {"ranking": {**dict(RANKING_COLUMNS), "rank_settled": "名次已确定", "few_scored": "评分指标过少",
-                         "score_basis": "口径"},
+    zh = messages()["output_comparison_headers"]
+    names = {"ranking": {**dict(RANKING_COLUMNS), **{c: zh[c] for c in ("rank_settled", "few_scored", "score_basis")}},
              "quality": dict(QUALITY_COLUMNS),
-             "profile": {"department": "部门", **{k: f"{v}得分率" for k, v in PROFILE_NAMES.items()}}}.get(name, {})
+             "profile": {"department": zh["department"],
+                         **{k: zh["profile"].format(block=v) for k, v in PROFILE_NAMES.items()}}}.get(name, {})
     if name == "pack_ranks":
-        names = {c: ("部门" if c == "department" else "名次是否一致" if c == "rank_stable"
-                     else c.replace("score:", "得分：").replace("rank:", "名次：")) for c in frame.columns}
+        names = {c: (zh[c] if c in ("department", "rank_stable")
+                     else c.replace("score:", zh["score_prefix"]).replace("rank:", zh["rank_prefix"])) for c in frame.columns}
     return frame.rename(columns={c: names.get(c, c) for c in frame.columns})
 
 
