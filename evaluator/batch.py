@@ -44,7 +44,7 @@ TABLE_SUFFIXES = (TEXT_SUFFIXES | EXCEL_SUFFIXES) - {""}
 TABLE_COLUMNS = ["source_file", "actuals_file", "status", "indicators_in", "indicators_out", "projects",
                  "issues", "errors", "reason"]
 #: the status of a table in tables.csv: scored, or not scored (the reason says why)
-SCORED, NOT_SCORED = message("output_batch", "scored"), message("output_batch", "not_scored")
+SCORED, NOT_SCORED = message("status", "scored"), message("output_batch", "not_scored")
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ import os
 import sys
 from pathlib import Path
 
-from ..batch import FILES as BATCH_FILES, TABLE_SUFFIXES, Task, find_tables, pair_actuals, score_batch
+from ..batch import FILES as BATCH_FILES, SCORED, TABLE_SUFFIXES, Task, find_tables, pair_actuals, score_batch
 from ..issues import InputError
 from ..reports.columns import TABLES, chinese_csv_file
 from ..rules import available_packs
@@ -129,11 +129,10 @@ def _run(args: argparse.Namespace, finish_run) -> tuple[int, list[Path]]:
         tasks = [Task(t.index, t.targets, folder_actuals.get(t.targets)) for t in tasks]
     jobs = args.jobs if args.jobs > 0 else (os.cpu_count() or 1)
     total = len(tasks)
-    scored = messages()["status"]["scored"]  # a table's status in tables.csv (evaluator.batch)
 
     def progress(row: dict) -> None:
         progress.done += 1
-        state = (message("cli_batch", "progress_scored", n=row["indicators_out"]) if row["status"] == scored
+        state = (message("cli_batch", "progress_scored", n=row["indicators_out"]) if row["status"] == SCORED
                  else message("cli_batch", "progress_failed", reason=row["reason"]))
         print(message("cli_batch", "progress", done=progress.done, total=total, file=row["source_file"], state=state),
               file=sys.stderr)
