@@ -22,10 +22,10 @@ import numpy as np
 import pandas as pd
 
 from .deadlines import deadline_outcome
-from .frames import Codes, distinct_rows, factorize_objects, first_rows, full_object, joint_codes, object_codes
+from .frames import Codes, coded as coded_values, distinct_rows, factorize_objects, first_rows, full_object, joint_codes, object_codes
 from .issues import issues_table
 from .categories import level1_code
-from .rules import RulePack
+from .rules import RulePack, Tier
 from .target import Target
 from .units import conversion_factor
 from .values import ActualValue, evaluate_formula, parse_actual, parse_actuals, vocabulary
@@ -228,15 +228,16 @@ class Rating:
     points: float = math.nan
 
 
-def parse_rating(text: Any, pack: RulePack) -> Rating:
-    """A reviewer's 评定: a tier word, a point value or 不适用."""
+def parse_rating(text: Any, pack: RulePack, tiers: tuple[Tier, ...] | None = None) -> Rating:
+    """A reviewer's 评定: a tier word, a point value or 不适用 (``tiers``: ``pack.tiers`` when
+    already built; the property builds them anew at each call)."""
     raw = "" if text is None or (isinstance(text, float) and math.isnan(text)) else str(text).strip()
     core = raw.rstrip("。.").strip()
     if not core or core.lower() == "nan":
         return Rating("none")
     if core in pack.data["qualitative"]["not_applicable_words"]:
         return Rating("na", raw)
-    for tier in pack.tiers:
+    for tier in (pack.tiers if tiers is None else tiers):
         if core == tier.name or core in tier.words:
             return Rating("tier", raw, tier.name, tier.default, tier.low, tier.high)
     m = re.fullmatch(r"(\d+(?:\.\d+)?)\s*分?", core)
@@ -452,6 +453,13 @@ class _Scores:
         return col
 
 
+def _by_kind(codes: np.ndarray, kinds: Any) -> Codes:
+    """Rows coded by kind, from rows coded by distinct value (``codes``) and the kind of each distinct
+    value: a handful of codes, so that a mask of kinds (:meth:`Codes.isin`) is one small lookup."""
+    k_codes, names = coded_values(kinds)
+    return Codes(k_codes[codes], names)
+
+
 def _grouped(rows: np.ndarray, *keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Group ``rows`` by the codes in ``keys`` (aligned with the whole table):
     (group of each row, first row of each group)."""
@@ -515,7 +523,8 @@ def score_indicators(df: pd.DataFrame, pack: RulePack,
 
     # ratings: each distinct 评定 parsed once
     r_codes, r_texts = codes_of("rating")
-    ratings = [parse_rating(u, pack) for u in r_texts]
+    tiers = pack.tiers
+    ratings = [parse_rating(u, pack, tiers) for u in r_texts]
     r_kind = np.array([r.kind for r in ratings], dtype=object)[r_codes]
 
     sc = _Scores(n)
@@ -567,9 +576,9 @@ def score_indicators(df: pd.DataFrame, pack: RulePack,
             sc.arg(int(i)).update(actual_unit=a_unit[i] or "", target_unit=t_unit[i] or "")
 
     # 2. everything else, by kind of target, actual and rating
-    tk = Codes(t_codes, t_kinds)
-    ak = Codes(a_codes.copy(), np.append(p_kinds, "number"))
-    ak.codes[a_kind == "number"] = len(p_kinds)  # formula components and zero words read as numbers
+    tk = _by_kind(t_codes, t_kinds)
+    # formula components and zero words read as numbers
+    ak = _by_kind(np.where(a_kind == "number", len(p_kinds), a_codes), np.append(p_kinds, "number"))
     _score_rest(~hot, df, tf, tk, ak, a_kind, a_codes, a_objs, r_codes, ratings, op_used, pack, sc,
                 codes_of("prior_text"), facts["t_direction"].astype(object, copy=False), t_codes)
 
@@ -649,7 +658,7 @@ def _score_rest(todo: np.ndarray, df: pd.DataFrame, tf: dict[str, np.ndarray], t
     direction of each distinct target (``t_codes``).
     """
     todo = todo.copy()
-    rk = Codes(r_codes, _objects([r.kind for r in ratings]))
+    rk = _by_kind(r_codes, _objects([r.kind for r in ratings]))
 
     def take(mask: np.ndarray) -> np.ndarray:
         rows = np.flatnonzero(todo & mask)
@@ -667,41 +676,49 @@ def _score_rest(todo: np.ndarray, df: pd.DataFrame, tf: dict[str, np.ndarray], t
         outcomes = _score_all([targets[i] for i in first], [a_objs[a_codes[i]] for i in first],
                               [op_used[i] for i in first], pack)
         sc.put_groups(rows, group, outcomes)
+    tiers = pack.tiers  # built once (the property builds them anew at each call)
+    by_name = {t.name: t for t in tiers}
+    direction = factorize_objects(t_directions, use_na_sentinel=False)[0][t_codes]
     rows = take(tk.isin("trend") & ak.isin("number"))
     if len(rows):
         p_codes, priors = prior
-        direction = pd.factorize(t_directions, use_na_sentinel=False)[0][t_codes]
         group, first = _grouped(rows, p_codes, a_codes, direction, op_used)
         sc.put_groups(rows, group, [_score_trend(priors[p_codes[i]], a_objs[a_codes[i]], tf["t_direction"][i],
-                                                 op_used[i], pack) for i in first])
+                                                 op_used[i], pack, by_name) for i in first])
     # the unit states the result in words (实际: 逐步提高 / 已达成): taken as stated, and said so
     rows = take(tk.isin("trend") & ak.isin("trend", "yes") & ~rk.isin("tier", "points"))
-    for i in rows:
-        want = tf["t_direction"][i] or "up"
-        a_obj = a_objs[a_codes[i]]
-        outcome: dict[str, Any] = {"status": "scored", "method": "auto", "args": {"direction": want, "stated": a_obj.raw}}
-        if a_kind[i] == "yes" or a_obj.direction == want:
-            outcome.update(ratio=1.0, rule="trend_stated")
-        else:
-            t = pack.tier(pack.data["trend"]["wrong_tier"])
-            outcome.update(ratio=t.default, rule="trend_stated_wrong")
-            outcome["args"] = {**outcome["args"], "tier": t.name}
-        sc.put(np.array([i]), outcome)
+    if len(rows):
+        group, first = _grouped(rows, a_codes, ak.codes, direction)  # once per (actual, direction)
+        outcomes = []
+        for i in first:
+            want = tf["t_direction"][i] or "up"
+            a_obj = a_objs[a_codes[i]]
+            outcome: dict[str, Any] = {"status": "scored", "method": "auto", "args": {"direction": want, "stated": a_obj.raw}}
+            if a_kind[i] == "yes" or a_obj.direction == want:
+                outcome.update(ratio=1.0, rule="trend_stated")
+            else:
+                t = by_name[pack.data["trend"]["wrong_tier"]]
+                outcome.update(ratio=t.default, rule="trend_stated_wrong")
+                outcome["args"] = {**outcome["args"], "tier": t.name}
+            outcomes.append(outcome)
+        sc.put_groups(rows, group, outcomes)
 
     # the rating that decides the rest: 基本完成 / 部分完成 on a deliverable is the pack's
     # tier for that word (else its middle tier)
     eff = r_codes.astype(np.int64)
     eff_ratings = list(ratings)
-    partial = todo & tk.isin("done") & ak.isin("partial") & rk.isin("none")
-    for i in np.flatnonzero(partial):
-        raw = a_objs[a_codes[i]].raw
-        rating = parse_rating(raw, pack)
-        if rating.kind != "tier":
-            tier = pack.tiers[len(pack.tiers) // 2]
-            rating = Rating("tier", raw, tier.name, tier.default, tier.low, tier.high)
-        eff[i] = len(eff_ratings)
-        eff_ratings.append(rating)
-    ek = Codes(eff, _objects([r.kind for r in eff_ratings]))
+    partial = np.flatnonzero(todo & tk.isin("done") & ak.isin("partial") & rk.isin("none"))
+    if len(partial):
+        group, first = _grouped(partial, a_codes)  # once per distinct actual
+        for i in first:
+            raw = a_objs[a_codes[i]].raw
+            rating = parse_rating(raw, pack, tiers)
+            if rating.kind != "tier":
+                tier = tiers[len(tiers) // 2]
+                rating = Rating("tier", raw, tier.name, tier.default, tier.low, tier.high)
+            eff_ratings.append(rating)
+        eff[partial] = len(ratings) + group
+    ek = _by_kind(eff, _objects([r.kind for r in eff_ratings]))
 
     # a deadline (2023年12月) against a completion date (2024年3月): compared as dates
     rows = np.flatnonzero(todo & tk.isin("done") & ~ak.isin("empty", "no", "none", "partial"))
@@ -809,8 +826,11 @@ def _score_all(targets: list[Target], a_objs: list[ActualValue], ops: list[str],
     return outcomes
 
 
-def _score_trend(prior_text: str, a_obj: ActualValue, direction: Any, op_used: str, pack: RulePack) -> dict[str, Any]:
-    """Outcome of a trend target (逐步提高) with a number: this year's value against last year's."""
+def _score_trend(prior_text: str, a_obj: ActualValue, direction: Any, op_used: str, pack: RulePack,
+                 tiers: dict[str, Tier] | None = None) -> dict[str, Any]:
+    """Outcome of a trend target (逐步提高) with a number: this year's value against last year's
+    (``tiers``: the pack's tiers by name, when already built)."""
+    tier = pack.tier if tiers is None else tiers.__getitem__
     prior = parse_actual(prior_text)
     if prior.kind == "empty":
         return {"status": "pending", "reason": "prior"}
@@ -832,7 +852,7 @@ def _score_trend(prior_text: str, a_obj: ActualValue, direction: Any, op_used: s
         if ok:
             out.update(ratio=1.0, rule="trend_stable_met")
         else:
-            t = pack.tier(trend["wrong_tier"])
+            t = tier(trend["wrong_tier"])
             out.update(ratio=t.default, rule="trend_wrong")
             args["tier"] = t.name
         return out
@@ -840,7 +860,7 @@ def _score_trend(prior_text: str, a_obj: ActualValue, direction: Any, op_used: s
     if (a - p) * sign > 1e-12:
         out.update(ratio=1.0, rule="trend_met")
     else:
-        t = pack.tier(trend["flat_tier"] if abs(a - p) <= 1e-12 else trend["wrong_tier"])
+        t = tier(trend["flat_tier"] if abs(a - p) <= 1e-12 else trend["wrong_tier"])
         out.update(ratio=t.default, rule="trend_flat" if abs(a - p) <= 1e-12 else "trend_wrong")
         args["tier"] = t.name
     return out
