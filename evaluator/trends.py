@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from .rules import RulePack
+from .scoring import text_codes, with_columns
 from .units import conversion_factor
 from .values import parse_actual
 from .wording import fixed, pct
@@ -182,8 +183,8 @@ def _candidates(ind: pd.DataFrame) -> tuple[np.ndarray, list[StatedChange | None
     n = len(ind)
     if not n or "target_text" not in ind:
         return np.array([], dtype=np.int64), []
-    codes, uniques = pd.factorize(ind["target_text"].astype(object).where(ind["target_text"].notna(), ""))
-    changes = [stated_change(str(u)) for u in uniques]
+    codes, uniques = text_codes(ind["target_text"])  # each distinct text read once
+    changes = [stated_change(u) for u in uniques.tolist()]
     has_change = np.array([c is not None for c in changes], dtype=bool)
     row_change = has_change[codes] if len(uniques) else np.zeros(n, bool)
     kind = ind["t_kind"].to_numpy(dtype=object) if "t_kind" in ind else ind.get("kind", pd.Series([""] * n)).to_numpy(dtype=object)
@@ -301,7 +302,7 @@ def apply_trends(ind: pd.DataFrame, pack: RulePack, history: PriorLookup | None 
     new["ratio"] = ratio
     if args is not None:
         new["reason_args"] = args
-    out = ind.assign(**new)
+    out = with_columns(ind, new)
     return out, TrendResult(rows=np.array(done_rows, dtype=np.int64), facts=facts)
 
 
