@@ -315,7 +315,8 @@ def _implausible(names: np.ndarray | None, idx: np.ndarray, value: np.ndarray, a
         signed[signed] = [any(w in str(names[i]) for w in change) for i in idx[neg[signed]]]
     out: dict[int, str] = {int(i): Reason.NEGATIVE for i in idx[neg[~signed]]}
     # a bare 0.975 against a percent target: 97.5 % or 0.975 %? refused, never guessed (docs/robustness.md)
-    bare = np.flatnonzero((value > 0) & (value <= 1) & pd.isna(a_unit) & (t_unit == "%"))
+    bare = np.flatnonzero((value > 0) & (value <= 1))
+    bare = bare[pd.isna(a_unit[bare]) & (t_unit[bare] == "%")]  # object compares on those rows only
     for i in idx[bare]:
         out.setdefault(int(i), Reason.AMBIGUOUS_FRACTION)
     big = np.flatnonzero(value > 100 + 1e-9)
@@ -513,7 +514,8 @@ def score_indicators(df: pd.DataFrame, pack: RulePack,
     a_number = np.array(list(map(attrgetter("value"), parsed)), dtype=float)[a_codes]
     a_unit = _objects(list(map(attrgetter("unit"), parsed)))[a_codes]
     a_per = _objects(list(map(attrgetter("per"), parsed)))[a_codes]
-    a_change = _objects([p.direction if p.kind == "number" else None for p in parsed])[a_codes]
+    # the verb of an actual written as a change (下降1%), per distinct actual: the rows take it by code
+    a_changes = _objects([p.direction if p.kind == "number" else None for p in parsed])
 
     # direction of each comparison
     op_used, op_source = directions(df, tf["t_op"], pack, pd.notna(facts["t_op"])[t_codes])
@@ -552,12 +554,15 @@ def score_indicators(df: pd.DataFrame, pack: RulePack,
     if len(idx):
         f = conversion_factors(a_unit[idx], a_per[idx], t_unit[idx], t_per[idx])
         ok = ~np.isnan(f)
-        conv = a_number[idx] * np.where(ok, f, 1.0) * change_signs(a_change[idx], tf["t_direction"][idx])
+        signs = change_signs(a_changes, np.full(len(a_changes), "down", dtype=object))  # -1 where a change is stated
+        t_down = np.asarray(facts["t_direction"], dtype=object) == "down"
+        # each distinct actual and target checked once (change_signs of the rows, taken by code)
+        conv = a_number[idx] * np.where(ok, f, 1.0) * np.where(t_down[t_codes[idx]], signs[a_codes[idx]], 1.0)
         res = clause_ratios(op_used[idx], t_val[idx], tf["t_low"].astype(float)[idx],
                             tf["t_high"].astype(float)[idx], conv, pack)
         names = df["name"].to_numpy(dtype=object) if "name" in df else None
         # a change written with its verb (下降1%) may be negative; its size is what is checked
-        changed = pd.notna(a_change[idx])
+        changed = pd.notna(a_changes)[a_codes[idx]]
         implausible = _implausible(names, idx, np.where(changed, np.abs(a_number[idx]), a_number[idx]),
                                    a_unit[idx], t_unit[idx])
         for i in implausible:
@@ -615,8 +620,9 @@ def _direction_guesses(df: pd.DataFrame, hot: np.ndarray, op_used: np.ndarray, o
     no direction or only a generic one such as 率) whose actual is far below the target: the
     indicator may be a rate of bad events (≤). Row positions."""
     with np.errstate(invalid="ignore"):
-        rows = np.flatnonzero(hot & (op_used == ">=") & np.isin(op_source, ["default", "name"])
-                              & (sc.status == Status.SCORED) & (t_val > 0) & (sc.a_val < DIRECTION_GUESS_SHARE * t_val))
+        rows = np.flatnonzero(hot & (t_val > 0) & (sc.a_val < DIRECTION_GUESS_SHARE * t_val))
+    # the object columns compared on those rows only
+    rows = rows[(op_used[rows] == ">=") & np.isin(op_source[rows], ["default", "name"]) & (sc.status[rows] == Status.SCORED)]
     if not len(rows) or "name" not in df:
         return rows
     more = pack.data["direction"]["more"]
@@ -723,8 +729,11 @@ def _score_rest(todo: np.ndarray, df: pd.DataFrame, tf: dict[str, np.ndarray], t
 
     # a deadline (2023年12月) against a completion date (2024年3月): compared as dates
     rows = np.flatnonzero(todo & tk.isin(TargetKind.DONE) & ~ak.isin("empty", "no", "none", "partial"))
+    targets = df["target"].to_numpy(dtype=object)
+    if len(rows):  # only a target with a deadline compares dates: looked up once per distinct target
+        due = np.array([bool(getattr(t, "due", None)) for t in targets[first_rows(t_codes)]], dtype=bool)
+        rows = rows[due[t_codes[rows]]]
     if len(rows):
-        targets = df["target"].to_numpy(dtype=object)
         group, first = _grouped(rows, t_codes, a_codes)
         outcomes = [deadline_outcome(targets[i], a_objs[a_codes[i]], pack) for i in first]
         dated = np.array([o is not None for o in outcomes], dtype=bool)[group]
