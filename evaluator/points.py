@@ -22,10 +22,10 @@ from .wording import fixed, message
 UNSETTLED = (Status.PENDING, Status.NOT_EVALUABLE)
 
 #: project statuses, by number (see project_scores)
-_PROJECT_STATUS = np.array([ProjectStatus.CLASSIFIED, ProjectStatus.NO_INDICATORS, ProjectStatus.SCORED,
-                            ProjectStatus.PARTIAL, ProjectStatus.PENDING], dtype=object)
+_PROJECT_STATUS = np.array([s.value for s in (ProjectStatus.CLASSIFIED, ProjectStatus.NO_INDICATORS, ProjectStatus.SCORED,
+                                              ProjectStatus.PARTIAL, ProjectStatus.PENDING)], dtype=object)
 #: execution statuses: not scored / scored
-_EXECUTION_STATUS = np.array([Status.PENDING, Status.SCORED], dtype=object)
+_EXECUTION_STATUS = np.array([Status.PENDING.value, Status.SCORED.value], dtype=object)
 
 
 def _pb_sum(k: np.ndarray, values: np.ndarray, n_projects: int) -> np.ndarray:
@@ -123,10 +123,10 @@ def apply_weights(ind: pd.DataFrame, pack: RulePack) -> tuple[pd.DataFrame, pd.S
     issues: list[Issue] = []
     if over_weight.any():
         rows = np.flatnonzero(over_weight)
-        new["status"] = np.where(over_weight, Status.NOT_EVALUABLE, status).astype(object)
+        new["status"] = np.where(over_weight, Status.NOT_EVALUABLE.value, status).astype(object)
         for c in ("points", "points_exact", "ratio"):
             new[c] = np.where(over_weight, np.nan, new[c])
-        new["pending_reason"] = np.where(over_weight, Reason.RATING_OVER, ind["pending_reason"].to_numpy(dtype=object)).astype(object)
+        new["pending_reason"] = np.where(over_weight, Reason.RATING_OVER.value, ind["pending_reason"].to_numpy(dtype=object)).astype(object)
         args = list(ind["reason_args"])
         sub = records_at(ind, rows, ("rating", "project_id", "project", "indicator_no"))
         for i, row in zip(rows, sub):

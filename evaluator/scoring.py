@@ -16,6 +16,7 @@ import math
 import re
 from operator import attrgetter
 from dataclasses import dataclass
+from enum import Enum
 from typing import Any
 
 import numpy as np
@@ -403,7 +404,7 @@ class _Scores:
 
     def __post_init__(self) -> None:
         n = self.n
-        self.status = full_object(n, Status.PENDING)
+        self.status = full_object(n, Status.PENDING.value)
         self.method = full_object(n, "")
         self.ratio = np.full(n, np.nan)
         self.rule = full_object(n, "")
@@ -424,7 +425,7 @@ class _Scores:
         """Give ``rows`` one outcome (status, method, ratio, rule, flag, times, a_val, reason, args)."""
         for name in ("status", "method", "ratio", "rule", "flag", "times", "a_val", "reason"):
             if name in outcome:
-                getattr(self, name)[rows] = outcome[name]
+                getattr(self, name)[rows] = plain(outcome[name])
         if outcome.get("args"):
             for i in rows:
                 self.arg(int(i)).update(outcome["args"])
@@ -437,7 +438,7 @@ class _Scores:
                 continue
             column = getattr(self, name)
             values = np.empty(len(outcomes), dtype=column.dtype)
-            values[has] = [o[name] for o in outcomes if name in o]
+            values[has] = [plain(o[name]) for o in outcomes if name in o]
             sel = has[group]
             column[rows[sel]] = values[group[sel]]
         args = [o.get("args") for o in outcomes]
@@ -460,6 +461,12 @@ def _by_kind(codes: np.ndarray, kinds: Any) -> Codes:
     value: a handful of codes, so that a mask of kinds (:meth:`Codes.isin`) is one small lookup."""
     k_codes, names = coded_values(kinds)
     return Codes(k_codes[codes], names)
+
+
+def plain(value: Any) -> Any:
+    """A member of the enums as its plain string (the value a table keeps: the explanations and the
+    writers read exact str cells the quick way); any other value as it is."""
+    return value.value if isinstance(value, Enum) else value
 
 
 def _grouped(rows: np.ndarray, *keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -573,12 +580,12 @@ def score_indicators(df: pd.DataFrame, pack: RulePack,
         sc.rule[good] = res["rule"][ok]
         sc.times[good] = res["times"][ok]
         sc.flag[good] = np.array(["", "over_achieved"], dtype=object)[res["over"][ok].astype(np.intp)]
-        sc.status[good] = Status.SCORED
-        sc.method[good] = Method.AUTO
+        sc.status[good] = Status.SCORED.value
+        sc.method[good] = Method.AUTO.value
         bad = idx[~ok]
-        sc.status[bad] = Status.NOT_EVALUABLE
+        sc.status[bad] = Status.NOT_EVALUABLE.value
         for i in bad:
-            sc.reason[i] = implausible.get(int(i), Reason.UNIT)
+            sc.reason[i] = plain(implausible.get(int(i), Reason.UNIT))
             sc.arg(int(i)).update(actual_unit=a_unit[i] or "", target_unit=t_unit[i] or "")
 
     # 2. everything else, by kind of target, actual and rating
@@ -885,7 +892,7 @@ def _score_issues(df: pd.DataFrame, ignored: np.ndarray, guessed: np.ndarray = n
                                                   "project_id", "project", "indicator_no")}
 
     def add(code: str, severity: str, text: str, column: str, cell: Any, row: dict[str, Any]) -> None:
-        for key, value in (("code", code), ("severity", severity), ("message", text), ("column", column),
+        for key, value in (("code", code), ("severity", plain(severity)), ("message", text), ("column", column),
                            ("cell", str(cell)), *_loc(row).items()):
             cols[key].append(value)
 

@@ -32,7 +32,7 @@ import pandas as pd
 
 from .enums import Method, Reason, Status, TargetKind
 from .rules import RulePack
-from .scoring import text_codes, with_columns
+from .scoring import plain, text_codes, with_columns
 from .units import conversion_factor
 from .values import parse_actual
 from .wording import fixed, pct
@@ -308,6 +308,7 @@ def apply_trends(ind: pd.DataFrame, pack: RulePack, history: PriorLookup | None 
 
 def _set(cols: dict[str, np.ndarray], ratio: np.ndarray, args: np.ndarray | None, i: int, status: str,
          method: str, rule: str, reason: str | None, r: float = math.nan, a: dict[str, Any] | None = None) -> None:
+    status, reason = plain(status), plain(reason)  # the tables keep plain strings
     cols["status"][i] = status
     if "method" in cols:
         cols["method"][i] = method
