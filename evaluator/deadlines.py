@@ -16,6 +16,7 @@ from functools import lru_cache
 from typing import Any
 
 from .compiler import _DATE_SPAN, _PUNCT, _QUARTER_SPAN, deadline_of
+from .enums import Method, Status
 from .lexicon import lexicon, normalize
 
 # 8月, 11月份, 2024年3月: a month alone is a date in an actual cell (the compiler reads 8月 as a
@@ -79,9 +80,9 @@ def deadline_outcome(target: Any, actual: Any, pack: Any) -> dict[str, Any] | No
     if late is None:
         if actual.kind != "yes":
             return None
-        return {"status": "scored", "method": "auto", "ratio": 1.0, "rule": "done_yes_undated", "args": {"due": due}}
+        return {"status": Status.SCORED, "method": Method.AUTO, "ratio": 1.0, "rule": "done_yes_undated", "args": {"due": due}}
     if late <= 0:
-        return {"status": "scored", "method": "auto", "ratio": 1.0, "rule": "deadline_met",
+        return {"status": Status.SCORED, "method": Method.AUTO, "ratio": 1.0, "rule": "deadline_met",
                 "args": {"due": due}}
-    return {"status": "scored", "method": "auto", "ratio": late_ratio(late, pack), "rule": "deadline_late",
+    return {"status": Status.SCORED, "method": Method.AUTO, "ratio": late_ratio(late, pack), "rule": "deadline_late",
             "args": {"due": due, "months_late": late}}

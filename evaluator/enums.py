@@ -70,6 +70,8 @@ class Reason(StrEnum):
     RATING_OVER = "rating_over"
     NEGATIVE = "negative"
     IMPOSSIBLE_PERCENT = "impossible_percent"
+    AMBIGUOUS_FRACTION = "ambiguous_fraction"
+    STATED = "stated"
 
 
 class Severity(StrEnum):

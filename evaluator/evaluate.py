@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from . import __version__
+from .enums import Severity
 from .frames import factorize_objects
 from .issues import InputError, Issue, concat_issues, issue_message, issues_frame
 from .rules import RulePack, load_rule_pack
@@ -22,7 +23,7 @@ from .points import apply_weights, project_scores
 from .scoring import score_indicators, text_codes, with_columns
 from .explain import explain_executions, explain_indicators, summarize_projects
 from .trends import apply_trends
-from .wording import num, round_half_up
+from .wording import message, num, round_half_up
 
 #: internal working columns dropped from the public indicator table
 _INTERNAL = ["points_exact", "reason_args", "t_kind", "t_canonical", "t_unit", "t_per", "t_low", "t_high", "t_direction", "t_n",
@@ -75,9 +76,7 @@ def _load_targets(targets: Any) -> Any:
         from .readers import read_targets
         table = read_targets(targets, check=False)
         if not len(table.indicators) and not len(table.projects):  # nothing to score: not an engine bug
-            raise InputError("目标表中没有读到任何项目或指标，无法评分；请确认第一个参数是绩效目标表"
-                             "（实际完成值表是第二个参数），可先用 evaluator check 查看读取结果",
-                             file=str(targets), code="no_indicators")
+            raise InputError(message("scoring_errors", "no_indicators"), file=str(targets), code="no_indicators")
         return lint(table)
     return targets
 
@@ -259,14 +258,14 @@ def _rollup_issues(projects: pd.DataFrame, ind: pd.DataFrame, pack: RulePack) ->
         p = projects.iloc[i]
         loc = {"project_id": p["project_id"], "project": p.get("project")}
         if over[i]:
-            out.append(Issue(code="execution_over", severity="warning", column="全年执行数",
+            out.append(Issue(code="execution_over", severity=Severity.WARNING, column=message("scoring_columns", "spent"),
                              message=issue_message("execution_over", spent=num(p["spent_annual"], 4),
                                                    budget=num(p["budget_used"], 4)), **loc))
         if fallback[i]:
-            out.append(Issue(code="budget_fallback", severity="info", column="全年预算数",
+            out.append(Issue(code="budget_fallback", severity=Severity.INFO, column=message("scoring_columns", "budget"),
                              message=issue_message("budget_fallback"), **loc))
         if p["project_id"] in bad_sum:
-            out.append(Issue(code="table_weights", severity="warning", column="分值",
+            out.append(Issue(code="table_weights", severity=Severity.WARNING, column=message("scoring_columns", "weight"),
                              message=issue_message("table_weights", sum=num(float(sums[p["project_id"]])),
                                                    execution=num(execution)), **loc))
     return out

@@ -466,7 +466,7 @@ def _excluded_part(pack: RulePack) -> Callable[..., str]:
 def _is(table: _Table, name: str, *values: str) -> np.ndarray:
     """Per row: is field ``name`` one of ``values``."""
     codes, uniques = table.coded(name)
-    return np.array([type(u) is str and u in values for u in uniques.tolist()], dtype=bool)[codes] \
+    return np.array([isinstance(u, str) and u in values for u in uniques.tolist()], dtype=bool)[codes] \
         if len(codes) else np.zeros(0, dtype=bool)
 
 

@@ -13,17 +13,19 @@ import numpy as np
 import pandas as pd
 
 from .frames import full_object
+from .enums import Method, ProjectStatus, Reason, Severity, Status
 from .issues import Issue, issue_message
 from .rules import BLOCKS, RulePack
 from .scoring import records_at, round_points, with_columns
-from .wording import fixed
+from .wording import fixed, message
 
-UNSETTLED = ("pending", "not_evaluable")
+UNSETTLED = (Status.PENDING, Status.NOT_EVALUABLE)
 
 #: project statuses, by number (see project_scores)
-_PROJECT_STATUS = np.array(["classified", "no_indicators", "scored", "partial", "pending"], dtype=object)
+_PROJECT_STATUS = np.array([s.value for s in (ProjectStatus.CLASSIFIED, ProjectStatus.NO_INDICATORS, ProjectStatus.SCORED,
+                                              ProjectStatus.PARTIAL, ProjectStatus.PENDING)], dtype=object)
 #: execution statuses: not scored / scored
-_EXECUTION_STATUS = np.array(["pending", "scored"], dtype=object)
+_EXECUTION_STATUS = np.array([Status.PENDING.value, Status.SCORED.value], dtype=object)
 
 
 def _pb_sum(k: np.ndarray, values: np.ndarray, n_projects: int) -> np.ndarray:
@@ -47,7 +49,7 @@ def indicator_weights(ind: pd.DataFrame, pack: RulePack) -> tuple[np.ndarray, pd
     g0 = np.nan_to_num(given)
     missing = np.isnan(given)
     respread_na = pack.switches["not_applicable"] == "respread"
-    active = ~((ind["status"].to_numpy() == "excluded") & respread_na) & valid
+    active = ~((ind["status"].to_numpy() == Status.EXCLUDED) & respread_na) & valid
 
     # a project whose active indicators all carry 分值 keeps the table's weights;
     # not-applicable ones hand their points to the rest of their block
@@ -110,26 +112,26 @@ def apply_weights(ind: pd.DataFrame, pack: RulePack) -> tuple[pd.DataFrame, pd.S
     flagged = over_achieved(ind["flag"])
     raw = ratio * wp - np.where(flagged & (deduct > 0), deduct * wp, 0.0)
     status = ind["status"].to_numpy()
-    raw = np.where(status == "scored", np.maximum(np.nan_to_num(raw), 0.0), np.nan)
-    na_full = (status == "excluded") & (pack.switches["not_applicable"] == "full")
+    raw = np.where(status == Status.SCORED, np.maximum(np.nan_to_num(raw), 0.0), np.nan)
+    na_full = (status == Status.EXCLUDED) & (pack.switches["not_applicable"] == "full")
     # each indicator's points rounded half-up as shown; project_scores adds these shown figures
     raw = np.where(na_full, wp, raw)
     points = round_points(raw, digits, mode)
-    ratio = np.where(status == "scored", ratio, np.nan)
+    ratio = np.where(status == Status.SCORED, ratio, np.nan)
     new: dict[str, object] = {"weight_points": round_points(wp, max(digits, 4), mode), "points_exact": raw,
                               "ratio": ratio, "points": points}
     issues: list[Issue] = []
     if over_weight.any():
         rows = np.flatnonzero(over_weight)
-        new["status"] = np.where(over_weight, "not_evaluable", status).astype(object)
+        new["status"] = np.where(over_weight, Status.NOT_EVALUABLE.value, status).astype(object)
         for c in ("points", "points_exact", "ratio"):
             new[c] = np.where(over_weight, np.nan, new[c])
-        new["pending_reason"] = np.where(over_weight, "rating_over", ind["pending_reason"].to_numpy(dtype=object)).astype(object)
+        new["pending_reason"] = np.where(over_weight, Reason.RATING_OVER.value, ind["pending_reason"].to_numpy(dtype=object)).astype(object)
         args = list(ind["reason_args"])
         sub = records_at(ind, rows, ("rating", "project_id", "project", "indicator_no"))
         for i, row in zip(rows, sub):
             args[i] = {**args[i], "rating": row["rating"]}
-            issues.append(Issue(code="rating_over_weight", severity="error", column="评定", cell=str(row["rating"]),
+            issues.append(Issue(code="rating_over_weight", severity=Severity.ERROR, column=message("scoring_columns", "rating"), cell=str(row["rating"]),
                                 message=issue_message("rating_over_weight", rating=row["rating"], weight=fixed(wp[i])),
                                 project_id=row["project_id"], project=row.get("project"),
                                 indicator_no=int(row["indicator_no"]) if pd.notna(row.get("indicator_no")) else None))
@@ -209,7 +211,7 @@ def project_scores(projects: pd.DataFrame, ind: pd.DataFrame, absent: pd.Series,
         r[f"weight_{b}"] = np.where(count_b[:, j] > 0, round_points(weight_b[:, j], max(digits, 4), mode), 0.0)
     n_ind = per_project(np.ones(len(pos)))
     ew = pack.weights["execution"]
-    exec_pending = ex["execution_status"] == "pending"
+    exec_pending = ex["execution_status"] == Status.PENDING
     absent_pts = projects["project_id"].map(absent).fillna(0.0).to_numpy(dtype=float)
     earned = points_b.sum(axis=1) + round_points(absent_pts, digits, mode) \
         + np.where(exec_pending, 0.0, ex["execution_points"])
@@ -218,7 +220,7 @@ def project_scores(projects: pd.DataFrame, ind: pd.DataFrame, absent: pd.Series,
     total = round_points(np.minimum(earned, cap), digits, mode)
     tmax = round_points(np.minimum(earned + open_w, cap), digits, mode)
     lo, hi = _grades(total, pack), _grades(tmax, pack)
-    any_scored = per_project((status == "scored").astype(float)) > 0
+    any_scored = per_project((status == Status.SCORED).astype(float)) > 0
 
     def share(mask: np.ndarray) -> np.ndarray:
         return np.round(per_project(np.where(mask, wp, 0.0)) / 100.0, 4)
@@ -234,11 +236,11 @@ def project_scores(projects: pd.DataFrame, ind: pd.DataFrame, absent: pd.Series,
     # chosen by number from one object per status (not a new string per project)
     r["status"] = _PROJECT_STATUS[np.where(~has, np.where(classified, 0, 1),
                                            np.where(open_w == 0, 2, np.where(any_scored | ~exec_pending, 3, 4)))]
-    scored = status == "scored"
-    r["share_auto"] = np.where(has, np.round(share(scored & (method == "auto")) + np.where(exec_pending, 0, ew / 100.0), 4), np.nan)
-    r["share_review"] = np.where(has, share(scored & (method == "review")), np.nan)
-    r["share_pending"] = np.where(has, np.round(share(status == "pending") + np.where(exec_pending, ew / 100.0, 0.0), 4), np.nan)
-    r["share_not_evaluable"] = np.where(has, share(status == "not_evaluable"), np.nan)
+    scored = status == Status.SCORED
+    r["share_auto"] = np.where(has, np.round(share(scored & (method == Method.AUTO)) + np.where(exec_pending, 0, ew / 100.0), 4), np.nan)
+    r["share_review"] = np.where(has, share(scored & (method == Method.REVIEW)), np.nan)
+    r["share_pending"] = np.where(has, np.round(share(status == Status.PENDING) + np.where(exec_pending, ew / 100.0, 0.0), 4), np.nan)
+    r["share_not_evaluable"] = np.where(has, share(status == Status.NOT_EVALUABLE), np.nan)
     r["absent_points"] = np.where(has, absent_pts, 0.0)
     self_total = self_totals(projects, ind, pos_all)
     r["self_total"] = self_total

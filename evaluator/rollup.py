@@ -22,18 +22,17 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .wording import fixed, round_half_up
+from .enums import MEASURABLE_KINDS, Method, ProjectStatus, Status, TargetKind
+from .wording import fixed, message, round_half_up
 
 #: label put beside every department score: there is no official averaging rule
-DERIVED_LABEL = "派生（无官方规则）"
+DERIVED_LABEL = message("scoring_rollup", "derived")
 #: default distance (points) from a grade boundary that triggers a warning
 DEFAULT_MARGIN = 1.0
-#: target kinds a unit can measure without a reviewer
-MEASURABLE_KINDS = frozenset({"compare", "range", "all", "zero"})
 #: block keys in report order and their Chinese names (scorer may use either form)
-BLOCK_NAMES = {"output": "产出", "benefit": "效益", "satisfaction": "满意度", "cost": "成本"}
+BLOCK_NAMES = {key: message("blocks", key) for key in ("output", "benefit", "satisfaction", "cost")}
 PROFILE_KEYS = ("output", "benefit", "satisfaction", "execution")
-PROFILE_NAMES = {**BLOCK_NAMES, "execution": "预算执行"}
+PROFILE_NAMES = {**BLOCK_NAMES, "execution": message("blocks", "execution")}
 #: budget columns, best first: 全年预算数 from the actuals, then the table's 总计
 BUDGET_COLUMNS = ("budget_used", "budget_annual", "budget_year", "annual_budget", "budget_total")
 #: comparison operators as printed in Chinese reports
@@ -85,9 +84,9 @@ def project_inclusion(projects: pd.DataFrame) -> pd.DataFrame:
     total = pd.to_numeric(_col(projects, "total"), errors="coerce").to_numpy(dtype=float)
     classified = _col(projects, "classified", False).fillna(False).astype(bool).to_numpy()
     status = _col(projects, "status", "").fillna("").astype(str)
-    unscorable = np.isnan(total) | status.isin(["not_evaluable", "unscorable", "empty", "no_indicators"]).to_numpy()
-    reasons = np.where(classified, "涉密项目，无公开指标，不参与平均",
-                       np.where(unscorable, "无可评分指标，不参与平均", "")).astype(object)
+    unscorable = np.isnan(total) | status.isin([Status.NOT_EVALUABLE, "unscorable", "empty", ProjectStatus.NO_INDICATORS]).to_numpy()
+    reasons = np.where(classified, message("scoring_rollup", "classified"),
+                       np.where(unscorable, message("scoring_rollup", "unscorable"), "")).astype(object)
     out = pd.DataFrame({"included": reasons == "", "excluded_reason": reasons}, index=projects.index)
     return out
 
@@ -128,21 +127,22 @@ def _required_change(row: pd.Series, delta: float, rule_pack: Any) -> str:
     unit = _unit(row)
     new_ratio = (pts + delta) / w if w > 0 else math.nan
     if delta > 0:
-        points_text = f"得分需提高至少 {_fmt(delta)} 分（现 {_fmt(pts)}/{_fmt(w)}）"
+        points_text = message("scoring_boundary", "points_up", delta=_fmt(delta), pts=_fmt(pts), weight=_fmt(w))
     else:
-        points_text = f"得分若降低超过 {_fmt(-delta)} 分即降档（现 {_fmt(pts)}/{_fmt(w)}）"
+        points_text = message("scoring_boundary", "points_down", delta=_fmt(-delta), pts=_fmt(pts), weight=_fmt(w))
     shown_op = OP_SIGNS.get(op, op)
-    if kind != "compare" or math.isnan(target) or target <= 0 or math.isnan(new_ratio):
-        if str(row.get("method")) == "review":
-            return f"评定{points_text}"
+    if kind != TargetKind.COMPARE or math.isnan(target) or target <= 0 or math.isnan(new_ratio):
+        if str(row.get("method")) == Method.REVIEW:
+            return message("scoring_boundary", "review", points=points_text)
         return points_text
+    now = message("scoring_boundary", "now", actual=_fmt(actual, unit)) if not math.isnan(actual) else ""
+    shown = {"op": shown_op, "target": _fmt(target, unit), "actual": _fmt(actual, unit), "now": now}
     if op in (">=", ">"):
         if delta > 0:
             need = target * new_ratio
-            now = f"由 {_fmt(actual, unit)} " if not math.isnan(actual) else ""
-            return f"实际完成值需{now}提高到至少 {_fmt(need, unit)}（目标 {shown_op}{_fmt(target, unit)}）"
+            return message("scoring_boundary", "ge_up", need=_fmt(need, unit), **shown)
         need = target * max(new_ratio, 0.0)
-        return f"实际完成值若低于 {_fmt(need, unit)}（现 {_fmt(actual, unit)}，目标 {shown_op}{_fmt(target, unit)}）即降档"
+        return message("scoring_boundary", "ge_down", need=_fmt(need, unit), **shown)
     if op in ("<=", "<"):
         linear = rule_pack.switches.get("reverse_rule") == "linear"
         if delta > 0:
@@ -150,11 +150,10 @@ def _required_change(row: pd.Series, delta: float, rule_pack: Any) -> str:
                 need = target
             else:
                 need = target * (2 - new_ratio) if linear else target / new_ratio
-            now = f"由 {_fmt(actual, unit)} " if not math.isnan(actual) else ""
-            return f"实际完成值需{now}降到至多 {_fmt(need, unit)}（目标 {shown_op}{_fmt(target, unit)}）"
+            return message("scoring_boundary", "le_up", need=_fmt(need, unit), **shown)
         r = max(new_ratio, 1e-9)
         need = target * (2 - r) if linear else target / r
-        return f"实际完成值若高于 {_fmt(need, unit)}（现 {_fmt(actual, unit)}，目标 {shown_op}{_fmt(target, unit)}）即降档"
+        return message("scoring_boundary", "le_down", need=_fmt(need, unit), **shown)
     return points_text
 
 
@@ -195,23 +194,25 @@ def boundary_warnings(indicators: pd.DataFrame, projects: pd.DataFrame, rule_pac
             if exec_weight > 0 and not math.isnan(ep):
                 if direction == "up" and exec_weight - ep >= gap - 1e-9:
                     need = (ep + gap) / exec_weight
-                    rows.append({**base, "indicator_no": 0, "indicator": "预算执行率", "points": ep,
-                                 "weight_points": exec_weight,
-                                 "change": f"预算执行率需由 {_fmt(rate * 100, '%')} 提高到至少 {_fmt(need * 100, '%')}"})
+                    rows.append({**base, "indicator_no": 0, "indicator": message("scoring_boundary", "execution"),
+                                 "points": ep, "weight_points": exec_weight,
+                                 "change": message("scoring_boundary", "execution_up", rate=_fmt(rate * 100, '%'),
+                                                   need=_fmt(need * 100, '%'))})
                 elif direction == "down" and ep > gap:
                     need = (ep - gap) / exec_weight
-                    rows.append({**base, "indicator_no": 0, "indicator": "预算执行率", "points": ep,
-                                 "weight_points": exec_weight,
-                                 "change": f"预算执行率若低于 {_fmt(need * 100, '%')}（现 {_fmt(rate * 100, '%')}）即降档"})
+                    rows.append({**base, "indicator_no": 0, "indicator": message("scoring_boundary", "execution"),
+                                 "points": ep, "weight_points": exec_weight,
+                                 "change": message("scoring_boundary", "execution_down", rate=_fmt(rate * 100, '%'),
+                                                   need=_fmt(need * 100, '%'))})
             group = by_project.get(proj.get("project_id"))
             if group is None:
                 continue
             for _, ind in group.iterrows():
                 w, pts = _num(ind.get("weight_points")), _num(ind.get("points"))
                 status = str(ind.get("status") or "")
-                if status == "pending" and direction == "up" and w >= gap - 1e-9:
-                    change = "待补/待评，补齐后最多可得 " + _fmt(w) + " 分"
-                elif status != "scored" or math.isnan(pts) or math.isnan(w):
+                if status == Status.PENDING and direction == "up" and w >= gap - 1e-9:
+                    change = message("scoring_boundary", "open", weight=_fmt(w))
+                elif status != Status.SCORED or math.isnan(pts) or math.isnan(w):
                     continue
                 elif direction == "up" and w - pts >= gap - 1e-9:
                     change = _required_change(ind, gap, rule_pack)
@@ -232,12 +233,10 @@ def warning_text(warnings: pd.DataFrame) -> dict[Any, str]:
         for (boundary, direction), h in g.groupby(["boundary", "direction"], sort=False):
             first = h.iloc[0]
             names = "；".join(f"{r.indicator}：{r.change}" for r in h.itertuples())
-            if direction == "up":
-                parts.append(f"总分 {_fmt(first.total)} 距「{first.grade_then}」下限 {_fmt(boundary)} 仅差 "
-                             f"{_fmt(first.gap)} 分，单项即可升档的指标：{names}")
-            else:
-                parts.append(f"总分 {_fmt(first.total)} 仅高出「{first.grade_now}」下限 {_fmt(boundary)} "
-                             f"{_fmt(first.gap)} 分，单项即可降档的指标：{names}")
+            up = direction == "up"
+            parts.append(message("scoring_boundary", "warning_up" if up else "warning_down", total=_fmt(first.total),
+                                 grade=first.grade_then if up else first.grade_now, boundary=_fmt(boundary),
+                                 gap=_fmt(first.gap), names=names))
         out[pid] = "。".join(parts)
     return out
 
@@ -253,7 +252,7 @@ def block_profile(indicators: pd.DataFrame, projects: pd.DataFrame, rule_pack: A
     keep_ids = set(projects.loc[inc["included"], "project_id"]) if len(projects) else set()
     out: dict[str, float] = {}
     if len(indicators):
-        ind = indicators[indicators["project_id"].isin(keep_ids) & (_col(indicators, "status", "") == "scored")]
+        ind = indicators[indicators["project_id"].isin(keep_ids) & (_col(indicators, "status", "") == Status.SCORED)]
         keys = _col(ind, "block", "").map(block_key)
         for key in ("output", "benefit", "satisfaction", "cost"):
             sel = ind[keys == key]
@@ -273,7 +272,7 @@ def target_quality(indicators: pd.DataFrame, issues: pd.DataFrame | None) -> dic
     n = len(indicators)
     kind = _col(indicators, "kind", "").fillna("").astype(str)
     w = pd.to_numeric(_col(indicators, "weight_points"), errors="coerce").fillna(0.0)
-    review = (_col(indicators, "method", "").fillna("") == "review") | (kind == "qualitative")
+    review = (_col(indicators, "method", "").fillna("") == Method.REVIEW) | (kind == TargetKind.QUALITATIVE)
     codes = issues["code"].fillna("").astype(str) if issues is not None and len(issues) and "code" in issues else pd.Series([], dtype=str)
     contradictions = codes[codes.isin(CONTRADICTION_CODES)]
     # the reader's own verdict (``measurable`` column, same as ``check``) wins over the kind
@@ -293,8 +292,8 @@ def target_quality(indicators: pd.DataFrame, issues: pd.DataFrame | None) -> dic
 
 #: the score columns of :func:`department_scores`: (column, project column it averages)
 SCORE_COLUMNS = (("score", "total"), ("score_min", "total_min"), ("score_max", "total_max"))
-BASIS_WEIGHTED = "预算加权"
-BASIS_SIMPLE = "预算数缺失，改用简单平均"
+BASIS_WEIGHTED = message("scoring_rollup", "basis_weighted")
+BASIS_SIMPLE = message("scoring_rollup", "basis_simple")
 
 
 def department_scores(projects: pd.DataFrame, pack: Any, department: Any = None) -> pd.DataFrame:
@@ -373,7 +372,7 @@ def department_name(evaluation: Any) -> str:
         names = names[names != ""]
         if len(names):
             return str(names.mode().iloc[0])
-    return "（未命名部门）"
+    return message("scoring_rollup", "unnamed_department")
 
 
 def rollup_department(evaluation: Any, margin: float = DEFAULT_MARGIN, department: str = "") -> DepartmentRollup:
@@ -402,7 +401,7 @@ def rollup_department(evaluation: Any, margin: float = DEFAULT_MARGIN, departmen
                     "budget_column": budget_column(projects),
                     "budget_scored": round_half_up(float(row.get("budget_scored", 0.0)), 6),
                     "grade": row.get("grade", "")})
-    summary["grade_note"] = f"部门等级按部门得分套用项目等级线，{DERIVED_LABEL}"
+    summary["grade_note"] = message("scoring_rollup", "grade_note", derived=DERIVED_LABEL)
     pending = (pd.to_numeric(tmax, errors="coerce") - pd.to_numeric(tmin, errors="coerce")).fillna(0) > 1e-9
     summary.update({
         "n_projects": int(len(projects)),
@@ -416,15 +415,16 @@ def rollup_department(evaluation: Any, margin: float = DEFAULT_MARGIN, departmen
     for g in grades:
         summary[f"grade_{g}"] = int(counts.get(g, 0))
     open_grade = int((_col(scored, "grade", "").fillna("") == "").sum())
-    summary["grade_待定"] = open_grade
+    grade_open = message("scoring_rollup", "grade_open")
+    summary[f"grade_{grade_open}"] = open_grade
     summary["grade_distribution"] = " ".join(f"{g}{int(counts.get(g, 0))}" for g in grades) + \
-        (f" 待定{open_grade}" if open_grade else "")
+        (f" {grade_open}{open_grade}" if open_grade else "")
     status = _col(indicators, "status", "")
     in_scope = indicators["project_id"].isin(set(scored["project_id"])) if len(indicators) else status.astype(bool)
     summary["n_indicators"] = int(len(indicators))
-    summary["n_scored_indicators"] = int(((status == "scored") & in_scope).sum())
-    summary["n_pending_indicators"] = int(((status == "pending") & in_scope).sum())
-    summary["n_not_evaluable_indicators"] = int(((status == "not_evaluable") & in_scope).sum())
+    summary["n_scored_indicators"] = int(((status == Status.SCORED) & in_scope).sum())
+    summary["n_pending_indicators"] = int(((status == Status.PENDING) & in_scope).sum())
+    summary["n_not_evaluable_indicators"] = int(((status == Status.NOT_EVALUABLE) & in_scope).sum())
     profile = block_profile(indicators, projects, pack)
     for key in PROFILE_KEYS:
         summary[f"profile_{key}"] = profile.get(key, math.nan)

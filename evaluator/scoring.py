@@ -16,24 +16,26 @@ import math
 import re
 from operator import attrgetter
 from dataclasses import dataclass
+from enum import Enum
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from .deadlines import deadline_outcome
-from .frames import Codes, distinct_rows, factorize_objects, first_rows, full_object, joint_codes, object_codes
+from .enums import Method, Reason, Severity, Status, TargetKind
+from .frames import Codes, coded as coded_values, distinct_rows, factorize_objects, first_rows, full_object, joint_codes, object_codes
 from .issues import issues_table
 from .categories import level1_code
-from .rules import RulePack
+from .rules import RulePack, Tier
 from .target import Target
 from .units import conversion_factor
 from .values import ActualValue, evaluate_formula, parse_actual, parse_actuals, vocabulary
-from .wording import message
+from .wording import message, messages
 
-NUMERIC_KINDS = ("compare", "range", "zero")
+NUMERIC_KINDS = (TargetKind.COMPARE, TargetKind.RANGE, TargetKind.ZERO)
 #: the time basis assumed for a value written without one (a yearly evaluation)
-YEAR = "年"
+YEAR = messages()["scoring_words"]["year"]
 
 
 # --- small helpers -----------------------------------------------------------
@@ -180,14 +182,14 @@ def _objects(values: list[Any]) -> np.ndarray:
     return np.fromiter(values, dtype=object, count=len(values))
 
 
-_NO_TARGET = ("empty",) + (np.nan,) * (len(TARGET_FACTS) - 1)
+_NO_TARGET = (TargetKind.EMPTY,) + (np.nan,) * (len(TARGET_FACTS) - 1)
 
 
 def _target_row(t: Target | None) -> tuple[Any, ...]:
     """The :data:`TARGET_FACTS` of one target (NaN for the facts of a missing target)."""
     if not isinstance(t, Target):
         return _NO_TARGET
-    zero = t.kind == "zero"
+    zero = t.kind == TargetKind.ZERO
     return (t.kind, "==" if zero else t.op, 0.0 if zero else t.value, t.unit, t.per, t.low, t.high,
             t.canonical or t.raw, len(t.clauses), t.direction)
 
@@ -228,15 +230,16 @@ class Rating:
     points: float = math.nan
 
 
-def parse_rating(text: Any, pack: RulePack) -> Rating:
-    """A reviewer's 评定: a tier word, a point value or 不适用."""
+def parse_rating(text: Any, pack: RulePack, tiers: tuple[Tier, ...] | None = None) -> Rating:
+    """A reviewer's 评定: a tier word, a point value or 不适用 (``tiers``: ``pack.tiers`` when
+    already built; the property builds them anew at each call)."""
     raw = "" if text is None or (isinstance(text, float) and math.isnan(text)) else str(text).strip()
     core = raw.rstrip("。.").strip()
     if not core or core.lower() == "nan":
         return Rating("none")
     if core in pack.data["qualitative"]["not_applicable_words"]:
         return Rating("na", raw)
-    for tier in pack.tiers:
+    for tier in (pack.tiers if tiers is None else tiers):
         if core == tier.name or core in tier.words:
             return Rating("tier", raw, tier.name, tier.default, tier.low, tier.high)
     m = re.fullmatch(r"(\d+(?:\.\d+)?)\s*分?", core)
@@ -311,18 +314,19 @@ def _implausible(names: np.ndarray | None, idx: np.ndarray, value: np.ndarray, a
     if names is not None and signed.any():  # a percent falls below zero only where it measures a change
         change = checks.get("change_words", [])
         signed[signed] = [any(w in str(names[i]) for w in change) for i in idx[neg[signed]]]
-    out: dict[int, str] = {int(i): "negative" for i in idx[neg[~signed]]}
+    out: dict[int, str] = {int(i): Reason.NEGATIVE for i in idx[neg[~signed]]}
     # a bare 0.975 against a percent target: 97.5 % or 0.975 %? refused, never guessed (docs/robustness.md)
-    bare = np.flatnonzero((value > 0) & (value <= 1) & pd.isna(a_unit) & (t_unit == "%"))
+    bare = np.flatnonzero((value > 0) & (value <= 1))
+    bare = bare[pd.isna(a_unit[bare]) & (t_unit[bare] == "%")]  # object compares on those rows only
     for i in idx[bare]:
-        out.setdefault(int(i), "ambiguous_fraction")
+        out.setdefault(int(i), Reason.AMBIGUOUS_FRACTION)
     big = np.flatnonzero(value > 100 + 1e-9)
     over = big[unit(big) == "%"]
     if len(over) and names is not None:
         words = checks["share_words"]
         for i in idx[over]:
             if any(w in str(names[i]) for w in words):
-                out[int(i)] = "impossible_percent"
+                out[int(i)] = Reason.IMPOSSIBLE_PERCENT
     return out
 
 
@@ -367,11 +371,11 @@ def clause_ratios(op: np.ndarray, t: np.ndarray, low: np.ndarray, high: np.ndarr
 SCORE_COLUMNS = ["block", "op_used", "op_source", "status", "method", "ratio", "rule", "flag", "over_times",
                  "actual_value", "target_value", "clause_detail", "pending_reason", "reason_args"]
 #: issue code and severity of each data reason an indicator could not be scored for
-SCORE_ISSUES = {"unit": ("unit_mismatch", "error"), "unreadable": ("unreadable_actual", "error"),
-                "negative": ("negative_actual", "error"), "impossible_percent": ("impossible_percent", "error"),
-                "ambiguous_fraction": ("ambiguous_fraction", "error"),
-                "clauses": ("clause_mismatch", "error"), "rating": ("bad_rating", "error"),
-                "prior": ("bad_prior", "error")}
+SCORE_ISSUES = {Reason.UNIT: ("unit_mismatch", Severity.ERROR), Reason.UNREADABLE: ("unreadable_actual", Severity.ERROR),
+                Reason.NEGATIVE: ("negative_actual", Severity.ERROR), Reason.IMPOSSIBLE_PERCENT: ("impossible_percent", Severity.ERROR),
+                Reason.AMBIGUOUS_FRACTION: ("ambiguous_fraction", Severity.ERROR),
+                Reason.CLAUSES: ("clause_mismatch", Severity.ERROR), Reason.RATING: ("bad_rating", Severity.ERROR),
+                Reason.PRIOR: ("bad_prior", Severity.ERROR)}
 
 
 def _loc(row: dict[str, Any] | pd.Series) -> dict[str, Any]:
@@ -400,7 +404,7 @@ class _Scores:
 
     def __post_init__(self) -> None:
         n = self.n
-        self.status = full_object(n, "pending")
+        self.status = full_object(n, Status.PENDING.value)
         self.method = full_object(n, "")
         self.ratio = np.full(n, np.nan)
         self.rule = full_object(n, "")
@@ -421,7 +425,7 @@ class _Scores:
         """Give ``rows`` one outcome (status, method, ratio, rule, flag, times, a_val, reason, args)."""
         for name in ("status", "method", "ratio", "rule", "flag", "times", "a_val", "reason"):
             if name in outcome:
-                getattr(self, name)[rows] = outcome[name]
+                getattr(self, name)[rows] = plain(outcome[name])
         if outcome.get("args"):
             for i in rows:
                 self.arg(int(i)).update(outcome["args"])
@@ -434,7 +438,7 @@ class _Scores:
                 continue
             column = getattr(self, name)
             values = np.empty(len(outcomes), dtype=column.dtype)
-            values[has] = [o[name] for o in outcomes if name in o]
+            values[has] = [plain(o[name]) for o in outcomes if name in o]
             sel = has[group]
             column[rows[sel]] = values[group[sel]]
         args = [o.get("args") for o in outcomes]
@@ -450,6 +454,19 @@ class _Scores:
         for i, d in self.args.items():
             col[i] = d
         return col
+
+
+def _by_kind(codes: np.ndarray, kinds: Any) -> Codes:
+    """Rows coded by kind, from rows coded by distinct value (``codes``) and the kind of each distinct
+    value: a handful of codes, so that a mask of kinds (:meth:`Codes.isin`) is one small lookup."""
+    k_codes, names = coded_values(kinds)
+    return Codes(k_codes[codes], names)
+
+
+def plain(value: Any) -> Any:
+    """A member of the enums as its plain string (the value a table keeps: the explanations and the
+    writers read exact str cells the quick way); any other value as it is."""
+    return value.value if isinstance(value, Enum) else value
 
 
 def _grouped(rows: np.ndarray, *keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -504,18 +521,20 @@ def score_indicators(df: pd.DataFrame, pack: RulePack,
     a_number = np.array(list(map(attrgetter("value"), parsed)), dtype=float)[a_codes]
     a_unit = _objects(list(map(attrgetter("unit"), parsed)))[a_codes]
     a_per = _objects(list(map(attrgetter("per"), parsed)))[a_codes]
-    a_change = _objects([p.direction if p.kind == "number" else None for p in parsed])[a_codes]
+    # the verb of an actual written as a change (下降1%), per distinct actual: the rows take it by code
+    a_changes = _objects([p.direction if p.kind == "number" else None for p in parsed])
 
     # direction of each comparison
     op_used, op_source = directions(df, tf["t_op"], pack, pd.notna(facts["t_op"])[t_codes])
-    op_used[kind_is("range")] = "range"
-    op_used[kind_is("zero")] = "=="
-    op_used = np.where(kind_is(*NUMERIC_KINDS, "all", "trend"), op_used, "").astype(object)
+    op_used[kind_is(TargetKind.RANGE)] = "range"
+    op_used[kind_is(TargetKind.ZERO)] = "=="
+    op_used = np.where(kind_is(*NUMERIC_KINDS, TargetKind.ALL, TargetKind.TREND), op_used, "").astype(object)
     op_source = np.where(op_used != "", op_source, "").astype(object)
 
     # ratings: each distinct 评定 parsed once
     r_codes, r_texts = codes_of("rating")
-    ratings = [parse_rating(u, pack) for u in r_texts]
+    tiers = pack.tiers
+    ratings = [parse_rating(u, pack, tiers) for u in r_texts]
     r_kind = np.array([r.kind for r in ratings], dtype=object)[r_codes]
 
     sc = _Scores(n)
@@ -532,7 +551,7 @@ def score_indicators(df: pd.DataFrame, pack: RulePack,
             a_unit[i] = "%" if pct else None
             a_kind[i] = "number"
             sc.arg(int(i)).update(formula=formula, formula_value=a_number[i])
-    zero_word = kind_is("zero") & np.isin(a_kind, ["none", "yes"])
+    zero_word = kind_is(TargetKind.ZERO) & np.isin(a_kind, ["none", "yes"])
     a_number[zero_word] = 0.0
     a_kind[zero_word] = "number"
 
@@ -542,12 +561,15 @@ def score_indicators(df: pd.DataFrame, pack: RulePack,
     if len(idx):
         f = conversion_factors(a_unit[idx], a_per[idx], t_unit[idx], t_per[idx])
         ok = ~np.isnan(f)
-        conv = a_number[idx] * np.where(ok, f, 1.0) * change_signs(a_change[idx], tf["t_direction"][idx])
+        signs = change_signs(a_changes, np.full(len(a_changes), "down", dtype=object))  # -1 where a change is stated
+        t_down = np.asarray(facts["t_direction"], dtype=object) == "down"
+        # each distinct actual and target checked once (change_signs of the rows, taken by code)
+        conv = a_number[idx] * np.where(ok, f, 1.0) * np.where(t_down[t_codes[idx]], signs[a_codes[idx]], 1.0)
         res = clause_ratios(op_used[idx], t_val[idx], tf["t_low"].astype(float)[idx],
                             tf["t_high"].astype(float)[idx], conv, pack)
         names = df["name"].to_numpy(dtype=object) if "name" in df else None
         # a change written with its verb (下降1%) may be negative; its size is what is checked
-        changed = pd.notna(a_change[idx])
+        changed = pd.notna(a_changes)[a_codes[idx]]
         implausible = _implausible(names, idx, np.where(changed, np.abs(a_number[idx]), a_number[idx]),
                                    a_unit[idx], t_unit[idx])
         for i in implausible:
@@ -558,25 +580,25 @@ def score_indicators(df: pd.DataFrame, pack: RulePack,
         sc.rule[good] = res["rule"][ok]
         sc.times[good] = res["times"][ok]
         sc.flag[good] = np.array(["", "over_achieved"], dtype=object)[res["over"][ok].astype(np.intp)]
-        sc.status[good] = "scored"
-        sc.method[good] = "auto"
+        sc.status[good] = Status.SCORED.value
+        sc.method[good] = Method.AUTO.value
         bad = idx[~ok]
-        sc.status[bad] = "not_evaluable"
+        sc.status[bad] = Status.NOT_EVALUABLE.value
         for i in bad:
-            sc.reason[i] = implausible.get(int(i), "unit")
+            sc.reason[i] = plain(implausible.get(int(i), Reason.UNIT))
             sc.arg(int(i)).update(actual_unit=a_unit[i] or "", target_unit=t_unit[i] or "")
 
     # 2. everything else, by kind of target, actual and rating
-    tk = Codes(t_codes, t_kinds)
-    ak = Codes(a_codes.copy(), np.append(p_kinds, "number"))
-    ak.codes[a_kind == "number"] = len(p_kinds)  # formula components and zero words read as numbers
+    tk = _by_kind(t_codes, t_kinds)
+    # formula components and zero words read as numbers
+    ak = _by_kind(np.where(a_kind == "number", len(p_kinds), a_codes), np.append(p_kinds, "number"))
     _score_rest(~hot, df, tf, tk, ak, a_kind, a_codes, a_objs, r_codes, ratings, op_used, pack, sc,
                 codes_of("prior_text"), facts["t_direction"].astype(object, copy=False), t_codes)
 
     guessed = _direction_guesses(df, hot, op_used, op_source, sc, t_val, pack)
 
     # a reviewer's rating on an auto-scored indicator is not used; say so
-    ignored = np.flatnonzero((sc.method == "auto") & np.isin(r_kind, ["tier", "points", "bad"]))
+    ignored = np.flatnonzero((sc.method == Method.AUTO) & np.isin(r_kind, ["tier", "points", "bad"]))
     for i in ignored:
         sc.arg(int(i))["rating_ignored"] = ratings[r_codes[i]].raw
 
@@ -605,8 +627,9 @@ def _direction_guesses(df: pd.DataFrame, hot: np.ndarray, op_used: np.ndarray, o
     no direction or only a generic one such as 率) whose actual is far below the target: the
     indicator may be a rate of bad events (≤). Row positions."""
     with np.errstate(invalid="ignore"):
-        rows = np.flatnonzero(hot & (op_used == ">=") & np.isin(op_source, ["default", "name"])
-                              & (sc.status == "scored") & (t_val > 0) & (sc.a_val < DIRECTION_GUESS_SHARE * t_val))
+        rows = np.flatnonzero(hot & (t_val > 0) & (sc.a_val < DIRECTION_GUESS_SHARE * t_val))
+    # the object columns compared on those rows only
+    rows = rows[(op_used[rows] == ">=") & np.isin(op_source[rows], ["default", "name"]) & (sc.status[rows] == Status.SCORED)]
     if not len(rows) or "name" not in df:
         return rows
     more = pack.data["direction"]["more"]
@@ -616,7 +639,7 @@ def _direction_guesses(df: pd.DataFrame, hot: np.ndarray, op_used: np.ndarray, o
 
 
 def _explicit(t: Any) -> bool:
-    return isinstance(t, Target) and t.kind == "all" and all(c.op or c.kind != "compare" for c in t.clauses)
+    return isinstance(t, Target) and t.kind == TargetKind.ALL and all(c.op or c.kind != TargetKind.COMPARE for c in t.clauses)
 
 
 def directions(df: pd.DataFrame, t_op: np.ndarray, pack: RulePack,
@@ -649,7 +672,7 @@ def _score_rest(todo: np.ndarray, df: pd.DataFrame, tf: dict[str, np.ndarray], t
     direction of each distinct target (``t_codes``).
     """
     todo = todo.copy()
-    rk = Codes(r_codes, _objects([r.kind for r in ratings]))
+    rk = _by_kind(r_codes, _objects([r.kind for r in ratings]))
 
     def take(mask: np.ndarray) -> np.ndarray:
         rows = np.flatnonzero(todo & mask)
@@ -657,71 +680,82 @@ def _score_rest(todo: np.ndarray, df: pd.DataFrame, tf: dict[str, np.ndarray], t
         return rows
 
     rows = take(rk.isin("na") | (ak.isin("na") & ~rk.isin("tier", "points")))  # 不适用 / N/A as the actual too
-    sc.put(rows, {"status": "excluded", "rule": "na_" + pack.switches["not_applicable"]})
+    sc.put(rows, {"status": Status.EXCLUDED, "rule": "na_" + pack.switches["not_applicable"]})
     # a number written beside zero-event statements (未发生安全事故，完好率97%) carries its clauses too
     stated_clauses = np.fromiter((len(o.clauses) > 0 for o in a_objs), dtype=bool, count=len(a_objs))[a_codes]
-    rows = take(tk.isin("all") & (ak.isin("clauses") | stated_clauses))
+    rows = take(tk.isin(TargetKind.ALL) & (ak.isin("clauses") | stated_clauses))
     if len(rows):
         targets = df["target"].to_numpy(dtype=object)
         group, first = _grouped(rows, t_codes, a_codes, op_used)
         outcomes = _score_all([targets[i] for i in first], [a_objs[a_codes[i]] for i in first],
                               [op_used[i] for i in first], pack)
         sc.put_groups(rows, group, outcomes)
-    rows = take(tk.isin("trend") & ak.isin("number"))
+    tiers = pack.tiers  # built once (the property builds them anew at each call)
+    by_name = {t.name: t for t in tiers}
+    direction = factorize_objects(t_directions, use_na_sentinel=False)[0][t_codes]
+    rows = take(tk.isin(TargetKind.TREND) & ak.isin("number"))
     if len(rows):
         p_codes, priors = prior
-        direction = pd.factorize(t_directions, use_na_sentinel=False)[0][t_codes]
         group, first = _grouped(rows, p_codes, a_codes, direction, op_used)
         sc.put_groups(rows, group, [_score_trend(priors[p_codes[i]], a_objs[a_codes[i]], tf["t_direction"][i],
-                                                 op_used[i], pack) for i in first])
+                                                 op_used[i], pack, by_name) for i in first])
     # the unit states the result in words (实际: 逐步提高 / 已达成): taken as stated, and said so
-    rows = take(tk.isin("trend") & ak.isin("trend", "yes") & ~rk.isin("tier", "points"))
-    for i in rows:
-        want = tf["t_direction"][i] or "up"
-        a_obj = a_objs[a_codes[i]]
-        outcome: dict[str, Any] = {"status": "scored", "method": "auto", "args": {"direction": want, "stated": a_obj.raw}}
-        if a_kind[i] == "yes" or a_obj.direction == want:
-            outcome.update(ratio=1.0, rule="trend_stated")
-        else:
-            t = pack.tier(pack.data["trend"]["wrong_tier"])
-            outcome.update(ratio=t.default, rule="trend_stated_wrong")
-            outcome["args"] = {**outcome["args"], "tier": t.name}
-        sc.put(np.array([i]), outcome)
+    rows = take(tk.isin(TargetKind.TREND) & ak.isin("trend", "yes") & ~rk.isin("tier", "points"))
+    if len(rows):
+        group, first = _grouped(rows, a_codes, ak.codes, direction)  # once per (actual, direction)
+        outcomes = []
+        for i in first:
+            want = tf["t_direction"][i] or "up"
+            a_obj = a_objs[a_codes[i]]
+            outcome: dict[str, Any] = {"status": Status.SCORED, "method": Method.AUTO, "args": {"direction": want, "stated": a_obj.raw}}
+            if a_kind[i] == "yes" or a_obj.direction == want:
+                outcome.update(ratio=1.0, rule="trend_stated")
+            else:
+                t = by_name[pack.data["trend"]["wrong_tier"]]
+                outcome.update(ratio=t.default, rule="trend_stated_wrong")
+                outcome["args"] = {**outcome["args"], "tier": t.name}
+            outcomes.append(outcome)
+        sc.put_groups(rows, group, outcomes)
 
     # the rating that decides the rest: 基本完成 / 部分完成 on a deliverable is the pack's
     # tier for that word (else its middle tier)
     eff = r_codes.astype(np.int64)
     eff_ratings = list(ratings)
-    partial = todo & tk.isin("done") & ak.isin("partial") & rk.isin("none")
-    for i in np.flatnonzero(partial):
-        raw = a_objs[a_codes[i]].raw
-        rating = parse_rating(raw, pack)
-        if rating.kind != "tier":
-            tier = pack.tiers[len(pack.tiers) // 2]
-            rating = Rating("tier", raw, tier.name, tier.default, tier.low, tier.high)
-        eff[i] = len(eff_ratings)
-        eff_ratings.append(rating)
-    ek = Codes(eff, _objects([r.kind for r in eff_ratings]))
+    partial = np.flatnonzero(todo & tk.isin(TargetKind.DONE) & ak.isin("partial") & rk.isin("none"))
+    if len(partial):
+        group, first = _grouped(partial, a_codes)  # once per distinct actual
+        for i in first:
+            raw = a_objs[a_codes[i]].raw
+            rating = parse_rating(raw, pack, tiers)
+            if rating.kind != "tier":
+                tier = tiers[len(tiers) // 2]
+                rating = Rating("tier", raw, tier.name, tier.default, tier.low, tier.high)
+            eff_ratings.append(rating)
+        eff[partial] = len(ratings) + group
+    ek = _by_kind(eff, _objects([r.kind for r in eff_ratings]))
 
     # a deadline (2023年12月) against a completion date (2024年3月): compared as dates
-    rows = np.flatnonzero(todo & tk.isin("done") & ~ak.isin("empty", "no", "none", "partial"))
+    rows = np.flatnonzero(todo & tk.isin(TargetKind.DONE) & ~ak.isin("empty", "no", "none", "partial"))
+    targets = df["target"].to_numpy(dtype=object)
+    if len(rows):  # only a target with a deadline compares dates: looked up once per distinct target
+        due = np.array([bool(getattr(t, "due", None)) for t in targets[first_rows(t_codes)]], dtype=bool)
+        rows = rows[due[t_codes[rows]]]
     if len(rows):
-        targets = df["target"].to_numpy(dtype=object)
         group, first = _grouped(rows, t_codes, a_codes)
         outcomes = [deadline_outcome(targets[i], a_objs[a_codes[i]], pack) for i in first]
         dated = np.array([o is not None for o in outcomes], dtype=bool)[group]
         todo[rows[dated]] = False
         sc.put_groups(rows[dated], group[dated], [o or {} for o in outcomes])
 
-    rows = take(tk.isin("done") & ak.isin("yes", "no", "none") & ~(~ak.isin("yes") & ek.isin("tier", "points")))
+    rows = take(tk.isin(TargetKind.DONE) & ak.isin("yes", "no", "none") & ~(~ak.isin("yes") & ek.isin("tier", "points")))
     if len(rows):
-        expect_no = np.isin(tf["t_canonical"][rows], ["否", "无", "没有"])
+        expect_no = np.isin(tf["t_canonical"][rows], messages()["scoring_words"]["expect_no"])
         met = (a_kind[rows] == "yes") != expect_no
-        sc.put(rows, {"status": "scored", "method": "auto"})
+        sc.put(rows, {"status": Status.SCORED, "method": Method.AUTO})
         sc.ratio[rows] = np.where(met, 1.0, pack.switches["done_no_ratio"])
         sc.rule[rows] = np.where(met, "done_yes", "done_no")
     rows = take(ek.isin("tier"))
-    sc.put(rows, {"status": "scored", "method": "review", "rule": "review_tier"})
+    sc.put(rows, {"status": Status.SCORED, "method": Method.REVIEW, "rule": "review_tier"})
     if len(rows):
         e = eff[rows]
         sc.ratio[rows] = np.array([r.ratio for r in eff_ratings], dtype=float)[e]
@@ -734,33 +768,33 @@ def _score_rest(todo: np.ndarray, df: pd.DataFrame, tf: dict[str, np.ndarray], t
             else:
                 d.update(used[k])
     rows = take(ek.isin("points"))
-    sc.put(rows, {"status": "scored", "method": "review", "rule": "review_points"})
+    sc.put(rows, {"status": Status.SCORED, "method": Method.REVIEW, "rule": "review_points"})
     for i in rows:
         sc.arg(int(i))["rating"] = eff_ratings[eff[i]].raw
     rows = take(ek.isin("bad"))
-    sc.put(rows, {"status": "not_evaluable", "reason": "rating"})
+    sc.put(rows, {"status": Status.NOT_EVALUABLE, "reason": Reason.RATING})
     for i in rows:
         sc.arg(int(i))["rating"] = eff_ratings[eff[i]].raw
 
     # no usable rating: say what is missing
-    measurable = tk.isin(*NUMERIC_KINDS, "all")
+    measurable = tk.isin(*NUMERIC_KINDS, TargetKind.ALL)
     for mask, status, reason in (
             # a statement (有效, 已按要求公开) against a target a reviewer rates is the unit's own
             # account, shown to the reviewer; against a number it is not read
-            (ak.isin("unreadable") & measurable, "not_evaluable", "unreadable"),
-            (ak.isin("unreadable") & ~tk.isin("formula", "empty"), "pending", "rating_with_actual"),
-            (ak.isin("unreadable"), "not_evaluable", "unreadable"),
+            (ak.isin("unreadable") & measurable, Status.NOT_EVALUABLE, Reason.UNREADABLE),
+            (ak.isin("unreadable") & ~tk.isin(TargetKind.FORMULA, TargetKind.EMPTY), Status.PENDING, Reason.RATING_WITH_ACTUAL),
+            (ak.isin("unreadable"), Status.NOT_EVALUABLE, Reason.UNREADABLE),
             # 完成 against ≤50万元: a stated result, not a missing value
-            (measurable & ak.isin("yes", "partial", "no"), "pending", "stated"),
-            (measurable & ak.isin("clauses", "number"), "not_evaluable", "clauses"),
-            (tk.isin("empty"), "not_evaluable", "empty"),
-            (measurable, "pending", "actual"),
-            (tk.isin("trend") & ak.isin("number"), "pending", "prior"),
-            (tk.isin("trend"), "pending", "actual"),
-            (tk.isin("done"), "pending", "done"),
-            (tk.isin("formula"), "pending", "formula"),
-            (~ak.isin("empty"), "pending", "rating_with_actual"),
-            (np.ones(len(todo), bool), "pending", "rating")):
+            (measurable & ak.isin("yes", "partial", "no"), Status.PENDING, Reason.STATED),
+            (measurable & ak.isin("clauses", "number"), Status.NOT_EVALUABLE, Reason.CLAUSES),
+            (tk.isin(TargetKind.EMPTY), Status.NOT_EVALUABLE, Reason.EMPTY),
+            (measurable, Status.PENDING, Reason.ACTUAL),
+            (tk.isin(TargetKind.TREND) & ak.isin("number"), Status.PENDING, Reason.PRIOR),
+            (tk.isin(TargetKind.TREND), Status.PENDING, Reason.ACTUAL),
+            (tk.isin(TargetKind.DONE), Status.PENDING, Reason.DONE),
+            (tk.isin(TargetKind.FORMULA), Status.PENDING, Reason.FORMULA),
+            (~ak.isin("empty"), Status.PENDING, Reason.RATING_WITH_ACTUAL),
+            (np.ones(len(todo), bool), Status.PENDING, Reason.RATING)):
         sc.put(take(mask), {"status": status, "reason": reason})
 
 
@@ -773,7 +807,7 @@ def _score_all(targets: list[Target], a_objs: list[ActualValue], ops: list[str],
     for target, a_obj, row_op in zip(targets, a_objs, ops):
         clauses = list(target.clauses)
         if len(clauses) != len(a_obj.clauses) or not all(c.kind in NUMERIC_KINDS for c in clauses):
-            outcomes.append({"status": "not_evaluable", "reason": "clauses"})
+            outcomes.append({"status": Status.NOT_EVALUABLE, "reason": Reason.CLAUSES})
             continue
         row_op = row_op if row_op not in ("", "range") else ">="
         # a few clauses per target: plain floats (the same IEEE products as small arrays, without their overhead)
@@ -781,13 +815,13 @@ def _score_all(targets: list[Target], a_objs: list[ActualValue], ops: list[str],
         nan = [j for j, x in enumerate(f) if x != x]
         if nan:
             j = nan[0]
-            outcomes.append({"status": "not_evaluable", "reason": "unit",
+            outcomes.append({"status": Status.NOT_EVALUABLE, "reason": Reason.UNIT,
                              "args": {"actual_unit": a_obj.clauses[j][1] or "", "target_unit": clauses[j].unit or ""}})
             continue
         pending.append((len(outcomes), len(cols["op"]), target, a_obj))
         outcomes.append({})
-        cols["op"] += ["range" if c.kind == "range" else ("==" if c.kind == "zero" else (c.op or row_op)) for c in clauses]
-        cols["t"] += [0.0 if c.kind == "zero" else (c.value if c.value is not None else np.nan) for c in clauses]
+        cols["op"] += ["range" if c.kind == TargetKind.RANGE else ("==" if c.kind == TargetKind.ZERO else (c.op or row_op)) for c in clauses]
+        cols["t"] += [0.0 if c.kind == TargetKind.ZERO else (c.value if c.value is not None else np.nan) for c in clauses]
         cols["lo"] += [c.low if c.low is not None else np.nan for c in clauses]
         cols["hi"] += [c.high if c.high is not None else np.nan for c in clauses]
         cols["a"] += [float(v) * x for (v, _, _), x in zip(a_obj.clauses, f)]
@@ -799,7 +833,7 @@ def _score_all(targets: list[Target], a_objs: list[ActualValue], ops: list[str],
     for at, start, target, a_obj in pending:
         k = len(target.clauses)
         ratios, over = res["ratio"][start:start + k], res["over"][start:start + k]
-        outcome = {"status": "scored", "method": "auto", "rule": "all",
+        outcome = {"status": Status.SCORED, "method": Method.AUTO, "rule": "all",
                    "ratio": float(ratios.mean() if how == "mean" else ratios.min())}
         if over.any():
             outcome.update(flag="over_achieved", times=res["times"][start + int(np.flatnonzero(over)[0])])
@@ -809,18 +843,21 @@ def _score_all(targets: list[Target], a_objs: list[ActualValue], ops: list[str],
     return outcomes
 
 
-def _score_trend(prior_text: str, a_obj: ActualValue, direction: Any, op_used: str, pack: RulePack) -> dict[str, Any]:
-    """Outcome of a trend target (逐步提高) with a number: this year's value against last year's."""
+def _score_trend(prior_text: str, a_obj: ActualValue, direction: Any, op_used: str, pack: RulePack,
+                 tiers: dict[str, Tier] | None = None) -> dict[str, Any]:
+    """Outcome of a trend target (逐步提高) with a number: this year's value against last year's
+    (``tiers``: the pack's tiers by name, when already built)."""
+    tier = pack.tier if tiers is None else tiers.__getitem__
     prior = parse_actual(prior_text)
     if prior.kind == "empty":
-        return {"status": "pending", "reason": "prior"}
+        return {"status": Status.PENDING, "reason": Reason.PRIOR}
     f = conversion_factor(prior.unit or a_obj.unit, prior.per, a_obj.unit or prior.unit, a_obj.per) if prior.kind == "number" else None
     if f is None:
-        return {"status": "not_evaluable", "reason": "prior", "args": {"prior": prior.raw}}
+        return {"status": Status.NOT_EVALUABLE, "reason": Reason.PRIOR, "args": {"prior": prior.raw}}
     p, a = prior.value * f, a_obj.value
     direction = direction or "up"
     trend = pack.data["trend"]
-    out: dict[str, Any] = {"status": "scored", "method": "auto", "a_val": a}
+    out: dict[str, Any] = {"status": Status.SCORED, "method": Method.AUTO, "a_val": a}
     args: dict[str, Any] = {"prior": prior.raw, "direction": direction}
     out["args"] = args
     if direction == "stable":
@@ -832,7 +869,7 @@ def _score_trend(prior_text: str, a_obj: ActualValue, direction: Any, op_used: s
         if ok:
             out.update(ratio=1.0, rule="trend_stable_met")
         else:
-            t = pack.tier(trend["wrong_tier"])
+            t = tier(trend["wrong_tier"])
             out.update(ratio=t.default, rule="trend_wrong")
             args["tier"] = t.name
         return out
@@ -840,7 +877,7 @@ def _score_trend(prior_text: str, a_obj: ActualValue, direction: Any, op_used: s
     if (a - p) * sign > 1e-12:
         out.update(ratio=1.0, rule="trend_met")
     else:
-        t = pack.tier(trend["flat_tier"] if abs(a - p) <= 1e-12 else trend["wrong_tier"])
+        t = tier(trend["flat_tier"] if abs(a - p) <= 1e-12 else trend["wrong_tier"])
         out.update(ratio=t.default, rule="trend_flat" if abs(a - p) <= 1e-12 else "trend_wrong")
         args["tier"] = t.name
     return out
@@ -855,12 +892,13 @@ def _score_issues(df: pd.DataFrame, ignored: np.ndarray, guessed: np.ndarray = n
                                                   "project_id", "project", "indicator_no")}
 
     def add(code: str, severity: str, text: str, column: str, cell: Any, row: dict[str, Any]) -> None:
-        for key, value in (("code", code), ("severity", severity), ("message", text), ("column", column),
+        for key, value in (("code", code), ("severity", plain(severity)), ("message", text), ("column", column),
                            ("cell", str(cell)), *_loc(row).items()):
             cols[key].append(value)
 
     fields = ("actual_text", "t_n", "prior_text", *LOC_COLUMNS)
-    bad = np.flatnonzero(df["status"].to_numpy(dtype=object) == "not_evaluable")
+    columns = messages()["scoring_columns"]  # the column each issue points at, as the tables print it
+    bad = np.flatnonzero(df["status"].to_numpy(dtype=object) == Status.NOT_EVALUABLE)
     bad = bad[pd.Series(reason[bad], dtype=object).isin(list(SCORE_ISSUES)).to_numpy()]
     for i, row in zip(bad, records_at(df, bad, fields)):
         code, severity = SCORE_ISSUES[reason[i]]
@@ -868,14 +906,14 @@ def _score_issues(df: pd.DataFrame, ignored: np.ndarray, guessed: np.ndarray = n
         text = message("issues", code, actual_unit=a.get("actual_unit", ""), target_unit=a.get("target_unit", ""),
                        actual=row["actual_text"], n=row.get("t_n") or "", rating=a.get("rating", ""),
                        prior=a.get("prior", row.get("prior_text", "")))
-        column = {"rating": "评定", "prior": "上年实际值"}.get(reason[i], "实际完成值")
+        column = columns[reason[i] if reason[i] in (Reason.RATING, Reason.PRIOR) else "actual"]
         cell = {"rating": a.get("rating", ""), "prior": row.get("prior_text", "")}.get(reason[i], row["actual_text"])
         add(code, severity, text, column, cell, row)
     for i, row in zip(ignored, records_at(df, ignored, fields)):
         rating = args[i]["rating_ignored"]
-        add("rating_ignored", "info", message("issues", "rating_ignored", rating=rating), "评定", rating, row)
+        add("rating_ignored", Severity.INFO, message("issues", "rating_ignored", rating=rating), columns["rating"], rating, row)
     for i, row in zip(guessed, records_at(df, guessed, ("target_text", "name", *fields))):
-        add("direction_guess", "warning", message("issues", "direction_guess", name=row.get("name") or "",
+        add("direction_guess", Severity.WARNING, message("issues", "direction_guess", name=row.get("name") or "",
                                                   target=row.get("target_text") or "", actual=row["actual_text"]),
-            "年度指标值", row.get("target_text") or "", row)
+            columns["target"], row.get("target_text") or "", row)
     return issues_table(cols, len(cols["code"]))

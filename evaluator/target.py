@@ -9,11 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-#: Every kind a target can compile to.
-KINDS = ("compare", "range", "all", "zero", "trend", "done", "formula", "qualitative", "empty")
+# MEASURABLE_KINDS: the kinds that carry a number the engine can score on its own (kept importable here)
+from .enums import MEASURABLE_KINDS, TargetKind
 
-#: Kinds that carry a number the engine can score on its own.
-MEASURABLE_KINDS = frozenset({"compare", "range", "all", "zero"})
+#: Every kind a target can compile to.
+KINDS = tuple(TargetKind)
 
 
 @dataclass(frozen=True)
@@ -54,17 +54,18 @@ class Target:
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON types; keys as in the contract."""
         d: dict[str, Any] = {"kind": self.kind, "canonical": self.canonical}
-        if self.kind == "compare":
+        if self.kind == TargetKind.COMPARE:
             d.update(op=self.op, value=self.value, unit=self.unit, per=self.per)
-        elif self.kind == "range":
+        elif self.kind == TargetKind.RANGE:
             d.update(low=self.low, high=self.high, unit=self.unit, per=self.per)
-        elif self.kind == "zero":
+        elif self.kind == TargetKind.ZERO:
             d.update(op="==", value=0.0, unit=self.unit, per=self.per)
-        elif self.kind == "all":
+        elif self.kind == TargetKind.ALL:
             d["clauses"] = [c.to_dict() for c in self.clauses]
-        elif self.kind == "trend":
+        elif self.kind == TargetKind.TREND:
             d["direction"] = self.direction
-        if self.reason is not None or self.kind in ("done", "formula", "qualitative", "empty", "trend"):
+        if self.reason is not None or self.kind in (TargetKind.DONE, TargetKind.FORMULA, TargetKind.QUALITATIVE, TargetKind.EMPTY,
+                                                 TargetKind.TREND):
             d["reason"] = self.reason
         if self.due is not None:
             d["due"] = self.due

@@ -30,7 +30,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .enums import Method, Reason, Status, TargetKind
 from .rules import RulePack
+from .scoring import plain, text_codes, with_columns
 from .units import conversion_factor
 from .values import parse_actual
 from .wording import fixed, pct
@@ -182,14 +184,14 @@ def _candidates(ind: pd.DataFrame) -> tuple[np.ndarray, list[StatedChange | None
     n = len(ind)
     if not n or "target_text" not in ind:
         return np.array([], dtype=np.int64), []
-    codes, uniques = pd.factorize(ind["target_text"].astype(object).where(ind["target_text"].notna(), ""))
-    changes = [stated_change(str(u)) for u in uniques]
+    codes, uniques = text_codes(ind["target_text"])  # each distinct text read once
+    changes = [stated_change(u) for u in uniques.tolist()]
     has_change = np.array([c is not None for c in changes], dtype=bool)
     row_change = has_change[codes] if len(uniques) else np.zeros(n, bool)
     kind = ind["t_kind"].to_numpy(dtype=object) if "t_kind" in ind else ind.get("kind", pd.Series([""] * n)).to_numpy(dtype=object)
-    pending_trend = (kind == "trend") & (ind["status"].to_numpy(dtype=object) == "pending")
+    pending_trend = (kind == TargetKind.TREND) & (ind["status"].to_numpy(dtype=object) == Status.PENDING)
     if "pending_reason" in ind:
-        pending_trend &= ind["pending_reason"].to_numpy(dtype=object) == "prior"
+        pending_trend &= ind["pending_reason"].to_numpy(dtype=object) == Reason.PRIOR
     rows = np.flatnonzero(row_change | pending_trend)
     return rows, [changes[codes[i]] for i in rows]
 
@@ -212,6 +214,7 @@ def apply_trends(ind: pd.DataFrame, pack: RulePack, history: PriorLookup | None 
     args = ind["reason_args"].to_numpy(dtype=object).copy() if "reason_args" in ind else None
     done_rows, facts = [], []
     trend = pack.data["trend"]
+    labels = _data()["labels"]
     for k, i in enumerate(rows.tolist()):
         change = changes[k]
         col_text = column[k]
@@ -227,7 +230,7 @@ def apply_trends(ind: pd.DataFrame, pack: RulePack, history: PriorLookup | None 
         if prior is None or actual.kind != "number":
             if change is not None and actual.kind == "number":
                 # 较上年提高5% must not be scored against a bare 5%: wait for last year's value
-                _set(cols, ratio, args, i, status="pending", method="", rule="", reason="prior")
+                _set(cols, ratio, args, i, status=Status.PENDING, method="", rule="", reason=Reason.PRIOR)
                 done_rows.append(i)
                 facts.append({"message": None})
             continue
@@ -235,12 +238,10 @@ def apply_trends(ind: pd.DataFrame, pack: RulePack, history: PriorLookup | None 
         f = conversion_factor(p_obj.unit or actual.unit, p_obj.per, actual.unit or p_obj.unit, actual.per) \
             if p_obj.kind == "number" else None
         fact: dict[str, Any] = {"target": sub["target_text"].iat[k], "prior": prior.text,
-                                "year": prior.year if prior.year else "上", "source": prior.source,
+                                "year": prior.year if prior.year else labels["unknown_year"], "source": prior.source,
                                 "actual": actual.raw}
-        if fact["year"] == "上":
-            fact["year"] = "上一"
         if f is None:
-            _set(cols, ratio, args, i, status="not_evaluable", method="", rule="", reason="prior")
+            _set(cols, ratio, args, i, status=Status.NOT_EVALUABLE, method="", rule="", reason=Reason.PRIOR)
             fact["message"] = "unit"
             done_rows.append(i)
             facts.append(fact)
@@ -248,10 +249,10 @@ def apply_trends(ind: pd.DataFrame, pack: RulePack, history: PriorLookup | None 
         p, a = p_obj.value * f, actual.value
         if change is not None:
             fact.update(direction="up" if change.sign > 0 else "down", how=change.how,
-                        stated=_amount(change.amount) + ("个百分点" if change.how == "points" else "%"))
+                        stated=_amount(change.amount) + (labels["points"] if change.how == "points" else "%"))
             if change.how == "points":
                 moved = (a - p) * change.sign
-                fact["change"] = _amount(abs(a - p)) + "个百分点"
+                fact["change"] = _amount(abs(a - p)) + labels["points"]
             else:
                 moved = ((a - p) / abs(p) * 100 if p else (0.0 if a == p else math.inf)) * change.sign
                 fact["change"] = _amount(abs(moved)) + "%" if math.isfinite(moved) else "—"
@@ -288,7 +289,7 @@ def apply_trends(ind: pd.DataFrame, pack: RulePack, history: PriorLookup | None 
                     t = pack.tier(trend["flat_tier"] if flat else trend["wrong_tier"])
                     r, rule, msg = t.default, "trend_flat" if flat else "trend_wrong", "flat" if flat else "wrong"
                     fact.update(tier=t.name)
-        _set(cols, ratio, args, i, status="scored", method="auto", rule=rule, reason=None, r=r,
+        _set(cols, ratio, args, i, status=Status.SCORED, method=Method.AUTO, rule=rule, reason=None, r=r,
              a={"prior": prior.text, "direction": fact.get("direction", "up"), "tier": fact.get("tier", ""),
                 "change": 0.0})
         fact["message"] = msg
@@ -301,12 +302,13 @@ def apply_trends(ind: pd.DataFrame, pack: RulePack, history: PriorLookup | None 
     new["ratio"] = ratio
     if args is not None:
         new["reason_args"] = args
-    out = ind.assign(**new)
+    out = with_columns(ind, new)
     return out, TrendResult(rows=np.array(done_rows, dtype=np.int64), facts=facts)
 
 
 def _set(cols: dict[str, np.ndarray], ratio: np.ndarray, args: np.ndarray | None, i: int, status: str,
          method: str, rule: str, reason: str | None, r: float = math.nan, a: dict[str, Any] | None = None) -> None:
+    status, reason = plain(status), plain(reason)  # the tables keep plain strings
     cols["status"][i] = status
     if "method" in cols:
         cols["method"][i] = method

@@ -6,6 +6,7 @@ import ast
 import re
 from pathlib import Path
 
+from evaluator.enums import Severity
 from evaluator.issues import SEVERITIES, issue_codes, issue_message, issue_template
 from evaluator.wording import messages
 
@@ -14,6 +15,9 @@ CODE = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
 def _const(node: ast.AST | None) -> object:
+    """A literal's value; a severity named by its member (``Severity.ERROR``) counts as its string."""
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "Severity":
+        return Severity[node.attr].value
     return node.value if isinstance(node, ast.Constant) else None
 
 
