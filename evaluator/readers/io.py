@@ -483,7 +483,8 @@ def _parse_grid(body: bytes, delimiter: str, encoding: str, file: str) -> Grid |
     newlines = np.flatnonzero(b == 10)
     ends = newlines if b[-1] == 10 else np.append(newlines, size)  # where each line's break is
     starts = np.concatenate(([0], ends[:-1] + 1))
-    delimiters = np.add.reduceat(b == ord(delimiter), starts, dtype=np.int64)  # per line, quoted ones too
+    seps = np.flatnonzero(b == ord(delimiter))
+    delimiters = np.searchsorted(seps, ends) - np.searchsorted(seps, starts)  # per line, quoted ones too
     check_width(body, delimiter, file, delimiters)
     if body.startswith(codecs.BOM_UTF8):  # a second BOM is text to csv.reader, pandas would drop it
         return None
