@@ -142,13 +142,17 @@ def pct(x: Any) -> str:
 # Many numbers at once (a table's distinct values): the tie test of the fast route above made for
 # the whole array, the rest (ties, NaN, huge and infinite values) through the functions above.
 
+def _clear_of_half_all(xs: np.ndarray, digits: int) -> np.ndarray:
+    """:func:`_clear_of_half` of every value of the float array ``xs`` (NaN and infinities: False)."""
+    scaled = np.abs(xs * _SCALES[digits])
+    with np.errstate(invalid="ignore"):
+        return (scaled < 1e13) & (np.abs(scaled - np.floor(scaled) - 0.5) > 1e-6)
+
+
 def fixed_all(values: Any, digits: int = 2) -> list[str]:
     """:func:`fixed` of every value of the float array ``values``."""
     xs = np.asarray(values, dtype=np.float64)
-    scaled = np.abs(xs * _SCALES[digits])
-    with np.errstate(invalid="ignore"):
-        rest = scaled - np.floor(scaled)
-        fast = (scaled < 1e13) & ((rest < 0.499999) | (rest > 0.500001))
+    fast = _clear_of_half_all(xs, digits)
     form = _FORMATS[digits]
     texts = [form % x for x in xs.tolist()]
     for i in np.flatnonzero(~fast).tolist():  # near a tie, NaN, huge or infinite
@@ -167,9 +171,7 @@ def num_all(values: Any, digits: int = 2) -> list[str]:
 def pct_all(values: Any) -> list[str]:
     """:func:`pct` of every value of the float array ``values``."""
     xs = np.asarray(values, dtype=np.float64)
-    scaled = np.abs(xs) * 10.0 ** 4
-    with np.errstate(invalid="ignore"):
-        fast = (scaled < 1e13) & (np.abs(scaled - np.floor(scaled) - 0.5) > 1e-6)
+    fast = _clear_of_half_all(xs, 4)
     texts = ["%.2f" % x for x in (xs * 100).tolist()]
     for i in np.flatnonzero(fast & np.signbit(xs)).tolist():  # 「-0.00」 → 「0.00」
         texts[i] = _unsigned_zero(texts[i])
