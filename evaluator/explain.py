@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from .enums import Method, ProjectStatus, Status, TargetKind
-from .frames import factorize_objects, first_rows, full_object
+from .frames import factorize_objects, first_rows, full_object, joint_codes
 from .rules import BLOCKS, RulePack
 from .wording import message, messages, num, num_all, pct, pct_all, template_fields
 
@@ -199,18 +199,8 @@ class _Table:
 
 def combinations(columns: list[Coded], rows: np.ndarray | None = None) -> np.ndarray:
     """Per row (of ``rows``, if given) the code of its combination of ``columns``, in order of first
-    appearance: one integer key per row from the columns' codes, numbered once."""
-    key, size = None, 1
-    for codes, uniques in columns:
-        codes = codes if rows is None else codes[rows]
-        if key is None:
-            key, size = codes.astype(np.int64), len(uniques)
-            continue
-        if size * len(uniques) >= 1 << 62:  # the key would overflow: number the combinations so far
-            key, seen = pd.factorize(key)
-            size = len(seen)
-        key, size = key * len(uniques) + codes, size * len(uniques)
-    return pd.factorize(key)[0]
+    appearance (:func:`evaluator.frames.joint_codes`)."""
+    return joint_codes(*(codes if rows is None else codes[rows] for codes, _ in columns))
 
 
 def render(func: Callable[..., str], columns: list[Coded], n: int, rows: np.ndarray | None = None) -> Coded:

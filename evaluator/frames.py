@@ -108,15 +108,30 @@ class Codes:
 
 
 def joint_codes(*codes: np.ndarray) -> np.ndarray:
-    """Dense codes of each row's combination of the integer code columns ``codes`` (any integers,
-    -1 included), numbered in order of first appearance."""
+    """Dense codes of each row's combination of the columns ``codes`` (usually integer codes, -1
+    included; other values are numbered first), in order of first appearance. Dense integer columns
+    make one key per row with no numbering of their own; the key is numbered once at the end."""
     if not codes:
         raise ValueError("joint codes need at least one column")
-    key = pd.factorize(np.asarray(codes[0]))[0]
-    for c in codes[1:]:
-        c = pd.factorize(np.asarray(c))[0]  # 0 … k-1, so the key below stays under n * k
-        key = pd.factorize(key.astype(np.int64) * (int(c.max(initial=0)) + 1) + c)[0]
-    return key
+    key, size = None, 1
+    for c in codes:
+        c = np.asarray(c)
+        integers = c.dtype.kind in "iub"
+        low, high = (int(c.min()), int(c.max())) if integers and len(c) else (0, 0)
+        span = high - low + 1
+        if not integers or span > max(len(c), 1):  # values, or sparse integers (large numbers): numbered first
+            c = pd.factorize(c, use_na_sentinel=False)[0]  # (missing values: one code of their own, not -1)
+            span = int(c.max(initial=0)) + 1
+        else:
+            c = c.astype(np.int64) - low  # 0 … span-1
+        if key is None:
+            key, size = c.astype(np.int64), span
+            continue
+        if size * span >= 1 << 62:  # the key would overflow: number the combinations so far
+            key = pd.factorize(key)[0]
+            size = int(key.max(initial=0)) + 1
+        key, size = key * span + c, size * span
+    return pd.factorize(key)[0]
 
 
 def first_rows(codes: np.ndarray) -> np.ndarray:
