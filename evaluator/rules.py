@@ -14,6 +14,7 @@ import hashlib
 import math
 import tomllib
 from dataclasses import dataclass, field
+from functools import cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Any, Callable
@@ -187,15 +188,17 @@ class RulePack:
     def switches(self) -> dict[str, Any]:
         return self.data["switches"]
 
-    @property
+    @cached_property
     def tiers(self) -> tuple[Tier, ...]:
+        """The qualitative tiers, built once per pack (scoring asks for them per distinct rating)."""
         return tuple(Tier(**t) for t in self.data["qualitative"]["tiers"])
 
+    @cached_property
+    def _tiers_by_name(self) -> dict[str, Tier]:
+        return {t.name: t for t in self.tiers}
+
     def tier(self, name: str) -> Tier:
-        for t in self.tiers:
-            if t.name == name:
-                return t
-        raise KeyError(name)
+        return self._tiers_by_name[name]
 
     @property
     def digits(self) -> int:

@@ -27,7 +27,7 @@ from .enums import Method, Reason, Severity, Status, TargetKind
 from .frames import Codes, coded as coded_values, distinct_rows, factorize_objects, first_rows, full_object, joint_codes, object_codes
 from .issues import issues_table
 from .categories import level1_code
-from .rules import RulePack, Tier
+from .rules import RulePack
 from .target import Target
 from .units import conversion_factor
 from .values import ActualValue, evaluate_formula, parse_actual, parse_actuals, vocabulary
@@ -230,16 +230,15 @@ class Rating:
     points: float = math.nan
 
 
-def parse_rating(text: Any, pack: RulePack, tiers: tuple[Tier, ...] | None = None) -> Rating:
-    """A reviewer's 评定: a tier word, a point value or 不适用 (``tiers``: ``pack.tiers`` when
-    already built; the property builds them anew at each call)."""
+def parse_rating(text: Any, pack: RulePack) -> Rating:
+    """A reviewer's 评定: a tier word, a point value or 不适用."""
     raw = "" if text is None or (isinstance(text, float) and math.isnan(text)) else str(text).strip()
     core = raw.rstrip("。.").strip()
     if not core or core.lower() == "nan":
         return Rating("none")
     if core in pack.data["qualitative"]["not_applicable_words"]:
         return Rating("na", raw)
-    for tier in (pack.tiers if tiers is None else tiers):
+    for tier in pack.tiers:
         if core == tier.name or core in tier.words:
             return Rating("tier", raw, tier.name, tier.default, tier.low, tier.high)
     m = re.fullmatch(r"(\d+(?:\.\d+)?)\s*分?", core)
@@ -533,8 +532,7 @@ def score_indicators(df: pd.DataFrame, pack: RulePack,
 
     # ratings: each distinct 评定 parsed once
     r_codes, r_texts = codes_of("rating")
-    tiers = pack.tiers
-    ratings = [parse_rating(u, pack, tiers) for u in r_texts]
+    ratings = [parse_rating(u, pack) for u in r_texts]
     r_kind = np.array([r.kind for r in ratings], dtype=object)[r_codes]
 
     sc = _Scores(n)
@@ -690,15 +688,14 @@ def _score_rest(todo: np.ndarray, df: pd.DataFrame, tf: dict[str, np.ndarray], t
         outcomes = _score_all([targets[i] for i in first], [a_objs[a_codes[i]] for i in first],
                               [op_used[i] for i in first], pack)
         sc.put_groups(rows, group, outcomes)
-    tiers = pack.tiers  # built once (the property builds them anew at each call)
-    by_name = {t.name: t for t in tiers}
+    tiers = pack.tiers
     direction = factorize_objects(t_directions, use_na_sentinel=False)[0][t_codes]
     rows = take(tk.isin(TargetKind.TREND) & ak.isin("number"))
     if len(rows):
         p_codes, priors = prior
         group, first = _grouped(rows, p_codes, a_codes, direction, op_used)
         sc.put_groups(rows, group, [_score_trend(priors[p_codes[i]], a_objs[a_codes[i]], tf["t_direction"][i],
-                                                 op_used[i], pack, by_name) for i in first])
+                                                 op_used[i], pack) for i in first])
     # the unit states the result in words (实际: 逐步提高 / 已达成): taken as stated, and said so
     rows = take(tk.isin(TargetKind.TREND) & ak.isin("trend", "yes") & ~rk.isin("tier", "points"))
     if len(rows):
@@ -711,7 +708,7 @@ def _score_rest(todo: np.ndarray, df: pd.DataFrame, tf: dict[str, np.ndarray], t
             if a_kind[i] == "yes" or a_obj.direction == want:
                 outcome.update(ratio=1.0, rule="trend_stated")
             else:
-                t = by_name[pack.data["trend"]["wrong_tier"]]
+                t = pack.tier(pack.data["trend"]["wrong_tier"])
                 outcome.update(ratio=t.default, rule="trend_stated_wrong")
                 outcome["args"] = {**outcome["args"], "tier": t.name}
             outcomes.append(outcome)
@@ -726,7 +723,7 @@ def _score_rest(todo: np.ndarray, df: pd.DataFrame, tf: dict[str, np.ndarray], t
         group, first = _grouped(partial, a_codes)  # once per distinct actual
         for i in first:
             raw = a_objs[a_codes[i]].raw
-            rating = parse_rating(raw, pack, tiers)
+            rating = parse_rating(raw, pack)
             if rating.kind != "tier":
                 tier = tiers[len(tiers) // 2]
                 rating = Rating("tier", raw, tier.name, tier.default, tier.low, tier.high)
@@ -843,11 +840,8 @@ def _score_all(targets: list[Target], a_objs: list[ActualValue], ops: list[str],
     return outcomes
 
 
-def _score_trend(prior_text: str, a_obj: ActualValue, direction: Any, op_used: str, pack: RulePack,
-                 tiers: dict[str, Tier] | None = None) -> dict[str, Any]:
-    """Outcome of a trend target (逐步提高) with a number: this year's value against last year's
-    (``tiers``: the pack's tiers by name, when already built)."""
-    tier = pack.tier if tiers is None else tiers.__getitem__
+def _score_trend(prior_text: str, a_obj: ActualValue, direction: Any, op_used: str, pack: RulePack) -> dict[str, Any]:
+    """Outcome of a trend target (逐步提高) with a number: this year's value against last year's."""
     prior = parse_actual(prior_text)
     if prior.kind == "empty":
         return {"status": Status.PENDING, "reason": Reason.PRIOR}
@@ -869,7 +863,7 @@ def _score_trend(prior_text: str, a_obj: ActualValue, direction: Any, op_used: s
         if ok:
             out.update(ratio=1.0, rule="trend_stable_met")
         else:
-            t = tier(trend["wrong_tier"])
+            t = pack.tier(trend["wrong_tier"])
             out.update(ratio=t.default, rule="trend_wrong")
             args["tier"] = t.name
         return out
@@ -877,7 +871,7 @@ def _score_trend(prior_text: str, a_obj: ActualValue, direction: Any, op_used: s
     if (a - p) * sign > 1e-12:
         out.update(ratio=1.0, rule="trend_met")
     else:
-        t = tier(trend["flat_tier"] if abs(a - p) <= 1e-12 else trend["wrong_tier"])
+        t = pack.tier(trend["flat_tier"] if abs(a - p) <= 1e-12 else trend["wrong_tier"])
         out.update(ratio=t.default, rule="trend_flat" if abs(a - p) <= 1e-12 else "trend_wrong")
         args["tier"] = t.name
     return out
