@@ -16,7 +16,8 @@ sentence are joined the same way: once per distinct combination of part texts.
 from __future__ import annotations
 
 import math
-from functools import lru_cache
+from dataclasses import dataclass
+from itertools import repeat
 from typing import Any, Callable
 
 import numpy as np
@@ -25,7 +26,7 @@ import pandas as pd
 from .enums import Method, ProjectStatus, Status, TargetKind
 from .frames import factorize_objects, first_rows, full_object, joint_codes
 from .rules import BLOCKS, RulePack
-from .wording import message, messages, num, num_all, pct, pct_all, template_fields
+from .wording import Field, message, messages, num, num_all, pct, pct_all, template, template_pieces
 
 __all__ = ["explain_indicators", "explain_executions", "summarize_projects", "message", "messages", "num", "pct",
            "EXPLAIN_COLUMNS"]
@@ -65,12 +66,19 @@ ABSENT = _Absent()
 _BY_VALUE = (str, _Absent)
 
 
-def part(*fields: str) -> Callable[[Callable[..., str]], Callable[..., str]]:
+def part(*fields: str, shows: dict[str, str] | None = None) -> Callable[[Callable[..., str]], Callable[..., str]]:
     """Declare the fields a sentence part reads, in the order of its parameters: a column (``rule``),
     a reason argument (``arg:KEY``) or a column's numbers as shown (``num:``, ``num4:``, ``pct:``
-    and the column, see :data:`FORMATS`)."""
+    and the column, see :data:`FORMATS`).
+
+    A part that ``shows`` fields (a template's field name → the field it shows) returns a template
+    (:func:`evaluator.wording.template`) instead of a text: it is called once per distinct
+    combination of the fields it reads, and each row's template is filled with the row's values of
+    the fields it shows when the sentence is joined (:func:`join`) — the numbers that differ on
+    nearly every row then make no combinations of their own."""
     def declare(func: Callable[..., str]) -> Callable[..., str]:
         func.fields = fields  # type: ignore[attr-defined]
+        func.shows = shows  # type: ignore[attr-defined]
         return func
     return declare
 
@@ -152,12 +160,32 @@ class _Table:
             if kind == "arg":
                 self._coded[name] = self._arg(column)
             elif kind:
-                codes, numbers = self.coded(column)
-                shown, texts = factorize_objects(_objects(FORMATS[kind](numbers)))  # 0.125 and 0.1250001: one text
+                codes, numbers = self.shown(name)
+                shown, texts = factorize_objects(numbers)  # 0.125 and 0.1250001: one text
                 self._coded[name] = shown[codes], texts
             else:
                 self._coded[name] = self._column(name)
         return self._coded[name]
+
+    def shown(self, name: str) -> Coded:
+        """Field ``name`` as :meth:`coded`, but a number field as the column's codes and the text of
+        each distinct number (two numbers may show alike)."""
+        kind, _, column = name.rpartition(":")
+        if kind not in FORMATS:
+            return self.coded(name)
+        key = "shown:" + name
+        if key not in self._coded:
+            codes, numbers = self.coded(column)
+            self._coded[key] = codes, _objects(FORMATS[kind](numbers))
+        return self._coded[key]
+
+    def filled(self, name: str, field: Field) -> Coded:
+        """Template field ``field`` filled with field ``name`` of every row: (codes, distinct texts)."""
+        key = f"{field.text}={name}"
+        if key not in self._coded:
+            codes, values = self.shown(name)
+            self._coded[key] = codes, _objects([field.fill(v) for v in values.tolist()])
+        return self._coded[key]
 
     def _column(self, name: str) -> Coded:
         dtype = self.df[name].dtype if name not in self._raw and name in self.df and name not in NUMBERS else None
@@ -191,10 +219,20 @@ class _Table:
         codes[rows] = value_codes + 1
         return codes, _objects([ABSENT, *uniques.tolist()])
 
-    def render(self, func: Callable[..., str], where: np.ndarray | None = None) -> Coded:
-        """``func`` of its declared fields on the rows ``where`` (all rows: None), "" elsewhere."""
+    def render(self, func: Callable[..., str], where: np.ndarray | None = None) -> "Rendered":
+        """Part ``func`` on the rows ``where`` (all rows: None); it says nothing elsewhere."""
         rows = None if where is None else np.flatnonzero(where)
-        return render(func, [self.coded(name) for name in func.fields], self.n, rows)  # type: ignore[attr-defined]
+        codes, texts = render(func, [self.coded(name) for name in func.fields], self.n, rows)  # type: ignore[attr-defined]
+        shows = func.shows  # type: ignore[attr-defined]
+        if shows is None:  # texts, one column
+            said = np.array([t != "" for t in texts.tolist()], dtype=bool)
+            return Rendered(np.where(said[codes], 0, -1), [((codes, texts),)])
+        kinds, templates = factorize_objects(texts)  # the distinct templates: a layout each
+        layouts = [tuple(p if isinstance(p, str) else self.filled(shows[p.name], p) for p in template_pieces(text))
+                   for text in templates.tolist()]
+        kinds = kinds[codes]
+        kinds[np.array([not layout for layout in layouts], dtype=bool)[kinds]] = -1  # an empty template says nothing
+        return Rendered(kinds, layouts)
 
 
 def combinations(columns: list[Coded], rows: np.ndarray | None = None) -> np.ndarray:
@@ -225,32 +263,54 @@ def render(func: Callable[..., str], columns: list[Coded], n: int, rows: np.ndar
     return full, _objects([""] + texts)
 
 
-def join(*pieces: Coded) -> Coded:
-    """Per row the concatenation of ``pieces``, made once per distinct combination of them (a piece
-    that is "" on every row is left out)."""
-    used = [p for p in pieces if len(p[1]) > 1 or p[1][0] != ""] or [pieces[0]]
-    if len(used) == 1:
-        return used[0]
-    codes = combinations(used)
-    first = first_rows(codes)
-    return codes, _objects(["".join(texts) for texts in zip(*(t[c[first]].tolist() for c, t in used))])
+@dataclass
+class Rendered:
+    """A sentence part on every row: row ``i`` says layout ``kinds[i]`` (-1: nothing), a layout being
+    literal texts and coded columns (the row's text in each), joined in order."""
+
+    kinds: np.ndarray
+    layouts: list[tuple[str | Coded, ...]]
 
 
-def either(*pieces: Coded) -> Coded:
-    """One column from pieces rendered on disjoint rows ("" elsewhere, code 0): alternatives of one
-    place in a sentence, joined as one piece."""
-    codes = np.zeros(len(pieces[0][0]), dtype=np.intp)
-    texts = [""]
-    for piece_codes, piece_texts in pieces:
-        rows = np.flatnonzero(piece_codes > 0) if piece_texts[0] == "" else np.arange(len(piece_codes))
-        codes[rows] = piece_codes[rows] + (len(texts) - (1 if piece_texts[0] == "" else 0))
-        texts.extend(piece_texts[1:] if piece_texts[0] == "" else piece_texts)
-    return codes, _objects(texts)
+def either(*parts: Rendered) -> Rendered:
+    """One part from parts said on disjoint rows: alternatives of one place in a sentence."""
+    kinds = np.full(len(parts[0].kinds), -1, dtype=np.intp)
+    layouts: list[tuple[str | Coded, ...]] = []
+    for p in parts:
+        said = p.kinds >= 0
+        kinds[said] = p.kinds[said] + len(layouts)
+        layouts += p.layouts
+    return Rendered(kinds, layouts)
 
 
-def _values(col: Coded) -> np.ndarray:
-    codes, texts = col
-    return texts[codes]
+def join(*parts: Rendered) -> np.ndarray:
+    """Per row the texts of ``parts`` joined in order, as an object array: rows with the same layouts
+    are joined together, each row once ("" where no part says anything)."""
+    n = len(parts[0].kinds)
+    out = full_object(n, "")
+    if n == 0:
+        return out
+    groups = joint_codes(*(p.kinds for p in parts))
+    order = np.argsort(groups, kind="stable")
+    ends = np.cumsum(np.bincount(groups)).tolist()
+    kinds = [p.kinds[first_rows(groups)].tolist() for p in parts]
+    for g, (start, end) in enumerate(zip([0] + ends, ends)):
+        rows = order[start:end]
+        pieces: list[Any] = []
+        for p, k in zip(parts, kinds):
+            for piece in p.layouts[k[g]] if k[g] >= 0 else ():
+                if not isinstance(piece, str):
+                    pieces.append(piece[1][piece[0][rows]])
+                elif pieces and isinstance(pieces[-1], str):
+                    pieces[-1] += piece
+                else:
+                    pieces.append(piece)
+        if len(pieces) == 1:
+            out[rows] = pieces[0]
+        elif pieces:
+            out[rows] = ["".join(texts) for texts in
+                         zip(*(repeat(p) if isinstance(p, str) else p.tolist() for p in pieces))]
+    return out
 
 
 def _given(value: Any, default: Any) -> Any:
@@ -320,21 +380,11 @@ def _verdict(reached: bool, rule: Any) -> str:
     return "，" + message("verdict", "met" if reached and "missed" not in rule else "missed")
 
 
-#: the fields of the number rules' templates
-_NUMBER_FIELDS = {"weight": "num:weight_points", "points": "num:points", "actual": "num4:actual_value",
-                  "target": "num4:target_value", "low": "num4:t_low", "high": "num4:t_high"}
-
-
-@lru_cache(maxsize=None)
-def _number_rule(rule: str) -> Callable[..., str]:
-    """「；按比例得分 46/50 × 5.00 = 4.60」: a rule that needs only the indicator's own numbers, reading
-    just the numbers its template shows (「得满分 {weight}」 reads one field)."""
-    names = template_fields("rule", rule)
-
-    @part(*(_NUMBER_FIELDS[n] for n in names))
-    def _rule(*values: str) -> str:
-        return "；" + message("rule", rule, **dict(zip(names, values)))
-    return _rule
+@part("rule", shows={"weight": "num:weight_points", "points": "num:points", "actual": "num4:actual_value",
+                     "target": "num4:target_value", "low": "num4:t_low", "high": "num4:t_high"})
+def _number_rule(rule: str) -> str:
+    """「；按比例得分 46/50 × 5.00 = 4.60」: a rule that needs only the indicator's own numbers."""
+    return "；" + template("rule", rule)
 
 
 @part("num:weight_points", "num:points", "pct:ratio", "arg:clauses", "arg:how")
@@ -388,7 +438,7 @@ def _review_points_rule(weight: str, points: str) -> str:
 
 def _rule_parts(pack: RulePack) -> dict[str, Callable[..., str]]:
     """The part saying how each rule (the ``rule`` column) scored, by rule; a rule not listed: 「；」."""
-    parts = {r: _number_rule(r) for r in _NUMBER_RULES}
+    parts = {r: _number_rule for r in _NUMBER_RULES}
     parts.update({"all": _all_rule, "done_yes": _done_rule, "done_no": _done_rule,
                   "review_tier": _review_tier_rule, "review_points": _review_points_rule,
                   "deadline_met": _deadline_rule, "deadline_late": _deadline_rule, "done_yes_undated": _deadline_rule})
@@ -499,7 +549,7 @@ def explain_indicators(ind: pd.DataFrame, pack: RulePack) -> pd.Series:
         t.render(_over_part(pack), scored & _test(t, "flag", bool)),
         t.render(_rating_ignored, scored),
     )
-    return pd.Series(_values(sentence), index=ind.index, dtype=object)
+    return pd.Series(sentence, index=ind.index, dtype=object)
 
 
 # ---------------------------------------------------------------------------------------- projects
@@ -507,20 +557,21 @@ def explain_indicators(ind: pd.DataFrame, pack: RulePack) -> pd.Series:
 def _execution_part(pack: RulePack) -> Callable[..., str]:
     weight = num(pack.weights["execution"])
 
-    @part("num4:spent_annual", "num4:budget_used", "pct:execution_rate", "num:execution_points")
-    def _execution(spent: str, budget: str, rate: str, points: str) -> str:
-        return message("execution", "scored", spent=spent, budget=budget, rate=rate, weight=weight, points=points)
+    @part(shows={"spent": "num4:spent_annual", "budget": "num4:budget_used", "rate": "pct:execution_rate",
+                 "points": "num:execution_points"})
+    def _execution() -> str:
+        return template("execution", "scored", weight=weight)
     return _execution
 
 
-@part("pct:execution_rate")
-def _execution_over(rate: str) -> str:
-    return "；" + message("execution", "over", rate=rate)
+@part(shows={"rate": "pct:execution_rate"})
+def _execution_over() -> str:
+    return "；" + template("execution", "over")
 
 
-@part("num4:budget_used")
-def _budget_fallback(budget: str) -> str:
-    return "；" + message("execution", "budget_fallback", budget=budget)
+@part(shows={"budget": "num4:budget_used"})
+def _budget_fallback() -> str:
+    return "；" + template("execution", "budget_fallback")
 
 
 def _cap_part(pack: RulePack) -> Callable[..., str]:
@@ -547,7 +598,7 @@ def explain_executions(projects: pd.DataFrame, pack: RulePack) -> pd.Series:
                     t.render(_execution_over, scored & (t.raw("execution_rate") > 1)),
                     t.render(_budget_fallback, scored & _test(t, "budget_fallback", bool)),
                     t.render(_cap_part(pack), scored & (t.raw("execution_cap") < 100)))
-        out[scored] = _values(text)[scored]
+        out[scored] = text[scored]
     return pd.Series(out, index=projects.index, dtype=object)
 
 
@@ -576,9 +627,9 @@ class _Groups:
         return np.append(counts, 0)[self.at], joined[self.at]
 
 
-@part("name", "pct:ratio")
-def _weakest_item(name: Any, ratio: str) -> str:
-    return message("summary", "weakest_item", name=name, ratio=ratio)
+@part(shows={"name": "name", "ratio": "pct:ratio"})
+def _weakest_item() -> str:
+    return template("summary", "weakest_item")
 
 
 @part("name")
@@ -590,7 +641,7 @@ def _project_facts(projects: pd.DataFrame, ind: pd.DataFrame) -> dict[str, np.nd
     """Per project: weakest indicators, over-achieved ones, pending / not evaluable counts and names."""
     groups = _Groups(ind, projects["project_id"])
     t = _Table(ind)
-    names = _values(t.render(_name))
+    names = join(t.render(_name))
     facts = {}
     over = np.flatnonzero(_test(t, "flag", lambda f: str(f).startswith("over_achieved")))
     _, facts["over"] = groups.join(over, names[over], "、")
@@ -604,59 +655,57 @@ def _project_facts(projects: pd.DataFrame, ind: pd.DataFrame) -> dict[str, np.nd
     weak = weak[np.arange(len(weak)) - np.searchsorted(codes, codes) < 3]  # the three lowest of each project
     listed = np.zeros(t.n, dtype=bool)
     listed[weak] = True
-    items = _values(t.render(_weakest_item, listed))
+    items = join(t.render(_weakest_item, listed))
     _, facts["weakest"] = groups.join(weak, items[weak], "、")
     return facts
 
 
-@part("status", "project_name", "num:total", "num:total_min", "num:total_max", "num:total_open", "grade")
-def _summary_head(status: Any, name: Any, total: str, low: str, high: str, open_: str, grade: Any) -> str:
+@part("status", "grade", shows={"project": "project_name", "total": "num:total", "min": "num:total_min",
+                                 "max": "num:total_max", "pending": "num:total_open"})
+def _summary_head(status: Any, grade: Any) -> str:
     """「项目：总分 91.75（优）」, or the score so far and the range of a project still open."""
     if status in (ProjectStatus.CLASSIFIED, ProjectStatus.NO_INDICATORS):
-        return message("summary", status, project=name)
+        return template("summary", status)
     grade = grade or message("summary", "grade_open")
-    if status == ProjectStatus.SCORED:
-        return message("summary", "head", project=name, total=total, grade=grade)
-    return message("summary", "head_pending", project=name, total=total, pending=open_, min=low, max=high, grade=grade)
+    return template("summary", "head" if status == ProjectStatus.SCORED else "head_pending", grade=grade)
 
 
 def _execution_block(pack: RulePack) -> Callable[..., str]:
     weight = num(pack.weights["execution"])
 
-    @part("execution_status", "num:execution_points")
-    def _execution(status: Any, points: str) -> str:
+    @part("execution_status", shows={"points": "num:execution_points"})
+    def _execution(status: Any) -> str:
         """「。预算执行 9.75/10.00」"""
-        return "。" + message("summary", "block_part", block=message("blocks", "execution"),
-                             points=points if status == Status.SCORED else message("explain", "points_open"),
-                             weight=weight)
+        points = {} if status == Status.SCORED else {"points": message("explain", "points_open")}
+        return "。" + template("summary", "block_part", block=message("blocks", "execution"), weight=weight, **points)
     return _execution
 
 
 def _block(b: str) -> Callable[..., str]:
-    @part(f"num:weight_{b}", f"num:points_{b}")
-    def _points(weight: str, points: str) -> str:
+    @part(shows={"weight": f"num:weight_{b}", "points": f"num:points_{b}"})
+    def _points() -> str:
         """「；产出 45.00/50.00」"""
-        return "；" + message("summary", "block_part", block=message("blocks", b), points=points, weight=weight)
+        return "；" + template("summary", "block_part", block=message("blocks", b))
     return _points
 
 
 def _listed(key: str) -> Callable[..., str]:
-    @part(key)
-    def _items(items: Any) -> str:
-        return "。" + message("summary", key, items=items)
+    @part(shows={"items": key})
+    def _items() -> str:
+        return "。" + template("summary", key)
     return _items
 
 
 def _counted(key: str) -> Callable[..., str]:
-    @part(f"{key}_n", f"{key}_names")
-    def _items(n: Any, items: Any) -> str:
-        return "。" + message("summary", key, n=int(n), items=items)
+    @part(shows={"n": f"{key}_n", "items": f"{key}_names"})
+    def _items() -> str:
+        return "。" + template("summary", key)
     return _items
 
 
-@part("num:self_total", "num:self_diff")
-def _self(total: str, diff: str) -> str:
-    return "。" + message("summary", "self", self_total=total, diff=diff)
+@part(shows={"self_total": "num:self_total", "diff": "num:self_diff"})
+def _self() -> str:
+    return "。" + template("summary", "self")
 
 
 def summarize_projects(projects: pd.DataFrame, ind: pd.DataFrame, pack: RulePack) -> pd.Series:
@@ -667,7 +716,7 @@ def summarize_projects(projects: pd.DataFrame, ind: pd.DataFrame, pack: RulePack
     t.add("project_name", t.raw("project") if "project" in projects else t.raw("project_id"))
     t.add("total_open", t.raw("total_max") - t.raw("total"))
     open_ = ~_is(t, "status", ProjectStatus.CLASSIFIED, ProjectStatus.NO_INDICATORS)
-    pieces: list[Coded] = [t.render(_summary_head)]
+    pieces = [t.render(_summary_head)]
     if open_.any():
         facts = _project_facts(projects, ind)
         for key, values in facts.items():
@@ -681,4 +730,4 @@ def summarize_projects(projects: pd.DataFrame, ind: pd.DataFrame, pack: RulePack
             pieces.append(t.render(_counted(key), open_ & (facts[f"{key}_n"] > 0)))
         pieces.append(t.render(_self, open_ & ~np.isnan(t.raw("self_total"))))
         pieces.append(t.render(part()(lambda: "。"), open_))
-    return pd.Series(_values(join(*pieces)), index=projects.index, dtype=object)
+    return pd.Series(join(*pieces), index=projects.index, dtype=object)

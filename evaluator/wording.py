@@ -8,12 +8,13 @@ All templates live in ``data/messages.toml``; this module only fills them, e.g.
 from __future__ import annotations
 
 import math
+import re
 import string
 import tomllib
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from importlib import resources
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -43,11 +44,52 @@ def message(section: str, key: str, /, **values: Any) -> str:
     return messages()[section][key].format_map(values)
 
 
+def template(section: str, key: str, /, **values: Any) -> str:
+    """Template ``[section] key`` with ``values`` filled in and its other fields left as fields:
+    filling its other fields (:func:`template_pieces`) then gives what :func:`message` gives with all."""
+    out = []
+    for piece in template_pieces(messages()[section][key]):
+        if isinstance(piece, str):
+            out.append(_escape(piece))
+        elif piece.name in values:
+            out.append(_escape(piece.fill(values[piece.name])))
+        else:
+            out.append(piece.text)
+    return "".join(out)
+
+
+def _escape(text: str) -> str:
+    return text.replace("{", "{{").replace("}", "}}")
+
+
+class Field(NamedTuple):
+    """A ``{field}`` of a template: the name it reads and its text in the template (with any
+    conversion, format spec, attribute or index)."""
+
+    name: str
+    text: str
+
+    def fill(self, value: Any) -> str:
+        """The field filled with ``value``, as ``str.format_map`` fills it."""
+        if self.text == "{" + self.name + "}":  # a plain field: the value's text
+            return value if type(value) is str else format(value, "")
+        return self.text.format_map({self.name: value})
+
+
 @lru_cache(maxsize=None)
-def template_fields(section: str, key: str) -> tuple[str, ...]:
-    """The ``{fields}`` template ``[section] key`` shows, in order, each once."""
-    names = (f for _, f, _, _ in string.Formatter().parse(messages()[section][key]) if f)
-    return tuple(dict.fromkeys(names))
+def template_pieces(text: str) -> tuple[str | Field, ...]:
+    """A template as its literal texts (adjacent ones as one) and :class:`Field` s, in order."""
+    pieces: list[str | Field] = []
+    for literal, name, spec, conversion in string.Formatter().parse(text):
+        if literal:
+            if pieces and isinstance(pieces[-1], str):
+                pieces[-1] += literal
+            else:
+                pieces.append(literal)
+        if name is not None:
+            field = "{" + name + ("!" + conversion if conversion else "") + (":" + spec if spec else "") + "}"
+            pieces.append(Field(re.match(r"[^.\[]*", name).group(), field))
+    return tuple(pieces)
 
 
 def round_half_up(x: Any, digits: int = 2) -> Any:
