@@ -167,6 +167,17 @@ class _Table:
                 self._coded[name] = self._column(name)
         return self._coded[name]
 
+    def derive(self, name: str, func: Callable[..., Any], *fields: str) -> None:
+        """Add field ``name``: ``func`` of ``fields``, called once per distinct combination of them."""
+        codes, values = render(func, [self.coded(f) for f in fields], self.n)
+        distinct, values = _exact(values)  # coded by value, as every field
+        self._coded[name] = distinct[codes], values
+
+    def values(self, name: str) -> np.ndarray:
+        """Field ``name`` of every row, as an object array."""
+        codes, uniques = self.coded(name)
+        return uniques[codes]
+
     def shown(self, name: str) -> Coded:
         """Field ``name`` as :meth:`coded`, but a number field as the column's codes and the text of
         each distinct number (two numbers may show alike)."""
@@ -184,7 +195,11 @@ class _Table:
         key = f"{field.text}={name}"
         if key not in self._coded:
             codes, values = self.shown(name)
-            self._coded[key] = codes, _objects([field.fill(v) for v in values.tolist()])
+            if field.text != "{" + field.name + "}":
+                values = _objects([field.fill(v) for v in values.tolist()])
+            elif name.rpartition(":")[0] not in FORMATS:  # a plain field: the value's text (a number field's are texts)
+                values = _objects([v if type(v) is str else format(v, "") for v in values.tolist()])
+            self._coded[key] = codes, values
         return self._coded[key]
 
     def _column(self, name: str) -> Coded:
@@ -204,9 +219,10 @@ class _Table:
         """``reason_args[KEY]`` of every row, :data:`ABSENT` where the row has no such argument."""
         if self._args is None:  # every argument of every row, gathered in one pass
             found: dict[str, tuple[list[int], list[Any]]] = {}
-            every = self.raw("reason_args").tolist()
-            for i in [i for i, args in enumerate(every) if args]:
-                for name, value in every[i].items():
+            every = self.raw("reason_args")
+            given = every.astype(bool)  # a row with arguments (bool per row, as `if args`)
+            for i, args in zip(np.flatnonzero(given).tolist(), every[given].tolist()):
+                for name, value in args.items():
                     rows, values = found.setdefault(name, ([], []))
                     rows.append(i)
                     values.append(value)
@@ -308,8 +324,7 @@ def join(*parts: Rendered) -> np.ndarray:
         if len(pieces) == 1:
             out[rows] = pieces[0]
         elif pieces:
-            out[rows] = ["".join(texts) for texts in
-                         zip(*(repeat(p) if isinstance(p, str) else p.tolist() for p in pieces))]
+            out[rows] = list(map("".join, zip(*(repeat(p) if isinstance(p, str) else p.tolist() for p in pieces))))
     return out
 
 
@@ -375,9 +390,9 @@ def _actual_with_prior(prior: Any, actual: Any) -> str:
     return "，" + message("actual", "with_prior", prior=_given(prior, ""), actual=actual)
 
 
-@part("reached", "rule")
+@part("reached", "rule", shows={})
 def _verdict(reached: bool, rule: Any) -> str:
-    return "，" + message("verdict", "met" if reached and "missed" not in rule else "missed")
+    return "，" + template("verdict", "met" if reached and "missed" not in rule else "missed")
 
 
 @part("rule", shows={"weight": "num:weight_points", "points": "num:points", "actual": "num4:actual_value",
@@ -545,7 +560,7 @@ def explain_indicators(ind: pd.DataFrame, pack: RulePack) -> pd.Series:
         either(t.render(_actual, shows_actual & ~trend), t.render(_actual_with_prior, shows_actual & trend),
                t.render(_open_actual, open_)),
         t.render(_verdict, verdict),
-        either(*rule_parts, t.render(part()(lambda: "；"), other), t.render(_open, open_)),
+        either(*rule_parts, t.render(part(shows={})(lambda: "；"), other), t.render(_open, open_)),
         t.render(_over_part(pack), scored & _test(t, "flag", bool)),
         t.render(_rating_ignored, scored),
     )
@@ -729,5 +744,5 @@ def summarize_projects(projects: pd.DataFrame, ind: pd.DataFrame, pack: RulePack
         for key in ("pending", "not_evaluable"):
             pieces.append(t.render(_counted(key), open_ & (facts[f"{key}_n"] > 0)))
         pieces.append(t.render(_self, open_ & ~np.isnan(t.raw("self_total"))))
-        pieces.append(t.render(part()(lambda: "。"), open_))
+        pieces.append(t.render(part(shows={})(lambda: "。"), open_))
     return pd.Series(join(*pieces), index=projects.index, dtype=object)
