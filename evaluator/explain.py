@@ -202,18 +202,39 @@ class _Table:
             self._coded[key] = codes, values
         return self._coded[key]
 
-    def _column(self, name: str) -> Coded:
+    def field(self, name: str, rows: np.ndarray | None = None) -> Coded:
+        """Field ``name`` as :meth:`coded`, but a column not coded yet is coded on the rows ``rows`` only
+        (all rows: None; the other rows' codes mean nothing): a field only a few rows read costs little."""
+        if rows is None or name in self._coded or ":" in name:
+            return self.coded(name)
+        codes = np.zeros(self.n, dtype=np.intp)
+        codes[rows], uniques = self._column(name, rows)
+        return codes, uniques
+
+    def _column(self, name: str, rows: np.ndarray | None = None) -> Coded:
+        """Column ``name`` (of the rows ``rows`` only, if given) coded by value (:func:`_exact`)."""
         dtype = self.df[name].dtype if name not in self._raw and name in self.df and name not in NUMBERS else None
+        if isinstance(dtype, pd.CategoricalDtype) and rows is None \
+                and all(type(c) is str for c in dtype.categories.tolist()):  # coded already
+            codes = self.df[name].cat.codes.to_numpy().astype(np.intp)
+            uniques = _objects(dtype.categories.tolist())
+            missing = np.flatnonzero(codes < 0)
+            if len(missing):  # a missing value: what the row holds
+                codes[missing] = len(uniques)
+                uniques = _objects([*uniques.tolist(), self.raw(name)[missing[0]]])
+            return codes, uniques
         if isinstance(dtype, np.dtype) and dtype.kind in "iub":
-            codes, uniques = pd.factorize(self.df[name].to_numpy())
+            values = self.df[name].to_numpy()
+            codes, uniques = pd.factorize(values if rows is None else values[rows])
             return codes, _objects(uniques.tolist())  # as Python ints and bools, the values a row holds
+        values = self.raw(name) if rows is None else self.raw(name)[rows]
         if isinstance(dtype, pd.StringDtype):  # texts and one missing value
-            codes, uniques = factorize_objects(self.raw(name))
+            codes, uniques = factorize_objects(values)
             if len(codes) and codes.min() < 0:
                 codes[codes < 0] = len(uniques)
                 uniques = _objects([*uniques.tolist(), dtype.na_value])
             return codes, uniques
-        return _exact(self.raw(name))
+        return _exact(values)
 
     def _arg(self, key: str) -> Coded:
         """``reason_args[KEY]`` of every row, :data:`ABSENT` where the row has no such argument."""
@@ -238,7 +259,7 @@ class _Table:
     def render(self, func: Callable[..., str], where: np.ndarray | None = None) -> "Rendered":
         """Part ``func`` on the rows ``where`` (all rows: None); it says nothing elsewhere."""
         rows = None if where is None else np.flatnonzero(where)
-        codes, texts = render(func, [self.coded(name) for name in func.fields], self.n, rows)  # type: ignore[attr-defined]
+        codes, texts = render(func, [self.field(name, rows) for name in func.fields], self.n, rows)  # type: ignore[attr-defined]
         shows = func.shows  # type: ignore[attr-defined]
         if shows is None:  # texts, one column
             said = np.array([t != "" for t in texts.tolist()], dtype=bool)
