@@ -328,8 +328,8 @@ def join(*parts: Rendered) -> np.ndarray:
     if n == 0:
         return out
     groups = joint_codes(*(p.kinds for p in parts))
-    order = np.argsort(groups, kind="stable")
     ends = np.cumsum(np.bincount(groups)).tolist()
+    order = np.argsort(groups.astype(np.min_scalar_type(len(ends))), kind="stable")  # few groups: a radix sort
     kinds = [p.kinds[first_rows(groups)].tolist() for p in parts]
     for g, (start, end) in enumerate(zip([0] + ends, ends)):
         rows = order[start:end]

@@ -206,18 +206,26 @@ def fixed_all(values: Any, digits: int = 2) -> list[str]:
 
 def num_all(values: Any, digits: int = 2) -> list[str]:
     """:func:`num` of every value of the float array ``values``."""
-    texts = fixed_all(values, digits)
-    return texts if digits == 2 else [t.rstrip("0").rstrip(".") if "." in t else t for t in texts]
+    if digits == 2:
+        return fixed_all(values, digits)
+    xs = np.asarray(values, dtype=np.float64)
+    fast = _clear_of_half_all(xs, digits)
+    form = _FORMATS[digits]
+    texts = [(form % x).rstrip("0").rstrip(".") for x in xs.tolist()]
+    for i in np.flatnonzero(fast & np.signbit(xs)).tolist():  # 「-0」 → 「0」
+        texts[i] = _unsigned_zero(texts[i])
+    for i in np.flatnonzero(~fast).tolist():  # near a tie, NaN, huge or infinite
+        texts[i] = num(float(xs[i]), digits)
+    return texts
 
 
 def pct_all(values: Any) -> list[str]:
     """:func:`pct` of every value of the float array ``values``."""
     xs = np.asarray(values, dtype=np.float64)
     fast = _clear_of_half_all(xs, 4)
-    texts = ["%.2f" % x for x in (xs * 100).tolist()]
-    for i in np.flatnonzero(fast & np.signbit(xs)).tolist():  # 「-0.00」 → 「0.00」
-        texts[i] = _unsigned_zero(texts[i])
-    texts = [t.rstrip("0").rstrip(".") + "%" for t in texts]
+    texts = [("%.2f" % x).rstrip("0").rstrip(".") + "%" for x in (xs * 100).tolist()]
+    for i in np.flatnonzero(fast & np.signbit(xs)).tolist():  # 「-0%」 → 「0%」
+        texts[i] = _unsigned_zero(texts[i][:-1]) + "%"
     for i in np.flatnonzero(~fast).tolist():  # near a tie, NaN, huge or infinite
         texts[i] = pct(float(xs[i]))
     return texts
