@@ -8,10 +8,13 @@ A sentence is made of parts. Each part is a small function of declared fields (c
 scored table), written for one row — ``@part("t_canonical", "target_text", …) def _target(…)``
 — and called once per distinct combination of its fields, the result taken back to every row
 by code (tables repeat the same targets, units, ratings and points on most rows). Each field is
-coded once per table; a part's combinations are one integer key per row made from its fields'
-codes. A number the sentence shows is declared as its text (``num:points``, ``num4:actual_value``,
-``pct:ratio``): each distinct number is written once for the whole table. The parts of a
-sentence are joined the same way: once per distinct combination of part texts.
+coded once per table (a field only some rows read: on those rows); a part's combinations are one
+integer key per row made from its fields' codes. A number the sentence shows is declared as its
+text (``num:points``, ``num4:actual_value``, ``pct:ratio``): each distinct number is written once
+for the whole table. A part that shows numbers differing on nearly every row (points, actual
+values, totals) reads only what decides its wording and returns a template
+(``@part("rule", shows={"points": "num:points", …})``); the template is filled when the sentence
+is joined, one join per row of literal texts and the rows' field texts (:func:`join`).
 """
 from __future__ import annotations
 
@@ -166,17 +169,6 @@ class _Table:
             else:
                 self._coded[name] = self._column(name)
         return self._coded[name]
-
-    def derive(self, name: str, func: Callable[..., Any], *fields: str) -> None:
-        """Add field ``name``: ``func`` of ``fields``, called once per distinct combination of them."""
-        codes, values = render(func, [self.coded(f) for f in fields], self.n)
-        distinct, values = _exact(values)  # coded by value, as every field
-        self._coded[name] = distinct[codes], values
-
-    def values(self, name: str) -> np.ndarray:
-        """Field ``name`` of every row, as an object array."""
-        codes, uniques = self.coded(name)
-        return uniques[codes]
 
     def shown(self, name: str) -> Coded:
         """Field ``name`` as :meth:`coded`, but a number field as the column's codes and the text of

@@ -426,3 +426,40 @@ def test_pending_executions_share_one_text_object() -> None:
     assert out.tolist() == [message("pending", "execution")] * 5
     assert len({id(v) for v in out.tolist()}) == 1
     assert_same(out, oracle_executions(projects, pack))
+
+
+def test_text_columns_given_as_categoricals_match_oracle() -> None:
+    """A text column handed on as a categorical (codes into its distinct texts) is read by its codes:
+    the sentences do not change."""
+    seen = captured(cases_run("national-2020"))
+    ind_, pk = seen["explain_indicators"]
+    projects, pk2 = seen["explain_executions"]
+
+    def categorical(df: pd.DataFrame) -> pd.DataFrame:
+        df = df.copy()
+        for c in df.columns:
+            values = df[c].to_numpy(dtype=object)
+            if df[c].dtype.kind in "OT" and all(isinstance(v, str) or v is None or v != v for v in values.tolist()):
+                df[c] = pd.Categorical(df[c])
+        return df
+
+    cat_ind, cat_projects = categorical(ind_), categorical(projects)
+    assert any(isinstance(d, pd.CategoricalDtype) for d in cat_ind.dtypes)
+    assert_same(explain.explain_indicators(cat_ind, pk), oracle_indicators(ind_, pk))
+    assert_same(explain.explain_executions(cat_projects, pk2), oracle_executions(projects, pk2))
+    assert_same(explain.summarize_projects(cat_projects, cat_ind, pk2), oracle_summaries(projects, ind_, pk2))
+
+
+def test_template_fields_with_conversions_fill_as_format() -> None:
+    """A shown field with a conversion, a format spec or an attribute is filled as str.format fills it."""
+    df = pd.DataFrame({"name": ["a", "b{", "a", None], "points": [1.5, 2.0, np.nan, 1.5]})
+    t = explain._Table(df)
+
+    @explain.part(shows={"name": "name", "points": "num:points"})
+    def _odd() -> str:
+        return "[{name!r:>6}|{name}|{points}|{points!s:^8}]"
+
+    texts = explain.join(t.render(_odd))
+    expected = ["[{0!r:>6}|{0}|{1}|{1!s:^8}]".format(n, explain.num(p))  # the missing name as the frame holds it
+                for n, p in zip(df["name"].tolist(), df["points"].tolist())]
+    assert texts.tolist() == expected

@@ -61,3 +61,22 @@ def test_many_numbers_at_once_write_as_one_at_a_time() -> None:
     for values in (xs, xs / 100):
         assert pct_all(values) == [pct(x) for x in values.tolist()]
     assert fixed_all(np.zeros(0)) == num_all([], 4) == pct_all([]) == []
+
+
+def test_a_template_filled_in_two_steps_reads_as_one_message() -> None:
+    """wording.template fills some fields and leaves the others; filling those (template_pieces) then
+    gives what message gives with every value, braces in values and conversions included."""
+    from evaluator.wording import Field, message, messages, template, template_pieces
+
+    def fill(text: str, **values) -> str:
+        return "".join(p if isinstance(p, str) else p.fill(values[p.name]) for p in template_pieces(text))
+
+    for section, key, first, rest in [("execution", "scored", {"weight": "1{0}}"}, {"spent": "a{", "budget": 2.5,
+                                                                                    "rate": "9%", "points": None}),
+                                      ("rule", "ge_missed", {}, {"actual": "46", "target": "50", "weight": "5.00",
+                                                                 "points": "4.60"}),
+                                      ("summary", "head", {"grade": "优", "project": "p{x}"}, {"total": 91.75})]:
+        assert fill(template(section, key, **first), **rest) == message(section, key, **first, **rest)
+    assert template_pieces("a{x!r:>6}b{y.real}{{c}}") == ("a", Field("x", "{x!r:>6}"), "b", Field("y", "{y.real}"), "{c}")
+    assert fill("a{x!r:>6}b{y.real}{{c}}", x="q", y=2.5) == "a{x!r:>6}b{y.real}{{c}}".format(x="q", y=2.5)
+    assert messages()  # the templates load
