@@ -518,7 +518,7 @@ def _parse_grid(body: bytes, delimiter: str, encoding: str, file: str) -> Grid |
     for j in range(width):
         codes, uniques = pd.factorize(frame[j].to_numpy(dtype=object))  # (no NUL: a key is the whole text)
         distinct = uniques.tolist()
-        cleaned = [clean_cell(v) for v in distinct]
+        cleaned = _clean_texts(distinct)
         if cleaned != distinct:
             if any(_CONTROL.search(c) for v, c in zip(distinct, cleaned) if c != v):
                 return None  # &#1; decodes to a control character: reported by the exact route
@@ -536,6 +536,12 @@ def _parse_grid(body: bytes, delimiter: str, encoding: str, file: str) -> Grid |
     for j, (codes, uniques) in enumerate(coded[:used]):
         cells[:, j] = uniques.take(codes)
     return Grid(cells, lengths, np.arange(1, len(ends) + 1), encoding, (), tuple(coded[:used]))
+
+
+def _clean_texts(texts: list[str]) -> list[str]:
+    """``[clean_cell(t) for t in texts]`` for the cells of a grid (texts, no line break): a text without
+    markup, entity or CR is only trimmed, without a call (half the time of calling :func:`clean_cell`)."""
+    return [clean_cell(t) if "<" in t or "&" in t or "\r" in t else t.strip() for t in texts]
 
 
 def _misplaced_quote(body: bytes, delimiter: str, newlines: np.ndarray) -> bool:
