@@ -488,11 +488,11 @@ def _parse_grid(body: bytes, delimiter: str, encoding: str, file: str) -> Grid |
     check_width(body, delimiter, file, delimiters)
     if body.startswith(codecs.BOM_UTF8):  # a second BOM is text to csv.reader, pandas would drop it
         return None
-    returns = np.flatnonzero(b == 13) if b"\r" in body else newlines[:0]
-    if np.count_nonzero(b < 32) != len(newlines) + len(returns) + body.count(b"\t") or b"\x7f" in body:
+    returns = np.count_nonzero(b == 13) if b"\r" in body else 0
+    if np.count_nonzero(b < 32) != len(newlines) + returns + np.count_nonzero(b == 9) or b"\x7f" in body:
         return None  # a control character (not tab or line break)
-    if len(returns) and (returns[-1] == size - 1 or (b[returns + 1] != 10).any()):
-        return None  # a lone CR: csv.reader breaks lines there too, its numbering is left to it
+    if returns and returns != np.count_nonzero(b[newlines[newlines > 0] - 1] == 13):
+        return None  # a lone CR (not before an LF): csv.reader breaks lines there too, its numbering is left to it
     if len(ends) >= MAX_ROWS or (ends - starts).max() > MAX_CELL:  # csv.reader reports the MAX_ROWS-th
         return None
     width = int(delimiters.max()) + 1
