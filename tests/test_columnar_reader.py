@@ -296,3 +296,23 @@ def test_few_rows_read_is_reported_column_wise(tmp_path, monkeypatch):
     found = fast[3][fast[3]["code"] == "few_rows_read"]
     assert len(found) == 1 and found["row"].iat[0] == 1 and found["severity"].iat[0] == "error"
     assert "只有 1 行读成了指标" in found["message"].iat[0]
+
+
+def test_tidy_columns_typed_as_the_frame_would_type_them():
+    """Per-distinct values taken to every row get the dtype the frame's own inference gives
+    (pandas 3: str for texts, object for other values and for an empty column)."""
+    import numpy as np
+
+    from evaluator.readers.tidy import _objects, _printed
+
+    codes = np.array([1, 0, 1, 2])
+    for values in (["a", "", "b"], [object(), object(), object()], ["a", None, "b"], ["a", 1, "b"]):
+        expected = pd.DataFrame({"c": np.array(values, dtype=object).take(codes)})["c"]
+        got = pd.DataFrame({"c": _objects(list(values), codes)}, copy=False)["c"]
+        assert got.dtype == expected.dtype and got.tolist() == expected.tolist()
+    empty = np.zeros(0, dtype=np.intp)
+    assert pd.DataFrame({"c": _objects(["a"], empty)})["c"].dtype == pd.DataFrame({"c": np.zeros(0, dtype=object)})["c"].dtype
+    cat = pd.Series(pd.Categorical.from_codes(codes, categories=pd.Index(["x", "", "y"], dtype=object)))
+    got = pd.DataFrame({"c": _printed(cat)})["c"]
+    expected = pd.DataFrame({"c": cat.to_numpy(dtype=object)})["c"]
+    assert got.dtype == expected.dtype and got.tolist() == expected.tolist()

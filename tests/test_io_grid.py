@@ -225,3 +225,18 @@ def test_each_distinct_cell_is_cleaned_once(tmp_path, monkeypatch):
     grid = load_text_grid(path)
     assert grid.cells[1].tolist() == ["项目0", "≥95%"] and len(grid.numbers) == 3001
     assert len(calls) <= 10  # 2 header cells, 3 project cells, 1 target (not 6002)
+
+
+def test_clean_texts_is_clean_cell():
+    texts = ["", " a ", "a", "<p>b</p>", "&amp; c", "x\r", "\u3000d\xa0", "e<", "f&", "\u2028g", "中 文"]
+    assert rio._clean_texts(texts) == [rio.clean_cell(t) for t in texts]
+
+
+def test_a_later_wider_line_is_split_columnwise(tmp_path, monkeypatch):
+    """The parser is first given the width of the first lines; a wider line further down is read all the same."""
+    text = "a,b\n" * (rio._SNIFF_LINES + 10) + "c,d,e,f\n" + "g\n"
+    path = write(tmp_path, text.encode())
+    expected = load_rows(path)
+    monkeypatch.setattr(rio, "_split_text", lambda *a: pytest.fail("took the row-by-row route"))
+    grid = load_text_grid(path)
+    assert grid.rows() == expected.sheets[0].rows and grid.cells.shape[1] == 4

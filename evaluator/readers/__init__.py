@@ -226,8 +226,8 @@ def _name_unnamed_projects(raw: RawTable, path: Path, issues: list[Issue]) -> No
 
 
 def _first_department(projects: pd.DataFrame) -> str:
-    deps = [d for d in projects["department"] if d]
-    return deps[0] if deps else ""
+    """The first department named (as an array: a Series is read one element at a time)."""
+    return next((d for d in projects["department"].to_numpy(dtype=object) if d), "")
 
 
 def _totals_frame(raw: RawTable, factor: float, issues: list[Issue]) -> pd.DataFrame:

@@ -312,9 +312,25 @@ def _scored_target(annual_text: str, period_text: str, compile_target) -> tuple:
             annual.kind, period.kind if period is not None else "")
 
 
-def _objects(values: list, codes: np.ndarray) -> np.ndarray:
-    """Per-distinct ``values`` taken back to every row by ``codes``, as an object array."""
-    return _object_array(values).take(codes)
+def _objects(values: list | np.ndarray, codes: np.ndarray) -> np.ndarray | pd.api.extensions.ExtensionArray:
+    """Per-distinct ``values`` taken back to every row by ``codes``, typed as a frame types the column:
+    the type is inferred once from the distinct values (pandas 3: ``str`` for texts) instead of from
+    every row (a pass over the column and a copy of it when the frame is built)."""
+    distinct = _object_array(values) if isinstance(values, list) else values
+    if len(codes):  # (an empty column stays object, as the frame would keep it)
+        typed = pd.Series(distinct, copy=False).array
+        if isinstance(typed.dtype, pd.StringDtype):
+            return typed.take(codes)
+    return distinct.take(codes)
+
+
+def _printed(column: pd.Series) -> np.ndarray | pd.api.extensions.ExtensionArray:
+    """A printed column for the tidy frame: a coded (categorical) one taken by its codes (:func:`_objects`)."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        codes = np.asarray(column.array.codes)
+        if not len(codes) or codes.min() >= 0:
+            return _objects(np.asarray(column.array.categories, dtype=object), codes)
+    return column.to_numpy(dtype=object)
 
 
 def indicator_frame(pi: pd.DataFrame, projects: pd.DataFrame, compile_target) -> pd.DataFrame:
@@ -332,22 +348,20 @@ def indicator_frame(pi: pd.DataFrame, projects: pd.DataFrame, compile_target) ->
                                   ("level1_code", "level1", "level2_code", "level2", "level1_code_printed",
                                    "level2_code_printed"))
     conflict = np.array([c.conflict for c in resolved], dtype=bool).take(codes)
-    col = {c: pi[c].to_numpy(dtype=object) for c in PRINTED_INDICATOR_COLUMNS[1:]
-           if c not in ("row", "indicator_no")}
-    if (col["unit_text"] == "").all() and (col["nature_text"] == "").all():
+    col = {c: _printed(pi[c]) for c in PRINTED_INDICATOR_COLUMNS[1:] if c not in ("row", "indicator_no")}
+    if (pi["unit_text"] == "").all() and (pi["nature_text"] == "").all():
         annual_coded = pi["annual_text"]  # nothing to compose: the value cell is the target text
-        annual = col["annual_text"]
     else:  # composed once per distinct (value, unit, nature), then numbered by the text composed
         codes, cells = distinct_rows(pi["annual_text"], pi["unit_text"], pi["nature_text"])
         text_codes, texts = factorize_objects([_compose(*row) for row in zip(*cells)])
         annual_coded = (text_codes.take(codes), texts)
-        annual = texts.take(annual_coded[0])
     codes, (annual_first, period_first) = distinct_rows(annual_coded, pi["period_text"])
     scored = [_scored_target(a, p, compile_target) for a, p in zip(annual_first.tolist(), period_first.tolist())]
     use_period = [s[1] for s in scored]
     codes_w, (weights,) = distinct_rows(pi["weight_text"])
     codes_d, (directions, natures) = distinct_rows(pi["direction_text"], pi["nature_text"])
-    of_project = {c: projects[c].to_numpy(dtype=object).take(k) for c in ("project_id", "project", "department",
+    of_project = {c: projects[c].array.take(k) if len(k) and isinstance(projects[c].dtype, pd.StringDtype)
+                  else projects[c].to_numpy(dtype=object).take(k) for c in ("project_id", "project", "department",
                                                                           "source_file")}
     return pd.DataFrame({
         **{c: of_project[c] for c in ("project_id", "project", "department")},
