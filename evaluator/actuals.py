@@ -367,14 +367,34 @@ def _money(texts: Any, header_text: str = "") -> tuple[np.ndarray, np.ndarray]:
     else:
         codes, uniques = factorize_objects(texts, use_na_sentinel=False)
     listed = uniques.tolist()
-    match = _PLAIN_AMOUNT.fullmatch
-    plain = np.fromiter((type(t) is str and match(t) is not None for t in listed), dtype=bool, count=len(listed))
+    plain = _plain_amounts(listed)
     values = np.full(len(listed), np.nan)
     values[plain] = np.array(uniques[plain], dtype=float) * default  # float() of each text
     why = np.empty(len(listed), dtype=object)
     for k in np.flatnonzero(~plain | np.isinf(values)).tolist():  # the rest (and amounts too long for a float)
         values[k], why[k] = _money_cell(listed[k], default)
     return values.take(codes), why.take(codes)
+
+
+def _plain_amounts(listed: list[Any]) -> np.ndarray:
+    """Mask of the texts that are plain amounts (:data:`_PLAIN_AMOUNT`: ASCII digits, one decimal point at
+    most, a digit last), told from the characters of all the texts at once."""
+    if pd.api.types.infer_dtype(listed, skipna=False) != "string":  # not only texts: one at a time
+        match = _PLAIN_AMOUNT.fullmatch
+        return np.fromiter((type(t) is str and match(t) is not None for t in listed), dtype=bool, count=len(listed))
+    lengths = np.fromiter(map(len, listed), dtype=np.int64, count=len(listed))
+    chars = np.frombuffer("".join(listed).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    digit = (chars >= ord("0")) & (chars <= ord("9"))
+    dot = chars == ord(".")
+    ends = np.cumsum(lengths)
+    starts = ends - lengths
+
+    def per_text(mask: np.ndarray) -> np.ndarray:  # how many characters of each text are in the mask
+        running = np.concatenate(([0], np.cumsum(mask)))
+        return running[ends] - running[starts]
+
+    last_digit = np.append(digit, False)[np.where(lengths > 0, ends - 1, len(chars))]
+    return last_digit & (per_text(~(digit | dot)) == 0) & (per_text(dot) <= 1)
 
 
 def _money_cell(text: Any, default: float) -> tuple[float, str | None]:
