@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .frames import Codes, factorize_objects
+from .frames import Codes, distinct_map, factorize_objects
 from .issues import ISSUE_COLUMNS, InputError, Issue, issues_frame, issues_table
 from .safety import neutralize_cell, neutralize_frame
 from .values import vocabulary
@@ -747,9 +747,9 @@ def _indicator_rows_read(cols: dict[str, Any], rows: np.ndarray, matcher: _Match
         stripped = matcher._target_names[1][at[differs]]
         other = names[differs] != stripped
         differs, stripped = differs[other], stripped[other]
-        issues.add("actual_name_mismatch", "warning",
-                   [message("actuals_issues", "name_mismatch", given=g, target=t)
-                    for g, t in zip(names[differs].tolist(), stripped.tolist())],
+        worded = distinct_map(lambda g, t: message("actuals_issues", "name_mismatch", given=g, target=t),
+                              names[differs], stripped)  # once per distinct pair of names
+        issues.add("actual_name_mismatch", "warning", worded,
                    project_id=pid[differs], indicator_no=no[differs], column=shown.get("name"), cell=names[differs],
                    row=line[differs], **where)
     given_score = _take(cols["self_score"], rows)
