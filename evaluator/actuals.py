@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .frames import factorize_objects
+from .frames import Codes, distinct_map, factorize_objects
 from .issues import ISSUE_COLUMNS, InputError, Issue, issues_frame, issues_table
 from .safety import neutralize_cell, neutralize_frame
 from .values import vocabulary
@@ -188,14 +188,17 @@ def _write_template_xlsx(ind: pd.DataFrame, proj: pd.DataFrame, path: Path) -> N
 
 
 # --- reading ------------------------------------------------------------------------
-#: a sheet read: its name, its text columns under canonical keys (``_row``: the Excel/line row
-#: number, as ints), and the header each key was found under
-_SheetColumns = tuple[str | None, dict[str, np.ndarray], dict[str, str]]
+#: a sheet read: its name, its text columns under canonical keys, each coded (``_row``: the Excel/line
+#: row number, as ints), and the header each key was found under
+_SheetColumns = tuple[str | None, dict[str, Any], dict[str, str]]
 
 
 def _sheet_frames(path: Path, found: list[Issue] | None = None) -> list[_SheetColumns]:
-    """Each sheet as text columns (object arrays) under canonical keys, with the row number in ``_row``.
+    """Each sheet as text columns (:class:`Codes`: codes into the column's distinct texts) under
+    canonical keys, with the row number in ``_row`` (ints).
 
+    A text table comes with its columns coded (:attr:`Grid.coded`): the codes are kept, not the texts
+    decoded and coded again.
     Files are opened by the same loader as target tables (encodings, Excel safety limits,
     control characters); a text table comes column-wise (:func:`load_text_grid`). The header
     is the first row that names a known column; rows empty under the header are dropped.
@@ -242,11 +245,19 @@ def _sheet_frames(path: Path, found: list[Issue] | None = None) -> list[_SheetCo
                 found.append(Issue("unknown_column", "info", message("actuals_issues", "unknown_column", header=h),
                                    file=path.name, sheet=name, row=row, column=column_letter(j), cell=h))
         every = bool(keep.all())
-        columns = {mapping.get(h, h): body[:, j] if every else body[keep, j] for h, j in first.items()}
+        coded = grid.column_codes(slice(head_at + 1, None))
+
+        def column(j: int) -> Codes:
+            if coded is None:
+                return Codes(*factorize_objects(body[:, j] if every else body[keep, j]))
+            codes, texts = coded[j]
+            return Codes(codes if every else codes[keep], texts)
+
+        columns: dict[str, Any] = {mapping.get(h, h): column(j) for h, j in first.items()}
         n = int(np.count_nonzero(keep))
         for key in set(IND_KEYS) | set(PROJ_KEYS) | {"kind"}:
             if key not in columns:
-                columns[key] = np.full(n, "", dtype=object)
+                columns[key] = Codes(np.zeros(n, dtype=np.intp), np.array([""], dtype=object))
         columns["_row"] = grid.numbers[head_at + 1:][keep]
         out.append((name, columns, {v: k for k, v in mapping.items()}))
     if not out:
@@ -291,14 +302,20 @@ _NUMBER_NOISE = re.compile(r"[,，\s]|万元|元|分$")
 
 
 def _numbers(texts: Any) -> tuple[np.ndarray, np.ndarray]:
-    """Cells → numbers (NaN where empty) and a mask of cells that are not numbers.
+    """Cells (texts, or :class:`Codes` of them) → numbers (NaN where empty) and a mask of cells that are not numbers.
 
     Each distinct text is parsed once (a column repeats few values); an empty column costs one scan.
     """
-    texts = np.asarray(texts, dtype=object)
-    if len(texts) and not texts.any():  # all "" (or None)
-        return np.full(len(texts), np.nan), np.zeros(len(texts), dtype=bool)
-    codes, uniques = factorize_objects(texts, use_na_sentinel=False)
+    if isinstance(texts, Codes):  # the distinct texts present in these rows (the dtype follows them)
+        present = np.flatnonzero(np.bincount(texts.codes, minlength=len(texts.uniques)))
+        number = np.zeros(len(texts.uniques), dtype=np.intp)
+        number[present] = np.arange(len(present))
+        codes, uniques = number.take(texts.codes), texts.uniques.take(present)
+    else:
+        texts = np.asarray(texts, dtype=object)
+        if len(texts) and not texts.any():  # all "" (or None)
+            return np.full(len(texts), np.nan), np.zeros(len(texts), dtype=bool)
+        codes, uniques = factorize_objects(texts, use_na_sentinel=False)
     clean = pd.Series(uniques, dtype=object).fillna("").astype(str)
     values = pd.to_numeric(clean, errors="coerce")  # a text parsed as it is holds no noise but at its ends
     if ((clean != "") & values.isna()).any():  # noise (thousands separators, 元, 分, spaces) taken out
@@ -345,16 +362,39 @@ def _money(texts: Any, header_text: str = "") -> tuple[np.ndarray, np.ndarray]:
     """
     head = _MONEY_HEADER.search(header_text or "")
     default = _money_factor(head.group(1)) if head else 1.0
-    codes, uniques = factorize_objects(texts, use_na_sentinel=False)
+    if isinstance(texts, Codes):
+        codes, uniques = texts.codes, texts.uniques
+    else:
+        codes, uniques = factorize_objects(texts, use_na_sentinel=False)
     listed = uniques.tolist()
-    match = _PLAIN_AMOUNT.fullmatch
-    plain = np.fromiter((type(t) is str and match(t) is not None for t in listed), dtype=bool, count=len(listed))
+    plain = _plain_amounts(listed)
     values = np.full(len(listed), np.nan)
     values[plain] = np.array(uniques[plain], dtype=float) * default  # float() of each text
     why = np.empty(len(listed), dtype=object)
     for k in np.flatnonzero(~plain | np.isinf(values)).tolist():  # the rest (and amounts too long for a float)
         values[k], why[k] = _money_cell(listed[k], default)
     return values.take(codes), why.take(codes)
+
+
+def _plain_amounts(listed: list[Any]) -> np.ndarray:
+    """Mask of the texts that are plain amounts (:data:`_PLAIN_AMOUNT`: ASCII digits, one decimal point at
+    most, a digit last), told from the characters of all the texts at once."""
+    if pd.api.types.infer_dtype(listed, skipna=False) != "string":  # not only texts: one at a time
+        match = _PLAIN_AMOUNT.fullmatch
+        return np.fromiter((type(t) is str and match(t) is not None for t in listed), dtype=bool, count=len(listed))
+    lengths = np.fromiter(map(len, listed), dtype=np.int64, count=len(listed))
+    chars = np.frombuffer("".join(listed).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    digit = (chars >= ord("0")) & (chars <= ord("9"))
+    dot = chars == ord(".")
+    ends = np.cumsum(lengths)
+    starts = ends - lengths
+
+    def per_text(mask: np.ndarray) -> np.ndarray:  # how many characters of each text are in the mask
+        running = np.concatenate(([0], np.cumsum(mask)))
+        return running[ends] - running[starts]
+
+    last_digit = np.append(digit, False)[np.where(lengths > 0, ends - 1, len(chars))]
+    return last_digit & (per_text(~(digit | dot)) == 0) & (per_text(dot) <= 1)
 
 
 def _money_cell(text: Any, default: float) -> tuple[float, str | None]:
@@ -385,26 +425,44 @@ def _spaced(number: str) -> str:
     return _spaced_number(number) or ""
 
 
-def _take(values: np.ndarray, rows: np.ndarray) -> np.ndarray:
-    """``values[rows]`` for ascending distinct ``rows``; ``values`` itself when that is every row."""
-    return values if len(rows) == len(values) else values[rows]
+def _take(values: Any, rows: np.ndarray) -> Any:
+    """``values[rows]`` (an array or :class:`Codes`) for ascending distinct ``rows``; ``values`` itself when
+    that is every row."""
+    if len(rows) == len(values.codes if isinstance(values, Codes) else values):
+        return values
+    return values.take(rows) if isinstance(values, Codes) else values[rows]
 
 
-def _row_kinds(cols: dict[str, np.ndarray], rows: np.ndarray, sheet: str | None) -> np.ndarray:
-    """"project" or "indicator" per row: by the 行类型 column, else a row with money but no indicator is a project's."""
+def _texts(column: Codes, rows: np.ndarray | None = None) -> np.ndarray:
+    """The texts of a coded column (of its ``rows``) as an object array."""
+    return column.uniques.take(column.codes if rows is None else column.codes[rows])
+
+
+def _empty(column: Codes, rows: np.ndarray) -> np.ndarray:
+    """Mask of the ``rows`` whose cell is empty (decided once per distinct text)."""
+    return (column.uniques == "").take(column.codes[rows])
+
+
+#: :func:`_row_kinds`: the kinds of row
+_INDICATOR, _PROJECT = 0, 1
+
+
+def _row_kinds(cols: dict[str, Any], rows: np.ndarray, sheet: str | None) -> np.ndarray:
+    """:data:`_PROJECT` or :data:`_INDICATOR` per row: by the 行类型 column, else a row with money but no
+    indicator is a project's."""
     types = vocabulary()["row_types"]
     if sheet == vocabulary()["template"]["project_sheet"]:
-        return np.full(len(rows), "project", dtype=object)
-    codes, given = factorize_objects(_take(cols["kind"], rows))
-    named = np.array(["project" if t in types["project"] else "indicator" if t in types["indicator"] else ""
-                      for t in given] + [""], dtype=object)
-    kind = named[codes]  # (code -1, a missing value: the last entry)
-    unnamed = np.flatnonzero(kind == "")
+        return np.full(len(rows), _PROJECT, dtype=np.int8)
+    given = cols["kind"]
+    named = np.array([_PROJECT if t in types["project"] else _INDICATOR if t in types["indicator"] else -1
+                      for t in given.uniques.tolist()], dtype=np.int8)
+    kind = named.take(given.codes[rows])
+    unnamed = np.flatnonzero(kind < 0)
     if len(unnamed):
         at = rows[unnamed]
-        money_only = ((cols["indicator_no"][at] == "") & (cols["name"][at] == "")
-                      & ((cols["budget"][at] != "") | (cols["spent"][at] != "")))
-        kind[unnamed] = np.where(money_only, "project", "indicator")
+        money_only = (_empty(cols["indicator_no"], at) & _empty(cols["name"], at)
+                      & ~(_empty(cols["budget"], at) & _empty(cols["spent"], at)))
+        kind[unnamed] = np.where(money_only, _PROJECT, _INDICATOR)
     return kind
 
 
@@ -427,6 +485,8 @@ class _Matcher:
         # the project ids, then those only indicators name, numbered in one pass (ids are distinct: 0 … n_ids-1)
         codes, pids = factorize_objects(np.concatenate((ids, self.keys["project_id"].to_numpy())))
         self.pids = pd.Index(pids, dtype=object)
+        #: the project ids by number
+        self.ids = np.asarray(pids, dtype=object)
         #: each indicator's project number
         self.project_of = codes[len(ids):]
         self.nos = pd.Index(pd.unique(self.keys["indicator_no"].to_numpy()))
@@ -465,32 +525,32 @@ class _Matcher:
         position = unique.take(np.maximum(at, 0)) if len(unique) else np.zeros(len(at), dtype=np.int64)
         return np.where(at >= 0, position, -1), np.isin(asked, keys[repeated])
 
-    def projects(self, given: np.ndarray, names: np.ndarray) -> tuple[np.ndarray, np.ndarray, _Unmatched]:
-        """Project id and number per row (None, -1 where unmatched), and why not for the unmatched rows.
+    def projects(self, given: Codes, names: Codes) -> tuple[np.ndarray, _Unmatched]:
+        """Project number per row (-1 where unmatched), and why not for the unmatched rows; a matched
+        row's project id is ``ids[number]``.
 
         The id given must be in the table's projects, else the name must name exactly one.
         """
-        code = self.pids.get_indexer(given)
-        code[code >= self.n_ids] = -1  # the id of indicators without a project row is not a project
-        pid = given
+        known = self.pids.get_indexer(given.uniques)  # once per distinct id
+        known[known >= self.n_ids] = -1  # the id of indicators without a project row is not a project
+        code = known.take(given.codes)
         why: list[str] = []
         unknown = np.flatnonzero(code < 0)
         if not len(unknown):
-            return pid, code, (unknown, why)
-        pid = given.copy()
+            return code, (unknown, why)
         unique_name, name_count = self._project_names
-        found = np.array([unique_name.get(name) for name in names[unknown].tolist()], dtype=object)
-        pid[unknown] = found
+        named_as = _texts(names, unknown)
+        found = np.array([unique_name.get(name) for name in named_as.tolist()], dtype=object)
         named = found != None  # noqa: E711 - elementwise
         code[unknown[named]] = self.pids.get_indexer(found[named].astype(str))
         failed = unknown[~named]
-        for g, name in zip(given[failed].tolist(), names[failed].tolist()):
+        for g, name in zip(_texts(given, failed).tolist(), named_as[~named].tolist()):
             n = name_count.get(name, 0)
             why.append(message("actuals_issues", "project_name_repeated", name=name, count=n) if n > 1
                        else message("actuals_issues", "project_unknown", project=g or name))
-        return pid, code, (failed, why)
+        return code, (failed, why)
 
-    def indicators(self, pid: np.ndarray, code: np.ndarray, given_no: np.ndarray, names: np.ndarray
+    def indicators(self, pid: np.ndarray, code: np.ndarray, given_no: Codes, names: Codes
                    ) -> tuple[np.ndarray, np.ndarray, _Unmatched]:
         """Indicator number per row (NaN where unmatched), the pair's position in the table's
         indicators, and why not for the unmatched rows. By number, else by a name unique in the project."""
@@ -505,13 +565,14 @@ class _Matcher:
         rest = np.flatnonzero(at < 0)
         if not len(rest):
             return result, at, (rest, why)
-        found, repeated = self._by_name(code[rest], names[rest])
+        named_as = _texts(names, rest)
+        found, repeated = self._by_name(code[rest], named_as)
         at[rest] = found
         named = found >= 0
         result[rest[named]] = self.keys["indicator_no"].to_numpy()[found[named]]
         failed = rest[~named]
-        for p, name, shown, twice in zip(pid[failed].tolist(), names[failed].tolist(), given_no[failed].tolist(),
-                                         repeated[~named].tolist()):
+        for p, name, shown, twice in zip(pid[failed].tolist(), named_as[~named].tolist(),
+                                         _texts(given_no, failed).tolist(), repeated[~named].tolist()):
             why.append(message("actuals_issues", "indicator_name_repeated", name=name, project=p) if twice
                        else message("actuals_issues", "indicator_unknown", project=p, indicator=shown or name))
         return result, at, (failed, why)
@@ -586,14 +647,14 @@ def read_actuals(path: str | Path, table: Any) -> Actuals:
     _require_actual_column(path, sheets)
     for sheet, cols, shown in sheets:
         where = dict(file=name, sheet=sheet)
-        pid, code, (failed, why) = matcher.projects(cols["project_id"], cols["project"])
-        issues.add("actual_unmatched", "error", _unmatched(why), column=shown.get("project", header("project")), cell=cols["project"][failed],
-                   row=cols["_row"][failed], **where)
-        cols = {**cols, "project_id": pid, "_code": code}
+        code, (failed, why) = matcher.projects(cols["project_id"], cols["project"])
+        issues.add("actual_unmatched", "error", _unmatched(why), column=shown.get("project", header("project")),
+                   cell=_texts(cols["project"], failed), row=cols["_row"][failed], **where)
+        cols = {**cols, "_code": code}
         rows = np.flatnonzero(code >= 0)  # the matched rows
         kinds = _row_kinds(cols, rows, sheet)
-        proj_parts.append(_project_rows_read(cols, rows[kinds == "project"], shown, where, issues))
-        part, at = _indicator_rows_read(cols, rows[kinds == "indicator"], matcher, shown, where, issues)
+        proj_parts.append(_project_rows_read(cols, rows[kinds == _PROJECT], matcher, shown, where, issues))
+        part, at = _indicator_rows_read(cols, rows[kinds == _INDICATOR], matcher, shown, where, issues)
         ind_parts.append(part)
         at_parts.append(at)
     ind = ind_parts[0] if len(ind_parts) == 1 else pd.concat(ind_parts, ignore_index=True)
@@ -666,17 +727,19 @@ IND_COLUMNS = ["project_id", "indicator_no", "actual_text", "prior_text", "ratin
                "actual_file", "actual_sheet", "actual_row"]
 
 
-def _indicator_rows_read(cols: dict[str, np.ndarray], rows: np.ndarray, matcher: _Matcher, shown: dict[str, str],
+def _indicator_rows_read(cols: dict[str, Any], rows: np.ndarray, matcher: _Matcher, shown: dict[str, str],
                          where: dict[str, Any], issues: _Issues) -> tuple[pd.DataFrame, np.ndarray]:
     """The indicator rows matched (columns :data:`IND_COLUMNS`) and their pairs' positions in the table."""
-    pid, names, given_no, line = (_take(cols[k], rows) for k in ("project_id", "name", "indicator_no", "_row"))
-    no, at, (failed, why) = matcher.indicators(pid, _take(cols["_code"], rows), given_no, names)
+    code, names, given_no, line = (_take(cols[k], rows) for k in ("_code", "name", "indicator_no", "_row"))
+    pid = matcher.ids.take(code)
+    no, at, (failed, why) = matcher.indicators(pid, code, given_no, names)
     issues.add("actual_unmatched", "error", _unmatched(why),
-               project_id=pid[failed], column=shown.get("indicator_no", header("indicator_no")), cell=given_no[failed],
-               row=line[failed], **where)
+               project_id=pid[failed], column=shown.get("indicator_no", header("indicator_no")),
+               cell=_texts(given_no, failed), row=line[failed], **where)
     if why:
         ok = np.flatnonzero(~np.isnan(no))
-        rows, pid, names, line, no, at = rows[ok], pid[ok], names[ok], line[ok], no[ok], at[ok]
+        rows, pid, names, line, no, at = rows[ok], pid[ok], names.take(ok), line[ok], no[ok], at[ok]
+    names = _texts(names)
     no = no.astype(int)
     target = matcher.keys["ind_name"].to_numpy()[at]
     differs = np.flatnonzero((names != "") & (names != target))  # compared once more with the target stripped
@@ -684,27 +747,28 @@ def _indicator_rows_read(cols: dict[str, np.ndarray], rows: np.ndarray, matcher:
         stripped = matcher._target_names[1][at[differs]]
         other = names[differs] != stripped
         differs, stripped = differs[other], stripped[other]
-        issues.add("actual_name_mismatch", "warning",
-                   [message("actuals_issues", "name_mismatch", given=g, target=t)
-                    for g, t in zip(names[differs].tolist(), stripped.tolist())],
+        worded = distinct_map(lambda g, t: message("actuals_issues", "name_mismatch", given=g, target=t),
+                              names[differs], stripped)  # once per distinct pair of names
+        issues.add("actual_name_mismatch", "warning", worded,
                    project_id=pid[differs], indicator_no=no[differs], column=shown.get("name"), cell=names[differs],
                    row=line[differs], **where)
     given_score = _take(cols["self_score"], rows)
     score, bad = _numbers(given_score)
     bad = np.flatnonzero(bad)
+    bad_score = _texts(given_score, bad)
     issues.add("bad_number", "warning",
-               [message("actuals_issues", "self_score_not_a_number", cell=g) for g in given_score[bad].tolist()],
-               project_id=pid[bad], indicator_no=no[bad], column=shown.get("self_score"), cell=given_score[bad],
+               [message("actuals_issues", "self_score_not_a_number", cell=g) for g in bad_score.tolist()],
+               project_id=pid[bad], indicator_no=no[bad], column=shown.get("self_score"), cell=bad_score,
                row=line[bad], **where)
     return pd.DataFrame({"project_id": pid, "indicator_no": no,
-                         **{k: _take(cols[k], rows) for k in ("actual_text", "prior_text", "rating", "note")},
+                         **{k: _texts(cols[k], rows) for k in ("actual_text", "prior_text", "rating", "note")},
                          "self_score": score, "actual_file": where["file"], "actual_sheet": where["sheet"],
                          "actual_row": line}, copy=False), at  # columns not consolidated (a copy of each)
 
 
-def _project_rows_read(cols: dict[str, np.ndarray], rows: np.ndarray, shown: dict[str, str], where: dict[str, Any],
-                       issues: _Issues) -> pd.DataFrame:
-    pid, line = _take(cols["project_id"], rows), _take(cols["_row"], rows)
+def _project_rows_read(cols: dict[str, Any], rows: np.ndarray, matcher: _Matcher, shown: dict[str, str],
+                       where: dict[str, Any], issues: _Issues) -> pd.DataFrame:
+    pid, line = matcher.ids.take(cols["_code"][rows]), _take(cols["_row"], rows)
     out = {"project_id": pid, "funds_row": line, "actual_file": where["file"], "actual_sheet": where["sheet"]}
     targets = {"budget": "budget_annual", "spent": "spent_annual", "self_execution": "self_execution",
                "self_total": "self_total_given"}
@@ -715,14 +779,14 @@ def _project_rows_read(cols: dict[str, np.ndarray], rows: np.ndarray, shown: dic
             bad = np.not_equal(why, None)
             at = np.flatnonzero(bad)
             issues.add("bad_number", "error", why[at].tolist(), project_id=pid[at],
-                       column=shown.get(key, header(key)), cell=given[at], row=line[at], **where)
+                       column=shown.get(key, header(key)), cell=_texts(given, at), row=line[at], **where)
             out[col] = np.where(bad, np.nan, values).astype(float)
             continue
         values, bad = _numbers(given)
         bad = bad | ~np.isfinite(np.where(np.isnan(values), 0.0, values))
         at = np.flatnonzero(bad)
-        issues.add("bad_number", "error", [message("actuals_issues", "not_a_number", cell=g) for g in given[at].tolist()],
-                   project_id=pid[at],
-                   column=shown.get(key, header(key)), cell=given[at], row=line[at], **where)
+        cells = _texts(given, at)
+        issues.add("bad_number", "error", [message("actuals_issues", "not_a_number", cell=g) for g in cells.tolist()],
+                   project_id=pid[at], column=shown.get(key, header(key)), cell=cells, row=line[at], **where)
         out[col] = np.where(bad, np.nan, values).astype(float)
     return pd.DataFrame(out, copy=False)

@@ -46,6 +46,9 @@ def _variants(text: str) -> dict[str, str]:
         "other name": edit(6, "别的指标"),
         "bad score": edit(11, "九十"),
         "bad budget": edit(13, "一百万"),
+        "money written many ways": "\n".join([head] + [",".join(c if j != 13 else
+                                                              ["\"1,200\"", "265000元", ".5", "5.", "１２", "-3", "1.2.3", ""][i % 8]
+                                                              for j, c in enumerate(r)) for i, r in enumerate(cells)]),
         "html and spaces": edit(8, " <p>95%</p> "),
         "rows dropped": "\n".join([head] + rows[::2]),
         "ragged": "\n".join([head] + [r + ",,,extra" if i % 4 == 0 else r.rstrip(",") for i, r in enumerate(rows)]),
@@ -72,3 +75,17 @@ def test_text_file_takes_the_columnar_route(tmp_path, monkeypatch):
     expected = read_actuals(path, table)
     monkeypatch.setattr(rio, "load_rows", lambda p: pytest.fail("read row by row"))
     assert_same(read_actuals(path, table), expected)
+
+
+def test_plain_amounts_are_what_the_pattern_matches():
+    import random
+
+    from evaluator.actuals import _PLAIN_AMOUNT, _plain_amounts
+
+    rnd = random.Random(7)
+    texts = ["", "5", ".5", "5.", ".", "1.2.3", "0.0", "１２", "²", "12元", " 12", "1,200", "-5", "1e5", "5\n"]
+    texts += ["".join(rnd.choice("0123456789.. ,元a１\n-") for _ in range(rnd.randint(0, 6))) for _ in range(3000)]
+    expected = [_PLAIN_AMOUNT.fullmatch(t) is not None for t in texts]
+    assert _plain_amounts(texts).tolist() == expected
+    assert _plain_amounts(texts + [None]).tolist() == expected + [False]  # not only texts: one at a time
+    assert _plain_amounts([]).tolist() == [] and _plain_amounts([""]).tolist() == [False]
