@@ -182,7 +182,8 @@ def object_codes(values: Any) -> tuple[np.ndarray, np.ndarray]:
     :class:`~evaluator.target.Target` per distinct text): exact for any object, and no value is hashed.
     """
     arr = np.asarray(values, dtype=object)
-    codes = pd.factorize(np.fromiter(map(id, arr), dtype=np.uint64, count=len(arr)))[0]
+    # (ids of a list: iterating the object array itself costs ~1.6x more)
+    codes = pd.factorize(np.fromiter(map(id, arr.tolist()), dtype=np.uint64, count=len(arr)))[0]
     return codes, first_rows(codes)
 
 
