@@ -104,3 +104,57 @@ def test_results_are_appended_table_by_table(tmp_path):
     assert scored.any()
     assert projects["total"].head(len(ev.projects))[scored].round(2).tolist() == \
         ev.projects["total"][scored].round(2).tolist()
+
+
+def test_categorical_text_columns_write_as_object_columns_on_every_path(tmp_path):
+    """A stage may hand a text column on as a categorical: every CSV path (indicators, projects, issues
+    appended, departments, a batch table's bytes) takes it by its codes and writes what the object
+    column writes; a missing value (code -1) is the empty cell that None or NaN makes."""
+    from pathlib import Path
+    from types import SimpleNamespace
+
+    from evaluator import evaluate
+    from evaluator.reports.tables import csv_text
+    from evaluator.reports.writer import append_results_csv, result_columns
+
+    seed = Path(__file__).resolve().parent.parent / "examples" / "seed"
+    ev = evaluate(seed / "targets.txt", seed / "actuals.csv")
+
+    def texts(frame: pd.DataFrame, gap: object) -> pd.DataFrame:
+        out = frame.copy()
+        for c in out.columns:
+            if out[c].dtype == object or pd.api.types.is_string_dtype(out[c]):
+                values = out[c].to_numpy(dtype=object).copy()
+                values[0] = gap
+                out[c] = pd.Series(values, index=out.index, dtype=object)
+        return out
+
+    def categorical(frame: pd.DataFrame) -> pd.DataFrame:
+        out = frame.copy()
+        for c in out.columns:
+            if out[c].dtype == object and all(isinstance(v, str) or v is None or v != v for v in out[c].tolist()):
+                out[c] = out[c].astype("category")
+        return out
+
+    written = {}
+    for gap in (None, math.nan, "cat"):
+        plain_ev = SimpleNamespace(indicators=texts(ev.indicators, gap), projects=texts(ev.projects, gap),
+                                   issues=texts(ev.issues, gap), rule_pack=ev.rule_pack)
+        coded_ev = SimpleNamespace(**{k: categorical(v) if isinstance(v, pd.DataFrame) else v
+                                      for k, v in vars(plain_ev).items()})
+        assert isinstance(coded_ev.indicators["explanation"].dtype, pd.CategoricalDtype)
+        if gap is not None and gap == gap:
+            assert coded_ev.indicators["explanation"].iloc[0] == gap
+        else:
+            assert (coded_ev.indicators["explanation"].array.codes[0] == -1)
+        for name, e in (("plain", plain_ev), ("coded", coded_ev)):
+            append_results_csv(e, tmp_path / f"{name}-{gap}")
+            written[name, gap] = {f: (tmp_path / f"{name}-{gap}" / f).read_bytes()
+                                  for f in ("indicators.csv", "projects.csv", "issues.csv")}
+            written[name, gap]["batch"] = [csv_text(frame, header=False, columns=cols)
+                                           for frame, cols in result_columns(e).values()]
+            written[name, gap]["departments"] = to_csv_bytes(categorical(texts(ev.departments, gap)) if name == "coded"
+                                                             else texts(ev.departments, gap))
+        assert written["coded", gap] == written["plain", gap]
+    assert written["plain", None] == written["plain", math.nan]  # a gap: None and NaN alike
+    assert written["plain", None] != written["plain", "cat"]

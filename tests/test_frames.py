@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from evaluator.frames import Codes, distinct_rows, exact_codes, factorize_objects, first_rows, joint_codes
+from evaluator.frames import Codes, distinct_rows, exact_codes, exact_values, factorize_objects, first_rows, joint_codes
 
 
 def test_factorize_objects_keys_whole_texts_and_missing():
@@ -56,6 +56,18 @@ def test_exact_codes_keep_types_apart():
     codes, first = exact_codes(pd.Series(["a", None, "b", "a"], dtype="str").to_numpy(dtype=object))
     assert codes.tolist() == [0, 1, 2, 0] and first.tolist() == [0, 1, 2]
     assert exact_codes(np.array([], dtype=object))[0].tolist() == []
+
+
+def test_exact_values_are_the_first_rows_objects():
+    nan = float("nan")
+    for listed in (["a", "b", "".join(["a"]), "c"], ["a", None, 1, True, "".join(["a"]), nan, None, 1.0, "b"],
+                   [None, "a", None], [1, True, 1.0], []):
+        values = np.empty(len(listed), dtype=object)
+        values[:] = listed
+        codes, distinct = exact_values(values)
+        same, first = exact_codes(values)
+        assert codes.tolist() == same.tolist()
+        assert [id(v) for v in distinct.tolist()] == [id(v) for v in values[first].tolist()]
 
 
 def test_codes_masks_by_value():

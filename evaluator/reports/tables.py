@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..frames import exact_codes
+from ..frames import exact_values
 from ..safety import FORMULA_STARTS, neutralize_cell
 from ..wording import message
 
@@ -188,9 +188,8 @@ def column_codes(column: pd.Series) -> tuple[np.ndarray, list[str]]:
         codes, uniques = pd.factorize(values, use_na_sentinel=False)
         return codes, _float_fields(uniques) if kind == "f" else [str(u) for u in uniques.tolist()]
     # anything else as Python objects, each distinct one rendered once (no True == 1 merging)
-    values = np.asarray(values, dtype=object)
-    codes, first = exact_codes(values)
-    return codes, _object_fields(values[first])
+    codes, distinct = exact_values(values)
+    return codes, _object_fields(distinct)
 
 
 def _object_fields(objs: np.ndarray) -> list[str]:
@@ -201,7 +200,9 @@ def _object_fields(objs: np.ndarray) -> list[str]:
     # a text needs care when it starts like a formula or holds a character that makes it quoted
     joined = "".join(texts)
     starts = [c for c in FORMULA_STARTS if c in joined]
-    formula = np.isin(np.array([t[:1] for t in texts]), starts) if starts else np.zeros(len(texts), dtype=bool)
+    # (first characters: U1 truncates each text, ~3x cheaper than slicing them in Python)
+    firsts = (objs if not others else np.array(texts, dtype=object)).astype("U1") if starts else None
+    formula = np.isin(firsts, starts) if starts else np.zeros(len(texts), dtype=bool)
     quote = np.zeros(len(texts), dtype=bool)
     for c in ',"\n\r':
         if c in joined:
