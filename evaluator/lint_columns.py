@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Callable
 import numpy as np
 import pandas as pd
 
-from .frames import coded, object_codes
+from .frames import coded, first_rows
 from .wording import messages
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -144,10 +144,16 @@ class LintColumns:
         return self._worked[name]
 
     def targets(self) -> tuple[np.ndarray, np.ndarray]:
-        """The compiled targets numbered by object (:func:`evaluator.frames.object_codes`): (codes,
-        first row of each code). The rows of one text share one compiled target."""
+        """The compiled targets numbered by their text: (codes of ``target_text`` as :meth:`coded` gives
+        them, first row of each code). The reader compiles each row's target from its target text (the
+        compiler gives one target per distinct text), so the rows of one text share one compiled target:
+        numbering the texts, which the rules code anyway, numbers the targets (no target is hashed)."""
         if self._targets is None:
-            self._targets = object_codes(self.array("target"))
+            codes, uniques = self.coded("target_text")
+            first = first_rows(self.factorized("target_text")[0])
+            if _has_missing(uniques):  # (the missing code is the last: its first row comes last)
+                first = np.append(first, np.argmax(codes == len(uniques) - 1))
+            self._targets = (codes, first)
         return self._targets
 
 
