@@ -123,14 +123,17 @@ class IssueColumns:
         given = {c for _, part in parts for c in part}
         located = {} if locate is None else locate(keys.take(order) // per_key)
         columns = {c: v if isinstance(v, list) else [v] * n for c, v in located.items()}
-        order_list = None if in_order else order.tolist()
         for c in ISSUE_COLUMNS:
             if c in given or c not in columns:
+                given_values = [part.get(c) for _, part in parts]
+                first = given_values[0]
+                if not isinstance(first, list) and all(v is first for v in given_values):
+                    columns[c] = [first] * n  # the same value for every issue: nothing to order
+                    continue
                 values: list = []
-                for k, part in parts:
-                    v = part.get(c)
+                for (k, _), v in zip(parts, given_values):
                     values.extend(v if isinstance(v, list) else [v] * len(k))
-                columns[c] = values if in_order else [values[i] for i in order_list]
+                columns[c] = values if in_order else np.fromiter(values, dtype=object, count=n).take(order).tolist()
         return cls({c: columns[c] for c in ISSUE_COLUMNS}, n)
 
 
@@ -172,15 +175,20 @@ def _locations(table: TargetTable, ind: pd.DataFrame, pos: np.ndarray) -> list[t
 
 def _location_columns(cols: LintColumns, pos: np.ndarray) -> dict:
     """:func:`_locations` column by column: the Issue fields file … indicator_no of the rows at ``pos``."""
-    sheet, row, column, pid, project, no = (cols.array(c)[pos].tolist() for c in _LOC_COLUMNS)
-    return {"file": cols.table.source, "sheet": [s or None for s in sheet], "row": _ints(cols, "source_row", row),
+    sheet, column, pid, project = (cols.array(c)[pos].tolist() for c in
+                                   ("source_sheet", "source_column", "project_id", "project"))
+    return {"file": cols.table.source, "sheet": [s or None for s in sheet], "row": _ints(cols, "source_row", pos),
             "column": [c or None for c in column], "project_id": pid, "project": project,
-            "indicator_no": _ints(cols, "indicator_no", no)}
+            "indicator_no": _ints(cols, "indicator_no", pos)}
 
 
-def _ints(cols: LintColumns, column: str, values: list) -> list:
-    """``[int(x) for x in values]`` of a column's values: the list itself for a column of whole numbers."""
-    return values if cols.ind[column].dtype.kind in "iu" else [int(x) for x in values]
+def _ints(cols: LintColumns, column: str, pos: np.ndarray) -> list:
+    """``[int(x) for x in values]`` of a column's values at row positions ``pos`` (a column of whole numbers
+    is taken as it is, not boxed row by row)."""
+    values = cols.ind[column]
+    if values.dtype.kind in "iu":
+        return values.to_numpy()[pos].tolist()
+    return [int(x) for x in cols.array(column)[pos].tolist()]
 
 
 def _at(loc: tuple, column: str) -> tuple:
@@ -284,10 +292,14 @@ def check_targets(table: TargetTable | LintColumns) -> IssueColumns:
         messages = [said.get(w) or said.setdefault(w, issue_message("not_measurable", reason=w)) for w in words]
         parts.append((pos * 2 + 1, {
             "code": "not_measurable",
-            "severity": np.where(cols.array("target_class")[pos] == "not_evaluable", "warning", "info").tolist(),
+            "severity": _SEVERITIES.take(cols.array("target_class")[pos] == "not_evaluable").tolist(),
             "message": messages,
             "cell": cols.array("target_text")[pos].tolist()}))
     return IssueColumns.merged(parts, lambda rows: _location_columns(cols, rows), per_key=2)
+
+
+#: a severity by a row mask: info where false, warning where true (``_SEVERITIES.take(mask)``)
+_SEVERITIES = np.array(["info", "warning"], dtype=object)
 
 
 def _target_notes(cols: LintColumns) -> tuple[np.ndarray, np.ndarray, list[list[str]]]:
@@ -296,8 +308,10 @@ def _target_notes(cols: LintColumns) -> tuple[np.ndarray, np.ndarray, list[list[
     codes, first = cols.targets()
     targets = cols.array("target").take(first).tolist()
     reasons = np.fromiter((getattr(t, "reason", None) for t in targets), dtype=object, count=len(targets))
-    unknown = [[n.split(":", 1)[1] for n in notes if n.startswith("unknown_unit:")] if notes else []
-               for notes in (getattr(t, "notes", ()) for t in targets)]
+    notes = [getattr(t, "notes", None) for t in targets]
+    unknown = [[] for _ in targets]  # (few targets have notes: only theirs are read)
+    for i in [i for i, n in enumerate(notes) if n]:
+        unknown[i] = [n.split(":", 1)[1] for n in notes[i] if n.startswith("unknown_unit:")]
     return codes, reasons, unknown
 
 
