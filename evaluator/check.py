@@ -302,16 +302,19 @@ def check_targets(table: TargetTable | LintColumns) -> IssueColumns:
 _SEVERITIES = np.array(["info", "warning"], dtype=object)
 
 
-def _target_notes(cols: LintColumns) -> tuple[np.ndarray, np.ndarray, list[list[str]]]:
+def _target_notes(cols: LintColumns) -> tuple[np.ndarray, np.ndarray, dict[int, list[str]]]:
     """What the compiled targets say, once per target (the rows of one text share it): each row's target
-    number, and per number the reason it is not measurable (or None) and its unknown counting words."""
+    number, per number the reason it is not measurable (or None), and the unknown counting words of the
+    numbers that have some (few targets have notes: no list is made for the others)."""
     codes, first = cols.targets()
     targets = cols.array("target").take(first).tolist()
     reasons = np.fromiter((getattr(t, "reason", None) for t in targets), dtype=object, count=len(targets))
     notes = [getattr(t, "notes", None) for t in targets]
-    unknown = [[] for _ in targets]  # (few targets have notes: only theirs are read)
+    unknown = {}
     for i in [i for i, n in enumerate(notes) if n]:
-        unknown[i] = [n.split(":", 1)[1] for n in notes[i] if n.startswith("unknown_unit:")]
+        words = [n.split(":", 1)[1] for n in notes[i] if n.startswith("unknown_unit:")]
+        if words:
+            unknown[i] = words
     return codes, reasons, unknown
 
 
@@ -713,11 +716,12 @@ def check_unknown_units(table: TargetTable | LintColumns) -> IssueColumns:
     if ind.empty or "target" not in ind:
         return IssueColumns()
     # once per compiled target (the rows of one text share it), not hashing targets by value
-    codes, _, words = cols.once("target_notes", _target_notes)
-    has_words = np.array([bool(w) for w in words], dtype=bool)
-    pos = np.flatnonzero(has_words.take(codes)) if len(words) else np.zeros(0, dtype=np.intp)
-    if not len(pos):
+    codes, reasons, words = cols.once("target_notes", _target_notes)
+    if not words:
         return IssueColumns()
+    has_words = np.zeros(len(reasons), dtype=bool)
+    has_words[list(words)] = True
+    pos = np.flatnonzero(has_words.take(codes))
     found = [words[c] for c in codes.take(pos).tolist()]
     return IssueColumns.merged([(pos, {
         "code": "unknown_unit", "severity": "info",
