@@ -386,13 +386,12 @@ def check_qualitative_share(table: TargetTable | LintColumns) -> IssueColumns:
     said = [(severity, head.format(**values), tail.format(**values), cell) for severity, values, cell in said]
     found = [said[k] for k in key.tolist()]
     at = first_rows(codes)[hit]  # each project's first row
-    project, sheet, row, column = (cols.array(c)[at].tolist()
-                                   for c in ("project", "source_sheet", "source_row", "source_column"))
+    project, sheet, column = (cols.array(c)[at].tolist() for c in ("project", "source_sheet", "source_column"))
     return IssueColumns.merged([(np.arange(len(at)), {  # in the order found
         "code": "qualitative_share", "severity": [f[0] for f in found],
         "message": [f"{f[1]}{name}{f[2]}" for name, f in zip(project, found)],
         "file": cols.table.source,
-        "sheet": [x or None for x in sheet], "row": [int(r) for r in row], "column": [c or None for c in column],
+        "sheet": [x or None for x in sheet], "row": _ints(cols, "source_row", at), "column": [c or None for c in column],
         "project_id": pids[hit].tolist(), "project": project, "indicator_no": None,
         "cell": [f[3] for f in found]})])
 
