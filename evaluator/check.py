@@ -123,14 +123,17 @@ class IssueColumns:
         given = {c for _, part in parts for c in part}
         located = {} if locate is None else locate(keys.take(order) // per_key)
         columns = {c: v if isinstance(v, list) else [v] * n for c, v in located.items()}
-        order_list = None if in_order else order.tolist()
         for c in ISSUE_COLUMNS:
             if c in given or c not in columns:
+                given_values = [part.get(c) for _, part in parts]
+                first = given_values[0]
+                if not isinstance(first, list) and all(v is first for v in given_values):
+                    columns[c] = [first] * n  # the same value for every issue: nothing to order
+                    continue
                 values: list = []
-                for k, part in parts:
-                    v = part.get(c)
+                for (k, _), v in zip(parts, given_values):
                     values.extend(v if isinstance(v, list) else [v] * len(k))
-                columns[c] = values if in_order else [values[i] for i in order_list]
+                columns[c] = values if in_order else np.fromiter(values, dtype=object, count=n).take(order).tolist()
         return cls({c: columns[c] for c in ISSUE_COLUMNS}, n)
 
 
@@ -172,15 +175,20 @@ def _locations(table: TargetTable, ind: pd.DataFrame, pos: np.ndarray) -> list[t
 
 def _location_columns(cols: LintColumns, pos: np.ndarray) -> dict:
     """:func:`_locations` column by column: the Issue fields file … indicator_no of the rows at ``pos``."""
-    sheet, row, column, pid, project, no = (cols.array(c)[pos].tolist() for c in _LOC_COLUMNS)
-    return {"file": cols.table.source, "sheet": [s or None for s in sheet], "row": _ints(cols, "source_row", row),
+    sheet, column, pid, project = (cols.array(c)[pos].tolist() for c in
+                                   ("source_sheet", "source_column", "project_id", "project"))
+    return {"file": cols.table.source, "sheet": [s or None for s in sheet], "row": _ints(cols, "source_row", pos),
             "column": [c or None for c in column], "project_id": pid, "project": project,
-            "indicator_no": _ints(cols, "indicator_no", no)}
+            "indicator_no": _ints(cols, "indicator_no", pos)}
 
 
-def _ints(cols: LintColumns, column: str, values: list) -> list:
-    """``[int(x) for x in values]`` of a column's values: the list itself for a column of whole numbers."""
-    return values if cols.ind[column].dtype.kind in "iu" else [int(x) for x in values]
+def _ints(cols: LintColumns, column: str, pos: np.ndarray) -> list:
+    """``[int(x) for x in values]`` of a column's values at row positions ``pos`` (a column of whole numbers
+    is taken as it is, not boxed row by row)."""
+    values = cols.ind[column]
+    if values.dtype.kind in "iu":
+        return values.to_numpy()[pos].tolist()
+    return [int(x) for x in cols.array(column)[pos].tolist()]
 
 
 def _at(loc: tuple, column: str) -> tuple:
@@ -284,20 +292,29 @@ def check_targets(table: TargetTable | LintColumns) -> IssueColumns:
         messages = [said.get(w) or said.setdefault(w, issue_message("not_measurable", reason=w)) for w in words]
         parts.append((pos * 2 + 1, {
             "code": "not_measurable",
-            "severity": np.where(cols.array("target_class")[pos] == "not_evaluable", "warning", "info").tolist(),
+            "severity": _SEVERITIES.take(cols.array("target_class")[pos] == "not_evaluable").tolist(),
             "message": messages,
             "cell": cols.array("target_text")[pos].tolist()}))
     return IssueColumns.merged(parts, lambda rows: _location_columns(cols, rows), per_key=2)
 
 
-def _target_notes(cols: LintColumns) -> tuple[np.ndarray, np.ndarray, list[list[str]]]:
+#: a severity by a row mask: info where false, warning where true (``_SEVERITIES.take(mask)``)
+_SEVERITIES = np.array(["info", "warning"], dtype=object)
+
+
+def _target_notes(cols: LintColumns) -> tuple[np.ndarray, np.ndarray, dict[int, list[str]]]:
     """What the compiled targets say, once per target (the rows of one text share it): each row's target
-    number, and per number the reason it is not measurable (or None) and its unknown counting words."""
+    number, per number the reason it is not measurable (or None), and the unknown counting words of the
+    numbers that have some (few targets have notes: no list is made for the others)."""
     codes, first = cols.targets()
     targets = cols.array("target").take(first).tolist()
     reasons = np.fromiter((getattr(t, "reason", None) for t in targets), dtype=object, count=len(targets))
-    unknown = [[n.split(":", 1)[1] for n in notes if n.startswith("unknown_unit:")] if notes else []
-               for notes in (getattr(t, "notes", ()) for t in targets)]
+    notes = [getattr(t, "notes", None) for t in targets]
+    unknown = {}
+    for i in [i for i, n in enumerate(notes) if n]:
+        words = [n.split(":", 1)[1] for n in notes[i] if n.startswith("unknown_unit:")]
+        if words:
+            unknown[i] = words
     return codes, reasons, unknown
 
 
@@ -369,13 +386,12 @@ def check_qualitative_share(table: TargetTable | LintColumns) -> IssueColumns:
     said = [(severity, head.format(**values), tail.format(**values), cell) for severity, values, cell in said]
     found = [said[k] for k in key.tolist()]
     at = first_rows(codes)[hit]  # each project's first row
-    project, sheet, row, column = (cols.array(c)[at].tolist()
-                                   for c in ("project", "source_sheet", "source_row", "source_column"))
+    project, sheet, column = (cols.array(c)[at].tolist() for c in ("project", "source_sheet", "source_column"))
     return IssueColumns.merged([(np.arange(len(at)), {  # in the order found
         "code": "qualitative_share", "severity": [f[0] for f in found],
         "message": [f"{f[1]}{name}{f[2]}" for name, f in zip(project, found)],
         "file": cols.table.source,
-        "sheet": [x or None for x in sheet], "row": [int(r) for r in row], "column": [c or None for c in column],
+        "sheet": [x or None for x in sheet], "row": _ints(cols, "source_row", at), "column": [c or None for c in column],
         "project_id": pids[hit].tolist(), "project": project, "indicator_no": None,
         "cell": [f[3] for f in found]})])
 
@@ -699,11 +715,12 @@ def check_unknown_units(table: TargetTable | LintColumns) -> IssueColumns:
     if ind.empty or "target" not in ind:
         return IssueColumns()
     # once per compiled target (the rows of one text share it), not hashing targets by value
-    codes, _, words = cols.once("target_notes", _target_notes)
-    has_words = np.array([bool(w) for w in words], dtype=bool)
-    pos = np.flatnonzero(has_words.take(codes)) if len(words) else np.zeros(0, dtype=np.intp)
-    if not len(pos):
+    codes, reasons, words = cols.once("target_notes", _target_notes)
+    if not words:
         return IssueColumns()
+    has_words = np.zeros(len(reasons), dtype=bool)
+    has_words[list(words)] = True
+    pos = np.flatnonzero(has_words.take(codes))
     found = [words[c] for c in codes.take(pos).tolist()]
     return IssueColumns.merged([(pos, {
         "code": "unknown_unit", "severity": "info",

@@ -298,6 +298,9 @@ def _find_quantities(s: str, masked: str, lex: Lexicon) -> list[_Quantity]:
     found: list[_Quantity] = []
     pos = 0
     fractions = _FRACTION_WORD in masked or "/" in masked
+    # a change verb or a time-basis word found nowhere in the text is found before no number
+    # (each look-back below searches a part of the text for the same words)
+    changes = lex.change_hint_re.search(masked) is not None
     for m in lex.number_start_re.finditer(masked):
         if m.start() < pos:
             continue
@@ -314,13 +317,15 @@ def _find_quantities(s: str, masked: str, lex: Lexicon) -> list[_Quantity]:
             q = _read_chinese(masked, start, lex)
         if q is None:
             continue
-        _read_comparators(masked, q, lex)
+        _read_comparators(masked, q, lex, changes)
         lead = _lead_per(masked, q, lex) if _PER in masked else None
         if lead:
             q.unit = (q.unit or "") + "/" + lead
         if q.unit or q.op or q.has_comparator or _keep(q, masked, lex):
             found.append(q)
         pos = max(q.end, start + 1)
+    if not found or lex.per_words_re.search(masked) is None:
+        return found
     per_excluded = lex.per_excluded
     clauses = _Clauses(masked, lex) if len(found) > 8 else None  # many numbers: each clause scanned once
     for q in found:
@@ -629,8 +634,9 @@ def _read_range(t: str, q: _Quantity, lex: Lexicon) -> None:
             return
 
 
-def _read_comparators(t: str, q: _Quantity, lex: Lexicon) -> None:
-    """Attach the comparator written after (以上) or before (不少于) the number."""
+def _read_comparators(t: str, q: _Quantity, lex: Lexicon, changes: bool = True) -> None:
+    """Attach the comparator written after (以上) or before (不少于) the number, and the change verb
+    before it (none looked for when ``changes`` is false: the text holds no change verb)."""
     number_start = q.start
     pos = q.end
     if t[pos:pos + 1] == " ":
@@ -651,7 +657,7 @@ def _read_comparators(t: str, q: _Quantity, lex: Lexicon) -> None:
         q.has_comparator = q.has_comparator or op != "none" or adjacent
         if adjacent:
             q.start = before_start
-    q.change = _change_before(t, number_start, lex)
+    q.change = _change_before(t, number_start, lex) if changes else None
 
 
 def _change_before(t: str, start: int, lex: Lexicon) -> str | None:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Callable
 import numpy as np
 import pandas as pd
 
-from .frames import coded, object_codes
+from .frames import coded, first_rows
 from .wording import messages
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -57,7 +57,12 @@ class LintColumns:
         distinct value, None (:func:`evaluator.frames.coded`)."""
         found = self._coded.get(column)
         if found is None:
-            found = self._coded[column] = coded(self.array(column))
+            values = self.ind[column]
+            if column in RUN_COLUMNS and not isinstance(values.dtype, pd.CategoricalDtype):
+                found = _coded_by_runs(self.array(column))
+            else:  # (a categorical column is taken by its codes)
+                found = coded(values)
+            self._coded[column] = found
         return found
 
     def factorized(self, column: str) -> tuple[np.ndarray, np.ndarray]:
@@ -144,11 +149,35 @@ class LintColumns:
         return self._worked[name]
 
     def targets(self) -> tuple[np.ndarray, np.ndarray]:
-        """The compiled targets numbered by object (:func:`evaluator.frames.object_codes`): (codes,
-        first row of each code). The rows of one text share one compiled target."""
+        """The compiled targets numbered by their text: (codes of ``target_text`` as :meth:`coded` gives
+        them, first row of each code). The reader compiles each row's target from its target text (the
+        compiler gives one target per distinct text), so the rows of one text share one compiled target:
+        numbering the texts, which the rules code anyway, numbers the targets (no target is hashed)."""
         if self._targets is None:
-            self._targets = object_codes(self.array("target"))
+            codes, uniques = self.coded("target_text")
+            first = first_rows(self.factorized("target_text")[0])
+            if _has_missing(uniques):  # (the missing code is the last: its first row comes last)
+                first = np.append(first, np.argmax(codes == len(uniques) - 1))
+            self._targets = (codes, first)
         return self._targets
+
+
+#: columns of a project (or a sheet) that hold one value along runs of rows: a project's indicators are
+#: read together, so these are coded one value per run (:func:`_coded_by_runs`)
+RUN_COLUMNS = frozenset(("project_id", "project", "department", "source_file", "source_sheet", "unit_hint"))
+
+
+def _coded_by_runs(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`evaluator.frames.coded` of an object array, coding only the first value of each run of equal
+    neighbours (the same codes and distinct values: a run holds one value, first seen at its start)."""
+    if len(values) < 2:
+        return coded(values)
+    try:
+        starts = np.flatnonzero(np.concatenate(([True], values[1:] != values[:-1])))
+    except (TypeError, ValueError):  # values without a plain comparison (pd.NA): coded row by row
+        return coded(values)
+    codes, uniques = coded(values[starts])
+    return np.repeat(codes, np.diff(np.append(starts, len(values)))), uniques
 
 
 def _has_missing(uniques: np.ndarray) -> bool:

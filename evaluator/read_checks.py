@@ -175,8 +175,7 @@ def check_target_shapes(table: TargetTable | LintColumns) -> list[Issue]:
     value = np.array([f[1] for f in facts], dtype=float).take(annual_codes)
     weight_like = np.array([f[2] for f in facts], dtype=bool).take(annual_codes)
     if "unit_hint" in ind:  # (a missing unit read as "")
-        units = cols.array("unit_hint")
-        no_unit = np.asarray(units == "", dtype=bool) | pd.isna(units)
+        no_unit = cols.per_distinct("unit_hint", lambda u: u == "", missing=True, dtype=bool)
     else:
         no_unit = np.ones(len(ind), dtype=bool)
     weights = ind["weight"].to_numpy(dtype=float)
