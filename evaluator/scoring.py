@@ -286,6 +286,22 @@ def conversion_factors(a_unit: Any, a_per: Any, t_unit: Any, t_per: Any) -> np.n
     return factors[codes]
 
 
+def _keyed_factors(key: np.ndarray, a_unit: np.ndarray, a_per: np.ndarray, t_unit: np.ndarray,
+                   t_per: np.ndarray) -> np.ndarray:
+    """:func:`conversion_factors` of rows whose four units are already coded (``key``: one row of
+    integer codes per unit column): the factor looked up once per distinct combination."""
+    if not len(key):
+        return np.empty(0)
+    codes = joint_codes(key) if key.ndim == 1 else joint_codes(*key)
+    first = first_rows(codes)
+    units = []
+    for column in (a_unit, a_per, t_unit, t_per):
+        values = np.asarray(column, dtype=object)[first]
+        values[pd.isna(values)] = None  # a missing unit as None, as conversion_factors reads it
+        units.append(values.tolist())
+    return np.array([_factor(*row) for row in zip(*units)], dtype=float)[codes]
+
+
 def _factor(a_unit: str | None, a_per: str | None, t_unit: str | None, t_per: str | None) -> float:
     """One pair's factor with the same conventions as :func:`conversion_factors` (cached by units)."""
     au = a_unit if a_unit is not None else t_unit
@@ -336,13 +352,14 @@ def clause_ratios(op: np.ndarray, t: np.ndarray, low: np.ndarray, high: np.ndarr
 
     ``op`` holds ``>= > <= < == range``; ``==`` with target 0 is the zero-event rule.
     """
-    op = np.asarray(op, dtype=object)
+    ops = Codes(*coded_values(np.asarray(op, dtype=object)))  # a handful of comparators: compared once each
     linear = pack.switches["reverse_rule"] == "linear"
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        ge = np.isin(op, [">=", ">"]) | ((op == "==") & (t > 0))
-        le = np.isin(op, ["<=", "<"])
-        zero = (op == "==") & ~(t > 0)
-        rng = op == "range"
+        equal = ops.isin("==")
+        ge = ops.isin(">=", ">") | (equal & (t > 0))
+        le = ops.isin("<=", "<")
+        zero = equal & ~(t > 0)
+        rng = ops.isin("range")
         met_ge = ge & (a >= t)
         met_le = le & (a <= t)
         met_zero = zero & (np.abs(a) < 1e-12)
@@ -518,8 +535,9 @@ def score_indicators(df: pd.DataFrame, pack: RulePack,
     p_kinds = _objects(list(map(attrgetter("kind"), parsed)))
     a_kind = p_kinds[a_codes]
     a_number = np.array(list(map(attrgetter("value"), parsed)), dtype=float)[a_codes]
-    a_unit = _objects(list(map(attrgetter("unit"), parsed)))[a_codes]
-    a_per = _objects(list(map(attrgetter("per"), parsed)))[a_codes]
+    p_units = _objects(list(map(attrgetter("unit"), parsed)))
+    p_pers = _objects(list(map(attrgetter("per"), parsed)))
+    a_unit, a_per = p_units[a_codes], p_pers[a_codes]
     # the verb of an actual written as a change (下降1%), per distinct actual: the rows take it by code
     a_changes = _objects([p.direction if p.kind == "number" else None for p in parsed])
 
@@ -540,6 +558,7 @@ def score_indicators(df: pd.DataFrame, pack: RulePack,
 
     # formula components on a numeric target: compute the actual from the annual formula
     annual = df["annual_text"].to_numpy(dtype=object) if "annual_text" in df else None
+    a_set_unit = np.full(n, -1, dtype=np.intp)  # rows whose unit a formula set: 0 none, 1 %
     for i in np.flatnonzero(a_kind == "components"):
         formula = str(annual[i]) if annual is not None else ""
         value = evaluate_formula(formula, a_objs[a_codes[i]].components) if "=" in formula else None
@@ -547,6 +566,7 @@ def score_indicators(df: pd.DataFrame, pack: RulePack,
             pct = t_unit[i] == "%"
             a_number[i] = value * 100 if pct and value <= 1.5 else value
             a_unit[i] = "%" if pct else None
+            a_set_unit[i] = int(pct)
             a_kind[i] = "number"
             sc.arg(int(i)).update(formula=formula, formula_value=a_number[i])
     zero_word = kind_is(TargetKind.ZERO) & np.isin(a_kind, ["none", "yes"])
@@ -557,7 +577,15 @@ def score_indicators(df: pd.DataFrame, pack: RulePack,
     hot = numeric & (a_kind == "number")
     idx = np.flatnonzero(hot)
     if len(idx):
-        f = conversion_factors(a_unit[idx], a_per[idx], t_unit[idx], t_per[idx])
+        # the four units of each row coded from the units of its actual (or the % / none a formula gave
+        # it), of its target and of its unit hint: no unit text is hashed per row
+        au_codes, au = coded_values(p_units)
+        au_codes = np.where(a_set_unit[idx] >= 0, len(au) + a_set_unit[idx], au_codes[a_codes[idx]])
+        tu_codes, tu = coded_values(facts["t_unit"])
+        tu_codes = np.where(t_unit_given[idx] | (hints == "")[hint_codes[idx]], tu_codes[t_codes[idx]], len(tu) + hint_codes[idx])
+        f = _keyed_factors(np.stack([au_codes, coded_values(p_pers)[0][a_codes[idx]], tu_codes,
+                                     coded_values(facts["t_per"])[0][t_codes[idx]]]),
+                           a_unit[idx], a_per[idx], t_unit[idx], t_per[idx])
         ok = ~np.isnan(f)
         signs = change_signs(a_changes, np.full(len(a_changes), "down", dtype=object))  # -1 where a change is stated
         t_down = np.asarray(facts["t_direction"], dtype=object) == "down"
@@ -694,7 +722,11 @@ def _score_rest(todo: np.ndarray, df: pd.DataFrame, tf: dict[str, np.ndarray], t
     if len(rows):
         p_codes, priors = prior
         group, first = _grouped(rows, p_codes, a_codes, direction, op_used)
-        sc.put_groups(rows, group, [_score_trend(priors[p_codes[i]], a_objs[a_codes[i]], tf["t_direction"][i],
+        # each distinct prior text read once (as parse_actual reads it)
+        needed = np.unique(p_codes[first])
+        read = np.empty(len(priors), dtype=object)
+        read[needed] = _objects(parse_actuals(priors[needed].tolist()))
+        sc.put_groups(rows, group, [_score_trend(read[p_codes[i]], a_objs[a_codes[i]], tf["t_direction"][i],
                                                  op_used[i], pack) for i in first])
     # the unit states the result in words (实际: 逐步提高 / 已达成): taken as stated, and said so
     rows = take(tk.isin(TargetKind.TREND) & ak.isin("trend", "yes") & ~rk.isin("tier", "points"))
@@ -840,9 +872,11 @@ def _score_all(targets: list[Target], a_objs: list[ActualValue], ops: list[str],
     return outcomes
 
 
-def _score_trend(prior_text: str, a_obj: ActualValue, direction: Any, op_used: str, pack: RulePack) -> dict[str, Any]:
-    """Outcome of a trend target (逐步提高) with a number: this year's value against last year's."""
-    prior = parse_actual(prior_text)
+def _score_trend(prior_text: str | ActualValue, a_obj: ActualValue, direction: Any, op_used: str,
+                 pack: RulePack) -> dict[str, Any]:
+    """Outcome of a trend target (逐步提高) with a number: this year's value against last year's
+    (``prior_text``: the text of last year's value, or that text already read)."""
+    prior = prior_text if isinstance(prior_text, ActualValue) else parse_actual(prior_text)
     if prior.kind == "empty":
         return {"status": Status.PENDING, "reason": Reason.PRIOR}
     f = conversion_factor(prior.unit or a_obj.unit, prior.per, a_obj.unit or prior.unit, a_obj.per) if prior.kind == "number" else None
