@@ -164,6 +164,25 @@ def _column_codes(df: pd.DataFrame, col: str, missing: str | None = "") -> tuple
     return np.zeros(len(df), dtype=np.intp), np.array([""], dtype=object)
 
 
+def coded_texts(codes: np.ndarray, values: Any) -> Any:
+    """Rows coded into ``values`` (code -1, or a missing value: missing) as a pandas ``Categorical`` of
+    the texts the rows hold (categories: the distinct texts used, as plain ``str``), built from the
+    codes with no text read per row; ``values`` taken to the rows as objects when one is no text."""
+    values = np.asarray(values, dtype=object)
+    codes = np.asarray(codes, dtype=np.intp)
+    used = np.bincount(codes[codes >= 0], minlength=len(values)) > 0 if len(values) else np.zeros(0, bool)
+    used &= ~pd.isna(values)
+    texts = [plain(v) for v in values[used].tolist()]
+    if not all(type(v) is str for v in texts):
+        return np.append(values, np.nan)[np.where(codes >= 0, codes, len(values))]
+    cat_codes, categories = factorize_objects(_objects(texts))
+    mapping = np.full(len(values) + 1, -1, dtype=np.intp)
+    mapping[np.flatnonzero(used)] = cat_codes
+    return pd.Categorical.from_codes(mapping[np.where(codes >= 0, codes, len(values))],
+                                     categories=pd.Index(categories.tolist(), dtype=object if not len(categories) else None),
+                                     validate=False)
+
+
 def records_at(df: pd.DataFrame, rows: np.ndarray, columns: Any) -> list[dict[str, Any]]:
     """``records(df.iloc[rows], columns)`` without taking the other columns of ``df``."""
     cols = [c for c in columns if c in df.columns]
@@ -633,12 +652,18 @@ def score_indicators(df: pd.DataFrame, pack: RulePack,
         explicit = np.array([_explicit(t) for t in distinct_targets], dtype=bool)[t_codes]
         op_source[explicit] = "target"
     points = np.array([r.points for r in ratings], dtype=float)[r_codes]
+    target_units = np.asarray(facts["t_unit"], dtype=object)
     df = with_columns(df, {
         "block": block, "op_used": op_used, "op_source": op_source, "status": sc.status, "method": sc.method,
         "ratio": sc.ratio, "rule": sc.rule, "flag": sc.flag, "over_times": sc.times, "actual_value": sc.a_val,
-        "target_value": t_val, "clause_detail": full_object(n, ""), "pending_reason": sc.reason,
-        "reason_args": sc.args_column(), "t_kind": t_kind, "t_canonical": tf["t_canonical"], "t_unit": t_unit,
-        "t_low": tf["t_low"], "t_high": tf["t_high"], "t_direction": tf["t_direction"], "t_per": t_per,
+        "target_value": t_val, "clause_detail": coded_texts(np.zeros(n, dtype=np.intp), [""]),
+        "pending_reason": sc.reason, "reason_args": sc.args_column(),
+        # the facts of the targets handed on coded (each distinct target's, taken to the rows by code)
+        "t_kind": coded_texts(t_codes, facts["t_kind"]), "t_canonical": coded_texts(t_codes, facts["t_canonical"]),
+        "t_unit": coded_texts(np.where(t_unit_given | (hints == "")[hint_codes], t_codes, len(target_units) + hint_codes),
+                              np.concatenate([target_units, hints])),
+        "t_low": tf["t_low"], "t_high": tf["t_high"], "t_direction": coded_texts(t_codes, facts["t_direction"]),
+        "t_per": coded_texts(t_codes, facts["t_per"]),
         "t_n": tf["t_n"], "rating_points": points if n else []})
     return df, _score_issues(df, ignored, guessed)
 
