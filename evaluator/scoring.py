@@ -50,6 +50,16 @@ def with_columns(df: pd.DataFrame, new: dict[str, Any]) -> pd.DataFrame:
     return pd.DataFrame({**{c: df[c] for c in df.columns}, **new}, index=df.index, copy=False)
 
 
+#: the dtype pandas gives a column of texts (``str`` from pandas 3; pandas 2 keeps objects)
+TEXT_DTYPE = pd.Series(np.array(["a"], dtype=object)).dtype
+
+
+def texts_column(values: np.ndarray) -> Any:
+    """A column whose cells are all texts (or missing) typed as pandas would type it, without pandas
+    reading every cell to find out (pandas 3 tries other types first: ~10x slower)."""
+    return pd.array(values, dtype=TEXT_DTYPE) if isinstance(TEXT_DTYPE, pd.StringDtype) and len(values) else values
+
+
 def round_points(x: np.ndarray | float, digits: int, mode: str = "half_up") -> np.ndarray:
     """Round like a reviewer (四舍五入), not like IEEE (banker's rounding)."""
     arr = np.asarray(x, dtype=float)
@@ -172,7 +182,7 @@ def coded_texts(codes: np.ndarray, values: Any) -> Any:
     codes = np.asarray(codes, dtype=np.intp)
     used = np.bincount(codes[codes >= 0], minlength=len(values)) > 0 if len(values) else np.zeros(0, bool)
     used &= ~pd.isna(values)
-    texts = [plain(v) for v in values[used].tolist()]
+    texts = [v if type(v) is str else plain(v) for v in values[used].tolist()]
     if not all(type(v) is str for v in texts):
         return np.append(values, np.nan)[np.where(codes >= 0, codes, len(values))]
     cat_codes, categories = factorize_objects(_objects(texts))
@@ -229,6 +239,18 @@ def target_facts(df: pd.DataFrame) -> tuple[np.ndarray, dict[str, np.ndarray], n
     # list, without building and consolidating the frame)
     facts = {c: pd.Series(list(values)).to_numpy() for c, values in zip(TARGET_FACTS, zip(*rows))}
     return codes, facts, distinct
+
+
+class _RowFacts(dict):
+    """The :data:`TARGET_FACTS` of each row's target (``codes``), taken to the rows when first used."""
+
+    def __init__(self, facts: dict[str, np.ndarray], codes: np.ndarray):
+        super().__init__()
+        self.facts, self.codes = facts, codes
+
+    def __missing__(self, name: str) -> np.ndarray:
+        value = self[name] = self.facts[name][self.codes]
+        return value
 
 
 def actual_facts(texts: Any, coded: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[np.ndarray, list[ActualValue]]:
@@ -534,13 +556,13 @@ def score_indicators(df: pd.DataFrame, pack: RulePack,
 
     # targets: facts per distinct target; the unit hint stands in for a target without unit
     t_codes, facts, distinct_targets = target_facts(df)
-    tf = {c: facts[c][t_codes] for c in TARGET_FACTS}
+    tf = _RowFacts(facts, t_codes)
     hint_codes, hints = _column_codes(df, "unit_hint")
     unit_hint = hints[hint_codes]
     # missing-value checks once per distinct target / hint, not per row
     t_unit_given = pd.notna(facts["t_unit"])[t_codes]
     tf["t_unit"] = np.where(t_unit_given | (hints == "")[hint_codes], tf["t_unit"], unit_hint)
-    t_kind, t_unit, t_per = tf["t_kind"], tf["t_unit"], tf["t_per"]
+    t_unit, t_per = tf["t_unit"], tf["t_per"]
     t_kinds = facts["t_kind"].astype(object, copy=False)
 
     def kind_is(*kinds: str) -> np.ndarray:
@@ -573,7 +595,7 @@ def score_indicators(df: pd.DataFrame, pack: RulePack,
     r_kind = np.array([r.kind for r in ratings], dtype=object)[r_codes]
 
     sc = _Scores(n)
-    t_val = tf["t_value"].astype(float)
+    t_val = facts["t_value"].astype(float)[t_codes]
 
     # formula components on a numeric target: compute the actual from the annual formula
     annual = df["annual_text"].to_numpy(dtype=object) if "annual_text" in df else None
@@ -610,8 +632,8 @@ def score_indicators(df: pd.DataFrame, pack: RulePack,
         t_down = np.asarray(facts["t_direction"], dtype=object) == "down"
         # each distinct actual and target checked once (change_signs of the rows, taken by code)
         conv = a_number[idx] * np.where(ok, f, 1.0) * np.where(t_down[t_codes[idx]], signs[a_codes[idx]], 1.0)
-        res = clause_ratios(op_used[idx], t_val[idx], tf["t_low"].astype(float)[idx],
-                            tf["t_high"].astype(float)[idx], conv, pack)
+        res = clause_ratios(op_used[idx], t_val[idx], facts["t_low"].astype(float)[t_codes[idx]],
+                            facts["t_high"].astype(float)[t_codes[idx]], conv, pack)
         names = df["name"].to_numpy(dtype=object) if "name" in df else None
         # a change written with its verb (下降1%) may be negative; its size is what is checked
         changed = pd.notna(a_changes)[a_codes[idx]]
@@ -654,10 +676,11 @@ def score_indicators(df: pd.DataFrame, pack: RulePack,
     points = np.array([r.points for r in ratings], dtype=float)[r_codes]
     target_units = np.asarray(facts["t_unit"], dtype=object)
     df = with_columns(df, {
-        "block": block, "op_used": op_used, "op_source": op_source, "status": sc.status, "method": sc.method,
-        "ratio": sc.ratio, "rule": sc.rule, "flag": sc.flag, "over_times": sc.times, "actual_value": sc.a_val,
+        "block": block, "op_used": texts_column(op_used), "op_source": texts_column(op_source),
+        "status": texts_column(sc.status), "method": texts_column(sc.method), "ratio": sc.ratio,
+        "rule": texts_column(sc.rule), "flag": texts_column(sc.flag), "over_times": sc.times, "actual_value": sc.a_val,
         "target_value": t_val, "clause_detail": coded_texts(np.zeros(n, dtype=np.intp), [""]),
-        "pending_reason": sc.reason, "reason_args": sc.args_column(),
+        "pending_reason": texts_column(sc.reason), "reason_args": sc.args_column(),
         # the facts of the targets handed on coded (each distinct target's, taken to the rows by code)
         "t_kind": coded_texts(t_codes, facts["t_kind"]), "t_canonical": coded_texts(t_codes, facts["t_canonical"]),
         "t_unit": coded_texts(np.where(t_unit_given | (hints == "")[hint_codes], t_codes, len(target_units) + hint_codes),
