@@ -20,7 +20,7 @@ from .frames import factorize_objects
 from .issues import InputError, Issue, concat_issues, issue_message, issues_frame
 from .rules import RulePack, load_rule_pack
 from .points import apply_weights, project_scores
-from .scoring import score_indicators, text_codes, with_columns
+from .scoring import score_indicators, text_codes, texts_column, with_columns
 from .explain import explain_executions, explain_indicators, summarize_projects
 from .trends import apply_trends
 from .wording import message, num, round_half_up
@@ -172,7 +172,7 @@ def _join_actuals(ind: pd.DataFrame, acts: Any) -> tuple[pd.DataFrame, dict[str,
     for c in ACTUAL_TEXTS:
         # a missing row is NaN here; text typed as "NaN" stays text (and is reported as unreadable)
         coded[c] = text_codes(pd.Series(new[c]) if not isinstance(new[c], pd.Series) else new[c])
-        new[c] = coded[c][1][coded[c][0]]
+        new[c] = texts_column(coded[c][1][coded[c][0]])
     new["self_score"] = pd.to_numeric(pd.Series(new["self_score"]), errors="coerce").array  # Int64 stays Int64
     return with_columns(base, new), coded
 

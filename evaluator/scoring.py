@@ -50,6 +50,16 @@ def with_columns(df: pd.DataFrame, new: dict[str, Any]) -> pd.DataFrame:
     return pd.DataFrame({**{c: df[c] for c in df.columns}, **new}, index=df.index, copy=False)
 
 
+#: the dtype pandas gives a column of texts (``str`` from pandas 3; pandas 2 keeps objects)
+TEXT_DTYPE = pd.Series(np.array(["a"], dtype=object)).dtype
+
+
+def texts_column(values: np.ndarray) -> Any:
+    """A column whose cells are all texts (or missing) typed as pandas would type it, without pandas
+    reading every cell to find out (pandas 3 tries other types first: ~10x slower)."""
+    return pd.array(values, dtype=TEXT_DTYPE) if isinstance(TEXT_DTYPE, pd.StringDtype) and len(values) else values
+
+
 def round_points(x: np.ndarray | float, digits: int, mode: str = "half_up") -> np.ndarray:
     """Round like a reviewer (四舍五入), not like IEEE (banker's rounding)."""
     arr = np.asarray(x, dtype=float)
@@ -164,6 +174,25 @@ def _column_codes(df: pd.DataFrame, col: str, missing: str | None = "") -> tuple
     return np.zeros(len(df), dtype=np.intp), np.array([""], dtype=object)
 
 
+def coded_texts(codes: np.ndarray, values: Any) -> Any:
+    """Rows coded into ``values`` (code -1, or a missing value: missing) as a pandas ``Categorical`` of
+    the texts the rows hold (categories: the distinct texts used, as plain ``str``), built from the
+    codes with no text read per row; ``values`` taken to the rows as objects when one is no text."""
+    values = np.asarray(values, dtype=object)
+    codes = np.asarray(codes, dtype=np.intp)
+    used = np.bincount(codes[codes >= 0], minlength=len(values)) > 0 if len(values) else np.zeros(0, bool)
+    used &= ~pd.isna(values)
+    texts = [v if type(v) is str else plain(v) for v in values[used].tolist()]
+    if not all(type(v) is str for v in texts):
+        return np.append(values, np.nan)[np.where(codes >= 0, codes, len(values))]
+    cat_codes, categories = factorize_objects(_objects(texts))
+    mapping = np.full(len(values) + 1, -1, dtype=np.intp)
+    mapping[np.flatnonzero(used)] = cat_codes
+    return pd.Categorical.from_codes(mapping[np.where(codes >= 0, codes, len(values))],
+                                     categories=pd.Index(categories.tolist(), dtype=object if not len(categories) else None),
+                                     validate=False)
+
+
 def records_at(df: pd.DataFrame, rows: np.ndarray, columns: Any) -> list[dict[str, Any]]:
     """``records(df.iloc[rows], columns)`` without taking the other columns of ``df``."""
     cols = [c for c in columns if c in df.columns]
@@ -210,6 +239,18 @@ def target_facts(df: pd.DataFrame) -> tuple[np.ndarray, dict[str, np.ndarray], n
     # list, without building and consolidating the frame)
     facts = {c: pd.Series(list(values)).to_numpy() for c, values in zip(TARGET_FACTS, zip(*rows))}
     return codes, facts, distinct
+
+
+class _RowFacts(dict):
+    """The :data:`TARGET_FACTS` of each row's target (``codes``), taken to the rows when first used."""
+
+    def __init__(self, facts: dict[str, np.ndarray], codes: np.ndarray):
+        super().__init__()
+        self.facts, self.codes = facts, codes
+
+    def __missing__(self, name: str) -> np.ndarray:
+        value = self[name] = self.facts[name][self.codes]
+        return value
 
 
 def actual_facts(texts: Any, coded: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[np.ndarray, list[ActualValue]]:
@@ -286,6 +327,22 @@ def conversion_factors(a_unit: Any, a_per: Any, t_unit: Any, t_per: Any) -> np.n
     return factors[codes]
 
 
+def _keyed_factors(key: np.ndarray, a_unit: np.ndarray, a_per: np.ndarray, t_unit: np.ndarray,
+                   t_per: np.ndarray) -> np.ndarray:
+    """:func:`conversion_factors` of rows whose four units are already coded (``key``: one row of
+    integer codes per unit column): the factor looked up once per distinct combination."""
+    if not len(key):
+        return np.empty(0)
+    codes = joint_codes(key) if key.ndim == 1 else joint_codes(*key)
+    first = first_rows(codes)
+    units = []
+    for column in (a_unit, a_per, t_unit, t_per):
+        values = np.asarray(column, dtype=object)[first]
+        values[pd.isna(values)] = None  # a missing unit as None, as conversion_factors reads it
+        units.append(values.tolist())
+    return np.array([_factor(*row) for row in zip(*units)], dtype=float)[codes]
+
+
 def _factor(a_unit: str | None, a_per: str | None, t_unit: str | None, t_per: str | None) -> float:
     """One pair's factor with the same conventions as :func:`conversion_factors` (cached by units)."""
     au = a_unit if a_unit is not None else t_unit
@@ -336,13 +393,14 @@ def clause_ratios(op: np.ndarray, t: np.ndarray, low: np.ndarray, high: np.ndarr
 
     ``op`` holds ``>= > <= < == range``; ``==`` with target 0 is the zero-event rule.
     """
-    op = np.asarray(op, dtype=object)
+    ops = Codes(*coded_values(np.asarray(op, dtype=object)))  # a handful of comparators: compared once each
     linear = pack.switches["reverse_rule"] == "linear"
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        ge = np.isin(op, [">=", ">"]) | ((op == "==") & (t > 0))
-        le = np.isin(op, ["<=", "<"])
-        zero = (op == "==") & ~(t > 0)
-        rng = op == "range"
+        equal = ops.isin("==")
+        ge = ops.isin(">=", ">") | (equal & (t > 0))
+        le = ops.isin("<=", "<")
+        zero = equal & ~(t > 0)
+        rng = ops.isin("range")
         met_ge = ge & (a >= t)
         met_le = le & (a <= t)
         met_zero = zero & (np.abs(a) < 1e-12)
@@ -498,13 +556,13 @@ def score_indicators(df: pd.DataFrame, pack: RulePack,
 
     # targets: facts per distinct target; the unit hint stands in for a target without unit
     t_codes, facts, distinct_targets = target_facts(df)
-    tf = {c: facts[c][t_codes] for c in TARGET_FACTS}
+    tf = _RowFacts(facts, t_codes)
     hint_codes, hints = _column_codes(df, "unit_hint")
     unit_hint = hints[hint_codes]
     # missing-value checks once per distinct target / hint, not per row
     t_unit_given = pd.notna(facts["t_unit"])[t_codes]
     tf["t_unit"] = np.where(t_unit_given | (hints == "")[hint_codes], tf["t_unit"], unit_hint)
-    t_kind, t_unit, t_per = tf["t_kind"], tf["t_unit"], tf["t_per"]
+    t_unit, t_per = tf["t_unit"], tf["t_per"]
     t_kinds = facts["t_kind"].astype(object, copy=False)
 
     def kind_is(*kinds: str) -> np.ndarray:
@@ -518,8 +576,9 @@ def score_indicators(df: pd.DataFrame, pack: RulePack,
     p_kinds = _objects(list(map(attrgetter("kind"), parsed)))
     a_kind = p_kinds[a_codes]
     a_number = np.array(list(map(attrgetter("value"), parsed)), dtype=float)[a_codes]
-    a_unit = _objects(list(map(attrgetter("unit"), parsed)))[a_codes]
-    a_per = _objects(list(map(attrgetter("per"), parsed)))[a_codes]
+    p_units = _objects(list(map(attrgetter("unit"), parsed)))
+    p_pers = _objects(list(map(attrgetter("per"), parsed)))
+    a_unit, a_per = p_units[a_codes], p_pers[a_codes]
     # the verb of an actual written as a change (下降1%), per distinct actual: the rows take it by code
     a_changes = _objects([p.direction if p.kind == "number" else None for p in parsed])
 
@@ -536,10 +595,11 @@ def score_indicators(df: pd.DataFrame, pack: RulePack,
     r_kind = np.array([r.kind for r in ratings], dtype=object)[r_codes]
 
     sc = _Scores(n)
-    t_val = tf["t_value"].astype(float)
+    t_val = facts["t_value"].astype(float)[t_codes]
 
     # formula components on a numeric target: compute the actual from the annual formula
     annual = df["annual_text"].to_numpy(dtype=object) if "annual_text" in df else None
+    a_set_unit = np.full(n, -1, dtype=np.intp)  # rows whose unit a formula set: 0 none, 1 %
     for i in np.flatnonzero(a_kind == "components"):
         formula = str(annual[i]) if annual is not None else ""
         value = evaluate_formula(formula, a_objs[a_codes[i]].components) if "=" in formula else None
@@ -547,6 +607,7 @@ def score_indicators(df: pd.DataFrame, pack: RulePack,
             pct = t_unit[i] == "%"
             a_number[i] = value * 100 if pct and value <= 1.5 else value
             a_unit[i] = "%" if pct else None
+            a_set_unit[i] = int(pct)
             a_kind[i] = "number"
             sc.arg(int(i)).update(formula=formula, formula_value=a_number[i])
     zero_word = kind_is(TargetKind.ZERO) & np.isin(a_kind, ["none", "yes"])
@@ -557,14 +618,22 @@ def score_indicators(df: pd.DataFrame, pack: RulePack,
     hot = numeric & (a_kind == "number")
     idx = np.flatnonzero(hot)
     if len(idx):
-        f = conversion_factors(a_unit[idx], a_per[idx], t_unit[idx], t_per[idx])
+        # the four units of each row coded from the units of its actual (or the % / none a formula gave
+        # it), of its target and of its unit hint: no unit text is hashed per row
+        au_codes, au = coded_values(p_units)
+        au_codes = np.where(a_set_unit[idx] >= 0, len(au) + a_set_unit[idx], au_codes[a_codes[idx]])
+        tu_codes, tu = coded_values(facts["t_unit"])
+        tu_codes = np.where(t_unit_given[idx] | (hints == "")[hint_codes[idx]], tu_codes[t_codes[idx]], len(tu) + hint_codes[idx])
+        f = _keyed_factors(np.stack([au_codes, coded_values(p_pers)[0][a_codes[idx]], tu_codes,
+                                     coded_values(facts["t_per"])[0][t_codes[idx]]]),
+                           a_unit[idx], a_per[idx], t_unit[idx], t_per[idx])
         ok = ~np.isnan(f)
         signs = change_signs(a_changes, np.full(len(a_changes), "down", dtype=object))  # -1 where a change is stated
         t_down = np.asarray(facts["t_direction"], dtype=object) == "down"
         # each distinct actual and target checked once (change_signs of the rows, taken by code)
         conv = a_number[idx] * np.where(ok, f, 1.0) * np.where(t_down[t_codes[idx]], signs[a_codes[idx]], 1.0)
-        res = clause_ratios(op_used[idx], t_val[idx], tf["t_low"].astype(float)[idx],
-                            tf["t_high"].astype(float)[idx], conv, pack)
+        res = clause_ratios(op_used[idx], t_val[idx], facts["t_low"].astype(float)[t_codes[idx]],
+                            facts["t_high"].astype(float)[t_codes[idx]], conv, pack)
         names = df["name"].to_numpy(dtype=object) if "name" in df else None
         # a change written with its verb (下降1%) may be negative; its size is what is checked
         changed = pd.notna(a_changes)[a_codes[idx]]
@@ -605,12 +674,19 @@ def score_indicators(df: pd.DataFrame, pack: RulePack,
         explicit = np.array([_explicit(t) for t in distinct_targets], dtype=bool)[t_codes]
         op_source[explicit] = "target"
     points = np.array([r.points for r in ratings], dtype=float)[r_codes]
+    target_units = np.asarray(facts["t_unit"], dtype=object)
     df = with_columns(df, {
-        "block": block, "op_used": op_used, "op_source": op_source, "status": sc.status, "method": sc.method,
-        "ratio": sc.ratio, "rule": sc.rule, "flag": sc.flag, "over_times": sc.times, "actual_value": sc.a_val,
-        "target_value": t_val, "clause_detail": full_object(n, ""), "pending_reason": sc.reason,
-        "reason_args": sc.args_column(), "t_kind": t_kind, "t_canonical": tf["t_canonical"], "t_unit": t_unit,
-        "t_low": tf["t_low"], "t_high": tf["t_high"], "t_direction": tf["t_direction"], "t_per": t_per,
+        "block": block, "op_used": texts_column(op_used), "op_source": texts_column(op_source),
+        "status": texts_column(sc.status), "method": texts_column(sc.method), "ratio": sc.ratio,
+        "rule": texts_column(sc.rule), "flag": texts_column(sc.flag), "over_times": sc.times, "actual_value": sc.a_val,
+        "target_value": t_val, "clause_detail": coded_texts(np.zeros(n, dtype=np.intp), [""]),
+        "pending_reason": texts_column(sc.reason), "reason_args": sc.args_column(),
+        # the facts of the targets handed on coded (each distinct target's, taken to the rows by code)
+        "t_kind": coded_texts(t_codes, facts["t_kind"]), "t_canonical": coded_texts(t_codes, facts["t_canonical"]),
+        "t_unit": coded_texts(np.where(t_unit_given | (hints == "")[hint_codes], t_codes, len(target_units) + hint_codes),
+                              np.concatenate([target_units, hints])),
+        "t_low": tf["t_low"], "t_high": tf["t_high"], "t_direction": coded_texts(t_codes, facts["t_direction"]),
+        "t_per": coded_texts(t_codes, facts["t_per"]),
         "t_n": tf["t_n"], "rating_points": points if n else []})
     return df, _score_issues(df, ignored, guessed)
 
@@ -694,7 +770,11 @@ def _score_rest(todo: np.ndarray, df: pd.DataFrame, tf: dict[str, np.ndarray], t
     if len(rows):
         p_codes, priors = prior
         group, first = _grouped(rows, p_codes, a_codes, direction, op_used)
-        sc.put_groups(rows, group, [_score_trend(priors[p_codes[i]], a_objs[a_codes[i]], tf["t_direction"][i],
+        # each distinct prior text read once (as parse_actual reads it)
+        needed = np.unique(p_codes[first])
+        read = np.empty(len(priors), dtype=object)
+        read[needed] = _objects(parse_actuals(priors[needed].tolist()))
+        sc.put_groups(rows, group, [_score_trend(read[p_codes[i]], a_objs[a_codes[i]], tf["t_direction"][i],
                                                  op_used[i], pack) for i in first])
     # the unit states the result in words (实际: 逐步提高 / 已达成): taken as stated, and said so
     rows = take(tk.isin(TargetKind.TREND) & ak.isin("trend", "yes") & ~rk.isin("tier", "points"))
@@ -840,9 +920,11 @@ def _score_all(targets: list[Target], a_objs: list[ActualValue], ops: list[str],
     return outcomes
 
 
-def _score_trend(prior_text: str, a_obj: ActualValue, direction: Any, op_used: str, pack: RulePack) -> dict[str, Any]:
-    """Outcome of a trend target (逐步提高) with a number: this year's value against last year's."""
-    prior = parse_actual(prior_text)
+def _score_trend(prior_text: str | ActualValue, a_obj: ActualValue, direction: Any, op_used: str,
+                 pack: RulePack) -> dict[str, Any]:
+    """Outcome of a trend target (逐步提高) with a number: this year's value against last year's
+    (``prior_text``: the text of last year's value, or that text already read)."""
+    prior = prior_text if isinstance(prior_text, ActualValue) else parse_actual(prior_text)
     if prior.kind == "empty":
         return {"status": Status.PENDING, "reason": Reason.PRIOR}
     f = conversion_factor(prior.unit or a_obj.unit, prior.per, a_obj.unit or prior.unit, a_obj.per) if prior.kind == "number" else None
