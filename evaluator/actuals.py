@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from .frames import factorize_objects
-from .issues import ISSUE_COLUMNS, InputError, Issue, issues_frame, issues_table
+from .issues import ISSUE_COLUMNS, InputError, Issue, issue_message, issues_frame, issues_table
 from .safety import neutralize_cell, neutralize_frame
 from .values import vocabulary
 from .wording import message, messages
@@ -49,7 +49,7 @@ def actuals_from_table(table: Any) -> Actuals | None:
     # a status word in the 得分 cell (the engine's own report prints 待补/待评, 无法评价 …) says "no score"
     score, bad = _numbers(printed_score.mask(printed_score.isin(list(messages()["status"].values())), ""))
     issues = [Issue("bad_number", "warning",
-                    message("actuals_issues", "table_score_not_a_number", cell=ind["table_score_text"].iat[i]),
+                    issue_message("bad_number", "table_score", cell=ind["table_score_text"].iat[i]),
                     file=ind["source_file"].iat[i], row=int(ind["source_row"].iat[i]),
                     column=message("actuals_labels", "table_score_column"),
                     project_id=ind["project_id"].iat[i], indicator_no=int(ind["indicator_no"].iat[i]),
@@ -236,10 +236,10 @@ def _sheet_frames(path: Path, found: list[Issue] | None = None) -> list[_SheetCo
             if key is not None:
                 earlier = next(k for k, v in mapping.items() if v == key)
                 found.append(Issue("duplicate_column", "warning",
-                                   message("actuals_issues", "duplicate_column", header=h, first=earlier),
+                                   issue_message("duplicate_column", "actuals", header=h, first=earlier),
                                    file=path.name, sheet=name, row=row, column=column_letter(j), cell=h))
             else:
-                found.append(Issue("unknown_column", "info", message("actuals_issues", "unknown_column", header=h),
+                found.append(Issue("unknown_column", "info", issue_message("unknown_column", "actuals", header=h),
                                    file=path.name, sheet=name, row=row, column=column_letter(j), cell=h))
         every = bool(keep.all())
         columns = {mapping.get(h, h): body[:, j] if every else body[keep, j] for h, j in first.items()}
@@ -250,7 +250,7 @@ def _sheet_frames(path: Path, found: list[Issue] | None = None) -> list[_SheetCo
         columns["_row"] = grid.numbers[head_at + 1:][keep]
         out.append((name, columns, {v: k for k, v in mapping.items()}))
     if not out:
-        raise InputError(message("actuals_errors", "no_header"), file=str(path), code="no_header")
+        raise InputError(issue_message("no_header", "actuals"), file=str(path), code="no_header")
     return out
 
 
@@ -371,11 +371,11 @@ def _money_cell(text: Any, default: float) -> tuple[float, str | None]:
     except ValueError:
         v = math.nan
     if math.isnan(v):
-        return math.nan, message("actuals_issues", "not_a_number", cell=cell)
+        return math.nan, issue_message("bad_number", "not_a_number", cell=cell)
     if not math.isfinite(v):
-        return math.nan, message("actuals_issues", "not_finite", cell=cell)
+        return math.nan, issue_message("bad_number", "not_finite", cell=cell)
     if v < 0:
-        return math.nan, message("actuals_issues", "negative_money", cell=cell)
+        return math.nan, issue_message("bad_number", "negative_money", cell=cell)
     return v * (_money_factor(m.group(2)) if m.group(2) else default), None
 
 
@@ -486,8 +486,8 @@ class _Matcher:
         failed = unknown[~named]
         for g, name in zip(given[failed].tolist(), names[failed].tolist()):
             n = name_count.get(name, 0)
-            why.append(message("actuals_issues", "project_name_repeated", name=name, count=n) if n > 1
-                       else message("actuals_issues", "project_unknown", project=g or name))
+            why.append(message("actuals_unmatched", "project_name_repeated", name=name, count=n) if n > 1
+                       else message("actuals_unmatched", "project_unknown", project=g or name))
         return pid, code, (failed, why)
 
     def indicators(self, pid: np.ndarray, code: np.ndarray, given_no: np.ndarray, names: np.ndarray
@@ -512,8 +512,8 @@ class _Matcher:
         failed = rest[~named]
         for p, name, shown, twice in zip(pid[failed].tolist(), names[failed].tolist(), given_no[failed].tolist(),
                                          repeated[~named].tolist()):
-            why.append(message("actuals_issues", "indicator_name_repeated", name=name, project=p) if twice
-                       else message("actuals_issues", "indicator_unknown", project=p, indicator=shown or name))
+            why.append(message("actuals_unmatched", "indicator_name_repeated", name=name, project=p) if twice
+                       else message("actuals_unmatched", "indicator_unknown", project=p, indicator=shown or name))
         return result, at, (failed, why)
 
 
@@ -571,7 +571,7 @@ def read_actuals(path: str | Path, table: Any) -> Actuals:
 
         refuse_special(path)  # a FIFO or device: refused, never opened (it would block)
     if not path.is_file():
-        raise InputError(message("actuals_errors", "file_missing"), file=str(path), code="file_missing")
+        raise InputError(issue_message("file_missing", "actuals"), file=str(path), code="file_missing")
     matcher = _Matcher(table)
     issues = _Issues()
     ind_parts, at_parts, proj_parts = [], [], []
@@ -606,7 +606,7 @@ def read_actuals(path: str | Path, table: Any) -> Actuals:
     seen[at] = True
     keys = matcher.keys
     missing = np.flatnonzero(~seen)
-    issues.add("actual_missing", "warning", [message("actuals_issues", "missing_row")] * len(missing),
+    issues.add("actual_missing", "warning", [issue_message("actual_missing")] * len(missing),
                file=name, project_id=keys["project_id"].to_numpy()[missing],
                indicator_no=keys["indicator_no"].to_numpy()[missing].astype(np.int64))
     proj = pd.concat(proj_parts, ignore_index=True)
@@ -624,7 +624,7 @@ def read_actuals(path: str | Path, table: Any) -> Actuals:
 
 def _unmatched(why: list[str]) -> list[str]:
     """The messages of the rows that match nothing, from why not."""
-    return [message("actuals_issues", "unmatched", reason=reason) for reason in why]
+    return [issue_message("actual_unmatched", reason=reason) for reason in why]
 
 
 def _require_actual_column(path: Path, sheets: list[_SheetColumns]) -> None:
@@ -635,7 +635,7 @@ def _require_actual_column(path: Path, sheets: list[_SheetColumns]) -> None:
     headers = [h for _, _, shown in sheets for h in shown.values()]
     names = vocabulary()["headers"]["actual_text"]
     known = "、".join(headers) or message("actuals_errors", "none_known")
-    raise InputError(message("actuals_errors", "missing_actual_column", known=known, names="」「".join(names[:6])),
+    raise InputError(issue_message("missing_actual_column", known=known, names="」「".join(names[:6])),
                      file=str(path), code="missing_actual_column")
 
 
@@ -651,12 +651,12 @@ def _duplicates(df: pd.DataFrame, first: np.ndarray, key: np.ndarray, issues: _I
     where = dict(file=[f or None for f in file.tolist()], sheet=[s or None for s in sheet.tolist()],
                  row=line[again].astype(np.int64), project_id=df["project_id"].to_numpy()[again])
     if "indicator_no" not in df:
-        issues.add("actual_duplicate", "error", [message("actuals_issues", "duplicate_funds", row=k) for k in kept],
+        issues.add("actual_duplicate", "error", [issue_message("actual_duplicate", "funds", row=k) for k in kept],
                    **where)
         return
     no = df["indicator_no"].to_numpy()[again].astype(np.int64)
     issues.add("actual_duplicate", "error",
-               [message("actuals_issues", "duplicate_indicator" if n else "duplicate_indicator_row", row=k)
+               [issue_message("actual_duplicate", "indicator" if n else "indicator_row", row=k)
                 for k, n in zip(kept, no.tolist())],
                indicator_no=no, column=header("actual_text"), cell=df["actual_text"].to_numpy()[again], **where)
 
@@ -685,7 +685,7 @@ def _indicator_rows_read(cols: dict[str, np.ndarray], rows: np.ndarray, matcher:
         other = names[differs] != stripped
         differs, stripped = differs[other], stripped[other]
         issues.add("actual_name_mismatch", "warning",
-                   [message("actuals_issues", "name_mismatch", given=g, target=t)
+                   [issue_message("actual_name_mismatch", given=g, target=t)
                     for g, t in zip(names[differs].tolist(), stripped.tolist())],
                    project_id=pid[differs], indicator_no=no[differs], column=shown.get("name"), cell=names[differs],
                    row=line[differs], **where)
@@ -693,7 +693,7 @@ def _indicator_rows_read(cols: dict[str, np.ndarray], rows: np.ndarray, matcher:
     score, bad = _numbers(given_score)
     bad = np.flatnonzero(bad)
     issues.add("bad_number", "warning",
-               [message("actuals_issues", "self_score_not_a_number", cell=g) for g in given_score[bad].tolist()],
+               [issue_message("bad_number", "self_score", cell=g) for g in given_score[bad].tolist()],
                project_id=pid[bad], indicator_no=no[bad], column=shown.get("self_score"), cell=given_score[bad],
                row=line[bad], **where)
     return pd.DataFrame({"project_id": pid, "indicator_no": no,
@@ -721,7 +721,7 @@ def _project_rows_read(cols: dict[str, np.ndarray], rows: np.ndarray, shown: dic
         values, bad = _numbers(given)
         bad = bad | ~np.isfinite(np.where(np.isnan(values), 0.0, values))
         at = np.flatnonzero(bad)
-        issues.add("bad_number", "error", [message("actuals_issues", "not_a_number", cell=g) for g in given[at].tolist()],
+        issues.add("bad_number", "error", [issue_message("bad_number", "not_a_number", cell=g) for g in given[at].tolist()],
                    project_id=pid[at],
                    column=shown.get(key, header(key)), cell=given[at], row=line[at], **where)
         out[col] = np.where(bad, np.nan, values).astype(float)

@@ -34,8 +34,8 @@ class IssueCode:
     stage: str
     #: what it means, in a few Chinese words
     title: str
-    #: its key in data/messages.toml [issues] (or ``SECTION.KEY`` of data/wording/*.toml),
-    #: when its message is worded from there
+    #: its message template (:func:`issue_message`): its key in data/messages.toml [issues], or
+    #: ``SECTION.KEY`` of data/wording/*.toml (every code has one: tests/test_issue_codes.py)
     template: str | None = None
 
 
