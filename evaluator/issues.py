@@ -74,7 +74,7 @@ def issue_template(code: str, variant: str | None = None) -> str:
 
 def issue_message(code: str, variant: str | None = None, /, **values: Any) -> str:
     """The message of a registered issue worded from its template (:func:`issue_template`)."""
-    return issue_template(code, variant).format(**values)
+    return issue_template(code, variant).format_map(values)
 
 
 @dataclass(frozen=True)
