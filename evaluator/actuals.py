@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from .frames import Codes, distinct_map, factorize_objects
-from .issues import ISSUE_COLUMNS, InputError, Issue, issues_frame, issues_table
+from .issues import ISSUE_COLUMNS, InputError, Issue, issue_message, issues_frame, issues_table
 from .safety import neutralize_cell, neutralize_frame
 from .values import vocabulary
 from .wording import message, messages
@@ -49,7 +49,7 @@ def actuals_from_table(table: Any) -> Actuals | None:
     # a status word in the 得分 cell (the engine's own report prints 待补/待评, 无法评价 …) says "no score"
     score, bad = _numbers(printed_score.mask(printed_score.isin(list(messages()["status"].values())), ""))
     issues = [Issue("bad_number", "warning",
-                    message("actuals_issues", "table_score_not_a_number", cell=ind["table_score_text"].iat[i]),
+                    issue_message("bad_number", "table_score", cell=ind["table_score_text"].iat[i]),
                     file=ind["source_file"].iat[i], row=int(ind["source_row"].iat[i]),
                     column=message("actuals_labels", "table_score_column"),
                     project_id=ind["project_id"].iat[i], indicator_no=int(ind["indicator_no"].iat[i]),
@@ -239,10 +239,10 @@ def _sheet_frames(path: Path, found: list[Issue] | None = None) -> list[_SheetCo
             if key is not None:
                 earlier = next(k for k, v in mapping.items() if v == key)
                 found.append(Issue("duplicate_column", "warning",
-                                   message("actuals_issues", "duplicate_column", header=h, first=earlier),
+                                   issue_message("duplicate_column", "actuals", header=h, first=earlier),
                                    file=path.name, sheet=name, row=row, column=column_letter(j), cell=h))
             else:
-                found.append(Issue("unknown_column", "info", message("actuals_issues", "unknown_column", header=h),
+                found.append(Issue("unknown_column", "info", issue_message("unknown_column", "actuals", header=h),
                                    file=path.name, sheet=name, row=row, column=column_letter(j), cell=h))
         every = bool(keep.all())
         coded = grid.column_codes(slice(head_at + 1, None))
@@ -261,7 +261,7 @@ def _sheet_frames(path: Path, found: list[Issue] | None = None) -> list[_SheetCo
         columns["_row"] = grid.numbers[head_at + 1:][keep]
         out.append((name, columns, {v: k for k, v in mapping.items()}))
     if not out:
-        raise InputError(message("actuals_errors", "no_header"), file=str(path), code="no_header")
+        raise InputError(issue_message("no_header", "actuals"), file=str(path), code="no_header")
     return out
 
 
@@ -411,11 +411,11 @@ def _money_cell(text: Any, default: float) -> tuple[float, str | None]:
     except ValueError:
         v = math.nan
     if math.isnan(v):
-        return math.nan, message("actuals_issues", "not_a_number", cell=cell)
+        return math.nan, issue_message("bad_number", "not_a_number", cell=cell)
     if not math.isfinite(v):
-        return math.nan, message("actuals_issues", "not_finite", cell=cell)
+        return math.nan, issue_message("bad_number", "not_finite", cell=cell)
     if v < 0:
-        return math.nan, message("actuals_issues", "negative_money", cell=cell)
+        return math.nan, issue_message("bad_number", "negative_money", cell=cell)
     return v * (_money_factor(m.group(2)) if m.group(2) else default), None
 
 
@@ -546,8 +546,8 @@ class _Matcher:
         failed = unknown[~named]
         for g, name in zip(_texts(given, failed).tolist(), named_as[~named].tolist()):
             n = name_count.get(name, 0)
-            why.append(message("actuals_issues", "project_name_repeated", name=name, count=n) if n > 1
-                       else message("actuals_issues", "project_unknown", project=g or name))
+            why.append(message("actuals_unmatched", "project_name_repeated", name=name, count=n) if n > 1
+                       else message("actuals_unmatched", "project_unknown", project=g or name))
         return code, (failed, why)
 
     def indicators(self, pid: np.ndarray, code: np.ndarray, given_no: Codes, names: Codes
@@ -573,8 +573,8 @@ class _Matcher:
         failed = rest[~named]
         for p, name, shown, twice in zip(pid[failed].tolist(), named_as[~named].tolist(),
                                          _texts(given_no, failed).tolist(), repeated[~named].tolist()):
-            why.append(message("actuals_issues", "indicator_name_repeated", name=name, project=p) if twice
-                       else message("actuals_issues", "indicator_unknown", project=p, indicator=shown or name))
+            why.append(message("actuals_unmatched", "indicator_name_repeated", name=name, project=p) if twice
+                       else message("actuals_unmatched", "indicator_unknown", project=p, indicator=shown or name))
         return result, at, (failed, why)
 
 
@@ -632,7 +632,7 @@ def read_actuals(path: str | Path, table: Any) -> Actuals:
 
         refuse_special(path)  # a FIFO or device: refused, never opened (it would block)
     if not path.is_file():
-        raise InputError(message("actuals_errors", "file_missing"), file=str(path), code="file_missing")
+        raise InputError(issue_message("file_missing", "actuals"), file=str(path), code="file_missing")
     matcher = _Matcher(table)
     issues = _Issues()
     ind_parts, at_parts, proj_parts = [], [], []
@@ -667,7 +667,7 @@ def read_actuals(path: str | Path, table: Any) -> Actuals:
     seen[at] = True
     keys = matcher.keys
     missing = np.flatnonzero(~seen)
-    issues.add("actual_missing", "warning", [message("actuals_issues", "missing_row")] * len(missing),
+    issues.add("actual_missing", "warning", [issue_message("actual_missing")] * len(missing),
                file=name, project_id=keys["project_id"].to_numpy()[missing],
                indicator_no=keys["indicator_no"].to_numpy()[missing].astype(np.int64))
     proj = pd.concat(proj_parts, ignore_index=True)
@@ -685,7 +685,7 @@ def read_actuals(path: str | Path, table: Any) -> Actuals:
 
 def _unmatched(why: list[str]) -> list[str]:
     """The messages of the rows that match nothing, from why not."""
-    return [message("actuals_issues", "unmatched", reason=reason) for reason in why]
+    return [issue_message("actual_unmatched", reason=reason) for reason in why]
 
 
 def _require_actual_column(path: Path, sheets: list[_SheetColumns]) -> None:
@@ -696,7 +696,7 @@ def _require_actual_column(path: Path, sheets: list[_SheetColumns]) -> None:
     headers = [h for _, _, shown in sheets for h in shown.values()]
     names = vocabulary()["headers"]["actual_text"]
     known = "、".join(headers) or message("actuals_errors", "none_known")
-    raise InputError(message("actuals_errors", "missing_actual_column", known=known, names="」「".join(names[:6])),
+    raise InputError(issue_message("missing_actual_column", known=known, names="」「".join(names[:6])),
                      file=str(path), code="missing_actual_column")
 
 
@@ -712,12 +712,12 @@ def _duplicates(df: pd.DataFrame, first: np.ndarray, key: np.ndarray, issues: _I
     where = dict(file=[f or None for f in file.tolist()], sheet=[s or None for s in sheet.tolist()],
                  row=line[again].astype(np.int64), project_id=df["project_id"].to_numpy()[again])
     if "indicator_no" not in df:
-        issues.add("actual_duplicate", "error", [message("actuals_issues", "duplicate_funds", row=k) for k in kept],
+        issues.add("actual_duplicate", "error", [issue_message("actual_duplicate", "funds", row=k) for k in kept],
                    **where)
         return
     no = df["indicator_no"].to_numpy()[again].astype(np.int64)
     issues.add("actual_duplicate", "error",
-               [message("actuals_issues", "duplicate_indicator" if n else "duplicate_indicator_row", row=k)
+               [issue_message("actual_duplicate", "indicator" if n else "indicator_row", row=k)
                 for k, n in zip(kept, no.tolist())],
                indicator_no=no, column=header("actual_text"), cell=df["actual_text"].to_numpy()[again], **where)
 
@@ -747,7 +747,7 @@ def _indicator_rows_read(cols: dict[str, Any], rows: np.ndarray, matcher: _Match
         stripped = matcher._target_names[1][at[differs]]
         other = names[differs] != stripped
         differs, stripped = differs[other], stripped[other]
-        worded = distinct_map(lambda g, t: message("actuals_issues", "name_mismatch", given=g, target=t),
+        worded = distinct_map(lambda g, t: issue_message("actual_name_mismatch", given=g, target=t),
                               names[differs], stripped)  # once per distinct pair of names
         issues.add("actual_name_mismatch", "warning", worded,
                    project_id=pid[differs], indicator_no=no[differs], column=shown.get("name"), cell=names[differs],
@@ -757,7 +757,7 @@ def _indicator_rows_read(cols: dict[str, Any], rows: np.ndarray, matcher: _Match
     bad = np.flatnonzero(bad)
     bad_score = _texts(given_score, bad)
     issues.add("bad_number", "warning",
-               [message("actuals_issues", "self_score_not_a_number", cell=g) for g in bad_score.tolist()],
+               [issue_message("bad_number", "self_score", cell=g) for g in bad_score.tolist()],
                project_id=pid[bad], indicator_no=no[bad], column=shown.get("self_score"), cell=bad_score,
                row=line[bad], **where)
     return pd.DataFrame({"project_id": pid, "indicator_no": no,
@@ -786,7 +786,7 @@ def _project_rows_read(cols: dict[str, Any], rows: np.ndarray, matcher: _Matcher
         bad = bad | ~np.isfinite(np.where(np.isnan(values), 0.0, values))
         at = np.flatnonzero(bad)
         cells = _texts(given, at)
-        issues.add("bad_number", "error", [message("actuals_issues", "not_a_number", cell=g) for g in cells.tolist()],
+        issues.add("bad_number", "error", [issue_message("bad_number", "not_a_number", cell=g) for g in cells.tolist()],
                    project_id=pid[at], column=shown.get(key, header(key)), cell=cells, row=line[at], **where)
         out[col] = np.where(bad, np.nan, values).astype(float)
     return pd.DataFrame(out, copy=False)

@@ -30,7 +30,7 @@ from typing import Any, Callable, Iterable, Iterator
 
 import pandas as pd
 
-from .issues import ISSUE_COLUMNS, Issue, issues_frame
+from .issues import ISSUE_COLUMNS, Issue, issue_message, issues_frame
 from .readers.io import EXCEL_SUFFIXES, TEXT_SUFFIXES
 from .wording import message
 
@@ -148,7 +148,7 @@ def _failed(task: Task, row: dict[str, Any], exc: BaseException | str) -> _Outco
     if not isinstance(exc, str) and type(exc).__module__.split(".")[0] != "evaluator":
         reason = f"{type(exc).__name__}: {reason}"
     row.update(status=NOT_SCORED, reason=reason, issues=1, errors=1)  # the issue below
-    issue = Issue(code="table_not_scored", severity="error", message=message("output_batch", "table_not_scored", reason=reason),
+    issue = Issue(code="table_not_scored", severity="error", message=issue_message("table_not_scored", reason=reason),
                   file=task.targets.name)
     return _Outcome(task.index, {"issues": csv_text(issues_frame([issue]), header=False).encode("utf-8")}, None, row)
 

@@ -419,7 +419,7 @@ def check_projects(table: TargetTable | LintColumns) -> list[Issue]:
                               issue_message("classified_project", "budget", budget=_fmt(budget))
                               if not math.isnan(budget) else issue_message("classified_project", "no_budget"), **where))
         else:
-            out.append(_issue("no_indicators", "error", issue_message("no_indicators"), **where))
+            out.append(_issue("no_indicators", "error", issue_message("no_indicators", "project"), **where))
     return out
 
 

@@ -76,7 +76,7 @@ def _load_targets(targets: Any) -> Any:
         from .readers import read_targets
         table = read_targets(targets, check=False)
         if not len(table.indicators) and not len(table.projects):  # nothing to score: not an engine bug
-            raise InputError(message("scoring_errors", "no_indicators"), file=str(targets), code="no_indicators")
+            raise InputError(issue_message("no_indicators", "table"), file=str(targets), code="no_indicators")
         return lint(table)
     return targets
 

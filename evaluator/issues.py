@@ -34,8 +34,8 @@ class IssueCode:
     stage: str
     #: what it means, in a few Chinese words
     title: str
-    #: its key in data/messages.toml [issues] (or ``SECTION.KEY`` of data/wording/*.toml),
-    #: when its message is worded from there
+    #: its message template (:func:`issue_message`): its key in data/messages.toml [issues], or
+    #: ``SECTION.KEY`` of data/wording/*.toml (every code has one: tests/test_issue_codes.py)
     template: str | None = None
 
 
@@ -74,7 +74,7 @@ def issue_template(code: str, variant: str | None = None) -> str:
 
 def issue_message(code: str, variant: str | None = None, /, **values: Any) -> str:
     """The message of a registered issue worded from its template (:func:`issue_template`)."""
-    return issue_template(code, variant).format(**values)
+    return issue_template(code, variant).format_map(values)
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ import sys
 from pathlib import Path
 from typing import Iterator
 
-from .issues import InputError
+from .issues import InputError, issue_message
 from .wording import message
 
 #: the lock file of an output folder (kept: removing it would race with a run waiting to lock it)
@@ -47,15 +47,15 @@ def prepare_dir(out: str | Path) -> Path:
     """Create the output folder; refuse (exit 2, Chinese message) a path that is a file or cannot be written."""
     out = Path(out)
     if out.exists() and not out.is_dir():
-        raise InputError(message("output_folder", "not_a_folder"), file=str(out),
+        raise InputError(issue_message("output_not_dir", "folder"), file=str(out),
                          code="output_not_dir")
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise InputError(message("output_folder", "cannot_create", reason=exc.strerror or type(exc).__name__), file=str(out),
+        raise InputError(issue_message("output_unwritable", "create", reason=exc.strerror or type(exc).__name__), file=str(out),
                          code="output_unwritable") from exc
     if not os.access(out, os.W_OK | os.X_OK):
-        raise InputError(message("output_folder", "not_writable"), file=str(out), code="output_unwritable")
+        raise InputError(issue_message("output_unwritable", "not_writable"), file=str(out), code="output_unwritable")
     return out
 
 
@@ -68,7 +68,7 @@ def _temp_for(path: Path) -> tuple[int, Path]:
         except FileExistsError:
             continue
         return fd, tmp
-    raise InputError(message("output_folder", "no_temp_file"), file=str(path.parent), code="output_unwritable")
+    raise InputError(issue_message("output_unwritable", "no_temp_file"), file=str(path.parent), code="output_unwritable")
 
 
 def write_atomic(path: str | Path, data: bytes) -> Path:
@@ -88,7 +88,7 @@ class AtomicFile:
         try:
             fd, self.tmp = _temp_for(self.path)
         except OSError as exc:
-            raise InputError(message("output_folder", "cannot_write", reason=exc.strerror or type(exc).__name__), file=str(self.path),
+            raise InputError(issue_message("output_unwritable", "write", reason=exc.strerror or type(exc).__name__), file=str(self.path),
                              code="output_unwritable") from exc
         self._fh = os.fdopen(fd, "wb")
 
@@ -133,7 +133,7 @@ def locked_output(out: str | Path) -> Iterator[Path]:
     try:
         fd = os.open(lock, os.O_RDWR | os.O_CREAT | _NOFOLLOW, 0o644)
     except OSError as exc:
-        raise InputError(message("output_folder", "no_lock_file", reason=exc.strerror or type(exc).__name__), file=str(out),
+        raise InputError(issue_message("output_unwritable", "lock", reason=exc.strerror or type(exc).__name__), file=str(out),
                          code="output_unwritable") from exc
     global _PENDING
     try:
@@ -172,7 +172,7 @@ def _lock(fd: int, out: Path) -> None:
 
 
 def _busy(out: Path) -> InputError:
-    return InputError(message("output_folder", "busy"), file=str(out), code="output_locked")
+    return InputError(issue_message("output_locked"), file=str(out), code="output_locked")
 
 
 def finish_run(out: str | Path, written: list[Path] | dict[str, Path] | tuple[Path, ...]) -> list[str]:

@@ -25,13 +25,13 @@ import pandas as pd
 from .deadlines import deadline_outcome
 from .enums import Method, Reason, Severity, Status, TargetKind
 from .frames import Codes, coded as coded_values, distinct_rows, factorize_objects, first_rows, full_object, joint_codes, object_codes
-from .issues import issues_table
+from .issues import issue_message, issues_table
 from .categories import level1_code
 from .rules import RulePack
 from .target import Target
 from .units import conversion_factor
 from .values import ActualValue, evaluate_formula, parse_actual, parse_actuals, vocabulary
-from .wording import message, messages
+from .wording import messages
 
 NUMERIC_KINDS = (TargetKind.COMPARE, TargetKind.RANGE, TargetKind.ZERO)
 #: the time basis assumed for a value written without one (a yearly evaluation)
@@ -979,17 +979,17 @@ def _score_issues(df: pd.DataFrame, ignored: np.ndarray, guessed: np.ndarray = n
     for i, row in zip(bad, records_at(df, bad, fields)):
         code, severity = SCORE_ISSUES[reason[i]]
         a = args[i]
-        text = message("issues", code, actual_unit=a.get("actual_unit", ""), target_unit=a.get("target_unit", ""),
-                       actual=row["actual_text"], n=row.get("t_n") or "", rating=a.get("rating", ""),
-                       prior=a.get("prior", row.get("prior_text", "")))
+        text = issue_message(code, actual_unit=a.get("actual_unit", ""), target_unit=a.get("target_unit", ""),
+                             actual=row["actual_text"], n=row.get("t_n") or "", rating=a.get("rating", ""),
+                             prior=a.get("prior", row.get("prior_text", "")))
         column = columns[reason[i] if reason[i] in (Reason.RATING, Reason.PRIOR) else "actual"]
         cell = {"rating": a.get("rating", ""), "prior": row.get("prior_text", "")}.get(reason[i], row["actual_text"])
         add(code, severity, text, column, cell, row)
     for i, row in zip(ignored, records_at(df, ignored, fields)):
         rating = args[i]["rating_ignored"]
-        add("rating_ignored", Severity.INFO, message("issues", "rating_ignored", rating=rating), columns["rating"], rating, row)
+        add("rating_ignored", Severity.INFO, issue_message("rating_ignored", rating=rating), columns["rating"], rating, row)
     for i, row in zip(guessed, records_at(df, guessed, ("target_text", "name", *fields))):
-        add("direction_guess", Severity.WARNING, message("issues", "direction_guess", name=row.get("name") or "",
-                                                  target=row.get("target_text") or "", actual=row["actual_text"]),
+        add("direction_guess", Severity.WARNING, issue_message("direction_guess", name=row.get("name") or "",
+                                                        target=row.get("target_text") or "", actual=row["actual_text"]),
             columns["target"], row.get("target_text") or "", row)
     return issues_table(cols, len(cols["code"]))

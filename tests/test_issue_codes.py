@@ -1,5 +1,6 @@
 """One issue-code registry (data/issues.toml): every code the source raises is in it, with the
-severities it is raised with, and every template it names exists."""
+severities it is raised with; every code has a template that exists, and the source words every
+issue message from its code's template."""
 from __future__ import annotations
 
 import ast
@@ -84,3 +85,52 @@ def test_templates_exist_and_every_issue_template_has_a_code() -> None:
                 assert issue_template(code.code, case) == cases[case]
     assert issue_message("table_weights", sum="95.00", execution="10.00") == \
         "项目指标分值合计 95.00，加预算执行 10.00 分后不等于100"
+
+
+def test_every_code_has_a_template() -> None:
+    """Each code's message is worded from its template (one, or one per variant) in data/messages.toml
+    or data/wording/*.toml."""
+    lacking = sorted(code for code, entry in issue_codes().items() if not entry.template)
+    assert not lacking, f"issue codes without a template in data/issues.toml: {lacking}"
+    for code, entry in issue_codes().items():
+        section, _, key = entry.template.rpartition(".")
+        assert key in messages().get(section or "issues", {}), f"{code}: no template {entry.template}"
+
+
+def _issue_message_calls() -> list[tuple[str, str, object]]:
+    """(where, code, variant) of every ``issue_message``/``issue_template`` call naming its code: a variant
+    chosen by ``a if test else b`` gives both; one computed otherwise is skipped."""
+    calls = []
+    for path in ROOT.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not (isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", None))
+                    in ("issue_message", "issue_template") and node.args and isinstance(_const(node.args[0]), str)):
+                continue
+            where = f"{path.relative_to(ROOT.parent)}:{node.lineno}"
+            arg = node.args[1] if len(node.args) > 1 else None
+            variants = [arg.body, arg.orelse] if isinstance(arg, ast.IfExp) else [arg]
+            for v in variants:
+                if v is None or isinstance(v, ast.Constant):
+                    calls.append((where, _const(node.args[0]), _const(v)))
+    return calls
+
+
+def test_every_issue_message_names_a_template() -> None:
+    calls = _issue_message_calls()
+    assert len(calls) > 100  # the scan finds the calls
+    for where, code, variant in calls:
+        assert code in issue_codes(), where
+        issue_template(code, variant)  # KeyError: no such template or variant
+
+
+def test_issue_templates_are_worded_through_their_code() -> None:
+    """No ``message(section, key)`` call words an issue from a section of issue templates behind its
+    code's back: the registry names the template of every issue."""
+    sections = {c.template.rpartition(".")[0] or "issues" for c in issue_codes().values() if c.template}
+    found = []
+    for path in ROOT.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", None)) == "message"
+                    and node.args and _const(node.args[0]) in sections):
+                found.append(f"{path.relative_to(ROOT.parent)}:{node.lineno}: {_const(node.args[0])}")
+    assert not found, "issue templates worded with message() instead of issue_message():\n" + "\n".join(found)

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from ..batch import FILES as BATCH_FILES, SCORED, TABLE_SUFFIXES, Task, find_tables, pair_actuals, score_batch
-from ..issues import InputError
+from ..issues import InputError, issue_message
 from ..reports.columns import TABLES, chinese_csv_file
 from ..rules import available_packs
 from .common import output_dir, rule_pack
@@ -91,7 +91,7 @@ def run(args: argparse.Namespace) -> int:
 
     for folder in [t for t in args.tables if Path(t).is_dir()] + ([args.actuals] if args.actuals else []):
         if inside(args.output, folder):  # the next run would read this run's CSVs as tables
-            raise InputError(message("cli_batch", "output_inside_input", folder=folder), file=args.output,
+            raise InputError(issue_message("output_inside_input", folder=folder), file=args.output,
                              code="output_inside_input")
     output_dir(args.output)
     rule_pack(args.rules)  # a wrong --rules fails here, before any table is read
@@ -115,11 +115,11 @@ def _run(args: argparse.Namespace, finish_run) -> tuple[int, list[Path]]:
         targets = find_tables(args.tables)
     missing = [str(t) for t in targets if not t.is_file()]
     if missing:
-        raise InputError(message("cli_batch", "tables_missing", tables="、".join(missing)), code="file_missing")
+        raise InputError(issue_message("file_missing", "tables", tables="、".join(missing)), code="file_missing")
     if not targets:
-        raise InputError(message("cli_batch", "no_tables", paths="、".join(args.tables)), code="file_missing")
+        raise InputError(issue_message("file_missing", "no_tables", paths="、".join(args.tables)), code="file_missing")
     if args.actuals and not Path(args.actuals).is_dir():
-        raise InputError(message("cli_batch", "actuals_not_dir"), file=args.actuals, code="file_missing")
+        raise InputError(issue_message("file_missing", "actuals_folder"), file=args.actuals, code="file_missing")
     names = [t.name for t in targets]
     same = sorted({n for n in names if names.count(n) > 1})
     if same:

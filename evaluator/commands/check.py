@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..check import summarize
-from ..issues import InputError, concat_issues
+from ..issues import InputError, concat_issues, issue_message
 from .history import add_history_options, history_issues_for
 from ..readers import TargetTable, read_targets
 from ..safety import neutralize_frame
@@ -181,7 +181,7 @@ def write_issues(issues: pd.DataFrame, path: Path) -> Path:
     if suffix not in (".csv", ".xlsx"):
         output_file(path, (".csv", ".xlsx"), message("cli_check", "issues_file"))
     if path.is_dir():
-        raise InputError(message("cli_check", "output_is_dir"), file=str(path), code="output_is_dir")
+        raise InputError(issue_message("output_is_dir", "issues"), file=str(path), code="output_is_dir")
     import io
 
     from ..outputs import write_atomic
@@ -192,5 +192,5 @@ def write_issues(issues: pd.DataFrame, path: Path) -> Path:
     elif suffix in (".csv", ""):
         out.to_csv(buffer, index=False, encoding="utf-8-sig")
     else:
-        raise InputError(message("cli_check", "output_format"), file=str(path))
+        raise InputError(issue_message("output_format", "issues"), file=str(path), code="output_format")
     return write_atomic(path, buffer.getvalue())

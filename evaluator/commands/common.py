@@ -7,7 +7,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..issues import InputError, Issue, RulePackError
+from ..issues import InputError, Issue, RulePackError, issue_message
 from ..rules import available_packs, load_rule_pack
 from ..wording import message
 
@@ -33,7 +33,7 @@ def output_dir(path: str | Path) -> Path:
     """``-o OUTDIR`` checked before any work: a folder, or a path that does not exist yet."""
     p = Path(path)
     if p.exists() and not p.is_dir():
-        raise InputError(message("cli_common", "output_is_file", path=p), code="output_not_dir")
+        raise InputError(issue_message("output_not_dir", "option", path=p), code="output_not_dir")
     return p
 
 
@@ -42,10 +42,10 @@ def output_file(path: str | Path, suffixes: tuple[str, ...], what: str) -> Path:
     p = Path(path)
     if p.suffix.lower() not in suffixes:
         shown = p.suffix or message("cli_common", "no_suffix")
-        raise InputError(message("cli_common", "output_format", what=what, shown=shown, path=p,
+        raise InputError(issue_message("output_format", "file", what=what, shown=shown, path=p,
                                  suffixes=message("cli_common", "output_format_join").join(suffixes)), code="output_format")
     if p.is_dir():
-        raise InputError(message("cli_common", "output_is_dir", path=p, suffixes="/".join(suffixes)), code="output_is_dir")
+        raise InputError(issue_message("output_is_dir", "file", path=p, suffixes="/".join(suffixes)), code="output_is_dir")
     return p
 
 

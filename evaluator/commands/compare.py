@@ -12,7 +12,7 @@ from pathlib import Path
 import sys
 
 from ..compare import MIN_SCORED_INDICATORS, compare_files
-from ..issues import InputError
+from ..issues import InputError, issue_message
 from ..reports.fonts import missing_font_note
 from ..reports.labels import department_label, grade_label, points
 from ..reports.notices import notices
@@ -59,10 +59,10 @@ def run(args: argparse.Namespace) -> int:
         from .history import run_compare_years
         return run_compare_years(args)
     if not args.dept:
-        raise InputError(message("cli_compare", "no_dept"))
+        raise InputError(issue_message("bad_argument", "no_dept"), code="bad_argument")
     unknown = [f.strip() for f in args.format.split(",") if f.strip() and f.strip() not in FORMATS]
     if unknown:
-        raise InputError(message("cli_compare", "unknown_format", formats="、".join(unknown), choices="、".join(FORMATS)),
+        raise InputError(issue_message("bad_format", formats="、".join(unknown), choices="、".join(FORMATS)),
                          code="bad_format")
     from ..readers.io import include_hidden_sheets
 
@@ -70,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
     pairs = []
     for files in args.dept:
         if len(files) > 2:
-            raise InputError(message("cli_compare", "too_many_files", n=len(files), files="、".join(files)),
+            raise InputError(issue_message("bad_argument", "too_many_files", n=len(files), files="、".join(files)),
                              code="bad_argument")
         for path in files:
             if not Path(path).is_file():

@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..issues import Issue, issues_frame
+from ..issues import Issue, issue_message, issues_frame
 from ..trends import _printed_prior, stated_change
 from ..units import conversion_factor
 from ..values import parse_actual
@@ -51,9 +51,10 @@ def history_issues(table: Any, db: str | Path, year: int, mapping: str | Path | 
             continue
         r = ind.iloc[k]
         found.append(Issue(
-            code="target_below_prior", severity="warning", column=message("history_issues", "target_below_prior_column"),
-            message=message("history_issues", "target_below_prior", target=r.get("target_text", ""),
-                            year=prior.year or message("history_issues", "prior_year_unknown"), prior=prior.text,
+            code="target_below_prior", severity="warning",
+            column=message("history_issue_words", "target_below_prior_column"),
+            message=issue_message("target_below_prior", target=r.get("target_text", ""),
+                            year=prior.year or message("history_issue_words", "prior_year_unknown"), prior=prior.text,
                             source=prior.source),
             file=r.get("source_file"), row=r.get("source_row"), project_id=r.get("project_id"),
             project=r.get("project"), indicator_no=r.get("indicator_no"), cell=r.get("target_text")))
@@ -65,8 +66,8 @@ def history_issues(table: Any, db: str | Path, year: int, mapping: str | Path | 
                 for r in gone.itertuples(index=False):
                     found.append(Issue(
                         code="indicator_disappeared", severity="warning",
-                        column=message("history_issues", "indicator_disappeared_column"),
-                        message=message("history_issues", "indicator_disappeared", year=year - 1, project=r.project_prior,
+                        column=message("history_issue_words", "indicator_disappeared_column"),
+                        message=issue_message("indicator_disappeared", year=year - 1, project=r.project_prior,
                                         name=r.name_prior, target=r.target_text_prior),
                         project=r.project_prior, cell=r.name_prior))
     return issues_frame(found)

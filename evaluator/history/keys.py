@@ -17,8 +17,8 @@ import numpy as np
 import pandas as pd
 
 from ..frames import distinct_map
-from ..issues import InputError
-from ..wording import message, messages
+from ..issues import InputError, issue_message
+from ..wording import messages
 from ..readers.vocab import fold
 
 SEP = "|"
@@ -77,18 +77,18 @@ def read_mapping(path: str | Path | None) -> dict[str, str]:
         return {}
     p = Path(path)
     if not p.is_file():
-        raise InputError(message("history_errors", "no_mapping"), file=str(p), code="file_missing")
+        raise InputError(issue_message("file_missing", "mapping"), file=str(p), code="file_missing")
     out: dict[str, str] = {}
     with p.open(encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.reader(fh))
     if not rows or tuple(c.strip() for c in rows[0][:4]) != MAPPING_HEADER:
-        raise InputError(message("history_errors", "mapping_header", header=",".join(MAPPING_HEADER)), file=str(p), row=1,
+        raise InputError(issue_message("bad_mapping", "header", header=",".join(MAPPING_HEADER)), file=str(p), row=1,
                          code="bad_mapping")
     for n, row in enumerate(rows[1:], start=2):
         row = [c.strip() for c in row] + [""] * 4
         old_p, old_i, new_p, new_i = row[:4]
         if not old_p or not new_p:
-            raise InputError(message("history_errors", "mapping_row", row=n), file=str(p), row=n, code="bad_mapping")
+            raise InputError(issue_message("bad_mapping", "row", row=n), file=str(p), row=n, code="bad_mapping")
         if old_i:
             out[indicator_key(old_p, old_i)] = indicator_key(new_p, new_i or old_i)
         else:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..issues import InputError, Issue, issues_frame
+from ..issues import InputError, Issue, issue_message, issues_frame
 from ..wording import message
 from .columnar import read_columns
 from .header import Header, header_issues, label_value, parse_header, strip_department_tags, two_row_header
@@ -102,7 +102,7 @@ def _read_sheets(sheets: tuple[Sheet, ...], file: str, issues: list[Issue]) -> R
         header, start = _find_header(sheet, raw)
         if header is None:
             if len(sheets) > 1 and any(any(r.cells) for r in sheet.rows):
-                issues.append(Issue("sheet_skipped", "info", message("readers_table", "sheet_skipped"),
+                issues.append(Issue("sheet_skipped", "info", issue_message("sheet_skipped"),
                                     file=file, sheet=sheet.name))
             continue
         found = True
@@ -119,7 +119,7 @@ def _read_sheets(sheets: tuple[Sheet, ...], file: str, issues: list[Issue]) -> R
                 continue
         LAYOUT_READERS[header.layout](header, sheet, start, raw, issues)
     if not found:
-        raise InputError(message("readers_table", "no_header"), file=file, code="no_header")
+        raise InputError(issue_message("no_header", "table"), file=file, code="no_header")
     return raw
 
 
@@ -143,20 +143,20 @@ def read_with_layout(sheets: tuple[Sheet, ...], layout: Layout, file: str, issue
     if layout.sheet:
         sheet = next((s for s in sheets if s.name == layout.sheet), None)
         if sheet is None:
-            raise InputError(message("readers_table", "layout_sheet_missing", sheet=layout.sheet,
+            raise InputError(issue_message("layout_file", "sheet_missing", sheet=layout.sheet,
                                      sheets="、".join(str(s.name) for s in sheets)), file=file, code="layout_file")
     else:
         sheet = next((s for s in sheets if any(any(r.cells) for r in s.rows)), sheets[0])
     by_number = {r.number: r for r in sheet.rows}
     missing = [n for n in layout.header_rows if n not in by_number]
     if missing:
-        raise InputError(message("readers_table", "layout_rows_missing", rows="、".join(map(str, missing))), file=file,
+        raise InputError(issue_message("layout_file", "rows_missing", rows="、".join(map(str, missing))), file=file,
                          sheet=sheet.name, code="layout_file")
     last = max(layout.header_rows)
     header = layout_header(layout, [by_number[n].cells for n in sorted(layout.header_rows)], last, file)
     raw.headers.append((sheet.name, header))
     not_read = message("readers_layout", "not_read")
-    issues.append(Issue("layout_file", "info", message("readers_table", "layout_read", columns="；".join(
+    issues.append(Issue("layout_file", "info", issue_message("layout_file", "read", columns="；".join(
         line.strip() for line in explain(header) if not_read not in line)), file=file, sheet=sheet.name, row=last))
     above = [r for r in sheet.rows if r.number < min(layout.header_rows)]
     for row in above:
@@ -175,7 +175,7 @@ def read_with_layout(sheets: tuple[Sheet, ...], layout: Layout, file: str, issue
         row = by_number.get(ref[0]) if ref else None
         text = row.cells[ref[1]] if row is not None and ref[1] < len(row.cells) else ""
         if not text:
-            raise InputError(message("readers_table", "layout_budget_empty", cell=layout.budget_cell), file=file,
+            raise InputError(issue_message("layout_file", "budget_empty", cell=layout.budget_cell), file=file,
                              sheet=sheet.name, code="layout_file")
         if project is None:
             project = ProjectRecord("", raw.department, sheet.name, last)
@@ -214,12 +214,12 @@ def _name_unnamed_projects(raw: RawTable, path: Path, issues: list[Issue]) -> No
         p = raw.projects[0]
         p.project = (message("readers_table", "department_wide_project", department=raw.department) if raw.department
                      else message("readers_table", "department_wide_unnamed", file=path.stem))
-        issues.append(Issue("department_wide", "info", message("readers_table", "department_wide", project=p.project),
+        issues.append(Issue("department_wide", "info", issue_message("department_wide", project=p.project),
                             file=raw.file, sheet=p.sheet, row=p.row))
     for p in raw.projects:
         if not p.project:
             p.project = path.stem
-            issues.append(Issue("missing_project_name", "info", message("readers_table", "missing_project_name", file=path.stem),
+            issues.append(Issue("missing_project_name", "info", issue_message("missing_project_name", file=path.stem),
                                 file=raw.file, sheet=p.sheet, row=p.row))
         if not p.department:
             p.department = raw.department

@@ -14,8 +14,7 @@ from __future__ import annotations
 import re
 from typing import Iterable
 
-from ..issues import Issue
-from ..wording import message
+from ..issues import Issue, issue_message
 from .header import Header
 
 #: a sheet where fewer than this share of the rows under the header became indicators is reported
@@ -43,7 +42,7 @@ def few_rows_read(file: str, sheet: str | None, header: Header, read: int, unrea
     if len(unread) < MIN_UNREAD or read >= total * MIN_READ_SHARE:
         return None
     rows = "、".join(str(r) for r in unread[:8]) + ("…" if len(unread) > 8 else "")
-    return Issue("few_rows_read", "error", message("readers_doubts", "few_rows_read", total=total, read=read, rows=rows), file=file,
+    return Issue("few_rows_read", "error", issue_message("few_rows_read", total=total, read=read, rows=rows), file=file,
                  sheet=sheet, row=header.row, cell=" | ".join(c.label for c in header.columns if c.label))
 
 
@@ -57,7 +56,7 @@ def target_in_unknown_column(file: str, sheet: str | None, header: Header, row: 
         text = cells.get(index, "")
         if target_like(text):
             col = next(c for c in header.columns if c.index == index)
-            return Issue("target_in_unknown_column", "error", message("readers_doubts", "target_in_unknown_column",
+            return Issue("target_in_unknown_column", "error", issue_message("target_in_unknown_column",
                                  column=col.label or column_letter(index), text=text),
                          file=file, sheet=sheet, row=row, column=column_letter(index), cell=text)
     return None

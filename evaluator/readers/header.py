@@ -10,7 +10,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from ..issues import Issue
+from ..issues import Issue, issue_message
 from ..wording import message, messages
 from .vocab import fold, has_label, header_field, money_factor, vocabulary
 
@@ -226,27 +226,27 @@ def header_issues(header: Header, file: str, sheet: str | None) -> list[Issue]:
     out: list[Issue] = []
     fields = {c.field for c in header.columns}
     if header.layout == "rows" and not fields & {"annual", "period"}:
-        out.append(Issue("missing_column", "error", message("read_header", "missing_target"),
+        out.append(Issue("missing_column", "error", issue_message("missing_column", "target"),
                          cell=" | ".join(c.label for c in header.columns if c.label), **where))
     if header.layout == "rows" and "name" not in fields:
-        out.append(Issue("missing_column", "warning", message("read_header", "missing_name"),
+        out.append(Issue("missing_column", "warning", issue_message("missing_column", "name"),
                          cell=" | ".join(c.label for c in header.columns if c.label), **where))
     seen: dict[tuple[str, str | None], Column] = {}
     for col in header.columns:
         letter = column_letter(col.index)
         if col.field is None:
             if col.label:
-                out.append(Issue("unknown_column", "info", message("read_header", "unknown_column", label=col.label),
+                out.append(Issue("unknown_column", "info", issue_message("unknown_column", "table", label=col.label),
                                  column=letter, cell=col.label, **where))
             continue
         if col.field in ACTUALS_FIELDS:
             out.append(Issue("self_evaluation_column", "info",
-                             message("read_header", "self_evaluation_column", label=col.label),
+                             issue_message("self_evaluation_column", label=col.label),
                              column=letter, cell=col.label, **where))
         key = (col.field, col.block)
         if key in seen and col.field not in ("label", "note"):
             first = seen[key]
-            out.append(Issue("duplicate_column", "warning", message("read_header", "duplicate_column", label=col.label,
+            out.append(Issue("duplicate_column", "warning", issue_message("duplicate_column", "table", label=col.label,
                                                                     column=column_letter(first.index), first=first.label),
                              column=letter, cell=col.label, **where))
         seen.setdefault(key, col)

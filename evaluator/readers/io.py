@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..issues import InputError, Issue
+from ..issues import InputError, Issue, issue_message
 from ..wording import message
 
 #: a cell longer than this is cut (a pasted page in one cell is not a target)
@@ -206,9 +206,9 @@ def _is_text(path: Path) -> bool:
     The format is decided by the file's first bytes, then by its suffix.
     """
     if not path.exists():
-        raise InputError(message("read_file", "missing"), file=str(path), code="file_missing")
+        raise InputError(issue_message("file_missing", "table"), file=str(path), code="file_missing")
     if path.is_dir():
-        raise InputError(message("read_file", "directory"), file=str(path), code="not_a_file")
+        raise InputError(issue_message("not_a_file", "directory"), file=str(path), code="not_a_file")
     refuse_special(path)
     with path.open("rb") as fh:
         magic = fh.read(8)
@@ -218,7 +218,7 @@ def _is_text(path: Path) -> bool:
     if magic.startswith(ZIP_MAGIC) or suffix in EXCEL_SUFFIXES:
         return False
     if suffix == ".xls" and magic.lstrip().startswith(b"<"):
-        raise InputError(message("read_file", "xls_is_html"), file=path.name, code="xls_format")
+        raise InputError(issue_message("xls_format", "html"), file=path.name, code="xls_format")
     return True
 
 
@@ -227,7 +227,7 @@ def refuse_special(path: Path) -> None:
     import stat
 
     if not stat.S_ISREG(path.stat().st_mode):
-        raise InputError(message("read_file", "special"), file=str(path), code="not_a_file")
+        raise InputError(issue_message("not_a_file", "special"), file=str(path), code="not_a_file")
 
 
 def _ole_error(path: Path) -> InputError:
@@ -235,8 +235,8 @@ def _ole_error(path: Path) -> InputError:
     with path.open("rb") as fh:
         head = fh.read(MAX_BYTES)
     if _ENCRYPTED_STREAM in head:
-        return InputError(message("read_file", "encrypted"), file=path.name, code="xlsx_encrypted")
-    return InputError(message("read_file", "old_xls"), file=path.name, code="xls_format")
+        return InputError(issue_message("xlsx_encrypted"), file=path.name, code="xlsx_encrypted")
+    return InputError(issue_message("xls_format", "old"), file=path.name, code="xls_format")
 
 
 def decode(data: bytes, file: str) -> tuple[str, str]:
@@ -249,7 +249,7 @@ def decode(data: bytes, file: str) -> tuple[str, str]:
         try:
             return data.decode("utf-16"), "utf-16"
         except UnicodeDecodeError as exc:
-            raise InputError(message("read_file", "utf16_undecodable"), file=file, code="encoding_unknown") from exc
+            raise InputError(issue_message("encoding_unknown", "utf16"), file=file, code="encoding_unknown") from exc
     utf16 = _utf16_without_bom(data)
     if utf16 is not None:
         return utf16
@@ -261,7 +261,7 @@ def decode(data: bytes, file: str) -> tuple[str, str]:
             first_error = first_error or exc
             continue
     line = data[: first_error.start].count(b"\n") + 1 if first_error else None
-    raise InputError(message("read_file", "encoding_unknown", line=line), file=file, code="encoding_unknown", row=line)
+    raise InputError(issue_message("encoding_unknown", "line", line=line), file=file, code="encoding_unknown", row=line)
 
 
 def _utf16_without_bom(data: bytes) -> tuple[str, str] | None:
@@ -298,12 +298,12 @@ def _read_bytes(path: Path) -> bytes:
         if len(data) > size:
             data += fh.read(MAX_BYTES + 1 - len(data))
     if len(data) > MAX_BYTES:
-        raise InputError(message("read_file", "too_large", mb=MAX_BYTES // (1024 * 1024)), file=path.name,
+        raise InputError(issue_message("file_too_large", mb=MAX_BYTES // (1024 * 1024)), file=path.name,
                          code="file_too_large")
     if not data or data.isspace():
-        raise InputError(message("read_file", "empty"), file=path.name, code="file_empty")
+        raise InputError(issue_message("file_empty"), file=path.name, code="file_empty")
     if _looks_binary(data):
-        raise InputError(message("read_file", "binary"), file=path.name, code="binary_file")
+        raise InputError(issue_message("binary_file"), file=path.name, code="binary_file")
     return data
 
 
@@ -325,7 +325,7 @@ def _decode_text(data: bytes, file: str) -> tuple[str, str]:
     """:func:`decode`, refusing a file of white space only."""
     text, encoding = decode(data, file)
     if not text.strip():
-        raise InputError(message("read_file", "empty"), file=file, code="file_empty")
+        raise InputError(issue_message("file_empty"), file=file, code="file_empty")
     return text, encoding
 
 
@@ -390,7 +390,7 @@ def _split_text(text: str, delimiter: str, file: str) -> tuple[tuple[Row, ...], 
         except csv.Error:
             line = lines[start - 1]
             cells = line.rstrip("\r\n").split(delimiter)
-            issues.append(Issue("unbalanced_quote", "error", message("read_cell", "unbalanced_quote"),
+            issues.append(Issue("unbalanced_quote", "error", issue_message("unbalanced_quote"),
                                 file=file, row=start, cell=line.rstrip("\r\n")[:80]))
             _add_row(rows, Row(start, _cap_cells(cells, file, start, issues)), file)
             at = start
@@ -413,7 +413,7 @@ def _add_row(rows: list[Row], row: Row, file: str, sheet: str | None = None) -> 
 
 
 def too_many_rows(file: str, sheet: str | None, row: int) -> InputError:
-    return InputError(message("read_file", "too_many_rows", limit=MAX_ROWS, row=row),
+    return InputError(issue_message("too_many_rows", limit=MAX_ROWS, row=row),
                       file=file, sheet=sheet, row=row, code="too_many_rows")
 
 
@@ -436,7 +436,7 @@ def check_width(body: bytes, delimiter: str, file: str, lines: tuple[np.ndarray,
 
 
 def _too_wide(line: int, count: int, file: str) -> InputError:
-    return InputError(message("read_file", "too_many_columns", line=line + 1, count=count + 1, limit=MAX_COLUMNS),
+    return InputError(issue_message("too_many_columns", line=line + 1, count=count + 1, limit=MAX_COLUMNS),
                       file=file, row=line + 1, code="too_many_columns")
 
 
@@ -611,11 +611,11 @@ def _cap_cells(values, file: str, row: int, issues: list[Issue], sheet: str | No
     for i, c in enumerate(cells):
         if _CONTROL.search(c):
             shown = _CONTROL.sub(lambda m: f"\\x{ord(m.group(0)):02x}", c)
-            issues.append(Issue("control_characters", "warning", message("read_cell", "control_characters"),
+            issues.append(Issue("control_characters", "warning", issue_message("control_characters"),
                                 file=file, sheet=sheet, row=row, column=column_letter(i), cell=shown))
             c = cells[i] = _CONTROL.sub("", c).strip()
         if len(c) > MAX_CELL:
-            issues.append(Issue("cell_too_long", "warning", message("read_cell", "too_long", length=len(c), limit=MAX_CELL),
+            issues.append(Issue("cell_too_long", "warning", issue_message("cell_too_long", length=len(c), limit=MAX_CELL),
                                 file=file, sheet=sheet, row=row, column=column_letter(i), cell=c[:40] + "…"))
             cells[i] = c[:MAX_CELL]
     while cells and not cells[-1]:
@@ -637,7 +637,7 @@ def _load_excel(path: Path, hidden_sheets: bool = False) -> Loaded:
     try:
         import openpyxl
     except ImportError as exc:  # pragma: no cover - openpyxl is a dependency
-        raise InputError(message("read_excel", "openpyxl_missing"), file=path.name) from exc
+        raise InputError(issue_message("unreadable"), file=path.name) from exc
     check_archive(path)
     with path.open("rb") as fh:  # a file object: openpyxl would refuse an .xlsx saved under another suffix
         return _read_workbook(openpyxl, fh, path, hidden_sheets)
@@ -647,7 +647,7 @@ def _read_workbook(openpyxl, fh, path: Path, hidden_sheets: bool = False) -> Loa
     try:
         wb = openpyxl.load_workbook(fh, read_only=True, data_only=True)
     except Exception as exc:  # zipfile.BadZipFile, KeyError, XML errors from damaged files
-        raise InputError(message("read_excel", "damaged", error=type(exc).__name__), file=path.name,
+        raise InputError(issue_message("xlsx_damaged", "file", error=type(exc).__name__), file=path.name,
                          code="xlsx_damaged") from exc
     issues: list[Issue] = []
     sheets = []
@@ -655,14 +655,14 @@ def _read_workbook(openpyxl, fh, path: Path, hidden_sheets: bool = False) -> Loa
         for ws in wb.worksheets:
             state = getattr(ws, "sheet_state", "visible") or "visible"
             if state != "visible" and not hidden_sheets:
-                issues.append(Issue("hidden_sheet_skipped", "warning", message("read_excel", "hidden_sheet"),
+                issues.append(Issue("hidden_sheet_skipped", "warning", issue_message("hidden_sheet_skipped"),
                                     file=path.name, sheet=ws.title))
                 continue
             try:
                 overrides = _formula_cells(wb, ws, path.name, issues)
                 sheets.append(Sheet(ws.title, _excel_rows(ws, path.name, issues, overrides)))
             except Exception as exc:  # a damaged sheet is read lazily, after the workbook opened
-                raise InputError(message("read_excel", "sheet_damaged", sheet=ws.title, error=type(exc).__name__),
+                raise InputError(issue_message("xlsx_damaged", "sheet", sheet=ws.title, error=type(exc).__name__),
                                  file=path.name, code="xlsx_damaged", sheet=ws.title) from exc
     finally:
         wb.close()
@@ -679,30 +679,30 @@ def check_archive(path: Path) -> None:
     """
     name = path.name
     if path.stat().st_size > MAX_BYTES:
-        raise InputError(message("read_file", "too_large", mb=MAX_BYTES // (1024 * 1024)), file=name,
+        raise InputError(issue_message("file_too_large", mb=MAX_BYTES // (1024 * 1024)), file=name,
                          code="file_too_large")
     try:
         with zipfile.ZipFile(path) as archive:
             members = archive.infolist()
             if len(members) > MAX_ARCHIVE_MEMBERS:
-                raise InputError(message("read_excel", "too_many_members", count=len(members), limit=MAX_ARCHIVE_MEMBERS),
+                raise InputError(issue_message("archive_too_large", "members", count=len(members), limit=MAX_ARCHIVE_MEMBERS),
                                  file=name, code="archive_too_large")
             total = sum(m.file_size for m in members)
             if total > MAX_ARCHIVE_BYTES:
-                raise InputError(message("read_excel", "too_large_unpacked", mb=total / 2**20,
+                raise InputError(issue_message("archive_too_large", "unpacked", mb=total / 2**20,
                                          limit=MAX_ARCHIVE_BYTES // 2**20), file=name, code="archive_too_large")
             for m in members:
                 if m.file_size > 2**20 and m.file_size > MAX_COMPRESSION_RATIO * max(m.compress_size, 1):
-                    raise InputError(message("read_excel", "compression_ratio", member=m.filename,
+                    raise InputError(issue_message("archive_too_large", "ratio", member=m.filename,
                                              ratio=MAX_COMPRESSION_RATIO), file=name, code="archive_too_large")
             for m in members:
                 if m.filename.endswith((".xml", ".rels")) and _declares_entities(archive, m):
-                    raise InputError(message("read_excel", "xml_entities", member=m.filename), file=name,
+                    raise InputError(issue_message("xml_entities", member=m.filename), file=name,
                                      code="xml_entities")
     except zipfile.BadZipFile as exc:
-        raise InputError(message("read_excel", "incomplete", error=exc), file=name, code="xlsx_damaged") from exc
+        raise InputError(issue_message("xlsx_damaged", "incomplete", error=exc), file=name, code="xlsx_damaged") from exc
     except (OSError, EOFError, NotImplementedError, RuntimeError) as exc:
-        raise InputError(message("read_excel", "unpack_failed", error=type(exc).__name__), file=name,
+        raise InputError(issue_message("xlsx_damaged", "unpack", error=type(exc).__name__), file=name,
                          code="xlsx_damaged") from exc
 
 
@@ -784,17 +784,17 @@ def _formula_cells(wb, ws, file: str, issues: list[Issue]) -> dict[tuple[int, in
         if text and literal_formula(text):
             if key is not None:
                 out[key] = text.strip()
-            issues.append(Issue("formula_as_text", "warning", message("read_excel", "formula_as_text", text=text.strip()),
+            issues.append(Issue("formula_as_text", "warning", issue_message("formula_as_text", text=text.strip()),
                                 **where))
         elif cached is None:
-            issues.append(Issue("formula_without_value", "error", message("read_excel", "formula_without_value"),
+            issues.append(Issue("formula_without_value", "error", issue_message("formula_without_value"),
                                 **where))
         elif error:
             if key is not None:
                 out[key] = ""
-            issues.append(Issue("formula_error", "error", message("read_excel", "formula_error", value=shown), **where))
+            issues.append(Issue("formula_error", "error", issue_message("formula_error", value=shown), **where))
         else:
-            issues.append(Issue("formula_value", "info", message("read_excel", "formula_value", value=shown), **where))
+            issues.append(Issue("formula_value", "info", issue_message("formula_value", value=shown), **where))
     return out
 
 

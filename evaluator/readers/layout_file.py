@@ -30,7 +30,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..issues import InputError
+from ..issues import InputError, issue_message
 from ..wording import message, messages
 from .header import Column, Header
 from .vocab import fold, header_field
@@ -82,25 +82,26 @@ def load_layout(path: str | Path) -> Layout:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
     except FileNotFoundError as exc:
-        raise InputError(_say("missing"), file=name, code="layout_file") from exc
+        raise InputError(issue_message("layout_file", "missing"), file=name, code="layout_file") from exc
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise InputError(_say("not_toml", error=exc), file=name, code="layout_file") from exc
+        raise InputError(issue_message("layout_file", "not_toml", error=exc), file=name, code="layout_file") from exc
     unknown = set(data) - {"sheet", "header_rows", "header_row", "columns", "project"}
     if unknown:
-        raise InputError(_say("unknown_keys", keys="、".join(sorted(unknown))), file=name, code="layout_file")
+        raise InputError(issue_message("layout_file", "unknown_keys", keys="、".join(sorted(unknown))), file=name,
+                         code="layout_file")
     rows = data.get("header_rows", data.get("header_row", ()))
     rows = (rows,) if isinstance(rows, int) else tuple(rows)
     if not rows or not all(isinstance(r, int) and r >= 1 for r in rows):
-        raise InputError(_say("no_header_rows"), file=name, code="layout_file")
+        raise InputError(issue_message("layout_file", "no_header_rows"), file=name, code="layout_file")
     columns: dict[str, str] = {}
     for key, spec in dict(data.get("columns", {})).items():
         match = header_field(key) or ((key, None) if key in FIELD_NAMES else None)
         if match is None:
-            raise InputError(_say("unknown_column", name=key), file=name, code="layout_file")
+            raise InputError(issue_message("layout_file", "unknown_column", name=key), file=name, code="layout_file")
         field_name = "period" if match[1] == "period" and match[0] == "annual" else match[0]
         columns[field_name] = str(spec)
     if not columns:
-        raise InputError(_say("no_columns"), file=name, code="layout_file")
+        raise InputError(issue_message("layout_file", "no_columns"), file=name, code="layout_file")
     project = dict(data.get("project", {}))
     return Layout(str(path), rows, data.get("sheet"), columns, str(project.get("name", "")),
                   str(project.get("budget", "")))
@@ -118,11 +119,13 @@ def layout_header(layout: Layout, header_cells: list[tuple[str, ...]], row: int,
             if j is None:
                 j = next((k for k, label in enumerate(labels) if fold(spec) in fold(label)), None)
             if j is None:
-                raise InputError(_say("column_not_found", field=FIELD_NAMES.get(field_name, field_name), spec=spec,
-                                      rows="、".join(map(str, layout.header_rows))), file=file, code="layout_file")
+                raise InputError(issue_message("layout_file", "column_not_found", field=FIELD_NAMES.get(field_name, field_name),
+                                               spec=spec, rows="、".join(map(str, layout.header_rows))),
+                                 file=file, code="layout_file")
         if j in index:
-            raise InputError(_say("column_twice", column=j + 1, first=FIELD_NAMES.get(index[j], index[j]),
-                                  second=FIELD_NAMES.get(field_name, field_name)), file=file, code="layout_file")
+            raise InputError(issue_message("layout_file", "column_twice", column=j + 1,
+                                           first=FIELD_NAMES.get(index[j], index[j]),
+                                           second=FIELD_NAMES.get(field_name, field_name)), file=file, code="layout_file")
         index[j] = field_name
     width = max([width, *(j + 1 for j in index)])
     columns = tuple(Column(j, index.get(j), "period" if index.get(j) == "period" else None,

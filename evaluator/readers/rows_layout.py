@@ -16,8 +16,7 @@ import re
 from dataclasses import dataclass, field
 from itertools import combinations
 
-from ..issues import Issue
-from ..wording import message
+from ..issues import Issue, issue_message
 from .doubts import few_rows_read, target_in_unknown_column
 from .header import Header, combine_rows, is_subheader, label_value, parse_header, strip_department_tags
 from .io import Row
@@ -156,7 +155,7 @@ def read_indicator_rows(header: Header, rows: list[Row], table: RawTable, sheet:
             continue
         if new_header is not None and new_header.layout == "rows":
             if new_header.columns == state.header.columns and state.mode == "grid":
-                issues.append(Issue("header_repeated", "info", message("readers_rows", "header_repeated"),
+                issues.append(Issue("header_repeated", "info", issue_message("header_repeated"),
                                     file=table.file, sheet=sheet, row=row.number, cell=" | ".join(row.cells)))
             if new_header.columns != state.header.columns:
                 table.headers.append((sheet, new_header))
@@ -169,14 +168,14 @@ def read_indicator_rows(header: Header, rows: list[Row], table: RawTable, sheet:
         if state.mode == "footer":
             if not _looks_like_indicator(row.cells):
                 if len([c for c in row.cells if c]) >= 3 and not _footer_row(state, row):
-                    _not_read(state, row, message("readers_rows", "after_footer"))
+                    _not_read(state, row, issue_message("row_not_read", "after_footer"))
                 continue
             state.mode = "grid"  # an indicator row after a 合计 row: the grid goes on
         before = _counts(state)
         mode = state.mode
         if _block_row(state, row):
             if mode == "block" and _looks_like_indicator(row.cells):
-                _not_read(state, row, message("readers_rows", "in_project_block"))
+                _not_read(state, row, issue_message("row_not_read", "in_project_block"))
             continue
         if state.mode == "grid":
             _grid_row(state, row)
@@ -232,7 +231,7 @@ def carries_category(header: Header, cells: tuple[str, ...], positional: bool = 
 
 
 #: why a grid row that adds nothing was not read
-EMPTY_ROW_MESSAGE = message("readers_rows", "empty_row")
+EMPTY_ROW_MESSAGE = issue_message("row_not_read", "empty_row")
 
 
 def not_read_issue(file: str, sheet: str | None, row: Row, message: str = EMPTY_ROW_MESSAGE) -> Issue:
@@ -309,7 +308,7 @@ def _grid_row(state: _State, row: Row) -> None:
     header = state.header
     placed = align(header, row.cells, state.positional)
     if len(row.cells) > header.width:
-        state.issues.append(Issue("extra_cells", "warning", message("readers_rows", "extra_cells", cells=len(row.cells), width=header.width),
+        state.issues.append(Issue("extra_cells", "warning", issue_message("extra_cells", cells=len(row.cells), width=header.width),
                                   file=state.table.file, sheet=state.sheet, row=row.number))
     cells = {i: c for i, c in zip(placed, row.cells)}
     values = _fill_merged(state, cells)

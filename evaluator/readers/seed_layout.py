@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import re
 
-from ..issues import Issue
-from ..wording import message
+from ..issues import Issue, issue_message
 from .header import Header
 from .io import Row
 from .model import MONEY_FIELDS, IndicatorRecord, ProjectRecord, RawTable, TotalRecord
@@ -58,7 +57,7 @@ def read_seed_rows(header: Header, rows: list[Row], table: RawTable, sheet: str 
             project.indicators = split_items(cell, sheet, row.number, column)
             if not project.indicators:
                 issues.append(Issue("unparsed_indicators", "error",
-                                    message("readers_seed", "unparsed_indicators"),
+                                    issue_message("unparsed_indicators"),
                                     file=table.file, sheet=sheet, row=row.number, column=column,
                                     project=name, cell=cell[:200]))
         table.projects.append(project)

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ..frames import distinct_map, distinct_rows, factorize_objects
-from ..issues import Issue
+from ..issues import Issue, issue_message
 from ..wording import message
 from .model import MONEY_FIELDS, IndicatorRecord, ProjectRecord, RawTable, parse_amount
 from .vocab import direction_hint, level1_code, level2_code, money_factor, vocabulary
@@ -189,7 +189,7 @@ def money_factor_for(raw: RawTable, projects: pd.DataFrame, issues: list[Issue],
         if (~np.isnan(values)).any():
             largest = max(largest, float(np.nanmax(values)))
     if largest >= YUAN_GUESS_THRESHOLD:
-        issues.append(Issue("money_unit_guessed", "warning", message("read_money", "unit_guessed", largest=largest),
+        issues.append(Issue("money_unit_guessed", "warning", issue_message("money_unit_guessed", largest=largest),
                             file=raw.file))
         return money_factor(message("read_money", "guessed_unit")) or 0.0001
     return 1.0
@@ -278,7 +278,7 @@ def _object_array(values: list) -> np.ndarray:
 
 def _bad_amount(text: str, file: str, sheet: str | None, row: int, column: str, pid: str,
                 project: str | None) -> Issue:
-    return Issue("bad_amount", "error", message("read_money", "bad_amount", text=text), file=file, sheet=sheet, row=row,
+    return Issue("bad_amount", "error", issue_message("bad_amount", text=text), file=file, sheet=sheet, row=row,
                  column=column, project_id=pid, project=project, cell=text)
 
 
@@ -292,7 +292,7 @@ def amount(text: str, factor: float, issues: list[Issue], file: str, project: Pr
     try:
         value = parse_amount(text)
     except ValueError:
-        issues.append(Issue("bad_amount", "error", message("read_money", "bad_amount", text=text),
+        issues.append(Issue("bad_amount", "error", issue_message("bad_amount", text=text),
                             file=file, sheet=sheet if project is None else project.sheet,
                             row=row if project is None else project.row, column=column,
                             project_id=pid, project=project.project if project else None, cell=text))
