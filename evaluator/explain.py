@@ -197,8 +197,8 @@ class _Table:
     def field(self, name: str, rows: np.ndarray | None = None) -> Coded:
         """Field ``name`` as :meth:`coded`, but a column not coded yet is coded on the rows ``rows`` only
         (all rows: None; the other rows' codes mean nothing): a field only a few rows read costs little."""
-        if rows is None or name in self._coded or ":" in name:
-            return self.coded(name)
+        if rows is None or name in self._coded or ":" in name or self._categorical(name):
+            return self.coded(name)  # (a categorical column is coded already: all its rows cost nothing)
         codes = np.zeros(self.n, dtype=np.intp)
         codes[rows], uniques = self._column(name, rows)
         return codes, uniques
@@ -206,8 +206,7 @@ class _Table:
     def _column(self, name: str, rows: np.ndarray | None = None) -> Coded:
         """Column ``name`` (of the rows ``rows`` only, if given) coded by value (:func:`_exact`)."""
         dtype = self.df[name].dtype if name not in self._raw and name in self.df and name not in NUMBERS else None
-        if isinstance(dtype, pd.CategoricalDtype) and rows is None \
-                and all(type(c) is str for c in dtype.categories.tolist()):  # coded already
+        if rows is None and self._categorical(name):  # coded already
             codes = self.df[name].cat.codes.to_numpy().astype(np.intp)
             uniques = _objects(dtype.categories.tolist())
             missing = np.flatnonzero(codes < 0)
@@ -227,6 +226,13 @@ class _Table:
                 uniques = _objects([*uniques.tolist(), dtype.na_value])
             return codes, uniques
         return _exact(values)
+
+    def _categorical(self, name: str) -> bool:
+        """Is column ``name`` (as the frame holds it) a categorical of texts: coded already."""
+        if name in self._raw or name not in self.df or name in NUMBERS:
+            return False
+        dtype = self.df[name].dtype
+        return isinstance(dtype, pd.CategoricalDtype) and all(type(c) is str for c in dtype.categories.tolist())
 
     def _arg(self, key: str) -> Coded:
         """``reason_args[KEY]`` of every row, :data:`ABSENT` where the row has no such argument."""
