@@ -194,12 +194,15 @@ def _zero_clauses(s: str, masked: str, quantities: list[_Quantity], raw: str,
     if lex.zero_re.search(s) is None:
         return []
     out: list[tuple[int, Target]] = []
+    spans = sorted((q.start, q.end) for q in quantities)  # in order, not overlapping: ends ascend too
+    starts, ends = [a for a, _ in spans], [b for _, b in spans]
     start = 0
     for end in [i for i, c in enumerate(masked) if c in _CLAUSE_BREAKS] + [len(s)]:
         part = s[start:end]
-        # no number of its own in the clause: none starts in it, and none runs into it over a
-        # break (the comma of 1,000 is no clause break)
-        if (not any(q.start < end and q.end > start for q in quantities)
+        # no number of its own in the clause: the first number ending after its start begins at or
+        # after its end (a number may run into it over a break: the comma of 1,000 is no clause break)
+        k = bisect.bisect_right(ends, start)
+        if (not (k < len(starts) and starts[k] < end)
                 and lex.zero_re.search(part) is not None):
             text = part.strip(_PUNCT)
             out.append((start, Target(kind="zero", raw=raw, canonical=text, span=(start, end),
