@@ -204,7 +204,9 @@ def _zero_clauses(s: str, masked: str, quantities: list[_Quantity], raw: str,
         k = bisect.bisect_right(ends, start)
         if (not (k < len(starts) and starts[k] < end)
                 and lex.zero_re.search(part) is not None):
-            text = part.strip(_PUNCT)
+            # the clause as written, without what the mask set aside (a score range in brackets is no
+            # part of it: its number would read as a target of its own)
+            text = "".join(c for c, m in zip(part, masked[start:end]) if m != _MASK).strip(_PUNCT)
             out.append((start, Target(kind="zero", raw=raw, canonical=text, span=(start, end),
                                       notes=("zero_phrase",))))
         start = end + 1
