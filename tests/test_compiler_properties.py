@@ -1,7 +1,7 @@
 """Property tests: compile_target never raises, and canonical forms compile back."""
 from __future__ import annotations
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from evaluator import compile_target
@@ -40,10 +40,18 @@ def test_never_raises_and_kind_is_known(text):
 
 @settings(max_examples=400, deadline=None)
 @given(texts)
+@example("0,000月零事故")  # the comma of a number is no clause break
+@example("0;(总分0丌)零事故")  # a masked score range stays out of the zero clause
 def test_canonical_round_trips(text):
     t = compile_target(text)
     again = compile_target(t.canonical)
     assert _semantic(again.to_dict()) == _semantic(t.to_dict()), (text, t.canonical)
+
+
+def test_zero_clauses_beside_numbers():
+    assert compile_target("0,000月零事故").canonical == "=0月"  # one number, its clause has no zero clause
+    assert compile_target("0;(总分0丌)零事故").canonical == "=0;零事故"
+    assert compile_target("无安全事故、完好率不低于95%").canonical == "无安全事故;≥95%"
 
 
 def test_huge_and_control_character_cells():
