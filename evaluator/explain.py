@@ -187,10 +187,8 @@ class _Table:
         key = f"{field.text}={name}"
         if key not in self._coded:
             codes, values = self.shown(name)
-            if field.text != "{" + field.name + "}":
-                values = _objects([field.fill(v) for v in values.tolist()])
-            elif name.rpartition(":")[0] not in FORMATS:  # a plain field: the value's text (a number field's are texts)
-                values = _objects([v if type(v) is str else format(v, "") for v in values.tolist()])
+            if field.text != "{" + field.name + "}" or name.rpartition(":")[0] not in FORMATS:
+                values = _objects([field.fill(v) for v in values.tolist()])  # (a number field's are texts already)
             self._coded[key] = codes, values
         return self._coded[key]
 

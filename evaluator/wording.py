@@ -191,32 +191,24 @@ def _clear_of_half_all(xs: np.ndarray, digits: int) -> np.ndarray:
         return (scaled < 1e13) & (np.abs(scaled - np.floor(scaled) - 0.5) > 1e-6)
 
 
-def fixed_all(values: Any, digits: int = 2) -> list[str]:
-    """:func:`fixed` of every value of the float array ``values``."""
+def fixed_all(values: Any, digits: int = 2, trim: bool = False) -> list[str]:
+    """:func:`fixed` of every value of the float array ``values``; ``trim``: without trailing zeros,
+    as :func:`num` writes values."""
     xs = np.asarray(values, dtype=np.float64)
     fast = _clear_of_half_all(xs, digits)
     form = _FORMATS[digits]
-    texts = [form % x for x in xs.tolist()]
+    texts = [(form % x).rstrip("0").rstrip(".") for x in xs.tolist()] if trim else [form % x for x in xs.tolist()]
+    one = num if trim else fixed
     for i in np.flatnonzero(~fast).tolist():  # near a tie, NaN, huge or infinite
-        texts[i] = fixed(float(xs[i]), digits)
-    for i in np.flatnonzero(fast & np.signbit(xs)).tolist():  # 「-0.00」 → 「0.00」
+        texts[i] = one(float(xs[i]), digits)
+    for i in np.flatnonzero(fast & np.signbit(xs)).tolist():  # 「-0.00」 → 「0.00」, 「-0」 → 「0」
         texts[i] = _unsigned_zero(texts[i])
     return texts
 
 
 def num_all(values: Any, digits: int = 2) -> list[str]:
     """:func:`num` of every value of the float array ``values``."""
-    if digits == 2:
-        return fixed_all(values, digits)
-    xs = np.asarray(values, dtype=np.float64)
-    fast = _clear_of_half_all(xs, digits)
-    form = _FORMATS[digits]
-    texts = [(form % x).rstrip("0").rstrip(".") for x in xs.tolist()]
-    for i in np.flatnonzero(fast & np.signbit(xs)).tolist():  # 「-0」 → 「0」
-        texts[i] = _unsigned_zero(texts[i])
-    for i in np.flatnonzero(~fast).tolist():  # near a tie, NaN, huge or infinite
-        texts[i] = num(float(xs[i]), digits)
-    return texts
+    return fixed_all(values, digits, trim=digits != 2)
 
 
 def pct_all(values: Any) -> list[str]:
