@@ -30,7 +30,7 @@ from .categories import level1_code
 from .rules import RulePack
 from .target import Target
 from .units import conversion_factor
-from .values import ActualValue, evaluate_formula, parse_actual, parse_actuals, vocabulary
+from .values import ActualValue, evaluate_formula, parse_actuals, vocabulary
 from .wording import messages
 
 NUMERIC_KINDS = (TargetKind.COMPARE, TargetKind.RANGE, TargetKind.ZERO)
@@ -561,7 +561,8 @@ def score_indicators(df: pd.DataFrame, pack: RulePack,
     unit_hint = hints[hint_codes]
     # missing-value checks once per distinct target / hint, not per row
     t_unit_given = pd.notna(facts["t_unit"])[t_codes]
-    tf["t_unit"] = np.where(t_unit_given | (hints == "")[hint_codes], tf["t_unit"], unit_hint)
+    own_unit = t_unit_given | (hints == "")[hint_codes]  # the target's unit stands (else the hint's)
+    tf["t_unit"] = np.where(own_unit, tf["t_unit"], unit_hint)
     t_unit, t_per = tf["t_unit"], tf["t_per"]
     t_kinds = facts["t_kind"].astype(object, copy=False)
 
@@ -623,7 +624,7 @@ def score_indicators(df: pd.DataFrame, pack: RulePack,
         au_codes, au = coded_values(p_units)
         au_codes = np.where(a_set_unit[idx] >= 0, len(au) + a_set_unit[idx], au_codes[a_codes[idx]])
         tu_codes, tu = coded_values(facts["t_unit"])
-        tu_codes = np.where(t_unit_given[idx] | (hints == "")[hint_codes[idx]], tu_codes[t_codes[idx]], len(tu) + hint_codes[idx])
+        tu_codes = np.where(own_unit[idx], tu_codes[t_codes[idx]], len(tu) + hint_codes[idx])
         f = _keyed_factors(np.stack([au_codes, coded_values(p_pers)[0][a_codes[idx]], tu_codes,
                                      coded_values(facts["t_per"])[0][t_codes[idx]]]),
                            a_unit[idx], a_per[idx], t_unit[idx], t_per[idx])
@@ -683,7 +684,7 @@ def score_indicators(df: pd.DataFrame, pack: RulePack,
         "pending_reason": texts_column(sc.reason), "reason_args": sc.args_column(),
         # the facts of the targets handed on coded (each distinct target's, taken to the rows by code)
         "t_kind": coded_texts(t_codes, facts["t_kind"]), "t_canonical": coded_texts(t_codes, facts["t_canonical"]),
-        "t_unit": coded_texts(np.where(t_unit_given | (hints == "")[hint_codes], t_codes, len(target_units) + hint_codes),
+        "t_unit": coded_texts(np.where(own_unit, t_codes, len(target_units) + hint_codes),
                               np.concatenate([target_units, hints])),
         "t_low": tf["t_low"], "t_high": tf["t_high"], "t_direction": coded_texts(t_codes, facts["t_direction"]),
         "t_per": coded_texts(t_codes, facts["t_per"]),
@@ -920,11 +921,9 @@ def _score_all(targets: list[Target], a_objs: list[ActualValue], ops: list[str],
     return outcomes
 
 
-def _score_trend(prior_text: str | ActualValue, a_obj: ActualValue, direction: Any, op_used: str,
-                 pack: RulePack) -> dict[str, Any]:
+def _score_trend(prior: ActualValue, a_obj: ActualValue, direction: Any, op_used: str, pack: RulePack) -> dict[str, Any]:
     """Outcome of a trend target (逐步提高) with a number: this year's value against last year's
-    (``prior_text``: the text of last year's value, or that text already read)."""
-    prior = prior_text if isinstance(prior_text, ActualValue) else parse_actual(prior_text)
+    (``prior``: last year's value as read by :func:`evaluator.values.parse_actual`)."""
     if prior.kind == "empty":
         return {"status": Status.PENDING, "reason": Reason.PRIOR}
     f = conversion_factor(prior.unit or a_obj.unit, prior.per, a_obj.unit or prior.unit, a_obj.per) if prior.kind == "number" else None
