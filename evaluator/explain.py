@@ -673,12 +673,14 @@ def _project_facts(projects: pd.DataFrame, ind: pd.DataFrame) -> dict[str, np.nd
     """Per project: weakest indicators, over-achieved ones, pending / not evaluable counts and names."""
     groups = _Groups(ind, projects["project_id"])
     t = _Table(ind)
-    names = join(t.render(_name))
+    over = _test(t, "flag", lambda f: str(f).startswith("over_achieved"))
+    open_ = {key: _is(t, "status", key) for key in ("pending", "not_evaluable")}
+    names = join(t.render(_name, over | open_["pending"] | open_["not_evaluable"]))  # the rows listed by name
     facts = {}
-    over = np.flatnonzero(_test(t, "flag", lambda f: str(f).startswith("over_achieved")))
+    over = np.flatnonzero(over)
     _, facts["over"] = groups.join(over, names[over], "、")
-    for key in ("pending", "not_evaluable"):
-        m = np.flatnonzero(_is(t, "status", key))
+    for key, m in open_.items():
+        m = np.flatnonzero(m)
         facts[f"{key}_n"], facts[f"{key}_names"] = groups.join(m, names[m], "、", limit=5)
     ratio = t.raw("ratio")
     weak = np.flatnonzero(_is(t, "status", Status.SCORED) & (ratio < 1 - 1e-9) & (groups.codes >= 0))
