@@ -646,7 +646,11 @@ class _Groups:
     """Indicator rows grouped by project: texts joined per project, aligned with the project table."""
 
     def __init__(self, ind: pd.DataFrame, project_ids: pd.Series):
-        self.codes, keys = factorize_objects(ind["project_id"].to_numpy(dtype=object))  # no group for a missing id
+        column = ind["project_id"]
+        if isinstance(column.dtype, pd.CategoricalDtype):  # coded already (a missing id: -1, no group)
+            self.codes, keys = column.cat.codes.to_numpy().astype(np.intp), column.cat.categories
+        else:
+            self.codes, keys = factorize_objects(column.to_numpy(dtype=object))  # no group for a missing id
         self.n_groups = len(keys)
         self.at = pd.Index(keys).get_indexer(project_ids)  # -1: project without indicators
 
