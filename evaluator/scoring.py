@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import math
 import re
-from operator import attrgetter
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
@@ -30,7 +29,7 @@ from .categories import level1_code
 from .rules import RulePack
 from .target import Target
 from .units import conversion_factor
-from .values import ActualValue, evaluate_formula, parse_actuals, vocabulary
+from .values import ActualColumns, ActualValue, actual_columns, evaluate_formula, parse_actuals, vocabulary
 from .wording import messages
 
 NUMERIC_KINDS = (TargetKind.COMPARE, TargetKind.RANGE, TargetKind.ZERO)
@@ -253,11 +252,11 @@ class _RowFacts(dict):
         return value
 
 
-def actual_facts(texts: Any, coded: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[np.ndarray, list[ActualValue]]:
+def actual_facts(texts: Any, coded: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[np.ndarray, ActualColumns]:
     """Parsed actual cells: the code of each row and each distinct text parsed once
     (``coded``: the :func:`text_codes` of ``texts`` when already known)."""
     codes, distinct = coded if coded is not None else text_codes(texts)
-    return codes, parse_actuals(distinct)
+    return codes, actual_columns(distinct)
 
 
 @dataclass(frozen=True)
@@ -572,16 +571,13 @@ def score_indicators(df: pd.DataFrame, pack: RulePack,
     numeric = kind_is(*NUMERIC_KINDS)
 
     # actuals: each distinct text parsed once
-    a_codes, parsed = actual_facts(df["actual_text"], coded.get("actual_text"))
-    a_objs = _objects(parsed)
-    p_kinds = _objects(list(map(attrgetter("kind"), parsed)))
+    a_codes, actuals = actual_facts(df["actual_text"], coded.get("actual_text"))
+    p_kinds, p_units, p_pers = actuals.kind, actuals.unit, actuals.per
     a_kind = p_kinds[a_codes]
-    a_number = np.array(list(map(attrgetter("value"), parsed)), dtype=float)[a_codes]
-    p_units = _objects(list(map(attrgetter("unit"), parsed)))
-    p_pers = _objects(list(map(attrgetter("per"), parsed)))
+    a_number = actuals.number[a_codes]
     a_unit, a_per = p_units[a_codes], p_pers[a_codes]
     # the verb of an actual written as a change (下降1%), per distinct actual: the rows take it by code
-    a_changes = _objects([p.direction if p.kind == "number" else None for p in parsed])
+    a_changes = np.where(p_kinds == "number", actuals.direction, None)
 
     # direction of each comparison
     op_used, op_source = directions(df, tf["t_op"], pack, pd.notna(facts["t_op"])[t_codes])
@@ -603,7 +599,7 @@ def score_indicators(df: pd.DataFrame, pack: RulePack,
     a_set_unit = np.full(n, -1, dtype=np.intp)  # rows whose unit a formula set: 0 none, 1 %
     for i in np.flatnonzero(a_kind == "components"):
         formula = str(annual[i]) if annual is not None else ""
-        value = evaluate_formula(formula, a_objs[a_codes[i]].components) if "=" in formula else None
+        value = evaluate_formula(formula, actuals.components[a_codes[i]]) if "=" in formula else None
         if value is not None and numeric[i]:
             pct = t_unit[i] == "%"
             a_number[i] = value * 100 if pct and value <= 1.5 else value
@@ -660,7 +656,7 @@ def score_indicators(df: pd.DataFrame, pack: RulePack,
     tk = _by_kind(t_codes, t_kinds)
     # formula components and zero words read as numbers
     ak = _by_kind(np.where(a_kind == "number", len(p_kinds), a_codes), np.append(p_kinds, "number"))
-    _score_rest(~hot, df, tf, tk, ak, a_kind, a_codes, a_objs, r_codes, ratings, op_used, pack, sc,
+    _score_rest(~hot, df, tf, tk, ak, a_kind, a_codes, actuals, r_codes, ratings, op_used, pack, sc,
                 codes_of("prior_text"), facts["t_direction"].astype(object, copy=False), t_codes)
 
     guessed = _direction_guesses(df, hot, op_used, op_source, sc, t_val, pack)
@@ -737,14 +733,14 @@ def directions(df: pd.DataFrame, t_op: np.ndarray, pack: RulePack,
 
 
 def _score_rest(todo: np.ndarray, df: pd.DataFrame, tf: dict[str, np.ndarray], tk: Codes, ak: Codes,
-                a_kind: np.ndarray, a_codes: np.ndarray, a_objs: np.ndarray, r_codes: np.ndarray,
+                a_kind: np.ndarray, a_codes: np.ndarray, actuals: ActualColumns, r_codes: np.ndarray,
                 ratings: list[Rating], op_used: np.ndarray, pack: RulePack, sc: _Scores,
                 prior: tuple[np.ndarray, np.ndarray], t_directions: np.ndarray, t_codes: np.ndarray) -> None:
     """Score the indicators that are not a plain number-against-number comparison.
 
     The branches are tried in order; each takes its rows out of ``todo``. ``tk``/``ak``: the
-    kinds of target and actual; ``prior``: the text codes of 上年实际值; ``t_directions``: the
-    direction of each distinct target (``t_codes``).
+    kinds of target and actual; ``actuals``: the distinct actual cells (``a_codes``); ``prior``: the
+    text codes of 上年实际值; ``t_directions``: the direction of each distinct target (``t_codes``).
     """
     todo = todo.copy()
     rk = _by_kind(r_codes, _objects([r.kind for r in ratings]))
@@ -757,12 +753,12 @@ def _score_rest(todo: np.ndarray, df: pd.DataFrame, tf: dict[str, np.ndarray], t
     rows = take(rk.isin("na") | (ak.isin("na") & ~rk.isin("tier", "points")))  # 不适用 / N/A as the actual too
     sc.put(rows, {"status": Status.EXCLUDED, "rule": "na_" + pack.switches["not_applicable"]})
     # a number written beside zero-event statements (未发生安全事故，完好率97%) carries its clauses too
-    stated_clauses = np.fromiter((len(o.clauses) > 0 for o in a_objs), dtype=bool, count=len(a_objs))[a_codes]
+    stated_clauses = np.fromiter(map(bool, actuals.clauses), dtype=bool, count=len(actuals))[a_codes]
     rows = take(tk.isin(TargetKind.ALL) & (ak.isin("clauses") | stated_clauses))
     if len(rows):
         targets = df["target"].to_numpy(dtype=object)
         group, first = _grouped(rows, t_codes, a_codes, op_used)
-        outcomes = _score_all([targets[i] for i in first], [a_objs[a_codes[i]] for i in first],
+        outcomes = _score_all([targets[i] for i in first], actuals.clauses[a_codes[first]].tolist(),
                               [op_used[i] for i in first], pack)
         sc.put_groups(rows, group, outcomes)
     tiers = pack.tiers
@@ -775,7 +771,7 @@ def _score_rest(todo: np.ndarray, df: pd.DataFrame, tf: dict[str, np.ndarray], t
         needed = np.unique(p_codes[first])
         read = np.empty(len(priors), dtype=object)
         read[needed] = _objects(parse_actuals(priors[needed].tolist()))
-        sc.put_groups(rows, group, [_score_trend(read[p_codes[i]], a_objs[a_codes[i]], tf["t_direction"][i],
+        sc.put_groups(rows, group, [_score_trend(read[p_codes[i]], actuals.at(a_codes[i]), tf["t_direction"][i],
                                                  op_used[i], pack) for i in first])
     # the unit states the result in words (实际: 逐步提高 / 已达成): taken as stated, and said so
     rows = take(tk.isin(TargetKind.TREND) & ak.isin("trend", "yes") & ~rk.isin("tier", "points"))
@@ -784,9 +780,9 @@ def _score_rest(todo: np.ndarray, df: pd.DataFrame, tf: dict[str, np.ndarray], t
         outcomes = []
         for i in first:
             want = tf["t_direction"][i] or "up"
-            a_obj = a_objs[a_codes[i]]
-            outcome: dict[str, Any] = {"status": Status.SCORED, "method": Method.AUTO, "args": {"direction": want, "stated": a_obj.raw}}
-            if a_kind[i] == "yes" or a_obj.direction == want:
+            k = a_codes[i]
+            outcome: dict[str, Any] = {"status": Status.SCORED, "method": Method.AUTO, "args": {"direction": want, "stated": actuals.raw[k]}}
+            if a_kind[i] == "yes" or actuals.direction[k] == want:
                 outcome.update(ratio=1.0, rule="trend_stated")
             else:
                 t = pack.tier(pack.data["trend"]["wrong_tier"])
@@ -803,7 +799,7 @@ def _score_rest(todo: np.ndarray, df: pd.DataFrame, tf: dict[str, np.ndarray], t
     if len(partial):
         group, first = _grouped(partial, a_codes)  # once per distinct actual
         for i in first:
-            raw = a_objs[a_codes[i]].raw
+            raw = actuals.raw[a_codes[i]]
             rating = parse_rating(raw, pack)
             if rating.kind != "tier":
                 tier = tiers[len(tiers) // 2]
@@ -820,7 +816,7 @@ def _score_rest(todo: np.ndarray, df: pd.DataFrame, tf: dict[str, np.ndarray], t
         rows = rows[due[t_codes[rows]]]
     if len(rows):
         group, first = _grouped(rows, t_codes, a_codes)
-        outcomes = [deadline_outcome(targets[i], a_objs[a_codes[i]], pack) for i in first]
+        outcomes = [deadline_outcome(targets[i], actuals.at(a_codes[i]), pack) for i in first]
         dated = np.array([o is not None for o in outcomes], dtype=bool)[group]
         todo[rows[dated]] = False
         sc.put_groups(rows[dated], group[dated], [o or {} for o in outcomes])
@@ -876,46 +872,48 @@ def _score_rest(todo: np.ndarray, df: pd.DataFrame, tf: dict[str, np.ndarray], t
         sc.put(take(mask), {"status": status, "reason": reason})
 
 
-def _score_all(targets: list[Target], a_objs: list[ActualValue], ops: list[str], pack: RulePack) -> list[dict[str, Any]]:
+def _score_all(targets: list[Target], stated: list[tuple[tuple[float, str | None, str | None], ...]], ops: list[str],
+               pack: RulePack) -> list[dict[str, Any]]:
     """Outcomes of composite targets (every clause against its own actual), one per
-    (target, actual, direction); all clauses are compared in one :func:`clause_ratios` call."""
+    (target, actual, direction), ``stated``: the clauses of each actual (:attr:`ActualValue.clauses`);
+    all clauses are compared in one :func:`clause_ratios` call."""
     outcomes: list[dict[str, Any]] = []
-    pending: list[tuple[int, int, Target, ActualValue]] = []
+    pending: list[tuple[int, int, Target, tuple]] = []
     cols: dict[str, list] = {"op": [], "t": [], "lo": [], "hi": [], "a": []}
-    for target, a_obj, row_op in zip(targets, a_objs, ops):
+    for target, a_clauses, row_op in zip(targets, stated, ops):
         clauses = list(target.clauses)
-        if len(clauses) != len(a_obj.clauses) or not all(c.kind in NUMERIC_KINDS for c in clauses):
+        if len(clauses) != len(a_clauses) or not all(c.kind in NUMERIC_KINDS for c in clauses):
             outcomes.append({"status": Status.NOT_EVALUABLE, "reason": Reason.CLAUSES})
             continue
         row_op = row_op if row_op not in ("", "range") else ">="
         # a few clauses per target: plain floats (the same IEEE products as small arrays, without their overhead)
-        f = [float(_factor(u, p, c.unit, c.per)) for (_, u, p), c in zip(a_obj.clauses, clauses)]
+        f = [float(_factor(u, p, c.unit, c.per)) for (_, u, p), c in zip(a_clauses, clauses)]
         nan = [j for j, x in enumerate(f) if x != x]
         if nan:
             j = nan[0]
             outcomes.append({"status": Status.NOT_EVALUABLE, "reason": Reason.UNIT,
-                             "args": {"actual_unit": a_obj.clauses[j][1] or "", "target_unit": clauses[j].unit or ""}})
+                             "args": {"actual_unit": a_clauses[j][1] or "", "target_unit": clauses[j].unit or ""}})
             continue
-        pending.append((len(outcomes), len(cols["op"]), target, a_obj))
+        pending.append((len(outcomes), len(cols["op"]), target, a_clauses))
         outcomes.append({})
         cols["op"] += ["range" if c.kind == TargetKind.RANGE else ("==" if c.kind == TargetKind.ZERO else (c.op or row_op)) for c in clauses]
         cols["t"] += [0.0 if c.kind == TargetKind.ZERO else (c.value if c.value is not None else np.nan) for c in clauses]
         cols["lo"] += [c.low if c.low is not None else np.nan for c in clauses]
         cols["hi"] += [c.high if c.high is not None else np.nan for c in clauses]
-        cols["a"] += [float(v) * x for (v, _, _), x in zip(a_obj.clauses, f)]
+        cols["a"] += [float(v) * x for (v, _, _), x in zip(a_clauses, f)]
     if not pending:
         return outcomes
     res = clause_ratios(np.array(cols["op"], object), np.array(cols["t"], float), np.array(cols["lo"], float),
                         np.array(cols["hi"], float), np.array(cols["a"], float), pack)
     how = pack.switches["multi_clause"]
-    for at, start, target, a_obj in pending:
+    for at, start, target, a_clauses in pending:
         k = len(target.clauses)
         ratios, over = res["ratio"][start:start + k], res["over"][start:start + k]
         outcome = {"status": Status.SCORED, "method": Method.AUTO, "rule": "all",
                    "ratio": float(ratios.mean() if how == "mean" else ratios.min())}
         if over.any():
             outcome.update(flag="over_achieved", times=res["times"][start + int(np.flatnonzero(over)[0])])
-        outcome["args"] = {"clauses": [(c.canonical or "", a, float(r)) for c, a, r in zip(target.clauses, a_obj.clauses, ratios)],
+        outcome["args"] = {"clauses": [(c.canonical or "", a, float(r)) for c, a, r in zip(target.clauses, a_clauses, ratios)],
                            "how": how}
         outcomes[at] = outcome
     return outcomes
