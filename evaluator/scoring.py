@@ -146,6 +146,10 @@ def text_codes(values: Any, missing: str | None = "") -> tuple[np.ndarray, np.nd
     Missing cells read as ``missing`` (``fillna("").astype(str)``), or, with ``missing=None``,
     as ``str()`` of the missing value (``astype(str)``). Only distinct values are converted.
     """
+    if missing is not None and isinstance(getattr(values, "dtype", None), pd.CategoricalDtype):
+        coded = _categorical_codes(values, missing)
+        if coded is not None:
+            return coded
     arr = values.to_numpy(dtype=object) if isinstance(values, pd.Series) else np.asarray(values, dtype=object)
     if pd.api.types.infer_dtype(arr, skipna=True) not in ("string", "empty"):
         # numbers, booleans, objects: each read as text first (True and 1, -0.0 and 0.0 are other texts)
@@ -164,6 +168,19 @@ def text_codes(values: Any, missing: str | None = "") -> tuple[np.ndarray, np.nd
     texts = np.array([str(u) for u in uniques] + [missing or ""], dtype=object)
     merged, distinct = factorize_objects(texts)
     return merged[codes], distinct
+
+
+def _categorical_codes(values: Any, missing: str) -> tuple[np.ndarray, np.ndarray] | None:
+    """:func:`text_codes` of a categorical column of texts, taken by its codes (the distinct texts: its
+    categories, and ``missing`` after them unless among them); None when a category is no text."""
+    codes, uniques = coded_values(values)  # a missing cell: a last value None, when there is one
+    texts = uniques[:-1] if len(uniques) and uniques[-1] is None else uniques
+    if not all(type(u) is str for u in texts.tolist()):
+        return None
+    same = np.flatnonzero(texts == missing)
+    at = int(same[0]) if len(same) else len(texts)
+    distinct = texts if len(same) else np.append(texts, _objects([missing]))
+    return np.where(codes == len(texts), at, codes), distinct
 
 
 def _column_codes(df: pd.DataFrame, col: str, missing: str | None = "") -> tuple[np.ndarray, np.ndarray]:
