@@ -97,7 +97,7 @@ def _key_codes(left: list[Any], right: list[Any]) -> tuple[np.ndarray, np.ndarra
     """Codes of the key (one array per key column) of each row of ``left`` and of ``right``, equal
     where a left merge would join them (missing keys match missing keys)."""
     n = len(left[0])
-    key = np.zeros(n + len(right[0]), dtype=np.int64)
+    key = None
     for lc, rc in zip(left, right):
         lv, rv = (c.to_numpy() if isinstance(c, pd.Series) and c.dtype.kind in "iu" else c for c in (lc, rc))
         if isinstance(lv, np.ndarray) and isinstance(rv, np.ndarray) and lv.dtype.kind in "iu" and lv.dtype == rv.dtype:
@@ -106,7 +106,8 @@ def _key_codes(left: list[Any], right: list[Any]) -> tuple[np.ndarray, np.ndarra
         else:
             codes, uniques = factorize_objects(np.concatenate([np.asarray(lc, dtype=object), np.asarray(rc, dtype=object)]),
                                                use_na_sentinel=False)
-        key, _ = pd.factorize(key * (len(uniques) + 1) + codes)
+        # (the first column's codes are the key as they are: dense, numbered in order of first appearance)
+        key = codes if key is None else pd.factorize(key * (len(uniques) + 1) + codes)[0]
     return key[:n], key[n:]
 
 

@@ -196,15 +196,17 @@ def coded_texts(codes: np.ndarray, values: Any) -> Any:
     codes with no text read per row; ``values`` taken to the rows as objects when one is no text."""
     values = np.asarray(values, dtype=object)
     codes = np.asarray(codes, dtype=np.intp)
-    used = np.bincount(codes[codes >= 0], minlength=len(values)) > 0 if len(values) else np.zeros(0, bool)
-    used &= ~pd.isna(values)
-    texts = [v if type(v) is str else plain(v) for v in values[used].tolist()]
+    # each distinct value read once (``values`` often repeats a handful of kinds or units); -1: missing
+    v_codes, distinct = factorize_objects(values)
+    rows = np.append(v_codes, -1)[np.where(codes >= 0, codes, len(values))]
+    used = np.bincount(rows[rows >= 0], minlength=len(distinct)) > 0
+    texts = [v if type(v) is str else plain(v) for v in distinct[used].tolist()]
     if not all(type(v) is str for v in texts):
         return np.append(values, np.nan)[np.where(codes >= 0, codes, len(values))]
     cat_codes, categories = factorize_objects(_objects(texts))
-    mapping = np.full(len(values) + 1, -1, dtype=np.intp)
+    mapping = np.full(len(distinct) + 1, -1, dtype=np.intp)
     mapping[np.flatnonzero(used)] = cat_codes
-    return pd.Categorical.from_codes(mapping[np.where(codes >= 0, codes, len(values))],
+    return pd.Categorical.from_codes(mapping[rows],
                                      categories=pd.Index(categories.tolist(), dtype=object if not len(categories) else None),
                                      validate=False)
 
@@ -788,8 +790,9 @@ def _score_rest(todo: np.ndarray, df: pd.DataFrame, tf: dict[str, np.ndarray], t
         needed = np.unique(p_codes[first])
         read = np.empty(len(priors), dtype=object)
         read[needed] = _objects(parse_actuals(priors[needed].tolist()))
-        sc.put_groups(rows, group, [_score_trend(read[p_codes[i]], actuals.at(a_codes[i]), tf["t_direction"][i],
-                                                 op_used[i], pack) for i in first])
+        sc.put_groups(rows, group, [_score_trend(read[p_codes[i]], actuals.value[k], actuals.unit[k], actuals.per[k],
+                                                 tf["t_direction"][i], op_used[i], pack)
+                                    for i, k in zip(first.tolist(), a_codes[first].tolist())])
     # the unit states the result in words (实际: 逐步提高 / 已达成): taken as stated, and said so
     rows = take(tk.isin(TargetKind.TREND) & ak.isin("trend", "yes") & ~rk.isin("tier", "points"))
     if len(rows):
@@ -936,15 +939,16 @@ def _score_all(targets: list[Target], stated: list[tuple[tuple[float, str | None
     return outcomes
 
 
-def _score_trend(prior: ActualValue, a_obj: ActualValue, direction: Any, op_used: str, pack: RulePack) -> dict[str, Any]:
-    """Outcome of a trend target (逐步提高) with a number: this year's value against last year's
-    (``prior``: last year's value as read by :func:`evaluator.values.parse_actual`)."""
+def _score_trend(prior: ActualValue, a: float, a_unit: str | None, a_per: str | None, direction: Any, op_used: str,
+                 pack: RulePack) -> dict[str, Any]:
+    """Outcome of a trend target (逐步提高) with a number: this year's value ``a`` (in ``a_unit`` per ``a_per``)
+    against last year's (``prior``: last year's value as read by :func:`evaluator.values.parse_actual`)."""
     if prior.kind == "empty":
         return {"status": Status.PENDING, "reason": Reason.PRIOR}
-    f = conversion_factor(prior.unit or a_obj.unit, prior.per, a_obj.unit or prior.unit, a_obj.per) if prior.kind == "number" else None
+    f = conversion_factor(prior.unit or a_unit, prior.per, a_unit or prior.unit, a_per) if prior.kind == "number" else None
     if f is None:
         return {"status": Status.NOT_EVALUABLE, "reason": Reason.PRIOR, "args": {"prior": prior.raw}}
-    p, a = prior.value * f, a_obj.value
+    p = prior.value * f
     direction = direction or "up"
     trend = pack.data["trend"]
     out: dict[str, Any] = {"status": Status.SCORED, "method": Method.AUTO, "a_val": a}
@@ -978,13 +982,11 @@ def _score_issues(df: pd.DataFrame, ignored: np.ndarray, guessed: np.ndarray = n
     not used (rows ``ignored``): an issues table."""
     reason = df["pending_reason"].to_numpy(dtype=object)
     args = df["reason_args"].to_numpy(dtype=object)
-    cols: dict[str, list[Any]] = {c: [] for c in ("code", "severity", "message", "column", "cell", "file", "row",
-                                                  "project_id", "project", "indicator_no")}
+    names = ("code", "severity", "message", "column", "cell", "file", "row", "project_id", "project", "indicator_no")
+    found: list[tuple[Any, ...]] = []  # one issue per tuple, its values in the order of ``names``
 
     def add(code: str, severity: str, text: str, column: str, cell: Any, row: dict[str, Any]) -> None:
-        for key, value in (("code", code), ("severity", plain(severity)), ("message", text), ("column", column),
-                           ("cell", str(cell)), *_loc(row).items()):
-            cols[key].append(value)
+        found.append((code, plain(severity), text, column, str(cell), *_loc(row).values()))
 
     fields = ("actual_text", "t_n", "prior_text", *LOC_COLUMNS)
     columns = messages()["scoring_columns"]  # the column each issue points at, as the tables print it
@@ -1006,4 +1008,4 @@ def _score_issues(df: pd.DataFrame, ignored: np.ndarray, guessed: np.ndarray = n
         add("direction_guess", Severity.WARNING, issue_message("direction_guess", name=row.get("name") or "",
                                                         target=row.get("target_text") or "", actual=row["actual_text"]),
             columns["target"], row.get("target_text") or "", row)
-    return issues_table(cols, len(cols["code"]))
+    return issues_table({name: list(values) for name, values in zip(names, zip(*found))}, len(found))
