@@ -254,7 +254,9 @@ def _rollup_issues(projects: pd.DataFrame, ind: pd.DataFrame, pack: RulePack) ->
     complete = weights.count() == weights.size()
     sums = weights.sum()
     execution = pack.weights["execution"]
-    bad_sum = {pid for pid, ok in complete.items() if ok and abs(sums[pid] + execution - 100) > 0.01}
+    # (complete and sums: one row per project, in the same order)
+    off = complete.to_numpy(dtype=bool) & (np.abs(sums.to_numpy(dtype=float) + execution - 100) > 0.01)
+    bad_sum = set(complete.index[off].tolist())
     for i in np.flatnonzero(over | fallback | projects["project_id"].isin(bad_sum).to_numpy()):
         p = projects.iloc[i]
         loc = {"project_id": p["project_id"], "project": p.get("project")}

@@ -222,6 +222,13 @@ def records_at(df: pd.DataFrame, rows: np.ndarray, columns: Any) -> list[dict[st
     return [dict(zip(cols, values)) for values in zip(*arrays)]
 
 
+def _values_at(df: pd.DataFrame, rows: np.ndarray, columns: Any) -> list[list[Any]]:
+    """The values of ``columns`` (None for a column ``df`` lacks) at ``rows``: one list per row."""
+    rows = np.asarray(rows, dtype=np.intp)
+    arrays = [df[c].take(rows).to_numpy(dtype=object) if c in df.columns else full_object(len(rows), None) for c in columns]
+    return np.stack(arrays, axis=1).tolist() if arrays else [[] for _ in range(len(rows))]
+
+
 def _objects(values: list[Any]) -> np.ndarray:
     """``values`` as a 1-D object array (never a 2-D one, whatever the values are)."""
     # element by element, with no look at whether an element is a sequence (~10x faster than
@@ -453,20 +460,18 @@ SCORE_ISSUES = {Reason.UNIT: ("unit_mismatch", Severity.ERROR), Reason.UNREADABL
                 Reason.PRIOR: ("bad_prior", Severity.ERROR)}
 
 
-def _loc(row: dict[str, Any] | pd.Series) -> dict[str, Any]:
-    """Where to point an issue about this indicator: the actuals row when known."""
-    file = row.get("actual_file") or row.get("source_file")
-    r = row.get("actual_row")
+def _loc(file: Any, source_file: Any, r: Any, source_row: Any, project_id: Any, project: Any, no: Any) -> tuple[Any, ...]:
+    """Where to point an issue about an indicator, from its :data:`LOC_COLUMNS`: (file, row, project_id,
+    project, indicator_no), the actuals row when known."""
+    file = file or source_file
     if r is None or (isinstance(r, float) and math.isnan(r)):
-        r = row.get("source_row")
+        r = source_row
     try:
         r = int(r) if r is not None and not (isinstance(r, float) and math.isnan(r)) else None
     except (TypeError, ValueError):
         r = None
-    no = row.get("indicator_no")
-    return {"file": None if file is None or (isinstance(file, float)) else str(file), "row": r,
-            "project_id": row.get("project_id"), "project": row.get("project"),
-            "indicator_no": int(no) if no is not None and not pd.isna(no) else None}
+    return (None if file is None or (isinstance(file, float)) else str(file), r, project_id, project,
+            int(no) if no is not None and not pd.isna(no) else None)
 
 
 LOC_COLUMNS = ("actual_file", "source_file", "actual_row", "source_row", "project_id", "project", "indicator_no")
@@ -985,27 +990,27 @@ def _score_issues(df: pd.DataFrame, ignored: np.ndarray, guessed: np.ndarray = n
     names = ("code", "severity", "message", "column", "cell", "file", "row", "project_id", "project", "indicator_no")
     found: list[tuple[Any, ...]] = []  # one issue per tuple, its values in the order of ``names``
 
-    def add(code: str, severity: str, text: str, column: str, cell: Any, row: dict[str, Any]) -> None:
-        found.append((code, plain(severity), text, column, str(cell), *_loc(row).values()))
+    def add(code: str, severity: str, text: str, column: str, cell: Any, loc: list[Any]) -> None:
+        found.append((code, plain(severity), text, column, str(cell), *_loc(*loc)))
 
-    fields = ("actual_text", "t_n", "prior_text", *LOC_COLUMNS)
     columns = messages()["scoring_columns"]  # the column each issue points at, as the tables print it
     bad = np.flatnonzero(df["status"].to_numpy(dtype=object) == Status.NOT_EVALUABLE)
     bad = bad[pd.Series(reason[bad], dtype=object).isin(list(SCORE_ISSUES)).to_numpy()]
-    for i, row in zip(bad, records_at(df, bad, fields)):
+    for i, (actual, t_n, prior, *loc) in zip(bad, _values_at(df, bad, ("actual_text", "t_n", "prior_text", *LOC_COLUMNS))):
         code, severity = SCORE_ISSUES[reason[i]]
         a = args[i]
         text = issue_message(code, actual_unit=a.get("actual_unit", ""), target_unit=a.get("target_unit", ""),
-                             actual=row["actual_text"], n=row.get("t_n") or "", rating=a.get("rating", ""),
-                             prior=a.get("prior", row.get("prior_text", "")))
+                             actual=actual, n=t_n or "", rating=a.get("rating", ""), prior=a.get("prior", prior))
         column = columns[reason[i] if reason[i] in (Reason.RATING, Reason.PRIOR) else "actual"]
-        cell = {"rating": a.get("rating", ""), "prior": row.get("prior_text", "")}.get(reason[i], row["actual_text"])
-        add(code, severity, text, column, cell, row)
-    for i, row in zip(ignored, records_at(df, ignored, fields)):
+        cell = {"rating": a.get("rating", ""), "prior": prior}.get(reason[i], actual)
+        add(code, severity, text, column, cell, loc)
+    said: dict[str, str] = {}  # the message of each rating ignored (a handful of distinct ratings)
+    for i, loc in zip(ignored, _values_at(df, ignored, LOC_COLUMNS)):
         rating = args[i]["rating_ignored"]
-        add("rating_ignored", Severity.INFO, issue_message("rating_ignored", rating=rating), columns["rating"], rating, row)
-    for i, row in zip(guessed, records_at(df, guessed, ("target_text", "name", *fields))):
-        add("direction_guess", Severity.WARNING, issue_message("direction_guess", name=row.get("name") or "",
-                                                        target=row.get("target_text") or "", actual=row["actual_text"]),
-            columns["target"], row.get("target_text") or "", row)
+        if rating not in said:
+            said[rating] = issue_message("rating_ignored", rating=rating)
+        add("rating_ignored", Severity.INFO, said[rating], columns["rating"], rating, loc)
+    for i, (target, name, actual, *loc) in zip(guessed, _values_at(df, guessed, ("target_text", "name", "actual_text", *LOC_COLUMNS))):
+        add("direction_guess", Severity.WARNING, issue_message("direction_guess", name=name or "", target=target or "", actual=actual),
+            columns["target"], target or "", loc)
     return issues_table({name: list(values) for name, values in zip(names, zip(*found))}, len(found))
