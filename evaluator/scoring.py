@@ -863,7 +863,9 @@ def _score_rest(todo: np.ndarray, df: pd.DataFrame, tf: dict[str, np.ndarray], t
         for i, k in zip(rows.tolist(), e.tolist()):
             d = sc.args.get(i)
             if d is None:
-                sc.args[i] = dict(used[k])
+                # rows rated alike share their arguments (read only, as every row's reason_args: nothing
+                # below gives a reviewed row another argument)
+                sc.args[i] = used[k]
             else:
                 d.update(used[k])
     rows = take(ek.isin("points"))
