@@ -223,8 +223,8 @@ def _masked(s: str, lex: Any) -> bool:
     return bool(_DATE_SPAN.search(s) or _RATIO.search(s) or _CODES.search(s) or lex.not_numbers_re.search(s))
 
 
-def _by_shape(raw: str, core: str) -> ActualValue | None:
-    """:func:`parse_actual` of a cell of plain numbers with units (``core``: the cell stripped), read
+def _by_shape(raw: str, core: str) -> tuple[Any, ...] | None:
+    """:func:`parse_actual` of a cell of plain numbers with units (``core``: the cell stripped), as its row, read
     from the compiled cell of the same shape with the numbers replaced by 1; None for any other cell.
 
     The compiler reads such a cell the same whatever its numbers (no sign, thousands separator,
@@ -252,8 +252,8 @@ def _by_shape(raw: str, core: str) -> ActualValue | None:
     if units is None:
         return None
     if len(units) == 1:
-        return ActualValue("number", raw, value=float(numbers[0]), unit=units[0][0], per=units[0][1])
-    return ActualValue("clauses", raw, clauses=tuple((float(n), u, p) for n, (u, p) in zip(numbers, units)))
+        return _cell("number", raw, value=float(numbers[0]), unit=units[0][0], per=units[0][1])
+    return _cell("clauses", raw, clauses=tuple((float(n), u, p) for n, (u, p) in zip(numbers, units)))
 
 
 #: the fields of :class:`ActualValue`, in order: a cell read is kept as a plain tuple of them (its row)
@@ -261,9 +261,10 @@ FIELDS = tuple(f.name for f in fields(ActualValue))
 _row = attrgetter(*FIELDS)
 
 
-def _cell(kind: str, raw: str, value: float | None = None, unit: str | None = None) -> tuple[Any, ...]:
+def _cell(kind: str, raw: str, value: float | None = None, unit: str | None = None, per: str | None = None,
+          clauses: tuple[tuple[float, str | None, str | None], ...] = ()) -> tuple[Any, ...]:
     """The row of an :class:`ActualValue` with only these fields given."""
-    return kind, raw, value, unit, None, (), (), None
+    return kind, raw, value, unit, per, clauses, (), None
 
 
 def _rows(texts: Any) -> list[tuple[Any, ...]]:
@@ -300,7 +301,7 @@ def _rows(texts: Any) -> list[tuple[Any, ...]]:
                 m = match(core)
                 unit = m.group(2) if m is not None else None
                 if m is None or (unit and unit not in spellings):
-                    row = _row(_by_shape(raw, core) or parse_actual(raw))
+                    row = _by_shape(raw, core) or _row(parse_actual(raw))
                 else:
                     row = _cell("number", raw, float(m.group(1)), spellings[unit] if unit else None)
         if len(read) >= _READ_MAX:
