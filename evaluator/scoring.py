@@ -85,7 +85,7 @@ def _printed(df: pd.DataFrame, level: str, fallback: pd.Series) -> pd.Series:
 
 
 def assign_blocks(df: pd.DataFrame, pack: RulePack) -> pd.Series:
-    """Scoring block (output/benefit/satisfaction/cost) of each indicator.
+    """Scoring block (output/benefit/satisfaction/cost) of each indicator, as a categorical column.
 
     The reader's trusted codes are used unless the pack says to trust the raw
     level-1 or level-2 code and the raw cells are there. Worked out once per distinct
@@ -118,7 +118,7 @@ def assign_blocks(df: pd.DataFrame, pack: RulePack) -> pd.Series:
         if b not in cache:
             cache[b] = pack.block_of(b)
     named = np.array([cache[b] if k else None for b, k in zip(blocks, known)] + [None], dtype=object)[:-1]
-    return pd.Series(named[codes], index=df.index, dtype=object)
+    return pd.Series(coded_texts(codes, named), index=df.index)  # handed on coded: a handful of blocks
 
 
 def _code_blocks(df: pd.DataFrame, pack: RulePack) -> pd.Series:
