@@ -687,8 +687,16 @@ def score_indicators(df: pd.DataFrame, pack: RulePack,
 
     # a reviewer's rating on an auto-scored indicator is not used; say so
     ignored = np.flatnonzero((sc.method == Method.AUTO) & np.isin(r_kind, ["tier", "points", "bad"]))
-    for i in ignored:
-        sc.arg(int(i))["rating_ignored"] = ratings[r_codes[i]].raw
+    alone: dict[str, dict[str, Any]] = {}  # the arguments of rows with no other, one (read only) per rating
+    for i, k in zip(ignored.tolist(), r_codes[ignored].tolist()):
+        raw = ratings[k].raw
+        d = sc.args.get(i)
+        if d is None:
+            if raw not in alone:
+                alone[raw] = {"rating_ignored": raw}
+            sc.args[i] = alone[raw]
+        else:
+            d["rating_ignored"] = raw
 
     # an 'all' target whose clauses all state their direction needs no inference note
     if n:
