@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import re
+from operator import itemgetter
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
@@ -262,7 +263,7 @@ def target_facts(df: pd.DataFrame) -> tuple[np.ndarray, dict[str, np.ndarray], n
     rows = [_target_row(t) for t in distinct]
     # one array per fact, typed as a frame built from the rows would type it (pandas' inference of a
     # list, without building and consolidating the frame)
-    facts = {c: pd.Series(list(values)).to_numpy() for c, values in zip(TARGET_FACTS, zip(*rows))}
+    facts = {c: pd.Series(list(map(itemgetter(j), rows))).to_numpy() for j, c in enumerate(TARGET_FACTS)}
     return codes, facts, distinct
 
 
@@ -1023,4 +1024,4 @@ def _score_issues(df: pd.DataFrame, ignored: np.ndarray, guessed: np.ndarray = n
     for i, (target, name, actual, *loc) in zip(guessed, _values_at(df, guessed, ("target_text", "name", "actual_text", *LOC_COLUMNS))):
         add("direction_guess", Severity.WARNING, issue_message("direction_guess", name=name or "", target=target or "", actual=actual),
             columns["target"], target or "", loc)
-    return issues_table({name: list(values) for name, values in zip(names, zip(*found))}, len(found))
+    return issues_table({name: list(map(itemgetter(j), found)) for j, name in enumerate(names)}, len(found))

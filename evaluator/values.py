@@ -13,7 +13,7 @@ import tomllib
 from dataclasses import dataclass, fields
 from functools import lru_cache
 from importlib import resources
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from typing import Any
 
 import numpy as np
@@ -345,8 +345,8 @@ class ActualColumns:
 def actual_columns(texts: Any) -> ActualColumns:
     """:func:`parse_actuals` of ``texts`` as columns (:class:`ActualColumns`)."""
     rows = _rows(texts)
-    columns = [np.fromiter(values, dtype=object, count=len(rows)) for values in zip(*rows)] if rows \
-        else [np.empty(0, dtype=object) for _ in FIELDS]
+    # one field at a time (zip(*rows) would keep an iterator per row alive, each tracked by the collector)
+    columns = [np.fromiter(map(itemgetter(j), rows), dtype=object, count=len(rows)) for j in range(len(FIELDS))]
     return ActualColumns(*columns, number=np.array(columns[FIELDS.index("value")].tolist(), dtype=float))
 
 
