@@ -223,11 +223,11 @@ def records_at(df: pd.DataFrame, rows: np.ndarray, columns: Any) -> list[dict[st
     return [dict(zip(cols, values)) for values in zip(*arrays)]
 
 
-def _values_at(df: pd.DataFrame, rows: np.ndarray, columns: Any) -> list[list[Any]]:
-    """The values of ``columns`` (None for a column ``df`` lacks) at ``rows``: one list per row."""
+def _values_at(df: pd.DataFrame, rows: np.ndarray, columns: Any) -> Any:
+    """The values of ``columns`` (None for a column ``df`` lacks) at ``rows``: one tuple per row."""
     rows = np.asarray(rows, dtype=np.intp)
-    arrays = [df[c].take(rows).to_numpy(dtype=object) if c in df.columns else full_object(len(rows), None) for c in columns]
-    return np.stack(arrays, axis=1).tolist() if arrays else [[] for _ in range(len(rows))]
+    return zip(*(df[c].take(rows).to_numpy(dtype=object) if c in df.columns else full_object(len(rows), None)
+                 for c in columns))
 
 
 def _objects(values: list[Any]) -> np.ndarray:
@@ -1001,13 +1001,14 @@ def _score_issues(df: pd.DataFrame, ignored: np.ndarray, guessed: np.ndarray = n
     names = ("code", "severity", "message", "column", "cell", "file", "row", "project_id", "project", "indicator_no")
     found: list[tuple[Any, ...]] = []  # one issue per tuple, its values in the order of ``names``
 
-    def add(code: str, severity: str, text: str, column: str, cell: Any, loc: list[Any]) -> None:
+    def add(code: str, severity: str, text: str, column: str, cell: Any, loc: tuple[Any, ...]) -> None:
         found.append((code, plain(severity), text, column, str(cell), *_loc(*loc)))
 
     columns = messages()["scoring_columns"]  # the column each issue points at, as the tables print it
     bad = np.flatnonzero(df["status"].to_numpy(dtype=object) == Status.NOT_EVALUABLE)
     bad = bad[pd.Series(reason[bad], dtype=object).isin(list(SCORE_ISSUES)).to_numpy()]
-    for i, (actual, t_n, prior, *loc) in zip(bad, _values_at(df, bad, ("actual_text", "t_n", "prior_text", *LOC_COLUMNS))):
+    for i, row in zip(bad, _values_at(df, bad, ("actual_text", "t_n", "prior_text", *LOC_COLUMNS))):
+        (actual, t_n, prior), loc = row[:3], row[3:]
         code, severity = SCORE_ISSUES[reason[i]]
         a = args[i]
         text = issue_message(code, actual_unit=a.get("actual_unit", ""), target_unit=a.get("target_unit", ""),
@@ -1021,7 +1022,8 @@ def _score_issues(df: pd.DataFrame, ignored: np.ndarray, guessed: np.ndarray = n
         if rating not in said:
             said[rating] = issue_message("rating_ignored", rating=rating)
         add("rating_ignored", Severity.INFO, said[rating], columns["rating"], rating, loc)
-    for i, (target, name, actual, *loc) in zip(guessed, _values_at(df, guessed, ("target_text", "name", "actual_text", *LOC_COLUMNS))):
+    for i, row in zip(guessed, _values_at(df, guessed, ("target_text", "name", "actual_text", *LOC_COLUMNS))):
+        (target, name, actual), loc = row[:3], row[3:]
         add("direction_guess", Severity.WARNING, issue_message("direction_guess", name=name or "", target=target or "", actual=actual),
             columns["target"], target or "", loc)
     return issues_table({name: list(map(itemgetter(j), found)) for j, name in enumerate(names)}, len(found))
