@@ -97,7 +97,7 @@ def _key_codes(left: list[Any], right: list[Any]) -> tuple[np.ndarray, np.ndarra
     """Codes of the key (one array per key column) of each row of ``left`` and of ``right``, equal
     where a left merge would join them (missing keys match missing keys)."""
     n = len(left[0])
-    key = np.zeros(n + len(right[0]), dtype=np.int64)
+    key = None
     for lc, rc in zip(left, right):
         lv, rv = (c.to_numpy() if isinstance(c, pd.Series) and c.dtype.kind in "iu" else c for c in (lc, rc))
         if isinstance(lv, np.ndarray) and isinstance(rv, np.ndarray) and lv.dtype.kind in "iu" and lv.dtype == rv.dtype:
@@ -106,7 +106,8 @@ def _key_codes(left: list[Any], right: list[Any]) -> tuple[np.ndarray, np.ndarra
         else:
             codes, uniques = factorize_objects(np.concatenate([np.asarray(lc, dtype=object), np.asarray(rc, dtype=object)]),
                                                use_na_sentinel=False)
-        key, _ = pd.factorize(key * (len(uniques) + 1) + codes)
+        # (the first column's codes are the key as they are: dense, numbered in order of first appearance)
+        key = codes if key is None else pd.factorize(key * (len(uniques) + 1) + codes)[0]
     return key[:n], key[n:]
 
 
@@ -253,7 +254,9 @@ def _rollup_issues(projects: pd.DataFrame, ind: pd.DataFrame, pack: RulePack) ->
     complete = weights.count() == weights.size()
     sums = weights.sum()
     execution = pack.weights["execution"]
-    bad_sum = {pid for pid, ok in complete.items() if ok and abs(sums[pid] + execution - 100) > 0.01}
+    # (complete and sums: one row per project, in the same order)
+    off = complete.to_numpy(dtype=bool) & (np.abs(sums.to_numpy(dtype=float) + execution - 100) > 0.01)
+    bad_sum = set(complete.index[off].tolist())
     for i in np.flatnonzero(over | fallback | projects["project_id"].isin(bad_sum).to_numpy()):
         p = projects.iloc[i]
         loc = {"project_id": p["project_id"], "project": p.get("project")}

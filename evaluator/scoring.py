@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 import re
-from operator import attrgetter
+from operator import itemgetter
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
@@ -30,7 +30,7 @@ from .categories import level1_code
 from .rules import RulePack
 from .target import Target
 from .units import conversion_factor
-from .values import ActualValue, evaluate_formula, parse_actuals, vocabulary
+from .values import ActualColumns, ActualValue, actual_columns, evaluate_formula, parse_actuals, vocabulary
 from .wording import messages
 
 NUMERIC_KINDS = (TargetKind.COMPARE, TargetKind.RANGE, TargetKind.ZERO)
@@ -86,7 +86,7 @@ def _printed(df: pd.DataFrame, level: str, fallback: pd.Series) -> pd.Series:
 
 
 def assign_blocks(df: pd.DataFrame, pack: RulePack) -> pd.Series:
-    """Scoring block (output/benefit/satisfaction/cost) of each indicator.
+    """Scoring block (output/benefit/satisfaction/cost) of each indicator, as a categorical column.
 
     The reader's trusted codes are used unless the pack says to trust the raw
     level-1 or level-2 code and the raw cells are there. Worked out once per distinct
@@ -119,7 +119,7 @@ def assign_blocks(df: pd.DataFrame, pack: RulePack) -> pd.Series:
         if b not in cache:
             cache[b] = pack.block_of(b)
     named = np.array([cache[b] if k else None for b, k in zip(blocks, known)] + [None], dtype=object)[:-1]
-    return pd.Series(named[codes], index=df.index, dtype=object)
+    return pd.Series(coded_texts(codes, named), index=df.index)  # handed on coded: a handful of blocks
 
 
 def _code_blocks(df: pd.DataFrame, pack: RulePack) -> pd.Series:
@@ -147,6 +147,10 @@ def text_codes(values: Any, missing: str | None = "") -> tuple[np.ndarray, np.nd
     Missing cells read as ``missing`` (``fillna("").astype(str)``), or, with ``missing=None``,
     as ``str()`` of the missing value (``astype(str)``). Only distinct values are converted.
     """
+    if missing is not None and isinstance(getattr(values, "dtype", None), pd.CategoricalDtype):
+        coded = _categorical_codes(values, missing)
+        if coded is not None:
+            return coded
     arr = values.to_numpy(dtype=object) if isinstance(values, pd.Series) else np.asarray(values, dtype=object)
     if pd.api.types.infer_dtype(arr, skipna=True) not in ("string", "empty"):
         # numbers, booleans, objects: each read as text first (True and 1, -0.0 and 0.0 are other texts)
@@ -167,6 +171,19 @@ def text_codes(values: Any, missing: str | None = "") -> tuple[np.ndarray, np.nd
     return merged[codes], distinct
 
 
+def _categorical_codes(values: Any, missing: str) -> tuple[np.ndarray, np.ndarray] | None:
+    """:func:`text_codes` of a categorical column of texts, taken by its codes (the distinct texts: its
+    categories, and ``missing`` after them unless among them); None when a category is no text."""
+    codes, uniques = coded_values(values)  # a missing cell: a last value None, when there is one
+    texts = uniques[:-1] if len(uniques) and uniques[-1] is None else uniques
+    if not all(type(u) is str for u in texts.tolist()):
+        return None
+    same = np.flatnonzero(texts == missing)
+    at = int(same[0]) if len(same) else len(texts)
+    distinct = texts if len(same) else np.append(texts, _objects([missing]))
+    return np.where(codes == len(texts), at, codes), distinct
+
+
 def _column_codes(df: pd.DataFrame, col: str, missing: str | None = "") -> tuple[np.ndarray, np.ndarray]:
     """:func:`text_codes` of a column, or every row "" when the column is absent."""
     if col in df:
@@ -180,15 +197,17 @@ def coded_texts(codes: np.ndarray, values: Any) -> Any:
     codes with no text read per row; ``values`` taken to the rows as objects when one is no text."""
     values = np.asarray(values, dtype=object)
     codes = np.asarray(codes, dtype=np.intp)
-    used = np.bincount(codes[codes >= 0], minlength=len(values)) > 0 if len(values) else np.zeros(0, bool)
-    used &= ~pd.isna(values)
-    texts = [v if type(v) is str else plain(v) for v in values[used].tolist()]
+    # each distinct value read once (``values`` often repeats a handful of kinds or units); -1: missing
+    v_codes, distinct = factorize_objects(values)
+    rows = np.append(v_codes, -1)[np.where(codes >= 0, codes, len(values))]
+    used = np.bincount(rows[rows >= 0], minlength=len(distinct)) > 0
+    texts = [v if type(v) is str else plain(v) for v in distinct[used].tolist()]
     if not all(type(v) is str for v in texts):
         return np.append(values, np.nan)[np.where(codes >= 0, codes, len(values))]
     cat_codes, categories = factorize_objects(_objects(texts))
-    mapping = np.full(len(values) + 1, -1, dtype=np.intp)
+    mapping = np.full(len(distinct) + 1, -1, dtype=np.intp)
     mapping[np.flatnonzero(used)] = cat_codes
-    return pd.Categorical.from_codes(mapping[np.where(codes >= 0, codes, len(values))],
+    return pd.Categorical.from_codes(mapping[rows],
                                      categories=pd.Index(categories.tolist(), dtype=object if not len(categories) else None),
                                      validate=False)
 
@@ -202,6 +221,13 @@ def records_at(df: pd.DataFrame, rows: np.ndarray, columns: Any) -> list[dict[st
     rows = np.asarray(rows, dtype=np.intp)
     arrays = [df[c].take(rows).to_numpy(dtype=object) for c in cols]
     return [dict(zip(cols, values)) for values in zip(*arrays)]
+
+
+def _values_at(df: pd.DataFrame, rows: np.ndarray, columns: Any) -> Any:
+    """The values of ``columns`` (None for a column ``df`` lacks) at ``rows``: one tuple per row."""
+    rows = np.asarray(rows, dtype=np.intp)
+    return zip(*(df[c].take(rows).to_numpy(dtype=object) if c in df.columns else full_object(len(rows), None)
+                 for c in columns))
 
 
 def _objects(values: list[Any]) -> np.ndarray:
@@ -237,7 +263,7 @@ def target_facts(df: pd.DataFrame) -> tuple[np.ndarray, dict[str, np.ndarray], n
     rows = [_target_row(t) for t in distinct]
     # one array per fact, typed as a frame built from the rows would type it (pandas' inference of a
     # list, without building and consolidating the frame)
-    facts = {c: pd.Series(list(values)).to_numpy() for c, values in zip(TARGET_FACTS, zip(*rows))}
+    facts = {c: pd.Series(list(map(itemgetter(j), rows))).to_numpy() for j, c in enumerate(TARGET_FACTS)}
     return codes, facts, distinct
 
 
@@ -253,11 +279,11 @@ class _RowFacts(dict):
         return value
 
 
-def actual_facts(texts: Any, coded: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[np.ndarray, list[ActualValue]]:
+def actual_facts(texts: Any, coded: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[np.ndarray, ActualColumns]:
     """Parsed actual cells: the code of each row and each distinct text parsed once
     (``coded``: the :func:`text_codes` of ``texts`` when already known)."""
     codes, distinct = coded if coded is not None else text_codes(texts)
-    return codes, parse_actuals(distinct)
+    return codes, actual_columns(distinct)
 
 
 @dataclass(frozen=True)
@@ -435,20 +461,18 @@ SCORE_ISSUES = {Reason.UNIT: ("unit_mismatch", Severity.ERROR), Reason.UNREADABL
                 Reason.PRIOR: ("bad_prior", Severity.ERROR)}
 
 
-def _loc(row: dict[str, Any] | pd.Series) -> dict[str, Any]:
-    """Where to point an issue about this indicator: the actuals row when known."""
-    file = row.get("actual_file") or row.get("source_file")
-    r = row.get("actual_row")
+def _loc(file: Any, source_file: Any, r: Any, source_row: Any, project_id: Any, project: Any, no: Any) -> tuple[Any, ...]:
+    """Where to point an issue about an indicator, from its :data:`LOC_COLUMNS`: (file, row, project_id,
+    project, indicator_no), the actuals row when known."""
+    file = file or source_file
     if r is None or (isinstance(r, float) and math.isnan(r)):
-        r = row.get("source_row")
+        r = source_row
     try:
         r = int(r) if r is not None and not (isinstance(r, float) and math.isnan(r)) else None
     except (TypeError, ValueError):
         r = None
-    no = row.get("indicator_no")
-    return {"file": None if file is None or (isinstance(file, float)) else str(file), "row": r,
-            "project_id": row.get("project_id"), "project": row.get("project"),
-            "indicator_no": int(no) if no is not None and not pd.isna(no) else None}
+    return (None if file is None or (isinstance(file, float)) else str(file), r, project_id, project,
+            int(no) if no is not None and not pd.isna(no) else None)
 
 
 LOC_COLUMNS = ("actual_file", "source_file", "actual_row", "source_row", "project_id", "project", "indicator_no")
@@ -572,16 +596,13 @@ def score_indicators(df: pd.DataFrame, pack: RulePack,
     numeric = kind_is(*NUMERIC_KINDS)
 
     # actuals: each distinct text parsed once
-    a_codes, parsed = actual_facts(df["actual_text"], coded.get("actual_text"))
-    a_objs = _objects(parsed)
-    p_kinds = _objects(list(map(attrgetter("kind"), parsed)))
+    a_codes, actuals = actual_facts(df["actual_text"], coded.get("actual_text"))
+    p_kinds, p_units, p_pers = actuals.kind, actuals.unit, actuals.per
     a_kind = p_kinds[a_codes]
-    a_number = np.array(list(map(attrgetter("value"), parsed)), dtype=float)[a_codes]
-    p_units = _objects(list(map(attrgetter("unit"), parsed)))
-    p_pers = _objects(list(map(attrgetter("per"), parsed)))
+    a_number = actuals.number[a_codes]
     a_unit, a_per = p_units[a_codes], p_pers[a_codes]
     # the verb of an actual written as a change (下降1%), per distinct actual: the rows take it by code
-    a_changes = _objects([p.direction if p.kind == "number" else None for p in parsed])
+    a_changes = np.where(p_kinds == "number", actuals.direction, None)
 
     # direction of each comparison
     op_used, op_source = directions(df, tf["t_op"], pack, pd.notna(facts["t_op"])[t_codes])
@@ -603,7 +624,7 @@ def score_indicators(df: pd.DataFrame, pack: RulePack,
     a_set_unit = np.full(n, -1, dtype=np.intp)  # rows whose unit a formula set: 0 none, 1 %
     for i in np.flatnonzero(a_kind == "components"):
         formula = str(annual[i]) if annual is not None else ""
-        value = evaluate_formula(formula, a_objs[a_codes[i]].components) if "=" in formula else None
+        value = evaluate_formula(formula, actuals.components[a_codes[i]]) if "=" in formula else None
         if value is not None and numeric[i]:
             pct = t_unit[i] == "%"
             a_number[i] = value * 100 if pct and value <= 1.5 else value
@@ -660,15 +681,23 @@ def score_indicators(df: pd.DataFrame, pack: RulePack,
     tk = _by_kind(t_codes, t_kinds)
     # formula components and zero words read as numbers
     ak = _by_kind(np.where(a_kind == "number", len(p_kinds), a_codes), np.append(p_kinds, "number"))
-    _score_rest(~hot, df, tf, tk, ak, a_kind, a_codes, a_objs, r_codes, ratings, op_used, pack, sc,
+    _score_rest(~hot, df, tf, tk, ak, a_kind, a_codes, actuals, r_codes, ratings, op_used, pack, sc,
                 codes_of("prior_text"), facts["t_direction"].astype(object, copy=False), t_codes)
 
     guessed = _direction_guesses(df, hot, op_used, op_source, sc, t_val, pack)
 
     # a reviewer's rating on an auto-scored indicator is not used; say so
     ignored = np.flatnonzero((sc.method == Method.AUTO) & np.isin(r_kind, ["tier", "points", "bad"]))
-    for i in ignored:
-        sc.arg(int(i))["rating_ignored"] = ratings[r_codes[i]].raw
+    alone: dict[str, dict[str, Any]] = {}  # the arguments of rows with no other, one (read only) per rating
+    for i, k in zip(ignored.tolist(), r_codes[ignored].tolist()):
+        raw = ratings[k].raw
+        d = sc.args.get(i)
+        if d is None:
+            if raw not in alone:
+                alone[raw] = {"rating_ignored": raw}
+            sc.args[i] = alone[raw]
+        else:
+            d["rating_ignored"] = raw
 
     # an 'all' target whose clauses all state their direction needs no inference note
     if n:
@@ -737,14 +766,14 @@ def directions(df: pd.DataFrame, t_op: np.ndarray, pack: RulePack,
 
 
 def _score_rest(todo: np.ndarray, df: pd.DataFrame, tf: dict[str, np.ndarray], tk: Codes, ak: Codes,
-                a_kind: np.ndarray, a_codes: np.ndarray, a_objs: np.ndarray, r_codes: np.ndarray,
+                a_kind: np.ndarray, a_codes: np.ndarray, actuals: ActualColumns, r_codes: np.ndarray,
                 ratings: list[Rating], op_used: np.ndarray, pack: RulePack, sc: _Scores,
                 prior: tuple[np.ndarray, np.ndarray], t_directions: np.ndarray, t_codes: np.ndarray) -> None:
     """Score the indicators that are not a plain number-against-number comparison.
 
     The branches are tried in order; each takes its rows out of ``todo``. ``tk``/``ak``: the
-    kinds of target and actual; ``prior``: the text codes of 上年实际值; ``t_directions``: the
-    direction of each distinct target (``t_codes``).
+    kinds of target and actual; ``actuals``: the distinct actual cells (``a_codes``); ``prior``: the
+    text codes of 上年实际值; ``t_directions``: the direction of each distinct target (``t_codes``).
     """
     todo = todo.copy()
     rk = _by_kind(r_codes, _objects([r.kind for r in ratings]))
@@ -757,12 +786,12 @@ def _score_rest(todo: np.ndarray, df: pd.DataFrame, tf: dict[str, np.ndarray], t
     rows = take(rk.isin("na") | (ak.isin("na") & ~rk.isin("tier", "points")))  # 不适用 / N/A as the actual too
     sc.put(rows, {"status": Status.EXCLUDED, "rule": "na_" + pack.switches["not_applicable"]})
     # a number written beside zero-event statements (未发生安全事故，完好率97%) carries its clauses too
-    stated_clauses = np.fromiter((len(o.clauses) > 0 for o in a_objs), dtype=bool, count=len(a_objs))[a_codes]
+    stated_clauses = np.fromiter(map(bool, actuals.clauses), dtype=bool, count=len(actuals))[a_codes]
     rows = take(tk.isin(TargetKind.ALL) & (ak.isin("clauses") | stated_clauses))
     if len(rows):
         targets = df["target"].to_numpy(dtype=object)
         group, first = _grouped(rows, t_codes, a_codes, op_used)
-        outcomes = _score_all([targets[i] for i in first], [a_objs[a_codes[i]] for i in first],
+        outcomes = _score_all([targets[i] for i in first], actuals.clauses[a_codes[first]].tolist(),
                               [op_used[i] for i in first], pack)
         sc.put_groups(rows, group, outcomes)
     tiers = pack.tiers
@@ -775,8 +804,9 @@ def _score_rest(todo: np.ndarray, df: pd.DataFrame, tf: dict[str, np.ndarray], t
         needed = np.unique(p_codes[first])
         read = np.empty(len(priors), dtype=object)
         read[needed] = _objects(parse_actuals(priors[needed].tolist()))
-        sc.put_groups(rows, group, [_score_trend(read[p_codes[i]], a_objs[a_codes[i]], tf["t_direction"][i],
-                                                 op_used[i], pack) for i in first])
+        sc.put_groups(rows, group, [_score_trend(read[p_codes[i]], actuals.value[k], actuals.unit[k], actuals.per[k],
+                                                 tf["t_direction"][i], op_used[i], pack)
+                                    for i, k in zip(first.tolist(), a_codes[first].tolist())])
     # the unit states the result in words (实际: 逐步提高 / 已达成): taken as stated, and said so
     rows = take(tk.isin(TargetKind.TREND) & ak.isin("trend", "yes") & ~rk.isin("tier", "points"))
     if len(rows):
@@ -784,9 +814,9 @@ def _score_rest(todo: np.ndarray, df: pd.DataFrame, tf: dict[str, np.ndarray], t
         outcomes = []
         for i in first:
             want = tf["t_direction"][i] or "up"
-            a_obj = a_objs[a_codes[i]]
-            outcome: dict[str, Any] = {"status": Status.SCORED, "method": Method.AUTO, "args": {"direction": want, "stated": a_obj.raw}}
-            if a_kind[i] == "yes" or a_obj.direction == want:
+            k = a_codes[i]
+            outcome: dict[str, Any] = {"status": Status.SCORED, "method": Method.AUTO, "args": {"direction": want, "stated": actuals.raw[k]}}
+            if a_kind[i] == "yes" or actuals.direction[k] == want:
                 outcome.update(ratio=1.0, rule="trend_stated")
             else:
                 t = pack.tier(pack.data["trend"]["wrong_tier"])
@@ -803,7 +833,7 @@ def _score_rest(todo: np.ndarray, df: pd.DataFrame, tf: dict[str, np.ndarray], t
     if len(partial):
         group, first = _grouped(partial, a_codes)  # once per distinct actual
         for i in first:
-            raw = a_objs[a_codes[i]].raw
+            raw = actuals.raw[a_codes[i]]
             rating = parse_rating(raw, pack)
             if rating.kind != "tier":
                 tier = tiers[len(tiers) // 2]
@@ -820,7 +850,7 @@ def _score_rest(todo: np.ndarray, df: pd.DataFrame, tf: dict[str, np.ndarray], t
         rows = rows[due[t_codes[rows]]]
     if len(rows):
         group, first = _grouped(rows, t_codes, a_codes)
-        outcomes = [deadline_outcome(targets[i], a_objs[a_codes[i]], pack) for i in first]
+        outcomes = [deadline_outcome(targets[i], actuals.at(a_codes[i]), pack) for i in first]
         dated = np.array([o is not None for o in outcomes], dtype=bool)[group]
         todo[rows[dated]] = False
         sc.put_groups(rows[dated], group[dated], [o or {} for o in outcomes])
@@ -842,7 +872,9 @@ def _score_rest(todo: np.ndarray, df: pd.DataFrame, tf: dict[str, np.ndarray], t
         for i, k in zip(rows.tolist(), e.tolist()):
             d = sc.args.get(i)
             if d is None:
-                sc.args[i] = dict(used[k])
+                # rows rated alike share their arguments (read only, as every row's reason_args: nothing
+                # below gives a reviewed row another argument)
+                sc.args[i] = used[k]
             else:
                 d.update(used[k])
     rows = take(ek.isin("points"))
@@ -876,60 +908,63 @@ def _score_rest(todo: np.ndarray, df: pd.DataFrame, tf: dict[str, np.ndarray], t
         sc.put(take(mask), {"status": status, "reason": reason})
 
 
-def _score_all(targets: list[Target], a_objs: list[ActualValue], ops: list[str], pack: RulePack) -> list[dict[str, Any]]:
+def _score_all(targets: list[Target], stated: list[tuple[tuple[float, str | None, str | None], ...]], ops: list[str],
+               pack: RulePack) -> list[dict[str, Any]]:
     """Outcomes of composite targets (every clause against its own actual), one per
-    (target, actual, direction); all clauses are compared in one :func:`clause_ratios` call."""
+    (target, actual, direction), ``stated``: the clauses of each actual (:attr:`ActualValue.clauses`);
+    all clauses are compared in one :func:`clause_ratios` call."""
     outcomes: list[dict[str, Any]] = []
-    pending: list[tuple[int, int, Target, ActualValue]] = []
+    pending: list[tuple[int, int, Target, tuple]] = []
     cols: dict[str, list] = {"op": [], "t": [], "lo": [], "hi": [], "a": []}
-    for target, a_obj, row_op in zip(targets, a_objs, ops):
+    for target, a_clauses, row_op in zip(targets, stated, ops):
         clauses = list(target.clauses)
-        if len(clauses) != len(a_obj.clauses) or not all(c.kind in NUMERIC_KINDS for c in clauses):
+        if len(clauses) != len(a_clauses) or not all(c.kind in NUMERIC_KINDS for c in clauses):
             outcomes.append({"status": Status.NOT_EVALUABLE, "reason": Reason.CLAUSES})
             continue
         row_op = row_op if row_op not in ("", "range") else ">="
         # a few clauses per target: plain floats (the same IEEE products as small arrays, without their overhead)
-        f = [float(_factor(u, p, c.unit, c.per)) for (_, u, p), c in zip(a_obj.clauses, clauses)]
+        f = [float(_factor(u, p, c.unit, c.per)) for (_, u, p), c in zip(a_clauses, clauses)]
         nan = [j for j, x in enumerate(f) if x != x]
         if nan:
             j = nan[0]
             outcomes.append({"status": Status.NOT_EVALUABLE, "reason": Reason.UNIT,
-                             "args": {"actual_unit": a_obj.clauses[j][1] or "", "target_unit": clauses[j].unit or ""}})
+                             "args": {"actual_unit": a_clauses[j][1] or "", "target_unit": clauses[j].unit or ""}})
             continue
-        pending.append((len(outcomes), len(cols["op"]), target, a_obj))
+        pending.append((len(outcomes), len(cols["op"]), target, a_clauses))
         outcomes.append({})
         cols["op"] += ["range" if c.kind == TargetKind.RANGE else ("==" if c.kind == TargetKind.ZERO else (c.op or row_op)) for c in clauses]
         cols["t"] += [0.0 if c.kind == TargetKind.ZERO else (c.value if c.value is not None else np.nan) for c in clauses]
         cols["lo"] += [c.low if c.low is not None else np.nan for c in clauses]
         cols["hi"] += [c.high if c.high is not None else np.nan for c in clauses]
-        cols["a"] += [float(v) * x for (v, _, _), x in zip(a_obj.clauses, f)]
+        cols["a"] += [float(v) * x for (v, _, _), x in zip(a_clauses, f)]
     if not pending:
         return outcomes
     res = clause_ratios(np.array(cols["op"], object), np.array(cols["t"], float), np.array(cols["lo"], float),
                         np.array(cols["hi"], float), np.array(cols["a"], float), pack)
     how = pack.switches["multi_clause"]
-    for at, start, target, a_obj in pending:
+    for at, start, target, a_clauses in pending:
         k = len(target.clauses)
         ratios, over = res["ratio"][start:start + k], res["over"][start:start + k]
         outcome = {"status": Status.SCORED, "method": Method.AUTO, "rule": "all",
                    "ratio": float(ratios.mean() if how == "mean" else ratios.min())}
         if over.any():
             outcome.update(flag="over_achieved", times=res["times"][start + int(np.flatnonzero(over)[0])])
-        outcome["args"] = {"clauses": [(c.canonical or "", a, float(r)) for c, a, r in zip(target.clauses, a_obj.clauses, ratios)],
+        outcome["args"] = {"clauses": [(c.canonical or "", a, float(r)) for c, a, r in zip(target.clauses, a_clauses, ratios)],
                            "how": how}
         outcomes[at] = outcome
     return outcomes
 
 
-def _score_trend(prior: ActualValue, a_obj: ActualValue, direction: Any, op_used: str, pack: RulePack) -> dict[str, Any]:
-    """Outcome of a trend target (逐步提高) with a number: this year's value against last year's
-    (``prior``: last year's value as read by :func:`evaluator.values.parse_actual`)."""
+def _score_trend(prior: ActualValue, a: float, a_unit: str | None, a_per: str | None, direction: Any, op_used: str,
+                 pack: RulePack) -> dict[str, Any]:
+    """Outcome of a trend target (逐步提高) with a number: this year's value ``a`` (in ``a_unit`` per ``a_per``)
+    against last year's (``prior``: last year's value as read by :func:`evaluator.values.parse_actual`)."""
     if prior.kind == "empty":
         return {"status": Status.PENDING, "reason": Reason.PRIOR}
-    f = conversion_factor(prior.unit or a_obj.unit, prior.per, a_obj.unit or prior.unit, a_obj.per) if prior.kind == "number" else None
+    f = conversion_factor(prior.unit or a_unit, prior.per, a_unit or prior.unit, a_per) if prior.kind == "number" else None
     if f is None:
         return {"status": Status.NOT_EVALUABLE, "reason": Reason.PRIOR, "args": {"prior": prior.raw}}
-    p, a = prior.value * f, a_obj.value
+    p = prior.value * f
     direction = direction or "up"
     trend = pack.data["trend"]
     out: dict[str, Any] = {"status": Status.SCORED, "method": Method.AUTO, "a_val": a}
@@ -963,32 +998,32 @@ def _score_issues(df: pd.DataFrame, ignored: np.ndarray, guessed: np.ndarray = n
     not used (rows ``ignored``): an issues table."""
     reason = df["pending_reason"].to_numpy(dtype=object)
     args = df["reason_args"].to_numpy(dtype=object)
-    cols: dict[str, list[Any]] = {c: [] for c in ("code", "severity", "message", "column", "cell", "file", "row",
-                                                  "project_id", "project", "indicator_no")}
+    names = ("code", "severity", "message", "column", "cell", "file", "row", "project_id", "project", "indicator_no")
+    found: list[tuple[Any, ...]] = []  # one issue per tuple, its values in the order of ``names``
 
-    def add(code: str, severity: str, text: str, column: str, cell: Any, row: dict[str, Any]) -> None:
-        for key, value in (("code", code), ("severity", plain(severity)), ("message", text), ("column", column),
-                           ("cell", str(cell)), *_loc(row).items()):
-            cols[key].append(value)
+    def add(code: str, severity: str, text: str, column: str, cell: Any, loc: tuple[Any, ...]) -> None:
+        found.append((code, plain(severity), text, column, str(cell), *_loc(*loc)))
 
-    fields = ("actual_text", "t_n", "prior_text", *LOC_COLUMNS)
     columns = messages()["scoring_columns"]  # the column each issue points at, as the tables print it
     bad = np.flatnonzero(df["status"].to_numpy(dtype=object) == Status.NOT_EVALUABLE)
     bad = bad[pd.Series(reason[bad], dtype=object).isin(list(SCORE_ISSUES)).to_numpy()]
-    for i, row in zip(bad, records_at(df, bad, fields)):
+    for i, row in zip(bad, _values_at(df, bad, ("actual_text", "t_n", "prior_text", *LOC_COLUMNS))):
+        (actual, t_n, prior), loc = row[:3], row[3:]
         code, severity = SCORE_ISSUES[reason[i]]
         a = args[i]
         text = issue_message(code, actual_unit=a.get("actual_unit", ""), target_unit=a.get("target_unit", ""),
-                             actual=row["actual_text"], n=row.get("t_n") or "", rating=a.get("rating", ""),
-                             prior=a.get("prior", row.get("prior_text", "")))
+                             actual=actual, n=t_n or "", rating=a.get("rating", ""), prior=a.get("prior", prior))
         column = columns[reason[i] if reason[i] in (Reason.RATING, Reason.PRIOR) else "actual"]
-        cell = {"rating": a.get("rating", ""), "prior": row.get("prior_text", "")}.get(reason[i], row["actual_text"])
-        add(code, severity, text, column, cell, row)
-    for i, row in zip(ignored, records_at(df, ignored, fields)):
+        cell = {"rating": a.get("rating", ""), "prior": prior}.get(reason[i], actual)
+        add(code, severity, text, column, cell, loc)
+    said: dict[str, str] = {}  # the message of each rating ignored (a handful of distinct ratings)
+    for i, loc in zip(ignored, _values_at(df, ignored, LOC_COLUMNS)):
         rating = args[i]["rating_ignored"]
-        add("rating_ignored", Severity.INFO, issue_message("rating_ignored", rating=rating), columns["rating"], rating, row)
-    for i, row in zip(guessed, records_at(df, guessed, ("target_text", "name", *fields))):
-        add("direction_guess", Severity.WARNING, issue_message("direction_guess", name=row.get("name") or "",
-                                                        target=row.get("target_text") or "", actual=row["actual_text"]),
-            columns["target"], row.get("target_text") or "", row)
-    return issues_table(cols, len(cols["code"]))
+        if rating not in said:
+            said[rating] = issue_message("rating_ignored", rating=rating)
+        add("rating_ignored", Severity.INFO, said[rating], columns["rating"], rating, loc)
+    for i, row in zip(guessed, _values_at(df, guessed, ("target_text", "name", "actual_text", *LOC_COLUMNS))):
+        (target, name, actual), loc = row[:3], row[3:]
+        add("direction_guess", Severity.WARNING, issue_message("direction_guess", name=name or "", target=target or "", actual=actual),
+            columns["target"], target or "", loc)
+    return issues_table({name: list(map(itemgetter(j), found)) for j, name in enumerate(names)}, len(found))

@@ -10,10 +10,13 @@ import ast
 import operator
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import lru_cache
 from importlib import resources
+from operator import attrgetter, itemgetter
 from typing import Any
+
+import numpy as np
 
 from .compiler import _CODES, _DATE_SPAN, _PUNCT, _RATIO, compile_target
 from .lexicon import lexicon, normalize
@@ -180,8 +183,8 @@ def _none_as_zero(core: str, none: frozenset[str]) -> str:
     return "".join("0" if i % 2 == 0 and p.strip() in words else p for i, p in enumerate(parts))
 
 
-#: distinct cells already read by :func:`parse_actuals` (oldest half dropped when full)
-_READ: dict[str, ActualValue] = {}
+#: distinct cells already read by :func:`actual_columns` (oldest half dropped when full), each as its row
+_READ: dict[str, tuple[Any, ...]] = {}
 _READ_MAX = 65536
 
 
@@ -220,8 +223,8 @@ def _masked(s: str, lex: Any) -> bool:
     return bool(_DATE_SPAN.search(s) or _RATIO.search(s) or _CODES.search(s) or lex.not_numbers_re.search(s))
 
 
-def _by_shape(raw: str, core: str) -> ActualValue | None:
-    """:func:`parse_actual` of a cell of plain numbers with units (``core``: the cell stripped), read
+def _by_shape(raw: str, core: str) -> tuple[Any, ...] | None:
+    """:func:`parse_actual` of a cell of plain numbers with units (``core``: the cell stripped), as its row, read
     from the compiled cell of the same shape with the numbers replaced by 1; None for any other cell.
 
     The compiler reads such a cell the same whatever its numbers (no sign, thousands separator,
@@ -249,12 +252,23 @@ def _by_shape(raw: str, core: str) -> ActualValue | None:
     if units is None:
         return None
     if len(units) == 1:
-        return ActualValue("number", raw, value=float(numbers[0]), unit=units[0][0], per=units[0][1])
-    return ActualValue("clauses", raw, clauses=tuple((float(n), u, p) for n, (u, p) in zip(numbers, units)))
+        return _cell("number", raw, value=float(numbers[0]), unit=units[0][0], per=units[0][1])
+    return _cell("clauses", raw, clauses=tuple((float(n), u, p) for n, (u, p) in zip(numbers, units)))
 
 
-def parse_actuals(texts: Any) -> list[ActualValue]:
-    """``[parse_actual(t) for t in texts]`` (equal values), for many distinct cells at once.
+#: the fields of :class:`ActualValue`, in order: a cell read is kept as a plain tuple of them (its row)
+FIELDS = tuple(f.name for f in fields(ActualValue))
+_row = attrgetter(*FIELDS)
+
+
+def _cell(kind: str, raw: str, value: float | None = None, unit: str | None = None, per: str | None = None,
+          clauses: tuple[tuple[float, str | None, str | None], ...] = ()) -> tuple[Any, ...]:
+    """The row of an :class:`ActualValue` with only these fields given."""
+    return kind, raw, value, unit, per, clauses, (), None
+
+
+def _rows(texts: Any) -> list[tuple[Any, ...]]:
+    """The row of each cell of ``texts``, as :func:`parse_actual` reads it.
 
     The common cells (empty, a vocabulary word, a plain number with a known unit: 52个, 98.5%)
     are read here in one pass with the word lists and the unit table looked up once; the rest
@@ -265,44 +279,82 @@ def parse_actuals(texts: Any) -> list[ActualValue]:
     match = _SIMPLE.fullmatch
     read = _READ
     known = read.pop  # a cell read again moves to the end: the oldest cells are dropped first
-    out: list[ActualValue] = []
+    out: list[tuple[Any, ...]] = []
     append = out.append
     for raw in texts:
-        value = known(raw, None) if type(raw) is str else None
-        if value is not None:
-            read[raw] = value
-            append(value)
+        row = known(raw, None) if type(raw) is str else None
+        if row is not None:
+            read[raw] = row
+            append(row)
             continue
         if type(raw) is not str:
-            append(parse_actual(raw))
+            append(_row(parse_actual(raw)))
             continue
         core = raw.strip().strip(_STRIP)
         if not core:
-            value = ActualValue("empty", raw)
+            row = _cell("empty", raw)
         else:
             kind = words.get(core)
             if kind is not None:
-                value = ActualValue(kind, raw, value=0.0) if kind == "none" else ActualValue(kind, raw)
+                row = _cell(kind, raw, 0.0 if kind == "none" else None)
             else:
                 m = match(core)
                 unit = m.group(2) if m is not None else None
                 if m is None or (unit and unit not in spellings):
-                    value = _by_shape(raw, core) or parse_actual(raw)
+                    row = _by_shape(raw, core) or _row(parse_actual(raw))
                 else:
-                    value = ActualValue("number", raw, value=float(m.group(1)), unit=spellings[unit] if unit else None)
+                    row = _cell("number", raw, float(m.group(1)), spellings[unit] if unit else None)
         if len(read) >= _READ_MAX:
             for old in list(read)[:_READ_MAX // 2]:
                 read.pop(old, None)
-        read[raw] = value
-        append(value)
+        read[raw] = row
+        append(row)
     return out
+
+
+def parse_actuals(texts: Any) -> list[ActualValue]:
+    """``[parse_actual(t) for t in texts]`` (equal values), for many distinct cells at once."""
+    return [ActualValue(*row) for row in _rows(texts)]
+
+
+@dataclass(frozen=True)
+class ActualColumns:
+    """Distinct cells read as :func:`parse_actual` reads them, one array per field of
+    :class:`ActualValue` (position k: the k-th cell), and ``number``: ``value`` as floats (NaN for
+    none). Whole columns for the scorer; an :class:`ActualValue` is made only where one is asked
+    for (:meth:`at`), not one per distinct cell."""
+
+    kind: np.ndarray
+    raw: np.ndarray
+    value: np.ndarray
+    unit: np.ndarray
+    per: np.ndarray
+    clauses: np.ndarray
+    components: np.ndarray
+    direction: np.ndarray
+    number: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.kind)
+
+    def at(self, k: int) -> ActualValue:
+        """The k-th cell as :func:`parse_actual` returns it."""
+        return ActualValue(*(getattr(self, name)[k] for name in FIELDS))
+
+
+def actual_columns(texts: Any) -> ActualColumns:
+    """:func:`parse_actuals` of ``texts`` as columns (:class:`ActualColumns`)."""
+    rows = _rows(texts)
+    # one field at a time (zip(*rows) would keep an iterator per row alive, each tracked by the collector)
+    columns = [np.fromiter(map(itemgetter(j), rows), dtype=object, count=len(rows)) for j in range(len(FIELDS))]
+    return ActualColumns(*columns, number=np.array(columns[FIELDS.index("value")].tolist(), dtype=float))
 
 
 _clear_parsed = parse_actual.cache_clear
 
 
 def _forget_all() -> None:
-    """Forget every cell read (by :func:`parse_actual` and :func:`parse_actuals`) and every shape, as in a
+    """Forget every cell read (by :func:`parse_actual` and :func:`actual_columns`) and every shape, as in a
     fresh process: ``parse_actual.cache_clear()``."""
     _clear_parsed()
     _READ.clear()

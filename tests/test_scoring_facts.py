@@ -63,3 +63,19 @@ def test_text_codes_of_texts_places_the_missing_text():
     # missing=None: a missing cell reads as str() of the first missing value
     codes, distinct = text_codes(pd.Series(["a", np.nan, "b", None] * 20, dtype=object), missing=None)
     assert distinct.tolist() == ["a", "nan", "b", ""] and codes[:4].tolist() == [0, 1, 2, 1]
+
+
+def test_text_codes_takes_a_categorical_by_its_codes():
+    from evaluator.scoring import text_codes
+    cells = ["b", None, "a", "b", ""] * 10
+    for column, distinct_texts in ((pd.Series(pd.Categorical(cells, categories=["", "a", "b"])), ["", "a", "b"]),
+                                   (pd.Series(pd.Categorical(["b", None, "a"])), ["a", "b", ""]),
+                                   (pd.Series(pd.Categorical(["b", "a"])), ["a", "b", ""])):
+        codes, distinct = text_codes(column)
+        assert distinct.tolist() == distinct_texts  # the categories (and "" after them unless among them)
+        as_objects = text_codes(column.to_numpy(dtype=object))
+        assert distinct[codes].tolist() == as_objects[1][as_objects[0]].tolist()
+    # a category that is no text: read as text first, as any column
+    column = pd.Series(pd.Categorical([1, 2, None]))
+    (codes, distinct), as_objects = text_codes(column), text_codes(column.to_numpy(dtype=object))
+    assert distinct[codes].tolist() == as_objects[1][as_objects[0]].tolist()
