@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Callable
 import numpy as np
 import pandas as pd
 
-from .frames import coded, first_rows
+from .frames import coded, first_rows, run_starts
 from .wording import messages
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -170,11 +170,8 @@ RUN_COLUMNS = frozenset(("project_id", "project", "department", "source_file", "
 def _coded_by_runs(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """:func:`evaluator.frames.coded` of an object array, coding only the first value of each run of equal
     neighbours (the same codes and distinct values: a run holds one value, first seen at its start)."""
-    if len(values) < 2:
-        return coded(values)
-    try:
-        starts = np.flatnonzero(np.concatenate(([True], values[1:] != values[:-1])))
-    except (TypeError, ValueError):  # values without a plain comparison (pd.NA): coded row by row
+    starts = run_starts(values)
+    if starts is None:  # values without a plain comparison (pd.NA): coded row by row
         return coded(values)
     codes, uniques = coded(values[starts])
     return np.repeat(codes, np.diff(np.append(starts, len(values)))), uniques
