@@ -196,6 +196,11 @@ def column_codes(column: pd.Series) -> tuple[np.ndarray, list[str]]:
         codes = np.asarray(column.array.codes, dtype=np.intp)
         fields = _object_fields(np.asarray(column.dtype.categories, dtype=object)) + [""]
         return np.where(codes < 0, len(fields) - 1, codes), fields
+    if isinstance(column.dtype, pd.api.extensions.ExtensionDtype) and column.dtype.kind in "iu":
+        # whole numbers with gaps (Int64): numbered as numbers, a gap (-1) an empty field
+        codes, uniques = pd.factorize(column.array)
+        fields = [str(u) for u in uniques.tolist()] + [""]
+        return np.where(codes < 0, len(fields) - 1, codes), fields
     values = column.to_numpy()
     kind = values.dtype.kind
     if kind == "b":
@@ -248,7 +253,7 @@ def _float_fields(values: np.ndarray) -> list[str]:
     fraction = np.isfinite(x) & ~whole
     out = np.empty(len(x), dtype=object)
     out.fill("")
-    out[whole] = x[whole].astype(np.int64).astype(str).tolist()
+    out[whole] = [str(i) for i in x[whole].astype(np.int64).tolist()]
     out[fraction] = list(map(float.__repr__, x[fraction].tolist()))
     return out.tolist()
 
