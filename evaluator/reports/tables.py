@@ -246,16 +246,29 @@ def _object_fields(objs: np.ndarray) -> list[str]:
 
 def _float_fields(values: np.ndarray) -> list[str]:
     """What :func:`_field` gives for floats, without the general dispatch: NaN and ±inf empty,
-    whole numbers without ``.0`` (decided for all values at once; only the others go through ``repr``)."""
+    whole numbers without ``.0`` (decided for all values at once; only the others go through ``repr``).
+
+    Amounts and points are mostly whole cents: a float that is the nearest to ``c / 100`` (and below
+    1e13, where floats are far closer together than a cent) has ``repr`` the cents' digits, which are
+    written from the integer ``c`` (~2x faster than ``repr``).
+    """
     x = np.asarray(values, dtype=np.float64)
-    with np.errstate(invalid="ignore"):
+    with np.errstate(invalid="ignore", over="ignore"):
         whole = (np.abs(x) < 1e15) & (x == np.trunc(x))
-    fraction = np.isfinite(x) & ~whole
+        cents = np.rint(x * 100)
+        in_cents = ~whole & (np.abs(x) < 1e13) & (cents / 100 == x)
+    fraction = np.isfinite(x) & ~whole & ~in_cents
     out = np.empty(len(x), dtype=object)
     out.fill("")
     out[whole] = [str(i) for i in x[whole].astype(np.int64).tolist()]
+    out[in_cents] = [f"{c // 100}{_CENTS[c % 100]}" if c > 0 else f"-{-c // 100}{_CENTS[-c % 100]}"
+                     for c in cents[in_cents].astype(np.int64).tolist()]
     out[fraction] = list(map(float.__repr__, x[fraction].tolist()))
     return out.tolist()
+
+
+#: the decimals of a number of cents by the cents below a unit: "", ".01" … ".1" … ".99" (no trailing 0)
+_CENTS = [""] + ["." + f"{c:02d}".rstrip("0") for c in range(1, 100)]
 
 
 def _text_field(value: Any) -> str:
