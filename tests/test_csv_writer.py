@@ -166,8 +166,9 @@ def test_float_fields_are_repr_of_every_float():
     rng = np.random.default_rng(7)
     values = [np.round((rng.random(20000) - 0.3) * scale, digits) for scale in (1, 300, 1e6, 1e12, 1e14, 1e16)
               for digits in (1, 2, 3, 9)]
-    values.append(np.array([0.01, -0.01, 0.1, -0.5, 0.05, 1e-5, 123456789.12, -0.0, 0.0, 2.5, 1e15 + 0.5, 9999999999999.99,
-                            np.nan, np.inf, -np.inf, 5e-324, 0.015, 1.005, 2 ** 53 + 0.0, 1e300, -1.7e308]))
+    values.append(np.array([0.01, -0.01, 0.1, -0.5, 0.05, 1e-5, 123456789.12, -0.0, 0.0, 2.5, 1e15 + 0.5,
+                            9999999999999.99, np.nan, np.inf, -np.inf, 5e-324, 0.015, 1.005, 2 ** 53 + 0.0, 1e300,
+                            -1.7e308]))
     for x in values:
         expected = ["" if not math.isfinite(v) else str(int(v)) if v.is_integer() and abs(v) < 1e15 else repr(v)
                     for v in x.tolist()]

@@ -73,7 +73,8 @@ def test_categorical_columns_give_what_their_values_give():
     plain = _columns(x=pd.Series(values, dtype=object))
     coded = _columns(x=pd.Series(values, dtype=object).astype("category"))
     # (a categorical holds a missing value as NaN, which is true)
-    assert coded.truthy("x").tolist() == coded.array("x").astype(bool).tolist() == [True, False, True, True, True, False]
+    expected = [True, False, True, True, True, False]
+    assert coded.truthy("x").tolist() == coded.array("x").astype(bool).tolist() == expected
     for value in ("a", "", "zz"):
         assert coded.equals("x", value).tolist() == plain.equals("x", value).tolist()
     assert coded.isin("x", ("b", "a")).tolist() == [True, False, False, True, True, False]

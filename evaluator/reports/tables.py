@@ -77,9 +77,9 @@ def to_csv_bytes(df: pd.DataFrame | None) -> bytes:
 def csv_text(df: pd.DataFrame | None, header: bool = True, columns: list[str] | None = None) -> str:
     """The table as CSV text (CRLF rows, quoted as :mod:`csv` quotes, formula-like cells neutralised).
 
-    Column by column (each distinct value rendered once, see :func:`column_codes`), then the
-    fields joined a block of rows at a time (:func:`csv_chunks`). ``columns``: write these, as ``df.reindex(columns=columns)`` has them
-    (a column ``df`` lacks is empty cells), without making that frame.
+    Column by column (each distinct value rendered once, see :func:`column_codes`), then the fields
+    joined a block of rows at a time (:func:`csv_chunks`). ``columns``: write these, as
+    ``df.reindex(columns=columns)`` has them (a column ``df`` lacks is empty cells), without making that frame.
     """
     return "".join(csv_chunks(df, header, columns))
 
