@@ -124,7 +124,7 @@ def score_table(task: Task, rules: Any, check: bool = True) -> _Outcome:
     from .actuals import read_actuals
     from .evaluate import evaluate
     from .readers import read_targets
-    from .reports.tables import csv_text
+    from .reports.tables import csv_bytes
     from .reports.writer import result_columns
 
     row = _blank_row(task)
@@ -138,19 +138,19 @@ def score_table(task: Task, rules: Any, check: bool = True) -> _Outcome:
     row.update(status=SCORED, indicators_in=ev.indicators_in, indicators_out=len(ev.indicators),
                projects=len(ev.projects), issues=len(issues),
                errors=int((issues["severity"] == "error").sum()) if len(issues) else 0)
-    return _Outcome(task.index, {name: csv_text(frame, header=False, columns=columns).encode("utf-8")
+    return _Outcome(task.index, {name: csv_bytes(frame, header=False, columns=columns)
                                  for name, (frame, columns) in result_columns(ev).items()}, ev.departments, row)
 
 
 def _failed(task: Task, row: dict[str, Any], exc: BaseException | str) -> _Outcome:
-    from .reports.tables import csv_text
+    from .reports.tables import csv_bytes
     reason = exc if isinstance(exc, str) else (str(exc) or type(exc).__name__)
     if not isinstance(exc, str) and type(exc).__module__.split(".")[0] != "evaluator":
         reason = f"{type(exc).__name__}: {reason}"
     row.update(status=NOT_SCORED, reason=reason, issues=1, errors=1)  # the issue below
     issue = Issue(code="table_not_scored", severity="error", message=issue_message("table_not_scored", reason=reason),
                   file=task.targets.name)
-    return _Outcome(task.index, {"issues": csv_text(issues_frame([issue]), header=False).encode("utf-8")}, None, row)
+    return _Outcome(task.index, {"issues": csv_bytes(issues_frame([issue]), header=False)}, None, row)
 
 
 # --------------------------------------------------------------------------- workers
@@ -263,7 +263,7 @@ def _blank_row(task: Task) -> dict[str, Any]:
 def score_batch(tasks: list[Task], outdir: str | Path, rules: Any = "national-2020", jobs: int = 1,
                 check: bool = True, progress: Callable[[dict[str, Any]], None] | None = None) -> BatchResult:
     """Score every task and write the results into ``outdir`` (files replaced); see the module docstring."""
-    from .reports.tables import csv_text, to_csv_bytes
+    from .reports.tables import csv_bytes, to_csv_bytes
     from .reports.writer import INDICATOR_RESULT_COLUMNS, PROJECT_RESULT_COLUMNS
     from .rules import load_rule_pack
 
@@ -283,7 +283,7 @@ def score_batch(tasks: list[Task], outdir: str | Path, rules: Any = "national-20
     done = False
     try:
         for name, cols in headers.items():
-            handles[name].write(("\ufeff" + csv_text(pd.DataFrame(columns=cols))).encode("utf-8"))
+            handles[name].write(csv_bytes(pd.DataFrame(columns=cols), lead="\ufeff"))
             handles[name].flush()  # before workers are forked
         outcomes = (score_table(t, pack, check) for t in tasks) if jobs == 1 \
             else _in_order(_scored_in_workers(tasks, pack, check, jobs))

@@ -27,7 +27,7 @@ import pandas as pd
 from .categories import framework_category, is_tag_only
 from .frames import coded, factorize_objects, first_rows, joint_codes, records
 from .issues import ISSUE_COLUMNS, Issue, _ISSUE_FIELDS, concat_issues, issue_message, issue_template, issues_table
-from .lint_columns import LintColumns, label, labels
+from .lint_columns import LintColumns, label, labels, values_at
 from .wording import message
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -153,7 +153,7 @@ def _pick(df: pd.DataFrame, pos: np.ndarray, columns: tuple[str, ...]) -> list[t
     """Values of ``columns`` at row positions ``pos``, as Python objects, one tuple per row."""
     if not len(pos):
         return []
-    return list(zip(*(np.asarray(df[c])[pos].tolist() for c in columns)))
+    return list(zip(*(values_at(df[c], pos).tolist() for c in columns)))
 
 
 def _flags(pos: np.ndarray, *masks: np.ndarray) -> list[list[bool]]:
@@ -175,7 +175,7 @@ def _locations(table: TargetTable, ind: pd.DataFrame, pos: np.ndarray) -> list[t
 
 def _location_columns(cols: LintColumns, pos: np.ndarray) -> dict:
     """:func:`_locations` column by column: the Issue fields file … indicator_no of the rows at ``pos``."""
-    sheet, column, pid, project = (cols.array(c)[pos].tolist() for c in
+    sheet, column, pid, project = (cols.at(c, pos).tolist() for c in
                                    ("source_sheet", "source_column", "project_id", "project"))
     return {"file": cols.table.source, "sheet": [s or None for s in sheet], "row": _ints(cols, "source_row", pos),
             "column": [c or None for c in column], "project_id": pid, "project": project,
@@ -188,7 +188,7 @@ def _ints(cols: LintColumns, column: str, pos: np.ndarray) -> list:
     values = cols.ind[column]
     if values.dtype.kind in "iu":
         return values.to_numpy()[pos].tolist()
-    return [int(x) for x in cols.array(column)[pos].tolist()]
+    return [int(x) for x in cols.at(column, pos).tolist()]
 
 
 def _at(loc: tuple, column: str) -> tuple:
@@ -210,7 +210,7 @@ def check_categories(table: TargetTable | LintColumns) -> IssueColumns:
     parts = []  # per row: the conflict, then the unknown 一级, then the unknown 二级 category
     pos = np.flatnonzero(conflict)
     if len(pos):
-        raw1, raw2, code1, name1, code2 = (cols.array(c)[pos].tolist() for c in
+        raw1, raw2, code1, name1, code2 = (cols.at(c, pos).tolist() for c in
                                            ("level1_raw", "level2_raw", "level1_code", "level1", "level2_code"))
         template = issue_template("category_conflict")
         parts.append((pos * 3, {
@@ -222,7 +222,7 @@ def check_categories(table: TargetTable | LintColumns) -> IssueColumns:
                                                     ("level2", "level2_raw", unknown2)), start=1):
         pos = np.flatnonzero(unknown)
         if len(pos):
-            raw = cols.array(column)[pos].tolist()
+            raw = cols.at(column, pos).tolist()
             template = issue_template("unknown_category", level)
             parts.append((pos * 3 + sub, {
                 "code": "unknown_category", "severity": "warning",
@@ -273,7 +273,7 @@ def check_targets(table: TargetTable | LintColumns) -> IssueColumns:
     parts = []  # per row: the period value used, then the target not measurable
     pos = np.flatnonzero(period)
     if len(pos):
-        annual, annual_kind, period_text = (cols.array(c)[pos].tolist()
+        annual, annual_kind, period_text = (cols.at(c, pos).tolist()
                                             for c in ("annual_text", "annual_kind", "period_text"))
         parts.append((pos * 2, {
             "code": "period_value_used",
@@ -287,14 +287,14 @@ def check_targets(table: TargetTable | LintColumns) -> IssueColumns:
         codes, reasons, _ = cols.once("target_notes", _target_notes)
         kind_words = labels("kind")  # (a kind without a word is shown as it is)
         words = [reason or kind_words.get(kind, kind) for reason, kind in
-                 zip(reasons.take(codes.take(pos)).tolist(), cols.array("kind")[pos].tolist())]
+                 zip(reasons.take(codes.take(pos)).tolist(), cols.at("kind", pos).tolist())]
         said: dict[str, str] = {}  # (the rows share a few reasons: each message is worded once)
         messages = [said.get(w) or said.setdefault(w, issue_message("not_measurable", reason=w)) for w in words]
         parts.append((pos * 2 + 1, {
             "code": "not_measurable",
-            "severity": _SEVERITIES.take(cols.array("target_class")[pos] == "not_evaluable").tolist(),
+            "severity": _SEVERITIES.take(cols.at("target_class", pos) == "not_evaluable").tolist(),
             "message": messages,
-            "cell": cols.array("target_text")[pos].tolist()}))
+            "cell": cols.at("target_text", pos).tolist()}))
     return IssueColumns.merged(parts, lambda rows: _location_columns(cols, rows), per_key=2)
 
 
@@ -354,7 +354,7 @@ def check_qualitative_share(table: TargetTable | LintColumns) -> IssueColumns:
     n_projects = len(pids)
     totals = np.bincount(codes[known], minlength=n_projects)
     # per (project, class): its rows and its first row; classes numbered in order of appearance
-    class_codes, classes = factorize_objects(cols.array("target_class")[flagged])
+    class_codes, classes = factorize_objects(cols.at("target_class", flagged))
     n_classes, classes = len(classes), classes.tolist()
     pairs = codes[flagged] * n_classes + class_codes
     counts = np.bincount(pairs, minlength=n_projects * n_classes).reshape(n_projects, n_classes)
@@ -386,7 +386,7 @@ def check_qualitative_share(table: TargetTable | LintColumns) -> IssueColumns:
     said = [(severity, head.format(**values), tail.format(**values), cell) for severity, values, cell in said]
     found = [said[k] for k in key.tolist()]
     at = first_rows(codes)[hit]  # each project's first row
-    project, sheet, column = (cols.array(c)[at].tolist() for c in ("project", "source_sheet", "source_column"))
+    project, sheet, column = (cols.at(c, at).tolist() for c in ("project", "source_sheet", "source_column"))
     return IssueColumns.merged([(np.arange(len(at)), {  # in the order found
         "code": "qualitative_share", "severity": [f[0] for f in found],
         "message": [f"{f[1]}{name}{f[2]}" for name, f in zip(project, found)],
@@ -725,7 +725,7 @@ def check_unknown_units(table: TargetTable | LintColumns) -> IssueColumns:
     return IssueColumns.merged([(pos, {
         "code": "unknown_unit", "severity": "info",
         "message": [issue_message("unknown_unit", words="、".join(w)) for w in found],
-        "cell": cols.array("target_text")[pos].tolist()})], lambda rows: _location_columns(cols, rows))
+        "cell": cols.at("target_text", pos).tolist()})], lambda rows: _location_columns(cols, rows))
 
 
 RULES = (check_categories, check_targets, check_qualitative_share, check_projects, check_money,

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Callable
 import numpy as np
 import pandas as pd
 
-from .frames import coded, first_rows
+from .frames import coded, first_rows, run_starts
 from .wording import messages
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -52,6 +52,12 @@ class LintColumns:
             found = self._arrays[column] = np.asarray(self.ind[column], dtype=object)
         return found
 
+    def at(self, column: str, rows: np.ndarray) -> np.ndarray:
+        """``array(column)[rows]`` (``rows``: positions); a categorical column not made whole for it."""
+        if column not in self._arrays and isinstance(self.ind[column].dtype, pd.CategoricalDtype):
+            return values_at(self.ind[column], rows)
+        return self.array(column)[rows]
+
     def coded(self, column: str) -> tuple[np.ndarray, np.ndarray]:
         """(codes, distinct values) of the column, a missing value a value of its own: the last
         distinct value, None (:func:`evaluator.frames.coded`)."""
@@ -84,8 +90,9 @@ class LintColumns:
             dtype = self.ind[column].dtype
             if dtype == bool:
                 found = self.ind[column].to_numpy()
-            elif column in self._coded:  # once per distinct value; the missing ones (None or NaN) as they are
-                codes, uniques = self._coded[column]
+            elif column in self._coded or isinstance(dtype, pd.CategoricalDtype):
+                # once per distinct value (a categorical's are its categories); the missing ones as they are
+                codes, uniques = self.coded(column)
                 found = np.array([bool(u) for u in uniques.tolist()], dtype=bool).take(codes)
                 if _has_missing(uniques):
                     missing = codes == len(uniques) - 1
@@ -116,7 +123,11 @@ class LintColumns:
         return out
 
     def equals(self, column: str, value: Any) -> np.ndarray:
-        """Row mask: is the row's value ``value`` (``Series.isin([value])`` for a text)."""
+        """Row mask: is the row's value ``value`` (``Series.isin([value])`` for a text); a text against a
+        categorical column by its codes."""
+        if isinstance(value, str) and isinstance(self.ind[column].dtype, pd.CategoricalDtype):
+            codes, uniques = self.coded(column)
+            return codes == _position(uniques, value)
         return np.asarray(self.array(column) == value, dtype=bool)
 
     def isin(self, column: str, values: tuple) -> np.ndarray:
@@ -170,14 +181,25 @@ RUN_COLUMNS = frozenset(("project_id", "project", "department", "source_file", "
 def _coded_by_runs(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """:func:`evaluator.frames.coded` of an object array, coding only the first value of each run of equal
     neighbours (the same codes and distinct values: a run holds one value, first seen at its start)."""
-    if len(values) < 2:
-        return coded(values)
-    try:
-        starts = np.flatnonzero(np.concatenate(([True], values[1:] != values[:-1])))
-    except (TypeError, ValueError):  # values without a plain comparison (pd.NA): coded row by row
+    starts = run_starts(values)
+    if starts is None:  # values without a plain comparison (pd.NA): coded row by row
         return coded(values)
     codes, uniques = coded(values[starts])
     return np.repeat(codes, np.diff(np.append(starts, len(values)))), uniques
+
+
+def values_at(values: pd.Series, rows: np.ndarray) -> np.ndarray:
+    """``np.asarray(values)[rows]`` (``rows``: positions); a categorical column is not made whole for it
+    (its rows are taken from the codes)."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        return np.asarray(values.array.take(rows), dtype=object)
+    return np.asarray(values)[rows]
+
+
+def _position(uniques: np.ndarray, value: str) -> int:
+    """The code of ``value`` among distinct values (-2, no code, when it is none of them)."""
+    at = np.flatnonzero([u == value for u in uniques.tolist()])
+    return int(at[0]) if len(at) else -2
 
 
 def _has_missing(uniques: np.ndarray) -> bool:

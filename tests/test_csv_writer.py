@@ -158,3 +158,18 @@ def test_categorical_text_columns_write_as_object_columns_on_every_path(tmp_path
         assert written["coded", gap] == written["plain", gap]
     assert written["plain", None] == written["plain", math.nan]  # a gap: None and NaN alike
     assert written["plain", None] != written["plain", "cat"]
+
+
+def test_float_fields_are_repr_of_every_float():
+    from evaluator.reports.tables import _float_fields
+
+    rng = np.random.default_rng(7)
+    values = [np.round((rng.random(20000) - 0.3) * scale, digits) for scale in (1, 300, 1e6, 1e12, 1e14, 1e16)
+              for digits in (1, 2, 3, 9)]
+    values.append(np.array([0.01, -0.01, 0.1, -0.5, 0.05, 1e-5, 123456789.12, -0.0, 0.0, 2.5, 1e15 + 0.5,
+                            9999999999999.99, np.nan, np.inf, -np.inf, 5e-324, 0.015, 1.005, 2 ** 53 + 0.0, 1e300,
+                            -1.7e308]))
+    for x in values:
+        expected = ["" if not math.isfinite(v) else str(int(v)) if v.is_integer() and abs(v) < 1e15 else repr(v)
+                    for v in x.tolist()]
+        assert _float_fields(x) == expected

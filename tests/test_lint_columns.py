@@ -66,3 +66,28 @@ def test_cut_at_field():
     assert head.format(**values) + "P" + tail.format(**values) == template.format(project="P", **values)
     with pytest.raises(ValueError):
         _cut_at_field("{project}{project}", "project")
+
+
+def test_categorical_columns_give_what_their_values_give():
+    values = ["a", "", None, "a", "b", ""]
+    plain = _columns(x=pd.Series(values, dtype=object))
+    coded = _columns(x=pd.Series(values, dtype=object).astype("category"))
+    # (a categorical holds a missing value as NaN, which is true)
+    expected = [True, False, True, True, True, False]
+    assert coded.truthy("x").tolist() == coded.array("x").astype(bool).tolist() == expected
+    for value in ("a", "", "zz"):
+        assert coded.equals("x", value).tolist() == plain.equals("x", value).tolist()
+    assert coded.isin("x", ("b", "a")).tolist() == [True, False, False, True, True, False]
+
+
+def test_values_in_runs_coded_as_row_by_row():
+    from evaluator.lint_columns import _coded_by_runs
+    from evaluator.frames import coded
+
+    nan = float("nan")
+    for listed in (["p", "p", None, None, "q", "p", nan, nan, "q"], ["x"], [], ["a", pd.NA, "a"]):
+        values = np.empty(len(listed), dtype=object)
+        values[:] = listed
+        by_runs, by_rows = _coded_by_runs(values), coded(values)
+        assert by_runs[0].tolist() == by_rows[0].tolist()
+        assert by_runs[1].tolist() == by_rows[1].tolist()

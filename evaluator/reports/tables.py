@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO, Iterator
 
 import numpy as np
 import pandas as pd
@@ -71,25 +71,43 @@ def _csv_cell(value: Any) -> str:
 
 def to_csv_bytes(df: pd.DataFrame | None) -> bytes:
     """CSV text (UTF-8 with BOM, CRLF rows, formula-like cells neutralised)."""
-    return _csv_join(df, True, "\ufeff").encode("utf-8")
+    return csv_bytes(df, lead="\ufeff")
 
 
 def csv_text(df: pd.DataFrame | None, header: bool = True, columns: list[str] | None = None) -> str:
     """The table as CSV text (CRLF rows, quoted as :mod:`csv` quotes, formula-like cells neutralised).
 
-    Column by column (each distinct value rendered once, see :func:`column_codes`), then all
-    fields joined at once. ``columns``: write these, as ``df.reindex(columns=columns)`` has them
-    (a column ``df`` lacks is empty cells), without making that frame.
+    Column by column (each distinct value rendered once, see :func:`column_codes`), then the fields
+    joined a block of rows at a time (:func:`csv_chunks`). ``columns``: write these, as
+    ``df.reindex(columns=columns)`` has them (a column ``df`` lacks is empty cells), without making that frame.
     """
-    return _csv_join(df, header, "", columns)
+    return "".join(csv_chunks(df, header, columns))
 
 
-def _csv_join(df: pd.DataFrame | None, header: bool, lead: str, columns: list[str] | None = None) -> str:
-    """``lead`` + :func:`csv_text`.
+def csv_bytes(df: pd.DataFrame | None, header: bool = True, columns: list[str] | None = None, lead: str = "") -> bytes:
+    """``(lead + csv_text(df, header, columns)).encode("utf-8")``, encoded a block of rows at a time."""
+    return b"".join(text.encode("utf-8") for text in csv_chunks(df, header, columns, lead))
+
+
+def write_csv(fh: BinaryIO, df: pd.DataFrame | None, header: bool = True, columns: list[str] | None = None,
+              lead: str = "") -> None:
+    """Write :func:`csv_bytes` into the binary file ``fh``, a block of rows at a time."""
+    for text in csv_chunks(df, header, columns, lead):
+        fh.write(text.encode("utf-8"))
+
+
+#: rows joined, encoded and written at a time: the text of a block (~0.5 MB) is encoded while still in
+#: the processor's cache; a whole table at once is ~25 % slower (1 000 to 16 000 rows do the same)
+BLOCK_ROWS = 4096
+
+
+def csv_chunks(df: pd.DataFrame | None, header: bool = True, columns: list[str] | None = None,
+               lead: str = "") -> Iterator[str]:
+    """``lead + csv_text(df, header, columns)`` in pieces of :data:`BLOCK_ROWS` rows.
 
     Every row is ``f0 , f1 , … , fk \\r\\n``: the separators are glued to the distinct fields of the
     column beside them that has fewer (adjacent columns with few combinations are merged first),
-    and one ``str.join`` over all rows' pieces makes the text (one join per row costs ~3x more).
+    and one ``str.join`` over a block's pieces makes its text (one join per row costs ~3x more).
     """
     if df is None:
         df = pd.DataFrame()
@@ -103,7 +121,8 @@ def _csv_join(df: pd.DataFrame | None, header: bool, lead: str, columns: list[st
     head = lead + (",".join(names) if names != [""] else '""') if header else lead
     n, k = len(df), len(columns)
     if not (n and k):
-        return head + "\r\n" if header else lead
+        yield head + "\r\n" if header else lead
+        return
     fields_of = [column_codes(s) if s is not None else (np.zeros(n, dtype=np.intp), [""]) for s in series]
     if k == 1:  # the csv module writes a lone empty field as "" (a blank line is no row)
         codes, fields = fields_of[0]
@@ -142,11 +161,10 @@ def _csv_join(df: pd.DataFrame | None, header: bool, lead: str, columns: list[st
         at += 1 + bool(own[j])
     # the header line (and ``lead``) goes in front of the first row's first piece, which starts no row
     cells[0, 0] = (head + "\r\n" if header else head) + (cells[0, 0][2:] if row_start else cells[0, 0])
-    pieces = cells.ravel().tolist()
-    del cells
+    for start in range(0, n, BLOCK_ROWS):
+        yield "".join(cells[start:start + BLOCK_ROWS].ravel().tolist())
     if row_start:
-        pieces.append("\r\n")
-    return "".join(pieces)
+        yield "\r\n"
 
 
 def _merged(columns: list[tuple[np.ndarray, list[str]]], n: int) -> list[tuple[np.ndarray, list[str]]]:
@@ -177,6 +195,11 @@ def column_codes(column: pd.Series) -> tuple[np.ndarray, list[str]]:
         # texts already coded: their categories rendered once, a missing value (-1) an empty field
         codes = np.asarray(column.array.codes, dtype=np.intp)
         fields = _object_fields(np.asarray(column.dtype.categories, dtype=object)) + [""]
+        return np.where(codes < 0, len(fields) - 1, codes), fields
+    if isinstance(column.dtype, pd.api.extensions.ExtensionDtype) and column.dtype.kind in "iu":
+        # whole numbers with gaps (Int64): numbered as numbers, a gap (-1) an empty field
+        codes, uniques = pd.factorize(column.array)
+        fields = [str(u) for u in uniques.tolist()] + [""]
         return np.where(codes < 0, len(fields) - 1, codes), fields
     values = column.to_numpy()
     kind = values.dtype.kind
@@ -223,16 +246,29 @@ def _object_fields(objs: np.ndarray) -> list[str]:
 
 def _float_fields(values: np.ndarray) -> list[str]:
     """What :func:`_field` gives for floats, without the general dispatch: NaN and ±inf empty,
-    whole numbers without ``.0`` (decided for all values at once; only the others go through ``repr``)."""
+    whole numbers without ``.0`` (decided for all values at once; only the others go through ``repr``).
+
+    Amounts and points are mostly whole cents: a float that is the nearest to ``c / 100`` (and below
+    1e13, where floats are far closer together than a cent) has ``repr`` the cents' digits, which are
+    written from the integer ``c`` (~2x faster than ``repr``).
+    """
     x = np.asarray(values, dtype=np.float64)
-    with np.errstate(invalid="ignore"):
+    with np.errstate(invalid="ignore", over="ignore"):
         whole = (np.abs(x) < 1e15) & (x == np.trunc(x))
-    fraction = np.isfinite(x) & ~whole
+        cents = np.rint(x * 100)
+        in_cents = ~whole & (np.abs(x) < 1e13) & (cents / 100 == x)
+    fraction = np.isfinite(x) & ~whole & ~in_cents
     out = np.empty(len(x), dtype=object)
     out.fill("")
-    out[whole] = x[whole].astype(np.int64).astype(str).tolist()
+    out[whole] = [str(i) for i in x[whole].astype(np.int64).tolist()]
+    out[in_cents] = [f"{c // 100}{_CENTS[c % 100]}" if c > 0 else f"-{-c // 100}{_CENTS[-c % 100]}"
+                     for c in cents[in_cents].astype(np.int64).tolist()]
     out[fraction] = list(map(float.__repr__, x[fraction].tolist()))
     return out.tolist()
+
+
+#: the decimals of a number of cents by the cents below a unit: "", ".01" … ".1" … ".99" (no trailing 0)
+_CENTS = [""] + ["." + f"{c:02d}".rstrip("0") for c in range(1, 100)]
 
 
 def _text_field(value: Any) -> str:

@@ -15,7 +15,7 @@ from .html import render_comparison, render_department
 from .labels import full_marks
 from .notices import notices
 from .provenance import build_provenance, merge_provenance
-from .tables import csv_text, records, to_csv_bytes, to_json_bytes, write_bytes
+from .tables import records, to_csv_bytes, to_json_bytes, write_bytes, write_csv
 
 FORMATS = ("xlsx", "html", "csv", "json")
 #: file names written into OUTDIR (documented in docs/reports.md)
@@ -49,9 +49,7 @@ def append_results_csv(evaluation: Any, outdir: str | Path) -> dict[str, Path]:
         path = out / FILES[name]
         new = not path.is_file() or path.stat().st_size == 0
         with path.open("ab") as fh:
-            if new:  # (written on its own: prefixing the text with it would copy the whole text)
-                fh.write("\ufeff".encode("utf-8"))
-            fh.write(csv_text(frame, header=new, columns=columns).encode("utf-8"))
+            write_csv(fh, frame, header=new, columns=columns, lead="\ufeff" if new else "")
         written[name] = path
     return written
 
