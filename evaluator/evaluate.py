@@ -249,7 +249,7 @@ def _rollup_issues(projects: pd.DataFrame, ind: pd.DataFrame, pack: RulePack) ->
     out: list[Issue] = []
     over = projects["execution_rate"].to_numpy(dtype=float) > 1
     fallback = projects["budget_fallback"].fillna(False).astype(bool).to_numpy()
-    weights = ind.groupby("project_id", sort=False)["weight"]
+    weights = ind.groupby("project_id", sort=False, observed=True)["weight"]
     complete = weights.count() == weights.size()
     sums = weights.sum()
     execution = pack.weights["execution"]

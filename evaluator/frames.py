@@ -231,3 +231,14 @@ def exact_values(values: Any) -> tuple[np.ndarray, np.ndarray]:
     codes[others] = len(uniques) + object_codes(arr[others])[0]
     codes = pd.factorize(codes)[0]
     return codes, arr[first_rows(codes)]
+
+
+def texts(column: pd.Series, missing: str = "") -> pd.Series:
+    """``column.fillna(missing).astype(str)``: a column as plain texts, a missing value as ``missing``.
+    A coded (categorical) column is decoded from its categories, each made a text once (pandas 2 refuses
+    to fill a categorical with a value it does not hold)."""
+    if not isinstance(column.dtype, pd.CategoricalDtype):
+        return column.fillna(missing).astype(str)
+    made = np.empty(len(column.cat.categories) + 1, dtype=object)
+    made[:] = [*map(str, column.cat.categories.tolist()), missing]  # code -1 (missing): the last
+    return pd.Series(made.take(column.cat.codes.to_numpy()), index=column.index, name=column.name).astype(str)

@@ -25,6 +25,7 @@ import pandas as pd
 from .deadlines import deadline_outcome
 from .enums import Method, Reason, Severity, Status, TargetKind
 from .frames import Codes, coded as coded_values, distinct_rows, factorize_objects, first_rows, full_object, joint_codes, object_codes
+from .frames import texts
 from .issues import issue_message, issues_table
 from .categories import level1_code
 from .rules import RulePack
@@ -77,7 +78,7 @@ def _code_digit(text: Any) -> str:
 def _printed(df: pd.DataFrame, level: str, fallback: pd.Series) -> pd.Series:
     """The code as printed in the table (before the reader reconciled the levels)."""
     if f"{level}_code_printed" in df:
-        s = df[f"{level}_code_printed"].fillna("").astype(str).map(_code_digit)
+        s = texts(df[f"{level}_code_printed"]).map(_code_digit)
     elif f"{level}_raw" in df:
         s = df[f"{level}_raw"].map(_code_digit)
     else:
@@ -126,8 +127,8 @@ def _code_blocks(df: pd.DataFrame, pack: RulePack) -> pd.Series:
     """The block the category codes give (NaN where they give none)."""
     maps = pack.data["blocks"]
     trust = pack.switches["category_trust"]
-    l1 = df.get("level1_code", pd.Series("", index=df.index)).fillna("").astype(str)
-    l2 = df.get("level2_code", pd.Series("", index=df.index)).fillna("").astype(str)
+    l1 = texts(df.get("level1_code", pd.Series("", index=df.index)))
+    l2 = texts(df.get("level2_code", pd.Series("", index=df.index)))
     if trust == "level1":
         l1 = _printed(df, "level1", l1)
     if trust == "level2":

@@ -362,8 +362,9 @@ def _frames(header: Header, columns: list[Coded], numbers: np.ndarray, lengths: 
     annual_col = header.find("annual") or header.find("period") or header.find("name")
     first_of_project = np.r_[True, k[1:] != k[:-1]] if len(k) else np.zeros(0, dtype=bool)
     run_start = np.maximum.accumulate(np.where(first_of_project, np.arange(len(k)), 0)) if len(k) else k
-    pi = {"project_index": k, "sheet": sheet or "", "row": numbers[rows].astype(int),
-          "column": annual_col.label if annual_col else "", "indicator_no": np.arange(len(k)) - run_start + 1,
+    pi = {"project_index": k, "sheet": _blank(len(k), sheet or ""), "row": numbers[rows].astype(int),
+          "column": _blank(len(k), annual_col.label if annual_col else ""),
+          "indicator_no": np.arange(len(k)) - run_start + 1,
           "level1_code_printed": _blank(len(k)), "level2_code_printed": _blank(len(k))}
     for out, key in RECORD_FIELDS.items():
         pi[out] = get(key).categorical(rows)
@@ -371,9 +372,9 @@ def _frames(header: Header, columns: list[Coded], numbers: np.ndarray, lengths: 
     return projects, indicators
 
 
-def _blank(n: int) -> pd.Categorical:
-    """A column of ``n`` empty texts, coded (the tidy step takes its codes as they are)."""
-    return pd.Categorical.from_codes(np.zeros(n, dtype=np.int64), categories=pd.Index([""], dtype=object))
+def _blank(n: int, text: str = "") -> pd.Categorical:
+    """A column of ``n`` times ``text`` (empty), coded (the tidy step takes its codes as they are)."""
+    return pd.Categorical.from_codes(np.zeros(n, dtype=np.int64), categories=pd.Index([text], dtype=object))
 
 
 #: joins texts for :func:`texts_containing` (no word looked for has it)
