@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .frames import Codes, distinct_map, factorize_objects, texts
+from .frames import Codes, distinct_map, factorize_objects, ordered_codes, texts
 from .issues import ISSUE_COLUMNS, InputError, Issue, issue_message, issues_frame, issues_table
 from .safety import neutralize_cell, neutralize_frame
 from .values import vocabulary
@@ -483,13 +483,18 @@ class _Matcher:
     def __init__(self, table: Any):
         self.table = table
         ind = table.indicators
-        self.keys = pd.DataFrame({"project_id": ind["project_id"].astype(str),
+        coded = ordered_codes(ind["project_id"])  # handed on coded by the reader: ids as texts already
+        self.keys = pd.DataFrame({"project_id": ind["project_id"] if coded else ind["project_id"].astype(str),
                                   "indicator_no": pd.to_numeric(ind["indicator_no"]).astype(int),
                                   "ind_name": ind["name"]}, copy=False)  # stripped where used; read only
         ids = pd.unique(table.projects["project_id"].astype(str).to_numpy())
         self.n_ids = len(ids)
         # the project ids, then those only indicators name, numbered in one pass (ids are distinct: 0 … n_ids-1)
-        codes, pids = factorize_objects(np.concatenate((ids, self.keys["project_id"].to_numpy())))
+        if coded is not None and coded[0].min() >= 0:  # the same, once per distinct id of the indicators
+            codes, pids = factorize_objects(np.concatenate((ids, coded[1])))
+            codes = np.concatenate((codes[:len(ids)], codes[len(ids):].take(coded[0])))
+        else:
+            codes, pids = factorize_objects(np.concatenate((ids, self.keys["project_id"].to_numpy())))
         self.pids = pd.Index(pids, dtype=object)
         #: the project ids by number
         self.ids = np.asarray(pids, dtype=object)

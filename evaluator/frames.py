@@ -241,4 +241,21 @@ def texts(column: pd.Series, missing: str = "") -> pd.Series:
         return column.fillna(missing).astype(str)
     made = np.empty(len(column.cat.categories) + 1, dtype=object)
     made[:] = [*map(str, column.cat.categories.tolist()), missing]  # code -1 (missing): the last
-    return pd.Series(made.take(column.cat.codes.to_numpy()), index=column.index, name=column.name).astype(str)
+    typed = pd.Series(made, copy=False).astype(str).array  # (the type astype(str) gives, made per category)
+    return pd.Series(typed.take(column.cat.codes.to_numpy()), index=column.index, name=column.name, copy=False)
+
+
+def ordered_codes(column: Any) -> tuple[np.ndarray, np.ndarray] | None:
+    """A categorical column of texts as :func:`factorize_objects` would code it — (codes, missing -1;
+    the distinct texts) — when its codes already number every category in order of first appearance
+    (as the reader hands its text columns on); else None (code the values)."""
+    if not (isinstance(column, pd.Series) and isinstance(column.dtype, pd.CategoricalDtype)):
+        return None
+    codes = np.asarray(column.array.codes)
+    texts = np.asarray(column.dtype.categories, dtype=object)
+    if not len(codes) or not all(type(t) is str for t in texts.tolist()):
+        return None
+    seen = np.maximum.accumulate(codes)
+    if int(seen[-1]) != len(texts) - 1 or not (codes[1:] <= np.maximum(seen[:-1], -1) + 1).all() or codes[0] > 0:
+        return None
+    return codes.astype(np.intp, copy=False), texts

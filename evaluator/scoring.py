@@ -25,7 +25,7 @@ import pandas as pd
 from .deadlines import deadline_outcome
 from .enums import Method, Reason, Severity, Status, TargetKind
 from .frames import Codes, coded as coded_values, distinct_rows, factorize_objects, first_rows, full_object, joint_codes, object_codes
-from .frames import texts
+from .frames import ordered_codes, texts
 from .issues import issue_message, issues_table
 from .categories import level1_code
 from .rules import RulePack
@@ -148,13 +148,17 @@ def text_codes(values: Any, missing: str | None = "") -> tuple[np.ndarray, np.nd
     Missing cells read as ``missing`` (``fillna("").astype(str)``), or, with ``missing=None``,
     as ``str()`` of the missing value (``astype(str)``). Only distinct values are converted.
     """
-    arr = values.to_numpy(dtype=object) if isinstance(values, pd.Series) else np.asarray(values, dtype=object)
-    if pd.api.types.infer_dtype(arr, skipna=True) not in ("string", "empty"):
-        # numbers, booleans, objects: each read as text first (True and 1, -0.0 and 0.0 are other texts)
-        gaps = pd.isna(arr) if missing is not None else np.zeros(len(arr), dtype=bool)
-        arr = np.array([missing if gap else str(v) for v, gap in zip(arr.tolist(), gaps.tolist())] or [],
-                       dtype=object)
-    codes, uniques = factorize_objects(arr, use_na_sentinel=missing is not None)
+    coded = ordered_codes(values)  # a column the reader handed on coded: taken by its codes
+    if coded is not None and (missing is not None or coded[0].min() >= 0):
+        codes, uniques = coded
+    else:
+        arr = values.to_numpy(dtype=object) if isinstance(values, pd.Series) else np.asarray(values, dtype=object)
+        if pd.api.types.infer_dtype(arr, skipna=True) not in ("string", "empty"):
+            # numbers, booleans, objects: each read as text first (True and 1, -0.0 and 0.0 are other texts)
+            gaps = pd.isna(arr) if missing is not None else np.zeros(len(arr), dtype=bool)
+            arr = np.array([missing if gap else str(v) for v, gap in zip(arr.tolist(), gaps.tolist())] or [],
+                           dtype=object)
+        codes, uniques = factorize_objects(arr, use_na_sentinel=missing is not None)
     if all(type(u) is str for u in uniques.tolist()):
         # distinct texts already (each its own str()): only the text of a missing cell is to be placed,
         # at the first "" or after the others, as factorizing the texts again would place it

@@ -27,7 +27,7 @@ from .header import Header, label_value, parse_header
 from .io import Row
 from .model import MONEY_FIELDS, RawTable
 from .rows_layout import align, carries_category, not_read_issue
-from .tidy import PRINTED_INDICATOR_COLUMNS, PRINTED_PROJECT_COLUMNS, SELF_EVALUATION_FIELDS
+from .tidy import PRINTED_INDICATOR_COLUMNS, PRINTED_PROJECT_COLUMNS, SELF_EVALUATION_FIELDS, coded_texts
 from .self_evaluation import is_title
 from .vocab import fold, has_label, header_field, vocabulary
 
@@ -66,8 +66,9 @@ class Coded(Codes):
         return self.uniques.take(self.codes.take(rows))
 
     def categorical(self, rows: np.ndarray) -> pd.Categorical:
-        """The texts of ``rows``, kept coded (the tidy step decides once per distinct text)."""
-        return pd.Categorical.from_codes(self.codes.take(rows), categories=pd.Index(self.uniques, dtype=object))
+        """The texts of ``rows``, kept coded (the tidy step decides once per distinct text, and hands the
+        column on as it is): only the texts the rows hold, numbered by first appearance."""
+        return coded_texts(self.codes.take(rows), self.uniques)
 
     def where(self, predicate: Callable[[str], bool], among: np.ndarray | None = None) -> np.ndarray:
         """``predicate`` of every row's text, as a boolean array; asked only of the distinct texts

@@ -331,23 +331,38 @@ def _coded(codes: np.ndarray, texts: np.ndarray) -> pd.Categorical:
     return pd.Categorical.from_codes(codes, categories=pd.Index(texts, dtype=object), validate=False)
 
 
+def coded_texts(codes: np.ndarray, texts: np.ndarray) -> pd.Categorical:
+    """Rows coded into distinct ``texts`` (codes >= 0; not every text held, not numbered by first
+    appearance) as a categorical of the texts the rows hold, numbered by their first appearance."""
+    n = len(codes)
+    if _in_order(codes, len(texts)):
+        return _coded(codes, texts)  # numbered as wanted already
+    first = np.full(len(texts), n)
+    np.minimum.at(first, codes, np.arange(n))
+    present = np.flatnonzero(first < n)
+    order = present[np.argsort(first[present], kind="stable")]
+    number = np.empty(len(texts), dtype=codes.dtype)
+    number[order] = np.arange(len(order))
+    return _coded(number.take(codes), texts.take(order))
+
+
+def _in_order(codes: np.ndarray, n_texts: int) -> bool:
+    """Do ``codes`` number ``n_texts`` texts, every one held, in order of first appearance (each new code
+    is one more than every code before it)?"""
+    if not len(codes):
+        return n_texts == 0
+    before = np.concatenate(([-1], np.maximum.accumulate(codes)[:-1]))
+    return int(codes.min()) >= 0 and int(codes.max()) == n_texts - 1 and bool((codes <= before + 1).all())
+
+
 def _printed(column: pd.Series) -> np.ndarray | pd.Categorical:
-    """A printed column for the tidy frame. A coded (categorical) one stays coded: its codes are renumbered
-    in order of first appearance and the texts no row holds dropped (the reader codes a whole sheet's
-    column, and hands on the indicator rows)."""
+    """A printed column for the tidy frame: a coded (categorical) one stays coded (:func:`coded_texts`)."""
     if isinstance(column.dtype, pd.CategoricalDtype):
         codes = np.asarray(column.array.codes)
         if len(codes) and codes.min() >= 0:
-            n, texts = len(codes), np.asarray(column.array.categories, dtype=object)
-            first = np.full(len(texts), n)
-            np.minimum.at(first, codes, np.arange(n))
-            present = np.flatnonzero(first < n)
-            order = present[np.argsort(first[present], kind="stable")]
-            if len(order) == len(texts) and (np.diff(order) > 0).all():
-                return _coded(codes, texts)  # numbered as wanted already
-            number = np.empty(len(texts), dtype=codes.dtype)
-            number[order] = np.arange(len(order))
-            return _coded(number.take(codes), texts.take(order))
+            if _in_order(codes, len(column.dtype.categories)):
+                return column.array
+            return coded_texts(codes, np.asarray(column.array.categories, dtype=object))
     return column.to_numpy(dtype=object)
 
 
