@@ -84,8 +84,9 @@ class LintColumns:
             dtype = self.ind[column].dtype
             if dtype == bool:
                 found = self.ind[column].to_numpy()
-            elif column in self._coded:  # once per distinct value; the missing ones (None or NaN) as they are
-                codes, uniques = self._coded[column]
+            elif column in self._coded or isinstance(dtype, pd.CategoricalDtype):
+                # once per distinct value (a coded column: coded already); the missing ones (None or NaN) as they are
+                codes, uniques = self.coded(column)
                 found = np.array([bool(u) for u in uniques.tolist()], dtype=bool).take(codes)
                 if _has_missing(uniques):
                     missing = codes == len(uniques) - 1
@@ -117,6 +118,9 @@ class LintColumns:
 
     def equals(self, column: str, value: Any) -> np.ndarray:
         """Row mask: is the row's value ``value`` (``Series.isin([value])`` for a text)."""
+        if column not in self._arrays and isinstance(self.ind[column].dtype, pd.CategoricalDtype):
+            codes, uniques = self.coded(column)  # a coded column: compared once per distinct value
+            return np.asarray(uniques == value, dtype=bool).take(codes)
         return np.asarray(self.array(column) == value, dtype=bool)
 
     def isin(self, column: str, values: tuple) -> np.ndarray:
