@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from .enums import MEASURABLE_KINDS, Method, ProjectStatus, Status, TargetKind
-from .frames import texts
+from .frames import texts as as_texts
 from .wording import fixed, message, round_half_up
 
 #: label put beside every department score: there is no official averaging rule
@@ -271,7 +271,7 @@ def block_profile(indicators: pd.DataFrame, projects: pd.DataFrame, rule_pack: A
 def target_quality(indicators: pd.DataFrame, issues: pd.DataFrame | None) -> dict[str, Any]:
     """Share of measurable targets, share of weight needing a reviewer, contradictions found."""
     n = len(indicators)
-    kind = texts(_col(indicators, "kind", ""))
+    kind = as_texts(_col(indicators, "kind", ""))
     w = pd.to_numeric(_col(indicators, "weight_points"), errors="coerce").fillna(0.0)
     review = (_col(indicators, "method", "").fillna("") == Method.REVIEW) | (kind == TargetKind.QUALITATIVE)
     codes = issues["code"].fillna("").astype(str) if issues is not None and len(issues) and "code" in issues else pd.Series([], dtype=str)
