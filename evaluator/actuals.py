@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .frames import Codes, distinct_map, factorize_objects
+from .frames import Codes, distinct_map, factorize_objects, ordered_codes, texts
 from .issues import ISSUE_COLUMNS, InputError, Issue, issue_message, issues_frame, issues_table
 from .safety import neutralize_cell, neutralize_frame
 from .values import vocabulary
@@ -43,9 +43,9 @@ def actuals_from_table(table: Any) -> Actuals | None:
     """The actuals printed in a self-evaluation table (实际完成值, 得分 columns), or None if it has none."""
     ind = table.indicators
     printed = [c for c in ("table_actual_text", "table_rating_text", "table_prior_text") if c in ind]
-    if not printed or not any((ind[c].fillna("").astype(str).str.strip() != "").any() for c in printed):
+    if not printed or not any((texts(ind[c]).str.strip() != "").any() for c in printed):
         return None
-    printed_score = ind["table_score_text"].fillna("").astype(str).str.strip()
+    printed_score = texts(ind["table_score_text"]).str.strip()
     # a status word in the 得分 cell (the engine's own report prints 待补/待评, 无法评价 …) says "no score"
     score, bad = _numbers(printed_score.mask(printed_score.isin(list(messages()["status"].values())), ""))
     issues = [Issue("bad_number", "warning",
@@ -56,7 +56,7 @@ def actuals_from_table(table: Any) -> Actuals | None:
                     cell=str(ind["table_score_text"].iat[i])) for i in np.flatnonzero(bad)]
 
     def text(name: str) -> Any:  # a column the reader may not give (older tables): empty
-        return ind[name].fillna("").astype(str).str.strip() if name in ind else ""
+        return texts(ind[name]).str.strip() if name in ind else ""
 
     frame = pd.DataFrame({"project_id": ind["project_id"], "indicator_no": ind["indicator_no"].astype(int),
                           "actual_text": text("table_actual_text"),
@@ -120,13 +120,19 @@ def header_key(text: str) -> str | None:
 # --- template ---------------------------------------------------------------
 def _indicator_rows(table: Any) -> pd.DataFrame:
     ind = table.indicators
-    get = lambda c: ind[c] if c in ind else ""  # noqa: E731
+    get = lambda c: _plain(ind[c]) if c in ind else ""  # noqa: E731
     return pd.DataFrame({header("project_id"): get("project_id"), header("project"): get("project"),
                          header("indicator_no"): pd.to_numeric(get("indicator_no")).astype("Int64").astype(str),
                          header("level1"): get("level1"),
                          header("level2"): get("level2"), header("name"): get("name"),
                          header("target_text"): get("target_text"),
                          **{header(k): "" for k in ("actual_text", "prior_text", "rating", "self_score", "note")}})
+
+
+def _plain(column: pd.Series) -> pd.Series:
+    """A column of the tables as plain values, for the template: a new table whose empty cells are filled
+    in (a column the reader hands on coded, a categorical, takes no value it does not hold)."""
+    return column.astype(object) if isinstance(column.dtype, pd.CategoricalDtype) else column
 
 
 def _project_rows(table: Any) -> pd.DataFrame:
@@ -477,13 +483,18 @@ class _Matcher:
     def __init__(self, table: Any):
         self.table = table
         ind = table.indicators
-        self.keys = pd.DataFrame({"project_id": ind["project_id"].astype(str),
+        coded = ordered_codes(ind["project_id"])  # handed on coded by the reader: ids as texts already
+        self.keys = pd.DataFrame({"project_id": ind["project_id"] if coded else ind["project_id"].astype(str),
                                   "indicator_no": pd.to_numeric(ind["indicator_no"]).astype(int),
                                   "ind_name": ind["name"]}, copy=False)  # stripped where used; read only
         ids = pd.unique(table.projects["project_id"].astype(str).to_numpy())
         self.n_ids = len(ids)
         # the project ids, then those only indicators name, numbered in one pass (ids are distinct: 0 … n_ids-1)
-        codes, pids = factorize_objects(np.concatenate((ids, self.keys["project_id"].to_numpy())))
+        if coded is not None and coded[0].min() >= 0:  # the same, once per distinct id of the indicators
+            codes, pids = factorize_objects(np.concatenate((ids, coded[1])))
+            codes = np.concatenate((codes[:len(ids)], codes[len(ids):].take(coded[0])))
+        else:
+            codes, pids = factorize_objects(np.concatenate((ids, self.keys["project_id"].to_numpy())))
         self.pids = pd.Index(pids, dtype=object)
         #: the project ids by number
         self.ids = np.asarray(pids, dtype=object)

@@ -16,7 +16,7 @@ import pandas as pd
 
 from . import __version__
 from .enums import Severity
-from .frames import factorize_objects
+from .frames import factorize_objects, ordered_codes
 from .issues import InputError, Issue, concat_issues, issue_message, issues_frame
 from .rules import RulePack, load_rule_pack
 from .points import apply_weights, project_scores
@@ -100,9 +100,13 @@ def _key_codes(left: list[Any], right: list[Any]) -> tuple[np.ndarray, np.ndarra
     key = None
     for lc, rc in zip(left, right):
         lv, rv = (c.to_numpy() if isinstance(c, pd.Series) and c.dtype.kind in "iu" else c for c in (lc, rc))
+        coded = ordered_codes(lc)
         if isinstance(lv, np.ndarray) and isinstance(rv, np.ndarray) and lv.dtype.kind in "iu" and lv.dtype == rv.dtype:
             # whole numbers on both sides (indicator numbers): equal here exactly when equal as Python ints
             codes, uniques = pd.factorize(np.concatenate([lv, rv]))
+        elif coded is not None and coded[0].min() >= 0:  # left coded by the reader: its distinct texts coded with right
+            both, uniques = factorize_objects(np.concatenate([coded[1], np.asarray(rc, dtype=object)]), use_na_sentinel=False)
+            codes = np.concatenate([both[:len(coded[1])].take(coded[0]), both[len(coded[1]):]])
         else:
             codes, uniques = factorize_objects(np.concatenate([np.asarray(lc, dtype=object), np.asarray(rc, dtype=object)]),
                                                use_na_sentinel=False)
@@ -250,7 +254,7 @@ def _rollup_issues(projects: pd.DataFrame, ind: pd.DataFrame, pack: RulePack) ->
     out: list[Issue] = []
     over = projects["execution_rate"].to_numpy(dtype=float) > 1
     fallback = projects["budget_fallback"].fillna(False).astype(bool).to_numpy()
-    weights = ind.groupby("project_id", sort=False)["weight"]
+    weights = ind.groupby("project_id", sort=False, observed=True)["weight"]
     complete = weights.count() == weights.size()
     sums = weights.sum()
     execution = pack.weights["execution"]

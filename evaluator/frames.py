@@ -259,3 +259,31 @@ def _exact_values(arr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     codes[others] = len(uniques) + object_codes(arr[others])[0]
     codes = pd.factorize(codes)[0]
     return codes, arr[first_rows(codes)]
+
+
+def texts(column: pd.Series, missing: str = "") -> pd.Series:
+    """``column.fillna(missing).astype(str)``: a column as plain texts, a missing value as ``missing``.
+    A coded (categorical) column is decoded from its categories, each made a text once (pandas 2 refuses
+    to fill a categorical with a value it does not hold)."""
+    if not isinstance(column.dtype, pd.CategoricalDtype):
+        return column.fillna(missing).astype(str)
+    made = np.empty(len(column.cat.categories) + 1, dtype=object)
+    made[:] = [*map(str, column.cat.categories.tolist()), missing]  # code -1 (missing): the last
+    typed = pd.Series(made, copy=False).astype(str).array  # (the type astype(str) gives, made per category)
+    return pd.Series(typed.take(column.cat.codes.to_numpy()), index=column.index, name=column.name, copy=False)
+
+
+def ordered_codes(column: Any) -> tuple[np.ndarray, np.ndarray] | None:
+    """A categorical column of texts as :func:`factorize_objects` would code it — (codes, missing -1;
+    the distinct texts) — when its codes already number every category in order of first appearance
+    (as the reader hands its text columns on); else None (code the values)."""
+    if not (isinstance(column, pd.Series) and isinstance(column.dtype, pd.CategoricalDtype)):
+        return None
+    codes = np.asarray(column.array.codes)
+    texts = np.asarray(column.dtype.categories, dtype=object)
+    if not len(codes) or not all(type(t) is str for t in texts.tolist()):
+        return None
+    seen = np.maximum.accumulate(codes)
+    if int(seen[-1]) != len(texts) - 1 or not (codes[1:] <= np.maximum(seen[:-1], -1) + 1).all() or codes[0] > 0:
+        return None
+    return codes.astype(np.intp, copy=False), texts

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from .enums import MEASURABLE_KINDS, Method, ProjectStatus, Status, TargetKind
+from .frames import texts as as_texts
 from .wording import fixed, message, round_half_up
 
 #: label put beside every department score: there is no official averaging rule
@@ -173,7 +174,7 @@ def boundary_warnings(indicators: pd.DataFrame, projects: pd.DataFrame, rule_pac
         return pd.DataFrame(columns=cols)
     inc = project_inclusion(projects)
     exec_weight = float(rule_pack.weights.get("execution", 0))
-    by_project = {pid: g for pid, g in indicators.groupby("project_id", sort=False)} if len(indicators) else {}
+    by_project = {pid: g for pid, g in indicators.groupby("project_id", sort=False, observed=True)} if len(indicators) else {}
     for idx, proj in projects.iterrows():
         if not inc.at[idx, "included"]:
             continue
@@ -270,7 +271,7 @@ def block_profile(indicators: pd.DataFrame, projects: pd.DataFrame, rule_pack: A
 def target_quality(indicators: pd.DataFrame, issues: pd.DataFrame | None) -> dict[str, Any]:
     """Share of measurable targets, share of weight needing a reviewer, contradictions found."""
     n = len(indicators)
-    kind = _col(indicators, "kind", "").fillna("").astype(str)
+    kind = as_texts(_col(indicators, "kind", ""))
     w = pd.to_numeric(_col(indicators, "weight_points"), errors="coerce").fillna(0.0)
     review = (_col(indicators, "method", "").fillna("") == Method.REVIEW) | (kind == TargetKind.QUALITATIVE)
     codes = issues["code"].fillna("").astype(str) if issues is not None and len(issues) and "code" in issues else pd.Series([], dtype=str)

@@ -24,7 +24,8 @@ import pandas as pd
 
 from .deadlines import deadline_outcome
 from .enums import Method, Reason, Severity, Status, TargetKind
-from .frames import Codes, coded as coded_values, distinct_rows, factorize_objects, first_rows, full_object, joint_codes, object_codes
+from .frames import (Codes, coded as coded_values, distinct_rows, factorize_objects, first_rows, full_object,
+                     joint_codes, object_codes, ordered_codes, texts)
 from .issues import issue_message, issues_table
 from .categories import level1_code
 from .rules import RulePack
@@ -77,7 +78,7 @@ def _code_digit(text: Any) -> str:
 def _printed(df: pd.DataFrame, level: str, fallback: pd.Series) -> pd.Series:
     """The code as printed in the table (before the reader reconciled the levels)."""
     if f"{level}_code_printed" in df:
-        s = df[f"{level}_code_printed"].fillna("").astype(str).map(_code_digit)
+        s = texts(df[f"{level}_code_printed"]).map(_code_digit)
     elif f"{level}_raw" in df:
         s = df[f"{level}_raw"].map(_code_digit)
     else:
@@ -126,8 +127,8 @@ def _code_blocks(df: pd.DataFrame, pack: RulePack) -> pd.Series:
     """The block the category codes give (NaN where they give none)."""
     maps = pack.data["blocks"]
     trust = pack.switches["category_trust"]
-    l1 = df.get("level1_code", pd.Series("", index=df.index)).fillna("").astype(str)
-    l2 = df.get("level2_code", pd.Series("", index=df.index)).fillna("").astype(str)
+    l1 = texts(df.get("level1_code", pd.Series("", index=df.index)))
+    l2 = texts(df.get("level2_code", pd.Series("", index=df.index)))
     if trust == "level1":
         l1 = _printed(df, "level1", l1)
     if trust == "level2":
@@ -147,17 +148,17 @@ def text_codes(values: Any, missing: str | None = "") -> tuple[np.ndarray, np.nd
     Missing cells read as ``missing`` (``fillna("").astype(str)``), or, with ``missing=None``,
     as ``str()`` of the missing value (``astype(str)``). Only distinct values are converted.
     """
-    if missing is not None and isinstance(getattr(values, "dtype", None), pd.CategoricalDtype):
-        coded = _categorical_codes(values, missing)
-        if coded is not None:
-            return coded
-    arr = values.to_numpy(dtype=object) if isinstance(values, pd.Series) else np.asarray(values, dtype=object)
-    if pd.api.types.infer_dtype(arr, skipna=True) not in ("string", "empty"):
-        # numbers, booleans, objects: each read as text first (True and 1, -0.0 and 0.0 are other texts)
-        gaps = pd.isna(arr) if missing is not None else np.zeros(len(arr), dtype=bool)
-        arr = np.array([missing if gap else str(v) for v, gap in zip(arr.tolist(), gaps.tolist())] or [],
-                       dtype=object)
-    codes, uniques = factorize_objects(arr, use_na_sentinel=missing is not None)
+    coded = ordered_codes(values)  # a column the reader handed on coded: taken by its codes
+    if coded is not None and (missing is not None or coded[0].min() >= 0):
+        codes, uniques = coded
+    else:
+        arr = values.to_numpy(dtype=object) if isinstance(values, pd.Series) else np.asarray(values, dtype=object)
+        if pd.api.types.infer_dtype(arr, skipna=True) not in ("string", "empty"):
+            # numbers, booleans, objects: each read as text first (True and 1, -0.0 and 0.0 are other texts)
+            gaps = pd.isna(arr) if missing is not None else np.zeros(len(arr), dtype=bool)
+            arr = np.array([missing if gap else str(v) for v, gap in zip(arr.tolist(), gaps.tolist())] or [],
+                           dtype=object)
+        codes, uniques = factorize_objects(arr, use_na_sentinel=missing is not None)
     if all(type(u) is str for u in uniques.tolist()):
         # distinct texts already (each its own str()): only the text of a missing cell is to be placed,
         # at the first "" or after the others, as factorizing the texts again would place it
@@ -169,19 +170,6 @@ def text_codes(values: Any, missing: str | None = "") -> tuple[np.ndarray, np.nd
     texts = np.array([str(u) for u in uniques] + [missing or ""], dtype=object)
     merged, distinct = factorize_objects(texts)
     return merged[codes], distinct
-
-
-def _categorical_codes(values: Any, missing: str) -> tuple[np.ndarray, np.ndarray] | None:
-    """:func:`text_codes` of a categorical column of texts, taken by its codes (the distinct texts: its
-    categories, and ``missing`` after them unless among them); None when a category is no text."""
-    codes, uniques = coded_values(values)  # a missing cell: a last value None, when there is one
-    texts = uniques[:-1] if len(uniques) and uniques[-1] is None else uniques
-    if not all(type(u) is str for u in texts.tolist()):
-        return None
-    same = np.flatnonzero(texts == missing)
-    at = int(same[0]) if len(same) else len(texts)
-    distinct = texts if len(same) else np.append(texts, _objects([missing]))
-    return np.where(codes == len(texts), at, codes), distinct
 
 
 def _column_codes(df: pd.DataFrame, col: str, missing: str | None = "") -> tuple[np.ndarray, np.ndarray]:

@@ -121,8 +121,8 @@ def full_marks_lines(table: TargetTable, execution: float | None = None) -> list
     if execution is None:
         from ..rules import load_rule_pack
         execution = float(load_rule_pack().weights["execution"])
-    sums = ind.groupby("project_id", sort=False)["weight"].sum(min_count=1)
-    names = ind.groupby("project_id", sort=False)["project"].first()
+    sums = ind.groupby("project_id", sort=False, observed=True)["weight"].sum(min_count=1)
+    names = ind.groupby("project_id", sort=False, observed=True)["project"].first()
     off = [(names[pid], w + execution) for pid, w in sums.items() if w == w and abs(w + execution - 100.0) > 0.005]
     if not off:
         return []

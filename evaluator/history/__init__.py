@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..frames import texts
 from ..readers.vocab import fold
 from ..trends import Prior, PriorLookup, _data as _trend_data
 from ..wording import message
@@ -198,7 +199,7 @@ class Priors(PriorLookup):
 
     def lookup(self, ind: pd.DataFrame) -> list[Prior | None]:
         keys = indicator_keys(ind)
-        depts = ind["department"].fillna("").astype(str).to_numpy() if "department" in ind else np.full(len(ind), "")
+        depts = texts(ind["department"]).to_numpy() if "department" in ind else np.full(len(ind), "")
         out: list[Prior | None] = []
         src = _trend_data()["sources"]["store"]
         by_dept: dict[str, dict[str, Prior]] = {}

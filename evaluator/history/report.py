@@ -20,6 +20,7 @@ import pandas as pd
 
 from .. import __version__
 from ..compare import rank_with_intervals
+from ..frames import texts
 from ..outputs import write_atomic
 from ..reports.labels import department_label
 from ..trends import stated_change
@@ -107,7 +108,7 @@ def _year_pairs(ind: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     val = np.array([v if v is not None else np.nan for _, v in ops], dtype=float)
     prior = pair["actual_value_prior"].to_numpy(dtype=float)
     # a stated change on last year (较上年增长5%) compiles to ≥5% but is no level: not a low target
-    changes = np.array([stated_change(str(t)) is None for t in pair["target_text"].fillna("")], dtype=bool)
+    changes = np.array([stated_change(str(t)) is None for t in texts(pair["target_text"])], dtype=bool)
     low_mask = ((np.isin(op, [">=", ">"]) & (val < prior)) | (np.isin(op, ["<=", "<"]) & (val > prior))) & changes
     low = pair[low_mask][["department", "year", "project", "name", "target_text", "actual_text_prior"]]
     return worse.reset_index(drop=True), low.reset_index(drop=True)

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from .. import __version__
+from ..frames import texts
 from ..issues import EvaluatorError
 from ..wording import message
 from .keys import indicator_keys, project_keys
@@ -313,7 +314,7 @@ def _departments(indicators: pd.DataFrame, projects: pd.DataFrame) -> list[str]:
     seen = []
     for frame in (projects, indicators):
         if "department" in frame:
-            seen += [str(d) for d in frame["department"].fillna("").astype(str).unique()]
+            seen += [str(d) for d in texts(frame["department"]).unique()]
     out = list(dict.fromkeys(seen)) or [""]
     return out
 
@@ -321,13 +322,13 @@ def _departments(indicators: pd.DataFrame, projects: pd.DataFrame) -> list[str]:
 def _dept_of_project(projects: pd.DataFrame) -> dict[str, str]:
     if "department" not in projects or "project_id" not in projects:
         return {}
-    return dict(zip(projects["project_id"].astype(str), projects["department"].fillna("").astype(str)))
+    return dict(zip(projects["project_id"].astype(str), texts(projects["department"])))
 
 
 def _dept_row(departments: pd.DataFrame | None, dept: str) -> dict[str, Any]:
     if departments is None or not len(departments) or "department" not in departments:
         return {}
-    hit = departments[departments["department"].fillna("").astype(str) == dept]
+    hit = departments[texts(departments["department"]) == dept]
     if not len(hit):
         return {}
     row = hit.iloc[0].to_dict()
@@ -350,7 +351,7 @@ def _indicator_rows(ind: pd.DataFrame) -> pd.DataFrame:
     first = pd.Series(np.arange(n)).groupby(codes).first().to_numpy() if n else np.array([], dtype=int)
     compiled = np.array([_compiled(target.iloc[i]) for i in first], dtype=object)
     out = pd.DataFrame({
-        "department": ind["department"].fillna("").astype(str) if "department" in ind else "",
+        "department": texts(ind["department"]) if "department" in ind else "",
         "project_id": _text(ind["project_id"]) if "project_id" in ind else None,
         "project": _text(ind["project"]) if "project" in ind else None,
         "indicator_key": indicator_keys(ind),
@@ -374,7 +375,7 @@ def _indicator_rows(ind: pd.DataFrame) -> pd.DataFrame:
 
 
 def _project_rows(projects: pd.DataFrame) -> pd.DataFrame:
-    out = pd.DataFrame({"department": projects["department"].fillna("").astype(str) if "department" in projects else ""},
+    out = pd.DataFrame({"department": texts(projects["department"]) if "department" in projects else ""},
                        index=projects.index)
     for c in ("project_id", "project_code", "project", "grade", "status"):
         out[c] = _text(projects[c]) if c in projects else None

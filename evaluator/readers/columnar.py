@@ -27,7 +27,7 @@ from .header import Header, label_value, parse_header
 from .io import Row
 from .model import MONEY_FIELDS, RawTable
 from .rows_layout import align, carries_category, not_read_issue
-from .tidy import PRINTED_INDICATOR_COLUMNS, PRINTED_PROJECT_COLUMNS, SELF_EVALUATION_FIELDS
+from .tidy import PRINTED_INDICATOR_COLUMNS, PRINTED_PROJECT_COLUMNS, SELF_EVALUATION_FIELDS, coded_texts
 from .self_evaluation import is_title
 from .vocab import fold, has_label, header_field, vocabulary
 
@@ -66,8 +66,9 @@ class Coded(Codes):
         return self.uniques.take(self.codes.take(rows))
 
     def categorical(self, rows: np.ndarray) -> pd.Categorical:
-        """The texts of ``rows``, kept coded (the tidy step decides once per distinct text)."""
-        return pd.Categorical.from_codes(self.codes.take(rows), categories=pd.Index(self.uniques, dtype=object))
+        """The texts of ``rows``, kept coded (the tidy step decides once per distinct text, and hands the
+        column on as it is): only the texts the rows hold, numbered by first appearance."""
+        return coded_texts(self.codes.take(rows), self.uniques)
 
     def where(self, predicate: Callable[[str], bool], among: np.ndarray | None = None) -> np.ndarray:
         """``predicate`` of every row's text, as a boolean array; asked only of the distinct texts
@@ -362,8 +363,9 @@ def _frames(header: Header, columns: list[Coded], numbers: np.ndarray, lengths: 
     annual_col = header.find("annual") or header.find("period") or header.find("name")
     first_of_project = np.r_[True, k[1:] != k[:-1]] if len(k) else np.zeros(0, dtype=bool)
     run_start = np.maximum.accumulate(np.where(first_of_project, np.arange(len(k)), 0)) if len(k) else k
-    pi = {"project_index": k, "sheet": sheet or "", "row": numbers[rows].astype(int),
-          "column": annual_col.label if annual_col else "", "indicator_no": np.arange(len(k)) - run_start + 1,
+    pi = {"project_index": k, "sheet": _blank(len(k), sheet or ""), "row": numbers[rows].astype(int),
+          "column": _blank(len(k), annual_col.label if annual_col else ""),
+          "indicator_no": np.arange(len(k)) - run_start + 1,
           "level1_code_printed": _blank(len(k)), "level2_code_printed": _blank(len(k))}
     for out, key in RECORD_FIELDS.items():
         pi[out] = get(key).categorical(rows)
@@ -371,9 +373,9 @@ def _frames(header: Header, columns: list[Coded], numbers: np.ndarray, lengths: 
     return projects, indicators
 
 
-def _blank(n: int) -> pd.Categorical:
-    """A column of ``n`` empty texts, coded (the tidy step takes its codes as they are)."""
-    return pd.Categorical.from_codes(np.zeros(n, dtype=np.int64), categories=pd.Index([""], dtype=object))
+def _blank(n: int, text: str = "") -> pd.Categorical:
+    """A column of ``n`` times ``text`` (empty), coded (the tidy step takes its codes as they are)."""
+    return pd.Categorical.from_codes(np.zeros(n, dtype=np.int64), categories=pd.Index([text], dtype=object))
 
 
 #: joins texts for :func:`texts_containing` (no word looked for has it)

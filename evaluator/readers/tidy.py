@@ -312,25 +312,70 @@ def _scored_target(annual_text: str, period_text: str, compile_target) -> tuple:
             annual.kind, period.kind if period is not None else "")
 
 
-def _objects(values: list | np.ndarray, codes: np.ndarray) -> np.ndarray | pd.api.extensions.ExtensionArray:
-    """Per-distinct ``values`` taken back to every row by ``codes``, typed as a frame types the column:
-    the type is inferred once from the distinct values (pandas 3: ``str`` for texts) instead of from
-    every row (a pass over the column and a copy of it when the frame is built)."""
+def _objects(values: list | np.ndarray, codes: np.ndarray) -> np.ndarray | pd.Categorical:
+    """Per-distinct ``values`` taken back to every row by ``codes`` (numbered in order of first appearance).
+
+    Texts are handed on coded, as a categorical (:func:`_coded`): the values are numbered once (values of
+    several codes may be one text), so later stages take the column by its codes instead of coding every
+    row's text again. Other values (compiled targets) are an object array."""
     distinct = _object_array(values) if isinstance(values, list) else values
-    if len(codes):  # (an empty column stays object, as the frame would keep it)
-        typed = pd.Series(distinct, copy=False).array
-        if isinstance(typed.dtype, pd.StringDtype):
-            return typed.take(codes)
+    if len(codes) and pd.api.types.infer_dtype(distinct, skipna=False) == "string":
+        numbers, texts = factorize_objects(distinct)
+        return _coded(numbers.take(codes), texts)
     return distinct.take(codes)
 
 
-def _printed(column: pd.Series) -> np.ndarray | pd.api.extensions.ExtensionArray:
-    """A printed column for the tidy frame: a coded (categorical) one taken by its codes (:func:`_objects`)."""
+def _coded(codes: np.ndarray, texts: np.ndarray) -> pd.Categorical:
+    """A text column as a categorical: ``codes`` (numbered in order of first appearance, none missing)
+    into ``texts``, the distinct texts present."""
+    return pd.Categorical.from_codes(codes, categories=pd.Index(texts, dtype=object), validate=False)
+
+
+def coded_texts(codes: np.ndarray, texts: np.ndarray) -> pd.Categorical:
+    """Rows coded into distinct ``texts`` (codes >= 0; not every text held, not numbered by first
+    appearance) as a categorical of the texts the rows hold, numbered by their first appearance."""
+    n = len(codes)
+    if _in_order(codes, len(texts)):
+        return _coded(codes, texts)  # numbered as wanted already
+    first = np.full(len(texts), n)
+    np.minimum.at(first, codes, np.arange(n))
+    present = np.flatnonzero(first < n)
+    order = present[np.argsort(first[present], kind="stable")]
+    number = np.empty(len(texts), dtype=codes.dtype)
+    number[order] = np.arange(len(order))
+    return _coded(number.take(codes), texts.take(order))
+
+
+def _in_order(codes: np.ndarray, n_texts: int) -> bool:
+    """Do ``codes`` number ``n_texts`` texts, every one held, in order of first appearance (each new code
+    is one more than every code before it)?"""
+    if not len(codes):
+        return n_texts == 0
+    before = np.concatenate(([-1], np.maximum.accumulate(codes)[:-1]))
+    return int(codes.min()) >= 0 and int(codes.max()) == n_texts - 1 and bool((codes <= before + 1).all())
+
+
+def _printed(column: pd.Series) -> np.ndarray | pd.Categorical:
+    """A printed column for the tidy frame: a coded (categorical) one stays coded (:func:`coded_texts`)."""
     if isinstance(column.dtype, pd.CategoricalDtype):
         codes = np.asarray(column.array.codes)
-        if not len(codes) or codes.min() >= 0:
-            return _objects(np.asarray(column.array.categories, dtype=object), codes)
+        if len(codes) and codes.min() >= 0:
+            if _in_order(codes, len(column.dtype.categories)):
+                return column.array
+            return coded_texts(codes, np.asarray(column.array.categories, dtype=object))
     return column.to_numpy(dtype=object)
+
+
+def _by_project(values: np.ndarray, k: np.ndarray) -> np.ndarray | pd.Categorical:
+    """A projects-table column of texts taken to the indicator rows of projects ``k`` (in table order),
+    coded: numbered once per project, and each indicator row takes its project's number."""
+    if not len(k) or pd.api.types.infer_dtype(values, skipna=False) != "string":
+        return np.asarray(values, dtype=object).take(k)
+    with_rows = np.flatnonzero(np.bincount(k, minlength=len(values)))  # (a project may have no indicator)
+    numbers, texts = factorize_objects(values.take(with_rows))
+    number = np.zeros(len(values), dtype=np.intp)
+    number[with_rows] = numbers
+    return _coded(number.take(k), texts)
 
 
 def indicator_frame(pi: pd.DataFrame, projects: pd.DataFrame, compile_target) -> pd.DataFrame:
@@ -360,9 +405,8 @@ def indicator_frame(pi: pd.DataFrame, projects: pd.DataFrame, compile_target) ->
     use_period = [s[1] for s in scored]
     codes_w, (weights,) = distinct_rows(pi["weight_text"])
     codes_d, (directions, natures) = distinct_rows(pi["direction_text"], pi["nature_text"])
-    of_project = {c: projects[c].array.take(k) if len(k) and isinstance(projects[c].dtype, pd.StringDtype)
-                  else projects[c].to_numpy(dtype=object).take(k) for c in ("project_id", "project", "department",
-                                                                          "source_file")}
+    of_project = {c: _by_project(projects[c].to_numpy(dtype=object), k) for c in ("project_id", "project",
+                                                                                    "department", "source_file")}
     return pd.DataFrame({
         **{c: of_project[c] for c in ("project_id", "project", "department")},
         "indicator_no": np.asarray(pi["indicator_no"]).astype(int),

@@ -278,7 +278,7 @@ def write_form_sheet(wb: Workbook, rollup: DepartmentRollup, evaluation: Any, no
     extra = extra_columns(evaluation.indicators)
     for c, w in enumerate(FORM_WIDTHS + [w for _, _, w in extra], 1):
         ws.column_dimensions[get_column_letter(c)].width = w
-    groups = {pid: g for pid, g in evaluation.indicators.groupby("project_id", sort=False)} if len(evaluation.indicators) else {}
+    groups = {pid: g for pid, g in evaluation.indicators.groupby("project_id", sort=False, observed=True)} if len(evaluation.indicators) else {}
     empty = evaluation.indicators.iloc[0:0]
     r = 1
     for note in notices:

@@ -155,7 +155,7 @@ def department_context(evaluation: Any, rollup: DepartmentRollup, with_details: 
     profile_chart = charts.grouped_bars([PROFILE_NAMES[k] for k in PROFILE_KEYS],
                                         [(name, [math.nan if v is None else float(v) for v in profile])],
                                         _w("profile_chart", department=name), height=240, colours=[colour])
-    groups = {pid: g for pid, g in evaluation.indicators.groupby("project_id", sort=False)} if len(evaluation.indicators) else {}
+    groups = {pid: g for pid, g in evaluation.indicators.groupby("project_id", sort=False, observed=True)} if len(evaluation.indicators) else {}
     empty = evaluation.indicators.iloc[0:0]
     warnings = [{"project": str(p.get("project")), "text": str(p.get("boundary_warning"))}
                 for _, p in projects.iterrows() if str(p.get("boundary_warning") or "")]
