@@ -182,19 +182,19 @@ def explain_execution(p: pd.Series, pack: RulePack) -> str:
 def _joined_names(ind: pd.DataFrame, mask: pd.Series, limit: int | None = None) -> tuple[pd.Series, pd.Series]:
     """Per project: how many indicators match ``mask`` and their names joined by 、."""
     sel = ind.loc[mask, ["project_id", "name"]]
-    counts = sel.groupby("project_id", sort=False).size()
+    counts = sel.groupby("project_id", sort=False, observed=True).size()
     if limit is not None:
-        sel = sel.groupby("project_id", sort=False).head(limit)
-    names = sel.assign(name=sel["name"].astype(str)).groupby("project_id", sort=False)["name"].agg("、".join)
+        sel = sel.groupby("project_id", sort=False, observed=True).head(limit)
+    names = sel.assign(name=sel["name"].astype(str)).groupby("project_id", sort=False, observed=True)["name"].agg("、".join)
     return counts, names
 
 
 def _weakest(ind: pd.DataFrame) -> pd.Series:
     """Per project: the three scored indicators with the lowest ratio, as 「名称（得分率）」、…."""
     sel = ind.loc[(ind["status"] == "scored") & (ind["ratio"] < 1 - 1e-9), ["project_id", "name", "ratio"]]
-    sel = sel.sort_values(["project_id", "ratio"], kind="stable").groupby("project_id", sort=False).head(3)
+    sel = sel.sort_values(["project_id", "ratio"], kind="stable").groupby("project_id", sort=False, observed=True).head(3)
     items = [message("summary", "weakest_item", name=n, ratio=pct(r)) for n, r in zip(sel["name"], sel["ratio"])]
-    return pd.Series(items, index=sel.index, dtype=object).groupby(sel["project_id"], sort=False).agg("、".join)
+    return pd.Series(items, index=sel.index, dtype=object).groupby(sel["project_id"], sort=False, observed=True).agg("、".join)
 
 
 def summarize_project(p: dict[str, Any], facts: dict[str, Any], pack: RulePack) -> str:
