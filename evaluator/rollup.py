@@ -273,7 +273,7 @@ def target_quality(indicators: pd.DataFrame, issues: pd.DataFrame | None) -> dic
     n = len(indicators)
     kind = as_texts(_col(indicators, "kind", ""))
     w = pd.to_numeric(_col(indicators, "weight_points"), errors="coerce").fillna(0.0)
-    review = (_col(indicators, "method", "").fillna("") == Method.REVIEW) | (kind == TargetKind.QUALITATIVE)
+    review = (as_texts(_col(indicators, "method", "")) == Method.REVIEW) | (kind == TargetKind.QUALITATIVE)
     codes = issues["code"].fillna("").astype(str) if issues is not None and len(issues) and "code" in issues else pd.Series([], dtype=str)
     contradictions = codes[codes.isin(CONTRADICTION_CODES)]
     # the reader's own verdict (``measurable`` column, same as ``check``) wins over the kind

@@ -179,6 +179,13 @@ def _column_codes(df: pd.DataFrame, col: str, missing: str | None = "") -> tuple
     return np.zeros(len(df), dtype=np.intp), np.array([""], dtype=object)
 
 
+def coded_column(values: np.ndarray) -> Any:
+    """A per-row column of a few distinct texts (statuses, rules, flags, comparators; None: missing)
+    handed on coded (:func:`coded_texts`): explain and the writer take it by its codes instead of
+    coding a million rows again."""
+    return coded_texts(*factorize_objects(values))
+
+
 def coded_texts(codes: np.ndarray, values: Any) -> Any:
     """Rows coded into ``values`` (code -1, or a missing value: missing) as a pandas ``Categorical`` of
     the texts the rows hold (categories: the distinct texts used, as plain ``str``), built from the
@@ -694,11 +701,11 @@ def score_indicators(df: pd.DataFrame, pack: RulePack,
     points = np.array([r.points for r in ratings], dtype=float)[r_codes]
     target_units = np.asarray(facts["t_unit"], dtype=object)
     df = with_columns(df, {
-        "block": block, "op_used": texts_column(op_used), "op_source": texts_column(op_source),
-        "status": texts_column(sc.status), "method": texts_column(sc.method), "ratio": sc.ratio,
-        "rule": texts_column(sc.rule), "flag": texts_column(sc.flag), "over_times": sc.times, "actual_value": sc.a_val,
+        "block": block, "op_used": coded_column(op_used), "op_source": coded_column(op_source),
+        "status": coded_column(sc.status), "method": coded_column(sc.method), "ratio": sc.ratio,
+        "rule": coded_column(sc.rule), "flag": coded_column(sc.flag), "over_times": sc.times, "actual_value": sc.a_val,
         "target_value": t_val, "clause_detail": coded_texts(np.zeros(n, dtype=np.intp), [""]),
-        "pending_reason": texts_column(sc.reason), "reason_args": sc.args_column(),
+        "pending_reason": coded_column(sc.reason), "reason_args": sc.args_column(),
         # the facts of the targets handed on coded (each distinct target's, taken to the rows by code)
         "t_kind": coded_texts(t_codes, facts["t_kind"]), "t_canonical": coded_texts(t_codes, facts["t_canonical"]),
         "t_unit": coded_texts(np.where(own_unit, t_codes, len(target_units) + hint_codes),
