@@ -281,9 +281,15 @@ def ordered_codes(column: Any) -> tuple[np.ndarray, np.ndarray] | None:
         return None
     codes = np.asarray(column.array.codes)
     texts = np.asarray(column.dtype.categories, dtype=object)
-    if not len(codes) or not all(type(t) is str for t in texts.tolist()):
-        return None
-    seen = np.maximum.accumulate(codes)
-    if int(seen[-1]) != len(texts) - 1 or not (codes[1:] <= np.maximum(seen[:-1], -1) + 1).all() or codes[0] > 0:
+    if not len(codes) or not all(type(t) is str for t in texts.tolist()) or not in_first_order(codes, len(texts)):
         return None
     return codes.astype(np.intp, copy=False), texts
+
+
+def in_first_order(codes: np.ndarray, n_values: int) -> bool:
+    """Do ``codes`` (-1: missing) number ``n_values`` values, every one held, in order of first
+    appearance (each new code one more than every code before it), as :func:`factorize_objects` numbers?"""
+    if not len(codes):
+        return n_values == 0
+    before = np.concatenate(([-1], np.maximum.accumulate(codes)[:-1]))
+    return int(codes.max()) == n_values - 1 and bool((codes <= np.maximum(before, -1) + 1).all())

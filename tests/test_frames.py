@@ -76,3 +76,14 @@ def test_codes_masks_by_value():
     assert kinds.isin("text", "empty").tolist() == [False, True, True, True, False]
     assert not kinds.isin("absent").any()
     assert Codes.of(["a", None, "a"]).values().tolist() == ["a", None, "a"]
+
+
+def test_in_first_order_is_how_factorize_numbers():
+    from evaluator.frames import factorize_objects, in_first_order
+    for cells in (["b", "a", "b", "c"], ["a", None, "a", "b"], [None, "x"], [], ["z"]):
+        codes, uniques = factorize_objects(np.array(cells, dtype=object))
+        assert in_first_order(codes, len(uniques))
+    assert not in_first_order(np.array([1, 0]), 2)  # numbered, but not by first appearance
+    assert not in_first_order(np.array([0, 2, 1]), 3)
+    assert not in_first_order(np.array([0, 0]), 2)  # a value no row holds
+    assert not in_first_order(np.array([], dtype=np.intp), 1)

@@ -27,7 +27,7 @@ from .header import Header, label_value, parse_header
 from .io import Row
 from .model import MONEY_FIELDS, RawTable
 from .rows_layout import align, carries_category, not_read_issue
-from .tidy import PRINTED_INDICATOR_COLUMNS, PRINTED_PROJECT_COLUMNS, SELF_EVALUATION_FIELDS, coded_texts
+from .tidy import PRINTED_INDICATOR_COLUMNS, PRINTED_PROJECT_COLUMNS, SELF_EVALUATION_FIELDS, coded_in_order
 from .self_evaluation import is_title
 from .vocab import fold, has_label, header_field, vocabulary
 
@@ -68,7 +68,7 @@ class Coded(Codes):
     def categorical(self, rows: np.ndarray) -> pd.Categorical:
         """The texts of ``rows``, kept coded (the tidy step decides once per distinct text, and hands the
         column on as it is): only the texts the rows hold, numbered by first appearance."""
-        return coded_texts(self.codes.take(rows), self.uniques)
+        return coded_in_order(self.codes.take(rows), self.uniques)
 
     def where(self, predicate: Callable[[str], bool], among: np.ndarray | None = None) -> np.ndarray:
         """``predicate`` of every row's text, as a boolean array; asked only of the distinct texts

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..frames import distinct_map, distinct_rows, factorize_objects
+from ..frames import distinct_map, distinct_rows, factorize_objects, in_first_order
 from ..issues import Issue, issue_message
 from ..wording import message
 from .model import MONEY_FIELDS, IndicatorRecord, ProjectRecord, RawTable, parse_amount
@@ -331,11 +331,11 @@ def _coded(codes: np.ndarray, texts: np.ndarray) -> pd.Categorical:
     return pd.Categorical.from_codes(codes, categories=pd.Index(texts, dtype=object), validate=False)
 
 
-def coded_texts(codes: np.ndarray, texts: np.ndarray) -> pd.Categorical:
+def coded_in_order(codes: np.ndarray, texts: np.ndarray) -> pd.Categorical:
     """Rows coded into distinct ``texts`` (codes >= 0; not every text held, not numbered by first
     appearance) as a categorical of the texts the rows hold, numbered by their first appearance."""
     n = len(codes)
-    if _in_order(codes, len(texts)):
+    if in_first_order(codes, len(texts)):
         return _coded(codes, texts)  # numbered as wanted already
     first = np.full(len(texts), n)
     np.minimum.at(first, codes, np.arange(n))
@@ -346,23 +346,14 @@ def coded_texts(codes: np.ndarray, texts: np.ndarray) -> pd.Categorical:
     return _coded(number.take(codes), texts.take(order))
 
 
-def _in_order(codes: np.ndarray, n_texts: int) -> bool:
-    """Do ``codes`` number ``n_texts`` texts, every one held, in order of first appearance (each new code
-    is one more than every code before it)?"""
-    if not len(codes):
-        return n_texts == 0
-    before = np.concatenate(([-1], np.maximum.accumulate(codes)[:-1]))
-    return int(codes.min()) >= 0 and int(codes.max()) == n_texts - 1 and bool((codes <= before + 1).all())
-
-
 def _printed(column: pd.Series) -> np.ndarray | pd.Categorical:
-    """A printed column for the tidy frame: a coded (categorical) one stays coded (:func:`coded_texts`)."""
+    """A printed column for the tidy frame: a coded (categorical) one stays coded (:func:`coded_in_order`)."""
     if isinstance(column.dtype, pd.CategoricalDtype):
         codes = np.asarray(column.array.codes)
         if len(codes) and codes.min() >= 0:
-            if _in_order(codes, len(column.dtype.categories)):
+            if in_first_order(codes, len(column.dtype.categories)):
                 return column.array
-            return coded_texts(codes, np.asarray(column.array.categories, dtype=object))
+            return coded_in_order(codes, np.asarray(column.array.categories, dtype=object))
     return column.to_numpy(dtype=object)
 
 
