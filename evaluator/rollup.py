@@ -229,7 +229,7 @@ def boundary_warnings(indicators: pd.DataFrame, projects: pd.DataFrame, rule_pac
 def warning_text(warnings: pd.DataFrame) -> dict[Any, str]:
     """One Chinese sentence per project from :func:`boundary_warnings`."""
     out: dict[Any, str] = {}
-    for pid, g in warnings.groupby("project_id", sort=False):
+    for pid, g in warnings.groupby("project_id", sort=False, observed=True):
         parts = []
         for (boundary, direction), h in g.groupby(["boundary", "direction"], sort=False):
             first = h.iloc[0]
@@ -387,7 +387,8 @@ def rollup_department(evaluation: Any, margin: float = DEFAULT_MARGIN, departmen
     projects["excluded_reason"] = inc["excluded_reason"]
     warnings = boundary_warnings(indicators, projects, pack, margin)
     texts = warning_text(warnings)
-    projects["boundary_warning"] = projects["project_id"].map(texts).fillna("")
+    projects["boundary_warning"] = pd.Series([texts.get(p, "") for p in projects["project_id"].tolist()],
+                                             index=projects.index, dtype=object)
 
     scored = projects[projects["included"]]
     total = _col(scored, "total")

@@ -58,7 +58,7 @@ def test_empty_tables_are_fresh_frames() -> None:
     first = issues_table({}, 0)
     _same(first, _oracle({}, 0))
     first["code"] = pd.Series(dtype=object)
-    first.loc[0] = ["x"] * len(ISSUE_COLUMNS)  # changing one leaves the next alone
+    first.loc[0, "code"] = "x"  # changing one leaves the next alone
     _same(issues_frame([]), _oracle({}, 0))
 
 
