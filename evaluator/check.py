@@ -25,9 +25,9 @@ import numpy as np
 import pandas as pd
 
 from .categories import framework_category, is_tag_only
-from .frames import coded, factorize_objects, first_rows, joint_codes, records
+from .frames import coded, factorize_objects, first_rows, joint_codes, records, values_at
 from .issues import ISSUE_COLUMNS, Issue, _ISSUE_FIELDS, concat_issues, issue_message, issue_template, issues_table
-from .lint_columns import LintColumns, label, labels, values_at
+from .lint_columns import LintColumns, label, labels
 from .wording import message
 
 if TYPE_CHECKING:  # pragma: no cover

@@ -293,3 +293,9 @@ def in_first_order(codes: np.ndarray, n_values: int) -> bool:
         return n_values == 0
     before = np.concatenate(([-1], np.maximum.accumulate(codes)[:-1]))
     return int(codes.max()) == n_values - 1 and bool((codes <= np.maximum(before, -1) + 1).all())
+
+
+def values_at(column: pd.Series, rows: np.ndarray) -> np.ndarray:
+    """The values of ``column`` at row positions ``rows`` as Python objects, only those rows converted
+    (a categorical column is not decoded whole, an int or float column not made objects whole)."""
+    return column.take(np.asarray(rows, dtype=np.intp)).to_numpy(dtype=object)

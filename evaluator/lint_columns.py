@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Callable
 import numpy as np
 import pandas as pd
 
-from .frames import coded, first_rows, run_starts
+from .frames import coded, first_rows, run_starts, values_at
 from .wording import messages
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -186,14 +186,6 @@ def _coded_by_runs(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return coded(values)
     codes, uniques = coded(values[starts])
     return np.repeat(codes, np.diff(np.append(starts, len(values)))), uniques
-
-
-def values_at(values: pd.Series, rows: np.ndarray) -> np.ndarray:
-    """``np.asarray(values)[rows]`` (``rows``: positions); a categorical column is not made whole for it
-    (its rows are taken from the codes)."""
-    if isinstance(values.dtype, pd.CategoricalDtype):
-        return np.asarray(values.array.take(rows), dtype=object)
-    return np.asarray(values)[rows]
 
 
 def _position(uniques: np.ndarray, value: str) -> int:

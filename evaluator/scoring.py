@@ -25,7 +25,7 @@ import pandas as pd
 from .deadlines import deadline_outcome
 from .enums import Method, Reason, Severity, Status, TargetKind
 from .frames import (Codes, coded as coded_values, distinct_rows, factorize_objects, first_rows, full_object,
-                     joint_codes, object_codes, ordered_codes, texts)
+                     joint_codes, object_codes, ordered_codes, texts, values_at)
 from .issues import issue_message, issues_table
 from .categories import level1_code
 from .rules import RulePack
@@ -212,17 +212,13 @@ def records_at(df: pd.DataFrame, rows: np.ndarray, columns: Any) -> list[dict[st
     cols = [c for c in columns if c in df.columns]
     if not cols:
         return [{} for _ in range(len(rows))]
-    # only the rows taken are converted to objects (not whole int / float columns)
-    rows = np.asarray(rows, dtype=np.intp)
-    arrays = [df[c].take(rows).to_numpy(dtype=object) for c in cols]
-    return [dict(zip(cols, values)) for values in zip(*arrays)]
+    return [dict(zip(cols, values)) for values in _values_at(df, rows, cols)]
 
 
 def _values_at(df: pd.DataFrame, rows: np.ndarray, columns: Any) -> Any:
-    """The values of ``columns`` (None for a column ``df`` lacks) at ``rows``: one tuple per row."""
-    rows = np.asarray(rows, dtype=np.intp)
-    return zip(*(df[c].take(rows).to_numpy(dtype=object) if c in df.columns else full_object(len(rows), None)
-                 for c in columns))
+    """The values of ``columns`` (None for a column ``df`` lacks) at ``rows`` (:func:`frames.values_at`):
+    one tuple per row."""
+    return zip(*(values_at(df[c], rows) if c in df.columns else full_object(len(rows), None) for c in columns))
 
 
 def _objects(values: list[Any]) -> np.ndarray:
